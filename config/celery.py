@@ -1,0 +1,16 @@
+"""The Celery application.
+
+Reliability settings follow DESIGN.md section 4: late acks, re-queue on worker loss, one message
+prefetched per worker process, JSON only, hard time limits, and a Redis visibility timeout
+above the longest time limit so a slow task is never handed to a second worker while alive.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("cs_hub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

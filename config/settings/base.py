@@ -1,0 +1,224 @@
+"""Settings shared by every environment. Values come from the environment (django-environ).
+
+Embedded default: with no DATABASE_URL the app uses SQLite, with no REDIS_URL an in-process
+cache, and with no CELERY_BROKER_URL Celery runs tasks eagerly in-process.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_api_key",
+    "django_filters",
+    "drf_spectacular",
+    "drf_standardized_errors",
+    "integrations.apps.IntegrationsConfig",
+    "customers.apps.CustomersConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+# The spec's paths have no trailing slash; both forms are routed explicitly, never redirected
+# (a redirect would turn a POST into a GET in many HTTP clients).
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the dev server read while a seed or a worker writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Bulk bodies of 10,000 items fit comfortably; anything larger is refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("CS_HUB_MAX_BODY_BYTES", default=8 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+CS_HUB_CURRENCY = env("CS_HUB_CURRENCY", default="USD")
+CS_HUB_BULK_MAX_ITEMS = 10_000
+CS_HUB_IDEMPOTENCY_TTL = timedelta(hours=24)
+# An in-flight idempotent request older than this is presumed dead and may be retried.
+CS_HUB_IDEMPOTENCY_LOCK_TIMEOUT = timedelta(minutes=5)
+CS_HUB_API_KEY_DEFAULT_RATE = env("CS_HUB_API_KEY_DEFAULT_RATE", default="6000/min")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.auth.HasDomainScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "integrations.pagination.CursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "integrations.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 100,
+}
+
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_FORMATTER_CLASS": "integrations.formatting.ErrorFormatter",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500",
+    ],
+    "ERROR_SCHEMAS": {
+        "409": "integrations.openapi_errors.ErrorResponse409Serializer",
+        "413": "integrations.openapi_errors.ErrorResponse413Serializer",
+        "422": "integrations.openapi_errors.ErrorResponse422Serializer",
+    },
+}
+
+_ENUMS = "drf_standardized_errors.openapi_serializers"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CS Hub API",
+    "DESCRIPTION": (
+        "The Customer Success platform's integration API. Systems authenticate with "
+        "`Authorization: Api-Key <prefix.secret>`; each key carries `<domain>:read|write` "
+        "scopes. Every POST accepts an `Idempotency-Key` header. Errors share one shape: "
+        "`{type, errors: [{code, detail, attr}]}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": f"{_ENUMS}.ValidationErrorEnum.choices",
+        "ClientErrorEnum": f"{_ENUMS}.ClientErrorEnum.choices",
+        "ServerErrorEnum": f"{_ENUMS}.ServerErrorEnum.choices",
+        "ErrorCode401Enum": f"{_ENUMS}.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": f"{_ENUMS}.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": f"{_ENUMS}.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": f"{_ENUMS}.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": f"{_ENUMS}.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": f"{_ENUMS}.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": f"{_ENUMS}.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": f"{_ENUMS}.ErrorCode500Enum.choices",
+    },
+    "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "ApiKeyAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Api-Key <prefix.secret>`",
+            }
+        }
+    },
+}
+
+# Celery (DESIGN.md section 4).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "relay-events": {"task": "integrations.relay_events", "schedule": 5.0},
+    "purge-idempotency-keys": {
+        "task": "integrations.purge_idempotency_keys",
+        "schedule": crontab(minute=17),
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

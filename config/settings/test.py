@@ -1,0 +1,16 @@
+"""Test settings: SQLite unless DATABASE_URL is set (CI runs the suite on both)."""
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WEBHOOKS_ALLOW_PRIVATE = True
+# Throttling is exercised by its own tests with a tight per-key rate.
+CS_HUB_API_KEY_DEFAULT_RATE = env("CS_HUB_API_KEY_DEFAULT_RATE", default="100000/min")
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

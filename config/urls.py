@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from integrations.api import probes
+from integrations.api.errors_views import api_not_found, api_server_error
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("integrations.api.urls")),
+    path("", include("customers.api.urls")),
+]
+
+handler404 = api_not_found
+handler500 = api_server_error

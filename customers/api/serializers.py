@@ -1,0 +1,127 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from integrations.api.serializers_base import StrictSerializer
+
+from ..bulk_schema import RESERVED_IDS
+from ..choices import CustomerStatus, LifecycleStage, Segment
+from ..models import Customer, LifecycleChange, Stakeholder, TeamMember
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    success_manager = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, help_text="The CSM's email, or null."
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "customer_id", "name", "segment", "licensed_seats", "status", "churned_at",
+            "lifecycle_stage", "success_manager", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerWriteSerializer(StrictSerializer):
+    customer_id = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64,
+        help_text="1-64 characters of A-Z a-z 0-9 _ . : - (not the reserved word `bulk`).",
+    )
+    name = serializers.CharField(max_length=200)
+    segment = serializers.ChoiceField(choices=Segment.choices)
+    licensed_seats = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
+    churned_at = serializers.DateTimeField(required=False, allow_null=True)
+    lifecycle_stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
+    success_manager = serializers.EmailField(
+        required=False, allow_null=True, help_text="Email of an existing team member."
+    )
+
+    def validate_customer_id(self, value: str) -> str:
+        if value.lower() in RESERVED_IDS:
+            raise serializers.ValidationError(f"'{value}' is reserved.", code="reserved")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        status = attrs.get("status")
+        if status is None and self.instance is not None:
+            status = self.instance.status
+        if attrs.get("churned_at") and status != CustomerStatus.CHURNED:
+            raise serializers.ValidationError(
+                {"churned_at": "churned_at requires status 'churned'."}, code="invalid"
+            )
+        return attrs
+
+
+class CustomerPatchSerializer(CustomerWriteSerializer):
+    """Every field optional; `customer_id` cannot change."""
+
+    customer_id = None  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class LifecycleChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LifecycleChange
+        fields = ["from_stage", "to_stage", "source", "reason", "changed_at"]
+
+
+class StakeholderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "email", "name", "role", "is_champion", "is_executive_sponsor", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StakeholderWriteSerializer(StrictSerializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    is_champion = serializers.BooleanField(required=False)
+    is_executive_sponsor = serializers.BooleanField(required=False)
+
+
+class StakeholderPatchSerializer(StakeholderWriteSerializer):
+    email = None  # type: ignore[assignment]
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    assigned_accounts = serializers.IntegerField(
+        read_only=True, help_text="Active customers assigned to this CSM."
+    )
+
+    class Meta:
+        model = TeamMember
+        fields = [
+            "email", "name", "capacity", "skills", "active", "assigned_accounts", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TeamMemberWriteSerializer(StrictSerializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200)
+    capacity = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=50, required=False
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class TeamMemberPatchSerializer(TeamMemberWriteSerializer):
+    email = None  # type: ignore[assignment]
+    name = serializers.CharField(max_length=200, required=False)

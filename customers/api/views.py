@@ -1,0 +1,206 @@
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
+from integrations.pagination import CursorPagination
+
+from .. import selectors, services
+from ..bulk_schema import CUSTOMER_BULK_SCHEMA
+from ..choices import CustomerStatus
+from ..models import Customer, Stakeholder, TeamMember
+from . import serializers as s
+from .filters import CustomerFilter, TeamMemberFilter
+
+TAG_CUSTOMERS = ["customers"]
+TAG_TEAM = ["team-members"]
+
+
+class ByCustomerId(CursorPagination):
+    ordering = "customer_id"
+
+
+class ByEmail(CursorPagination):
+    ordering = "email"
+
+
+class CustomerListView(PlatformGenericAPIView):
+    scope_domain = "customers"
+    serializer_class = s.CustomerSerializer
+    filterset_class = CustomerFilter
+    pagination_class = ByCustomerId
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return selectors.customer_list()
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="List customers", operation_id="customers_list",
+                   responses=s.CustomerSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS, summary="Create a customer",
+        request=s.CustomerWriteSerializer, responses={201: s.CustomerSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = s.CustomerWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = services.customer_create(data=data.validated_data)
+        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerDetailView(PlatformAPIView):
+    scope_domain = "customers"
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a customer",
+                   responses=s.CustomerSerializer)
+    def get(self, request: Request, customer_id: str) -> Response:
+        return Response(s.CustomerSerializer(selectors.customer_get(customer_id)).data)
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS, summary="Update a customer",
+        description="Partial update. A `lifecycle_stage` change must follow the allowed "
+        "transitions (409 lists the allowed stages) and is recorded in the stage history.",
+        request=s.CustomerPatchSerializer, responses=s.CustomerSerializer,
+    )
+    def patch(self, request: Request, customer_id: str) -> Response:
+        customer = selectors.customer_get(customer_id)
+        data = s.CustomerPatchSerializer(customer, data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = services.customer_update(customer=customer, data=data.validated_data)
+        return Response(s.CustomerSerializer(customer).data)
+
+
+class CustomerBulkView(PlatformAPIView):
+    scope_domain = "customers"
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS, summary="Upsert customers in bulk",
+        description=(
+            "A JSON array of up to 10,000 customers, upserted by `customer_id`. All or "
+            "nothing: any bad item rejects the batch with a 400 whose errors carry `index`, "
+            "`field` and `code`. Fields left out of an item keep their current values. "
+            "Re-sending a batch changes nothing (`unchanged` counts those rows)."
+        ),
+        request=s.CustomerWriteSerializer(many=True),
+        responses={200: s.BulkResultSerializer},
+        examples=[OpenApiExample("Two customers", request_only=True, value=[
+            {"customer_id": "cust_12345", "name": "Acme", "segment": "enterprise",
+             "licensed_seats": 250, "success_manager": "sarah.smith@company.com"},
+            {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
+        ])],
+    )
+    def post(self, request: Request) -> Response:
+        items = CUSTOMER_BULK_SCHEMA.validate(request.data)
+        result = services.customers_bulk_upsert(items=items)
+        return Response(s.BulkResultSerializer(result).data)
+
+
+class StakeholderListView(PlatformGenericAPIView):
+    scope_domain = "customers"
+    serializer_class = s.StakeholderSerializer
+    pagination_class = ByEmail
+
+    def get_queryset(self) -> QuerySet[Stakeholder]:
+        if getattr(self, "swagger_fake_view", False):
+            return Stakeholder.objects.none()
+        return selectors.stakeholder_list(selectors.customer_get(self.kwargs["customer_id"]))
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="List a customer's stakeholders",
+                   operation_id="customers_stakeholders_list",
+                   responses=s.StakeholderSerializer(many=True))
+    def get(self, request: Request, customer_id: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Add a stakeholder",
+                   request=s.StakeholderWriteSerializer, responses={201: s.StakeholderSerializer})
+    def post(self, request: Request, customer_id: str) -> Response:
+        customer = selectors.customer_get(customer_id)
+        data = s.StakeholderWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        stakeholder = services.stakeholder_create(customer=customer, data=data.validated_data)
+        return Response(s.StakeholderSerializer(stakeholder).data, status=status.HTTP_201_CREATED)
+
+
+class StakeholderDetailView(PlatformAPIView):
+    scope_domain = "customers"
+
+    def _get(self, customer_id: str, email: str) -> Stakeholder:
+        return selectors.stakeholder_get(selectors.customer_get(customer_id), email)
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a stakeholder",
+                   responses=s.StakeholderSerializer)
+    def get(self, request: Request, customer_id: str, email: str) -> Response:
+        return Response(s.StakeholderSerializer(self._get(customer_id, email)).data)
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Update a stakeholder",
+                   request=s.StakeholderPatchSerializer, responses=s.StakeholderSerializer)
+    def patch(self, request: Request, customer_id: str, email: str) -> Response:
+        stakeholder = self._get(customer_id, email)
+        data = s.StakeholderPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        stakeholder = services.stakeholder_update(stakeholder=stakeholder,
+                                                  data=data.validated_data)
+        return Response(s.StakeholderSerializer(stakeholder).data)
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Remove a stakeholder", responses={204: None})
+    def delete(self, request: Request, customer_id: str, email: str) -> Response:
+        services.stakeholder_delete(stakeholder=self._get(customer_id, email))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _with_load(queryset: QuerySet[TeamMember]) -> QuerySet[TeamMember]:
+    return queryset.annotate(
+        assigned_accounts=Count("customers", filter=Q(customers__status=CustomerStatus.ACTIVE))
+    )
+
+
+class TeamMemberListView(PlatformGenericAPIView):
+    scope_domain = "customers"
+    serializer_class = s.TeamMemberSerializer
+    filterset_class = TeamMemberFilter
+    pagination_class = ByEmail
+
+    def get_queryset(self) -> QuerySet[TeamMember]:
+        return _with_load(selectors.team_member_list())
+
+    @extend_schema(tags=TAG_TEAM, summary="List team members (CSMs)",
+                   operation_id="team_members_list", responses=s.TeamMemberSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(tags=TAG_TEAM, summary="Add a team member",
+                   request=s.TeamMemberWriteSerializer, responses={201: s.TeamMemberSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.TeamMemberWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.team_member_create(**data.validated_data)
+        return Response(_member_out(member.email), status=status.HTTP_201_CREATED)
+
+
+def _member_out(email: str) -> Any:
+    return s.TeamMemberSerializer(_with_load(selectors.team_member_list()).get(email=email)).data
+
+
+class TeamMemberDetailView(PlatformAPIView):
+    scope_domain = "customers"
+
+    @extend_schema(tags=TAG_TEAM, summary="Get a team member", responses=s.TeamMemberSerializer)
+    def get(self, request: Request, email: str) -> Response:
+        return Response(_member_out(selectors.team_member_get(email).email))
+
+    @extend_schema(tags=TAG_TEAM, summary="Update a team member",
+                   request=s.TeamMemberPatchSerializer, responses=s.TeamMemberSerializer)
+    def patch(self, request: Request, email: str) -> Response:
+        member = selectors.team_member_get(email)
+        data = s.TeamMemberPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.team_member_update(member=member, data=data.validated_data)
+        return Response(_member_out(member.email))

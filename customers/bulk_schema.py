@@ -1,0 +1,37 @@
+"""The bulk item schema for customers (shared by the API and the seed command)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from integrations.bulk import BulkSchema, Spec
+
+from .choices import CustomerStatus, LifecycleStage, Segment
+
+RESERVED_IDS = frozenset({"bulk"})
+
+
+def _not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_IDS:
+        raise ValueError(f"'{value}' is reserved and cannot be a customer_id.")
+
+
+def _churn_consistency(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
+    if item.get("churned_at") and item.get("status", CustomerStatus.ACTIVE) != "churned":
+        yield "churned_at", "invalid", "churned_at requires status 'churned'."
+
+
+CUSTOMER_BULK_SCHEMA = BulkSchema(
+    specs=[
+        Spec("customer_id", kind="key", check=_not_reserved),
+        Spec("name", max_length=200),
+        Spec("segment", choices=tuple(Segment.values)),
+        # Optional fields left out keep their current value (or the default for a new row).
+        Spec("licensed_seats", kind="int", required=False, min_value=0, max_value=10_000_000),
+        Spec("status", required=False, choices=tuple(CustomerStatus.values)),
+        Spec("churned_at", kind="datetime", required=False, nullable=True),
+        Spec("lifecycle_stage", required=False, choices=tuple(LifecycleStage.values)),
+        Spec("success_manager", kind="email", required=False, nullable=True),
+    ],
+    natural_key=("customer_id",),
+    item_checks=[_churn_consistency],
+)

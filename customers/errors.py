@@ -1,0 +1,55 @@
+"""Domain errors of the customers app, each with a stable code."""
+
+from collections.abc import Iterable
+
+from rest_framework.exceptions import NotFound, ValidationError
+
+from integrations.errors import Conflict
+
+
+class CustomerNotFound(NotFound):
+    default_detail = "No customer with this customer_id."
+    default_code = "customer_not_found"
+
+
+class TeamMemberNotFound(NotFound):
+    default_detail = "No team member with this email."
+    default_code = "team_member_not_found"
+
+
+class StakeholderNotFound(NotFound):
+    default_detail = "No stakeholder with this email for this customer."
+    default_code = "stakeholder_not_found"
+
+
+class IllegalStageTransition(Conflict):
+    default_code = "illegal_stage_transition"
+
+    def __init__(self, from_stage: str, to_stage: str, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        self.allowed = allowed
+        super().__init__(
+            f"A customer in stage '{from_stage}' cannot move to '{to_stage}'. "
+            f"Allowed: {', '.join(allowed) or 'none'}."
+        )
+
+
+class CustomerAlreadyExists(Conflict):
+    default_detail = "A customer with this customer_id already exists."
+    default_code = "customer_exists"
+
+
+class StakeholderAlreadyExists(Conflict):
+    default_detail = "This customer already has a stakeholder with this email."
+    default_code = "stakeholder_exists"
+
+
+class TeamMemberAlreadyExists(Conflict):
+    default_detail = "A team member with this email already exists."
+    default_code = "team_member_exists"
+
+
+def unknown_team_member(field: str, email: str) -> ValidationError:
+    return ValidationError(
+        {field: [f"No team member with email {email}."]}, code="unknown_team_member"
+    )

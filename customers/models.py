@@ -1,0 +1,145 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .choices import (
+    CustomerStatus,
+    LifecycleStage,
+    MilestoneStatus,
+    Segment,
+    StageChangeSource,
+    SuccessPlanStatus,
+)
+
+customer_id_validator = RegexValidator(
+    r"^[A-Za-z0-9_.:-]{1,64}$", "1-64 characters of A-Z, a-z, 0-9, _ . : -"
+)
+
+
+class TeamMember(models.Model):
+    """A customer success manager (CSM)."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    capacity = models.PositiveIntegerField(
+        default=50, help_text="How many accounts this CSM can carry."
+    )
+    skills = models.JSONField(default=list, blank=True, help_text="A list of skill names.")
+    active = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Customer(models.Model):
+    customer_id = models.CharField(
+        max_length=64, unique=True, validators=[customer_id_validator],
+        help_text="The integrating systems' own key, e.g. cust_12345.",
+    )
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=20, choices=Segment.choices)
+    licensed_seats = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
+    )
+    churned_at = models.DateTimeField(null=True, blank=True)
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING
+    )
+    success_manager = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id"]
+        indexes = [
+            models.Index(fields=["segment", "status"], name="customer_segment_idx"),
+            models.Index(fields=["status", "lifecycle_stage"], name="customer_stage_idx"),
+            models.Index(fields=["success_manager", "status"], name="customer_csm_idx"),
+            models.Index(fields=["name"], name="customer_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer_id})"
+
+
+class Stakeholder(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="stakeholders")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=100, blank=True)
+    is_champion = models.BooleanField(default=False)
+    is_executive_sponsor = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "email"], name="stakeholder_email_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class SuccessPlan(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="success_plans")
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=20, choices=SuccessPlanStatus.choices, default=SuccessPlanStatus.ACTIVE
+    )
+    objectives = models.JSONField(default=list, blank=True, help_text="A list of objectives.")
+    start_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "status"], name="plan_customer_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    plan = models.ForeignKey(SuccessPlan, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+    due_date = models.DateField(null=True, blank=True)
+    achieved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["status", "achieved_on"], name="milestone_achieved_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LifecycleChange(models.Model):
+    """History: every change of a customer's lifecycle stage, with who made it and why."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="lifecycle_changes"
+    )
+    from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=LifecycleStage.choices)
+    source = models.CharField(max_length=20, choices=StageChangeSource.choices)
+    reason = models.TextField(blank=True)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "changed_at"], name="stage_history_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_stage or '-'} -> {self.to_stage}"

@@ -1,0 +1,43 @@
+"""Reads for the CS core."""
+
+from django.db.models import QuerySet
+
+from .errors import CustomerNotFound, StakeholderNotFound, TeamMemberNotFound
+from .models import Customer, LifecycleChange, Stakeholder, TeamMember
+
+
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.select_related("success_manager")
+
+
+def customer_get(customer_id: str) -> Customer:
+    try:
+        return customer_list().get(customer_id=customer_id)
+    except Customer.DoesNotExist:
+        raise CustomerNotFound() from None
+
+
+def stakeholder_list(customer: Customer) -> QuerySet[Stakeholder]:
+    return Stakeholder.objects.filter(customer=customer)
+
+
+def stakeholder_get(customer: Customer, email: str) -> Stakeholder:
+    try:
+        return stakeholder_list(customer).get(email=email.strip().lower())
+    except Stakeholder.DoesNotExist:
+        raise StakeholderNotFound() from None
+
+
+def team_member_list() -> QuerySet[TeamMember]:
+    return TeamMember.objects.all()
+
+
+def team_member_get(email: str) -> TeamMember:
+    try:
+        return TeamMember.objects.get(email=email.strip().lower())
+    except TeamMember.DoesNotExist:
+        raise TeamMemberNotFound() from None
+
+
+def lifecycle_history(customer: Customer) -> QuerySet[LifecycleChange]:
+    return LifecycleChange.objects.filter(customer=customer)

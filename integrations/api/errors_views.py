@@ -1,0 +1,24 @@
+"""Django-level 404/500 in the API's error shape for /api/ paths; HTML elsewhere."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+
+def _error(code: str, detail: str, status: int) -> JsonResponse:
+    kind = "client_error" if status < 500 else "server_error"
+    body = {"type": kind, "errors": [{"code": code, "detail": detail, "attr": None}]}
+    return JsonResponse(body, status=status)
+
+
+def api_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _error("not_found", "No such endpoint.", 404)
+    return defaults.page_not_found(request, exception)
+
+
+def api_server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _error("error", "Server Error (500)", 500)
+    return defaults.server_error(request)

@@ -1,0 +1,44 @@
+"""Schema generation: the standardized error shapes, plus the platform's own error statuses
+documented only where they can occur."""
+
+from typing import Any
+
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if status_code in ("409", "422"):
+            # Every POST can meet an Idempotency-Key conflict (409) or reuse (422).
+            declared = status_code in responses
+            return not declared and self.method == "POST"
+        if status_code == "413":
+            return self.method in ("POST", "PUT", "PATCH") and status_code not in responses
+        return bool(super()._should_add_error_response(responses, status_code))
+
+    def get_override_parameters(self) -> list[Any]:
+        params = list(super().get_override_parameters())
+        if self.method == "POST":
+            params.append(
+                OpenApiParameter(
+                    name=IDEMPOTENCY_HEADER,
+                    type=str,
+                    location=OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "Makes the POST safe to retry: the same key and body within 24 h "
+                        "replays the stored response (with `Idempotent-Replayed: true`); "
+                        "another body gets 422; while the first is running, 409 with "
+                        "Retry-After. 1-255 printable ASCII characters."
+                    ),
+                )
+            )
+        return params
+
+
+def hide_slash_twins(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
+    """Every path is routed with and without a trailing slash; document the spec's form only."""
+    return [e for e in endpoints if not (e[0].endswith("/") and e[0] != "/")]
