@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -97,7 +98,7 @@ def is_storable(response: Response) -> bool:
 
 def idempotency_complete(*, record: IdempotencyRecord, response: Response) -> None:
     """Store the response; call inside the transaction that holds the handler's effects."""
-    body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
+    body = JSONRenderer().render(response.data).decode() if response.data is not None else ""
     headers = {h: response[h] for h in _REPLAYED_RESPONSE_HEADERS if response.has_header(h)}
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         state=IdempotencyRecord.State.COMPLETED,
@@ -115,9 +116,14 @@ def idempotency_release(*, record: IdempotencyRecord) -> None:
     ).delete()
 
 
-def replay_response(record: IdempotencyRecord) -> Response:
-    headers = {**record.response_headers, REPLAYED_HEADER: "true"}
-    return Response(record.response_body, status=record.response_status, headers=headers)
+def replay_response(record: IdempotencyRecord) -> HttpResponse:
+    """The stored bytes, exactly: a replay is indistinguishable from the original."""
+    response = HttpResponse(
+        record.response_body, status=record.response_status, content_type="application/json"
+    )
+    for name, value in {**record.response_headers, REPLAYED_HEADER: "true"}.items():
+        response[name] = value
+    return response
 
 
 def purge_expired(*, older_than: timedelta | None = None) -> int:

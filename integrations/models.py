@@ -1,8 +1,12 @@
+import re
+
 from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
 from .scopes import ALL_SCOPES
+
+RATE_RE = re.compile(r"^\d+/(s|sec|m|min|h|hour|d|day)$")
 
 
 class ApiKey(AbstractAPIKey):
@@ -12,7 +16,7 @@ class ApiKey(AbstractAPIKey):
     throttle_rate = models.CharField(
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^\d+/(s|sec|m|min|h|hour|d|day)$", "Use N/s, N/min, N/h or N/day.")],
+        validators=[RegexValidator(RATE_RE, "Use N/s, N/min, N/h or N/day.")],
         help_text="Per-key request rate such as 600/min; blank uses the deployment default.",
     )
 
@@ -38,7 +42,7 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=500)
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="The rendered JSON, replayed as is.")
     response_headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
     locked_at = models.DateTimeField()

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from rest_framework import generics, viewsets
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import idempotency
@@ -40,7 +40,7 @@ class PlatformMixin:
         view.response = view.finalize_response(drf_request, response, *args, **kwargs)
         return view.response
 
-    def _run(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def _run(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         view: Any = self
         method = (request.method or "GET").upper()
         body = _read_body(request) if method in _BODY_METHODS else b""

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from integrations.models import ApiKey
+from integrations.models import RATE_RE, ApiKey
 from integrations.scopes import InvalidScope, parse_scopes
 
 
@@ -32,8 +32,8 @@ class Command(BaseCommand):
             if options["expires_in_days"] <= 0:
                 raise CommandError("--expires-in-days must be positive.")
             expiry = timezone.now() + timedelta(days=options["expires_in_days"])
-        key_obj = ApiKey(name=name, scopes=scopes, expiry_date=expiry, throttle_rate=options["rate"])
-        key_obj.full_clean(exclude=["id", "prefix", "hashed_key"])
+        if options["rate"] and not RATE_RE.match(options["rate"]):
+            raise CommandError("--rate must look like 600/min (N/s, N/min, N/h or N/day).")
         _, key = ApiKey.objects.create_key(
             name=name, scopes=scopes, expiry_date=expiry, throttle_rate=options["rate"]
         )

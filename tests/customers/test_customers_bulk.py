@@ -1,0 +1,135 @@
+import pytest
+
+from customers.models import Customer, LifecycleChange
+from integrations.models import Event
+from tests.customers.factories import CustomerFactory, TeamMemberFactory
+
+URL = "/api/v1/customers/bulk"
+
+
+def item(i: int, **extra: object) -> dict:
+    return {"customer_id": f"cust_{i}", "name": f"Customer {i}", "segment": "enterprise", **extra}
+
+
+def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
+
+
+def test_bulk_creates_then_resend_changes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+    TeamMemberFactory(email="csm@company.com")
+    batch = [item(i, licensed_seats=10 * i, success_manager="csm@company.com") for i in range(5)]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 5, "updated": 0, "unchanged": 0}
+    assert Customer.objects.get(customer_id="cust_3").licensed_seats == 30
+    assert Customer.objects.filter(success_manager__email="csm@company.com").count() == 5
+    stamps = dict(Customer.objects.values_list("customer_id", "updated_at"))
+    events_before = Event.objects.count()
+    history_before = LifecycleChange.objects.count()
+
+    again = api.post(f"{URL}/", batch, format="json")
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 5}
+    assert dict(Customer.objects.values_list("customer_id", "updated_at")) == stamps
+    assert Event.objects.count() == events_before
+    assert LifecycleChange.objects.count() == history_before
+
+
+def test_bulk_updates_only_what_differs_and_keeps_omitted_fields(api) -> None:  # type: ignore[no-untyped-def]
+    CustomerFactory(customer_id="cust_1", name="Old", licensed_seats=40,
+                    lifecycle_stage="adoption")
+    CustomerFactory(customer_id="cust_2", name="Customer 2", segment="enterprise",
+                    licensed_seats=7)
+    response = api.post(URL, [item(1, lifecycle_stage="at_risk"), item(2), item(3)],
+                        format="json")
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 1}
+    c1 = Customer.objects.get(customer_id="cust_1")
+    assert (c1.name, c1.licensed_seats, c1.lifecycle_stage) == ("Customer 1", 40, "at_risk")
+    assert Customer.objects.get(customer_id="cust_2").licensed_seats == 7
+    change = LifecycleChange.objects.get(customer=c1)
+    assert (change.from_stage, change.to_stage, change.source) == ("adoption", "at_risk", "import")
+    types = sorted(Event.objects.values_list("type", flat=True))
+    assert types == ["customer.created", "customer.lifecycle_changed"]
+
+
+def test_bulk_churn_keeps_the_first_churn_date(api) -> None:  # type: ignore[no-untyped-def]
+    api.post(URL, [item(1, status="churned")], format="json")
+    first = Customer.objects.get().churned_at
+    assert first is not None
+    assert Customer.objects.get().lifecycle_stage == "churned"
+    assert api.post(URL, [item(1, status="churned")], format="json").json()["unchanged"] == 1
+    assert Customer.objects.get().churned_at == first
+
+
+def test_bulk_reports_every_bad_item_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+    batch = [
+        item(0),
+        item(1, segment="galactic"),
+        {"customer_id": "bad id", "segment": "enterprise"},
+        item(0),
+        "not an object",
+        item(5, licensed_seats=-3, extra=True),
+        item(6, success_manager="not-an-email"),
+        item(7, churned_at="2026-01-01T00:00:00Z"),
+        item(8, licensed_seats="12"),
+        {"customer_id": "BULK", "name": "x", "segment": "enterprise"},
+    ]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert sorted(errors(response), key=str) == sorted([
+        (1, "segment", "invalid_choice"),
+        (2, "customer_id", "invalid"),
+        (2, "name", "required"),
+        (3, "customer_id", "duplicate_key"),
+        (4, None, "not_an_object"),
+        (5, "extra", "unknown_field"),
+        (5, "licensed_seats", "min_value"),
+        (6, "success_manager", "invalid"),
+        (7, "churned_at", "invalid"),
+        (8, "licensed_seats", "invalid"),
+        (9, "customer_id", "invalid"),
+    ], key=str)
+    assert body["errors"][0]["attr"] == "1.segment"
+    assert not Customer.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_bulk_unknown_csm_is_a_per_item_error(api) -> None:  # type: ignore[no-untyped-def]
+    TeamMemberFactory(email="known@company.com")
+    batch = [item(0, success_manager="known@company.com"),
+             item(1, success_manager="ghost@company.com")]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [(1, "success_manager", "unknown_team_member")]
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [({"customer_id": "c"}, "not_a_list"), ([], "empty"), ("text", "not_a_list")],
+)
+def test_bulk_body_must_be_a_non_empty_array(api, body, code) -> None:  # type: ignore[no-untyped-def]
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [(None, None, code)]
+
+
+def test_bulk_over_ten_thousand_items_is_refused(api) -> None:  # type: ignore[no-untyped-def]
+    batch = [item(i) for i in range(10_001)]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [(None, None, "too_many_items")]
+    assert not Customer.objects.exists()
+
+
+def test_bulk_of_ten_thousand_is_accepted_in_bounded_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    TeamMemberFactory(email="csm@company.com")
+    batch = [item(i, success_manager="csm@company.com") for i in range(10_000)]
+    # Inserts are batched (SQLite caps a statement at 999 parameters, so ~100 rows each there;
+    # PostgreSQL takes 2,000): at least 30 rows per query on average, never a query per row.
+    with django_assert_max_num_queries(10_000 * 3 // 30):
+        response = api.post(URL, batch, format="json")
+    assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
+    assert Customer.objects.count() == 10_000
+    assert LifecycleChange.objects.count() == 10_000
