@@ -25,7 +25,7 @@ class LifecycleChangeInline(admin.TabularInline):
     model = LifecycleChange
     extra = 0
     can_delete = False
-    fields = ["changed_at", "from_stage", "to_stage", "source", "reason"]
+    fields = ("changed_at", "from_stage", "to_stage", "source", "reason")
     readonly_fields = fields
     ordering = ["-changed_at"]
 
@@ -35,8 +35,16 @@ class LifecycleChangeInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["customer_id", "name", "segment", "status", "lifecycle_stage",
-                    "licensed_seats", "success_manager", "updated_at"]
+    list_display = [
+        "customer_id",
+        "name",
+        "segment",
+        "status",
+        "lifecycle_stage",
+        "licensed_seats",
+        "success_manager",
+        "updated_at",
+    ]
     list_filter = ["segment", "status", "lifecycle_stage", "success_manager"]
     search_fields = ["customer_id", "name", "stakeholders__email"]
     list_select_related = ["success_manager"]
@@ -55,8 +63,12 @@ class TeamMemberAdmin(admin.ModelAdmin):
     readonly_fields = AUDIT
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TeamMember]:
-        return super().get_queryset(request).annotate(
-            _assigned=Count("customers", filter=Q(customers__status=CustomerStatus.ACTIVE))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _assigned=Count("customers", filter=Q(customers__status=CustomerStatus.ACTIVE))
+            )
         )
 
     @admin.display(description="Assigned accounts", ordering="_assigned")

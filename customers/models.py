@@ -37,7 +37,9 @@ class TeamMember(models.Model):
 
 class Customer(models.Model):
     customer_id = models.CharField(
-        max_length=64, unique=True, validators=[customer_id_validator],
+        max_length=64,
+        unique=True,
+        validators=[customer_id_validator],
         help_text="The integrating systems' own key, e.g. cust_12345.",
     )
     name = models.CharField(max_length=200)

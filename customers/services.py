@@ -36,8 +36,9 @@ CUSTOMER_FIELDS = (
 
 
 @transaction.atomic
-def team_member_create(*, email: str, name: str, capacity: int = 50,
-                       skills: Iterable[str] = (), active: bool = True) -> TeamMember:
+def team_member_create(
+    *, email: str, name: str, capacity: int = 50, skills: Iterable[str] = (), active: bool = True
+) -> TeamMember:
     email = email.strip().lower()
     if TeamMember.objects.filter(email=email).exists():
         raise TeamMemberAlreadyExists()
@@ -96,17 +97,29 @@ def customer_create(*, data: Mapping[str, Any], source: str = StageChangeSource.
         raise CustomerAlreadyExists()
     customer = Customer.objects.create(**values)
     LifecycleChange.objects.create(
-        customer=customer, from_stage="", to_stage=customer.lifecycle_stage, source=source,
-        reason="customer created", changed_at=now,
+        customer=customer,
+        from_stage="",
+        to_stage=customer.lifecycle_stage,
+        source=source,
+        reason="customer created",
+        changed_at=now,
     )
-    events.publish("customer.created", customer_id=customer.customer_id,
-                   data={"segment": customer.segment, "lifecycle_stage": customer.lifecycle_stage})
+    events.publish(
+        "customer.created",
+        customer_id=customer.customer_id,
+        data={"segment": customer.segment, "lifecycle_stage": customer.lifecycle_stage},
+    )
     return customer
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, data: Mapping[str, Any],
-                    source: str = StageChangeSource.API, reason: str = "") -> Customer:
+def customer_update(
+    *,
+    customer: Customer,
+    data: Mapping[str, Any],
+    source: str = StageChangeSource.API,
+    reason: str = "",
+) -> Customer:
     """PATCH semantics. A lifecycle change must follow the allowed transitions (409)."""
     values = dict(data)
     if "success_manager" in values:
@@ -119,8 +132,12 @@ def customer_update(*, customer: Customer, data: Mapping[str, Any],
         setattr(customer, field, value)
     customer.save()
     if new_stage != customer.lifecycle_stage:
-        customer_change_stage(customer=customer, to_stage=new_stage, source=source,
-                              reason=reason or "updated through the API")
+        customer_change_stage(
+            customer=customer,
+            to_stage=new_stage,
+            source=source,
+            reason=reason or "updated through the API",
+        )
     return customer
 
 
@@ -138,8 +155,9 @@ def allowed_next_stages(stage: str) -> tuple[str, ...]:
 
 
 @transaction.atomic
-def customer_change_stage(*, customer: Customer, to_stage: str, source: str, reason: str,
-                          enforce: bool = True) -> LifecycleChange | None:
+def customer_change_stage(
+    *, customer: Customer, to_stage: str, source: str, reason: str, enforce: bool = True
+) -> LifecycleChange | None:
     """Move a customer to another lifecycle stage and record why; no-op if already there."""
     from_stage = customer.lifecycle_stage
     if to_stage == from_stage:
@@ -158,12 +176,18 @@ def customer_change_stage(*, customer: Customer, to_stage: str, source: str, rea
         update += ["status", "churned_at"]
     customer.save(update_fields=update)
     change = LifecycleChange.objects.create(
-        customer=customer, from_stage=from_stage, to_stage=to_stage, source=source,
-        reason=reason, changed_at=now,
+        customer=customer,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        source=source,
+        reason=reason,
+        changed_at=now,
     )
-    events.publish("customer.lifecycle_changed", customer_id=customer.customer_id,
-                   data={"from_stage": from_stage, "to_stage": to_stage, "source": source,
-                         "reason": reason})
+    events.publish(
+        "customer.lifecycle_changed",
+        customer_id=customer.customer_id,
+        data={"from_stage": from_stage, "to_stage": to_stage, "source": source, "reason": reason},
+    )
     return change
 
 
@@ -184,8 +208,12 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     """
     csm_ids = resolve_team_members(i.get("success_manager") for i in items)
     unknown = [
-        {"index": index, "field": "success_manager", "code": "unknown_team_member",
-         "detail": f"No team member with email {item['success_manager']}."}
+        {
+            "index": index,
+            "field": "success_manager",
+            "code": "unknown_team_member",
+            "detail": f"No team member with email {item['success_manager']}.",
+        }
         for index, item in enumerate(items)
         if item.get("success_manager") and item["success_manager"] not in csm_ids
     ]
@@ -215,11 +243,16 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
         if not diff:
             continue
         if "lifecycle_stage" in diff:
-            changes.append(LifecycleChange(
-                customer=current, from_stage=current.lifecycle_stage,
-                to_stage=diff["lifecycle_stage"], source=StageChangeSource.IMPORT,
-                reason="bulk import", changed_at=now,
-            ))
+            changes.append(
+                LifecycleChange(
+                    customer=current,
+                    from_stage=current.lifecycle_stage,
+                    to_stage=diff["lifecycle_stage"],
+                    source=StageChangeSource.IMPORT,
+                    reason="bulk import",
+                    changed_at=now,
+                )
+            )
         for field, value in diff.items():
             setattr(current, field, value)
         current.updated_at = now
@@ -230,24 +263,46 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
         Customer.objects.bulk_update(to_update, [*CUSTOMER_FIELDS, "updated_at"], batch_size=2000)
     # bulk_create sets primary keys on PostgreSQL and on SQLite >= 3.35 (RETURNING).
     changes += [
-        LifecycleChange(customer=c, from_stage="", to_stage=c.lifecycle_stage,
-                        source=StageChangeSource.IMPORT, reason="customer created",
-                        changed_at=now)
+        LifecycleChange(
+            customer=c,
+            from_stage="",
+            to_stage=c.lifecycle_stage,
+            source=StageChangeSource.IMPORT,
+            reason="customer created",
+            changed_at=now,
+        )
         for c in to_create
     ]
     LifecycleChange.objects.bulk_create(changes, batch_size=2000)
-    events.publish_many([
-        ("customer.created", c.customer_id,
-         {"segment": c.segment, "lifecycle_stage": c.lifecycle_stage})
-        for c in to_create
-    ] + [
-        ("customer.lifecycle_changed", ch.customer.customer_id,
-         {"from_stage": ch.from_stage, "to_stage": ch.to_stage, "source": ch.source,
-          "reason": ch.reason})
-        for ch in changes if ch.from_stage
-    ])
-    return BulkResult(created=len(to_create), updated=len(to_update),
-                      unchanged=len(items) - len(to_create) - len(to_update))
+    events.publish_many(
+        [
+            (
+                "customer.created",
+                c.customer_id,
+                {"segment": c.segment, "lifecycle_stage": c.lifecycle_stage},
+            )
+            for c in to_create
+        ]
+        + [
+            (
+                "customer.lifecycle_changed",
+                ch.customer.customer_id,
+                {
+                    "from_stage": ch.from_stage,
+                    "to_stage": ch.to_stage,
+                    "source": ch.source,
+                    "reason": ch.reason,
+                },
+            )
+            for ch in changes
+            if ch.from_stage
+        ]
+    )
+    return BulkResult(
+        created=len(to_create),
+        updated=len(to_update),
+        unchanged=len(items) - len(to_create) - len(to_update),
+    )
 
 
 # --- stakeholders -------------------------------------------------------------------------

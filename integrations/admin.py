@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from .models import ApiKey, Event, IdempotencyRecord
@@ -6,8 +9,8 @@ from .models import ApiKey, Event, IdempotencyRecord
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(APIKeyModelAdmin):
-    list_display = [*APIKeyModelAdmin.list_display, "scopes", "throttle_rate"]
-    search_fields = ["name", "prefix"]
+    list_display = (*APIKeyModelAdmin.list_display, "scopes", "throttle_rate")  # type: ignore[assignment]
+    search_fields = ("name", "prefix")
 
 
 @admin.register(Event)
@@ -20,9 +23,7 @@ class EventAdmin(admin.ModelAdmin):
     actions = ["retry_now"]
 
     @admin.action(description="Retry the selected events now")
-    def retry_now(self, request, queryset):  # type: ignore[no-untyped-def]
-        from django.utils import timezone
-
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         updated = queryset.exclude(status=Event.Status.DONE).update(
             status=Event.Status.PENDING, next_attempt_at=timezone.now()
         )

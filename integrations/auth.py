@@ -5,7 +5,7 @@ lacks the view's `<domain>:read|write` scope is refused with 403 by the permissi
 Staff users signed in to the admin may use every endpoint from the browsable API.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
@@ -42,7 +42,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not raw or " " in raw or len(raw) > 200:
             raise exceptions.AuthenticationFailed("Malformed API key.")
         try:
-            key = ApiKey.objects.get_from_key(raw)
+            key = cast(ApiKey, ApiKey.objects.get_from_key(raw))
         except ApiKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.") from None
         if key.has_expired:

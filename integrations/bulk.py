@@ -9,7 +9,7 @@ field and code, and nothing is written unless the whole batch is clean.
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -63,9 +63,7 @@ class Spec:
             raise _Invalid("null", "This field may not be null.")
         value = _PARSERS[self.kind](self, value)
         if self.choices is not None and value not in self.choices:
-            raise _Invalid(
-                "invalid_choice", f"{value!r} is not one of: {', '.join(self.choices)}."
-            )
+            raise _Invalid("invalid_choice", f"{value!r} is not one of: {', '.join(self.choices)}.")
         if self.min_value is not None and value < self.min_value:
             raise _Invalid("min_value", f"Must be at least {self.min_value}.")
         if self.max_value is not None and value > self.max_value:
@@ -144,7 +142,7 @@ def _datetime(spec: Spec, value: Any) -> datetime:
     if parsed is None:
         raise _Invalid("invalid", "Use an ISO 8601 date-time, e.g. 2026-01-31T09:30:00Z.")
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+        parsed = timezone.make_aware(parsed, UTC)
     return parsed
 
 
@@ -206,8 +204,12 @@ class BulkSchema:
             first = seen.setdefault(key, index)
             if first != index:
                 errors.append(
-                    _err(index, self.natural_key[-1], "duplicate_key",
-                         f"Duplicate of item {first} in this batch.")
+                    _err(
+                        index,
+                        self.natural_key[-1],
+                        "duplicate_key",
+                        f"Duplicate of item {first} in this batch.",
+                    )
                 )
                 continue
             cleaned.append(clean)

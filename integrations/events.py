@@ -62,8 +62,14 @@ def publish_many(items: Iterable[tuple[str, str | None, dict[str, Any]]]) -> int
     """Publish (type, customer_id, data) events with one bulk insert; for batch writers."""
     now = timezone.now()
     rows = [
-        Event(event_id=new_public_id("evt"), type=event_type, customer_id=customer_id,
-              data=data, created_at=now, next_attempt_at=now)
+        Event(
+            event_id=new_public_id("evt"),
+            type=event_type,
+            customer_id=customer_id,
+            data=data,
+            created_at=now,
+            next_attempt_at=now,
+        )
         for event_type, customer_id, data in items
     ]
     if rows:

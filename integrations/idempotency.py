@@ -53,9 +53,7 @@ def validate_key(key: str) -> str:
     return key
 
 
-def idempotency_claim(
-    *, client: str, key: str, fingerprint: str, method: str, path: str
-) -> Claim:
+def idempotency_claim(*, client: str, key: str, fingerprint: str, method: str, path: str) -> Claim:
     now = timezone.now()
     try:
         with transaction.atomic():

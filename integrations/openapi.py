@@ -3,8 +3,8 @@ documented only where they can occur."""
 
 from typing import Any
 
-from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_spectacular.utils import OpenApiParameter
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 

@@ -141,9 +141,22 @@ REST_FRAMEWORK = {
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_FORMATTER_CLASS": "integrations.formatting.ErrorFormatter",
     "ALLOWED_ERROR_STATUS_CODES": [
-        "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500",
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "409",
+        "413",
+        "415",
+        "422",
+        "429",
+        "500",
     ],
     "ERROR_SCHEMAS": {
+        "400": "integrations.openapi_errors.ErrorResponse400Serializer",
+        "404": "integrations.openapi_errors.ErrorResponse404Serializer",
         "409": "integrations.openapi_errors.ErrorResponse409Serializer",
         "413": "integrations.openapi_errors.ErrorResponse413Serializer",
         "422": "integrations.openapi_errors.ErrorResponse422Serializer",

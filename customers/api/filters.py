@@ -19,8 +19,14 @@ class CustomerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Customer
-        fields = ["segment", "status", "lifecycle_stage", "success_manager", "search",
-                  "updated_after"]
+        fields = [
+            "segment",
+            "status",
+            "lifecycle_stage",
+            "success_manager",
+            "search",
+            "updated_after",
+        ]
 
     def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -10,22 +10,31 @@ from ..models import Customer, LifecycleChange, Stakeholder, TeamMember
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    success_manager = serializers.SlugRelatedField(
-        slug_field="email", read_only=True, help_text="The CSM's email, or null."
+    success_manager = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="email", read_only=True, allow_null=True, help_text="The CSM's email, or null."
     )
 
     class Meta:
         model = Customer
         fields = [
-            "customer_id", "name", "segment", "licensed_seats", "status", "churned_at",
-            "lifecycle_stage", "success_manager", "created_at", "updated_at",
+            "customer_id",
+            "name",
+            "segment",
+            "licensed_seats",
+            "status",
+            "churned_at",
+            "lifecycle_stage",
+            "success_manager",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
 class CustomerWriteSerializer(StrictSerializer):
     customer_id = serializers.RegexField(
-        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64,
+        r"^[A-Za-z0-9_.:-]{1,64}$",
+        max_length=64,
         help_text="1-64 characters of A-Z a-z 0-9 _ . : - (not the reserved word `bulk`).",
     )
     name = serializers.CharField(max_length=200)
@@ -80,7 +89,12 @@ class StakeholderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Stakeholder
         fields = [
-            "email", "name", "role", "is_champion", "is_executive_sponsor", "created_at",
+            "email",
+            "name",
+            "role",
+            "is_champion",
+            "is_executive_sponsor",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = fields
@@ -106,7 +120,13 @@ class TeamMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = TeamMember
         fields = [
-            "email", "name", "capacity", "skills", "active", "assigned_accounts", "created_at",
+            "email",
+            "name",
+            "capacity",
+            "skills",
+            "active",
+            "assigned_accounts",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = fields

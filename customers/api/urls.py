@@ -9,10 +9,16 @@ urlpatterns = [
     *both(C, views.CustomerListView.as_view(), name="customer-list"),
     *both(f"{C}/bulk", views.CustomerBulkView.as_view(), name="customer-bulk"),
     *both(f"{C}/<str:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
-    *both(f"{C}/<str:customer_id>/stakeholders", views.StakeholderListView.as_view(),
-          name="stakeholder-list"),
-    *both(f"{C}/<str:customer_id>/stakeholders/<str:email>",
-          views.StakeholderDetailView.as_view(), name="stakeholder-detail"),
+    *both(
+        f"{C}/<str:customer_id>/stakeholders",
+        views.StakeholderListView.as_view(),
+        name="stakeholder-list",
+    ),
+    *both(
+        f"{C}/<str:customer_id>/stakeholders/<str:email>",
+        views.StakeholderDetailView.as_view(),
+        name="stakeholder-detail",
+    ),
     *both(T, views.TeamMemberListView.as_view(), name="team-member-list"),
     *both(f"{T}/<str:email>", views.TeamMemberDetailView.as_view(), name="team-member-detail"),
 ]

@@ -37,15 +37,21 @@ class CustomerListView(PlatformGenericAPIView):
     def get_queryset(self) -> QuerySet[Customer]:
         return selectors.customer_list()
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="List customers", operation_id="customers_list",
-                   responses=s.CustomerSerializer(many=True))
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="List customers",
+        operation_id="customers_list",
+        responses=s.CustomerSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
-        tags=TAG_CUSTOMERS, summary="Create a customer",
-        request=s.CustomerWriteSerializer, responses={201: s.CustomerSerializer},
+        tags=TAG_CUSTOMERS,
+        summary="Create a customer",
+        request=s.CustomerWriteSerializer,
+        responses={201: s.CustomerSerializer},
     )
     def post(self, request: Request) -> Response:
         data = s.CustomerWriteSerializer(data=request.data)
@@ -57,16 +63,17 @@ class CustomerListView(PlatformGenericAPIView):
 class CustomerDetailView(PlatformAPIView):
     scope_domain = "customers"
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a customer",
-                   responses=s.CustomerSerializer)
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a customer", responses=s.CustomerSerializer)
     def get(self, request: Request, customer_id: str) -> Response:
         return Response(s.CustomerSerializer(selectors.customer_get(customer_id)).data)
 
     @extend_schema(
-        tags=TAG_CUSTOMERS, summary="Update a customer",
+        tags=TAG_CUSTOMERS,
+        summary="Update a customer",
         description="Partial update. A `lifecycle_stage` change must follow the allowed "
         "transitions (409 lists the allowed stages) and is recorded in the stage history.",
-        request=s.CustomerPatchSerializer, responses=s.CustomerSerializer,
+        request=s.CustomerPatchSerializer,
+        responses=s.CustomerSerializer,
     )
     def patch(self, request: Request, customer_id: str) -> Response:
         customer = selectors.customer_get(customer_id)
@@ -80,7 +87,8 @@ class CustomerBulkView(PlatformAPIView):
     scope_domain = "customers"
 
     @extend_schema(
-        tags=TAG_CUSTOMERS, summary="Upsert customers in bulk",
+        tags=TAG_CUSTOMERS,
+        summary="Upsert customers in bulk",
         description=(
             "A JSON array of up to 10,000 customers, upserted by `customer_id`. All or "
             "nothing: any bad item rejects the batch with a 400 whose errors carry `index`, "
@@ -89,11 +97,22 @@ class CustomerBulkView(PlatformAPIView):
         ),
         request=s.CustomerWriteSerializer(many=True),
         responses={200: s.BulkResultSerializer},
-        examples=[OpenApiExample("Two customers", request_only=True, value=[
-            {"customer_id": "cust_12345", "name": "Acme", "segment": "enterprise",
-             "licensed_seats": 250, "success_manager": "sarah.smith@company.com"},
-            {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
-        ])],
+        examples=[
+            OpenApiExample(
+                "Two customers",
+                request_only=True,
+                value=[
+                    {
+                        "customer_id": "cust_12345",
+                        "name": "Acme",
+                        "segment": "enterprise",
+                        "licensed_seats": 250,
+                        "success_manager": "sarah.smith@company.com",
+                    },
+                    {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
+                ],
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         items = CUSTOMER_BULK_SCHEMA.validate(request.data)
@@ -111,15 +130,22 @@ class StakeholderListView(PlatformGenericAPIView):
             return Stakeholder.objects.none()
         return selectors.stakeholder_list(selectors.customer_get(self.kwargs["customer_id"]))
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="List a customer's stakeholders",
-                   operation_id="customers_stakeholders_list",
-                   responses=s.StakeholderSerializer(many=True))
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="List a customer's stakeholders",
+        operation_id="customers_stakeholders_list",
+        responses=s.StakeholderSerializer(many=True),
+    )
     def get(self, request: Request, customer_id: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="Add a stakeholder",
-                   request=s.StakeholderWriteSerializer, responses={201: s.StakeholderSerializer})
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="Add a stakeholder",
+        request=s.StakeholderWriteSerializer,
+        responses={201: s.StakeholderSerializer},
+    )
     def post(self, request: Request, customer_id: str) -> Response:
         customer = selectors.customer_get(customer_id)
         data = s.StakeholderWriteSerializer(data=request.data)
@@ -134,19 +160,23 @@ class StakeholderDetailView(PlatformAPIView):
     def _get(self, customer_id: str, email: str) -> Stakeholder:
         return selectors.stakeholder_get(selectors.customer_get(customer_id), email)
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a stakeholder",
-                   responses=s.StakeholderSerializer)
+    @extend_schema(
+        tags=TAG_CUSTOMERS, summary="Get a stakeholder", responses=s.StakeholderSerializer
+    )
     def get(self, request: Request, customer_id: str, email: str) -> Response:
         return Response(s.StakeholderSerializer(self._get(customer_id, email)).data)
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="Update a stakeholder",
-                   request=s.StakeholderPatchSerializer, responses=s.StakeholderSerializer)
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="Update a stakeholder",
+        request=s.StakeholderPatchSerializer,
+        responses=s.StakeholderSerializer,
+    )
     def patch(self, request: Request, customer_id: str, email: str) -> Response:
         stakeholder = self._get(customer_id, email)
         data = s.StakeholderPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        stakeholder = services.stakeholder_update(stakeholder=stakeholder,
-                                                  data=data.validated_data)
+        stakeholder = services.stakeholder_update(stakeholder=stakeholder, data=data.validated_data)
         return Response(s.StakeholderSerializer(stakeholder).data)
 
     @extend_schema(tags=TAG_CUSTOMERS, summary="Remove a stakeholder", responses={204: None})
@@ -170,14 +200,22 @@ class TeamMemberListView(PlatformGenericAPIView):
     def get_queryset(self) -> QuerySet[TeamMember]:
         return _with_load(selectors.team_member_list())
 
-    @extend_schema(tags=TAG_TEAM, summary="List team members (CSMs)",
-                   operation_id="team_members_list", responses=s.TeamMemberSerializer(many=True))
+    @extend_schema(
+        tags=TAG_TEAM,
+        summary="List team members (CSMs)",
+        operation_id="team_members_list",
+        responses=s.TeamMemberSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(tags=TAG_TEAM, summary="Add a team member",
-                   request=s.TeamMemberWriteSerializer, responses={201: s.TeamMemberSerializer})
+    @extend_schema(
+        tags=TAG_TEAM,
+        summary="Add a team member",
+        request=s.TeamMemberWriteSerializer,
+        responses={201: s.TeamMemberSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = s.TeamMemberWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -196,8 +234,12 @@ class TeamMemberDetailView(PlatformAPIView):
     def get(self, request: Request, email: str) -> Response:
         return Response(_member_out(selectors.team_member_get(email).email))
 
-    @extend_schema(tags=TAG_TEAM, summary="Update a team member",
-                   request=s.TeamMemberPatchSerializer, responses=s.TeamMemberSerializer)
+    @extend_schema(
+        tags=TAG_TEAM,
+        summary="Update a team member",
+        request=s.TeamMemberPatchSerializer,
+        responses=s.TeamMemberSerializer,
+    )
     def patch(self, request: Request, email: str) -> Response:
         member = selectors.team_member_get(email)
         data = s.TeamMemberPatchSerializer(data=request.data, partial=True)

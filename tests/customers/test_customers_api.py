@@ -15,17 +15,31 @@ def codes(response) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-
 
 def test_create_and_retrieve_with_and_without_slash(api) -> None:  # type: ignore[no-untyped-def]
     TeamMemberFactory(email="sarah.smith@company.com")
-    body = {"customer_id": "cust_12345", "name": "Acme", "segment": "enterprise",
-            "licensed_seats": 250, "success_manager": "Sarah.Smith@company.com"}
+    body = {
+        "customer_id": "cust_12345",
+        "name": "Acme",
+        "segment": "enterprise",
+        "licensed_seats": 250,
+        "success_manager": "Sarah.Smith@company.com",
+    }
     response = api.post(URL, body, format="json")
     assert response.status_code == 201, response.json()
     created = response.json()
     assert created["success_manager"] == "sarah.smith@company.com"
     assert created["lifecycle_stage"] == "onboarding"
     assert created["status"] == "active"
-    assert set(created) == {"customer_id", "name", "segment", "licensed_seats", "status",
-                            "churned_at", "lifecycle_stage", "success_manager", "created_at",
-                            "updated_at"}
+    assert set(created) == {
+        "customer_id",
+        "name",
+        "segment",
+        "licensed_seats",
+        "status",
+        "churned_at",
+        "lifecycle_stage",
+        "success_manager",
+        "created_at",
+        "updated_at",
+    }
     assert api.get(f"{URL}/cust_12345").json() == created
     assert api.get(f"{URL}/cust_12345/").json() == created
     history = LifecycleChange.objects.get()
@@ -37,22 +51,49 @@ def test_create_and_retrieve_with_and_without_slash(api) -> None:  # type: ignor
     ("body", "expected"),
     [
         ({"name": "A", "segment": "enterprise"}, ("customer_id", "required")),
-        ({"customer_id": "has space", "name": "A", "segment": "enterprise"},
-         ("customer_id", "invalid")),
-        ({"customer_id": "x" * 65, "name": "A", "segment": "enterprise"},
-         ("customer_id", "max_length")),
-        ({"customer_id": "bulk", "name": "A", "segment": "enterprise"}, ("customer_id", "reserved")),
+        (
+            {"customer_id": "has space", "name": "A", "segment": "enterprise"},
+            ("customer_id", "invalid"),
+        ),
+        (
+            {"customer_id": "x" * 65, "name": "A", "segment": "enterprise"},
+            ("customer_id", "max_length"),
+        ),
+        (
+            {"customer_id": "bulk", "name": "A", "segment": "enterprise"},
+            ("customer_id", "reserved"),
+        ),
         ({"customer_id": "c1", "name": "A", "segment": "galactic"}, ("segment", "invalid_choice")),
-        ({"customer_id": "c1", "name": "A", "segment": "enterprise", "licensed_seats": "many"},
-         ("licensed_seats", "invalid")),
-        ({"customer_id": "c1", "name": "A", "segment": "enterprise", "licensed_seats": -1},
-         ("licensed_seats", "min_value")),
-        ({"customer_id": "c1", "name": "A", "segment": "enterprise", "colour": "red"},
-         ("colour", "unknown_field")),
-        ({"customer_id": "c1", "name": "A", "segment": "enterprise",
-          "success_manager": "ghost@company.com"}, ("success_manager", "unknown_team_member")),
-        ({"customer_id": "c1", "name": "A", "segment": "enterprise",
-          "churned_at": "2026-01-01T00:00:00Z"}, ("churned_at", "invalid")),
+        (
+            {"customer_id": "c1", "name": "A", "segment": "enterprise", "licensed_seats": "many"},
+            ("licensed_seats", "invalid"),
+        ),
+        (
+            {"customer_id": "c1", "name": "A", "segment": "enterprise", "licensed_seats": -1},
+            ("licensed_seats", "min_value"),
+        ),
+        (
+            {"customer_id": "c1", "name": "A", "segment": "enterprise", "colour": "red"},
+            ("colour", "unknown_field"),
+        ),
+        (
+            {
+                "customer_id": "c1",
+                "name": "A",
+                "segment": "enterprise",
+                "success_manager": "ghost@company.com",
+            },
+            ("success_manager", "unknown_team_member"),
+        ),
+        (
+            {
+                "customer_id": "c1",
+                "name": "A",
+                "segment": "enterprise",
+                "churned_at": "2026-01-01T00:00:00Z",
+            },
+            ("churned_at", "invalid"),
+        ),
         ({"customer_id": 12, "name": "A", "segment": "enterprise"}, ("customer_id", "invalid")),
     ],
 )
@@ -77,8 +118,9 @@ def test_malformed_json_and_wrong_body_type_are_400(api) -> None:  # type: ignor
 
 def test_duplicate_create_is_409(api) -> None:  # type: ignore[no-untyped-def]
     CustomerFactory(customer_id="c1")
-    response = api.post(URL, {"customer_id": "c1", "name": "A", "segment": "enterprise"},
-                        format="json")
+    response = api.post(
+        URL, {"customer_id": "c1", "name": "A", "segment": "enterprise"}, format="json"
+    )
     assert response.status_code == 409
     assert codes(response) == [(None, "customer_exists")]
 
@@ -92,8 +134,9 @@ def test_unknown_customer_is_404(api) -> None:  # type: ignore[no-untyped-def]
 
 def test_patch_updates_fields_and_records_stage_history(api) -> None:  # type: ignore[no-untyped-def]
     CustomerFactory(customer_id="c1", lifecycle_stage="onboarding")
-    response = api.patch(f"{URL}/c1", {"lifecycle_stage": "adoption", "licensed_seats": 80},
-                         format="json")
+    response = api.patch(
+        f"{URL}/c1", {"lifecycle_stage": "adoption", "licensed_seats": 80}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["lifecycle_stage"] == "adoption"
     assert response.json()["licensed_seats"] == 80
@@ -104,8 +147,9 @@ def test_patch_updates_fields_and_records_stage_history(api) -> None:  # type: i
 
 def test_patch_illegal_stage_transition_is_409_with_allowed_stages(api) -> None:  # type: ignore[no-untyped-def]
     CustomerFactory(customer_id="c1", lifecycle_stage="onboarding")
-    response = api.patch(f"{URL}/c1", {"lifecycle_stage": "advocacy", "name": "Renamed"},
-                         format="json")
+    response = api.patch(
+        f"{URL}/c1", {"lifecycle_stage": "advocacy", "name": "Renamed"}, format="json"
+    )
     assert response.status_code == 409
     error = response.json()["errors"][0]
     assert error["code"] == "illegal_stage_transition"
@@ -135,13 +179,18 @@ def test_patch_cannot_change_customer_id(api) -> None:  # type: ignore[no-untype
 
 def test_list_filters_and_search(api) -> None:  # type: ignore[no-untyped-def]
     csm = TeamMemberFactory(email="a@company.com")
-    CustomerFactory(customer_id="e1", name="Alpha Corp", segment="enterprise",
-                    success_manager=csm)
-    CustomerFactory(customer_id="m1", name="Beta Ltd", segment="mid_market",
-                    lifecycle_stage="adoption")
-    CustomerFactory(customer_id="s1", name="Gamma alpha", segment="small_business",
-                    status="churned", lifecycle_stage="churned",
-                    churned_at=datetime(2026, 1, 1, tzinfo=UTC))
+    CustomerFactory(customer_id="e1", name="Alpha Corp", segment="enterprise", success_manager=csm)
+    CustomerFactory(
+        customer_id="m1", name="Beta Ltd", segment="mid_market", lifecycle_stage="adoption"
+    )
+    CustomerFactory(
+        customer_id="s1",
+        name="Gamma alpha",
+        segment="small_business",
+        status="churned",
+        lifecycle_stage="churned",
+        churned_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
     def ids(**params: str) -> list[str]:
         response = api.get(URL, params)

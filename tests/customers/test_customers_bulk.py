@@ -35,12 +35,9 @@ def test_bulk_creates_then_resend_changes_nothing(api) -> None:  # type: ignore[
 
 
 def test_bulk_updates_only_what_differs_and_keeps_omitted_fields(api) -> None:  # type: ignore[no-untyped-def]
-    CustomerFactory(customer_id="cust_1", name="Old", licensed_seats=40,
-                    lifecycle_stage="adoption")
-    CustomerFactory(customer_id="cust_2", name="Customer 2", segment="enterprise",
-                    licensed_seats=7)
-    response = api.post(URL, [item(1, lifecycle_stage="at_risk"), item(2), item(3)],
-                        format="json")
+    CustomerFactory(customer_id="cust_1", name="Old", licensed_seats=40, lifecycle_stage="adoption")
+    CustomerFactory(customer_id="cust_2", name="Customer 2", segment="enterprise", licensed_seats=7)
+    response = api.post(URL, [item(1, lifecycle_stage="at_risk"), item(2), item(3)], format="json")
     assert response.json() == {"created": 1, "updated": 1, "unchanged": 1}
     c1 = Customer.objects.get(customer_id="cust_1")
     assert (c1.name, c1.licensed_seats, c1.lifecycle_stage) == ("Customer 1", 40, "at_risk")
@@ -77,19 +74,22 @@ def test_bulk_reports_every_bad_item_and_writes_nothing(api) -> None:  # type: i
     assert response.status_code == 400
     body = response.json()
     assert body["type"] == "validation_error"
-    assert sorted(errors(response), key=str) == sorted([
-        (1, "segment", "invalid_choice"),
-        (2, "customer_id", "invalid"),
-        (2, "name", "required"),
-        (3, "customer_id", "duplicate_key"),
-        (4, None, "not_an_object"),
-        (5, "extra", "unknown_field"),
-        (5, "licensed_seats", "min_value"),
-        (6, "success_manager", "invalid"),
-        (7, "churned_at", "invalid"),
-        (8, "licensed_seats", "invalid"),
-        (9, "customer_id", "invalid"),
-    ], key=str)
+    assert sorted(errors(response), key=str) == sorted(
+        [
+            (1, "segment", "invalid_choice"),
+            (2, "customer_id", "invalid"),
+            (2, "name", "required"),
+            (3, "customer_id", "duplicate_key"),
+            (4, None, "not_an_object"),
+            (5, "extra", "unknown_field"),
+            (5, "licensed_seats", "min_value"),
+            (6, "success_manager", "invalid"),
+            (7, "churned_at", "invalid"),
+            (8, "licensed_seats", "invalid"),
+            (9, "customer_id", "invalid"),
+        ],
+        key=str,
+    )
     assert body["errors"][0]["attr"] == "1.segment"
     assert not Customer.objects.exists()
     assert not Event.objects.exists()
@@ -97,8 +97,10 @@ def test_bulk_reports_every_bad_item_and_writes_nothing(api) -> None:  # type: i
 
 def test_bulk_unknown_csm_is_a_per_item_error(api) -> None:  # type: ignore[no-untyped-def]
     TeamMemberFactory(email="known@company.com")
-    batch = [item(0, success_manager="known@company.com"),
-             item(1, success_manager="ghost@company.com")]
+    batch = [
+        item(0, success_manager="known@company.com"),
+        item(1, success_manager="ghost@company.com"),
+    ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
     assert errors(response) == [(1, "success_manager", "unknown_team_member")]
@@ -123,7 +125,9 @@ def test_bulk_over_ten_thousand_items_is_refused(api) -> None:  # type: ignore[n
     assert not Customer.objects.exists()
 
 
-def test_bulk_of_ten_thousand_is_accepted_in_bounded_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_of_ten_thousand_is_accepted_in_bounded_queries(
+    api, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     TeamMemberFactory(email="csm@company.com")
     batch = [item(i, success_manager="csm@company.com") for i in range(10_000)]
     # Inserts are batched (SQLite caps a statement at 999 parameters, so ~100 rows each there;

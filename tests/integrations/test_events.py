@@ -23,9 +23,13 @@ def recorded():  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_publish_writes_in_the_callers_transaction() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        events.publish("test.thing", customer_id="c1", data={"a": 1})
-        raise RuntimeError("rolled back")
+    def publish_then_fail() -> None:
+        with transaction.atomic():
+            events.publish("test.thing", customer_id="c1", data={"a": 1})
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        publish_then_fail()
     assert not Event.objects.exists()
     event = events.publish("test.thing", customer_id="c1", data={"a": 1})
     assert event.event_id.startswith("evt_")
@@ -89,15 +93,15 @@ def test_event_committed_while_broker_is_down_is_handled_by_the_sweep(
     from config.celery import app
 
     # The broker is unreachable: the post-commit nudge fails quietly, the commit stands.
-    app.conf.task_always_eager = False
+    app.conf.update(task_always_eager=False)
     original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.update(broker_url="redis://127.0.0.1:1/0")
     try:
         with transaction.atomic():
             event = events.publish("test.thing", data={"n": 1})
     finally:
-        app.conf.broker_url = original
-        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        app.conf.update(broker_url=original)
+        app.conf.update(task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER)
     assert Event.objects.get().status == "pending"
     assert recorded == []
     # Broker back: beat's periodic sweep runs the relay.
@@ -111,7 +115,11 @@ def test_event_committed_while_broker_is_down_is_handled_by_the_sweep(
 def test_events_api_lists_oldest_first_with_filters(api) -> None:  # type: ignore[no-untyped-def]
     base = timezone.now() - timedelta(hours=1)
     for i, (kind, cid) in enumerate(
-        [("customer.created", "c1"), ("customer.created", "c2"), ("customer.lifecycle_changed", "c1")]
+        [
+            ("customer.created", "c1"),
+            ("customer.created", "c2"),
+            ("customer.lifecycle_changed", "c1"),
+        ]
     ):
         e = events.publish(kind, customer_id=cid, data={"i": i})
         Event.objects.filter(pk=e.pk).update(created_at=base + timedelta(minutes=i))

@@ -1,5 +1,6 @@
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -15,7 +16,7 @@ BODY = {"customer_id": "cust_idem", "name": "Idem Co", "segment": "enterprise"}
 
 
 def post(client: APIClient, body: dict, key: str | None = "key-1"):  # type: ignore[no-untyped-def]
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
     return client.post(URL, body, format="json", **headers)
 
 
@@ -47,22 +48,27 @@ def test_key_reused_with_another_body_is_422_and_changes_nothing(api) -> None:  
 
 def test_key_reused_on_another_endpoint_is_422(api) -> None:  # type: ignore[no-untyped-def]
     post(api, BODY)
-    response = api.post("/api/v1/customers/bulk", [BODY], format="json",
-                        HTTP_IDEMPOTENCY_KEY="key-1")
+    response = api.post(
+        "/api/v1/customers/bulk", [BODY], format="json", HTTP_IDEMPOTENCY_KEY="key-1"
+    )
     assert response.status_code == 422
 
 
 def test_in_flight_key_is_409_with_retry_after(api) -> None:  # type: ignore[no-untyped-def]
     key = ApiKey.objects.get()
-    from integrations.idempotency import request_fingerprint
-
     import json
+
+    from integrations.idempotency import request_fingerprint
 
     now = timezone.now()
     IdempotencyRecord.objects.create(
-        client=f"key:{key.prefix}", key="key-1", method="POST", path=URL,
+        client=f"key:{key.prefix}",
+        key="key-1",
+        method="POST",
+        path=URL,
         fingerprint=request_fingerprint("POST", URL, json.dumps(BODY).encode()),
-        created_at=now, locked_at=now,
+        created_at=now,
+        locked_at=now,
     )
     response = post(api, BODY)
     assert response.status_code == 409
@@ -73,15 +79,19 @@ def test_in_flight_key_is_409_with_retry_after(api) -> None:  # type: ignore[no-
 
 def test_stale_in_flight_claim_is_taken_over(api, settings) -> None:  # type: ignore[no-untyped-def]
     key = ApiKey.objects.get()
-    from integrations.idempotency import request_fingerprint
-
     import json
+
+    from integrations.idempotency import request_fingerprint
 
     old = timezone.now() - settings.CS_HUB_IDEMPOTENCY_LOCK_TIMEOUT - timedelta(seconds=1)
     IdempotencyRecord.objects.create(
-        client=f"key:{key.prefix}", key="key-1", method="POST", path=URL,
+        client=f"key:{key.prefix}",
+        key="key-1",
+        method="POST",
+        path=URL,
         fingerprint=request_fingerprint("POST", URL, json.dumps(BODY).encode()),
-        created_at=old, locked_at=old,
+        created_at=old,
+        locked_at=old,
     )
     assert post(api, BODY).status_code == 201
     assert IdempotencyRecord.objects.get().state == "completed"

@@ -16,8 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=300, help="How many customers.")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--reset", action="store_true", help="Delete all customers first.")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing if customers already exist.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if customers already exist."
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,7 +63,9 @@ class Command(BaseCommand):
             for name, step in demo.seed_steps():
                 with tqdm(desc=name, unit="row", disable=quiet) as bar:
                     step(context, bar.update)
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {len(team)} CSMs, {len(customers)} customers, {len(stakeholders)} "
-            f"stakeholders, {len(plans)} success plans."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(team)} CSMs, {len(customers)} customers, {len(stakeholders)} "
+                f"stakeholders, {len(plans)} success plans."
+            )
+        )

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True, help="What the key is for (max 50 chars).")
         parser.add_argument(
-            "--scopes", required=True, help="Comma-separated, e.g. customers:read,product:write; * = all."
+            "--scopes",
+            required=True,
+            help="Comma-separated, e.g. customers:read,product:write; * = all.",
         )
         parser.add_argument("--expires-in-days", type=int, default=None)
         parser.add_argument("--rate", default="", help="Per-key throttle such as 600/min.")

@@ -1,0 +1,80 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from customers.models import Customer, LifecycleChange, Milestone, Stakeholder, TeamMember
+from integrations.models import ApiKey
+
+
+def _snapshot() -> list[tuple]:
+    return list(
+        Customer.objects.order_by("customer_id").values_list(
+            "customer_id",
+            "name",
+            "segment",
+            "licensed_seats",
+            "status",
+            "lifecycle_stage",
+            "success_manager__email",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_deterministic_and_sized() -> None:
+    call_command("seed_demo", "--customers", "120", "--no-progress")
+    first = _snapshot()
+    assert len(first) == 120
+    assert TeamMember.objects.count() == 5
+    segments = {row[2] for row in first}
+    assert segments == {"enterprise", "mid_market", "small_business"}
+    churned = Customer.objects.filter(status="churned")
+    assert churned.exists()
+    assert all(c.churned_at and c.lifecycle_stage == "churned" for c in churned)
+    assert Stakeholder.objects.filter(is_champion=True).count() == 120
+    assert Milestone.objects.filter(status="achieved").exists()
+    assert LifecycleChange.objects.count() == 120
+
+    call_command("seed_demo", "--customers", "120", "--reset", "--no-progress")
+    assert _snapshot() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_duplicate_and_skips_when_asked() -> None:
+    call_command("seed_demo", "--customers", "10", "--no-progress")
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("seed_demo", "--customers", "10", "--no-progress")
+    call_command("seed_demo", "--customers", "50", "--if-empty", "--no-progress")
+    assert Customer.objects.count() == 10
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--customers", "0", "--reset")
+
+
+@pytest.mark.django_db
+def test_demo_access_rotates_the_demo_key(capsys) -> None:  # type: ignore[no-untyped-def]
+    call_command("demo_access")
+    call_command("demo_access")
+    out = capsys.readouterr().out
+    assert "password" in out
+    assert ApiKey.objects.filter(revoked=False).count() == 1
+    assert ApiKey.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_admin_pages_render(admin_client) -> None:  # type: ignore[no-untyped-def]
+    call_command("seed_demo", "--customers", "20", "--no-progress")
+    customer = Customer.objects.first()
+    assert customer is not None
+    for url in [
+        "/admin/customers/customer/",
+        f"/admin/customers/customer/{customer.pk}/change/",
+        "/admin/customers/customer/?q=cust_1000",
+        "/admin/customers/teammember/",
+        "/admin/customers/successplan/",
+        "/admin/customers/milestone/",
+        "/admin/customers/stakeholder/",
+        "/admin/customers/lifecyclechange/",
+        "/admin/integrations/apikey/",
+        "/admin/integrations/event/",
+        "/admin/integrations/idempotencyrecord/",
+    ]:
+        assert admin_client.get(url).status_code == 200, url

@@ -1,0 +1,85 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_is_always_ok() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_database_and_skips_an_unconfigured_broker(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CELERY_BROKER_URL = ""
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_naming_the_broker_when_it_is_unreachable(settings) -> None:  # type: ignore[no-untyped-def]
+    from config.celery import app
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    original = app.conf.broker_url
+    app.conf.update(broker_url=settings.CELERY_BROKER_URL)
+    try:
+        response = Client().get("/readyz")
+    finally:
+        app.conf.update(broker_url=original)
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["broker"]
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_unknown_api_path_is_a_json_404() -> None:
+    response = Client().get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_fail_fast_without_a_secret_key() -> None:
+    result = _manage(
+        "check",
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_ALLOWED_HOSTS": "cs.example.com",
+        },
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-9f8e7d6c5b4a",
+            "DJANGO_ALLOWED_HOSTS": "cs.example.com",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
