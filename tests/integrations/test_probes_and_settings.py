@@ -76,3 +76,14 @@ def test_production_settings_pass_the_deploy_check() -> None:
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docs_are_served_without_a_cdn() -> None:
+    for url in ("/api/docs/", "/api/redoc/"):
+        response = Client().get(url)
+        assert response.status_code == 200
+        assert b"drf_spectacular_sidecar" in response.content, url
+        assert b"cdn.jsdelivr" not in response.content
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/v1/customers/bulk" in schema.json()["paths"]
