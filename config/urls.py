@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("integrations.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("product.api.urls")),
+    path("", include("operations.api.urls")),
+    path("", include("finance.api.urls")),
 ]
 
 handler404 = api_not_found

@@ -177,17 +177,51 @@ class DemoContext:
 
 
 SeedStep = Callable[[DemoContext, Progress], int]
-_steps: list[tuple[str, SeedStep]] = []
+_steps: list[tuple[int, str, SeedStep]] = []
 
 
-def register_seed_step(name: str, step: SeedStep) -> None:
-    """Higher apps add their demo history (usage, tickets, invoices ...) from ready()."""
-    if name not in [n for n, _ in _steps]:
-        _steps.append((name, step))
+def register_seed_step(name: str, step: SeedStep, order: int = 10) -> None:
+    """Higher apps add their demo history (usage, tickets, invoices ...) from ready().
+
+    Steps run by `order`, then registration order; health history (order 100) runs last,
+    over the data the others wrote.
+    """
+    if name not in [n for _, n, _ in _steps]:
+        _steps.append((order, name, step))
 
 
 def seed_steps() -> list[tuple[str, SeedStep]]:
-    return list(_steps)
+    return [(name, step) for _, name, step in sorted(_steps, key=lambda s: s[0])]
+
+
+# Every domain tells the same story about a customer, so the numbers agree across apps:
+# healthy accounts use the product and pay on time; the declining cohort uses less, files more
+# tickets and answers surveys as detractors; late payers pay late; new accounts are onboarding;
+# churned accounts stop at their churn date.
+HEALTHY, DECLINING, LATE_PAYER, NEW, CHURNED = (
+    "healthy",
+    "declining",
+    "late_payer",
+    "new",
+    "churned",
+)
+
+
+def story(customer: Customer) -> str:
+    if customer.status == CustomerStatus.CHURNED:
+        return CHURNED
+    if customer.lifecycle_stage == LifecycleStage.ONBOARDING:
+        return NEW
+    roll = (
+        int(customer.customer_id.rsplit("_", 1)[-1]) % 20
+        if customer.customer_id[-1:].isdigit()
+        else 0
+    )
+    if customer.lifecycle_stage == LifecycleStage.AT_RISK or roll < 4:
+        return DECLINING
+    if roll < 7:
+        return LATE_PAYER
+    return HEALTHY
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

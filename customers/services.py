@@ -1,7 +1,6 @@
 """Writes for the CS core. Keyword-only, typed, atomic; events go through the outbox."""
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from integrations import events
 from integrations.bulk import BulkValidationError
+from integrations.upsert import BulkResult
 
 from .choices import ALLOWED_TRANSITIONS, CustomerStatus, LifecycleStage, StageChangeSource
 from .errors import (
@@ -71,6 +71,46 @@ def resolve_team_members(emails: Iterable[str | None]) -> dict[str, int]:
 
 
 # --- customers ----------------------------------------------------------------------------
+
+
+def customer_pks_for(items: Sequence[dict[str, Any]], *, field: str = "customer_id") -> list[int]:
+    """Resolve each item's customer_id to a primary key in one query.
+
+    Unknown ids are per-item errors (index, field, `unknown_customer`), never dropped.
+    """
+    wanted = {item[field] for item in items}
+    found = dict(Customer.objects.filter(customer_id__in=wanted).values_list("customer_id", "id"))
+    unknown = [
+        {
+            "index": index,
+            "field": field,
+            "code": "unknown_customer",
+            "detail": f"No customer with customer_id {item[field]}.",
+        }
+        for index, item in enumerate(items)
+        if item[field] not in found
+    ]
+    if unknown:
+        raise BulkValidationError(unknown)
+    return [found[item[field]] for item in items]
+
+
+def team_member_pks_for(items: Sequence[dict[str, Any]], *, field: str) -> list[int | None]:
+    """Resolve each item's CSM email (or None) in one query; unknown emails are item errors."""
+    found = resolve_team_members(item.get(field) for item in items)
+    unknown = [
+        {
+            "index": index,
+            "field": field,
+            "code": "unknown_team_member",
+            "detail": f"No team member with email {item[field]}.",
+        }
+        for index, item in enumerate(items)
+        if item.get(field) and item[field] not in found
+    ]
+    if unknown:
+        raise BulkValidationError(unknown)
+    return [found[item[field]] if item.get(field) else None for item in items]
 
 
 def _normalise_status(
@@ -191,13 +231,6 @@ def customer_change_stage(
     return change
 
 
-@dataclass(frozen=True)
-class BulkResult:
-    created: int
-    updated: int
-    unchanged: int
-
-
 @transaction.atomic
 def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     """Upsert validated items by customer_id: a bounded number of queries for any batch size.
@@ -206,19 +239,7 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     even `updated_at`). Stage changes are recorded as history with source `import`; bulk is a
     sync from a system of record, so transitions are not enforced here.
     """
-    csm_ids = resolve_team_members(i.get("success_manager") for i in items)
-    unknown = [
-        {
-            "index": index,
-            "field": "success_manager",
-            "code": "unknown_team_member",
-            "detail": f"No team member with email {item['success_manager']}.",
-        }
-        for index, item in enumerate(items)
-        if item.get("success_manager") and item["success_manager"] not in csm_ids
-    ]
-    if unknown:
-        raise BulkValidationError(unknown)
+    csm_pks = team_member_pks_for(items, field="success_manager")
     now = timezone.now()
     existing = {
         c.customer_id: c
@@ -227,11 +248,11 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     to_create: list[Customer] = []
     to_update: list[Customer] = []
     changes: list[LifecycleChange] = []
-    for item in items:
+    for item, csm_pk in zip(items, csm_pks, strict=True):
         values = dict(item)
         if "success_manager" in values:
-            email = values.pop("success_manager")
-            values["success_manager_id"] = csm_ids[email] if email else None
+            del values["success_manager"]
+            values["success_manager_id"] = csm_pk
         current = existing.get(values["customer_id"])
         _normalise_status(values, now, current.churned_at if current else None)
         if current is None:

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "integrations.apps.IntegrationsConfig",
     "customers.apps.CustomersConfig",
+    "product.apps.ProductConfig",
+    "operations.apps.OperationsConfig",
+    "finance.apps.FinanceConfig",
 ]
 
 MIDDLEWARE = [

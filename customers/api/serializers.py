@@ -73,12 +73,6 @@ class CustomerPatchSerializer(CustomerWriteSerializer):
         super().__init__(*args, **kwargs)
 
 
-class BulkResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-
-
 class LifecycleChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = LifecycleChange

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
+from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
 from integrations.pagination import CursorPagination
 
 from .. import selectors, services
@@ -89,14 +90,10 @@ class CustomerBulkView(PlatformAPIView):
     @extend_schema(
         tags=TAG_CUSTOMERS,
         summary="Upsert customers in bulk",
-        description=(
-            "A JSON array of up to 10,000 customers, upserted by `customer_id`. All or "
-            "nothing: any bad item rejects the batch with a 400 whose errors carry `index`, "
-            "`field` and `code`. Fields left out of an item keep their current values. "
-            "Re-sending a batch changes nothing (`unchanged` counts those rows)."
-        ),
+        description=BULK_DESCRIPTION + " Natural key: `customer_id`. Fields left out of an "
+        "item keep their current values; an unknown `success_manager` is an item error.",
         request=s.CustomerWriteSerializer(many=True),
-        responses={200: s.BulkResultSerializer},
+        responses={200: BulkResultSerializer},
         examples=[
             OpenApiExample(
                 "Two customers",
@@ -115,9 +112,7 @@ class CustomerBulkView(PlatformAPIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        items = CUSTOMER_BULK_SCHEMA.validate(request.data)
-        result = services.customers_bulk_upsert(items=items)
-        return Response(s.BulkResultSerializer(result).data)
+        return run_bulk(request, CUSTOMER_BULK_SCHEMA, services.customers_bulk_upsert)
 
 
 class StakeholderListView(PlatformGenericAPIView):

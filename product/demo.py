@@ -1,0 +1,115 @@
+"""Demo features and 12 months of sparse daily usage that follow each customer's story."""
+
+from datetime import timedelta
+
+from django.db import connection
+
+from customers import demo
+from customers.demo import DemoContext, Progress
+
+from .models import Feature, FeatureUsage
+
+CATALOGUE = [
+    # feature_id, name, category, is_key, is_premium, list_price
+    ("feat_dashboards", "Dashboards", "insights", True, False, 0),
+    ("feat_analytics", "Analytics", "insights", True, False, 0),
+    ("feat_reports", "Scheduled reports", "insights", True, False, 0),
+    ("feat_alerts", "Alerts", "automation", True, False, 0),
+    ("feat_workflows", "Workflow automation", "automation", True, True, 24000),
+    ("feat_integrations", "Integrations hub", "platform", True, False, 0),
+    ("feat_api", "Public API", "platform", False, False, 0),
+    ("feat_sso", "Single sign-on", "security", False, True, 6000),
+    ("feat_audit", "Audit log", "security", False, True, 8000),
+    ("feat_forecasting", "Forecasting", "insights", False, True, 30000),
+    ("feat_mobile", "Mobile app", "platform", False, False, 0),
+    ("feat_collab", "Comments and sharing", "collaboration", False, False, 0),
+    ("feat_templates", "Templates", "collaboration", False, False, 0),
+    ("feat_export", "Data export", "platform", False, False, 0),
+    ("feat_segments", "Segmentation", "insights", False, False, 0),
+    ("feat_ai_assist", "AI assistant", "automation", False, True, 18000),
+    ("feat_sandbox", "Sandbox environments", "platform", False, True, 12000),
+    ("feat_permissions", "Granular permissions", "security", False, False, 0),
+    ("feat_webhooks", "Webhooks", "platform", False, False, 0),
+    ("feat_benchmarks", "Industry benchmarks", "insights", False, True, 9000),
+]
+FEATURES_USED = {
+    demo.HEALTHY: (4, 8),
+    demo.LATE_PAYER: (3, 6),
+    demo.DECLINING: (3, 6),
+    demo.NEW: (1, 3),
+    demo.CHURNED: (2, 4),
+}
+BASE_RATE = {
+    demo.HEALTHY: 0.25,
+    demo.LATE_PAYER: 0.2,
+    demo.DECLINING: 0.22,
+    demo.NEW: 0.5,
+    demo.CHURNED: 0.3,
+}
+
+
+def seed_usage(ctx: DemoContext, progress: Progress) -> int:
+    Feature.objects.bulk_create(
+        [
+            Feature(feature_id=f, name=n, category=c, is_key=k, is_premium=p, list_price=price)
+            for f, n, c, k, p, price in CATALOGUE
+        ],
+        ignore_conflicts=True,
+    )
+    features = list(Feature.objects.order_by("feature_id").values_list("id", "is_key"))
+    key_ids = [pk for pk, is_key in features if is_key]
+    other_ids = [pk for pk, is_key in features if not is_key]
+    rng, today = ctx.rng, ctx.today
+    start = today - timedelta(days=364)
+    rows: list[tuple[int, int, str, int, int]] = []
+    total = 0
+    for customer in ctx.customers:
+        kind = demo.story(customer)
+        low, high = FEATURES_USED[kind]
+        used = rng.sample(key_ids, k=min(len(key_ids), rng.randint(low, high)))
+        used += rng.sample(other_ids, k=rng.randint(0, 2))
+        first = start
+        if kind == demo.NEW:
+            first = today - timedelta(days=rng.randint(20, 60))
+        last = customer.churned_at.date() if customer.churned_at else today
+        seats = max(1, customer.licensed_seats)
+        for feature_pk in used:
+            rate = BASE_RATE[kind] * rng.uniform(0.6, 1.2)
+            day = first
+            while day <= last:
+                age = (today - day).days
+                p = rate
+                if kind == demo.DECLINING and age < 120:
+                    p = rate * (0.15 + 0.85 * age / 120)  # fading over the last four months
+                if rng.random() < p:
+                    users = max(1, int(seats * rng.uniform(0.05, 0.6) * (p / rate if rate else 1)))
+                    rows.append(
+                        (
+                            customer.pk,
+                            feature_pk,
+                            day.isoformat(),
+                            users * rng.randint(3, 15),
+                            users,
+                        )
+                    )
+                day += timedelta(days=1)
+        if len(rows) >= 50_000:
+            total += _flush(rows, progress)
+    total += _flush(rows, progress)
+    return total
+
+
+def _flush(rows: list[tuple[int, int, str, int, int]], progress: Progress) -> int:
+    if not rows:
+        return 0
+    table = FeatureUsage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (customer_id, feature_id, date, events, active_users) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
+            rows,
+        )
+    count = len(rows)
+    progress(count)
+    rows.clear()
+    return count

@@ -1,0 +1,106 @@
+"""Health measures owned by product: `product_usage` and `feature_adoption`.
+
+Each runs a fixed number of aggregate queries for any number of customers.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from customers.health.measures import MeasureValue, clamp
+
+from .models import Feature, FeatureUsage
+
+PRODUCT_USAGE_DOC = """\
+product_usage = 100 x (0.7 x seat_utilisation + 0.3 x trend_factor), where
+seat_utilisation = min(1, peak daily active users in the last 30 days / licensed seats) and
+trend_factor = clamp(events in the last 30 days / events in the 30 days before - 0.5, 0, 1)
+(flat usage = 0.5, +50% or more = 1, -50% or worse = 0; new usage with nothing before = 1).
+Without licensed seats the score is 100 x trend_factor. No usage rows in the last 365 days:
+no data. The usage feed carries counts, not user identities, so the peak of daily active
+users is the tightest lower bound on distinct active users."""
+
+FEATURE_ADOPTION_DOC = """\
+feature_adoption = 100 x key features adopted / key features, where a feature is adopted when
+the customer was active on it (events or active users > 0) on at least its
+adoption_threshold_days distinct days in the trailing 30. No key features defined, or no usage
+rows in the last 90 days: no data."""
+
+
+def _usage(customer_pks: Sequence[int] | None, since: date, as_of: date) -> QuerySet[FeatureUsage]:
+    rows = FeatureUsage.objects.filter(date__gt=since, date__lte=as_of)
+    if customer_pks is not None:
+        rows = rows.filter(customer_id__in=customer_pks)
+    return rows
+
+
+def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
+    last_start, prior_start = as_of - timedelta(days=30), as_of - timedelta(days=60)
+    rows = (
+        _usage(customer_pks, as_of - timedelta(days=365), as_of)
+        .values("customer_id", "customer__licensed_seats")
+        .annotate(
+            events_30=Sum("events", filter=Q(date__gt=last_start)),
+            events_prior=Sum("events", filter=Q(date__gt=prior_start, date__lte=last_start)),
+            peak_users=Max("active_users", filter=Q(date__gt=last_start)),
+        )
+    )
+    result: dict[int, MeasureValue] = {}
+    for row in rows:
+        last, prior = row["events_30"] or 0, row["events_prior"] or 0
+        peak, seats = row["peak_users"] or 0, row["customer__licensed_seats"]
+        ratio: float | None = last / prior if prior > 0 else None
+        # New usage with nothing before counts as growth; silence for 60 days as collapse.
+        trend = clamp(ratio - 0.5) if ratio is not None else (1.0 if last > 0 else 0.0)
+        utilisation = min(1.0, peak / seats) if seats else None
+        score = 100 * (0.7 * utilisation + 0.3 * trend) if utilisation is not None else 100 * trend
+        result[row["customer_id"]] = MeasureValue(
+            score=round(score, 2),
+            inputs={
+                "peak_daily_active_users_30d": peak,
+                "licensed_seats": seats,
+                "seat_utilisation": None if utilisation is None else round(utilisation, 4),
+                "events_last_30d": last,
+                "events_prior_30d": prior,
+                "usage_trend_ratio": None if ratio is None else round(ratio, 4),
+                "trend_factor": round(trend, 4),
+            },
+        )
+    return result
+
+
+def feature_adoption(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
+    key_features = dict(
+        Feature.objects.filter(is_key=True).values_list("id", "adoption_threshold_days")
+    )
+    if not key_features:
+        return {}
+    names = dict(Feature.objects.filter(is_key=True).values_list("id", "feature_id"))
+    active = Q(events__gt=0) | Q(active_users__gt=0)
+    rows = (
+        _usage(customer_pks, as_of - timedelta(days=90), as_of)
+        .values("customer_id", "feature_id")
+        .annotate(days=Count("id", filter=Q(date__gt=as_of - timedelta(days=30)) & active))
+    )
+    adopted: dict[int, list[str]] = defaultdict(list)
+    seen: set[int] = set()
+    for row in rows:
+        seen.add(row["customer_id"])
+        threshold = key_features.get(row["feature_id"])
+        if threshold is not None and row["days"] >= threshold:
+            adopted[row["customer_id"]].append(names[row["feature_id"]])
+    total = len(key_features)
+    all_names = sorted(names.values())
+    return {
+        pk: MeasureValue(
+            score=round(100 * len(adopted[pk]) / total, 2),
+            inputs={
+                "key_features": total,
+                "adopted": sorted(adopted[pk]),
+                "not_adopted": [n for n in all_names if n not in adopted[pk]],
+            },
+        )
+        for pk in seen
+    }

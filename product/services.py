@@ -1,0 +1,118 @@
+"""Writes for product data: the feature catalogue and daily usage ingestion."""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+from customers.services import customer_pks_for
+from integrations.bulk import BulkValidationError
+from integrations.upsert import BulkResult, upsert_rows
+
+from .models import Feature, FeatureUsage
+
+FEATURE_FIELDS = (
+    "name",
+    "category",
+    "is_key",
+    "is_premium",
+    "list_price",
+    "adoption_threshold_days",
+)
+
+
+@transaction.atomic
+def features_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
+    return upsert_rows(Feature, items, key="feature_id", fields=FEATURE_FIELDS)
+
+
+def feature_pks_for(items: Sequence[dict[str, Any]]) -> list[int]:
+    wanted = {item["feature_id"] for item in items}
+    found = dict(Feature.objects.filter(feature_id__in=wanted).values_list("feature_id", "id"))
+    unknown = [
+        {
+            "index": index,
+            "field": "feature_id",
+            "code": "unknown_feature",
+            "detail": f"No feature with feature_id {item['feature_id']}.",
+        }
+        for index, item in enumerate(items)
+        if item["feature_id"] not in found
+    ]
+    if unknown:
+        raise BulkValidationError(unknown)
+    return [found[item["feature_id"]] for item in items]
+
+
+@transaction.atomic
+def usage_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
+    """Upsert daily usage rows by (customer, feature, date) in one statement.
+
+    Rows whose counts already match are not rewritten, so a re-sent batch reports them as
+    `unchanged`. PostgreSQL passes the batch as five arrays (`unnest`), SQLite as one JSON
+    document (`json_each`): either way one round trip, not one per row.
+    """
+    customer_pks = customer_pks_for(items)
+    feature_pks = feature_pks_for(items)
+    rows = [
+        (c, f, item["date"].isoformat(), item["events"], item["active_users"])
+        for c, f, item in zip(customer_pks, feature_pks, items, strict=True)
+    ]
+    if connection.vendor == "postgresql":
+        return _upsert_postgres(rows)
+    return _upsert_sqlite(rows)
+
+
+_TABLE = FeatureUsage._meta.db_table
+_CONFLICT = f"""
+    ON CONFLICT (customer_id, feature_id, date) DO UPDATE
+    SET events = excluded.events, active_users = excluded.active_users
+    WHERE {_TABLE}.events <> excluded.events OR {_TABLE}.active_users <> excluded.active_users
+"""  # noqa: S608 - our own table name; values are always bound parameters
+
+
+def _upsert_postgres(rows: list[tuple[int, int, str, int, int]]) -> BulkResult:
+    columns = list(zip(*rows, strict=True))
+    sql = f"""
+        INSERT INTO {_TABLE} (customer_id, feature_id, date, events, active_users)
+        SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::int[], %s::int[])
+        {_CONFLICT}
+        RETURNING (xmax = 0)
+    """  # noqa: S608 - table name is ours; values are bound parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(c) for c in columns])
+        flags = [row[0] for row in cursor.fetchall()]
+    created = sum(1 for inserted in flags if inserted)
+    updated = len(flags) - created
+    return BulkResult(created=created, updated=updated, unchanged=len(rows) - len(flags))
+
+
+def _upsert_sqlite(rows: list[tuple[int, int, str, int, int]]) -> BulkResult:
+    document = json.dumps(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*) FROM json_each(%s) AS j
+            JOIN {_TABLE} u ON u.customer_id = json_extract(j.value, '$[0]')
+              AND u.feature_id = json_extract(j.value, '$[1]')
+              AND u.date = json_extract(j.value, '$[2]')
+            """,  # noqa: S608
+            [document],
+        )
+        existing = cursor.fetchone()[0]
+        cursor.execute(
+            f"""
+            INSERT INTO {_TABLE} (customer_id, feature_id, date, events, active_users)
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                   json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                   json_extract(value, '$[4]')
+            FROM json_each(%s) WHERE true
+            {_CONFLICT}
+            RETURNING 1
+            """,  # noqa: S608
+            [document],
+        )
+        written = len(cursor.fetchall())
+    created = len(rows) - existing
+    return BulkResult(created=created, updated=written - created, unchanged=len(rows) - written)
