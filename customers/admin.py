@@ -1,9 +1,21 @@
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
 from .choices import CustomerStatus
-from .models import Customer, LifecycleChange, Milestone, Stakeholder, SuccessPlan, TeamMember
+from .models import (
+    Customer,
+    HealthModel,
+    HealthScore,
+    LifecycleChange,
+    Milestone,
+    Stakeholder,
+    SuccessPlan,
+    TeamMember,
+)
 
 AUDIT = ("created_at", "updated_at")
 
@@ -125,4 +137,59 @@ class LifecycleChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(HealthModel)
+class HealthModelAdmin(admin.ModelAdmin):
+    """Saving a model that has scored customers creates a new version instead of rewriting
+    history; activating one deactivates the others."""
+
+    list_display = ["version", "name", "active", "critical_below", "at_risk_below", "created_at"]
+    list_filter = ["active"]
+    readonly_fields = ["version", "created_at"]
+    actions = ["activate"]
+
+    def save_model(self, request: HttpRequest, obj: HealthModel, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            used = change and HealthScore.objects.filter(model_version=obj.version).exists()
+            if used or not change:
+                obj.pk = None
+                obj.version = (HealthModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+                obj._state.adding = True
+            if obj.active:
+                HealthModel.objects.exclude(pk=obj.pk).filter(active=True).update(active=False)
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description="Make the selected model the active one")
+    def activate(self, request: HttpRequest, queryset: QuerySet[HealthModel]) -> None:
+        chosen = queryset.order_by("-version").first()
+        if chosen is None:
+            return
+        with transaction.atomic():
+            HealthModel.objects.filter(active=True).update(active=False)
+            HealthModel.objects.filter(pk=chosen.pk).update(active=True)
+        self.message_user(request, f"Version {chosen.version} is now active.")
+
+
+@admin.register(HealthScore)
+class HealthScoreAdmin(admin.ModelAdmin):
+    list_display = ["customer", "score", "grade", "as_of", "model_version", "computed_at"]
+    list_filter = ["grade", "model_version"]
+    search_fields = ["customer__customer_id", "customer__name"]
+    list_select_related = ["customer"]
+    date_hierarchy = "computed_at"
+    show_full_result_count = False
+    readonly_fields = [
+        "customer",
+        "computed_at",
+        "as_of",
+        "score",
+        "grade",
+        "components",
+        "weights",
+        "model_version",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

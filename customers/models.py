@@ -145,3 +145,88 @@ class LifecycleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_stage or '-'} -> {self.to_stage}"
+
+
+DEFAULT_WEIGHTS = {
+    "product_usage": 0.25,
+    "feature_adoption": 0.15,
+    "support": 0.15,
+    "sentiment": 0.15,
+    "engagement": 0.15,
+    "financial": 0.15,
+}
+
+
+def default_weights() -> dict[str, float]:
+    return dict(DEFAULT_WEIGHTS)
+
+
+class HealthGrade(models.TextChoices):
+    CRITICAL = "critical"
+    AT_RISK = "at_risk"
+    HEALTHY = "healthy"
+
+
+GRADE_RANK = {HealthGrade.CRITICAL: 0, HealthGrade.AT_RISK: 1, HealthGrade.HEALTHY: 2}
+
+
+class HealthModel(models.Model):
+    """Weights per measure and grade bands. One is active; every saved change is a new version
+    (see the admin), so each snapshot says exactly which weights produced it."""
+
+    version = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=100, default="default")
+    weights = models.JSONField(
+        default=default_weights,
+        help_text="Measure name → weight (>= 0). A measure without data for a customer has "
+        "its weight spread over the others in proportion.",
+    )
+    critical_below = models.PositiveSmallIntegerField(
+        default=50, help_text="Scores below this are critical."
+    )
+    at_risk_below = models.PositiveSmallIntegerField(
+        default=75, help_text="Scores below this (and not critical) are at risk."
+    )
+    active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_health_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}{' (active)' if self.active else ''}"
+
+    def grade_for(self, score: float) -> str:
+        if score < self.critical_below:
+            return HealthGrade.CRITICAL
+        if score < self.at_risk_below:
+            return HealthGrade.AT_RISK
+        return HealthGrade.HEALTHY
+
+
+class HealthScore(models.Model):
+    """A snapshot: the score, grade, per-measure components and the weights used."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="health_scores")
+    computed_at = models.DateTimeField()
+    as_of = models.DateField(help_text="The day whose data the score describes.")
+    score = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=10, choices=HealthGrade.choices)
+    components = models.JSONField(default=dict)
+    weights = models.JSONField(default=dict, help_text="Effective weights after spreading.")
+    model_version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+        indexes = [
+            models.Index(fields=["customer", "computed_at"], name="health_customer_time_idx"),
+            models.Index(fields=["computed_at"], name="health_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.score} {self.grade} @ {self.computed_at:%Y-%m-%d}"

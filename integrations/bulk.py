@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -124,11 +124,14 @@ def _decimal(spec: Spec, value: Any) -> Decimal:
         raise _Invalid("invalid", "A finite number is required.")
     if abs(number) >= Decimal(10) ** 14:
         raise _Invalid("max_value", "The amount is too large.")
-    return number.quantize(Decimal("0.01"))
+    return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _date(spec: Spec, value: Any) -> date:
-    parsed = parse_date(value) if isinstance(value, str) else None
+    try:  # parse_date raises on well-formed impossible dates such as 2026-13-01
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise _Invalid("invalid", "Use an ISO 8601 date: YYYY-MM-DD.")
     return parsed
@@ -165,6 +168,8 @@ _PARSERS: dict[str, Callable[[Spec, Any], Any]] = {
 }
 
 
+KINDS = tuple(_PARSERS)
+
 ItemCheck = Callable[[dict[str, Any]], Iterable[tuple[str, str, str]]]
 
 
@@ -200,7 +205,7 @@ class BulkSchema:
             clean = self._validate_item(index, item, errors)
             if clean is None:
                 continue
-            key = tuple(clean[k] for k in self.natural_key)
+            key = tuple(clean.get(k) for k in self.natural_key)
             first = seen.setdefault(key, index)
             if first != index:
                 errors.append(

@@ -225,11 +225,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}  # > the longest time limit
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "relay-events": {"task": "integrations.relay_events", "schedule": 5.0},
+    "recompute-health-nightly": {
+        "task": "customers.recompute_health",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),

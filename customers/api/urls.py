@@ -19,6 +19,14 @@ urlpatterns = [
         views.StakeholderDetailView.as_view(),
         name="stakeholder-detail",
     ),
+    *both(
+        f"{C}/<str:customer_id>/health", views.CustomerHealthView.as_view(), name="customer-health"
+    ),
+    *both(
+        f"{C}/<str:customer_id>/health/recompute",
+        views.CustomerHealthRecomputeView.as_view(),
+        name="customer-health-recompute",
+    ),
     *both(T, views.TeamMemberListView.as_view(), name="team-member-list"),
     *both(f"{T}/<str:email>", views.TeamMemberDetailView.as_view(), name="team-member-detail"),
 ]

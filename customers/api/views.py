@@ -13,7 +13,10 @@ from integrations.pagination import CursorPagination
 from .. import selectors, services
 from ..bulk_schema import CUSTOMER_BULK_SCHEMA
 from ..choices import CustomerStatus
+from ..health import selectors as health_selectors
+from ..health import services as health_services
 from ..models import Customer, Stakeholder, TeamMember
+from . import health_serializers as hs
 from . import serializers as s
 from .filters import CustomerFilter, TeamMemberFilter
 
@@ -241,3 +244,40 @@ class TeamMemberDetailView(PlatformAPIView):
         data.is_valid(raise_exception=True)
         services.team_member_update(member=member, data=data.validated_data)
         return Response(_member_out(member.email))
+
+
+class CustomerHealthView(PlatformAPIView):
+    scope_domain = "customers"
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="A customer's health, explained",
+        description="The current score with each measure's score, weight and inputs, the "
+        "trend (change vs ~30 days ago, weekly slope, direction) and the weekly history.",
+        parameters=[hs.HealthQuerySerializer],
+        responses=hs.HealthSerializer,
+    )
+    def get(self, request: Request, customer_id: str) -> Response:
+        customer = selectors.customer_get(customer_id)
+        query = hs.HealthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        detail = health_selectors.health_detail(customer, weeks=query.validated_data["weeks"])
+        return Response(hs.HealthSerializer(detail).data)
+
+
+class CustomerHealthRecomputeView(PlatformAPIView):
+    scope_domain = "customers"
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="Recompute a customer's health now",
+        description="Scores the customer from current data, stores a snapshot and publishes "
+        "`customer.health_changed` (and `customer.health_declined` on a worse grade or a "
+        "15-point drop within 30 days). Returns the same body as GET .../health.",
+        request=None,
+        responses=hs.HealthSerializer,
+    )
+    def post(self, request: Request, customer_id: str) -> Response:
+        customer = selectors.customer_get(customer_id)
+        health_services.health_recompute(customer_pks=[customer.pk])
+        return Response(hs.HealthSerializer(health_selectors.health_detail(customer)).data)

@@ -1,0 +1,110 @@
+"""Health computation: combine the registered measures into one explained score.
+
+score = Σ weight_m × score_m / Σ weight_m over the measures that have data for the customer
+(a missing measure's weight is spread over the others in proportion), rounded to an integer;
+grade from the model's bands. Set-based: each measure runs its fixed queries once for all
+customers being scored.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ..choices import CustomerStatus
+from ..models import Customer, HealthModel
+from .measures import MeasureValue, registered_measures
+
+
+@dataclass
+class HealthResult:
+    customer_pk: int
+    score: int | None
+    grade: str | None
+    components: dict[str, dict[str, Any]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+def scorable_customers(as_of: date) -> QuerySet[Customer]:
+    """Customers alive on `as_of`: active, or churned after that day."""
+    return Customer.objects.filter(
+        Q(status=CustomerStatus.ACTIVE) | Q(churned_at__gt=end_of_day(as_of))
+    )
+
+
+def compute_health(
+    model: HealthModel, as_of: date, customer_pks: Sequence[int] | None = None
+) -> dict[int, HealthResult]:
+    targets = (
+        list(customer_pks)
+        if customer_pks is not None
+        else list(scorable_customers(as_of).values_list("pk", flat=True))
+    )
+    measures = registered_measures()
+    weights = {name: float(w) for name, w in model.weights.items() if float(w) > 0}
+    values: dict[str, dict[int, MeasureValue]] = {
+        name: measures[name].compute(customer_pks, as_of) for name in weights if name in measures
+    }
+    return {pk: _combine(pk, model, weights, values) for pk in targets}
+
+
+def _combine(
+    pk: int,
+    model: HealthModel,
+    weights: dict[str, float],
+    values: dict[str, dict[int, MeasureValue]],
+) -> HealthResult:
+    components: dict[str, dict[str, Any]] = {}
+    present: dict[str, float] = {}
+    for name, weight in weights.items():
+        if name not in values:
+            components[name] = {
+                "score": None,
+                "weight": weight,
+                "effective_weight": 0.0,
+                "inputs": {},
+                "reason": "measure not installed",
+            }
+            continue
+        value = values[name].get(pk)
+        if value is None or value.score is None:
+            reason = value.reason if value and value.reason else "no data"
+            components[name] = {
+                "score": None,
+                "weight": weight,
+                "effective_weight": 0.0,
+                "inputs": value.inputs if value else {},
+                "reason": reason,
+            }
+            continue
+        present[name] = value.score
+        components[name] = {
+            "score": round(value.score, 2),
+            "weight": weight,
+            "effective_weight": 0.0,
+            "inputs": value.inputs,
+            "reason": None,
+        }
+    total = sum(weights[n] for n in present)
+    if not present or total <= 0:
+        return HealthResult(pk, None, None, components, {}, "no measure has data")
+    effective = {n: weights[n] / total for n in present}
+    for name, share in effective.items():
+        components[name]["effective_weight"] = round(share, 4)
+    score = round(sum(present[n] * effective[n] for n in present))
+    score = max(0, min(100, score))
+    return HealthResult(
+        pk,
+        score,
+        model.grade_for(score),
+        components,
+        {n: round(w, 4) for n, w in effective.items()},
+    )

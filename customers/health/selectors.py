@@ -1,0 +1,133 @@
+"""Reads for health: the current score explained, its trend and its weekly history."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..models import Customer, HealthScore
+from .measures import registered_measures
+
+TREND_WEEKS = 12
+STABLE_BAND = 5  # points: within ±5 over 30 days is stable
+
+
+def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
+    """One query for the whole history window; everything else is arithmetic on it."""
+    latest = HealthScore.objects.filter(customer=customer).order_by("-computed_at").first()
+    base: dict[str, Any] = {"customer_id": customer.customer_id}
+    if latest is None:
+        return {
+            **base,
+            "score": None,
+            "grade": None,
+            "computed_at": None,
+            "as_of": None,
+            "model_version": None,
+            "components": {},
+            "trend": None,
+            "history": [],
+            "reason": "Not computed yet: POST .../health/recompute, or wait for the nightly run.",
+        }
+    since = latest.computed_at - timedelta(weeks=max(weeks, TREND_WEEKS) + 1)
+    rows = list(
+        HealthScore.objects.filter(customer=customer, computed_at__gte=since)
+        .order_by("computed_at")
+        .values_list("computed_at", "score", "grade")
+    )
+    weekly = _weekly(rows)
+    docs = registered_measures()
+    components = {
+        name: {**value, "description": docs[name].description if name in docs else None}
+        for name, value in latest.components.items()
+    }
+    return {
+        **base,
+        "score": latest.score,
+        "grade": latest.grade,
+        "computed_at": latest.computed_at,
+        "as_of": latest.as_of,
+        "model_version": latest.model_version,
+        "components": components,
+        "explanation": _explain(latest),
+        "trend": trend(rows, latest.computed_at, latest.score),
+        "history": [
+            {"week_start": week, "score": score, "grade": grade}
+            for week, score, grade in weekly[-weeks:]
+        ],
+        "reason": None,
+    }
+
+
+def _explain(snapshot: HealthScore) -> str:
+    parts = [
+        f"{name} {c['score']} × {c['effective_weight']}"
+        for name, c in snapshot.components.items()
+        if c.get("score") is not None
+    ]
+    missing = [n for n, c in snapshot.components.items() if c.get("score") is None]
+    text = f"score {snapshot.score} = round({' + '.join(parts)})"
+    if missing:
+        text += f"; no data for {', '.join(missing)}, their weight spread over the rest"
+    return text
+
+
+def _weekly(rows: list[tuple[datetime, int, str]]) -> list[tuple[date, int, str]]:
+    """The last snapshot of each ISO week (Monday start)."""
+    weeks: dict[date, tuple[int, str]] = {}
+    for at, score, grade in rows:
+        day = at.date()
+        weeks[day - timedelta(days=day.weekday())] = (score, grade)
+    return [(week, score, grade) for week, (score, grade) in sorted(weeks.items())]
+
+
+def trend(rows: list[tuple[datetime, int, str]], now: datetime, score: int) -> dict[str, Any]:
+    """Change vs the snapshot nearest 30 days before `now`; least-squares slope per week
+    over the weekly points of the last 12 weeks; direction from the 30-day change (±5), or
+    from the slope × 30/7 when there is no snapshot near 30 days ago."""
+    target = now - timedelta(days=30)
+    candidates = [
+        (abs((at - target).total_seconds()), at, s)
+        for at, s, _ in rows
+        if abs((at - target).days) <= 7
+    ]
+    reference = min(candidates) if candidates else None
+    change = score - reference[2] if reference else None
+    points = [
+        (week, s)
+        for week, s, _ in _weekly([r for r in rows if r[0] >= now - timedelta(weeks=TREND_WEEKS)])
+    ]
+    slope = _slope(points)
+    basis_value = change if change is not None else (slope * 30 / 7 if slope is not None else None)
+    if basis_value is None:
+        direction = None
+    elif basis_value >= STABLE_BAND:
+        direction = "improving"
+    elif basis_value <= -STABLE_BAND:
+        direction = "declining"
+    else:
+        direction = "stable"
+    return {
+        "change_30d": change,
+        "reference_score": reference[2] if reference else None,
+        "reference_at": reference[1] if reference else None,
+        "slope_per_week": None if slope is None else round(slope, 3),
+        "weeks_in_slope": len(points),
+        "direction": direction,
+        "basis": "change_30d" if change is not None else ("slope" if slope is not None else None),
+        "reason": None
+        if basis_value is not None
+        else "not enough history (needs a snapshot near 30 days ago, or 3 weekly points)",
+    }
+
+
+def _slope(points: list[tuple[date, int]]) -> float | None:
+    if len(points) < 3:
+        return None
+    origin = points[0][0]
+    xs = [(week - origin).days / 7 for week, _ in points]
+    ys = [float(s) for _, s in points]
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx

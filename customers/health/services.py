@@ -1,0 +1,136 @@
+"""Writes for health: snapshots and the events they raise."""
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from integrations import events
+
+from ..models import GRADE_RANK, Customer, HealthModel, HealthScore
+from .engine import HealthResult, compute_health, end_of_day
+
+DECLINE_POINTS = 15  # a drop of this many points within 30 days raises health_declined
+REFERENCE_DAYS = 30
+REFERENCE_TOLERANCE_DAYS = 7
+
+
+def active_health_model() -> HealthModel:
+    model = HealthModel.objects.filter(active=True).first()
+    if model is None:  # the data migration creates one; an admin may have deactivated all
+        model = HealthModel.objects.order_by("-version").first()
+    if model is None:
+        model = HealthModel.objects.create(version=1, active=True)
+    return model
+
+
+@transaction.atomic
+def health_recompute(
+    *,
+    customer_pks: Sequence[int] | None = None,
+    as_of: date | None = None,
+    computed_at: datetime | None = None,
+    publish: bool = True,
+) -> dict[int, HealthResult]:
+    """Score customers (all alive ones when `customer_pks` is None) and store snapshots.
+
+    Queries are fixed in number: the measures' aggregates, one read of each customer's
+    previous and 30-day-old snapshot, one bulk insert, one bulk insert of events.
+    """
+    computed_at = computed_at or timezone.now()
+    as_of = as_of or timezone.localdate(computed_at)
+    model = active_health_model()
+    results = compute_health(model, as_of, customer_pks)
+    scored = {pk: r for pk, r in results.items() if r.score is not None}
+    history = _previous_snapshots(list(scored), computed_at) if publish else {}
+    HealthScore.objects.bulk_create(
+        [
+            HealthScore(
+                customer_id=pk,
+                computed_at=computed_at,
+                as_of=as_of,
+                score=r.score,
+                grade=r.grade,
+                components=r.components,
+                weights=r.weights,
+                model_version=model.version,
+            )
+            for pk, r in scored.items()
+        ],
+        batch_size=5000,
+    )
+    if publish:
+        events.publish_many(_health_events(scored, history, computed_at))
+    return results
+
+
+def _previous_snapshots(pks: list[int], before: datetime) -> dict[int, dict[str, Any]]:
+    """Each customer's last snapshot and the one nearest 30 days before `before`."""
+    if not pks:
+        return {}
+    mine = HealthScore.objects.filter(customer=OuterRef("pk"), computed_at__lt=before)
+    ref_at = before - timedelta(days=REFERENCE_DAYS)
+    window = mine.filter(
+        computed_at__lte=ref_at,
+        computed_at__gte=ref_at - timedelta(days=REFERENCE_TOLERANCE_DAYS),
+    ).order_by("-computed_at")
+    latest = mine.order_by("-computed_at")
+    rows = (
+        Customer.objects.filter(pk__in=pks)
+        .values("pk", "customer_id")
+        .annotate(
+            last_score=Subquery(latest.values("score")[:1]),
+            last_grade=Subquery(latest.values("grade")[:1]),
+            ref_score=Subquery(window.values("score")[:1]),
+        )
+    )
+    return {row["pk"]: row for row in rows}
+
+
+def _health_events(
+    scored: dict[int, HealthResult], history: dict[int, dict[str, Any]], at: datetime
+) -> list[tuple[str, str | None, dict[str, Any]]]:
+    out: list[tuple[str, str | None, dict[str, Any]]] = []
+    for pk, result in scored.items():
+        before = history.get(pk, {})
+        cid = before.get("customer_id")
+        last_score, last_grade = before.get("last_score"), before.get("last_grade")
+        if last_score == result.score and last_grade == result.grade:
+            continue
+        data = {
+            "score": result.score,
+            "grade": result.grade,
+            "previous_score": last_score,
+            "previous_grade": last_grade,
+            "computed_at": at.isoformat(),
+        }
+        out.append(("customer.health_changed", cid, data))
+        reasons = []
+        if last_grade and GRADE_RANK[result.grade] < GRADE_RANK[last_grade]:  # type: ignore[index]
+            reasons.append("worse_grade")
+        ref = before.get("ref_score")
+        if ref is not None and ref - result.score >= DECLINE_POINTS:  # type: ignore[operator]
+            reasons.append("dropped_15_points_in_30_days")
+        if reasons:
+            out.append(
+                (
+                    "customer.health_declined",
+                    cid,
+                    {**data, "score_30_days_ago": ref, "reasons": reasons},
+                )
+            )
+    return out
+
+
+def health_history_seed(*, customer_pks: Sequence[int] | None, days: list[date]) -> int:
+    """Snapshots as of each given day, oldest first (demo data and backfills); no events."""
+    written = 0
+    for day in sorted(days):
+        results = health_recompute(
+            customer_pks=customer_pks, as_of=day, computed_at=end_of_day(day), publish=False
+        )
+        written += sum(1 for r in results.values() if r.score is not None)
+    return written

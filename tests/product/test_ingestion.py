@@ -1,0 +1,205 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from product.models import Feature, FeatureUsage
+from tests.customers.factories import CustomerFactory
+from tests.product.factories import FeatureFactory
+
+USAGE = "/api/v1/cs-product/usage"
+FEATURES = "/api/v1/cs-product/features"
+
+
+def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
+
+
+def test_feature_catalogue_upsert_and_read(api) -> None:  # type: ignore[no-untyped-def]
+    body = [
+        {
+            "feature_id": "feat_analytics",
+            "name": "Analytics",
+            "category": "insights",
+            "is_key": True,
+            "list_price": 1200,
+        },
+        {"feature_id": "feat_sso", "name": "SSO", "is_premium": True},
+    ]
+    assert api.post(FEATURES, body, format="json").json() == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    assert api.post(FEATURES, body, format="json").json()["unchanged"] == 2
+    body[1]["adoption_threshold_days"] = 6
+    assert api.post(FEATURES, body, format="json").json() == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 1,
+    }
+    detail = api.get(f"{FEATURES}/feat_analytics").json()
+    assert detail["list_price"] == 1200
+    assert detail["adoption_threshold_days"] == 4
+    assert Feature.objects.get(feature_id="feat_sso").adoption_threshold_days == 6
+    assert [f["feature_id"] for f in api.get(FEATURES, {"is_key": "true"}).json()["results"]] == [
+        "feat_analytics"
+    ]
+    response = api.get(f"{FEATURES}/nope")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "feature_not_found"
+
+
+def test_feature_validation(api) -> None:  # type: ignore[no-untyped-def]
+    body = [
+        {"feature_id": "Bad Id", "name": "x"},
+        {"feature_id": "ok", "name": "y", "adoption_threshold_days": 0, "list_price": -5},
+    ]
+    response = api.post(FEATURES, body, format="json")
+    assert response.status_code == 400
+    assert sorted(errors(response), key=str) == sorted(
+        [
+            (0, "feature_id", "invalid"),
+            (1, "adoption_threshold_days", "min_value"),
+            (1, "list_price", "min_value"),
+        ],
+        key=str,
+    )
+    assert not Feature.objects.exists()
+
+
+def test_usage_ingest_counts_and_resend(api) -> None:  # type: ignore[no-untyped-def]
+    CustomerFactory(customer_id="c1")
+    FeatureFactory(feature_id="feat_a")
+    day = timezone.now().date()
+    rows = [
+        {
+            "customer_id": "c1",
+            "feature_id": "feat_a",
+            "date": (day - timedelta(days=i)).isoformat(),
+            "events": 10 + i,
+            "active_users": 2,
+        }
+        for i in range(5)
+    ]
+    assert api.post(USAGE, rows, format="json").json() == {
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    assert api.post(USAGE, rows, format="json").json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 5,
+    }
+    rows[0]["events"] = 99
+    rows.append({**rows[1], "date": (day - timedelta(days=9)).isoformat()})
+    assert api.post(USAGE, rows, format="json").json() == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 4,
+    }
+    assert FeatureUsage.objects.count() == 6
+    assert FeatureUsage.objects.get(date=day).events == 99
+    listed = api.get(
+        USAGE, {"customer_id": "c1", "date_from": (day - timedelta(days=2)).isoformat()}
+    ).json()["results"]
+    assert [(r["date"], r["events"]) for r in listed] == [
+        ((day - timedelta(days=2)).isoformat(), 12),
+        ((day - timedelta(days=1)).isoformat(), 11),
+        (day.isoformat(), 99),
+    ]
+    assert listed[0]["customer_id"] == "c1"
+    assert listed[0]["feature_id"] == "feat_a"
+
+
+def test_usage_rejects_bad_items_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+    CustomerFactory(customer_id="c1")
+    FeatureFactory(feature_id="feat_a")
+    today = timezone.now().date()
+    good = {
+        "customer_id": "c1",
+        "feature_id": "feat_a",
+        "date": today.isoformat(),
+        "events": 1,
+        "active_users": 1,
+    }
+    batch = [
+        good,
+        {**good, "date": (today + timedelta(days=3)).isoformat()},
+        {**good, "date": (today - timedelta(days=1)).isoformat(), "events": -1},
+        {**good, "date": (today - timedelta(days=2)).isoformat(), "active_users": "3"},
+        {**good, "date": "2026-13-01"},
+        good,
+    ]
+    response = api.post(USAGE, batch, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [
+        (1, "date", "invalid"),
+        (2, "events", "min_value"),
+        (3, "active_users", "invalid"),
+        (4, "date", "invalid"),
+        (5, "date", "duplicate_key"),
+    ]
+    assert not FeatureUsage.objects.exists()
+
+
+def test_usage_unknown_customer_and_feature_are_item_errors(api) -> None:  # type: ignore[no-untyped-def]
+    CustomerFactory(customer_id="c1")
+    FeatureFactory(feature_id="feat_a")
+    day = timezone.now().date().isoformat()
+    batch = [
+        {"customer_id": "c1", "feature_id": "feat_a", "date": day, "events": 1, "active_users": 1},
+        {
+            "customer_id": "ghost",
+            "feature_id": "feat_a",
+            "date": day,
+            "events": 1,
+            "active_users": 1,
+        },
+    ]
+    response = api.post(USAGE, batch, format="json")
+    assert errors(response) == [(1, "customer_id", "unknown_customer")]
+    batch[1] = {**batch[0], "feature_id": "feat_zzz"}
+    response = api.post(USAGE, batch, format="json")
+    assert errors(response) == [(1, "feature_id", "unknown_feature")]
+    assert not FeatureUsage.objects.exists()
+
+
+def test_usage_scopes(make_client) -> None:  # type: ignore[no-untyped-def]
+    reader = make_client("product:read")
+    assert reader.get(USAGE).status_code == 200
+    assert reader.post(USAGE, [], format="json").status_code == 403
+    assert make_client("customers:write").post(USAGE, [], format="json").status_code == 403
+
+
+def test_usage_batch_of_ten_thousand_in_a_fixed_number_of_queries(
+    api,
+    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    customers = CustomerFactory.create_batch(50)
+    features = FeatureFactory.create_batch(20)
+    today = timezone.now().date()
+    rows = [
+        {
+            "customer_id": c.customer_id,
+            "feature_id": f.feature_id,
+            "date": (today - timedelta(days=d)).isoformat(),
+            "events": d,
+            "active_users": 1,
+        }
+        for c in customers
+        for f in features
+        for d in range(10)
+    ]
+    assert len(rows) == 10_000
+    with django_assert_max_num_queries(8):
+        response = api.post(USAGE, rows, format="json")
+    assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
+    assert FeatureUsage.objects.count() == 10_000
+
+
+@pytest.mark.parametrize("size", [10_001])
+def test_usage_oversized_batch(api, size: int) -> None:  # type: ignore[no-untyped-def]
+    response = api.post(USAGE, [{}] * size, format="json")
+    assert errors(response) == [(None, None, "too_many_items")]
