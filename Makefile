@@ -43,5 +43,9 @@ lock:
 	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements/base.lock
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.lock
 
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change); builds its own database.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -174,6 +174,7 @@ class DemoContext:
     today: date
     now: datetime
     customers: Sequence[Customer]
+    health_weeks: int = 52
 
 
 SeedStep = Callable[[DemoContext, Progress], int]

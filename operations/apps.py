@@ -3,4 +3,17 @@ from django.apps import AppConfig
 
 class OperationsConfig(AppConfig):
     name = "operations"
+    verbose_name = "Operations (tickets, surveys, CS tasks)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from customers import demo
+        from customers.health.measures import register_measure
+
+        from . import measures
+        from .demo import seed_operations
+
+        register_measure("support", measures.support, measures.SUPPORT_DOC)
+        register_measure("sentiment", measures.sentiment, measures.SENTIMENT_DOC)
+        register_measure("engagement", measures.engagement, measures.ENGAGEMENT_DOC)
+        demo.register_seed_step("operations history", seed_operations)

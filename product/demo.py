@@ -39,6 +39,13 @@ FEATURES_USED = {
     demo.NEW: (1, 3),
     demo.CHURNED: (2, 4),
 }
+USER_SHARE = {
+    demo.HEALTHY: (0.3, 0.9),
+    demo.LATE_PAYER: (0.25, 0.8),
+    demo.DECLINING: (0.2, 0.7),
+    demo.NEW: (0.1, 0.5),
+    demo.CHURNED: (0.1, 0.5),
+}
 BASE_RATE = {
     demo.HEALTHY: 0.25,
     demo.LATE_PAYER: 0.2,
@@ -73,6 +80,7 @@ def seed_usage(ctx: DemoContext, progress: Progress) -> int:
             first = today - timedelta(days=rng.randint(20, 60))
         last = customer.churned_at.date() if customer.churned_at else today
         seats = max(1, customer.licensed_seats)
+        share_low, share_high = USER_SHARE[kind]
         for feature_pk in used:
             rate = BASE_RATE[kind] * rng.uniform(0.6, 1.2)
             day = first
@@ -82,16 +90,10 @@ def seed_usage(ctx: DemoContext, progress: Progress) -> int:
                 if kind == demo.DECLINING and age < 120:
                     p = rate * (0.15 + 0.85 * age / 120)  # fading over the last four months
                 if rng.random() < p:
-                    users = max(1, int(seats * rng.uniform(0.05, 0.6) * (p / rate if rate else 1)))
-                    rows.append(
-                        (
-                            customer.pk,
-                            feature_pk,
-                            day.isoformat(),
-                            users * rng.randint(3, 15),
-                            users,
-                        )
-                    )
+                    share = rng.uniform(share_low, share_high) * (p / rate)
+                    users = max(1, int(seats * share))
+                    events = users * rng.randint(3, 15)
+                    rows.append((customer.pk, feature_pk, day.isoformat(), events, users))
                 day += timedelta(days=1)
         if len(rows) >= 50_000:
             total += _flush(rows, progress)

@@ -1,1 +1,18 @@
-urlpatterns: list = []
+from integrations.routing import both
+
+from . import views
+
+P = "api/v1/cs-finance"
+
+urlpatterns = [
+    *both(f"{P}/contracts", views.ContractListView.as_view(), name="contract-list"),
+    *both(
+        f"{P}/contracts/<str:contract_id>",
+        views.ContractDetailView.as_view(),
+        name="contract-detail",
+    ),
+    *both(f"{P}/invoices", views.InvoiceListView.as_view(), name="invoice-list"),
+    *both(
+        f"{P}/invoices/<str:invoice_id>", views.InvoiceDetailView.as_view(), name="invoice-detail"
+    ),
+]

@@ -20,6 +20,12 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing if customers already exist."
         )
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--health-weeks",
+            type=int,
+            default=52,
+            help="Weekly health snapshots to backfill (0 = only today's).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = options["customers"]
@@ -59,7 +65,13 @@ class Command(BaseCommand):
                         flat.append(milestone)
                 demo.bulk_insert(Milestone, flat, bar.update)
                 demo.bulk_insert(type(history[0]), history, bar.update)
-            context = demo.DemoContext(rng=rng, today=now.date(), now=now, customers=customers)
+            context = demo.DemoContext(
+                rng=rng,
+                today=now.date(),
+                now=now,
+                customers=customers,
+                health_weeks=max(0, options["health_weeks"]),
+            )
             for name, step in demo.seed_steps():
                 with tqdm(desc=name, unit="row", disable=quiet) as bar:
                     step(context, bar.update)

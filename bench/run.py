@@ -1,0 +1,310 @@
+"""CS Hub benchmark harness: ingestion throughput and health recompute time on PostgreSQL.
+
+    make bench                      # 10,000 customers (the issue's scale), writes bench/REPORT.md
+    make bench BENCH_ARGS="--customers 1000 --batches 5"   # a quick look
+
+It builds a fresh database (`cs_hub_bench`), seeds it with `seed_demo`, then measures:
+1. usage ingestion through the real HTTP API (gunicorn, 2 workers, 2 client threads) in
+   10,000-row batches of days no seed row touches, against the raw-SQL floor: the same
+   `INSERT ... SELECT unnest(...) ON CONFLICT` statement run directly with psycopg;
+2. the full health recompute (`health_recompute()` for every live customer), against the
+   floor of its SQL alone (every query the recompute ran, re-run directly).
+Figures go to stdout and bench/REPORT.md. Targets: >= 50,000 rows/s; recompute < 10 s.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+
+
+def sh(*args: str, env: dict[str, str]) -> None:
+    subprocess.run(args, cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--batches", type=int, default=20, help="10k-row batches to post")
+    parser.add_argument(
+        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument("--db", default="cs_hub_bench")
+    parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    url = f"{args.pg}/{args.db}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "CELERY_BROKER_URL": "",
+        "CS_HUB_API_KEY_DEFAULT_RATE": "100000/min",
+    }
+    env.pop("REDIS_URL", None)
+    os.environ.update({k: v for k, v in env.items() if k != "CELERY_BROKER_URL"})
+    os.environ["CELERY_BROKER_URL"] = ""
+    report: dict[str, object] = {
+        "customers": args.customers,
+        "date": date.today().isoformat(),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+    }
+
+    if not args.skip_seed:
+        import psycopg
+
+        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+            conn.execute(f'CREATE DATABASE "{args.db}"')
+        sh(PY, "manage.py", "migrate", "-v0", env=env)
+        started = time.perf_counter()
+        sh(
+            PY,
+            "manage.py",
+            "seed_demo",
+            "--customers",
+            str(args.customers),
+            "--health-weeks",
+            "4",
+            "--no-progress",
+            env=env,
+        )
+        report["seed_seconds"] = round(time.perf_counter() - started, 1)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from product.models import FeatureUsage
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    report["usage_rows"] = FeatureUsage.objects.count()
+    report.update(bench_ingestion(args, env))
+    report.update(bench_recompute())
+    write_report(report)
+
+
+def usage_batches(n: int, offset_days: int) -> list[list[dict[str, object]]]:
+    """Rows for days 400+ days back (no seed row there), 10,000 per batch."""
+    from customers.models import Customer
+    from product.models import Feature
+
+    customers = list(Customer.objects.order_by("pk").values_list("customer_id", flat=True))
+    features = list(Feature.objects.order_by("pk").values_list("feature_id", flat=True))
+    batches, batch = [], []
+    day = date.today() - timedelta(days=offset_days)
+    i = 0
+    while len(batches) < n:
+        cid = customers[i % len(customers)]
+        fid = features[(i // len(customers)) % len(features)]
+        batch.append(
+            {
+                "customer_id": cid,
+                "feature_id": fid,
+                "date": day.isoformat(),
+                "events": 10 + i % 90,
+                "active_users": 1 + i % 9,
+            }
+        )
+        i += 1
+        if i % (len(customers) * len(features)) == 0:
+            day -= timedelta(days=1)
+        if len(batch) == 10_000:
+            batches.append(batch)
+            batch = []
+    return batches
+
+
+def bench_ingestion(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    from integrations.models import ApiKey
+
+    _, key = ApiKey.objects.create_key(name="bench", scopes=["product:write"])
+    api_batches = [json.dumps(b).encode() for b in usage_batches(args.batches, 400)]
+    floor_batches = usage_batches(args.batches, 400 + 40)  # other days: both really insert
+
+    server = subprocess.Popen(  # noqa: S603
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for(args.port)
+        queue = list(enumerate(api_batches))
+        lock = threading.Lock()
+        latencies: list[float] = []
+        failures: list[str] = []
+
+        def client() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+            while True:
+                with lock:
+                    if not queue:
+                        break
+                    _, body = queue.pop()
+                t0 = time.perf_counter()
+                conn.request(
+                    "POST",
+                    "/api/v1/cs-product/usage",
+                    body=body,
+                    headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
+                )
+                response = conn.getresponse()
+                payload = response.read()
+                latencies.append(time.perf_counter() - t0)
+                if response.status != 200:
+                    failures.append(f"{response.status} {payload[:200]!r}")
+            conn.close()
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if failures:
+        raise SystemExit(f"ingestion failed: {failures[:3]}")
+    rows = 10_000 * len(api_batches)
+
+    from django.db import connection
+
+    from customers.models import Customer
+    from product.models import Feature
+    from product.services import _upsert_postgres
+
+    cpk = dict(Customer.objects.values_list("customer_id", "pk"))
+    fpk = dict(Feature.objects.values_list("feature_id", "pk"))
+    floor_times = []
+    for batch in floor_batches:
+        tuples = [
+            (cpk[r["customer_id"]], fpk[r["feature_id"]], r["date"], r["events"], r["active_users"])
+            for r in batch
+        ]
+        t0 = time.perf_counter()
+        with connection.cursor():
+            _upsert_postgres(tuples)  # type: ignore[arg-type]
+        floor_times.append(time.perf_counter() - t0)
+    floor_rate = 10_000 * len(floor_times) / sum(floor_times)
+    return {
+        "ingest_rows": rows,
+        "ingest_wall_seconds": round(wall, 2),
+        "ingest_rows_per_second": round(rows / wall),
+        "ingest_batch_p50_ms": round(statistics.median(latencies) * 1000),
+        "ingest_batch_max_ms": round(max(latencies) * 1000),
+        "ingest_sql_floor_rows_per_second": round(floor_rate),
+        "ingest_sql_floor_batch_ms": round(statistics.median(floor_times) * 1000),
+    }
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def bench_recompute() -> dict[str, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.health.services import health_recompute
+
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            results = health_recompute()
+        times.append(time.perf_counter() - t0)
+    scored = sum(1 for r in results.values() if r.score is not None)
+    selects = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in selects:
+            cursor.execute(sql)
+            cursor.fetchall()
+    floor = time.perf_counter() - t0
+    return {
+        "recompute_customers": len(results),
+        "recompute_scored": scored,
+        "recompute_seconds_median": round(statistics.median(times), 2),
+        "recompute_seconds_all": [round(t, 2) for t in times],
+        "recompute_queries": len(ctx.captured_queries),
+        "recompute_select_sql_floor_seconds": round(floor, 2),
+    }
+
+
+def write_report(report: dict[str, object]) -> None:
+    print(json.dumps(report, indent=2))
+    ok_ingest = report["ingest_rows_per_second"] >= 50_000  # type: ignore[operator]
+    ok_recompute = report["recompute_seconds_median"] < 10  # type: ignore[operator]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Run on {report['date']} ({report['machine']}), PostgreSQL, "
+        f"{report['customers']:,} customers, {report['usage_rows']:,} usage rows.",
+        "",
+        "| measure | result | target | raw-SQL floor |",
+        "|---|---|---|---|",
+        f"| usage ingestion via HTTP API (10k-row batches, 2 clients, gunicorn -w 2) | "
+        f"{report['ingest_rows_per_second']:,} rows/s "
+        f"(p50 batch {report['ingest_batch_p50_ms']} ms) | "
+        f">= 50,000 rows/s {'✅' if ok_ingest else '❌'} | "
+        f"{report['ingest_sql_floor_rows_per_second']:,} rows/s "
+        f"({report['ingest_sql_floor_batch_ms']} ms per batch, same upsert statement, direct) |",
+        f"| full health recompute ({report['recompute_customers']:,} customers) | "
+        f"{report['recompute_seconds_median']} s median of 3, "
+        f"{report['recompute_queries']} queries | "
+        f"< 10 s {'✅' if ok_recompute else '❌'} | "
+        f"{report['recompute_select_sql_floor_seconds']} s (its SELECTs re-run directly) |",
+        "",
+        "Raw figures:",
+        "",
+        "```json",
+        json.dumps(report, indent=2),
+        "```",
+        "",
+    ]
+    (ROOT / "bench" / "REPORT.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import Contract, Invoice
+
+AUDIT = ("created_at", "updated_at")
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = [
+        "contract_id",
+        "customer",
+        "status",
+        "term",
+        "start_date",
+        "end_date",
+        "value",
+        "renewed_from",
+    ]
+    list_filter = ["status", "term", "customer__segment"]
+    search_fields = ["contract_id", "customer__customer_id", "customer__name"]
+    list_select_related = ["customer", "renewed_from"]
+    raw_id_fields = ["customer", "renewed_from"]
+    date_hierarchy = "end_date"
+    readonly_fields = AUDIT
+    list_per_page = 50
+    show_full_result_count = False
+
+
+class PaidFilter(admin.SimpleListFilter):
+    title = "payment"
+    parameter_name = "paid"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Paid"), ("no", "Unpaid")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+        if self.value() == "yes":
+            return queryset.filter(paid_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(paid_at__isnull=True)
+        return queryset
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["invoice_id", "customer", "issued_on", "due_on", "amount", "paid_at"]
+    list_filter = [PaidFilter, "customer__segment", "due_on"]
+    search_fields = ["invoice_id", "customer__customer_id", "customer__name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    date_hierarchy = "issued_on"
+    readonly_fields = AUDIT
+    list_per_page = 50
+    show_full_result_count = False

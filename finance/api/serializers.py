@@ -1,0 +1,112 @@
+from rest_framework import serializers
+
+from ..choices import ContractStatus
+from ..models import Contract, Invoice
+from ..money import whole_units
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    customer_id = serializers.CharField(source="customer.customer_id")
+    value = serializers.SerializerMethodField(
+        method_name="get_value_units",
+        help_text="Total contract value over the term, in whole currency units.",
+    )
+    renewed_from = serializers.CharField(
+        source="renewed_from.contract_id",
+        allow_null=True,
+        help_text="contract_id of the contract this one renews, or null.",
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "contract_id",
+            "customer_id",
+            "start_date",
+            "end_date",
+            "value",
+            "term",
+            "status",
+            "renewed_from",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_value_units(self, obj: Contract) -> int:
+        return whole_units(obj.value)
+
+
+class ContractWriteSerializer(serializers.Serializer):
+    """One item of the bulk body (documentation; validation is the bulk schema's)."""
+
+    contract_id = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64, help_text="e.g. ctr_2024_001"
+    )
+    customer_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="After start_date.")
+    value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        coerce_to_string=False,
+        help_text="Total contract value in currency units (a number; decimals are kept).",
+    )
+    term = serializers.RegexField(
+        r"^[1-9][0-9]?_(year|month)$", max_length=20, help_text="e.g. 1_year, 3_year, 6_month"
+    )
+    status = serializers.ChoiceField(
+        choices=ContractStatus.choices, required=False, help_text="Default for new: active."
+    )
+    renewed_from = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{1,64}$",
+        max_length=64,
+        required=False,
+        allow_null=True,
+        help_text="contract_id of the previous contract, existing or in this batch; or null.",
+    )
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_id = serializers.CharField(source="customer.customer_id")
+    amount = serializers.SerializerMethodField(help_text="Whole currency units.")
+    paid_at = serializers.DateTimeField(allow_null=True, help_text="null while unpaid.")
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "invoice_id",
+            "customer_id",
+            "issued_on",
+            "due_on",
+            "amount",
+            "paid_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_amount(self, obj: Invoice) -> int:
+        return whole_units(obj.amount)
+
+
+class InvoiceWriteSerializer(serializers.Serializer):
+    """One item of the bulk body (documentation; validation is the bulk schema's)."""
+
+    invoice_id = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64, help_text="e.g. inv_2026_0042"
+    )
+    customer_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
+    issued_on = serializers.DateField(help_text="Not later than tomorrow.")
+    due_on = serializers.DateField(help_text="Not before issued_on.")
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        coerce_to_string=False,
+        help_text="Currency units (a number; decimals are kept).",
+    )
+    paid_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When it was paid; null while unpaid."
+    )

@@ -1,0 +1,83 @@
+"""Bulk item schemas for contracts and invoices."""
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
+
+from .choices import ContractStatus
+
+TERM_RE = re.compile(r"^[1-9][0-9]?_(year|month)$")
+# Decimal(14, 2) holds at most twelve digits before the point.
+MAX_AMOUNT = Decimal("999999999999.99")
+EARLIEST = date(1900, 1, 1)
+
+
+def _term(value: str) -> None:
+    if not TERM_RE.match(value):
+        raise ValueError("A term like 1_year, 3_year or 6_month (1-99 years or months).")
+
+
+def _plausible(value: date | datetime) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if day < EARLIEST:
+        raise ValueError(f"Must not be earlier than {EARLIEST.isoformat()}.")
+
+
+def _paid_at(value: datetime) -> None:
+    _plausible(value)
+    not_after_tomorrow(value)
+
+
+def _issued_on(value: date) -> None:
+    _plausible(value)
+    not_after_tomorrow(value)
+
+
+def _contract_dates(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
+    if item["end_date"] <= item["start_date"]:
+        yield "end_date", "invalid", "end_date must be after start_date."
+
+
+def _not_self_renewal(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
+    if item.get("renewed_from") == item["contract_id"]:
+        yield "renewed_from", "invalid", "A contract cannot renew itself."
+
+
+def _invoice_dates(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
+    if item["due_on"] < item["issued_on"]:
+        yield "due_on", "invalid", "due_on must not be before issued_on."
+
+
+CONTRACT_SCHEMA = BulkSchema(
+    specs=[
+        Spec("contract_id", kind="key"),
+        Spec("customer_id", kind="key"),
+        Spec("start_date", kind="date", check=_plausible),
+        Spec("end_date", kind="date", check=_plausible),
+        Spec("value", kind="decimal", min_value=Decimal(0), max_value=MAX_AMOUNT),
+        Spec("term", max_length=20, check=_term),
+        # Left out: a new contract is active; an existing one keeps its status.
+        Spec("status", required=False, choices=tuple(ContractStatus.values)),
+        Spec("renewed_from", kind="key", required=False, nullable=True),
+    ],
+    natural_key=("contract_id",),
+    item_checks=[_contract_dates, _not_self_renewal],
+)
+
+INVOICE_SCHEMA = BulkSchema(
+    specs=[
+        Spec("invoice_id", kind="key"),
+        Spec("customer_id", kind="key"),
+        Spec("issued_on", kind="date", check=_issued_on),
+        Spec("due_on", kind="date", check=_plausible),
+        Spec("amount", kind="decimal", min_value=Decimal(0), max_value=MAX_AMOUNT),
+        # Left out: a new invoice is unpaid; an existing one keeps its payment.
+        Spec("paid_at", kind="datetime", required=False, nullable=True, check=_paid_at),
+    ],
+    natural_key=("invoice_id",),
+    item_checks=[_invoice_dates],
+)

@@ -1,0 +1,82 @@
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+from customers.models import Customer
+
+from .choices import ContractStatus
+
+TERM_RE = r"^[1-9][0-9]?_(year|month)$"
+term_validator = RegexValidator(TERM_RE, "A term like 1_year, 3_year or 6_month.")
+record_id_validator = RegexValidator(
+    r"^[A-Za-z0-9_.:-]{1,64}$", "1-64 characters of A-Z, a-z, 0-9, _ . : -"
+)
+
+
+class Contract(models.Model):
+    """A subscription contract as the finance system of record reports it."""
+
+    contract_id = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[record_id_validator],
+        help_text="The finance system's own key, e.g. ctr_2024_001.",
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contracts")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="Total contract value over the whole term.",
+    )
+    term = models.CharField(max_length=20, validators=[term_validator])
+    status = models.CharField(
+        max_length=10, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
+    )
+    renewed_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renewals",
+        help_text="The contract this one renews.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["contract_id"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="contract_customer_idx"),
+            models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.contract_id
+
+
+class Invoice(models.Model):
+    invoice_id = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[record_id_validator],
+        help_text="The finance system's own key, e.g. inv_2026_0042.",
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="Empty while unpaid.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["invoice_id"]
+        indexes = [
+            models.Index(fields=["customer", "due_on"], name="invoice_customer_due_idx"),
+            models.Index(fields=["paid_at", "due_on"], name="invoice_paid_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.invoice_id

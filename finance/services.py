@@ -1,0 +1,103 @@
+"""Writes for finance data: contract and invoice ingestion from the finance system."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from customers.services import customer_pks_for
+from integrations.bulk import BulkValidationError
+from integrations.upsert import BulkResult, upsert_rows
+
+from .models import Contract, Invoice
+
+CONTRACT_FIELDS = ("customer_id", "start_date", "end_date", "value", "term", "status")
+INVOICE_FIELDS = ("customer_id", "issued_on", "due_on", "amount", "paid_at")
+_LEFT_OUT: Any = object()
+
+
+def _rows(items: Sequence[dict[str, Any]], customer_pks: Sequence[int]) -> list[dict[str, Any]]:
+    """Validated items as model values: `customer_id` becomes the customer's primary key."""
+    return [{**item, "customer_id": pk} for item, pk in zip(items, customer_pks, strict=True)]
+
+
+@transaction.atomic
+def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
+    """Upsert contracts by contract_id, then link renewals, in one transaction.
+
+    `renewed_from` names a contract that exists already or arrives in the same batch (else
+    the item error `unknown_contract`). A reference to a contract that is new in this batch
+    can only be resolved once that contract is inserted, so those links are written in a
+    second pass. Every existing row that gains such a link changes, so it counts as updated;
+    new rows count as created however many passes they take. A bounded number of queries
+    for any batch size: customers, referenced contracts, and two upserts.
+    """
+    errors: list[dict[str, Any]] = []
+    customer_pks: list[int] = []
+    try:
+        customer_pks = customer_pks_for(items)
+    except BulkValidationError as exc:
+        errors.extend(exc.item_errors)
+    batch_ids = {item["contract_id"] for item in items}
+    referenced = {item["renewed_from"] for item in items if item.get("renewed_from")}
+    known = dict(
+        Contract.objects.filter(contract_id__in=batch_ids | referenced).values_list(
+            "contract_id", "id"
+        )
+    )
+    errors.extend(
+        {
+            "index": index,
+            "field": "renewed_from",
+            "code": "unknown_contract",
+            "detail": f"No contract with contract_id {item['renewed_from']}, in the database "
+            "or in this batch.",
+        }
+        for index, item in enumerate(items)
+        if item.get("renewed_from")
+        and item["renewed_from"] not in known
+        and item["renewed_from"] not in batch_ids
+    )
+    if errors:
+        raise BulkValidationError(sorted(errors, key=lambda e: e["index"]))
+    rows = _rows(items, customer_pks)
+
+    first: list[dict[str, Any]] = []  # written now, links to known contracts resolved
+    relinked: list[dict[str, Any]] = []  # existing rows that will point to a new contract
+    links: list[dict[str, Any]] = []  # new rows that will point to a new contract
+    for row in rows:
+        values = dict(row)
+        target = values.pop("renewed_from", _LEFT_OUT)
+        if target is _LEFT_OUT:
+            first.append(values)
+        elif target is None or target in known:
+            first.append({**values, "renewed_from_id": known.get(target) if target else None})
+        elif row["contract_id"] in known:
+            relinked.append({**values, "renewed_from": target})
+        else:
+            first.append(values)
+            links.append({"contract_id": row["contract_id"], "renewed_from": target})
+    fields = (*CONTRACT_FIELDS, "renewed_from_id")
+    result = upsert_rows(Contract, first, key="contract_id", fields=fields)
+    second = relinked + links
+    if second:
+        new_pks = dict(
+            Contract.objects.filter(
+                contract_id__in={r["renewed_from"] for r in second}
+            ).values_list("contract_id", "id")
+        )
+        for row in second:
+            row["renewed_from_id"] = new_pks[row.pop("renewed_from")]
+        upsert_rows(Contract, second, key="contract_id", fields=fields)
+    return BulkResult(
+        created=result.created,
+        updated=result.updated + len(relinked),
+        unchanged=result.unchanged,
+    )
+
+
+@transaction.atomic
+def invoices_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
+    """Upsert invoices by invoice_id; rows whose values already match are left alone."""
+    rows = _rows(items, customer_pks_for(items))
+    return upsert_rows(Invoice, rows, key="invoice_id", fields=INVOICE_FIELDS)
