@@ -48,7 +48,7 @@ def health_recompute(
     history = _previous_snapshots(list(scored), computed_at) if publish else {}
     HealthScore.objects.bulk_create(
         [
-            HealthScore(
+            HealthScore(  # type: ignore[misc]
                 customer_id=pk,
                 computed_at=computed_at,
                 as_of=as_of,
@@ -112,7 +112,7 @@ def _health_events(
         if last_grade and GRADE_RANK[result.grade] < GRADE_RANK[last_grade]:  # type: ignore[index]
             reasons.append("worse_grade")
         ref = before.get("ref_score")
-        if ref is not None and ref - result.score >= DECLINE_POINTS:  # type: ignore[operator]
+        if ref is not None and ref - result.score >= DECLINE_POINTS:
             reasons.append("dropped_15_points_in_30_days")
         if reasons:
             out.append(
