@@ -91,7 +91,7 @@ def test_recompute_stores_snapshots_and_publishes_changes(fake_measures) -> None
     health_recompute(computed_at=t0, as_of=t0.date())
     assert HealthScore.objects.count() == 2  # churned and no-data customers get none
     assert not HealthScore.objects.filter(customer__in=[gone, nodata]).exists()
-    snap = HealthScore.objects.get(customer=a)
+    snap = HealthScore.objects.get(customer=a)  # type: ignore[misc]
     assert (snap.score, snap.grade, snap.model_version) == (90, "healthy", 2)
     assert snap.weights == {"m1": 1.0}
     assert Event.objects.filter(type="customer.health_changed").count() == 2
