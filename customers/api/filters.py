@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from integrations.api.filters_base import InRangeIsoDateTimeFilter
+
 from ..choices import CustomerStatus, LifecycleStage, Segment
 from ..models import Customer, TeamMember
 
@@ -15,7 +17,7 @@ class CustomerFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", help_text="Case-insensitive match on name or customer_id."
     )
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updated_after = InRangeIsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
     class Meta:
         model = Customer

@@ -48,8 +48,7 @@ class CustomerListView(PlatformGenericAPIView):
         responses=s.CustomerSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAG_CUSTOMERS,
@@ -135,8 +134,7 @@ class StakeholderListView(PlatformGenericAPIView):
         responses=s.StakeholderSerializer(many=True),
     )
     def get(self, request: Request, customer_id: str) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAG_CUSTOMERS,
@@ -205,8 +203,7 @@ class TeamMemberListView(PlatformGenericAPIView):
         responses=s.TeamMemberSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAG_TEAM,

@@ -41,8 +41,7 @@ class ContractListView(PlatformGenericAPIView):
         responses=s.ContractSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,
@@ -114,8 +113,7 @@ class InvoiceListView(PlatformGenericAPIView):
         responses=s.InvoiceSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,

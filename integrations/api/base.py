@@ -97,6 +97,11 @@ class PlatformAPIView(PlatformMixin, APIView):
 class PlatformGenericAPIView(PlatformMixin, generics.GenericAPIView):
     __doc__ = ""
 
+    def list_response(self) -> Any:
+        """Filter, paginate and serialize `get_queryset()`: every list endpoint's GET."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
 
 class PlatformGenericViewSet(PlatformMixin, viewsets.GenericViewSet):
     __doc__ = ""

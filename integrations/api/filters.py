@@ -1,15 +1,16 @@
 import django_filters
 
 from ..models import Event
+from .filters_base import InRangeIsoDateTimeFilter
 
 
 class EventFilter(django_filters.FilterSet):
     type = django_filters.CharFilter(field_name="type", help_text="Exact event type.")
     customer_id = django_filters.CharFilter(field_name="customer_id")
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = InRangeIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gt", help_text="ISO 8601, exclusive."
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = InRangeIsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
     )
 

@@ -1,32 +1,11 @@
-from datetime import UTC, datetime
-from typing import Any
-
 import django_filters
-from django.core.exceptions import ValidationError
-from django_filters.fields import IsoDateTimeField
+
+from integrations.api.filters_base import InRangeIsoDateTimeFilter
 
 from ..choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
 from ..models import SupportTicket, SurveyResponse, Task
 
 EXCLUSIVE = "ISO 8601, exclusive."
-
-
-class InRangeIsoDateTimeField(IsoDateTimeField):
-    """Refuses instants that cannot be expressed in UTC (year 1 at +14:00), which would
-    otherwise overflow when the database adapts them."""
-
-    def to_python(self, value: Any) -> datetime | None:
-        parsed = super().to_python(value)
-        if parsed is not None:
-            try:
-                parsed.astimezone(UTC)
-            except OverflowError:
-                raise ValidationError("Date-time out of range.", code="invalid") from None
-        return parsed
-
-
-class InRangeIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = InRangeIsoDateTimeField
 
 
 class TicketFilter(django_filters.FilterSet):

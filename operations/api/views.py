@@ -45,8 +45,7 @@ class TicketListView(PlatformGenericAPIView):
         responses=s.TicketSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,
@@ -109,8 +108,7 @@ class SurveyListView(PlatformGenericAPIView):
         responses=s.SurveyResponseSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,
@@ -175,8 +173,7 @@ class TaskListView(PlatformGenericAPIView):
         responses=s.TaskSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,

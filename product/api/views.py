@@ -41,8 +41,7 @@ class FeatureListView(PlatformGenericAPIView):
         responses=s.FeatureSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,
@@ -99,8 +98,7 @@ class UsageView(PlatformGenericAPIView):
         responses=s.UsageSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response()
 
     @extend_schema(
         tags=TAGS,

@@ -232,3 +232,11 @@ def test_body_over_the_limit_is_413_and_writes_nothing(api, settings) -> None:  
     assert response.status_code == 413
     assert codes(response) == [(None, "payload_too_large")]
     assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-10:00"])
+def test_out_of_range_datetime_filters_are_400_not_500(api, value: str) -> None:  # type: ignore[no-untyped-def]
+    for url in (URL, "/api/v1/events"):
+        param = "updated_after" if url == URL else "created_after"
+        response = api.get(url, {param: value})
+        assert response.status_code == 400, url
