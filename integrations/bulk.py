@@ -146,7 +146,10 @@ def _datetime(spec: Spec, value: Any) -> datetime:
         raise _Invalid("invalid", "Use an ISO 8601 date-time, e.g. 2026-01-31T09:30:00Z.")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, UTC)
-    return parsed
+    try:  # UTC for the database: PostgreSQL refuses offsets beyond ±15:59
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise _Invalid("invalid", "Date-time out of range.") from None
 
 
 def _str_list(spec: Spec, value: Any) -> list[str]:

@@ -14,12 +14,13 @@ class InRangeIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value: Any) -> datetime | None:
         parsed = super().to_python(value)
-        if parsed is not None:
-            try:
-                parsed.astimezone(UTC)
-            except OverflowError:
-                raise ValidationError("Date-time out of range.", code="invalid") from None
-        return parsed
+        if parsed is None:
+            return None
+        try:
+            # Hand the database UTC: PostgreSQL refuses offsets beyond ±15:59 (e.g. -21:07).
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Date-time out of range.", code="invalid") from None
 
 
 class InRangeIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -234,9 +234,16 @@ def test_body_over_the_limit_is_413_and_writes_nothing(api, settings) -> None:  
     assert not Customer.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-10:00"])
-def test_out_of_range_datetime_filters_are_400_not_500(api, value: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("0001-01-01T00:00:00+14:00", 400),
+        ("9999-12-31T23:59:59-10:00", 400),
+        ("1312-04-18T21:38:45-21:07", 200),
+    ],
+)
+def test_out_of_range_datetime_filters_are_400_not_500(api, value: str, status: int) -> None:  # type: ignore[no-untyped-def]
     for url in (URL, "/api/v1/events"):
         param = "updated_after" if url == URL else "created_after"
         response = api.get(url, {param: value})
-        assert response.status_code == 400, url
+        assert response.status_code == status, url  # an odd offset is converted to UTC
