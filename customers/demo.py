@@ -5,13 +5,15 @@ the whole demo. Everything derives from one seeded RNG, so the same --seed gives
 """
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Model
 from django.utils import timezone
+
+from integrations.bulk_sql import chunks
 
 from .choices import (
     CustomerStatus,
@@ -223,11 +225,6 @@ def story(customer: Customer) -> str:
     if roll < 7:
         return LATE_PAYER
     return HEALTHY
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def bulk_insert(model: type[T], rows: Sequence[T], progress: Progress, size: int = 5000) -> None:

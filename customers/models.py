@@ -216,6 +216,12 @@ class HealthScore(models.Model):
     computed_at = models.DateTimeField()
     as_of = models.DateField(help_text="The day whose data the score describes.")
     score = models.PositiveSmallIntegerField()
+    non_usage_score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The same model over the measures not derived from product usage (empty "
+        "when none has data): what adoption analytics correlate usage with.",
+    )
     grade = models.CharField(max_length=10, choices=HealthGrade.choices)
     components = models.JSONField(default=dict)
     weights = models.JSONField(default=dict, help_text="Effective weights after spreading.")

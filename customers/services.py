@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from integrations import events
 from integrations.bulk import BulkValidationError
+from integrations.bulk_sql import ids_by_key
 from integrations.upsert import BulkResult
 
 from .choices import ALLOWED_TRANSITIONS, CustomerStatus, LifecycleStage, StageChangeSource
@@ -78,8 +79,7 @@ def customer_pks_for(items: Sequence[dict[str, Any]], *, field: str = "customer_
 
     Unknown ids are per-item errors (index, field, `unknown_customer`), never dropped.
     """
-    wanted = {item[field] for item in items}
-    found = dict(Customer.objects.filter(customer_id__in=wanted).values_list("customer_id", "id"))
+    found = ids_by_key(Customer._meta.db_table, "customer_id", (item[field] for item in items))
     unknown = [
         {
             "index": index,

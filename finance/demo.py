@@ -18,6 +18,7 @@ from customers import demo
 from customers.choices import Segment
 from customers.demo import DemoContext, Progress
 from customers.models import Customer
+from integrations.bulk_sql import chunks, copy_rows
 
 from .choices import ContractStatus
 from .models import Contract, Invoice
@@ -44,7 +45,6 @@ UPLIFT = {
 }
 NET_DAYS = 30
 MONTH, QUARTER = 30, 91
-CHUNK = 5000
 CONTRACT_COLUMNS = (
     "contract_id",
     "customer_id",
@@ -94,31 +94,16 @@ def seed_finance(ctx: DemoContext, progress: Progress) -> int:
         ids = _ids_of([row[at] for row in generation if row[at] is not None])
         for row in generation:
             row[at] = ids.get(row[at])
-        _write(Contract._meta.db_table, CONTRACT_COLUMNS, generation, progress)
-    _write(Invoice._meta.db_table, INVOICE_COLUMNS, invoices, progress)
+        copy_rows(Contract._meta.db_table, CONTRACT_COLUMNS, generation, progress)
+    copy_rows(Invoice._meta.db_table, INVOICE_COLUMNS, invoices, progress)
     return sum(len(g) for g in generations) + len(invoices)
 
 
 def _ids_of(contract_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for part in demo.chunks(contract_ids, LOOKUP_CHUNK):
+    for part in chunks(contract_ids, LOOKUP_CHUNK):
         found.update(Contract.objects.filter(contract_id__in=part).values_list("contract_id", "id"))
     return found
-
-
-def _write(table: str, columns: tuple[str, ...], rows: list[list[Any]], progress: Progress) -> None:
-    """Insert in chunks: COPY on PostgreSQL, executemany on SQLite."""
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        for part in demo.chunks(rows, CHUNK):
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in part:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", part)  # noqa: S608
-            progress(len(part))
 
 
 def _contracts(

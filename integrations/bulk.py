@@ -204,8 +204,11 @@ class BulkSchema:
         errors: list[dict[str, Any]] = []
         cleaned: list[dict[str, Any]] = []
         seen: dict[tuple[Any, ...], int] = {}
+        # Batches repeat values (one date, a few feature ids across 10,000 rows): parse each
+        # distinct string once per batch. Parsers are pure, so this changes only the speed.
+        memo: dict[tuple[str, str], Any] = {}
         for index, item in enumerate(body):
-            clean = self._validate_item(index, item, errors)
+            clean = self._validate_item(index, item, errors, memo)
             if clean is None:
                 continue
             key = tuple(clean.get(k) for k in self.natural_key)
@@ -226,7 +229,11 @@ class BulkSchema:
         return cleaned
 
     def _validate_item(
-        self, index: int, item: Any, errors: list[dict[str, Any]]
+        self,
+        index: int,
+        item: Any,
+        errors: list[dict[str, Any]],
+        memo: dict[tuple[str, str], Any],
     ) -> dict[str, Any] | None:
         if not isinstance(item, dict):
             errors.append(_err(index, None, "not_an_object", "Each item must be a JSON object."))
@@ -242,8 +249,16 @@ class BulkSchema:
                 elif spec.required:
                     errors.append(_err(index, spec.name, "required", "This field is required."))
                 continue
+            value = item[spec.name]
             try:
-                clean[spec.name] = spec.parse(item[spec.name])
+                if isinstance(value, str):
+                    memo_key = (spec.name, value)
+                    parsed = memo.get(memo_key, _MISSING)
+                    if parsed is _MISSING:
+                        parsed = memo[memo_key] = spec.parse(value)
+                    clean[spec.name] = parsed
+                else:
+                    clean[spec.name] = spec.parse(value)
             except _Invalid as bad:
                 errors.append(_err(index, spec.name, bad.code, bad.detail))
         if len(errors) > before:

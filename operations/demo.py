@@ -15,6 +15,7 @@ from django.db.models import Model
 from customers import demo
 from customers.demo import DemoContext, Progress
 from customers.models import Customer, Stakeholder
+from integrations.bulk_sql import chunks
 
 from .choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
 from .models import SupportTicket, SurveyResponse, Task
@@ -123,7 +124,7 @@ def seed_operations(ctx: DemoContext, progress: Progress) -> int:
 
 def _respondents(customers: Sequence[Customer]) -> dict[int, list[str]]:
     emails: dict[int, list[str]] = defaultdict(list)
-    for part in demo.chunks([c.pk for c in customers], 5000):
+    for part in chunks([c.pk for c in customers], 5000):
         rows = (
             Stakeholder.objects.filter(customer_id__in=part)
             .order_by("customer_id", "email")

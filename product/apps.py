@@ -13,8 +13,13 @@ class ProductConfig(AppConfig):
         from . import measures
         from .demo import seed_usage
 
-        register_measure("product_usage", measures.product_usage, measures.PRODUCT_USAGE_DOC)
         register_measure(
-            "feature_adoption", measures.feature_adoption, measures.FEATURE_ADOPTION_DOC
+            "product_usage", measures.product_usage, measures.PRODUCT_USAGE_DOC, from_usage=True
+        )
+        register_measure(
+            "feature_adoption",
+            measures.feature_adoption,
+            measures.FEATURE_ADOPTION_DOC,
+            from_usage=True,
         )
         demo.register_seed_step("product usage", seed_usage)

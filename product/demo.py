@@ -2,10 +2,9 @@
 
 from datetime import timedelta
 
-from django.db import connection
-
 from customers import demo
 from customers.demo import DemoContext, Progress
+from integrations.bulk_sql import copy_rows
 
 from .models import Feature, FeatureUsage
 
@@ -47,11 +46,11 @@ USER_SHARE = {
     demo.CHURNED: (0.1, 0.5),
 }
 BASE_RATE = {
-    demo.HEALTHY: 0.25,
-    demo.LATE_PAYER: 0.2,
-    demo.DECLINING: 0.22,
+    demo.HEALTHY: 0.23,
+    demo.LATE_PAYER: 0.18,
+    demo.DECLINING: 0.2,
     demo.NEW: 0.5,
-    demo.CHURNED: 0.3,
+    demo.CHURNED: 0.28,
 }
 
 
@@ -101,17 +100,11 @@ def seed_usage(ctx: DemoContext, progress: Progress) -> int:
     return total
 
 
+COLUMNS = ("customer_id", "feature_id", "date", "events", "active_users")
+
+
 def _flush(rows: list[tuple[int, int, str, int, int]], progress: Progress) -> int:
-    if not rows:
-        return 0
-    table = FeatureUsage._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (customer_id, feature_id, date, events, active_users) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s)",
-            rows,
-        )
+    copy_rows(FeatureUsage._meta.db_table, COLUMNS, rows, progress)
     count = len(rows)
-    progress(count)
     rows.clear()
     return count

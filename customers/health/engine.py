@@ -2,7 +2,8 @@
 
 score = Σ weight_m × score_m / Σ weight_m over the measures that have data for the customer
 (a missing measure's weight is spread over the others in proportion), rounded to an integer;
-grade from the model's bands. Set-based: each measure runs its fixed queries once for all
+grade from the model's bands. non_usage_score is the same formula over the measures not derived
+from product usage (the outcome adoption analytics correlate usage with). Set-based: each measure runs its fixed queries once for all
 customers being scored.
 """
 
@@ -27,6 +28,7 @@ class HealthResult:
     components: dict[str, dict[str, Any]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
     reason: str | None = None
+    non_usage_score: int | None = None
 
 
 def end_of_day(day: date) -> datetime:
@@ -53,7 +55,8 @@ def compute_health(
     values: dict[str, dict[int, MeasureValue]] = {
         name: measures[name].compute(customer_pks, as_of) for name in weights if name in measures
     }
-    return {pk: _combine(pk, model, weights, values) for pk in targets}
+    usage_based = {name for name, m in measures.items() if m.from_usage}
+    return {pk: _combine(pk, model, weights, values, usage_based) for pk in targets}
 
 
 def _combine(
@@ -61,6 +64,7 @@ def _combine(
     model: HealthModel,
     weights: dict[str, float],
     values: dict[str, dict[int, MeasureValue]],
+    usage_based: set[str],
 ) -> HealthResult:
     components: dict[str, dict[str, Any]] = {}
     present: dict[str, float] = {}
@@ -99,12 +103,22 @@ def _combine(
     effective = {n: weights[n] / total for n in present}
     for name, share in effective.items():
         components[name]["effective_weight"] = round(share, 4)
-    score = round(sum(present[n] * effective[n] for n in present))
-    score = max(0, min(100, score))
+    score = _weighted({n: (s, weights[n]) for n, s in present.items()})
     return HealthResult(
         pk,
         score,
         model.grade_for(score),
         components,
         {n: round(w, 4) for n, w in effective.items()},
+        non_usage_score=_weighted(
+            {n: (s, weights[n]) for n, s in present.items() if n not in usage_based}
+        ),
     )
+
+
+def _weighted(parts: dict[str, tuple[float, float]]) -> int | None:
+    """Σ weight × score / Σ weight, rounded and bounded to 0-100; None without parts."""
+    total = sum(w for _, w in parts.values())
+    if not parts or total <= 0:
+        return None
+    return max(0, min(100, round(sum(s * w for s, w in parts.values()) / total)))

@@ -29,13 +29,20 @@ class Measure:
     name: str
     compute: MeasureFn
     description: str
+    # Derived from product usage: left out of HealthScore.non_usage_score, the outcome that
+    # adoption analytics correlate usage with (usage must not be correlated with itself).
+    from_usage: bool = False
 
 
 _registry: dict[str, Measure] = {}
 
 
-def register_measure(name: str, compute: MeasureFn, description: str) -> None:
-    _registry[name] = Measure(name=name, compute=compute, description=description)
+def register_measure(
+    name: str, compute: MeasureFn, description: str, *, from_usage: bool = False
+) -> None:
+    _registry[name] = Measure(
+        name=name, compute=compute, description=description, from_usage=from_usage
+    )
 
 
 def registered_measures() -> dict[str, Measure]:

@@ -1,14 +1,16 @@
 """Writes for health: snapshots and the events they raise."""
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from integrations import events
+from integrations.bulk_sql import copy_rows
 
 from ..models import GRADE_RANK, Customer, HealthModel, HealthScore
 from .engine import HealthResult, compute_health, end_of_day
@@ -46,25 +48,48 @@ def health_recompute(
     results = compute_health(model, as_of, customer_pks)
     scored = {pk: r for pk, r in results.items() if r.score is not None}
     history = _previous_snapshots(list(scored), computed_at) if publish else {}
-    HealthScore.objects.bulk_create(
-        [
-            HealthScore(  # type: ignore[misc]
-                customer_id=pk,
-                computed_at=computed_at,
-                as_of=as_of,
-                score=r.score,
-                grade=r.grade,
-                components=r.components,
-                weights=r.weights,
-                model_version=model.version,
-            )
-            for pk, r in scored.items()
-        ],
-        batch_size=5000,
-    )
+    _write_snapshots(scored, model.version, as_of, computed_at)
     if publish:
         events.publish_many(_health_events(scored, history, computed_at))
     return results
+
+
+SNAPSHOT_COLUMNS = (
+    "customer_id",
+    "computed_at",
+    "as_of",
+    "score",
+    "non_usage_score",
+    "grade",
+    "components",
+    "weights",
+    "model_version",
+)
+
+
+def _write_snapshots(
+    scored: dict[int, HealthResult], version: int, as_of: date, computed_at: datetime
+) -> None:
+    """One COPY (PostgreSQL) of all snapshots: at 10k customers bulk_create spent ~60% of
+    the recompute quoting JSON components into arrays."""
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(computed_at)
+    day = ops.adapt_datefield_value(as_of)
+    rows = [
+        (
+            pk,
+            stamp,
+            day,
+            r.score,
+            r.non_usage_score,
+            r.grade,
+            json.dumps(r.components),
+            json.dumps(r.weights),
+            version,
+        )
+        for pk, r in scored.items()
+    ]
+    copy_rows(HealthScore._meta.db_table, SNAPSHOT_COLUMNS, rows)
 
 
 def _previous_snapshots(pks: list[int], before: datetime) -> dict[int, dict[str, Any]]:
