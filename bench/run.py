@@ -200,7 +200,7 @@ def bench_ingestion(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
 
     from customers.models import Customer
     from product.models import Feature
-    from product.services import _upsert_postgres
+    from product.services.ingestion import _upsert_postgres
 
     cpk = dict(Customer.objects.values_list("customer_id", "pk"))
     fpk = dict(Feature.objects.values_list("feature_id", "pk"))

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Contract, Invoice
+from .models import Contract, Invoice, annual_value_of
 
 AUDIT = ("created_at", "updated_at")
 
@@ -19,6 +19,7 @@ class ContractAdmin(admin.ModelAdmin):
         "start_date",
         "end_date",
         "value",
+        "annual_value",
         "renewed_from",
     ]
     list_filter = ["status", "term", "customer__segment"]
@@ -26,9 +27,14 @@ class ContractAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "renewed_from"]
     raw_id_fields = ["customer", "renewed_from"]
     date_hierarchy = "end_date"
-    readonly_fields = AUDIT
+    readonly_fields = ("annual_value", *AUDIT)
     list_per_page = 50
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
+        # Keep the derived ARR in step with edits, as ingestion does.
+        obj.annual_value = annual_value_of(obj.value, obj.term)
+        super().save_model(request, obj, form, change)
 
 
 class PaidFilter(admin.SimpleListFilter):

@@ -21,7 +21,7 @@ from customers.models import Customer
 from integrations.bulk_sql import chunks, copy_rows
 
 from .choices import ContractStatus
-from .models import Contract, Invoice
+from .models import Contract, Invoice, annual_value_of
 
 # Price per licensed seat per year, by segment.
 SEAT_PRICE = {
@@ -52,6 +52,7 @@ CONTRACT_COLUMNS = (
     "end_date",
     "value",
     "term",
+    "annual_value",
     "status",
     "renewed_from_id",
     "created_at",
@@ -148,6 +149,7 @@ def _contracts(
                 ops.adapt_datefield_value(end),
                 ops.adapt_decimalfield_value(Decimal(value)),
                 f"{years}_year",
+                ops.adapt_decimalfield_value(annual_value_of(Decimal(value), f"{years}_year")),
                 status.value,
                 f"{prefix}_{step}" if step else None,  # the contract renewed; an id later
                 stamp,

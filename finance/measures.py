@@ -11,10 +11,10 @@ from decimal import Decimal
 from django.db.models import Count, F, Min, Q, Sum
 
 from customers.health.measures import MeasureValue
+from integrations.money import whole_units
 
 from .choices import PaymentStatus
 from .models import Invoice
-from .money import whole_units
 
 WINDOW_DAYS = 365
 LATE_GRACE_DAYS = 5

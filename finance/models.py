@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -6,6 +8,18 @@ from customers.models import Customer
 from .choices import ContractStatus
 
 TERM_RE = r"^[1-9][0-9]?_(year|month)$"
+
+
+def term_months(term: str) -> int:
+    """`3_year` -> 36, `6_month` -> 6 (the term is validated against TERM_RE on input)."""
+    count, unit = term.split("_", 1)
+    return int(count) * (12 if unit == "year" else 1)
+
+
+def annual_value_of(value: Decimal, term: str) -> Decimal:
+    return (Decimal(value) * 12 / term_months(term)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 term_validator = RegexValidator(TERM_RE, "A term like 1_year, 3_year or 6_month.")
 record_id_validator = RegexValidator(
     r"^[A-Za-z0-9_.:-]{1,64}$", "1-64 characters of A-Z, a-z, 0-9, _ . : -"
@@ -31,6 +45,13 @@ class Contract(models.Model):
         help_text="Total contract value over the whole term.",
     )
     term = models.CharField(max_length=20, validators=[term_validator])
+    annual_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        editable=False,
+        help_text="value x 12 / term months: the contract's ARR. Derived on every write.",
+    )
     status = models.CharField(
         max_length=10, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
     )

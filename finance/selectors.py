@@ -1,7 +1,22 @@
 """Reads for finance data."""
 
-from django.db.models import QuerySet
+from datetime import date
+from typing import Any
 
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+
+from .choices import ContractStatus
 from .models import Contract, Invoice
 
 
@@ -12,6 +27,7 @@ def contract_list() -> QuerySet[Contract]:
         "end_date",
         "value",
         "term",
+        "annual_value",
         "status",
         "created_at",
         "updated_at",
@@ -30,4 +46,40 @@ def invoice_list() -> QuerySet[Invoice]:
         "created_at",
         "updated_at",
         "customer__customer_id",
+    )
+
+
+def customer_arr(outer_ref: str) -> Subquery:
+    """ARR per customer: the sum of annual_value over their active contracts (NULL: none)."""
+    active = (
+        Contract.objects.filter(customer_id=OuterRef(outer_ref), status=ContractStatus.ACTIVE)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("annual_value"))
+        .values("total")[:1]
+    )
+    return Subquery(active, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def renewal_outcomes(since: date, as_of: date) -> QuerySet[Any]:
+    """Each customer's latest renewal decision ending in (since, as_of]: a contract that was
+    renewed (1), or churned or expired without renewal (0); decided_on is its end date."""
+    decided = Q(
+        status__in=[ContractStatus.RENEWED, ContractStatus.CHURNED, ContractStatus.EXPIRED],
+        end_date__gt=since,
+        end_date__lte=as_of,
+    )
+    later = Contract.objects.filter(decided, customer_id=OuterRef("customer_id")).filter(
+        Q(end_date__gt=OuterRef("end_date"))
+        | Q(end_date=OuterRef("end_date"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        Contract.objects.filter(decided)
+        .exclude(Exists(later))
+        .order_by()
+        .values(
+            customer_pk=F("customer_id"),
+            decided_on=F("end_date"),
+            renewed=Case(When(status=ContractStatus.RENEWED, then=1), default=0),
+        )
     )

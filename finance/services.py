@@ -9,16 +9,29 @@ from customers.services import customer_pks_for
 from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
 
-from .models import Contract, Invoice
+from .models import Contract, Invoice, annual_value_of
 
-CONTRACT_FIELDS = ("customer_id", "start_date", "end_date", "value", "term", "status")
+CONTRACT_FIELDS = (
+    "customer_id",
+    "start_date",
+    "end_date",
+    "value",
+    "term",
+    "annual_value",
+    "status",
+)
 INVOICE_FIELDS = ("customer_id", "issued_on", "due_on", "amount", "paid_at")
 _LEFT_OUT: Any = object()
 
 
 def _rows(items: Sequence[dict[str, Any]], customer_pks: Sequence[int]) -> list[dict[str, Any]]:
-    """Validated items as model values: `customer_id` becomes the customer's primary key."""
-    return [{**item, "customer_id": pk} for item, pk in zip(items, customer_pks, strict=True)]
+    """Validated items as model values: `customer_id` becomes the customer's primary key, and
+    contracts get their derived annual value."""
+    rows = [{**item, "customer_id": pk} for item, pk in zip(items, customer_pks, strict=True)]
+    for row in rows:
+        if "term" in row:
+            row["annual_value"] = annual_value_of(row["value"], row["term"])
+    return rows
 
 
 @transaction.atomic

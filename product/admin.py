@@ -1,6 +1,18 @@
-from django.contrib import admin
+from datetime import date
+from typing import Any
 
-from .models import Feature, FeatureUsage
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.exceptions import APIException
+
+from .choices import FeedbackStatus
+from .models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
+from .selectors.feedback import overdue_q
+from .services.feedback import feedback_update
 
 
 @admin.register(Feature)
@@ -28,3 +40,133 @@ class FeatureUsageAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer"]
     date_hierarchy = "date"
     show_full_result_count = False
+
+
+HISTORY_FIELDS = [
+    "changed_at",
+    "from_status",
+    "to_status",
+    "target_date",
+    "target_release",
+    "note",
+    "changed_by",
+]
+
+
+class FeedbackHistoryInline(admin.TabularInline):
+    model = FeedbackStatusChange
+    extra = 0
+    can_delete = False
+    fields = tuple(HISTORY_FIELDS)
+    readonly_fields = HISTORY_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class FeedbackActionForm(ActionForm):
+    """Extra inputs for the status action, shown beside the admin's action menu."""
+
+    status = forms.ChoiceField(
+        choices=[("", "(keep status: re-target)"), *FeedbackStatus.choices], required=False
+    )
+    target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    target_release = forms.CharField(required=False, max_length=100)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> Any:
+        q = overdue_q(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(q)
+        if self.value() == "no":
+            return queryset.exclude(q)
+        return queryset
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    """The feedback board: filter by status, category, impact; move items with the action."""
+
+    list_display = [
+        "feedback_id",
+        "customer",
+        "category",
+        "type",
+        "business_impact",
+        "priority_score",
+        "status",
+        "target_date",
+        "target_release",
+        "created_at",
+    ]
+    list_filter = (
+        "status",
+        OverdueFilter,
+        "business_impact",
+        "priority",
+        "type",
+        "category",
+    )
+    search_fields = ["feedback_id", "customer__customer_id", "customer__name", "description"]
+    list_select_related = ["customer"]
+    ordering = ["-priority_score", "-created_at"]
+    raw_id_fields = ["customer"]
+    inlines = [FeedbackHistoryInline]
+    action_form = FeedbackActionForm
+    actions = ["change_status"]
+    readonly_fields = [
+        "feedback_id",
+        "customer",
+        "priority_score",
+        "priority_factors",
+        "status",
+        "target_date",
+        "target_release",
+        "committed_at",
+        "delivered_at",
+        "status_changed_at",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # feedback arrives through the API, with its computed priority
+
+    @admin.action(description="Change status / target of selected feedback")
+    def change_status(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> None:
+        data = request.POST
+        status = data.get("status") or None
+        target_date = None
+        if data.get("target_date"):
+            try:
+                target_date = date.fromisoformat(data["target_date"])
+            except ValueError:
+                self.message_user(request, "Target date must be YYYY-MM-DD.", messages.ERROR)
+                return
+        done, failed = 0, []
+        for item in queryset:
+            try:
+                feedback_update(
+                    feedback=item,
+                    status=status,
+                    target_date=target_date,
+                    target_release=data.get("target_release") or None,
+                    note=data.get("note", ""),
+                    changed_by=f"admin:{request.user}",
+                )
+                done += 1
+            except APIException as exc:
+                failed.append(f"{item.feedback_id}: {exc.detail}")
+        if done:
+            self.message_user(request, f"Updated {done} item(s).", messages.SUCCESS)
+        for line in failed:
+            self.message_user(request, line, messages.ERROR)

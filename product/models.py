@@ -3,6 +3,8 @@ from django.db import models
 
 from customers.models import Customer
 
+from .choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
+
 feature_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", "A slug: lowercase letters, digits, _ and -, at most 64."
 )
@@ -36,8 +38,14 @@ class Feature(models.Model):
 class FeatureUsage(models.Model):
     """One customer's use of one feature on one day, as the product analytics system reports."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="usage")
-    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="usage")
+    # No single-column FK indexes: the unique (customer, feature, date) and the
+    # (feature, date, ...) indexes lead with these columns, and every index costs ingestion.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="usage", db_index=False
+    )
+    feature = models.ForeignKey(
+        Feature, on_delete=models.CASCADE, related_name="usage", db_index=False
+    )
     date = models.DateField()
     events = models.PositiveIntegerField(default=0)
     active_users = models.PositiveIntegerField(default=0)
@@ -48,12 +56,86 @@ class FeatureUsage(models.Model):
                 fields=["customer", "feature", "date"], name="usage_customer_feature_date_uniq"
             )
         ]
-        # Health and adoption read trailing windows for every customer: (date, ...) makes a
-        # 30-day window an index range scan; the unique index serves per-customer reads.
+        # Health reads trailing windows for every customer: (date, ...) makes a 30-day window
+        # an index range scan; the unique index serves per-customer reads. Adoption reads one
+        # feature's window and its whole history ("tried"): the covering (feature, date)
+        # index answers both without touching the table (PostgreSQL; SQLite ignores INCLUDE).
         indexes = [
             models.Index(fields=["date", "customer", "feature"], name="usage_date_idx"),
-            models.Index(fields=["feature", "date"], name="usage_feature_date_idx"),
+            models.Index(
+                fields=["feature", "date"],
+                include=["customer", "events", "active_users"],
+                name="usage_feature_date_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.customer_id}/{self.feature_id}/{self.date}"
+
+
+class Feedback(models.Model):
+    """A customer's request or report, scored for priority, with its delivery commitment."""
+
+    feedback_id = models.CharField(max_length=40, unique=True, editable=False)
+    customer = models.ForeignKey(  # indexed by feedback_customer_idx
+        Customer, on_delete=models.CASCADE, related_name="feedback", db_index=False
+    )
+    type = models.CharField(max_length=30, choices=FeedbackType.choices)
+    category = models.CharField(
+        max_length=64, validators=[feature_id_validator], help_text="A slug, e.g. reporting."
+    )
+    priority = models.CharField(
+        max_length=10, choices=FeedbackPriority.choices, help_text="As the submitter rated it."
+    )
+    business_impact = models.CharField(max_length=30, choices=BusinessImpact.choices)
+    description = models.TextField(max_length=5000)
+    health_impact = models.CharField(max_length=200, blank=True)
+    efficiency_gain = models.CharField(max_length=200, blank=True)
+    customer_value = models.CharField(max_length=200, blank=True)
+    priority_score = models.PositiveSmallIntegerField(
+        help_text="0-100: business impact x ARR rank x health risk at submission."
+    )
+    priority_factors = models.JSONField(default=dict, help_text="The inputs behind the score.")
+    status = models.CharField(
+        max_length=10, choices=FeedbackStatus.choices, default=FeedbackStatus.SUBMITTED
+    )
+    target_release = models.CharField(max_length=100, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField()
+    submitted_by = models.CharField(max_length=200, blank=True, help_text="The API client.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+        indexes = [
+            models.Index(fields=["status", "target_date"], name="feedback_status_target_idx"),
+            models.Index(fields=["category", "status"], name="feedback_category_idx"),
+            models.Index(fields=["customer", "created_at"], name="feedback_customer_idx"),
+            models.Index(fields=["created_at"], name="feedback_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.feedback_id
+
+
+class FeedbackStatusChange(models.Model):
+    """History: every status change or new commitment target, who made it and why."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=10, choices=FeedbackStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=FeedbackStatus.choices)
+    target_release = models.CharField(max_length=100, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    changed_by = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"

@@ -82,6 +82,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # JIT compiles plans above a cost threshold that our analytics queries cross; on these
+    # 10-150 ms queries compiling cost ~30 ms and gained nothing (see bench/REPORT.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
+        "DB_PG_OPTIONS", default="-c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -197,6 +203,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": f"{_ENUMS}.ErrorCode415Enum.choices",
         "ErrorCode429Enum": f"{_ENUMS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_ENUMS}.ErrorCode500Enum.choices",
+        "FeedbackStatusEnum": "product.choices.FeedbackStatus.choices",
+        "FeedbackPriorityEnum": "product.choices.FeedbackPriority.choices",
         "CustomerStatusEnum": "customers.choices.CustomerStatus.choices",
         "ContractStatusEnum": "finance.choices.ContractStatus.choices",
         "TicketStatusEnum": "operations.choices.TicketStatus.choices",

@@ -3,8 +3,8 @@
 score = Σ weight_m × score_m / Σ weight_m over the measures that have data for the customer
 (a missing measure's weight is spread over the others in proportion), rounded to an integer;
 grade from the model's bands. non_usage_score is the same formula over the measures not derived
-from product usage (the outcome adoption analytics correlate usage with). Set-based: each measure runs its fixed queries once for all
-customers being scored.
+from product usage (the outcome adoption analytics correlate usage with). Set-based: each
+measure runs its fixed queries once for all customers being scored.
 """
 
 from collections.abc import Sequence
@@ -104,6 +104,7 @@ def _combine(
     for name, share in effective.items():
         components[name]["effective_weight"] = round(share, 4)
     score = _weighted({n: (s, weights[n]) for n, s in present.items()})
+    assert score is not None  # present is non-empty with a positive total weight
     return HealthResult(
         pk,
         score,

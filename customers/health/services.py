@@ -153,9 +153,12 @@ def _health_events(
 def health_history_seed(*, customer_pks: Sequence[int] | None, days: list[date]) -> int:
     """Snapshots as of each given day, oldest first (demo data and backfills); no events."""
     written = 0
+    now = timezone.now()
     for day in sorted(days):
+        # Never stamp a snapshot in the future: today's would outrank tomorrow's live run.
+        at = min(end_of_day(day), now)
         results = health_recompute(
-            customer_pks=customer_pks, as_of=day, computed_at=end_of_day(day), publish=False
+            customer_pks=customer_pks, as_of=day, computed_at=at, publish=False
         )
         written += sum(1 for r in results.values() if r.score is not None)
     return written

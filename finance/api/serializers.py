@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
+from integrations.money import whole_units
+
 from ..choices import ContractStatus
 from ..models import Contract, Invoice
-from ..money import whole_units
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -10,6 +11,9 @@ class ContractSerializer(serializers.ModelSerializer):
     value = serializers.SerializerMethodField(
         method_name="get_value_units",
         help_text="Total contract value over the term, in whole currency units.",
+    )
+    annual_value = serializers.SerializerMethodField(
+        help_text="value x 12 / term months (the contract's ARR), whole currency units."
     )
     renewed_from = serializers.CharField(
         source="renewed_from.contract_id",
@@ -26,6 +30,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "end_date",
             "value",
             "term",
+            "annual_value",
             "status",
             "renewed_from",
             "created_at",
@@ -35,6 +40,9 @@ class ContractSerializer(serializers.ModelSerializer):
 
     def get_value_units(self, obj: Contract) -> int:
         return whole_units(obj.value)
+
+    def get_annual_value(self, obj: Contract) -> int:
+        return whole_units(obj.annual_value)
 
 
 class ContractWriteSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Base views: every API view inherits the body limit and POST idempotency from here."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -97,10 +98,14 @@ class PlatformAPIView(PlatformMixin, APIView):
 class PlatformGenericAPIView(PlatformMixin, generics.GenericAPIView):
     __doc__ = ""
 
-    def list_response(self) -> Any:
-        """Filter, paginate and serialize `get_queryset()`: every list endpoint's GET."""
+    def list_response(self, transform: Callable[[list[Any]], list[Any]] | None = None) -> Any:
+        """Filter, paginate and serialize `get_queryset()`: every list endpoint's GET.
+
+        `transform` turns the page's objects into what the serializer reads, for lists whose
+        rows are computed per page (one set-based call for the page, not one per row)."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = transform(list(page or [])) if transform else page
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 class PlatformGenericViewSet(PlatformMixin, viewsets.GenericViewSet):

@@ -1,6 +1,15 @@
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Feature, FeatureUsage
+from integrations.api.serializers_base import StrictSerializer
+from integrations.money import whole_units
+
+from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
+from ..models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
 
 
 class FeatureSerializer(serializers.ModelSerializer):
@@ -55,3 +64,293 @@ class UsageWriteSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The day; not later than tomorrow.")
     events = serializers.IntegerField(min_value=0)
     active_users = serializers.IntegerField(min_value=0)
+
+
+# --- adoption ---------------------------------------------------------------------------
+
+
+class AdoptionQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, help_text="The last day of the window (default: today)."
+    )
+    window_days = serializers.IntegerField(
+        min_value=7, max_value=365, default=30, help_text="Trailing window in days."
+    )
+
+    def validate_as_of(self, value: date) -> date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("Must not be in the future.", code="future_date")
+        if value < date(2000, 1, 1):
+            raise serializers.ValidationError("Must be 2000-01-01 or later.", code="min_value")
+        return value
+
+
+def _rate(help_text: str) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, min_value=0, max_value=1, help_text=help_text)
+
+
+class GroupCountsSerializer(serializers.Serializer):
+    adoption = _rate("adopting ÷ active; null without active customers.")
+    active_customers = serializers.IntegerField(source="active")
+    adopting_customers = serializers.IntegerField(source="adopting")
+    tried_customers = serializers.IntegerField(source="tried")
+
+
+class AdoptionMetricsSerializer(serializers.Serializer):
+    overall_adoption = _rate("Adopting customers ÷ active customers.")
+    segment_adoption = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Adoption per company segment (null: no active customers there).",
+    )
+    stage_adoption = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Adoption per current lifecycle stage.",
+    )
+    active_customers = serializers.IntegerField()
+    adopting_customers = serializers.IntegerField()
+    tried_customers = serializers.IntegerField(
+        help_text="Active customers with any active day on the feature up to as_of."
+    )
+    previous_window_adopters = serializers.IntegerField()
+    lapsed_adopters = serializers.IntegerField(
+        help_text="Adopters in the previous window who are not adopting now."
+    )
+    segments = serializers.DictField(child=GroupCountsSerializer())
+    stages = serializers.DictField(child=GroupCountsSerializer())
+
+
+class CorrelationSerializer(serializers.Serializer):
+    r = serializers.FloatField(allow_null=True, min_value=-1, max_value=1)
+    n = serializers.IntegerField(help_text="Customers in the sample.")
+    reason = serializers.CharField(allow_null=True, help_text="Why r is null.")
+    method = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+
+
+class SuccessCorrelationSerializer(serializers.Serializer):
+    adoption_success_link = serializers.FloatField(
+        allow_null=True,
+        help_text="Pearson r: adoption intensity vs health without the product measures.",
+    )
+    health_impact = serializers.ChoiceField(
+        choices=["high", "medium", "low"],
+        allow_null=True,
+        help_text="From |adoption_success_link|: high >= 0.5, medium >= 0.3, else low.",
+    )
+    retention_correlation = serializers.FloatField(
+        allow_null=True, help_text="Pearson r: adopted before the renewal vs renewed."
+    )
+    adoption_success = CorrelationSerializer()
+    retention = CorrelationSerializer()
+
+
+class OpportunitySerializer(serializers.Serializer):
+    opportunity = serializers.CharField(source="code")
+    detail = serializers.CharField()
+    evidence = serializers.DictField()
+
+
+class FeatureAdoptionSerializer(serializers.Serializer):
+    feature_id = serializers.CharField()
+    name = serializers.CharField()
+    as_of = serializers.DateField()
+    window_days = serializers.IntegerField()
+    adoption_threshold_days = serializers.IntegerField()
+    adoption_metrics = AdoptionMetricsSerializer()
+    success_correlation = SuccessCorrelationSerializer()
+    improvement_opportunities = serializers.ListField(
+        child=serializers.CharField(), help_text="The codes of the opportunities below."
+    )
+    opportunity_details = OpportunitySerializer(many=True)
+
+
+class AdoptionHeadlineSerializer(serializers.Serializer):
+    feature_id = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    is_key = serializers.BooleanField()
+    adoption_threshold_days = serializers.IntegerField()
+    overall_adoption = _rate("Adopting customers ÷ active customers.")
+    active_customers = serializers.IntegerField()
+    adopting_customers = serializers.IntegerField()
+    customers_using = serializers.IntegerField(
+        help_text="Active customers with at least one active day in the window."
+    )
+    as_of = serializers.DateField()
+    window_days = serializers.IntegerField()
+
+
+class CustomerFeatureAdoptionSerializer(serializers.Serializer):
+    feature_id = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    is_key = serializers.BooleanField()
+    is_premium = serializers.BooleanField()
+    adoption_threshold_days = serializers.IntegerField()
+    active_days = serializers.IntegerField(help_text="Active days in the window.")
+    intensity = serializers.FloatField(help_text="active_days ÷ window_days.")
+    adopted = serializers.BooleanField()
+    tried = serializers.BooleanField(help_text="Any active day up to as_of.")
+    events_in_window = serializers.IntegerField()
+    peak_active_users = serializers.IntegerField()
+    first_used = serializers.DateField(allow_null=True)
+    last_used = serializers.DateField(allow_null=True)
+
+
+class CustomerAdoptionSerializer(serializers.Serializer):
+    customer_id = serializers.CharField()
+    as_of = serializers.DateField()
+    window_days = serializers.IntegerField()
+    features_adopted = serializers.IntegerField()
+    key_features = serializers.IntegerField()
+    key_features_adopted = serializers.IntegerField()
+    features = CustomerFeatureAdoptionSerializer(many=True)
+
+
+# --- feedback ---------------------------------------------------------------------------
+
+
+class FeedbackBodySerializer(StrictSerializer):
+    type = serializers.ChoiceField(choices=FeedbackType.choices)
+    category = serializers.RegexField(
+        r"^[a-z0-9][a-z0-9_-]{0,63}$",
+        max_length=64,
+        help_text="A slug, e.g. workflow_automation.",
+        error_messages={"invalid": "A slug: lowercase letters, digits, _ and -, at most 64."},
+    )
+    priority = serializers.ChoiceField(choices=FeedbackPriority.choices)
+    business_impact = serializers.ChoiceField(choices=BusinessImpact.choices)
+    description = serializers.CharField(max_length=5000)
+
+
+class SuccessContextSerializer(StrictSerializer):
+    health_impact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    efficiency_gain = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    customer_value = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class FeedbackSubmitSerializer(StrictSerializer):
+    customer_id = serializers.CharField(max_length=64)
+    feedback = FeedbackBodySerializer()
+    success_context = SuccessContextSerializer(required=False)
+
+
+class FeedbackPatchSerializer(StrictSerializer):
+    status = serializers.ChoiceField(
+        choices=FeedbackStatus.choices,
+        required=False,
+        help_text="The next status; omit to re-target a committed item.",
+    )
+    target_release = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    target_date = serializers.DateField(required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                "Give a status, or a new target for a committed item.", code="empty"
+            )
+        return attrs
+
+
+class FeedbackHistorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeedbackStatusChange
+        fields = [
+            "from_status",
+            "to_status",
+            "target_release",
+            "target_date",
+            "note",
+            "changed_by",
+            "changed_at",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryCommitmentSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FeedbackStatus.choices)
+    target_release = serializers.CharField(allow_blank=True)
+    target_date = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField(help_text="Committed and past its target date.")
+    committed_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    status_changed_at = serializers.DateTimeField()
+    history = FeedbackHistorySerializer(many=True)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    feedback_id = serializers.CharField()
+    customer_id = serializers.CharField(source="customer.customer_id")
+    feedback = serializers.SerializerMethodField()
+    success_context = serializers.SerializerMethodField()
+    priority_score = serializers.IntegerField(min_value=0, max_value=100)
+    priority_explanation = serializers.DictField(source="priority_factors")
+    delivery_commitment = serializers.SerializerMethodField()
+    submitted_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(FeedbackBodySerializer)
+    def get_feedback(self, obj: Feedback) -> dict[str, Any]:
+        return {
+            "type": obj.type,
+            "category": obj.category,
+            "priority": obj.priority,
+            "business_impact": obj.business_impact,
+            "description": obj.description,
+        }
+
+    @extend_schema_field(SuccessContextSerializer)
+    def get_success_context(self, obj: Feedback) -> dict[str, Any]:
+        return {
+            "health_impact": obj.health_impact,
+            "efficiency_gain": obj.efficiency_gain,
+            "customer_value": obj.customer_value,
+        }
+
+    @extend_schema_field(DeliveryCommitmentSerializer)
+    def get_delivery_commitment(self, obj: Feedback) -> dict[str, Any]:
+        overdue = getattr(obj, "overdue", None)
+        if overdue is None:
+            overdue = (
+                obj.status == FeedbackStatus.COMMITTED
+                and obj.target_date is not None
+                and obj.target_date < timezone.localdate()
+            )
+        return DeliveryCommitmentSerializer(
+            {
+                "status": obj.status,
+                "target_release": obj.target_release,
+                "target_date": obj.target_date,
+                "overdue": bool(overdue),
+                "committed_at": obj.committed_at,
+                "delivered_at": obj.delivered_at,
+                "status_changed_at": obj.status_changed_at,
+                "history": obj.history.all(),
+            }
+        ).data
+
+
+class CategorySummarySerializer(serializers.Serializer):
+    category = serializers.CharField()
+    count = serializers.IntegerField()
+    open = serializers.IntegerField(help_text="Submitted, reviewing or committed.")
+    customers_asking = serializers.IntegerField()
+    arr_at_stake = serializers.SerializerMethodField(
+        help_text="Sum of the ARR (active contracts, whole currency units) of the distinct "
+        "customers with an open request in the category."
+    )
+    committed = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    average_priority_score = serializers.FloatField(allow_null=True)
+
+    def get_arr_at_stake(self, obj: Any) -> int:
+        return whole_units(obj.arr_at_stake)
+
+
+class FeedbackSummarySerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    categories = CategorySummarySerializer(many=True)

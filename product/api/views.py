@@ -1,18 +1,28 @@
+from datetime import date
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from customers import selectors as customer_selectors
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
+from integrations.auth import client_identity
 from integrations.pagination import CursorPagination
 
 from .. import selectors, services
 from ..bulk_schema import FEATURE_SCHEMA, USAGE_SCHEMA
-from ..errors import FeatureNotFound
-from ..models import Feature, FeatureUsage
+from ..errors import FeatureNotFound, FeedbackNotFound
+from ..models import Feature, FeatureUsage, Feedback
+from ..selectors import adoption
+from ..selectors import feedback as feedback_selectors
+from . import presenters
 from . import serializers as s
-from .filters import FeatureFilter, UsageFilter
+from .examples import ADOPTION_EXAMPLE, FEEDBACK_EXAMPLE
+from .filters import FeatureFilter, FeedbackFilter, UsageFilter
 
 TAGS = ["cs-product"]
 
@@ -125,3 +135,188 @@ class UsageView(PlatformGenericAPIView):
     )
     def post(self, request: Request) -> Response:
         return run_bulk(request, USAGE_SCHEMA, services.usage_ingest)
+
+
+# --- adoption ---------------------------------------------------------------------------
+
+
+def _adoption_query(request: Request) -> tuple[date, int]:
+    query = s.AdoptionQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    as_of = query.validated_data.get("as_of") or timezone.localdate()
+    return as_of, query.validated_data["window_days"]
+
+
+class AdoptionListView(PlatformGenericAPIView):
+    scope_domain = "product"
+    serializer_class = s.AdoptionHeadlineSerializer
+    filterset_class = FeatureFilter
+    pagination_class = ByFeatureId
+
+    def get_queryset(self) -> QuerySet[Feature]:
+        return selectors.feature_list()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Adoption headline of every feature",
+        description="Per feature: adopting ÷ active customers over the window, and how many "
+        "active customers used it at all. Paginated by feature_id; filters as for features.",
+        parameters=[s.AdoptionQuerySerializer],
+        operation_id="cs_product_adoption_list",
+        responses=s.AdoptionHeadlineSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        as_of, window = _adoption_query(request)
+
+        def headlines(page: list[Feature]) -> list[dict[str, Any]]:
+            found = adoption.adoption_headlines(page, as_of=as_of, window_days=window)
+            return [presenters.headline(f, found[f.pk], as_of, window) for f in page]
+
+        return self.list_response(transform=headlines)
+
+
+class AdoptionDetailView(PlatformAPIView):
+    scope_domain = "product"
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Adoption insights for one feature",
+        description="Adoption overall, by segment and by lifecycle stage; Pearson correlations "
+        "of adoption with health (without the product measures) and with renewal; and the "
+        "improvement opportunities the barrier rules find, each with its evidence. Every "
+        "number comes from usage, health snapshots and contracts up to `as_of`.",
+        parameters=[s.AdoptionQuerySerializer],
+        responses=s.FeatureAdoptionSerializer,
+        examples=[OpenApiExample("Spec example", response_only=True, value=ADOPTION_EXAMPLE)],
+    )
+    def get(self, request: Request, feature_id: str) -> Response:
+        feature = selectors.feature_list().filter(feature_id=feature_id).first()
+        if feature is None:
+            raise FeatureNotFound()
+        as_of, window = _adoption_query(request)
+        result = adoption.feature_adoption(feature, as_of=as_of, window_days=window)
+        return Response(s.FeatureAdoptionSerializer(presenters.feature_adoption(result)).data)
+
+
+class CustomerAdoptionView(PlatformAPIView):
+    scope_domain = "product"
+
+    @extend_schema(
+        tags=TAGS,
+        summary="One customer's adoption of every feature",
+        description="Active days in the window against each feature's threshold, first and "
+        "last use, events and peak active users. Needs the `product:read` scope.",
+        parameters=[s.AdoptionQuerySerializer],
+        responses=s.CustomerAdoptionSerializer,
+    )
+    def get(self, request: Request, customer_id: str) -> Response:
+        customer = customer_selectors.customer_get(customer_id)
+        as_of, window = _adoption_query(request)
+        rows = adoption.customer_adoption(customer.pk, as_of=as_of, window_days=window)
+        body = presenters.customer_adoption(customer.customer_id, rows, as_of, window)
+        return Response(s.CustomerAdoptionSerializer(body).data)
+
+
+# --- feedback ---------------------------------------------------------------------------
+
+
+class ByCreated(CursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+class FeedbackListView(PlatformGenericAPIView):
+    scope_domain = "product"
+    serializer_class = s.FeedbackSerializer
+    filterset_class = FeedbackFilter
+    pagination_class = ByCreated
+
+    def get_queryset(self) -> QuerySet[Feedback]:
+        return feedback_selectors.feedback_list()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="List customer feedback",
+        operation_id="cs_product_feedback_list",
+        responses=s.FeedbackSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        return self.list_response()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Submit customer feedback",
+        description="Stores the request with its success context, scores its priority "
+        "(0-100: business impact x the customer's ARR rank x health risk, explained in "
+        "`priority_explanation`) and opens its delivery commitment in status `submitted`.",
+        request=s.FeedbackSubmitSerializer,
+        responses={201: s.FeedbackSerializer},
+        examples=[OpenApiExample("Spec example", request_only=True, value=FEEDBACK_EXAMPLE)],
+    )
+    def post(self, request: Request) -> Response:
+        body = s.FeedbackSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        customer = customer_selectors.customer_get(data["customer_id"])
+        item = services.feedback_submit(
+            customer=customer,
+            feedback=data["feedback"],
+            success_context=data.get("success_context", {}),
+            submitted_by=client_identity(request),
+        )
+        out = feedback_selectors.feedback_list().get(pk=item.pk)
+        return Response(s.FeedbackSerializer(out).data, status=201)
+
+
+class FeedbackSummaryView(PlatformGenericAPIView):
+    scope_domain = "product"
+    filterset_class = FeedbackFilter
+
+    def get_queryset(self) -> QuerySet[Feedback]:
+        return Feedback.objects.all()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Feedback per category: demand, ARR at stake, commitments",
+        description="Takes the list's filters. Per category: requests, open requests, distinct "
+        "customers asking, ARR at stake (the ARR of the distinct customers with an open "
+        "request), committed, delivered, declined, overdue and the mean priority score; "
+        "ordered by ARR at stake.",
+        responses=s.FeedbackSummarySerializer,
+    )
+    def get(self, request: Request) -> Response:
+        today = timezone.localdate()
+        rows = feedback_selectors.feedback_summary(self.filter_queryset(self.get_queryset()), today)
+        return Response(s.FeedbackSummarySerializer({"as_of": today, "categories": rows}).data)
+
+
+class FeedbackDetailView(PlatformAPIView):
+    scope_domain = "product"
+
+    def _get(self, feedback_id: str) -> Feedback:
+        item = feedback_selectors.feedback_list().filter(feedback_id=feedback_id).first()
+        if item is None:
+            raise FeedbackNotFound()
+        return item
+
+    @extend_schema(tags=TAGS, summary="Get feedback", responses=s.FeedbackSerializer)
+    def get(self, request: Request, feedback_id: str) -> Response:
+        return Response(s.FeedbackSerializer(self._get(feedback_id)).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Move the delivery commitment",
+        description="For the product system: `submitted → reviewing → committed (target_date "
+        "or target_release) → delivered | declined`; a committed item may be re-targeted "
+        "(omit `status`). Other moves → 409 with the allowed ones. Every change is kept in "
+        "`delivery_commitment.history`; `delivered` publishes `feedback.delivered`.",
+        request=s.FeedbackPatchSerializer,
+        responses=s.FeedbackSerializer,
+    )
+    def patch(self, request: Request, feedback_id: str) -> Response:
+        item = self._get(feedback_id)
+        body = s.FeedbackPatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.feedback_update(
+            feedback=item, changed_by=client_identity(request), **body.validated_data
+        )
+        return Response(s.FeedbackSerializer(self._get(feedback_id)).data)

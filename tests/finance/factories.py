@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from finance.models import Contract, Invoice
+from finance.models import Contract, Invoice, annual_value_of
 from tests.customers.factories import CustomerFactory
 
 
@@ -17,6 +17,7 @@ class ContractFactory(factory.django.DjangoModelFactory[Contract]):
     end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=364))
     value = Decimal("120000.00")
     term = "1_year"
+    annual_value = factory.LazyAttribute(lambda o: annual_value_of(o.value, o.term))
     status = "active"
 
 

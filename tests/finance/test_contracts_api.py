@@ -57,6 +57,8 @@ def test_ingest_then_resend_changes_nothing(api, customers) -> None:  # type: ig
     assert second.customer.customer_id == "cust_a"
     assert Contract.objects.get(contract_id="ctr_1").renewed_from_id is None
     assert Contract.objects.get(contract_id="ctr_3").value == Decimal("9999.50")
+    # ARR of a 6-month term: 9999.50 x 12 / 6
+    assert Contract.objects.get(contract_id="ctr_3").annual_value == Decimal("19999.00")
     stamps = dict(Contract.objects.values_list("contract_id", "updated_at"))
 
     again = api.post(f"{URL}/", batch, format="json")
@@ -71,6 +73,7 @@ def test_ingest_then_resend_changes_nothing(api, customers) -> None:  # type: ig
         "end_date": "2028-12-31",
         "value": 450001,  # 450000.50 in whole units, halves rounded up
         "term": "3_year",
+        "annual_value": 150000,  # 450000.50 x 12 / 36 = 150000.1666.. -> 150000
         "status": "active",
         "renewed_from": "ctr_1",
         "created_at": body["created_at"],

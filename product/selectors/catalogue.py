@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import Feature, FeatureUsage
+from ..models import Feature, FeatureUsage
 
 
 def feature_list() -> QuerySet[Feature]:

@@ -10,7 +10,7 @@ from customers.services import customer_pks_for
 from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
 
-from .models import Feature, FeatureUsage
+from ..models import Feature, FeatureUsage
 
 FEATURE_FIELDS = (
     "name",

@@ -1,0 +1,195 @@
+"""Customer feedback: submission with a computed priority, and the delivery commitment.
+
+priority_score = round(100 x impact x arr_factor x risk_factor), where
+- impact: the business impact's weight (nice_to_have 0.25, important 0.5,
+  critical_for_success 0.8, blocker 1.0);
+- arr_factor = 0.5 + 0.5 x ARR rank; ARR rank = the share of customers with ARR whose ARR is
+  at or below this customer's (the largest customer: 1.0). No ARR: rank 0, factor 0.5;
+- risk_factor = 0.5 + 0.5 x (100 - health score) / 100, from the latest health snapshot. No
+  snapshot yet: the risk is unknown and the midpoint 0.75 is used, and the explanation says so.
+So a blocker from the largest, least healthy customer scores 100, and nothing scores below
+0.25 x 0.5 x 0.5 = 6. The submitter's own `priority` is stored and shown, not scored: it is
+their view, while the score ranks requests across customers on the same scale.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from customers import facts
+from customers.models import Customer, HealthScore
+from integrations import events
+from integrations.ids import new_public_id
+
+from ..choices import FEEDBACK_TRANSITIONS, BusinessImpact, FeedbackStatus
+from ..errors import CommitmentTargetRequired, IllegalFeedbackTransition, TargetDateInPast
+from ..models import Feedback, FeedbackStatusChange
+
+IMPACT_WEIGHT = {
+    BusinessImpact.NICE_TO_HAVE: 0.25,
+    BusinessImpact.IMPORTANT: 0.5,
+    BusinessImpact.CRITICAL_FOR_SUCCESS: 0.8,
+    BusinessImpact.BLOCKER: 1.0,
+}
+UNKNOWN_RISK = 0.5
+
+
+def arr_rank(customer: Customer) -> tuple[Decimal | None, float, int]:
+    """(the customer's ARR, its rank in [0, 1], customers with ARR): two queries."""
+    mine = Customer.objects.filter(pk=customer.pk).annotate(arr=facts.arr_expression("pk"))
+    arr = mine.values_list("arr", flat=True).first()
+    ranked = Customer.objects.annotate(arr=facts.arr_expression("pk")).filter(arr__gt=0)
+    if arr is None or arr <= 0:
+        return None, 0.0, ranked.count()
+    counts = ranked.aggregate(total=Count("pk"), at_or_below=Count("pk", filter=Q(arr__lte=arr)))
+    total = counts["total"] or 0
+    return arr, (counts["at_or_below"] / total if total else 0.0), total
+
+
+def priority_of(customer: Customer, business_impact: str) -> tuple[int, dict[str, Any]]:
+    impact = IMPACT_WEIGHT[BusinessImpact(business_impact)]
+    arr, rank, ranked = arr_rank(customer)
+    latest = (
+        HealthScore.objects.filter(customer=customer)
+        .order_by("-computed_at")
+        .values("score", "as_of")
+        .first()
+    )
+    if latest is None:
+        risk, health_note = UNKNOWN_RISK, "no health score yet: risk taken as the midpoint 0.5"
+    else:
+        risk, health_note = (100 - latest["score"]) / 100, None
+    arr_factor = 0.5 + 0.5 * rank
+    risk_factor = 0.5 + 0.5 * risk
+    score = round(100 * impact * arr_factor * risk_factor)
+    factors = {
+        "formula": "100 x impact x (0.5 + 0.5 x arr_rank) x (0.5 + 0.5 x health_risk)",
+        "business_impact": business_impact,
+        "impact": impact,
+        "arr": None if arr is None else int(arr.to_integral_value()),
+        "arr_rank": round(rank, 4),
+        "customers_with_arr": ranked,
+        "arr_factor": round(arr_factor, 4),
+        "health_score": None if latest is None else latest["score"],
+        "health_as_of": None if latest is None else latest["as_of"].isoformat(),
+        "health_risk": round(risk, 4),
+        "risk_factor": round(risk_factor, 4),
+        "notes": [n for n in [health_note, None if arr else "no active contract: ARR rank 0"] if n],
+    }
+    return score, factors
+
+
+@transaction.atomic
+def feedback_submit(
+    *,
+    customer: Customer,
+    feedback: dict[str, Any],
+    success_context: dict[str, Any],
+    submitted_by: str,
+) -> Feedback:
+    score, factors = priority_of(customer, feedback["business_impact"])
+    now = timezone.now()
+    item = Feedback.objects.create(
+        feedback_id=new_public_id("fb"),
+        customer=customer,
+        type=feedback["type"],
+        category=feedback["category"],
+        priority=feedback["priority"],
+        business_impact=feedback["business_impact"],
+        description=feedback["description"],
+        health_impact=success_context.get("health_impact", ""),
+        efficiency_gain=success_context.get("efficiency_gain", ""),
+        customer_value=success_context.get("customer_value", ""),
+        priority_score=score,
+        priority_factors=factors,
+        status=FeedbackStatus.SUBMITTED,
+        status_changed_at=now,
+        submitted_by=submitted_by,
+    )
+    FeedbackStatusChange.objects.create(
+        feedback=item,
+        from_status="",
+        to_status=FeedbackStatus.SUBMITTED,
+        changed_by=submitted_by,
+        changed_at=now,
+    )
+    events.publish(
+        "feedback.submitted",
+        customer_id=customer.customer_id,
+        data={
+            "feedback_id": item.feedback_id,
+            "category": item.category,
+            "type": item.type,
+            "priority_score": score,
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def feedback_update(
+    *,
+    feedback: Feedback,
+    status: str | None = None,
+    target_release: str | None = None,
+    target_date: date | None = None,
+    note: str = "",
+    changed_by: str,
+) -> Feedback:
+    """Move the delivery commitment along FEEDBACK_TRANSITIONS, recording history.
+
+    Without `status`, a committed item takes a new target (committed -> committed). Committing
+    needs a target date or release; a target date must not be in the past. Delivering publishes
+    `feedback.delivered` (operations turns it into a task for the customer's CSM).
+    """
+    feedback = Feedback.objects.select_for_update().select_related("customer").get(pk=feedback.pk)
+    current = feedback.status
+    to = status or (FeedbackStatus.COMMITTED if current == FeedbackStatus.COMMITTED else None)
+    allowed = FEEDBACK_TRANSITIONS[current]
+    if to is None or to not in allowed:
+        raise IllegalFeedbackTransition(current, to or "(no status given)", allowed)
+    now = timezone.now()
+    if to == FeedbackStatus.COMMITTED:
+        release = feedback.target_release if target_release is None else target_release
+        day = target_date if target_date is not None else feedback.target_date
+        if target_date is not None and target_date < timezone.localdate(now):
+            raise TargetDateInPast()
+        if not release and day is None:
+            raise CommitmentTargetRequired()
+        feedback.target_release, feedback.target_date = release, day
+        if current != FeedbackStatus.COMMITTED:
+            feedback.committed_at = now
+    if to == FeedbackStatus.DELIVERED:
+        feedback.delivered_at = now
+    feedback.status = to
+    feedback.status_changed_at = now
+    feedback.save()
+    FeedbackStatusChange.objects.create(
+        feedback=feedback,
+        from_status=current,
+        to_status=to,
+        target_release=feedback.target_release if to == FeedbackStatus.COMMITTED else "",
+        target_date=feedback.target_date if to == FeedbackStatus.COMMITTED else None,
+        note=note,
+        changed_by=changed_by,
+        changed_at=now,
+    )
+    if to == FeedbackStatus.DELIVERED:
+        events.publish(
+            "feedback.delivered",
+            customer_id=feedback.customer.customer_id,
+            data={
+                "feedback_id": feedback.feedback_id,
+                "category": feedback.category,
+                "type": feedback.type,
+                "description": feedback.description[:500],
+                "target_release": feedback.target_release,
+                "delivered_at": now.isoformat(),
+                "note": note,
+            },
+        )
+    return feedback
