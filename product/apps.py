@@ -12,6 +12,7 @@ class ProductConfig(AppConfig):
 
         from . import measures
         from .demo import seed_usage
+        from .demo_feedback import seed_feedback
 
         register_measure(
             "product_usage", measures.product_usage, measures.PRODUCT_USAGE_DOC, from_usage=True
@@ -23,3 +24,5 @@ class ProductConfig(AppConfig):
             from_usage=True,
         )
         demo.register_seed_step("product usage", seed_usage)
+        # after health history (100): priorities use the seeded health and ARR
+        demo.register_seed_step("customer feedback", seed_feedback, order=110)

@@ -88,6 +88,9 @@ def seed_usage(ctx: DemoContext, progress: Progress) -> int:
                 p = rate
                 if kind == demo.DECLINING and age < 120:
                     p = rate * (0.15 + 0.85 * age / 120)  # fading over the last four months
+                elif kind == demo.CHURNED and (last - day).days < 90:
+                    # disengagement before the churn: most churned accounts stop adopting
+                    p = rate * (0.05 + 0.95 * (last - day).days / 90)
                 if rng.random() < p:
                     share = rng.uniform(share_low, share_high) * (p / rate)
                     users = max(1, int(seats * share))

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from customers import facts
 
+CENT = Decimal("0.01")
+
 from ..choices import OPEN_STATUSES, FeedbackStatus
 from ..models import Feedback
 
@@ -80,7 +82,8 @@ def feedback_summary(queryset: QuerySet[Feedback], today: date) -> list[Category
             average_priority_score=None
             if row["average_priority_score"] is None
             else round(float(row["average_priority_score"]), 1),
-            arr_at_stake=Decimal(at_stake.get(row["category"]) or 0),
+            # SQLite sums decimals as floats: back to cents through str, never binary noise
+            arr_at_stake=Decimal(str(at_stake.get(row["category"]) or 0)).quantize(CENT),
         )
         for row in rows
     ]

@@ -51,7 +51,6 @@ def arr_rank(customer: Customer) -> tuple[Decimal | None, float, int]:
 
 
 def priority_of(customer: Customer, business_impact: str) -> tuple[int, dict[str, Any]]:
-    impact = IMPACT_WEIGHT[BusinessImpact(business_impact)]
     arr, rank, ranked = arr_rank(customer)
     latest = (
         HealthScore.objects.filter(customer=customer)
@@ -59,10 +58,35 @@ def priority_of(customer: Customer, business_impact: str) -> tuple[int, dict[str
         .values("score", "as_of")
         .first()
     )
-    if latest is None:
-        risk, health_note = UNKNOWN_RISK, "no health score yet: risk taken as the midpoint 0.5"
+    return score_priority(
+        business_impact,
+        arr=arr,
+        rank=rank,
+        ranked=ranked,
+        health=None if latest is None else latest["score"],
+        health_as_of=None if latest is None else latest["as_of"],
+    )
+
+
+def score_priority(
+    business_impact: str,
+    *,
+    arr: Decimal | None,
+    rank: float,
+    ranked: int,
+    health: int | None,
+    health_as_of: date | None,
+) -> tuple[int, dict[str, Any]]:
+    """The formula of the module docstring, with every input in the explanation."""
+    impact = IMPACT_WEIGHT[BusinessImpact(business_impact)]
+    notes = []
+    if health is None:
+        risk = UNKNOWN_RISK
+        notes.append("no health score yet: risk taken as the midpoint 0.5")
     else:
-        risk, health_note = (100 - latest["score"]) / 100, None
+        risk = (100 - health) / 100
+    if not arr:
+        notes.append("no active contract: ARR rank 0")
     arr_factor = 0.5 + 0.5 * rank
     risk_factor = 0.5 + 0.5 * risk
     score = round(100 * impact * arr_factor * risk_factor)
@@ -74,11 +98,11 @@ def priority_of(customer: Customer, business_impact: str) -> tuple[int, dict[str
         "arr_rank": round(rank, 4),
         "customers_with_arr": ranked,
         "arr_factor": round(arr_factor, 4),
-        "health_score": None if latest is None else latest["score"],
-        "health_as_of": None if latest is None else latest["as_of"].isoformat(),
+        "health_score": health,
+        "health_as_of": None if health_as_of is None else health_as_of.isoformat(),
         "health_risk": round(risk, 4),
         "risk_factor": round(risk_factor, 4),
-        "notes": [n for n in [health_note, None if arr else "no active contract: ARR rank 0"] if n],
+        "notes": notes,
     }
     return score, factors
 
