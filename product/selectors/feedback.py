@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from customers import facts
 
-CENT = Decimal("0.01")
-
 from ..choices import OPEN_STATUSES, FeedbackStatus
 from ..models import Feedback
+
+CENT = Decimal("0.01")
 
 
 def overdue_q(today: date) -> Q:
