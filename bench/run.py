@@ -97,6 +97,7 @@ def main() -> None:
     report["usage_rows"] = FeatureUsage.objects.count()
     report.update(bench_ingestion(args, env))
     report.update(bench_recompute())
+    report.update(bench_adoption(args, env))
     write_report(report)
 
 
@@ -138,24 +139,7 @@ def bench_ingestion(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
     api_batches = [json.dumps(b).encode() for b in usage_batches(args.batches, 400)]
     floor_batches = usage_batches(args.batches, 400 + 40)  # other days: both really insert
 
-    server = subprocess.Popen(  # noqa: S603
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = _gunicorn(args.port, env)
     try:
         _wait_for(args.port)
         queue = list(enumerate(api_batches))
@@ -247,6 +231,17 @@ def bench_ingestion(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
     }
 
 
+GUNICORN = ["--log-level", "warning", "--timeout", "120"]
+
+
+def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [PY, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", *GUNICORN],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def _wait_for(port: int) -> None:
     for _ in range(100):
         try:
@@ -288,6 +283,15 @@ def bench_recompute() -> dict[str, object]:
             cursor.execute(sql)
             cursor.fetchall()
     floor = time.perf_counter() - t0
+    # The recompute right after the seed moves few scores, so relay a fixed load instead:
+    # 10,000 health_changed-shaped events, published as the recompute publishes them.
+    from integrations.events import publish_many
+
+    with mock.patch("integrations.events.kick_relay"):
+        publish_many(
+            ("customer.health_changed", f"cust_{i:05d}", {"score": 50, "grade": "at_risk"})
+            for i in range(10_000)
+        )
     pending = Event.objects.filter(status=Event.Status.PENDING).count()
     t0 = time.perf_counter()
     relayed = 0
@@ -310,10 +314,129 @@ def bench_recompute() -> dict[str, object]:
     }
 
 
+ADOPTION_SQL = """
+WITH alive AS (
+    SELECT c.id, c.segment, c.lifecycle_stage,
+           (SELECT h.non_usage_score FROM customers_healthscore h
+             WHERE h.customer_id = c.id AND h.as_of <= %(as_of)s AND h.as_of > %(fresh)s
+             ORDER BY h.computed_at DESC LIMIT 1) AS y
+    FROM customers_customer c
+    WHERE c.status = 'active' OR c.churned_at > %(eod)s
+), u AS (
+    SELECT customer_id,
+           count(date) FILTER (WHERE date > %(since)s) AS days,
+           count(date) FILTER (WHERE date > %(before)s AND date <= %(since)s) AS prev_days
+    FROM product_featureusage
+    WHERE feature_id = %(f)s AND date <= %(as_of)s AND (events > 0 OR active_users > 0)
+    GROUP BY customer_id
+), per AS (
+    SELECT a.segment, a.lifecycle_stage, a.y, coalesce(u.days, 0) AS days,
+           coalesce(u.prev_days, 0) AS prev, (u.customer_id IS NOT NULL)::int AS tried
+    FROM alive a LEFT JOIN u ON u.customer_id = a.id
+), groups AS (
+    SELECT segment, lifecycle_stage, count(*) AS active,
+           count(*) FILTER (WHERE days >= %(t)s) AS adopting, sum(tried) AS tried,
+           count(*) FILTER (WHERE prev >= %(t)s) AS prev_adopters,
+           count(*) FILTER (WHERE prev >= %(t)s AND days < %(t)s) AS lapsed,
+           count(y) AS n, sum(days) FILTER (WHERE y IS NOT NULL) AS sx, sum(y) AS sy,
+           sum(days * y) AS sxy, sum(days * days) FILTER (WHERE y IS NOT NULL) AS sxx,
+           sum(y * y) AS syy
+    FROM per GROUP BY segment, lifecycle_stage
+), decisions AS (
+    SELECT DISTINCT ON (customer_id) customer_id, end_date, (status = 'renewed')::int AS renewed
+    FROM finance_contract
+    WHERE status IN ('renewed', 'churned', 'expired')
+      AND end_date > %(lookback)s AND end_date <= %(as_of)s
+    ORDER BY customer_id, end_date DESC, id DESC
+), ret AS (
+    SELECT d.renewed,
+           ((SELECT count(*) FROM product_featureusage x
+              WHERE x.customer_id = d.customer_id AND x.feature_id = %(f)s
+                AND x.date < d.end_date AND x.date >= d.end_date - %(window)s
+                AND (x.events > 0 OR x.active_users > 0)) >= %(t)s)::int AS adopted
+    FROM decisions d
+)
+SELECT (SELECT json_agg(groups) FROM groups),
+       (SELECT json_build_array(count(*), sum(adopted), sum(renewed), sum(adopted * renewed))
+          FROM ret)
+"""
+
+
+def bench_adoption(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    """GET /cs-product/adoption/{feature_id} through gunicorn (one client, every feature
+    twice, after one warm-up pass), against ADOPTION_SQL: the same computation as one
+    hand-written PostgreSQL statement, run directly on the same data."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from customers.health.engine import end_of_day
+    from integrations.models import ApiKey
+    from product.models import Feature
+
+    _, key = ApiKey.objects.create_key(name="bench-read", scopes=["product:read"])
+    features = list(Feature.objects.order_by("feature_id"))
+    server = _gunicorn(args.port, env)
+    latencies: list[float] = []
+    try:
+        _wait_for(args.port)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        headers = {"Authorization": f"Api-Key {key}"}
+        for round_ in range(3):
+            for feature in features:
+                t0 = time.perf_counter()
+                conn.request(
+                    "GET", f"/api/v1/cs-product/adoption/{feature.feature_id}", headers=headers
+                )
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"adoption failed: {response.status}")
+                if round_:
+                    latencies.append(time.perf_counter() - t0)
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    as_of = timezone.localdate()
+    sql_times: list[float] = []
+    with connection.cursor() as cursor:
+        for feature in features * 2:
+            params = {
+                "f": feature.pk,
+                "t": feature.adoption_threshold_days,
+                "as_of": as_of,
+                "fresh": as_of - timedelta(days=35),
+                "eod": end_of_day(as_of),
+                "since": as_of - timedelta(days=30),
+                "before": as_of - timedelta(days=60),
+                "lookback": as_of - timedelta(days=365),
+                "window": 30,
+            }
+            t0 = time.perf_counter()
+            cursor.execute(ADOPTION_SQL, params)
+            cursor.fetchall()
+            sql_times.append(time.perf_counter() - t0)
+    latencies.sort()
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    p50 = statistics.median(latencies)
+    sql_p50 = statistics.median(sql_times)
+    return {
+        "adoption_requests": len(latencies),
+        "adoption_p50_ms": round(p50 * 1000),
+        "adoption_p95_ms": round(p95 * 1000),
+        "adoption_sql_p50_ms": round(sql_p50 * 1000),
+        "adoption_api_over_sql": round(p50 / sql_p50, 2),
+    }
+
+
 def write_report(report: dict[str, object]) -> None:
     print(json.dumps(report, indent=2))
     ok_ingest = report["ingest_rows_per_second"] >= 50_000  # type: ignore[operator]
     ok_recompute = report["recompute_seconds_median"] < 10  # type: ignore[operator]
+    ok_adoption = (
+        report["adoption_p95_ms"] < 250  # type: ignore[operator]
+        and report["adoption_api_over_sql"] <= 2  # type: ignore[operator]
+    )
     lines = [
         "# Benchmark report",
         "",
@@ -334,6 +457,11 @@ def write_report(report: dict[str, object]) -> None:
         f"{report['recompute_queries']} queries | "
         f"< 10 s {'✅' if ok_recompute else '❌'} | "
         f"{report['recompute_select_sql_floor_seconds']} s (its SELECTs re-run directly) |",
+        f"| adoption insights GET (one feature, 10k customers, via gunicorn) | "
+        f"p50 {report['adoption_p50_ms']} ms, p95 {report['adoption_p95_ms']} ms "
+        f"({report['adoption_requests']} requests) | p95 < 250 ms and <= 2x SQL "
+        f"{'✅' if ok_adoption else '❌'} | {report['adoption_sql_p50_ms']} ms p50 as one "
+        f"hand-written statement (API/SQL = {report['adoption_api_over_sql']}x) |",
         f"| event relay (the recompute's health events, off the request path) | "
         f"{report['relay_events_per_second']} events/s ({report['relay_events']:,} events) | "
         "- | - |",

@@ -70,7 +70,10 @@ class FeedbackActionForm(ActionForm):
     status = forms.ChoiceField(
         choices=[("", "(keep status: re-target)"), *FeedbackStatus.choices], required=False
     )
-    target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Text, parsed by the action: a DateField failing here would only say "No action selected".
+    target_date = forms.CharField(
+        required=False, max_length=10, widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"})
+    )
     target_release = forms.CharField(required=False, max_length=100)
     note = forms.CharField(required=False, max_length=2000)
 

@@ -24,6 +24,7 @@ from customers import facts
 from customers.models import Customer, HealthScore
 from integrations import events
 from integrations.ids import new_public_id
+from integrations.money import whole_units
 
 from ..choices import FEEDBACK_TRANSITIONS, BusinessImpact, FeedbackStatus
 from ..errors import CommitmentTargetRequired, IllegalFeedbackTransition, TargetDateInPast
@@ -94,7 +95,7 @@ def score_priority(
         "formula": "100 x impact x (0.5 + 0.5 x arr_rank) x (0.5 + 0.5 x health_risk)",
         "business_impact": business_impact,
         "impact": impact,
-        "arr": None if arr is None else int(arr.to_integral_value()),
+        "arr": None if arr is None else whole_units(arr),
         "arr_rank": round(rank, 4),
         "customers_with_arr": ranked,
         "arr_factor": round(arr_factor, 4),
@@ -189,8 +190,9 @@ def feedback_update(
             feedback.committed_at = now
     if to == FeedbackStatus.DELIVERED:
         feedback.delivered_at = now
+    if to != current:  # a re-target keeps the status, and so its timestamp
+        feedback.status_changed_at = now
     feedback.status = to
-    feedback.status_changed_at = now
     feedback.save()
     FeedbackStatusChange.objects.create(
         feedback=feedback,

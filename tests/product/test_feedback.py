@@ -197,6 +197,32 @@ def test_priority_score_from_arr_rank_and_latest_health(api) -> None:  # type: i
     assert submit(api, "cust_a", business_impact="nice_to_have")["priority_score"] == 8
 
 
+def test_arr_is_the_annual_value_of_active_contracts_only(api) -> None:  # type: ignore[no-untyped-def]
+    mixed = CustomerFactory.create(customer_id="cust_x")
+    ContractFactory.create(customer=mixed, value=Decimal(12_000), term="1_year")
+    ContractFactory.create(customer=mixed, value=Decimal(3_000), term="6_month")
+    ContractFactory.create(customer=mixed, value=Decimal(100_000), status="churned")
+    customer_with_arr("cust_y", 20_000)
+
+    explanation = submit(api, "cust_x")["priority_explanation"]
+    # 12000 x 12/12 + 3000 x 12/6 = 18000; the churned contract does not count
+    assert explanation["arr"] == 18000
+    # 1 of the 2 customers with ARR is at or below 18k
+    assert explanation["arr_rank"] == 0.5
+    assert explanation["customers_with_arr"] == 2
+    assert explanation["arr_factor"] == 0.75
+
+
+def test_explained_arr_rounds_like_other_money(api) -> None:  # type: ignore[no-untyped-def]
+    customer = CustomerFactory.create(customer_id="cust_x")
+    # ARR = 5000.25 x 12 / 6 = 10000.50 -> 10001 in whole units
+    ContractFactory.create(customer=customer, value=Decimal("5000.25"), term="6_month")
+    explained = submit(api, "cust_x")["priority_explanation"]["arr"]
+    at_stake = api.get(SUMMARY).json()["categories"][0]["arr_at_stake"]
+    assert at_stake == 10001
+    assert explained == at_stake
+
+
 def test_submitter_priority_is_stored_but_not_scored(api, customer) -> None:  # type: ignore[no-untyped-def]
     low = submit(api, priority="low")
     critical = submit(api, priority="critical")
@@ -230,27 +256,30 @@ def _without(path: str) -> dict[str, Any]:
     return body
 
 
+INVALID_BODIES = [
+    (_with("feedback.type", "wish"), "invalid_choice", "feedback.type"),
+    (_with("feedback.priority", "urgent"), "invalid_choice", "feedback.priority"),
+    (_with("feedback.business_impact", "huge"), "invalid_choice", "feedback.business_impact"),
+    (_with("extra", 1), "unknown_field", "extra"),
+    (_with("feedback.extra", "x"), "unknown_field", "feedback.extra"),
+    (_with("success_context.mood", "x"), "unknown_field", "success_context.mood"),
+    (_with("feedback.description", 12), "invalid", "feedback.description"),
+    (_with("feedback.description", ""), "blank", "feedback.description"),
+    (_with("feedback.description", "x" * 5001), "max_length", "feedback.description"),
+    (_with("feedback.category", "Workflow Automation"), "invalid", "feedback.category"),
+    (_with("feedback.category", "-reporting"), "invalid", "feedback.category"),
+    (_with("feedback", "reporting"), "invalid", "feedback.non_field_errors"),
+    (_with("customer_id", 12345), "invalid", "customer_id"),
+    (_without("feedback"), "required", "feedback"),
+    (_without("feedback.business_impact"), "required", "feedback.business_impact"),
+    (_without("customer_id"), "required", "customer_id"),
+]
+
+
 @pytest.mark.parametrize(
     ("body", "code", "attr"),
-    [
-        (_with("feedback.type", "wish"), "invalid_choice", "feedback.type"),
-        (_with("feedback.priority", "urgent"), "invalid_choice", "feedback.priority"),
-        (_with("feedback.business_impact", "huge"), "invalid_choice", "feedback.business_impact"),
-        (_with("extra", 1), "unknown_field", "extra"),
-        (_with("feedback.extra", "x"), "unknown_field", "feedback.extra"),
-        (_with("success_context.mood", "x"), "unknown_field", "success_context.mood"),
-        (_with("feedback.description", 12), "invalid", "feedback.description"),
-        (_with("feedback.description", ""), "blank", "feedback.description"),
-        (_with("feedback.description", "x" * 5001), "max_length", "feedback.description"),
-        (_with("feedback.category", "Workflow Automation"), "invalid", "feedback.category"),
-        (_with("feedback.category", "-reporting"), "invalid", "feedback.category"),
-        (_with("feedback", "reporting"), "invalid", "feedback"),
-        (_with("customer_id", 12345), "invalid", "customer_id"),
-        (_without("feedback"), "required", "feedback"),
-        (_without("feedback.business_impact"), "required", "feedback.business_impact"),
-        (_without("customer_id"), "required", "customer_id"),
-    ],
-    ids=lambda v: None,
+    INVALID_BODIES,
+    ids=[f"{code}:{attr}" for _, code, attr in INVALID_BODIES],
 )
 def test_invalid_bodies_are_refused(api, customer, body, code, attr) -> None:  # type: ignore[no-untyped-def]
     response = api.post(URL, body, format="json")
@@ -272,7 +301,9 @@ def test_all_problems_of_a_body_are_reported_at_once(api, customer) -> None:  # 
 
 
 def test_malformed_json_is_refused(api, customer) -> None:  # type: ignore[no-untyped-def]
-    response = api.post(URL, '{"customer_id": "cust_a", "feedback": {', content_type="application/json")
+    response = api.post(
+        URL, '{"customer_id": "cust_a", "feedback": {', content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["type"] == "client_error"
     assert error_codes(response) == [("parse_error", None)]
@@ -356,6 +387,8 @@ def test_commitment_lifecycle(api, item) -> None:  # type: ignore[no-untyped-def
     assert commitment["target_release"] == "2026.9"
     assert commitment["target_date"] == in_a_month
     assert commitment["committed_at"] == committed_at  # the first commitment's time
+    # the status did not change, so neither does its timestamp
+    assert commitment["status_changed_at"] == committed_at
 
     response = move(api, fid, status="delivered", note="shipped in 2026.9")
     assert response.status_code == 200, response.json()
@@ -600,12 +633,8 @@ def board(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "a2": _committed(api, "cust_a", category="reporting", business_impact="blocker"),
         "b1": submit(api, "cust_b", category="reporting")["feedback_id"],
         "c1": submit(api, "cust_c", category="api")["feedback_id"],
-        "c2": submit(api, "cust_c", category="sso", business_impact="nice_to_have")[
-            "feedback_id"
-        ],
-        "d1": submit(api, "cust_d", category="sso", business_impact="nice_to_have")[
-            "feedback_id"
-        ],
+        "c2": submit(api, "cust_c", category="sso", business_impact="nice_to_have")["feedback_id"],
+        "d1": submit(api, "cust_d", category="sso", business_impact="nice_to_have")["feedback_id"],
     }
     move(api, ids["b1"], status="reviewing")
     move(api, ids["b1"], status="committed", target_release="2026.9")
@@ -618,9 +647,7 @@ def board(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def test_priority_scores_of_the_board(api, board) -> None:  # type: ignore[no-untyped-def]
-    scores = {
-        key: api.get(detail(fid)).json()["priority_score"] for key, fid in board.items()
-    }
+    scores = {key: api.get(detail(fid)).json()["priority_score"] for key, fid in board.items()}
     assert scores == {
         "a1": 25,  # 100 x 0.5 x (0.5 + 0.5/3) x 0.75 = 25
         "a2": 50,  # 100 x 1.0 x (0.5 + 0.5/3) x 0.75 = 50
@@ -745,19 +772,21 @@ def _make_feedback(n: int) -> None:
 
 
 @pytest.mark.parametrize("n", [5, 25])
-def test_list_and_summary_use_a_bounded_number_of_queries(api, django_assert_max_num_queries, n) -> None:  # type: ignore[no-untyped-def]
+def test_list_and_summary_queries_are_bounded(api, django_assert_max_num_queries, n) -> None:  # type: ignore[no-untyped-def]
     _make_feedback(n)
-    with django_assert_max_num_queries(4):
+    # the API key, the page (customers joined), the page's history (prefetched)
+    with django_assert_max_num_queries(3):
         response = api.get(f"{URL}?page_size=100")
     rows = response.json()["results"]
     assert len(rows) == n
     assert all(len(r["delivery_commitment"]["history"]) == 2 for r in rows)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = api.get(detail(rows[0]["feedback_id"]))
     assert response.status_code == 200
 
-    with django_assert_max_num_queries(4):
+    # the API key, the per-category counts, the ARR at stake
+    with django_assert_max_num_queries(3):
         response = api.get(SUMMARY)
     assert sum(c["count"] for c in response.json()["categories"]) == n
 
@@ -789,17 +818,12 @@ def test_submit_is_idempotent_under_a_key(api, customer) -> None:  # type: ignor
 ADMIN_URL = "/admin/product/feedback/"
 
 
-def _admin_action(client, pk: int, status: str, note: str = "", target_date: str = "", target_release: str = ""):  # type: ignore[no-untyped-def]
+def _admin_action(client, pk: int, status: str, **fields: str):  # type: ignore[no-untyped-def]
+    """POST the changelist's action form, as the admin's "Go" button does."""
+    form = {"target_date": "", "target_release": "", "note": "", **fields}
     return client.post(
         ADMIN_URL,
-        {
-            "action": "change_status",
-            "_selected_action": [pk],
-            "status": status,
-            "target_date": target_date,
-            "target_release": target_release,
-            "note": note,
-        },
+        {"action": "change_status", "_selected_action": [pk], "status": status, **form},
     )
 
 
@@ -846,3 +870,14 @@ def test_admin_action_refuses_an_illegal_move(client, admin_user, item) -> None:
     assert not Event.objects.filter(type="feedback.delivered").exists()
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("cannot move to 'delivered'" in m for m in messages), messages
+
+
+def test_admin_action_with_a_bad_date_changes_nothing(client, admin_user, item) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(admin_user)
+    stored = Feedback.objects.get()
+    response = _admin_action(client, stored.pk, "reviewing", target_date="garbage")
+    stored.refresh_from_db()
+    assert stored.status == "submitted"
+    assert stored.history.count() == 1
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "Target date must be YYYY-MM-DD." in messages
