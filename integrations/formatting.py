@@ -23,7 +23,11 @@ class ErrorFormatter(ExceptionFormatter):
                     for e in self.exc.item_errors
                 ],
             }
-        return super().run()
+        body = super().run()
+        evaluation = getattr(self.exc, "evaluation", None)
+        if evaluation is not None:  # conditions measured before refusing (workflows)
+            body["evaluation"] = evaluation
+        return body
 
 
 def _attr(index: int | None, field: str | None) -> str | None:

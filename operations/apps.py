@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class OperationsConfig(AppConfig):
     name = "operations"
-    verbose_name = "Operations (tickets, surveys, CS tasks)"
+    verbose_name = "Operations (tickets, surveys, tasks, workflows)"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
@@ -17,3 +17,14 @@ class OperationsConfig(AppConfig):
         register_measure("sentiment", measures.sentiment, measures.SENTIMENT_DOC)
         register_measure("engagement", measures.engagement, measures.ENGAGEMENT_DOC)
         demo.register_seed_step("operations history", seed_operations)
+
+        from integrations.events import register_handler
+
+        from . import handlers
+        from .workflows.engine import STEP_READY, on_step_ready
+        from .workflows.steps import register_builtin_steps
+
+        register_builtin_steps()
+        register_handler(STEP_READY, on_step_ready)
+        register_handler("feedback.delivered", handlers.feedback_delivered_task)
+        register_handler("*", handlers.run_automation_rules)

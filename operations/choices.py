@@ -36,3 +36,50 @@ class TaskKind(models.TextChoices):
     CALL = "call"
     EMAIL = "email"
     OTHER = "other"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"  # set only inside the step's own transaction: never seen committed
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RunTrigger(models.TextChoices):
+    API = "api"
+    RULE = "rule"
+    ADMIN = "admin"
+
+
+class ConditionsMatch(models.TextChoices):
+    ALL = "all"
+    ANY = "any"
+
+
+class Severity(models.TextChoices):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+OPEN_ESCALATION_STATUSES = (EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS)

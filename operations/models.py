@@ -1,8 +1,21 @@
 from django.db import models
 
+from customers.choices import Segment
 from customers.models import Customer, TeamMember
 
-from .choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
+from .choices import (
+    AlertStatus,
+    ConditionsMatch,
+    EscalationStatus,
+    RunStatus,
+    RunTrigger,
+    Severity,
+    StepStatus,
+    SurveyKind,
+    TaskKind,
+    TicketPriority,
+    TicketStatus,
+)
 
 
 class SupportTicket(models.Model):
@@ -93,3 +106,229 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.title}"
+
+
+class Playbook(models.Model):
+    """The admin-defined plan a workflow deploys: task templates with due offsets."""
+
+    workflow_type = models.CharField(
+        max_length=64, unique=True, help_text="The workflow type that deploys this playbook."
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workflow_type"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.workflow_type})"
+
+
+class PlaybookTask(models.Model):
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=TaskKind.choices, default=TaskKind.OTHER)
+    title = models.CharField(max_length=200)
+    due_in_business_days = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        ordering = ["playbook", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AutomationRule(models.Model):
+    """Start a workflow when an event arrives whose data matches `conditions`."""
+
+    name = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=100, db_index=True)
+    conditions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Event data that must match, e.g. {"grade": "critical"}; a list value '
+        'matches any of its items, e.g. {"grade": ["critical", "at_risk"]}.',
+    )
+    workflow_type = models.CharField(max_length=64)
+    automation_steps = models.JSONField(default=list, help_text="Step names, in order.")
+    cooldown_hours = models.PositiveIntegerField(
+        default=72, help_text="No second run of this rule for the same customer within this."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkflowRun(models.Model):
+    run_id = models.CharField(max_length=40, unique=True, editable=False)
+    customer = models.ForeignKey(  # indexed by wfrun_customer_idx
+        Customer, on_delete=models.CASCADE, related_name="workflow_runs", db_index=False
+    )
+    workflow_type = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
+    trigger = models.CharField(max_length=10, choices=RunTrigger.choices, default=RunTrigger.API)
+    rule = models.ForeignKey(  # indexed by wfrun_rule_idx
+        AutomationRule,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+        db_index=False,
+    )
+    trigger_conditions = models.JSONField(default=dict, help_text="The thresholds as given.")
+    conditions_match = models.CharField(
+        max_length=3, choices=ConditionsMatch.choices, default=ConditionsMatch.ALL
+    )
+    evaluation = models.JSONField(
+        default=dict, help_text="Each condition's threshold, measured value and verdict."
+    )
+    forced = models.BooleanField(default=False)
+    requested_by = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="wfrun_status_idx"),
+            models.Index(fields=["customer", "created_at"], name="wfrun_customer_idx"),
+            models.Index(fields=["rule", "customer", "created_at"], name="wfrun_rule_idx"),
+            models.Index(fields=["created_at"], name="wfrun_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.run_id
+
+
+class WorkflowStepRun(models.Model):
+    run = models.ForeignKey(  # indexed by wfstep_position_uniq
+        WorkflowRun, on_delete=models.CASCADE, related_name="steps", db_index=False
+    )
+    position = models.PositiveSmallIntegerField()
+    step = models.CharField(max_length=64)
+    key = models.CharField(
+        max_length=120, unique=True, help_text="{run_id}:{step}: the effect happens once."
+    )
+    status = models.CharField(max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sweep may (re-)enqueue this pending step."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="wfstep_position_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="wfstep_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Alert(models.Model):
+    alert_id = models.CharField(max_length=40, unique=True, editable=False)
+    customer = models.ForeignKey(  # indexed by alert_customer_idx
+        Customer, on_delete=models.CASCADE, related_name="alerts", db_index=False
+    )
+    owner = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.HIGH)
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    source_key = models.CharField(
+        max_length=120, unique=True, null=True, blank=True, help_text="The step that raised it."
+    )
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["status", "opened_at"], name="alert_status_idx"),
+            models.Index(fields=["customer", "status"], name="alert_customer_idx"),
+            models.Index(fields=["resolved_at"], name="alert_resolved_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alert_id
+
+
+class Escalation(models.Model):
+    escalation_id = models.CharField(max_length=40, unique=True, editable=False)
+    customer = models.ForeignKey(  # indexed by escalation_customer_idx
+        Customer, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
+    owner_email = models.EmailField(help_text="Who owns it: the CS operations manager by default.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.HIGH)
+    status = models.CharField(
+        max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    reason = models.TextField()
+    run = models.ForeignKey(
+        WorkflowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
+    )
+    source_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["status", "opened_at"], name="escalation_status_idx"),
+            models.Index(fields=["customer", "status"], name="escalation_customer_idx"),
+            models.Index(fields=["resolved_at"], name="escalation_resolved_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.escalation_id
+
+
+class AccountTeamMember(models.Model):
+    """People on the vendor side around a customer beyond the CSM: AE, SE, support lead."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="account_team")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=100, blank=True, help_text="e.g. account_executive")
+
+    class Meta:
+        ordering = ["customer", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "email"], name="account_team_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+
+class SegmentSkillRequirement(models.Model):
+    """The skills a customer's CSM should have, per company segment (skill matching)."""
+
+    segment = models.CharField(max_length=20, choices=Segment.choices, unique=True)
+    skills = models.JSONField(default=list, help_text="Skill names the CSM must all have.")
+
+    class Meta:
+        ordering = ["segment"]
+
+    def __str__(self) -> str:
+        return f"{self.segment}: {', '.join(self.skills)}"

@@ -1,9 +1,24 @@
 """Reads for operations data. Health measures live in measures.py."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from .errors import SurveyResponseNotFound, TaskNotFound, TicketNotFound
-from .models import SupportTicket, SurveyResponse, Task
+from .errors import (
+    AlertNotFound,
+    EscalationNotFound,
+    RunNotFound,
+    SurveyResponseNotFound,
+    TaskNotFound,
+    TicketNotFound,
+)
+from .models import (
+    Alert,
+    Escalation,
+    SupportTicket,
+    SurveyResponse,
+    Task,
+    WorkflowRun,
+    WorkflowStepRun,
+)
 
 
 def ticket_list() -> QuerySet[SupportTicket]:
@@ -66,3 +81,38 @@ def task_get(task_id: str) -> Task:
         return task_list().get(task_id=task_id)
     except Task.DoesNotExist:
         raise TaskNotFound() from None
+
+
+def run_list() -> QuerySet[WorkflowRun]:
+    return WorkflowRun.objects.select_related("customer", "rule").prefetch_related(
+        Prefetch("steps", queryset=WorkflowStepRun.objects.order_by("position"))
+    )
+
+
+def run_get(run_id: str) -> WorkflowRun:
+    run = run_list().filter(run_id=run_id).first()
+    if run is None:
+        raise RunNotFound()
+    return run
+
+
+def escalation_list() -> QuerySet[Escalation]:
+    return Escalation.objects.select_related("customer", "run")
+
+
+def escalation_get(escalation_id: str) -> Escalation:
+    item = escalation_list().filter(escalation_id=escalation_id).first()
+    if item is None:
+        raise EscalationNotFound()
+    return item
+
+
+def alert_list() -> QuerySet[Alert]:
+    return Alert.objects.select_related("customer", "owner")
+
+
+def alert_get(alert_id: str) -> Alert:
+    item = alert_list().filter(alert_id=alert_id).first()
+    if item is None:
+        raise AlertNotFound()
+    return item

@@ -204,6 +204,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": f"{_ENUMS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_ENUMS}.ErrorCode500Enum.choices",
         "FeedbackStatusEnum": "product.choices.FeedbackStatus.choices",
+        "RunStatusEnum": "operations.choices.RunStatus.choices",
+        "StepStatusEnum": "operations.choices.StepStatus.choices",
+        "AlertStatusEnum": "operations.choices.AlertStatus.choices",
+        "EscalationStatusEnum": "operations.choices.EscalationStatus.choices",
         "FeedbackPriorityEnum": "product.choices.FeedbackPriority.choices",
         "CustomerStatusEnum": "customers.choices.CustomerStatus.choices",
         "ContractStatusEnum": "finance.choices.ContractStatus.choices",
@@ -248,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.recompute_health",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Pending workflow steps whose lease or backoff ran out (lost messages, retries).
+    "sweep-workflow-steps": {"task": "operations.sweep_workflow_steps", "schedule": 10.0},
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),
@@ -262,6 +268,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Workflow automation (operations/workflows/engine.py).
+CS_HUB_WORKFLOW_MAX_ATTEMPTS = env.int("CS_HUB_WORKFLOW_MAX_ATTEMPTS", default=3)
+CS_HUB_WORKFLOW_RETRY_BASE_SECONDS = env.int("CS_HUB_WORKFLOW_RETRY_BASE_SECONDS", default=30)
+# How long a handed-over step may wait before the sweep assumes its message was lost.
+CS_HUB_WORKFLOW_STEP_LEASE_SECONDS = env.int("CS_HUB_WORKFLOW_STEP_LEASE_SECONDS", default=60)
+CS_HUB_OPS_MANAGER_EMAIL = env("CS_HUB_OPS_MANAGER_EMAIL", default="cs-ops-manager@example.com")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="cs-hub@example.com")
+# Completed CSM tasks per CSM-week that count as 100 % productivity.
+CS_HUB_TASKS_PER_CSM_WEEK_TARGET = env.float("CS_HUB_TASKS_PER_CSM_WEEK_TARGET", default=8.0)
 
 # The covering INCLUDE index on usage is for PostgreSQL; SQLite builds it without the included
 # columns, which is all the embedded default needs.

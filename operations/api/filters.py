@@ -1,9 +1,23 @@
+from typing import Any
+
 import django_filters
+from django.db.models import Q, QuerySet
 
 from integrations.api.filters_base import InRangeIsoDateTimeFilter
 
-from ..choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
-from ..models import SupportTicket, SurveyResponse, Task
+from ..choices import (
+    OPEN_ESCALATION_STATUSES,
+    AlertStatus,
+    EscalationStatus,
+    RunStatus,
+    RunTrigger,
+    Severity,
+    SurveyKind,
+    TaskKind,
+    TicketPriority,
+    TicketStatus,
+)
+from ..models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
 
 EXCLUSIVE = "ISO 8601, exclusive."
 
@@ -68,3 +82,49 @@ class TaskFilter(django_filters.FilterSet):
             "completed_after",
             "completed_before",
         ]
+
+
+class RunFilter(django_filters.FilterSet):
+    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
+    trigger = django_filters.ChoiceFilter(choices=RunTrigger.choices)
+    workflow_type = django_filters.CharFilter()
+    created_after = InRangeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InRangeIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = WorkflowRun
+        fields = [
+            "customer_id",
+            "status",
+            "trigger",
+            "workflow_type",
+            "created_after",
+            "created_before",
+        ]
+
+
+class AlertFilter(django_filters.FilterSet):
+    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    owner_email = django_filters.CharFilter(field_name="owner__email", lookup_expr="iexact")
+
+    class Meta:
+        model = Alert
+        fields = ["customer_id", "status", "severity", "owner_email"]
+
+
+class EscalationFilter(django_filters.FilterSet):
+    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    open = django_filters.BooleanFilter(method="filter_open", help_text="open or in_progress")
+
+    class Meta:
+        model = Escalation
+        fields = ["customer_id", "status", "severity", "open"]
+
+    def filter_open(self, queryset: QuerySet[Escalation], name: str, value: bool) -> Any:
+        q = Q(status__in=OPEN_ESCALATION_STATUSES)
+        return queryset.filter(q) if value else queryset.exclude(q)

@@ -1,6 +1,7 @@
 from integrations.routing import both
 
 from . import views
+from . import workflow_views as wv
 
 P = "api/v1/cs-ops"
 
@@ -15,4 +16,21 @@ urlpatterns = [
     ),
     *both(f"{P}/tasks", views.TaskListView.as_view(), name="ops-task-list"),
     *both(f"{P}/tasks/<str:task_id>", views.TaskDetailView.as_view(), name="ops-task-detail"),
+    # `runs` and `steps` before `<customer_id>`: they are reserved words in that position.
+    *both(f"{P}/workflows/runs", wv.WorkflowRunListView.as_view(), name="ops-run-list"),
+    *both(
+        f"{P}/workflows/runs/<str:run_id>",
+        wv.WorkflowRunDetailView.as_view(),
+        name="ops-run-detail",
+    ),
+    *both(f"{P}/workflows/steps", wv.WorkflowStepListView.as_view(), name="ops-step-list"),
+    *both(f"{P}/workflows/<str:customer_id>", wv.WorkflowStartView.as_view(), name="ops-workflow"),
+    *both(f"{P}/alerts", wv.AlertListView.as_view(), name="ops-alert-list"),
+    *both(f"{P}/alerts/<str:alert_id>", wv.AlertDetailView.as_view(), name="ops-alert-detail"),
+    *both(f"{P}/escalations", wv.EscalationListView.as_view(), name="ops-escalation-list"),
+    *both(
+        f"{P}/escalations/<str:escalation_id>",
+        wv.EscalationDetailView.as_view(),
+        name="ops-escalation-detail",
+    ),
 ]

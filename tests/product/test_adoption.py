@@ -354,3 +354,34 @@ def test_query_counts_do_not_grow_with_customers(
     with django_assert_max_num_queries(6):
         cid = Customer.objects.first().customer_id  # type: ignore[union-attr]
         assert api.get(f"/api/v1/customers/{cid}/adoption").status_code == 200
+
+
+def _keys(value: object, prefix: str = "") -> set[str]:
+    if not isinstance(value, dict):
+        return set()
+    out = set()
+    for key, inner in value.items():
+        out.add(prefix + key)
+        out |= _keys(inner, f"{prefix}{key}.")
+    return out
+
+
+SPEC_RESPONSE = {  # the spec's example, verbatim
+    "feature_id": "feat_analytics",
+    "adoption_metrics": {
+        "overall_adoption": 0.65,
+        "segment_adoption": {"enterprise": 0.85, "mid_market": 0.60, "small_business": 0.45},
+    },
+    "success_correlation": {
+        "adoption_success_link": 0.82,
+        "health_impact": "high",
+        "retention_correlation": 0.73,
+    },
+    "improvement_opportunities": ["enhanced_onboarding", "training_content", "feature_discovery"],
+}
+
+
+def test_response_has_every_field_of_the_spec_example(cohort, api) -> None:  # type: ignore[no-untyped-def]
+    body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
+    assert _keys(SPEC_RESPONSE) <= _keys(body)
+    assert isinstance(body["improvement_opportunities"], list)

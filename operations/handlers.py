@@ -1,0 +1,116 @@
+"""Outbox handlers owned by operations: automation rules, and delivered feedback → CSM task.
+
+Both run inside the relay's claiming transaction, so their database effects commit with the
+event's `done` mark (exactly once); both are keyed so a re-delivered event changes nothing.
+"""
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.models import Customer
+from integrations.models import Event
+
+from .choices import RunTrigger, TaskKind
+from .models import AutomationRule, Task, WorkflowRun
+from .workflows.engine import workflow_start
+from .workflows.registry import registered_steps
+from .workflows.steps import add_business_days
+
+RULE_CACHE_SECONDS = 5.0  # an admin's rule edit takes effect within this
+_cache: dict[str, Any] = {"at": -RULE_CACHE_SECONDS, "by_type": {}}
+
+
+def _rules_for(event_type: str) -> list[AutomationRule]:
+    """Active rules by event type, re-read every few seconds: the handler sees every event
+    (thousands per nightly recompute), and one query each would double the relay's cost."""
+    now = time.monotonic()
+    if now - _cache["at"] >= RULE_CACHE_SECONDS:
+        by_type: dict[str, list[AutomationRule]] = {}
+        for rule in AutomationRule.objects.filter(active=True):
+            by_type.setdefault(rule.event_type, []).append(rule)
+        _cache.update(at=now, by_type=by_type)
+    rules: list[AutomationRule] = _cache["by_type"].get(event_type, [])
+    return rules
+
+
+def clear_rule_cache() -> None:
+    _cache["at"] = -RULE_CACHE_SECONDS
+
+
+def matches(conditions: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Every condition key must equal the event's value, or be one of a listed set."""
+    for key, wanted in conditions.items():
+        value = data.get(key)
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def run_automation_rules(event: Event) -> None:
+    if event.type.startswith("workflow.") or not event.customer_id:
+        return  # workflows do not start workflows: no feedback loops
+    rules = [r for r in _rules_for(event.type) if matches(r.conditions, event.data)]
+    if not rules:
+        return
+    customer = Customer.objects.filter(customer_id=event.customer_id).first()
+    if customer is None:
+        return
+    now = timezone.now()
+    known = registered_steps()
+    for rule in rules:
+        recent = WorkflowRun.objects.filter(
+            rule=rule,
+            customer=customer,
+            created_at__gte=now - timedelta(hours=rule.cooldown_hours),
+        )
+        if recent.exists():
+            continue  # cooling down: one run per customer per rule per cool-down
+        steps = [s for s in rule.automation_steps if s in known]
+        workflow_start(
+            customer=customer,
+            workflow_type=rule.workflow_type,
+            trigger_conditions={},
+            steps=steps,
+            force=True,
+            trigger=RunTrigger.RULE,
+            rule=rule,
+            requested_by=f"rule:{rule.pk}",
+            evaluation={
+                "conditions": [],
+                "conditions_match": "all",
+                "held": True,
+                "evaluated_at": now.isoformat(),
+                "event": {"event_id": event.event_id, "type": event.type, "data": event.data},
+                "rule": {"id": rule.pk, "name": rule.name, "conditions": rule.conditions},
+            },
+        )
+
+
+def feedback_delivered_task(event: Event) -> None:
+    """Product delivered what the customer asked for: the CSM tells them."""
+    data = event.data
+    customer = (
+        Customer.objects.select_related("success_manager")
+        .filter(Q(customer_id=event.customer_id))
+        .first()
+    )
+    if customer is None or not data.get("feedback_id"):
+        return
+    description = str(data.get("description", ""))[:80]
+    Task.objects.get_or_create(
+        task_id=f"fbd_{data['feedback_id']}"[:64],
+        defaults={
+            "customer": customer,
+            "kind": TaskKind.EMAIL,
+            "owner": customer.success_manager,
+            "title": f"Tell {customer.name} it shipped: {description}"[:200],
+            "due_at": add_business_days(timezone.now(), 2),
+        },
+    )

@@ -1,0 +1,129 @@
+"""Trigger conditions, each measured on the customer's data at request time.
+
+- health_score_drop (points): the latest health snapshot's score subtracted from the
+  snapshot nearest 30 days before it (within 7 days); holds when drop >= threshold.
+- usage_decline (fraction): 1 - events in the last 30 days / events in the 30 before;
+  holds when decline >= threshold. No events in the 30 days before: not measurable.
+- support_increase (fraction): (tickets opened in the last 30 days - the 30 before) /
+  max(the 30 before, 1); holds when increase >= threshold (with none before, each new
+  ticket counts as +100%).
+A condition that cannot be measured does not hold, and says why.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from customers.health.selectors import health_detail
+from customers.models import Customer
+from product.models import FeatureUsage
+
+from ..models import SupportTicket
+
+WINDOW = timedelta(days=30)
+
+
+@dataclass
+class Measured:
+    condition: str
+    threshold: float
+    measured: float | None
+    holds: bool
+    unit: str
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _health_drop(customer: Customer, threshold: float, now: datetime) -> Measured:
+    trend = health_detail(customer, weeks=12).get("trend") or {}
+    change = trend.get("change_30d")
+    if change is None:
+        return Measured(
+            "health_score_drop",
+            threshold,
+            None,
+            False,
+            "points",
+            "no health snapshot near 30 days before the latest one",
+        )
+    drop = -change
+    return Measured(
+        "health_score_drop",
+        threshold,
+        drop,
+        drop >= threshold,
+        "points",
+        f"score {trend['reference_score']} -> {trend['reference_score'] + change} over ~30 days",
+    )
+
+
+def _usage_decline(customer: Customer, threshold: float, now: datetime) -> Measured:
+    today = now.date()
+    last_start, prior_start = today - timedelta(days=30), today - timedelta(days=60)
+    sums = FeatureUsage.objects.filter(
+        customer=customer, date__gt=prior_start, date__lte=today
+    ).aggregate(
+        last=Sum("events", filter=Q(date__gt=last_start)),
+        prior=Sum("events", filter=Q(date__lte=last_start)),
+    )
+    last, prior = sums["last"] or 0, sums["prior"] or 0
+    if prior == 0:
+        return Measured(
+            "usage_decline", threshold, None, False, "fraction", "no usage in the 30 days before"
+        )
+    decline = round(1 - last / prior, 4)
+    return Measured(
+        "usage_decline",
+        threshold,
+        decline,
+        decline >= threshold,
+        "fraction",
+        f"{last} events in the last 30 days vs {prior} in the 30 before",
+    )
+
+
+def _support_increase(customer: Customer, threshold: float, now: datetime) -> Measured:
+    counts = SupportTicket.objects.filter(
+        customer=customer, opened_at__gt=now - 2 * WINDOW, opened_at__lte=now
+    ).aggregate(
+        last=Count("id", filter=Q(opened_at__gt=now - WINDOW)),
+        prior=Count("id", filter=Q(opened_at__lte=now - WINDOW)),
+    )
+    last, prior = counts["last"], counts["prior"]
+    increase = round((last - prior) / max(prior, 1), 4)
+    return Measured(
+        "support_increase",
+        threshold,
+        increase,
+        increase >= threshold,
+        "fraction",
+        f"{last} tickets opened in the last 30 days vs {prior} in the 30 before",
+    )
+
+
+MEASURES = {
+    "health_score_drop": _health_drop,
+    "usage_decline": _usage_decline,
+    "support_increase": _support_increase,
+}
+# (min, max) of each threshold, for input validation
+RANGES = {
+    "health_score_drop": (0, 100),
+    "usage_decline": (0, 1),
+    "support_increase": (0, 100),
+}
+
+
+def evaluate(customer: Customer, conditions: dict[str, float], now: datetime) -> list[Measured]:
+    return [MEASURES[name](customer, float(value), now) for name, value in conditions.items()]
+
+
+def conditions_hold(results: list[Measured], match: str) -> bool:
+    if not results:
+        return True  # no conditions: nothing to wait for
+    verdicts = [r.holds for r in results]
+    return all(verdicts) if match == "all" else any(verdicts)
