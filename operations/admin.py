@@ -1,6 +1,28 @@
-from django.contrib import admin
+from typing import Any
 
-from .models import SupportTicket, SurveyResponse, Task
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .choices import AlertStatus, EscalationStatus, StepStatus
+from .models import (
+    AccountTeamMember,
+    Alert,
+    AutomationRule,
+    Escalation,
+    Playbook,
+    PlaybookTask,
+    SegmentSkillRequirement,
+    SupportTicket,
+    SurveyResponse,
+    Task,
+    WorkflowRun,
+    WorkflowStepRun,
+)
+from .workflows.engine import step_retry
+from .workflows.registry import registered_steps
 
 AUDIT = ("created_at", "updated_at")
 
@@ -43,3 +65,183 @@ class TaskAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     list_per_page = 50
     show_full_result_count = False
+
+
+class StepRunInline(admin.TabularInline):
+    model = WorkflowStepRun
+    extra = 0
+    can_delete = False
+    fields = STEP_FIELDS = (
+        "position",
+        "step",
+        "status",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "next_attempt_at",
+        "last_error",
+        "result",
+    )
+    readonly_fields = STEP_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WorkflowRun)
+class WorkflowRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "run_id",
+        "customer",
+        "workflow_type",
+        "status",
+        "trigger",
+        "forced",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "trigger", "workflow_type", "forced"]
+    search_fields = ["run_id", "customer__customer_id", "customer__name"]
+    list_select_related = ["customer"]
+    date_hierarchy = "created_at"
+    inlines = [StepRunInline]
+    actions = ["retry_failed_step"]
+    readonly_fields = [
+        "run_id",
+        "customer",
+        "workflow_type",
+        "status",
+        "trigger",
+        "rule",
+        "trigger_conditions",
+        "conditions_match",
+        "evaluation",
+        "forced",
+        "requested_by",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # runs start from the API or an automation rule
+
+    @admin.action(description="Retry the failed step of selected runs")
+    def retry_failed_step(self, request: HttpRequest, queryset: QuerySet[WorkflowRun]) -> None:
+        failed = WorkflowStepRun.objects.filter(run__in=queryset, status=StepStatus.FAILED)
+        count = 0
+        for step in failed:
+            step_retry(step)
+            count += 1
+        level = messages.SUCCESS if count else messages.WARNING
+        self.message_user(request, f"Retrying {count} failed step(s).", level)
+
+
+class PlaybookTaskInline(admin.TabularInline):
+    model = PlaybookTask
+    extra = 1
+    fields = ["position", "kind", "title", "due_in_business_days"]
+
+
+@admin.register(Playbook)
+class PlaybookAdmin(admin.ModelAdmin):
+    list_display = ["name", "workflow_type", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "workflow_type"]
+    inlines = [PlaybookTaskInline]
+
+
+class AutomationRuleForm(forms.ModelForm):
+    class Meta:
+        model = AutomationRule
+        fields = [
+            "name",
+            "event_type",
+            "conditions",
+            "workflow_type",
+            "automation_steps",
+            "cooldown_hours",
+            "active",
+        ]
+
+    def clean_automation_steps(self) -> Any:
+        steps = self.cleaned_data["automation_steps"]
+        known = registered_steps()
+        if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+            raise forms.ValidationError("A list of step names.")
+        unknown = [s for s in steps if s not in known]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown step(s): {', '.join(unknown)}. Known: {', '.join(known)}."
+            )
+        return steps
+
+    def clean_conditions(self) -> Any:
+        conditions = self.cleaned_data["conditions"]
+        if not isinstance(conditions, dict):
+            raise forms.ValidationError('An object, e.g. {"grade": "critical"}.')
+        return conditions
+
+
+@admin.register(AutomationRule)
+class AutomationRuleAdmin(admin.ModelAdmin):
+    form = AutomationRuleForm
+    list_display = ["name", "event_type", "workflow_type", "cooldown_hours", "active"]
+    list_filter = ["active", "event_type"]
+    search_fields = ["name", "workflow_type"]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["alert_id", "customer", "owner", "severity", "status", "opened_at"]
+    list_filter = ["status", "severity"]
+    search_fields = ["alert_id", "customer__customer_id", "customer__name", "title"]
+    list_select_related = ["customer", "owner"]
+    raw_id_fields = ["customer", "owner"]
+    readonly_fields = ["alert_id", "source_key", "opened_at", "resolved_at"]
+
+    def save_model(self, request: HttpRequest, obj: Alert, form: Any, change: bool) -> None:
+        if obj.status == AlertStatus.RESOLVED and obj.resolved_at is None:
+            obj.resolved_at = timezone.now()
+        elif obj.status != AlertStatus.RESOLVED:
+            obj.resolved_at = None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = [
+        "escalation_id",
+        "customer",
+        "owner_email",
+        "severity",
+        "status",
+        "opened_at",
+        "resolved_at",
+    ]
+    list_filter = ["status", "severity"]
+    search_fields = ["escalation_id", "customer__customer_id", "customer__name", "owner_email"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer", "run"]
+    readonly_fields = ["escalation_id", "source_key", "opened_at", "resolved_at"]
+
+    def save_model(self, request: HttpRequest, obj: Escalation, form: Any, change: bool) -> None:
+        # resolved_at follows the status, as in the API
+        if obj.status == EscalationStatus.RESOLVED and obj.resolved_at is None:
+            obj.resolved_at = timezone.now()
+        elif obj.status != EscalationStatus.RESOLVED:
+            obj.resolved_at = None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountTeamMember)
+class AccountTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["customer", "email", "name", "role"]
+    search_fields = ["customer__customer_id", "email", "name"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(SegmentSkillRequirement)
+class SegmentSkillRequirementAdmin(admin.ModelAdmin):
+    list_display = ["segment", "skills"]

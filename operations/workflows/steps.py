@@ -92,7 +92,8 @@ def schedule_priority_check_in(ctx: StepContext) -> dict[str, Any]:
         f"Priority check-in with {ctx.customer.name} ({ctx.run.workflow_type})",
         due,
     )
-    return {"task_id": task.task_id, "owner": ctx.csm.email if ctx.csm else None, "due_at": due}
+    owner = ctx.csm.email if ctx.csm else None
+    return {"task_id": task.task_id, "owner": owner, "due_at": due.isoformat()}
 
 
 def deploy_success_playbook(ctx: StepContext) -> dict[str, Any]:
