@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -51,48 +52,67 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_worker)
 
 
+WorkerFactory = Callable[..., subprocess.Popen[bytes]]
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery worker` on the configured broker, using this test's database."""
+def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
+    """Start real `celery worker` processes on this test's database; all stopped at the end.
+
+    `broker_url` defaults to the configured broker; `env` adds variables (test-step knobs).
+    """
     from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-    )
-    try:
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(broker_url: str | None = None, env: dict[str, str] | None = None) -> Any:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+            ],
+            cwd=Path(__file__).resolve().parents[1],
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
+                **(env or {}),
+            },
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in started:
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(worker_factory: WorkerFactory) -> subprocess.Popen[bytes]:
+    """A real `celery worker` on the configured broker, using this test's database."""
+    return worker_factory()
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:

@@ -14,3 +14,5 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Test-only workflow steps, visible to a real worker started by the durability tests.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support.apps.TestSupportConfig"]  # noqa: F405

@@ -1,5 +1,6 @@
 from integrations.routing import both
 
+from . import performance_views as pv
 from . import views
 from . import workflow_views as wv
 
@@ -33,4 +34,10 @@ urlpatterns = [
         wv.EscalationDetailView.as_view(),
         name="ops-escalation-detail",
     ),
+]
+
+# Performance analytics (operations/selectors_performance.py).
+urlpatterns += [
+    *both(f"{P}/performance", pv.PerformanceView.as_view(), name="ops-performance"),
+    *both(f"{P}/performance/team", pv.TeamPerformanceView.as_view(), name="ops-performance-team"),
 ]

@@ -146,7 +146,7 @@ def step_execute(step_pk: int) -> str:
 @transaction.atomic
 def _execute(step_pk: int) -> str:
     step = (
-        WorkflowStepRun.objects.select_for_update()
+        WorkflowStepRun.objects.select_for_update(of=("self",))
         .select_related("run__customer__success_manager")
         .filter(pk=step_pk)
         .first()
@@ -188,7 +188,7 @@ def _execute(step_pk: int) -> str:
 @transaction.atomic
 def step_failed(step_pk: int, exc: BaseException) -> str:
     step = (
-        WorkflowStepRun.objects.select_for_update()
+        WorkflowStepRun.objects.select_for_update(of=("self",))
         .select_related("run__customer")
         .filter(pk=step_pk)
         .first()
@@ -227,7 +227,9 @@ def step_failed(step_pk: int, exc: BaseException) -> str:
 def step_retry(step: WorkflowStepRun) -> WorkflowStepRun:
     """Give a failed step (and its run) a fresh set of attempts: the admin's retry action."""
     step = (
-        WorkflowStepRun.objects.select_for_update().select_related("run__customer").get(pk=step.pk)
+        WorkflowStepRun.objects.select_for_update(of=("self",))
+        .select_related("run__customer")
+        .get(pk=step.pk)
     )
     if step.status != StepStatus.FAILED:
         return step
