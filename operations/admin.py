@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from integrations.ids import new_public_id
+
 from .choices import AlertStatus, EscalationStatus, StepStatus
 from .models import (
     AccountTeamMember,
@@ -199,9 +201,10 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ["alert_id", "customer__customer_id", "customer__name", "title"]
     list_select_related = ["customer", "owner"]
     raw_id_fields = ["customer", "owner"]
-    readonly_fields = ["alert_id", "source_key", "opened_at", "resolved_at"]
+    readonly_fields = ["alert_id", "source_key", "resolved_at"]
 
     def save_model(self, request: HttpRequest, obj: Alert, form: Any, change: bool) -> None:
+        obj.alert_id = obj.alert_id or new_public_id("alr")
         if obj.status == AlertStatus.RESOLVED and obj.resolved_at is None:
             obj.resolved_at = timezone.now()
         elif obj.status != AlertStatus.RESOLVED:
@@ -224,9 +227,10 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ["escalation_id", "customer__customer_id", "customer__name", "owner_email"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "run"]
-    readonly_fields = ["escalation_id", "source_key", "opened_at", "resolved_at"]
+    readonly_fields = ["escalation_id", "source_key", "resolved_at"]
 
     def save_model(self, request: HttpRequest, obj: Escalation, form: Any, change: bool) -> None:
+        obj.escalation_id = obj.escalation_id or new_public_id("esc")
         # resolved_at follows the status, as in the API
         if obj.status == EscalationStatus.RESOLVED and obj.resolved_at is None:
             obj.resolved_at = timezone.now()

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 from customers.choices import Segment
 from customers.models import Customer, TeamMember
@@ -258,7 +259,7 @@ class Alert(models.Model):
     source_key = models.CharField(
         max_length=120, unique=True, null=True, blank=True, help_text="The step that raised it."
     )
-    opened_at = models.DateTimeField()
+    opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -288,7 +289,7 @@ class Escalation(models.Model):
         WorkflowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
     )
     source_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
-    opened_at = models.DateTimeField()
+    opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

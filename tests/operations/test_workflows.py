@@ -33,16 +33,7 @@ from tests.product.factories import FeatureFactory
 URL = "/api/v1/cs-ops/workflows"
 
 
-@pytest.fixture(autouse=True)
-def eager_tasks() -> Any:
-    """These tests run steps in-process, also in CI's Redis run (the worker tests are in
-    test_workflow_durability.py)."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+pytestmark = pytest.mark.usefixtures("eager_tasks")
 
 
 def drain() -> int:
