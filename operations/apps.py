@@ -17,6 +17,10 @@ class OperationsConfig(AppConfig):
         register_measure("sentiment", measures.sentiment, measures.SENTIMENT_DOC)
         register_measure("engagement", measures.engagement, measures.ENGAGEMENT_DOC)
         demo.register_seed_step("operations history", seed_operations)
+        from .demo_workflows import seed_workflows
+
+        # after health history (100): interventions follow the accounts' stories
+        demo.register_seed_step("workflow history", seed_workflows, order=120)
 
         from integrations.events import register_handler
 
