@@ -69,10 +69,15 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(TeamMember)
 class TeamMemberAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "capacity", "assigned_accounts", "active"]
+    list_display = ["email", "name", "capacity", "assigned_accounts", "skill_list", "active"]
+    list_editable = ["capacity"]
     list_filter = ["active"]
     search_fields = ["email", "name"]
     readonly_fields = AUDIT
+
+    @admin.display(description="Skills")
+    def skill_list(self, obj: TeamMember) -> str:
+        return ", ".join(obj.skills or [])
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TeamMember]:
         return (

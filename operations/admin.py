@@ -194,8 +194,25 @@ class AutomationRuleAdmin(admin.ModelAdmin):
     search_fields = ["name", "workflow_type"]
 
 
+class IncidentAdmin(admin.ModelAdmin):
+    """Alerts and escalations added or edited by hand: a public id, and resolved_at that
+    follows the status, as the API keeps it."""
+
+    id_field, id_prefix, resolved = "", "", ""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not getattr(obj, self.id_field):
+            setattr(obj, self.id_field, new_public_id(self.id_prefix))
+        if obj.status != self.resolved:
+            obj.resolved_at = None
+        elif obj.resolved_at is None:
+            obj.resolved_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(IncidentAdmin):
+    id_field, id_prefix, resolved = "alert_id", "alr", AlertStatus.RESOLVED
     list_display = ["alert_id", "customer", "owner", "severity", "status", "opened_at"]
     list_filter = ["status", "severity"]
     search_fields = ["alert_id", "customer__customer_id", "customer__name", "title"]
@@ -203,17 +220,10 @@ class AlertAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "owner"]
     readonly_fields = ["alert_id", "source_key", "resolved_at"]
 
-    def save_model(self, request: HttpRequest, obj: Alert, form: Any, change: bool) -> None:
-        obj.alert_id = obj.alert_id or new_public_id("alr")
-        if obj.status == AlertStatus.RESOLVED and obj.resolved_at is None:
-            obj.resolved_at = timezone.now()
-        elif obj.status != AlertStatus.RESOLVED:
-            obj.resolved_at = None
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(IncidentAdmin):
+    id_field, id_prefix, resolved = "escalation_id", "esc", EscalationStatus.RESOLVED
     list_display = [
         "escalation_id",
         "customer",
@@ -228,15 +238,6 @@ class EscalationAdmin(admin.ModelAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "run"]
     readonly_fields = ["escalation_id", "source_key", "resolved_at"]
-
-    def save_model(self, request: HttpRequest, obj: Escalation, form: Any, change: bool) -> None:
-        obj.escalation_id = obj.escalation_id or new_public_id("esc")
-        # resolved_at follows the status, as in the API
-        if obj.status == EscalationStatus.RESOLVED and obj.resolved_at is None:
-            obj.resolved_at = timezone.now()
-        elif obj.status != EscalationStatus.RESOLVED:
-            obj.resolved_at = None
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(AccountTeamMember)

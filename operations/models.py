@@ -244,43 +244,51 @@ class WorkflowStepRun(models.Model):
         return self.key
 
 
-class Alert(models.Model):
-    alert_id = models.CharField(max_length=40, unique=True, editable=False)
-    customer = models.ForeignKey(  # indexed by alert_customer_idx
-        Customer, on_delete=models.CASCADE, related_name="alerts", db_index=False
-    )
-    owner = models.ForeignKey(
-        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+class Incident(models.Model):
+    """What alerts and escalations share: the customer, a severity, the key of the workflow
+    step that raised it (so a retried step finds it), and when it opened and was resolved
+    (resolution times feed the performance metrics)."""
+
+    customer = models.ForeignKey(  # indexed by <class>_customer_idx
+        Customer, on_delete=models.CASCADE, related_name="%(class)ss", db_index=False
     )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.HIGH)
-    title = models.CharField(max_length=200)
-    message = models.TextField(blank=True)
-    status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     source_key = models.CharField(
-        max_length=120, unique=True, null=True, blank=True, help_text="The step that raised it."
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The workflow step that raised it, {run_id}:{step}.",
     )
     opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-opened_at"]
         indexes = [
-            models.Index(fields=["status", "opened_at"], name="alert_status_idx"),
-            models.Index(fields=["customer", "status"], name="alert_customer_idx"),
-            models.Index(fields=["resolved_at"], name="alert_resolved_idx"),
+            models.Index(fields=["status", "opened_at"], name="%(class)s_status_idx"),
+            models.Index(fields=["customer", "status"], name="%(class)s_customer_idx"),
+            models.Index(fields=["resolved_at"], name="%(class)s_resolved_idx"),
         ]
+
+
+class Alert(Incident):
+    alert_id = models.CharField(max_length=40, unique=True, editable=False)
+    owner = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
 
     def __str__(self) -> str:
         return self.alert_id
 
 
-class Escalation(models.Model):
+class Escalation(Incident):
     escalation_id = models.CharField(max_length=40, unique=True, editable=False)
-    customer = models.ForeignKey(  # indexed by escalation_customer_idx
-        Customer, on_delete=models.CASCADE, related_name="escalations", db_index=False
-    )
     owner_email = models.EmailField(help_text="Who owns it: the CS operations manager by default.")
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.HIGH)
     status = models.CharField(
         max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
     )
@@ -288,17 +296,6 @@ class Escalation(models.Model):
     run = models.ForeignKey(
         WorkflowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
     )
-    source_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
-    opened_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-opened_at"]
-        indexes = [
-            models.Index(fields=["status", "opened_at"], name="escalation_status_idx"),
-            models.Index(fields=["customer", "status"], name="escalation_customer_idx"),
-            models.Index(fields=["resolved_at"], name="escalation_resolved_idx"),
-        ]
 
     def __str__(self) -> str:
         return self.escalation_id

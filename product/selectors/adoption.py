@@ -284,45 +284,27 @@ def opportunities(a: FeatureAdoption) -> Iterable[Opportunity]:
                     "threshold": f"< {SEGMENT_GAP} x best",
                 },
             )
-    if total.tried >= MIN_RULE_N:
-        share = (total.tried - total.adopting) / total.tried
-        if share > TRIED_NOT_ADOPTED:
-            yield Opportunity(
-                "training_content",
-                f"{share:.0%} of customers who tried it did not adopt it.",
-                {
-                    "tried_customers": total.tried,
-                    "tried_not_adopted": total.tried - total.adopting,
-                    "share": round(share, 4),
-                    "threshold": TRIED_NOT_ADOPTED,
-                },
-            )
-    if total.active >= MIN_RULE_N:
-        never = (total.active - total.tried) / total.active
-        if never > NEVER_TRIED:
-            yield Opportunity(
-                "feature_discovery",
-                f"{never:.0%} of active customers never tried it.",
-                {
-                    "active_customers": total.active,
-                    "never_tried": total.active - total.tried,
-                    "share": round(never, 4),
-                    "threshold": NEVER_TRIED,
-                },
-            )
-    if total.previous_adopters >= MIN_RULE_N:
-        lapsed = total.lapsed / total.previous_adopters
-        if lapsed > LAPSED:
-            yield Opportunity(
-                "re_engagement",
-                f"{lapsed:.0%} of the previous window's adopters stopped using it.",
-                {
-                    "previous_adopters": total.previous_adopters,
-                    "lapsed": total.lapsed,
-                    "share": round(lapsed, 4),
-                    "threshold": LAPSED,
-                },
-            )
+    yield from _share_rule(
+        "training_content",
+        "of customers who tried it did not adopt it",
+        part=("tried_not_adopted", total.tried - total.adopting),
+        whole=("tried_customers", total.tried),
+        above=TRIED_NOT_ADOPTED,
+    )
+    yield from _share_rule(
+        "feature_discovery",
+        "of active customers never tried it",
+        part=("never_tried", total.active - total.tried),
+        whole=("active_customers", total.active),
+        above=NEVER_TRIED,
+    )
+    yield from _share_rule(
+        "re_engagement",
+        "of the previous window's adopters stopped using it",
+        part=("lapsed", total.lapsed),
+        whole=("previous_adopters", total.previous_adopters),
+        above=LAPSED,
+    )
     r, rate = a.retention.r, total.adoption
     if r is not None and rate is not None and r >= CAMPAIGN_R and rate < CAMPAIGN_ADOPTION:
         yield Opportunity(
@@ -334,6 +316,21 @@ def opportunities(a: FeatureAdoption) -> Iterable[Opportunity]:
                 "threshold": f"r >= {CAMPAIGN_R} and adoption < {CAMPAIGN_ADOPTION}",
             },
         )
+
+
+def _share_rule(
+    code: str, sentence: str, *, part: tuple[str, int], whole: tuple[str, int], above: float
+) -> Iterable[Opportunity]:
+    """Fire when part ÷ whole > `above`, with at least MIN_RULE_N customers in the whole."""
+    (part_name, part_n), (whole_name, whole_n) = part, whole
+    if whole_n < MIN_RULE_N or part_n / whole_n <= above:
+        return
+    share = part_n / whole_n
+    yield Opportunity(
+        code,
+        f"{share:.0%} {sentence}.",
+        {whole_name: whole_n, part_name: part_n, "share": round(share, 4), "threshold": above},
+    )
 
 
 @dataclass
