@@ -462,7 +462,7 @@ def write_report(report: dict[str, object]) -> None:
         f"({report['adoption_requests']} requests) | p95 < 250 ms and <= 2x SQL "
         f"{'✅' if ok_adoption else '❌'} | {report['adoption_sql_p50_ms']} ms p50 as one "
         f"hand-written statement (API/SQL = {report['adoption_api_over_sql']}x) |",
-        f"| event relay (the recompute's health events, off the request path) | "
+        f"| event relay (health_changed events through every registered handler, on a worker) | "
         f"{report['relay_events_per_second']} events/s ({report['relay_events']:,} events) | "
         "- | - |",
         "",
