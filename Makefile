@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py demo_access
+	$(BIN)/python manage.py demo_access --base-url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

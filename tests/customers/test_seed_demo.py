@@ -52,9 +52,10 @@ def test_seed_demo_refuses_to_duplicate_and_skips_when_asked() -> None:
 @pytest.mark.django_db
 def test_demo_access_rotates_the_demo_key(capsys) -> None:  # type: ignore[no-untyped-def]
     call_command("demo_access")
-    call_command("demo_access")
+    call_command("demo_access", "--base-url", "http://127.0.0.1:8123/")
     out = capsys.readouterr().out
     assert "password" in out
+    assert "API docs: http://127.0.0.1:8123/api/docs/" in out
     assert ApiKey.objects.filter(revoked=False).count() == 1
     assert ApiKey.objects.count() == 2
 

@@ -13,7 +13,13 @@ DEMO_KEY_NAME = "demo (make run)"
 class Command(BaseCommand):
     help = "Create or refresh the demo admin login and a full-scope demo API key; print both."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="Where the server listens."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        base = options["base_url"].rstrip("/")
         user_model = get_user_model()
         password = secrets.token_urlsafe(12)
         user, _ = user_model.objects.get_or_create(
@@ -25,8 +31,8 @@ class Command(BaseCommand):
         ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked=False).update(revoked=True)
         _, key = ApiKey.objects.create_key(name=DEMO_KEY_NAME, scopes=list(ALL_SCOPES))
         self.stdout.write(
-            "\n  Admin:    http://127.0.0.1:8000/admin/   user admin  password "
-            f"{password}\n  API docs: http://127.0.0.1:8000/api/docs/\n"
+            f"\n  Admin:    {base}/admin/   user admin  password "
+            f"{password}\n  API docs: {base}/api/docs/\n"
             f"  API key:  {key}\n  Try:      curl -H 'Authorization: Api-Key {key}' "
-            "http://127.0.0.1:8000/api/v1/customers\n"
+            f"{base}/api/v1/customers\n"
         )
