@@ -79,3 +79,20 @@ def test_admin_pages_render(admin_client) -> None:  # type: ignore[no-untyped-de
         "/admin/integrations/idempotencyrecord/",
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_every_admin_screen_renders_over_demo_data(admin_client) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib import admin
+    from django.urls import reverse
+
+    call_command("seed_demo", "--customers", "30", "--no-progress")
+    for model in admin.site._registry:
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert admin_client.get(changelist).status_code == 200, changelist
+        assert admin_client.get(changelist, {"q": "a"}).status_code == 200, changelist
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+            assert admin_client.get(change).status_code == 200, change
