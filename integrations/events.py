@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .ids import new_public_id
@@ -107,14 +108,29 @@ def relay_pending(*, batch_size: int = RELAY_BATCH, max_batches: int = 50) -> in
                 break
             for event in batch:
                 _handle(event, now)
-            Event.objects.bulk_update(
-                batch,
-                ["status", "attempts", "next_attempt_at", "processed_at", "last_error"],
-            )
+            _save_outcomes(batch, now)
             processed += len(batch)
         if len(batch) < batch_size:
             break
     return processed
+
+
+def _save_outcomes(batch: list[Event], now: Any) -> None:
+    """Most events succeed: mark those with one UPDATE by id; only the failures (each with
+    its own attempts, error and next time) go through bulk_update's per-row CASE."""
+    done = [e.pk for e in batch if e.status == Event.Status.DONE]
+    if done:
+        Event.objects.filter(pk__in=done).update(
+            status=Event.Status.DONE,
+            attempts=F("attempts") + 1,
+            processed_at=now,
+            last_error="",
+        )
+    failed = [e for e in batch if e.status != Event.Status.DONE]
+    if failed:
+        Event.objects.bulk_update(
+            failed, ["status", "attempts", "next_attempt_at", "processed_at", "last_error"]
+        )
 
 
 def _handle(event: Event, now: Any) -> None:
