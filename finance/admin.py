@@ -1,16 +1,43 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .bulk_schema import MAX_AMOUNT
 from .models import Contract, Invoice, annual_value_of
 
 AUDIT = ("created_at", "updated_at")
 
 
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = [
+            "contract_id",
+            "customer",
+            "start_date",
+            "end_date",
+            "value",
+            "term",
+            "status",
+            "renewed_from",
+        ]
+
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        value, term = data.get("value"), data.get("term")
+        if value is not None and term and annual_value_of(value, term) > MAX_AMOUNT:
+            raise forms.ValidationError(
+                f"The annual value (value x 12 / term months) must be at most {MAX_AMOUNT}."
+            )
+        return data
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
+    form = ContractForm
     list_display = [
         "contract_id",
         "customer",

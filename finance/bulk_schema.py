@@ -9,6 +9,7 @@ from typing import Any
 from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
 
 from .choices import ContractStatus
+from .models import annual_value_of
 
 TERM_RE = re.compile(r"^[1-9][0-9]?_(year|month)$")
 # Decimal(14, 2) holds at most twelve digits before the point.
@@ -47,6 +48,21 @@ def _not_self_renewal(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
         yield "renewed_from", "invalid", "A contract cannot renew itself."
 
 
+def _annual_value_fits(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
+    """value x 12 / months is stored as the contract's ARR: a huge value on a short term
+    would not fit the column (a 500 before this check)."""
+    if (
+        "value" in item
+        and "term" in item
+        and annual_value_of(item["value"], item["term"]) > MAX_AMOUNT
+    ):
+        yield (
+            "value",
+            "max_value",
+            f"The annual value (value x 12 / term months) must be at most {MAX_AMOUNT}.",
+        )
+
+
 def _invoice_dates(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
     if item["due_on"] < item["issued_on"]:
         yield "due_on", "invalid", "due_on must not be before issued_on."
@@ -65,7 +81,7 @@ CONTRACT_SCHEMA = BulkSchema(
         Spec("renewed_from", kind="key", required=False, nullable=True),
     ],
     natural_key=("contract_id",),
-    item_checks=[_contract_dates, _not_self_renewal],
+    item_checks=[_contract_dates, _not_self_renewal, _annual_value_fits],
 )
 
 INVOICE_SCHEMA = BulkSchema(

@@ -12,7 +12,8 @@ def fill_annual_value(apps, schema_editor):  # type: ignore[no-untyped-def]
     for row in contract.objects.only("id", "value", "term").iterator(chunk_size=2000):
         count, unit = row.term.split("_", 1)
         months = int(count) * (12 if unit == "year" else 1)
-        row.annual_value = (row.value * 12 / months).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        annual = (row.value * 12 / months).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        row.annual_value = min(annual, Decimal("999999999999.99"))  # what the column holds
         batch.append(row)
         if len(batch) == 2000:
             contract.objects.bulk_update(batch, ["annual_value"])

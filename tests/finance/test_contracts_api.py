@@ -279,3 +279,14 @@ def test_bulk_of_ten_thousand_in_bounded_queries(api, django_assert_max_num_quer
         response = api.post(URL, batch, format="json")
     assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     assert Contract.objects.filter(renewed_from__isnull=False).count() == 5_000
+
+
+def test_annual_value_that_would_not_fit_is_an_item_error(api, customers) -> None:  # type: ignore[no-untyped-def]
+    # 999,999,999,999.99 x 12 / 1 month would need 13 integer digits: refused, not a 500
+    batch = [contract(1, value="999999999999.99", term="1_month"), contract(2)]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [(0, "value", "max_value")]
+    assert Contract.objects.count() == 0
+    ok = contract(1, value="83333333333.33", term="1_month")  # x 12 = 999,999,999,999.96
+    assert api.post(URL, [ok], format="json").status_code == 200
