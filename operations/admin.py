@@ -177,6 +177,9 @@ class AutomationRuleForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"Unknown step(s): {', '.join(unknown)}. Known: {', '.join(known)}."
             )
+        repeated = sorted({s for s in steps if steps.count(s) > 1})
+        if repeated:
+            raise forms.ValidationError(f"A step may appear once: {', '.join(repeated)}.")
         return steps
 
     def clean_conditions(self) -> Any:

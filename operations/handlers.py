@@ -4,10 +4,12 @@ Both run inside the relay's claiming transaction, so their database effects comm
 event's `done` mark (exactly once); both are keyed so a re-delivered event changes nothing.
 """
 
+import logging
 import time
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -20,6 +22,8 @@ from .workflows.engine import workflow_start
 from .workflows.registry import registered_steps
 from .workflows.steps import add_business_days
 
+logger = logging.getLogger(__name__)
+MAX_COOLDOWN_HOURS = 24 * 366  # the model's cap too; older data is clamped, never overflows
 RULE_CACHE_SECONDS = 5.0  # an admin's rule edit takes effect within this
 _cache: dict[str, Any] = {"at": -RULE_CACHE_SECONDS, "by_type": {}}
 
@@ -59,38 +63,46 @@ def run_automation_rules(event: Event) -> None:
     rules = [r for r in _rules_for(event.type) if matches(r.conditions, event.data)]
     if not rules:
         return
-    customer = Customer.objects.filter(customer_id=event.customer_id).first()
+    # Locking the customer serialises rule runs for them across relay workers, so two
+    # events relayed at once cannot both pass the cool-down check.
+    customer = Customer.objects.select_for_update().filter(customer_id=event.customer_id).first()
     if customer is None:
         return
-    now = timezone.now()
-    known = registered_steps()
     for rule in rules:
-        recent = WorkflowRun.objects.filter(
-            rule=rule,
-            customer=customer,
-            created_at__gte=now - timedelta(hours=rule.cooldown_hours),
-        )
-        if recent.exists():
-            continue  # cooling down: one run per customer per rule per cool-down
-        steps = [s for s in rule.automation_steps if s in known]
-        workflow_start(
-            customer=customer,
-            workflow_type=rule.workflow_type,
-            trigger_conditions={},
-            steps=steps,
-            force=True,
-            trigger=RunTrigger.RULE,
-            rule=rule,
-            requested_by=f"rule:{rule.pk}",
-            evaluation={
-                "conditions": [],
-                "conditions_match": "all",
-                "held": True,
-                "evaluated_at": now.isoformat(),
-                "event": {"event_id": event.event_id, "type": event.type, "data": event.data},
-                "rule": {"id": rule.pk, "name": rule.name, "conditions": rule.conditions},
-            },
-        )
+        try:
+            with transaction.atomic():  # one broken rule must not fail the event for others
+                _apply_rule(rule, customer, event)
+        except Exception:
+            logger.exception("automation rule %s failed on event %s", rule.pk, event.event_id)
+
+
+def _apply_rule(rule: AutomationRule, customer: Customer, event: Event) -> None:
+    now = timezone.now()
+    cooldown = timedelta(hours=min(rule.cooldown_hours, MAX_COOLDOWN_HOURS))
+    if WorkflowRun.objects.filter(
+        rule=rule, customer=customer, created_at__gte=now - cooldown
+    ).exists():
+        return  # cooling down: one run per customer per rule per cool-down
+    known = registered_steps()
+    steps = list(dict.fromkeys(s for s in rule.automation_steps if s in known))
+    workflow_start(
+        customer=customer,
+        workflow_type=rule.workflow_type,
+        trigger_conditions={},
+        steps=steps,
+        force=True,
+        trigger=RunTrigger.RULE,
+        rule=rule,
+        requested_by=f"rule:{rule.pk}",
+        evaluation={
+            "conditions": [],
+            "conditions_match": "all",
+            "held": True,
+            "evaluated_at": now.isoformat(),
+            "event": {"event_id": event.event_id, "type": event.type, "data": event.data},
+            "rule": {"id": rule.pk, "name": rule.name, "conditions": rule.conditions},
+        },
+    )
 
 
 def feedback_delivered_task(event: Event) -> None:

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -156,7 +157,9 @@ class AutomationRule(models.Model):
     workflow_type = models.CharField(max_length=64)
     automation_steps = models.JSONField(default=list, help_text="Step names, in order.")
     cooldown_hours = models.PositiveIntegerField(
-        default=72, help_text="No second run of this rule for the same customer within this."
+        default=72,
+        validators=[MaxValueValidator(24 * 366)],
+        help_text="No second run of this rule for the same customer within this (at most a year).",
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

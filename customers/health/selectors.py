@@ -87,7 +87,7 @@ def trend(rows: list[tuple[datetime, int, str]], now: datetime, score: int) -> d
     candidates = [
         (abs((at - target).total_seconds()), at, s)
         for at, s, _ in rows
-        if abs((at - target).days) <= 7
+        if abs((at - target).total_seconds()) <= 7 * 86400  # ±7 days (.days floors)
     ]
     reference = min(candidates) if candidates else None
     change = score - reference[2] if reference else None

@@ -198,26 +198,40 @@ def step_failed(step_pk: int, exc: BaseException) -> str:
     now = timezone.now()
     step.attempts += 1
     step.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    step.started_at = step.started_at or now
     run = step.run
+    if run.status == RunStatus.PENDING:  # it did start: the attempt's own mark rolled back
+        run.status, run.started_at = RunStatus.RUNNING, now
+        run.save(update_fields=["status", "started_at"])
     if step.attempts < settings.CS_HUB_WORKFLOW_MAX_ATTEMPTS:
         base = settings.CS_HUB_WORKFLOW_RETRY_BASE_SECONDS
         step.next_attempt_at = now + timedelta(seconds=base * 2 ** (step.attempts - 1))
-        step.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        step.save(update_fields=["attempts", "last_error", "next_attempt_at", "started_at"])
         return f"failed: retry {step.attempts + 1} at {step.next_attempt_at.isoformat()}"
     step.status, step.finished_at, step.next_attempt_at = StepStatus.FAILED, now, None
-    step.save(update_fields=["attempts", "last_error", "status", "finished_at", "next_attempt_at"])
+    step.save(
+        update_fields=[
+            "attempts",
+            "last_error",
+            "status",
+            "finished_at",
+            "next_attempt_at",
+            "started_at",
+        ]
+    )
     error = f"step {step.step} failed after {step.attempts} attempts: {step.last_error}"
-    Escalation.objects.get_or_create(
-        source_key=f"{run.run_id}:failed:{step.attempts}",
-        defaults={
-            "escalation_id": new_public_id("esc"),
-            "customer": run.customer,
-            "owner_email": settings.CS_HUB_OPS_MANAGER_EMAIL,
-            "severity": Severity.HIGH,
-            "reason": f"Workflow {run.workflow_type} ({run.run_id}): {error}",
-            "run": run,
-            "opened_at": now,
-        },
+    # Once per terminal failure (the locked row is settled above); a step retried from the
+    # admin and failing again is a new failure, hence the ordinal in the key.
+    earlier = Escalation.objects.filter(source_key__startswith=f"{step.key}:failed:").count()
+    Escalation.objects.create(
+        escalation_id=new_public_id("esc"),
+        customer=run.customer,
+        owner_email=settings.CS_HUB_OPS_MANAGER_EMAIL,
+        severity=Severity.HIGH,
+        reason=f"Workflow {run.workflow_type} ({run.run_id}): {error}",
+        run=run,
+        source_key=f"{step.key}:failed:{earlier + 1}",
+        opened_at=now,
     )
     _finish(run, RunStatus.FAILED, now, error)
     return "failed: escalated"

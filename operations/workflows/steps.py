@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from customers.choices import LifecycleStage, StageChangeSource
+from customers.models import Customer
 from customers.services import allowed_next_stages, customer_change_stage
 from integrations import events
 from integrations.ids import new_public_id
@@ -153,7 +154,8 @@ def create_escalation(ctx: StepContext) -> dict[str, Any]:
 
 def update_lifecycle_stage(ctx: StepContext) -> dict[str, Any]:
     """Interventions put the customer in `at_risk` (when the transition table allows it)."""
-    customer = ctx.customer
+    # Re-read under a lock: a stage change or churn made meanwhile must not be overwritten.
+    customer = Customer.objects.select_for_update().get(pk=ctx.customer.pk)
     target = LifecycleStage.AT_RISK
     if customer.lifecycle_stage == target:
         raise StepSkipped("already at_risk")

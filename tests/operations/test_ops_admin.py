@@ -118,3 +118,23 @@ def test_retry_failed_step_action(staff, settings, monkeypatch, eager_tasks) -> 
     assert WorkflowRun.objects.get().steps.get().attempts == 1  # a fresh set of attempts
     detail = staff.get(reverse("admin:operations_workflowrun_change", args=[run.pk]))
     assert detail.status_code == 200
+
+
+def test_rule_form_refuses_repeated_steps_and_endless_cooldowns(staff) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("admin:operations_automationrule_add")
+    form = {
+        "name": "Twice",
+        "event_type": "customer.health_declined",
+        "conditions": "{}",
+        "workflow_type": "w",
+        "automation_steps": '["create_escalation", "create_escalation"]',
+        "cooldown_hours": "24",
+        "active": "on",
+    }
+    body = staff.post(url, form).content.decode()
+    assert "A step may appear once: create_escalation." in body
+    body = staff.post(
+        url, {**form, "automation_steps": '["create_escalation"]', "cooldown_hours": "99999"}
+    ).content.decode()
+    assert "Ensure this value is less than or equal to 8784." in body
+    assert AutomationRule.objects.count() == 0

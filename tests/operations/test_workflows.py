@@ -451,3 +451,43 @@ def test_run_list_query_count(api, customer, size, django_assert_max_num_queries
         body = api.get(f"{URL}/runs", {"customer_id": "cust_12345"}).json()
     assert len(body["results"]) == size
     assert all(len(r["steps"]) == 2 for r in body["results"])
+
+
+def test_a_second_terminal_failure_gets_its_own_escalation(customer, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.CS_HUB_WORKFLOW_MAX_ATTEMPTS = 1
+
+    def broken(ctx: registry.StepContext) -> dict[str, Any]:
+        raise RuntimeError("still down")
+
+    monkeypatch.setitem(registry._steps, "create_escalation", registry.Step("x", broken, ""))
+    run = _start(customer, ["create_escalation"])
+    drain()
+    step = WorkflowStepRun.objects.get(run=run)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.started_at is not None  # it did start, though its attempt rolled back
+    engine.step_retry(step)
+    drain()
+    keys = sorted(
+        str(k) for k in Escalation.objects.filter(run=run).values_list("source_key", flat=True)
+    )
+    assert keys == [f"{step.key}:failed:1", f"{step.key}:failed:2"]
+
+
+def test_a_broken_rule_does_not_fail_the_event_for_other_handlers(customer) -> None:  # type: ignore[no-untyped-def]
+    from operations.handlers import clear_rule_cache
+
+    AutomationRule.objects.create(  # saved around the admin form: repeated steps, huge cool-down
+        name="Broken",
+        event_type="feedback.delivered",
+        workflow_type="x",
+        automation_steps=["create_escalation", "create_escalation"],
+        cooldown_hours=2_000_000_000,
+    )
+    clear_rule_cache()
+    publish("feedback.delivered", customer_id="cust_12345", data={"feedback_id": "fb_9"})
+    drain()
+    assert Event.objects.get(type="feedback.delivered").status == "done"
+    assert Task.objects.filter(task_id="fbd_fb_9").exists()  # the other handler's effect
+    run = WorkflowRun.objects.get()  # the rule still ran, once, its steps de-duplicated
+    assert [s.step for s in run.steps.all()] == ["create_escalation"]
