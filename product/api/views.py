@@ -4,6 +4,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -194,6 +195,16 @@ class AdoptionDetailView(PlatformAPIView):
         if feature is None:
             raise FeatureNotFound()
         as_of, window = _adoption_query(request)
+        if window < feature.adoption_threshold_days:  # nobody could adopt: not a finding
+            raise ValidationError(
+                {
+                    "window_days": [
+                        f"Must be at least the feature's adoption_threshold_days "
+                        f"({feature.adoption_threshold_days})."
+                    ]
+                },
+                code="window_shorter_than_threshold",
+            )
         result = adoption.feature_adoption(feature, as_of=as_of, window_days=window)
         return Response(s.FeatureAdoptionSerializer(presenters.feature_adoption(result)).data)
 

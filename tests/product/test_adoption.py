@@ -282,6 +282,10 @@ def test_bad_inputs(cohort, api, make_client) -> None:  # type: ignore[no-untype
             response = api.get(url, params)
             assert response.status_code == 400, (url, params)
             assert response.json()["errors"][0]["attr"] == attr
+    Feature.objects.filter(feature_id="feat_analytics").update(adoption_threshold_days=10)
+    short = api.get(f"{URL}/feat_analytics", {"window_days": 7})
+    assert short.status_code == 400
+    assert short.json()["errors"][0]["code"] == "window_shorter_than_threshold"
     ops_only = make_client("operations:read")
     assert ops_only.get(f"{URL}/feat_analytics").status_code == 403
     assert ops_only.get("/api/v1/customers/e1/adoption").status_code == 403
