@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from integrations.ids import new_public_id
 
@@ -24,6 +23,7 @@ from .models import (
     WorkflowStepRun,
 )
 from .workflows.engine import step_retry
+from .workflows.incidents import stamp_resolution
 from .workflows.registry import registered_steps
 
 AUDIT = ("created_at", "updated_at")
@@ -206,10 +206,7 @@ class IncidentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not getattr(obj, self.id_field):
             setattr(obj, self.id_field, new_public_id(self.id_prefix))
-        if obj.status != self.resolved:
-            obj.resolved_at = None
-        elif obj.resolved_at is None:
-            obj.resolved_at = timezone.now()
+        stamp_resolution(obj, self.resolved)
         super().save_model(request, obj, form, change)
 
 

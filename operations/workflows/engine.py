@@ -27,10 +27,11 @@ from integrations import events
 from integrations.ids import new_public_id
 from integrations.models import Event
 
-from ..choices import RunStatus, RunTrigger, Severity, StepStatus
+from ..choices import RunStatus, RunTrigger, StepStatus
 from ..errors import WorkflowConditionsNotMet
 from ..models import AutomationRule, Escalation, WorkflowRun, WorkflowStepRun
 from .conditions import conditions_hold, evaluate
+from .incidents import escalation_open
 from .registry import StepContext, StepSkipped, registered_steps
 
 logger = logging.getLogger(__name__)
@@ -223,15 +224,12 @@ def step_failed(step_pk: int, exc: BaseException) -> str:
     # Once per terminal failure (the locked row is settled above); a step retried from the
     # admin and failing again is a new failure, hence the ordinal in the key.
     earlier = Escalation.objects.filter(source_key__startswith=f"{step.key}:failed:").count()
-    Escalation.objects.create(
-        escalation_id=new_public_id("esc"),
+    escalation_open(
         customer=run.customer,
-        owner_email=settings.CS_HUB_OPS_MANAGER_EMAIL,
-        severity=Severity.HIGH,
         reason=f"Workflow {run.workflow_type} ({run.run_id}): {error}",
-        run=run,
         source_key=f"{step.key}:failed:{earlier + 1}",
-        opened_at=now,
+        run=run,
+        now=now,
     )
     _finish(run, RunStatus.FAILED, now, error)
     return "failed: escalated"

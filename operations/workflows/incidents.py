@@ -1,13 +1,46 @@
-"""Writes for alerts and escalations raised by workflows: status changes with timestamps
-(resolution times feed the performance metrics)."""
+"""Writes for alerts and escalations: opening an escalation for the CS operations manager,
+and status changes whose resolved_at follows the status (resolution times feed the
+performance metrics). The API, the workflow engine and steps, and the admin all use these."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from customers.models import Customer
 from integrations import events
+from integrations.ids import new_public_id
 
-from ..choices import AlertStatus, EscalationStatus
-from ..models import Alert, Escalation
+from ..choices import AlertStatus, EscalationStatus, Severity
+from ..models import Alert, Escalation, WorkflowRun
+
+
+def escalation_open(
+    *, customer: Customer, reason: str, source_key: str, run: WorkflowRun | None, now: datetime
+) -> Escalation:
+    """An escalation owned by the CS operations manager, once per `source_key`."""
+    escalation, _ = Escalation.objects.get_or_create(
+        source_key=source_key,
+        defaults={
+            "escalation_id": new_public_id("esc"),
+            "customer": customer,
+            "owner_email": settings.CS_HUB_OPS_MANAGER_EMAIL,
+            "severity": Severity.HIGH,
+            "reason": reason,
+            "run": run,
+            "opened_at": now,
+        },
+    )
+    return escalation
+
+
+def stamp_resolution(incident: Alert | Escalation, resolved_status: str) -> None:
+    """resolved_at follows the status: set when it becomes resolved, cleared otherwise."""
+    if incident.status != resolved_status:
+        incident.resolved_at = None
+    elif incident.resolved_at is None:
+        incident.resolved_at = timezone.now()
 
 
 @transaction.atomic
@@ -16,7 +49,7 @@ def alert_update(*, alert: Alert, status: str) -> Alert:
     if alert.status == status:
         return alert
     alert.status = status
-    alert.resolved_at = timezone.now() if status == AlertStatus.RESOLVED else None
+    stamp_resolution(alert, AlertStatus.RESOLVED)
     alert.save(update_fields=["status", "resolved_at"])
     return alert
 
@@ -34,7 +67,7 @@ def escalation_update(
         fields.append("owner_email")
     if status and status != escalation.status:
         escalation.status = status
-        escalation.resolved_at = timezone.now() if status == EscalationStatus.RESOLVED else None
+        stamp_resolution(escalation, EscalationStatus.RESOLVED)
         fields += ["status", "resolved_at"]
         if status == EscalationStatus.RESOLVED:
             events.publish(

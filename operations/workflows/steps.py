@@ -14,7 +14,8 @@ from integrations import events
 from integrations.ids import new_public_id
 
 from ..choices import Severity, TaskKind
-from ..models import AccountTeamMember, Alert, Escalation, Playbook, Task
+from ..models import AccountTeamMember, Alert, Playbook, Task
+from .incidents import escalation_open
 from .registry import StepContext, StepSkipped, register_step
 
 
@@ -137,17 +138,12 @@ def notify_account_team(ctx: StepContext) -> dict[str, Any]:
 
 
 def create_escalation(ctx: StepContext) -> dict[str, Any]:
-    escalation, _ = Escalation.objects.get_or_create(
+    escalation = escalation_open(
+        customer=ctx.customer,
+        reason=f"Escalated by workflow {ctx.run.workflow_type} ({ctx.run.run_id}).",
         source_key=ctx.key,
-        defaults={
-            "escalation_id": new_public_id("esc"),
-            "customer": ctx.customer,
-            "owner_email": settings.CS_HUB_OPS_MANAGER_EMAIL,
-            "severity": Severity.HIGH,
-            "reason": f"Escalated by workflow {ctx.run.workflow_type} ({ctx.run.run_id}).",
-            "run": ctx.run,
-            "opened_at": ctx.now,
-        },
+        run=ctx.run,
+        now=ctx.now,
     )
     return {"escalation_id": escalation.escalation_id, "owner": escalation.owner_email}
 

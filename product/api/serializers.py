@@ -311,19 +311,13 @@ class FeedbackSerializer(serializers.Serializer):
 
     @extend_schema_field(DeliveryCommitmentSerializer)
     def get_delivery_commitment(self, obj: Feedback) -> dict[str, Any]:
-        overdue = getattr(obj, "overdue", None)
-        if overdue is None:
-            overdue = (
-                obj.status == FeedbackStatus.COMMITTED
-                and obj.target_date is not None
-                and obj.target_date < timezone.localdate()
-            )
+        # `overdue` is annotated by selectors.feedback.feedback_list (one rule, in SQL)
         return DeliveryCommitmentSerializer(
             {
                 "status": obj.status,
                 "target_release": obj.target_release,
                 "target_date": obj.target_date,
-                "overdue": bool(overdue),
+                "overdue": bool(obj.overdue),  # type: ignore[attr-defined]
                 "committed_at": obj.committed_at,
                 "delivered_at": obj.delivered_at,
                 "status_changed_at": obj.status_changed_at,
