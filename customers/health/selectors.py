@@ -1,13 +1,72 @@
 """Reads for health: the current score explained, its trend and its weekly history."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from django.db.models import OuterRef, Subquery
 
 from ..models import Customer, HealthScore
 from .measures import registered_measures
 
 TREND_WEEKS = 12
 STABLE_BAND = 5  # points: within ±5 over 30 days is stable
+REFERENCE_DAYS = 30
+REFERENCE_TOLERANCE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A customer's health ~30 days before a moment: the snapshot it was compared with."""
+
+    at: datetime
+    score: int
+
+
+def health_references(customer_pks: Sequence[int], at: datetime) -> dict[int, Reference]:
+    """The health ~30 days ago, the one definition used by the trend, the decline event and
+    the workflow conditions: the snapshot nearest to `at` − 30 days within ±7 days (bounds
+    included; on a tie the older one). Customers without one are left out. One query for
+    any number of customers: the nearest snapshot on each side of the target, compared here.
+    """
+    if not customer_pks:
+        return {}
+    target = at - timedelta(days=REFERENCE_DAYS)
+    tolerance = timedelta(days=REFERENCE_TOLERANCE_DAYS)
+    mine = HealthScore.objects.filter(customer=OuterRef("pk"))
+    before = mine.filter(computed_at__gte=target - tolerance, computed_at__lte=target).order_by(
+        "-computed_at", "-pk"
+    )
+    after = mine.filter(computed_at__gt=target, computed_at__lte=target + tolerance).order_by(
+        "computed_at", "pk"
+    )
+    rows = (
+        Customer.objects.filter(pk__in=customer_pks)
+        .annotate(
+            before_at=Subquery(before.values("computed_at")[:1]),
+            before_score=Subquery(before.values("score")[:1]),
+            after_at=Subquery(after.values("computed_at")[:1]),
+            after_score=Subquery(after.values("score")[:1]),
+        )
+        .values_list("pk", "before_at", "before_score", "after_at", "after_score")
+    )
+    found: dict[int, Reference] = {}
+    for pk, before_at, before_score, after_at, after_score in rows:
+        sides = [
+            (abs(side_at - target), side_at, score)
+            for side_at, score in ((before_at, before_score), (after_at, after_score))
+            if side_at is not None
+        ]
+        if sides:
+            _, ref_at, ref_score = min(sides)
+            found[pk] = Reference(ref_at, ref_score)
+    return found
+
+
+def health_reference(customer: Customer, at: datetime) -> Reference | None:
+    """The same definition for one customer."""
+    return health_references([customer.pk], at).get(customer.pk)
 
 
 def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
@@ -48,7 +107,12 @@ def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
         "model_version": latest.model_version,
         "components": components,
         "explanation": _explain(latest),
-        "trend": trend(rows, latest.computed_at, latest.score),
+        "trend": trend(
+            rows,
+            latest.computed_at,
+            latest.score,
+            health_reference(customer, latest.computed_at),
+        ),
         "history": [
             {"week_start": week, "score": score, "grade": grade}
             for week, score, grade in weekly[-weeks:]
@@ -79,18 +143,13 @@ def _weekly(rows: list[tuple[datetime, int, str]]) -> list[tuple[date, int, str]
     return [(week, score, grade) for week, (score, grade) in sorted(weeks.items())]
 
 
-def trend(rows: list[tuple[datetime, int, str]], now: datetime, score: int) -> dict[str, Any]:
-    """Change vs the snapshot nearest 30 days before `now`; least-squares slope per week
-    over the weekly points of the last 12 weeks; direction from the 30-day change (±5), or
-    from the slope × 30/7 when there is no snapshot near 30 days ago."""
-    target = now - timedelta(days=30)
-    candidates = [
-        (abs((at - target).total_seconds()), at, s)
-        for at, s, _ in rows
-        if abs((at - target).total_seconds()) <= 7 * 86400  # ±7 days (.days floors)
-    ]
-    reference = min(candidates) if candidates else None
-    change = score - reference[2] if reference else None
+def trend(
+    rows: list[tuple[datetime, int, str]], now: datetime, score: int, reference: Reference | None
+) -> dict[str, Any]:
+    """Change vs `reference` (the health ~30 days before `now`, see health_references);
+    least-squares slope per week over the weekly points of the last 12 weeks; direction from
+    the 30-day change (±5), or from the slope × 30/7 when there is no reference."""
+    change = score - reference.score if reference else None
     points = [
         (week, s)
         for week, s, _ in _weekly([r for r in rows if r[0] >= now - timedelta(weeks=TREND_WEEKS)])
@@ -107,8 +166,8 @@ def trend(rows: list[tuple[datetime, int, str]], now: datetime, score: int) -> d
         direction = "stable"
     return {
         "change_30d": change,
-        "reference_score": reference[2] if reference else None,
-        "reference_at": reference[1] if reference else None,
+        "reference_score": reference.score if reference else None,
+        "reference_at": reference.at if reference else None,
         "slope_per_week": None if slope is None else round(slope, 3),
         "weeks_in_slope": len(points),
         "direction": direction,

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -14,10 +14,9 @@ from integrations.bulk_sql import copy_rows
 
 from ..models import GRADE_RANK, Customer, HealthModel, HealthScore
 from .engine import HealthResult, compute_health, end_of_day
+from .selectors import health_references
 
 DECLINE_POINTS = 15  # a drop of this many points within 30 days raises health_declined
-REFERENCE_DAYS = 30
-REFERENCE_TOLERANCE_DAYS = 7
 
 
 def active_health_model() -> HealthModel:
@@ -93,26 +92,29 @@ def _write_snapshots(
 
 
 def _previous_snapshots(pks: list[int], before: datetime) -> dict[int, dict[str, Any]]:
-    """Each customer's last snapshot and the one nearest 30 days before `before`."""
+    """Each customer's last snapshot, and its health ~30 days before `before` (the same
+    reference the trend shows: health_references)."""
     if not pks:
         return {}
-    mine = HealthScore.objects.filter(customer=OuterRef("pk"), computed_at__lt=before)
-    ref_at = before - timedelta(days=REFERENCE_DAYS)
-    window = mine.filter(
-        computed_at__lte=ref_at,
-        computed_at__gte=ref_at - timedelta(days=REFERENCE_TOLERANCE_DAYS),
-    ).order_by("-computed_at")
-    latest = mine.order_by("-computed_at")
+    latest = HealthScore.objects.filter(customer=OuterRef("pk"), computed_at__lt=before).order_by(
+        "-computed_at"
+    )
     rows = (
         Customer.objects.filter(pk__in=pks)
         .values("pk", "customer_id")
         .annotate(
             last_score=Subquery(latest.values("score")[:1]),
             last_grade=Subquery(latest.values("grade")[:1]),
-            ref_score=Subquery(window.values("score")[:1]),
         )
     )
-    return {row["pk"]: row for row in rows}
+    references = health_references(pks, before)
+    return {
+        row["pk"]: {
+            **row,
+            "ref_score": references[row["pk"]].score if row["pk"] in references else None,
+        }
+        for row in rows
+    }
 
 
 def _health_events(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from customers.health import measures as registry
 from customers.health.engine import compute_health
 from customers.health.measures import MeasureValue
-from customers.health.selectors import trend
+from customers.health.selectors import Reference, trend
 from customers.health.services import health_recompute
 from customers.models import Customer, HealthModel, HealthScore
 from integrations.models import Event
@@ -144,8 +144,9 @@ def test_trend_change_slope_and_direction() -> None:
     now = _at(0)
     # weekly snapshots rising 2 points a week for 12 weeks: 48, 50, ..., 70 (now)
     rows = [(_at(7 * k), 70 - 2 * k, "at_risk") for k in range(11, -1, -1)]
-    result = trend(rows, now, 70)
-    # nearest to 30 days ago is 28 days ago (k=4): 62 → change +8 → improving
+    # the health ~30 days ago (health_references) is the snapshot 28 days ago (k=4): 62
+    result = trend(rows, now, 70, Reference(_at(28), 62))
+    # change +8 → improving
     assert result["reference_score"] == 62
     assert result["change_30d"] == 8
     assert result["slope_per_week"] == 2.0
@@ -156,12 +157,12 @@ def test_trend_change_slope_and_direction() -> None:
 def test_trend_without_a_30_day_reference_uses_the_slope() -> None:
     now = _at(0)
     rows = [(_at(14), 80, "healthy"), (_at(7), 79, "healthy"), (_at(0), 78, "healthy")]
-    result = trend(rows, now, 78)
+    result = trend(rows, now, 78, None)
     assert result["change_30d"] is None
     assert result["slope_per_week"] == -1.0
     assert result["basis"] == "slope"
     assert result["direction"] == "stable"  # −1/week × 30/7 = −4.3: within ±5
-    assert trend(rows[-1:], now, 78)["direction"] is None
+    assert trend(rows[-1:], now, 78, None)["direction"] is None
 
 
 def test_health_api_before_and_after_recompute(api, fake_measures) -> None:  # type: ignore[no-untyped-def]
