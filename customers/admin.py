@@ -1,11 +1,19 @@
+from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from .choices import CustomerStatus
+from integrations.admin_support import ServiceAdmin, copy_saved
+
+from . import services
+from .choices import CustomerStatus, StageChangeSource
+from .errors import IllegalStageTransition
+from .health.measures import registered_measures
+from .health.services import health_model_activate, health_model_save
 from .models import (
     Customer,
     HealthModel,
@@ -20,8 +28,38 @@ from .models import (
 AUDIT = ("created_at", "updated_at")
 
 
+class StakeholderForm(forms.ModelForm):
+    """A stakeholder is addressed by its email (the API's key): fixed once created."""
+
+    class Meta:
+        model = Stakeholder
+        fields = ["customer", "email", "name", "role", "is_champion", "is_executive_sponsor"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("customer", "email"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
+def _changes(form: forms.ModelForm, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Only the fields the form changed, as a service's PATCH data."""
+    return {f: form.cleaned_data[f] for f in form.changed_data if f in allowed}
+
+
+def stakeholder_save(form: forms.ModelForm, customer: Customer) -> Stakeholder:
+    """Create or update through the stakeholder services, as the API does."""
+    if form.instance.pk:
+        current = Stakeholder.objects.get(pk=form.instance.pk)
+        data = _changes(form, services.STAKEHOLDER_FIELDS)
+        return services.stakeholder_update(stakeholder=current, data=data)
+    return services.stakeholder_create(customer=customer, data=form.cleaned_data)
+
+
 class StakeholderInline(admin.TabularInline):
     model = Stakeholder
+    form = StakeholderForm
     extra = 0
     fields = ["email", "name", "role", "is_champion", "is_executive_sponsor"]
 
@@ -45,8 +83,47 @@ class LifecycleChangeInline(admin.TabularInline):
         return False
 
 
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "customer_id",
+            "name",
+            "segment",
+            "licensed_seats",
+            "status",
+            "churned_at",
+            "lifecycle_stage",
+            "success_manager",
+        ]
+
+    def clean_lifecycle_stage(self) -> str:
+        """The transition table, checked against the stored stage as the service does (the
+        service re-checks it under its lock when saving)."""
+        stage: str = self.cleaned_data["lifecycle_stage"]
+        current = self.instance.lifecycle_stage if self.instance.pk else None
+        if current and stage != current:
+            allowed = services.allowed_next_stages(current)
+            if stage not in allowed:
+                raise forms.ValidationError(str(IllegalStageTransition(current, stage, allowed)))
+        return stage
+
+
+def customer_service_data(form: forms.ModelForm, fields: list[str]) -> dict[str, Any]:
+    """Form values as the customer services take them: the CSM by email."""
+    data: dict[str, Any] = {f: form.cleaned_data[f] for f in fields if f in form.cleaned_data}
+    if "success_manager" in data:
+        member = data["success_manager"]
+        data["success_manager"] = member.email if member else None
+    return data
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ServiceAdmin):
+    """Saves go through customer_create / customer_update with source `admin`: the
+    transition table holds, and a stage change writes its history row and event."""
+
+    form = CustomerForm
     list_display = [
         "customer_id",
         "name",
@@ -66,9 +143,79 @@ class CustomerAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # counting 100k rows on every page view is wasted work
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # customer_id is the integrating systems' key: the API never changes it either.
+        return (*AUDIT, "customer_id") if obj else AUDIT
+
+    def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
+        if change:
+            current = Customer.objects.get(pk=obj.pk)  # `obj` already holds the form's values
+            saved = services.customer_update(
+                customer=current,
+                data=customer_service_data(form, form.changed_data),
+                source=StageChangeSource.ADMIN,
+                reason=f"changed in the admin by {request.user}",
+            )
+        else:
+            saved = services.customer_create(
+                data=customer_service_data(form, list(form.cleaned_data)),
+                source=StageChangeSource.ADMIN,
+            )
+        copy_saved(saved, obj)
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        if formset.model is not Stakeholder:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if inline in formset.deleted_forms:
+                if inline.instance.pk:
+                    services.stakeholder_delete(stakeholder=inline.instance)
+                    formset.deleted_objects.append(inline.instance)
+            elif inline.has_changed():
+                saved = stakeholder_save(inline, form.instance)
+                if inline.instance.pk:
+                    formset.changed_objects.append((saved, inline.changed_data))
+                else:
+                    formset.new_objects.append(saved)
+
+
+class SkillsField(forms.CharField):
+    """Skills as comma-separated words, never typed JSON."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class TeamMemberForm(forms.ModelForm):
+    skills = SkillsField(required=False, help_text="Comma-separated, e.g. enterprise, onboarding")
+
+    class Meta:
+        model = TeamMember
+        fields = ["email", "name", "capacity", "skills", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "email" in self.fields:
+            self.fields["email"].disabled = True  # the API addresses a CSM by email
+
+
+TEAM_MEMBER_FIELDS = ("name", "capacity", "skills", "active")
+
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(ServiceAdmin):
+    """Saves (the form and the editable capacity column) go through the team member
+    services."""
+
+    form = TeamMemberForm
     list_display = ["email", "name", "capacity", "assigned_accounts", "skill_list", "active"]
     list_editable = ["capacity"]
     list_filter = ["active"]
@@ -92,15 +239,37 @@ class TeamMemberAdmin(admin.ModelAdmin):
     def assigned_accounts(self, obj: TeamMember) -> int:
         return getattr(obj, "_assigned", 0)
 
+    def save_model(self, request: HttpRequest, obj: TeamMember, form: Any, change: bool) -> None:
+        if change:
+            current = TeamMember.objects.get(pk=obj.pk)
+            saved = services.team_member_update(
+                member=current, data=_changes(form, TEAM_MEMBER_FIELDS)
+            )
+        else:
+            data = form.cleaned_data
+            saved = services.team_member_create(
+                email=data["email"], **{f: data[f] for f in TEAM_MEMBER_FIELDS if f in data}
+            )
+        copy_saved(saved, obj)
+
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(admin.ModelAdmin):
+class StakeholderAdmin(ServiceAdmin):
+    """Saves go through the stakeholder services, as the API's."""
+
+    form = StakeholderForm
     list_display = ["email", "name", "role", "customer", "is_champion", "is_executive_sponsor"]
     list_filter = ["is_champion", "is_executive_sponsor"]
     search_fields = ["email", "name", "customer__customer_id", "customer__name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]
     readonly_fields = AUDIT
+
+    def save_model(self, request: HttpRequest, obj: Stakeholder, form: Any, change: bool) -> None:
+        copy_saved(stakeholder_save(form, form.cleaned_data.get("customer") or obj.customer), obj)
+
+    def delete_model(self, request: HttpRequest, obj: Stakeholder) -> None:
+        services.stakeholder_delete(stakeholder=obj)
 
 
 class MilestoneInline(admin.TabularInline):
@@ -145,35 +314,62 @@ class LifecycleChangeAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(HealthModel)
-class HealthModelAdmin(admin.ModelAdmin):
-    """Saving a model that has scored customers creates a new version instead of rewriting
-    history; activating one deactivates the others."""
+class HealthModelForm(forms.ModelForm):
+    class Meta:
+        model = HealthModel
+        fields = ["name", "weights", "critical_below", "at_risk_below", "active"]
 
+    def clean_weights(self) -> dict[str, float]:
+        """Known measures with numeric weights >= 0, one of them positive: anything else
+        would fail the nightly recompute, not this save."""
+        weights = self.cleaned_data["weights"]
+        known = registered_measures()
+        if not isinstance(weights, Mapping) or not weights:
+            raise forms.ValidationError('An object of measure → weight, e.g. {"support": 0.3}.')
+        unknown = sorted(set(weights) - set(known))
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown measure(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+            )
+        for name, weight in weights.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+                raise forms.ValidationError(f"The weight of {name} must be a number >= 0.")
+        if not any(w > 0 for w in weights.values()):
+            raise forms.ValidationError("At least one weight must be above 0.")
+        return dict(weights)
+
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        critical, at_risk = data.get("critical_below"), data.get("at_risk_below")
+        if critical is not None and at_risk is not None and not critical <= at_risk <= 100:
+            raise forms.ValidationError("Bands: critical_below <= at_risk_below <= 100.")
+        return data
+
+
+@admin.register(HealthModel)
+class HealthModelAdmin(ServiceAdmin):
+    """Saves go through health_model_save: a model that has scored customers gets a new
+    version instead of rewriting history; activating one deactivates the others."""
+
+    form = HealthModelForm
     list_display = ["version", "name", "active", "critical_below", "at_risk_below", "created_at"]
     list_filter = ["active"]
     readonly_fields = ["version", "created_at"]
     actions = ["activate"]
 
     def save_model(self, request: HttpRequest, obj: HealthModel, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            used = change and HealthScore.objects.filter(model_version=obj.version).exists()
-            if used or not change:
-                obj.pk = None
-                obj.version = (HealthModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-                obj._state.adding = True
-            if obj.active:
-                HealthModel.objects.exclude(pk=obj.pk).filter(active=True).update(active=False)
-            super().save_model(request, obj, form, change)
+        saved = health_model_save(
+            data=form.cleaned_data,
+            model=HealthModel.objects.get(pk=obj.pk) if change else None,
+        )
+        copy_saved(saved, obj)
 
     @admin.action(description="Make the selected model the active one")
     def activate(self, request: HttpRequest, queryset: QuerySet[HealthModel]) -> None:
         chosen = queryset.order_by("-version").first()
         if chosen is None:
             return
-        with transaction.atomic():
-            HealthModel.objects.filter(active=True).update(active=False)
-            HealthModel.objects.filter(pk=chosen.pk).update(active=True)
+        health_model_activate(model=chosen)
         self.message_user(request, f"Version {chosen.version} is now active.")
 
 

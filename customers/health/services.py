@@ -1,7 +1,7 @@
 """Writes for health: snapshots and the events they raise."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -164,3 +164,44 @@ def health_history_seed(*, customer_pks: Sequence[int] | None, days: list[date])
         )
         written += sum(1 for r in results.values() if r.score is not None)
     return written
+
+
+# --- health models ------------------------------------------------------------------------
+
+HEALTH_MODEL_FIELDS = ("name", "weights", "critical_below", "at_risk_below", "active")
+
+
+@transaction.atomic
+def health_model_save(*, data: Mapping[str, Any], model: HealthModel | None = None) -> HealthModel:
+    """Create a health model, or change one. A model that has scored customers is never
+    rewritten (each snapshot names the version whose weights produced it): the change
+    becomes a new version. Saving an active model deactivates the others."""
+    target = model
+    if model is not None:
+        model = HealthModel.objects.select_for_update().get(pk=model.pk)
+        if HealthScore.objects.filter(model_version=model.version).exists():
+            target = HealthModel(**{f: getattr(model, f) for f in HEALTH_MODEL_FIELDS})
+        else:
+            target = model
+    if target is None:
+        target = HealthModel()
+    if target.pk is None:
+        # Lock the newest version so two saves cannot pick the same number.
+        newest = HealthModel.objects.select_for_update().order_by("-version").first()
+        target.version = (newest.version if newest else 0) + 1
+    for field in HEALTH_MODEL_FIELDS:
+        if field in data:
+            setattr(target, field, data[field])
+    if target.active:  # before the save: one active model is a database constraint
+        HealthModel.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def health_model_activate(*, model: HealthModel) -> HealthModel:
+    """Make `model` the one the next recompute uses."""
+    HealthModel.objects.exclude(pk=model.pk).filter(active=True).update(active=False)
+    HealthModel.objects.filter(pk=model.pk).update(active=True)
+    model.active = True
+    return model

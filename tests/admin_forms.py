@@ -1,0 +1,44 @@
+"""Post admin forms as a browser would: start from what the page renders, change some fields."""
+
+from datetime import datetime
+from typing import Any
+
+from django.forms import BoundField, CheckboxInput, Form
+from django.test import Client
+
+
+def _field_data(field: BoundField) -> dict[str, Any]:
+    value = field.value()
+    widget = field.field.widget
+    if getattr(field.field, "disabled", False):
+        return {}
+    if isinstance(value, datetime):
+        day, time = value.date().isoformat(), value.strftime("%H:%M:%S")
+        return {f"{field.html_name}_0": day, f"{field.html_name}_1": time}
+    if isinstance(widget, CheckboxInput):
+        return {field.html_name: "on"} if value else {}
+    if value is None:
+        return {field.html_name: ""}
+    if isinstance(value, list | tuple):
+        return {field.html_name: [str(v) for v in value]}
+    return {field.html_name: widget.format_value(value) or ""}
+
+
+def _form_data(form: Form) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        data.update(_field_data(form[name]))
+    return data
+
+
+def admin_form_data(client: Client, url: str) -> dict[str, Any]:
+    """The POST data of the admin page at `url` as rendered: main form and inline formsets."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    data = _form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_form_data(formset.management_form))
+        for form in formset.forms:
+            data.update(_form_data(form))
+    return data
