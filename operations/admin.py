@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from integrations.admin_support import ServiceAdmin, copy_saved
 from integrations.ids import new_public_id
 
-from .choices import AlertStatus, EscalationStatus, StepStatus
+from .choices import StepStatus
 from .models import (
     AccountTeamMember,
     Alert,
@@ -22,8 +23,8 @@ from .models import (
     WorkflowRun,
     WorkflowStepRun,
 )
+from .workflows import incidents
 from .workflows.engine import step_retry
-from .workflows.incidents import stamp_resolution
 from .workflows.registry import registered_steps
 
 AUDIT = ("created_at", "updated_at")
@@ -197,22 +198,39 @@ class AutomationRuleAdmin(admin.ModelAdmin):
     search_fields = ["name", "workflow_type"]
 
 
-class IncidentAdmin(admin.ModelAdmin):
-    """Alerts and escalations added or edited by hand: a public id, and resolved_at that
-    follows the status, as the API keeps it."""
+class IncidentAdmin(ServiceAdmin):
+    """Alerts and escalations edited by hand. The status (and an escalation's owner) moves
+    through the service the API's PATCH uses, so resolved_at follows the status and
+    `escalation.resolved` is published; one added by hand opens and then moves to its status
+    the same way. Descriptive fields (title, severity, ...) carry no rule: saved as edited."""
 
-    id_field, id_prefix, resolved = "", "", ""
+    id_field, id_prefix = "", ""
+    service_fields: tuple[str, ...] = ("status",)
+
+    def move(self, obj: Any, changes: dict[str, Any]) -> Any:
+        raise NotImplementedError
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not getattr(obj, self.id_field):
+        data = form.cleaned_data
+        moves = {f: data[f] for f in self.service_fields if f in form.changed_data or not change}
+        model = type(obj)
+        if change:
+            plain = [f for f in form.changed_data if f not in self.service_fields]
+            if plain:
+                model.objects.filter(pk=obj.pk).update(**{f: data[f] for f in plain})
+            current = model.objects.get(pk=obj.pk)
+        else:
             setattr(obj, self.id_field, new_public_id(self.id_prefix))
-        stamp_resolution(obj, self.resolved)
-        super().save_model(request, obj, form, change)
+            obj.status, obj.resolved_at = model._meta.get_field("status").default, None
+            obj.save()
+            current = obj
+        copy_saved(self.move(current, moves) if moves else current, obj)
 
 
 @admin.register(Alert)
 class AlertAdmin(IncidentAdmin):
-    id_field, id_prefix, resolved = "alert_id", "alr", AlertStatus.RESOLVED
+    id_field, id_prefix = "alert_id", "alr"
+
     list_display = ["alert_id", "customer", "owner", "severity", "status", "opened_at"]
     list_filter = ["status", "severity"]
     search_fields = ["alert_id", "customer__customer_id", "customer__name", "title"]
@@ -220,10 +238,15 @@ class AlertAdmin(IncidentAdmin):
     raw_id_fields = ["customer", "owner"]
     readonly_fields = ["alert_id", "source_key", "resolved_at"]
 
+    def move(self, obj: Alert, changes: dict[str, Any]) -> Alert:
+        return incidents.alert_update(alert=obj, status=changes["status"])
+
 
 @admin.register(Escalation)
 class EscalationAdmin(IncidentAdmin):
-    id_field, id_prefix, resolved = "escalation_id", "esc", EscalationStatus.RESOLVED
+    id_field, id_prefix = "escalation_id", "esc"
+    service_fields = ("status", "owner_email")
+
     list_display = [
         "escalation_id",
         "customer",
@@ -238,6 +261,9 @@ class EscalationAdmin(IncidentAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "run"]
     readonly_fields = ["escalation_id", "source_key", "resolved_at"]
+
+    def move(self, obj: Escalation, changes: dict[str, Any]) -> Escalation:
+        return incidents.escalation_update(escalation=obj, **changes)
 
 
 @admin.register(AccountTeamMember)
