@@ -5,8 +5,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from integrations.admin_support import ServiceAdmin, copy_saved
+
 from .bulk_schema import MAX_AMOUNT
 from .models import Contract, Invoice, annual_value_of
+from .services import contract_save
 
 AUDIT = ("created_at", "updated_at")
 
@@ -36,7 +39,9 @@ class ContractForm(forms.ModelForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ServiceAdmin):
+    """Saves go through contract_save, which derives the annual value as ingestion does."""
+
     form = ContractForm
     list_display = [
         "contract_id",
@@ -58,10 +63,17 @@ class ContractAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # contract_id is the finance system's key: ingestion never changes it either.
+        return (*self.readonly_fields, "contract_id") if obj else self.readonly_fields
+
     def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
-        # Keep the derived ARR in step with edits, as ingestion does.
-        obj.annual_value = annual_value_of(obj.value, obj.term)
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        saved = contract_save(
+            data={f: data[f] for f in (form.changed_data if change else data)},
+            contract=Contract.objects.get(pk=obj.pk) if change else None,
+        )
+        copy_saved(saved, obj)
 
 
 class PaidFilter(admin.SimpleListFilter):

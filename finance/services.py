@@ -1,6 +1,6 @@
 """Writes for finance data: contract and invoice ingestion from the finance system."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +32,25 @@ def _rows(items: Sequence[dict[str, Any]], customer_pks: Sequence[int]) -> list[
         if "term" in row:
             row["annual_value"] = annual_value_of(row["value"], row["term"])
     return rows
+
+
+@transaction.atomic
+def contract_save(*, data: Mapping[str, Any], contract: Contract | None = None) -> Contract:
+    """One contract added or edited by hand (the admin). `data` holds model values (the
+    customer and renewed_from as instances); for an existing contract only the changed
+    fields, written on the locked row. The annual value is derived as ingestion derives it."""
+    if contract is None:
+        target = Contract()
+    else:
+        target = Contract.objects.select_for_update().get(pk=contract.pk)
+    for field, value in data.items():
+        setattr(target, field, value)
+    target.annual_value = annual_value_of(target.value, target.term)
+    if contract is None:
+        target.save()
+    else:
+        target.save(update_fields=[*data, "annual_value", "updated_at"])
+    return target
 
 
 @transaction.atomic
