@@ -1,11 +1,17 @@
-from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from integrations.models import RATE_RE, ApiKey
+from integrations.keys import InvalidKeySettings, expiry_in_days, validate_key_settings
+from integrations.models import ApiKey
 from integrations.scopes import InvalidScope, parse_scopes
+
+OPTION_OF = {
+    "name": "--name",
+    "scopes": "--scopes",
+    "throttle_rate": "--rate",
+    "expiry_date": "--expires-in-days",
+}
 
 
 class Command(BaseCommand):
@@ -18,26 +24,34 @@ class Command(BaseCommand):
             required=True,
             help="Comma-separated, e.g. customers:read,product:write; * = all.",
         )
-        parser.add_argument("--expires-in-days", type=int, default=None)
+        parser.add_argument(
+            "--expires-in-days", type=int, default=None, help="1 to 3650 (ten years)."
+        )
         parser.add_argument("--rate", default="", help="Per-key throttle such as 600/min.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        name = options["name"].strip()
-        if not name or len(name) > 50:
-            raise CommandError("--name must be 1 to 50 characters.")
+        # The admin form validates with the same function (validate_key_settings).
         try:
             scopes = parse_scopes(options["scopes"])
         except InvalidScope as exc:
-            raise CommandError(str(exc)) from None
-        expiry = None
-        if options["expires_in_days"] is not None:
-            if options["expires_in_days"] <= 0:
-                raise CommandError("--expires-in-days must be positive.")
-            expiry = timezone.now() + timedelta(days=options["expires_in_days"])
-        if options["rate"] and not RATE_RE.match(options["rate"]):
-            raise CommandError("--rate must look like 600/min (N/s, N/min, N/h or N/day).")
+            raise CommandError(f"--scopes: {exc}") from None
+        try:
+            days = options["expires_in_days"]
+            settings = validate_key_settings(
+                name=options["name"],
+                scopes=scopes,
+                throttle_rate=options["rate"],
+                expiry_date=None if days is None else expiry_in_days(days),
+            )
+        except InvalidKeySettings as exc:
+            raise CommandError(
+                " ".join(f"{OPTION_OF[field]}: {message}" for field, message in exc.errors.items())
+            ) from None
         _, key = ApiKey.objects.create_key(
-            name=name, scopes=scopes, expiry_date=expiry, throttle_rate=options["rate"]
+            name=settings.name,
+            scopes=settings.scopes,
+            expiry_date=settings.expiry_date,
+            throttle_rate=settings.throttle_rate,
         )
         self.stdout.write(key)
-        self.stderr.write(f"scopes: {', '.join(scopes)} (the key is shown only once)")
+        self.stderr.write(f"scopes: {', '.join(settings.scopes)} (the key is shown only once)")
