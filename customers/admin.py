@@ -183,15 +183,16 @@ class CustomerAdmin(ServiceAdmin):
                     formset.new_objects.append(saved)
 
 
-class SkillsField(forms.CharField):
+class SkillsField(forms.Field):
     """Skills as comma-separated words, never typed JSON."""
+
+    widget = forms.TextInput
 
     def prepare_value(self, value: Any) -> Any:
         return ", ".join(value) if isinstance(value, list) else value
 
     def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value)
-        return [part.strip() for part in text.split(",") if part.strip()]
+        return [part.strip() for part in str(value or "").split(",") if part.strip()]
 
 
 class TeamMemberForm(forms.ModelForm):

@@ -1,5 +1,6 @@
 """Post admin forms as a browser would: start from what the page renders, change some fields."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -42,3 +43,13 @@ def admin_form_data(client: Client, url: str) -> dict[str, Any]:
         for form in formset.forms:
             data.update(_form_data(form))
     return data
+
+
+def recording(real: Callable[..., Any], calls: list[Any], pick: Callable[[Any], Any]) -> Any:
+    """`real` (a keyword-only service), noting pick(kwargs) of each call in `calls`."""
+
+    def wrapper(**kwargs: Any) -> Any:
+        calls.append(pick(kwargs))
+        return real(**kwargs)
+
+    return wrapper

@@ -21,7 +21,7 @@ from customers.models import (
     TeamMember,
 )
 from integrations.models import Event
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, recording
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_a_refusal_inside_the_service_is_a_message_not_a_500(staff, monkeypatch)
 
 
 def test_adding_a_customer_goes_through_customer_create(staff) -> None:  # type: ignore[no-untyped-def]
-    csm = TeamMemberFactory(email="csm@vendor.example")
+    csm = TeamMemberFactory.create(email="csm@vendor.example")
     data = admin_form_data(staff, reverse("admin:customers_customer_add"))
     response = staff.post(
         reverse("admin:customers_customer_add"),
@@ -159,17 +159,16 @@ def test_adding_a_customer_goes_through_customer_create(staff) -> None:  # type:
     assert customer.stakeholders.get().email == "champion@client.example"
 
 
+def _named(name: str) -> Any:
+    return lambda kwargs: name
+
+
 def test_stakeholder_inline_and_admin_saves_use_the_services(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     customer = _new_customer()
-    person = StakeholderFactory(customer=customer, email="a@client.example", role="CTO")
+    person = StakeholderFactory.create(customer=customer, email="a@client.example", role="CTO")
     calls: list[str] = []
     for name in ("stakeholder_update", "stakeholder_create", "stakeholder_delete"):
-        real = getattr(services, name)
-        monkeypatch.setattr(
-            services,
-            name,
-            lambda _real=real, _name=name, **kw: (calls.append(_name), _real(**kw))[1],
-        )
+        monkeypatch.setattr(services, name, recording(getattr(services, name), calls, _named(name)))
     data = admin_form_data(staff, _change_url(customer))
     staff.post(_change_url(customer), {**data, "stakeholders-0-role": "CEO"})
     person.refresh_from_db()
@@ -231,10 +230,10 @@ def test_health_model_versioning_is_the_service(staff, monkeypatch) -> None:  # 
     monkeypatch.setattr(
         customers_admin,
         "health_model_save",
-        lambda **kw: (calls.append(kw["model"]), real(**kw))[1],
+        recording(real, calls, lambda kw: kw["model"]),
     )
     model = HealthModel.objects.get(active=True)
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     HealthScore.objects.create(
         customer=customer,
         computed_at="2026-06-01T00:00:00Z",

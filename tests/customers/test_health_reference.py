@@ -44,7 +44,7 @@ def _snapshot(customer: Customer, values: dict[int, float], score: float, days_a
 def test_a_drop_the_trend_shows_fires_the_decline_event(api, scores) -> None:  # type: ignore[no-untyped-def]
     """Before: the trend took the snapshot 25 days ago (within ±7 days of 30), the event only
     looked 30-37 days back, so a 20-point drop showed in the API and fired nothing."""
-    c = CustomerFactory(customer_id="cust_ref")
+    c = CustomerFactory.create(customer_id="cust_ref")
     _snapshot(c, scores, 80.0, days_ago=25)
     scores[c.pk] = 60.0
     health_recompute(customer_pks=[c.pk])
@@ -60,7 +60,7 @@ def test_a_drop_the_trend_shows_fires_the_decline_event(api, scores) -> None:  #
 
 
 def test_no_snapshot_near_30_days_ago_means_no_reference_anywhere(api, scores) -> None:  # type: ignore[no-untyped-def]
-    c = CustomerFactory(customer_id="cust_far")
+    c = CustomerFactory.create(customer_id="cust_far")
     _snapshot(c, scores, 90.0, days_ago=38)  # outside 30 ± 7
     _snapshot(c, scores, 88.0, days_ago=22)  # outside 30 ± 7
     scores[c.pk] = 60.0
@@ -76,7 +76,7 @@ def test_no_snapshot_near_30_days_ago_means_no_reference_anywhere(api, scores) -
 @pytest.mark.django_db
 def test_the_nearest_snapshot_wins_and_a_tie_takes_the_older(scores) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
-    a, b, c = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    a, b, c = CustomerFactory.create(), CustomerFactory.create(), CustomerFactory.create()
     for customer, snaps in (
         (a, [(36, 10), (31, 20), (27, 30)]),  # 31 days ago is nearest to 30
         (b, [(33, 40), (27, 50)]),  # 3 days either side: the older
@@ -91,7 +91,7 @@ def test_the_nearest_snapshot_wins_and_a_tie_takes_the_older(scores) -> None:  #
                 grade="critical",
                 model_version=9,
             )
-    none = CustomerFactory()
+    none = CustomerFactory.create()
     with CaptureQueriesContext(connection) as ctx:
         found = health_references([a.pk, b.pk, c.pk, none.pk], now)
     assert len(ctx) == 1

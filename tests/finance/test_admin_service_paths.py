@@ -10,7 +10,7 @@ from django.urls import reverse
 from finance import admin as finance_admin
 from finance import services
 from finance.models import Contract
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, recording
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
 
@@ -28,13 +28,13 @@ def saves(monkeypatch) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     seen: list[dict[str, Any]] = []
     real = services.contract_save
     monkeypatch.setattr(
-        finance_admin, "contract_save", lambda **kw: (seen.append(dict(kw["data"])), real(**kw))[1]
+        finance_admin, "contract_save", recording(real, seen, lambda kw: dict(kw["data"]))
     )
     return seen
 
 
 def test_adding_a_contract_derives_its_annual_value_in_the_service(staff, saves) -> None:  # type: ignore[no-untyped-def]
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     response = staff.post(
         reverse("admin:finance_contract_add"),
         {
@@ -54,7 +54,7 @@ def test_adding_a_contract_derives_its_annual_value_in_the_service(staff, saves)
 
 
 def test_editing_the_term_recomputes_the_annual_value_and_writes_only_changes(staff, saves) -> None:  # type: ignore[no-untyped-def]
-    contract = ContractFactory(value=Decimal("120000.00"), term="1_year")
+    contract = ContractFactory.create(value=Decimal("120000.00"), term="1_year")
     url = reverse("admin:finance_contract_change", args=[contract.pk])
     data = admin_form_data(staff, url)
     response = staff.post(url, {**data, "term": "6_month", "contract_id": "ctr_renamed"})

@@ -11,7 +11,7 @@ from integrations.ids import new_public_id
 from integrations.models import Event
 from operations.models import Alert, Escalation
 from operations.workflows import incidents
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, recording
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def staff(client: Any, admin_user: Any) -> Any:
 def _escalation(**fields: Any) -> Escalation:
     return Escalation.objects.create(
         escalation_id=new_public_id("esc"),
-        customer=CustomerFactory(customer_id="cust_esc"),
+        customer=CustomerFactory.create(customer_id="cust_esc"),
         owner_email="ops@vendor.example",
         reason="Exec complaint",
         opened_at=timezone.now(),
@@ -90,7 +90,7 @@ def test_the_admin_and_the_api_publish_the_same(staff, api) -> None:  # type: ig
 
 
 def test_an_escalation_added_resolved_is_published_too(staff) -> None:  # type: ignore[no-untyped-def]
-    customer = CustomerFactory(customer_id="cust_new_esc")
+    customer = CustomerFactory.create(customer_id="cust_new_esc")
     response = staff.post(
         reverse("admin:operations_escalation_add"),
         {
@@ -112,13 +112,11 @@ def test_an_escalation_added_resolved_is_published_too(staff) -> None:  # type: 
 
 def test_alert_status_goes_through_alert_update(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     alert = Alert.objects.create(
-        alert_id=new_public_id("alr"), customer=CustomerFactory(), title="Call me"
+        alert_id=new_public_id("alr"), customer=CustomerFactory.create(), title="Call me"
     )
     calls: list[str] = []
     real = incidents.alert_update
-    monkeypatch.setattr(
-        incidents, "alert_update", lambda **kw: (calls.append(kw["status"]), real(**kw))[1]
-    )
+    monkeypatch.setattr(incidents, "alert_update", recording(real, calls, lambda kw: kw["status"]))
     data = admin_form_data(staff, _url(alert))
     response = staff.post(_url(alert), {**data, "status": "resolved", "title": "Called"})
     assert response.status_code == 302
