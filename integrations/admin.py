@@ -4,10 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from .events import events_retry
 from .keys import InvalidKeySettings, validate_key_settings
 from .models import ApiKey, Event, IdempotencyRecord
 from .scopes import ALL_SCOPES
@@ -71,9 +71,7 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected events now")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        updated = queryset.exclude(status=Event.Status.DONE).update(
-            status=Event.Status.PENDING, next_attempt_at=timezone.now()
-        )
+        updated = events_retry(event_pks=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{updated} event(s) queued for the relay.")
 
 

@@ -79,6 +79,18 @@ def publish_many(items: Iterable[tuple[str, str | None, dict[str, Any]]]) -> int
     return len(rows)
 
 
+def events_retry(*, event_pks: Iterable[int]) -> int:
+    """Make the given events that are not done due now (the admin's retry); nudge the relay."""
+    count = (
+        Event.objects.filter(pk__in=list(event_pks))
+        .exclude(status=Event.Status.DONE)
+        .update(status=Event.Status.PENDING, next_attempt_at=timezone.now())
+    )
+    if count:
+        transaction.on_commit(kick_relay)
+    return count
+
+
 def kick_relay() -> None:
     """Ask a worker to relay now. If the broker is unreachable the beat sweep catches up."""
     from .tasks import relay_events  # tasks import this module
