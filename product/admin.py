@@ -9,10 +9,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
+from integrations.admin_support import copy_saved
+
 from .choices import FeedbackStatus
 from .models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
 from .selectors.feedback import overdue_q
-from .services.feedback import feedback_update
+from .services.feedback import feedback_edit, feedback_update
 
 
 @admin.register(Feature)
@@ -143,6 +145,13 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # feedback arrives through the API, with its computed priority
+
+    def save_model(self, request: HttpRequest, obj: Feedback, form: Any, change: bool) -> None:
+        current = Feedback.objects.get(pk=obj.pk)  # `obj` already holds the form's values
+        edited = feedback_edit(
+            feedback=current, data={f: form.cleaned_data[f] for f in form.changed_data}
+        )
+        copy_saved(edited, obj)
 
     @admin.action(description="Change status / target of selected feedback")
     def change_status(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> None:

@@ -219,3 +219,33 @@ def feedback_update(
             },
         )
     return feedback
+
+
+FEEDBACK_EDITABLE = (
+    "type",
+    "category",
+    "priority",
+    "business_impact",
+    "description",
+    "health_impact",
+    "efficiency_gain",
+    "customer_value",
+)
+
+
+@transaction.atomic
+def feedback_edit(*, feedback: Feedback, data: dict[str, Any]) -> Feedback:
+    """Correct what was submitted (the admin), on the locked row: a new business impact is
+    scored again with the submission's formula, so the priority never contradicts it."""
+    feedback = Feedback.objects.select_for_update().select_related("customer").get(pk=feedback.pk)
+    changed = [f for f in FEEDBACK_EDITABLE if f in data and data[f] != getattr(feedback, f)]
+    for field in changed:
+        setattr(feedback, field, data[field])
+    if "business_impact" in changed:
+        feedback.priority_score, feedback.priority_factors = priority_of(
+            feedback.customer, feedback.business_impact
+        )
+        changed += ["priority_score", "priority_factors"]
+    if changed:
+        feedback.save(update_fields=[*changed, "updated_at"])
+    return feedback
