@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from integrations.admin_support import ServiceAdmin, copy_saved
+from integrations.admin_support import IngestedAdmin, ServiceAdmin, copy_saved
 
 from .bulk_schema import MAX_AMOUNT
 from .models import Contract, Invoice, annual_value_of
-from .services import contract_save
+from .services import contract_save, invoices_ingest
 
 AUDIT = ("created_at", "updated_at")
 
@@ -92,7 +92,12 @@ class PaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(IngestedAdmin):
+    natural_key = ("invoice_id",)
+
+    def ingest(self, items: list[dict[str, Any]]) -> Any:
+        return invoices_ingest(items=items)
+
     list_display = ["invoice_id", "customer", "issued_on", "due_on", "amount", "paid_at"]
     list_filter = [PaidFilter, "customer__segment", "due_on"]
     search_fields = ["invoice_id", "customer__customer_id", "customer__name"]

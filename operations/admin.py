@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from integrations.admin_support import ServiceAdmin, copy_saved
+from integrations.admin_support import IngestedAdmin, ServiceAdmin, copy_saved
 from integrations.ids import new_public_id
 
+from . import services
 from .choices import StepStatus
 from .models import (
     AccountTeamMember,
@@ -31,7 +32,12 @@ AUDIT = ("created_at", "updated_at")
 
 
 @admin.register(SupportTicket)
-class SupportTicketAdmin(admin.ModelAdmin):
+class SupportTicketAdmin(IngestedAdmin):
+    natural_key = ("ticket_id",)
+
+    def ingest(self, items: list[dict[str, Any]]) -> Any:
+        return services.tickets_bulk_upsert(items=items)
+
     list_display = ["ticket_id", "customer", "priority", "status", "opened_at", "resolved_at"]
     list_filter = ["status", "priority"]
     search_fields = ["ticket_id", "customer__customer_id", "customer__name"]
@@ -44,7 +50,12 @@ class SupportTicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(IngestedAdmin):
+    natural_key = ("response_id",)
+
+    def ingest(self, items: list[dict[str, Any]]) -> Any:
+        return services.surveys_bulk_upsert(items=items)
+
     list_display = ["response_id", "customer", "kind", "score", "respondent_email", "answered_at"]
     list_filter = ["kind", "score"]
     search_fields = ["response_id", "respondent_email", "customer__customer_id", "customer__name"]
@@ -57,7 +68,13 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(IngestedAdmin):
+    natural_key = ("task_id",)
+    as_item = {**IngestedAdmin.as_item, "owner": ("owner_email", "email")}
+
+    def ingest(self, items: list[dict[str, Any]]) -> Any:
+        return services.tasks_bulk_upsert(items=items)
+
     list_display = ["task_id", "title", "customer", "kind", "owner", "due_at", "completed_at"]
     list_filter = ["kind", ("completed_at", admin.EmptyFieldListFilter), "owner"]
     search_fields = ["task_id", "title", "customer__customer_id", "customer__name"]

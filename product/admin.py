@@ -9,16 +9,23 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
-from integrations.admin_support import copy_saved
+from integrations.admin_support import IngestedAdmin, copy_saved
 
 from .choices import FeedbackStatus
 from .models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
 from .selectors.feedback import overdue_q
 from .services.feedback import feedback_edit, feedback_update
+from .services.ingestion import features_bulk_upsert, usage_ingest
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(IngestedAdmin):
+    natural_key = ("feature_id",)
+    always = ()
+
+    def ingest(self, items: list[dict[str, Any]]) -> Any:
+        return features_bulk_upsert(items=items)
+
     list_display = [
         "feature_id",
         "name",
@@ -34,7 +41,14 @@ class FeatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeatureUsage)
-class FeatureUsageAdmin(admin.ModelAdmin):
+class FeatureUsageAdmin(IngestedAdmin):
+    natural_key = ("customer", "feature", "date")
+    full_rows = True
+    as_item = {**IngestedAdmin.as_item, "feature": ("feature_id", "feature_id")}
+
+    def ingest(self, items: list[dict[str, Any]]) -> Any:
+        return usage_ingest(items=items)
+
     list_display = ["date", "customer", "feature", "events", "active_users"]
     list_filter = ["feature"]
     search_fields = ["customer__customer_id", "customer__name"]
