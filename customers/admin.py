@@ -272,6 +272,10 @@ class StakeholderAdmin(ServiceAdmin):
     def delete_model(self, request: HttpRequest, obj: Stakeholder) -> None:
         services.stakeholder_delete(stakeholder=obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Stakeholder]) -> None:
+        for stakeholder in queryset:
+            services.stakeholder_delete(stakeholder=stakeholder)
+
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone

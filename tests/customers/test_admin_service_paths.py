@@ -274,3 +274,21 @@ def test_health_model_weights_are_checked(staff, weights: str, error: str) -> No
     response = staff.post(_change_url(model), {**data, "weights": weights})
     assert response.status_code == 200
     assert error in " ".join(response.context["adminform"].form.errors["weights"])
+
+
+def test_deleting_stakeholders_in_the_admin_uses_the_service(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    customer = _new_customer()
+    people = StakeholderFactory.create_batch(2, customer=customer)
+    calls: list[str] = []
+    monkeypatch.setattr(
+        services,
+        "stakeholder_delete",
+        recording(services.stakeholder_delete, calls, lambda kw: kw["stakeholder"].email),
+    )
+    response = staff.post(
+        reverse("admin:customers_stakeholder_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert sorted(calls) == sorted(p.email for p in people)
+    assert not Stakeholder.objects.exists()
