@@ -3,11 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-
 from customers.services import customer_pks_for
 from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
+from integrations.writes import atomic_upsert
 
 from .models import Contract, Invoice, annual_value_of
 
@@ -34,7 +33,7 @@ def _rows(items: Sequence[dict[str, Any]], customer_pks: Sequence[int]) -> list[
     return rows
 
 
-@transaction.atomic
+@atomic_upsert
 def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert contracts by contract_id, then link renewals, in one transaction.
 
@@ -109,7 +108,7 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     )
 
 
-@transaction.atomic
+@atomic_upsert
 def invoices_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert invoices by invoice_id; rows whose values already match are left alone."""
     rows = _rows(items, customer_pks_for(items))
