@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Model
 
@@ -39,7 +40,7 @@ def lock(instance: M, *, missing: Exception) -> M:
     manager = type(instance)._default_manager
     try:
         instance.refresh_from_db(from_queryset=manager.select_for_update(no_key=True))
-    except type(instance).DoesNotExist:
+    except ObjectDoesNotExist:
         raise missing from None
     return instance
 

@@ -3,6 +3,7 @@ succeed, the counts add up, and each new row (with its history and events) exist
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -128,8 +129,8 @@ def test_racing_batches_with_overlapping_new_keys_both_succeed(
         # The second batch lists its keys in reverse: the inserts must not deadlock.
         second = [build(f"k{n}_{i}") for i in reversed(range(SIZE // 2, SIZE + SIZE // 2))]
         responses = race(
-            lambda first=first: a.post(url, first, format="json"),
-            lambda second=second: b.post(url, second, format="json"),
+            partial(a.post, url, first, format="json"),
+            partial(b.post, url, second, format="json"),
         )
         assert statuses(responses) == [200, 200], [r.json() for r in responses]
         counts = [r.json() for r in responses]

@@ -7,14 +7,16 @@ rounds; every assertion is checked in every round.
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from customers.models import Customer, LifecycleChange, Stakeholder, TeamMember
+from customers.health.services import active_health_model
+from customers.models import Customer, HealthModel, LifecycleChange, Stakeholder, TeamMember
 from integrations.models import Event
 from operations.models import Escalation
 from product.models import Feedback, FeedbackStatusChange
@@ -36,7 +38,7 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
         try:
             barrier.wait(timeout=30)
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions below
+        except Exception as exc:  # reported by the assertions of the caller
             results[index] = exc
         finally:
             connection.close()
@@ -68,8 +70,8 @@ def test_customer_patches_of_different_fields_both_persist(clients: list[APIClie
         CustomerFactory.create(customer_id=f"c{n}", licensed_seats=10, segment="mid_market")
         url = f"{CUSTOMERS}/c{n}"
         responses = race(
-            lambda url=url, n=n: a.patch(url, {"licensed_seats": 500 + n}, format="json"),
-            lambda url=url: b.patch(url, {"segment": "enterprise"}, format="json"),
+            partial(a.patch, url, {"licensed_seats": 500 + n}, format="json"),
+            partial(b.patch, url, {"segment": "enterprise"}, format="json"),
         )
         assert statuses(responses) == [200, 200]
         customer = Customer.objects.get(customer_id=f"c{n}")
@@ -84,8 +86,8 @@ def test_churn_always_wins_a_stage_race_and_history_follows(clients: list[APICli
         CustomerFactory.create(customer_id=f"s{n}", lifecycle_stage="onboarding")
         url = f"{CUSTOMERS}/s{n}"
         churn, adopt = race(
-            lambda url=url: a.patch(url, {"lifecycle_stage": "churned"}, format="json"),
-            lambda url=url: b.patch(url, {"lifecycle_stage": "adoption"}, format="json"),
+            partial(a.patch, url, {"lifecycle_stage": "churned"}, format="json"),
+            partial(b.patch, url, {"lifecycle_stage": "adoption"}, format="json"),
         )
         statuses([churn, adopt])
         assert churn.status_code == 200, churn.json()
@@ -112,8 +114,8 @@ def test_stakeholder_patches_of_different_fields_both_persist(clients: list[APIC
         StakeholderFactory.create(customer=customer, email=f"p{n}@client.example", role="CTO")
         url = f"{CUSTOMERS}/c1/stakeholders/p{n}@client.example"
         responses = race(
-            lambda url=url, n=n: a.patch(url, {"name": f"Name {n}"}, format="json"),
-            lambda url=url: b.patch(url, {"role": "CFO", "is_champion": True}, format="json"),
+            partial(a.patch, url, {"name": f"Name {n}"}, format="json"),
+            partial(b.patch, url, {"role": "CFO", "is_champion": True}, format="json"),
         )
         assert statuses(responses) == [200, 200]
         person = Stakeholder.objects.get(email=f"p{n}@client.example")
@@ -126,8 +128,8 @@ def test_team_member_patches_of_different_fields_both_persist(clients: list[APIC
         TeamMemberFactory.create(email=f"csm{n}@company.com", capacity=10, skills=["a"])
         url = f"/api/v1/team-members/csm{n}@company.com"
         responses = race(
-            lambda url=url, n=n: a.patch(url, {"capacity": 100 + n}, format="json"),
-            lambda url=url: b.patch(url, {"skills": ["renewals"], "active": False}, format="json"),
+            partial(a.patch, url, {"capacity": 100 + n}, format="json"),
+            partial(b.patch, url, {"skills": ["renewals"], "active": False}, format="json"),
         )
         assert statuses(responses) == [200, 200]
         member = TeamMember.objects.get(email=f"csm{n}@company.com")
@@ -143,8 +145,8 @@ def test_escalation_owner_and_status_patches_both_persist(clients: list[APIClien
         )
         url = f"/api/v1/cs-ops/escalations/esc_{n}"
         responses = race(
-            lambda url=url: a.patch(url, {"owner_email": "lead@company.com"}, format="json"),
-            lambda url=url: b.patch(url, {"status": "resolved"}, format="json"),
+            partial(a.patch, url, {"owner_email": "lead@company.com"}, format="json"),
+            partial(b.patch, url, {"status": "resolved"}, format="json"),
         )
         assert statuses(responses) == [200, 200]
         escalation = Escalation.objects.get(escalation_id=f"esc_{n}")
@@ -176,8 +178,8 @@ def test_feedback_status_race_keeps_a_legal_path(clients: list[APIClient]) -> No
         )
         url = f"/api/v1/cs-product/feedback/fb_{n}"
         responses = race(
-            lambda url=url: a.patch(url, {"status": "reviewing"}, format="json"),
-            lambda url=url: b.patch(url, {"status": "declined"}, format="json"),
+            partial(a.patch, url, {"status": "reviewing"}, format="json"),
+            partial(b.patch, url, {"status": "declined"}, format="json"),
         )
         codes = statuses(responses)
         item.refresh_from_db()
@@ -200,8 +202,8 @@ def test_concurrent_customer_creates_of_one_key_answer_201_and_409(
     for n in range(ROUNDS):
         body = {"customer_id": f"new{n}", "name": "New", "segment": "enterprise"}
         responses = race(
-            lambda: a.post(CUSTOMERS, body, format="json"),
-            lambda: b.post(CUSTOMERS, body, format="json"),
+            partial(a.post, CUSTOMERS, body, format="json"),
+            partial(b.post, CUSTOMERS, body, format="json"),
         )
         assert statuses(responses) == [201, 409]
         conflict = next(r for r in responses if r.status_code == 409)
@@ -220,7 +222,8 @@ def test_concurrent_stakeholder_creates_of_one_email_answer_201_and_409(
     for n in range(ROUNDS):
         body = {"email": f"p{n}@client.example", "name": "Pat"}
         responses = race(
-            lambda: a.post(url, body, format="json"), lambda: b.post(url, body, format="json")
+            partial(a.post, url, body, format="json"),
+            partial(b.post, url, body, format="json"),
         )
         assert statuses(responses) == [201, 409]
         conflict = next(r for r in responses if r.status_code == 409)
@@ -235,10 +238,21 @@ def test_concurrent_team_member_creates_of_one_email_answer_201_and_409(
     for n in range(ROUNDS):
         body = {"email": f"csm{n}@company.com", "name": "Sam"}
         responses = race(
-            lambda: a.post("/api/v1/team-members", body, format="json"),
-            lambda: b.post("/api/v1/team-members", body, format="json"),
+            partial(a.post, "/api/v1/team-members", body, format="json"),
+            partial(b.post, "/api/v1/team-members", body, format="json"),
         )
         assert statuses(responses) == [201, 409]
         conflict = next(r for r in responses if r.status_code == 409)
         assert conflict.json()["errors"][0]["code"] == "team_member_exists"
     assert TeamMember.objects.count() == ROUNDS
+
+
+def test_first_health_recomputes_racing_share_one_health_model() -> None:
+    def first_model() -> int:
+        with transaction.atomic():
+            return active_health_model().version
+
+    for _ in range(ROUNDS):
+        HealthModel.objects.all().delete()
+        assert race(first_model, first_model) == [1, 1]
+        assert HealthModel.objects.count() == 1

@@ -152,4 +152,5 @@ def test_on_sqlite_a_write_service_takes_the_write_lock_before_it_reads() -> Non
         services.customer_update(customer=customer, data={"licensed_seats": 7})
     statements = [q["sql"] for q in queries.captured_queries]
     assert statements[0] == "BEGIN IMMEDIATE"
-    assert statements[1].startswith("SELECT") and "customers_customer" in statements[1]
+    assert statements[1].startswith("SELECT")
+    assert "customers_customer" in statements[1]
