@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from customers.health.services import active_health_model
 from customers.models import Customer, HealthModel, LifecycleChange, Stakeholder, TeamMember
 from integrations.models import Event
-from operations.models import Escalation
+from operations.models import Alert, Escalation
 from product.models import Feedback, FeedbackStatusChange
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
@@ -153,6 +153,22 @@ def test_escalation_owner_and_status_patches_both_persist(clients: list[APIClien
         assert (escalation.owner_email, escalation.status) == ("lead@company.com", "resolved")
         assert escalation.resolved_at is not None
     assert Event.objects.filter(type="escalation.resolved").count() == ROUNDS
+
+
+def test_alert_status_race_keeps_resolved_at_with_the_status(clients: list[APIClient]) -> None:
+    a, b = clients
+    customer = CustomerFactory.create(customer_id="c1")
+    for n in range(ROUNDS):
+        Alert.objects.create(alert_id=f"alt_{n}", customer=customer, title="x")
+        url = f"/api/v1/cs-ops/alerts/alt_{n}"
+        responses = race(
+            partial(a.patch, url, {"status": "acknowledged"}, format="json"),
+            partial(b.patch, url, {"status": "resolved"}, format="json"),
+        )
+        assert statuses(responses) == [200, 200]
+        alert = Alert.objects.get(alert_id=f"alt_{n}")
+        assert alert.status in ("acknowledged", "resolved")
+        assert (alert.resolved_at is not None) == (alert.status == "resolved")
 
 
 def test_feedback_status_race_keeps_a_legal_path(clients: list[APIClient]) -> None:
