@@ -4,8 +4,8 @@ Re-sending a batch must change nothing (not even `updated_at`), and the response
 happened: rows `created`, `updated` and `unchanged`. Three statements at most, whatever the
 batch size: one SELECT of the existing keys, one batched INSERT, one batched UPDATE.
 
-Racing batches: callers run under `integrations.writes.atomic_upsert`; existing rows are read
-with `locked_by_key` and new rows inserted in key order (`by_key`), as it explains.
+Racing batches: callers run under `integrations.writes.atomic_upsert` (its docstring explains
+why); existing rows are read with `locked_by_key`, new rows are inserted in key order (`by_key`).
 """
 
 from collections.abc import Iterable, Sequence
