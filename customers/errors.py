@@ -53,3 +53,9 @@ def unknown_team_member(field: str, email: str) -> ValidationError:
     return ValidationError(
         {field: [f"No team member with email {email}."]}, code="unknown_team_member"
     )
+
+
+def churned_at_needs_churned_status() -> ValidationError:
+    return ValidationError(
+        {"churned_at": ["churned_at requires status 'churned'."]}, code="invalid"
+    )

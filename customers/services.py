@@ -10,14 +10,19 @@ from django.utils import timezone
 from integrations import events
 from integrations.bulk import BulkValidationError
 from integrations.bulk_sql import ids_by_key
-from integrations.upsert import BulkResult
+from integrations.upsert import BulkResult, by_key, locked_by_key
+from integrations.writes import atomic_upsert, create_unique, lock, save_changes
 
 from .choices import ALLOWED_TRANSITIONS, CustomerStatus, LifecycleStage, StageChangeSource
 from .errors import (
     CustomerAlreadyExists,
+    CustomerNotFound,
     IllegalStageTransition,
     StakeholderAlreadyExists,
+    StakeholderNotFound,
     TeamMemberAlreadyExists,
+    TeamMemberNotFound,
+    churned_at_needs_churned_status,
     unknown_team_member,
 )
 from .models import Customer, LifecycleChange, Stakeholder, TeamMember
@@ -40,22 +45,25 @@ CUSTOMER_FIELDS = (
 def team_member_create(
     *, email: str, name: str, capacity: int = 50, skills: Iterable[str] = (), active: bool = True
 ) -> TeamMember:
-    email = email.strip().lower()
-    if TeamMember.objects.filter(email=email).exists():
-        raise TeamMemberAlreadyExists()
-    return TeamMember.objects.create(
-        email=email, name=name, capacity=capacity, skills=_clean_skills(skills), active=active
+    return create_unique(
+        TeamMember,
+        key={"email": email.strip().lower()},
+        conflict=TeamMemberAlreadyExists(),
+        name=name,
+        capacity=capacity,
+        skills=_clean_skills(skills),
+        active=active,
     )
 
 
 @transaction.atomic
 def team_member_update(*, member: TeamMember, data: Mapping[str, Any]) -> TeamMember:
-    for field in ("name", "capacity", "active"):
-        if field in data:
-            setattr(member, field, data[field])
+    """PATCH semantics on the locked row: only the given fields are written."""
+    lock(member, missing=TeamMemberNotFound())
+    values = {f: data[f] for f in ("name", "capacity", "active") if f in data}
     if "skills" in data:
-        member.skills = _clean_skills(data["skills"])
-    member.save()
+        values["skills"] = _clean_skills(data["skills"])
+    save_changes(member, values)
     return member
 
 
@@ -133,9 +141,12 @@ def customer_create(*, data: Mapping[str, Any], source: str = StageChangeSource.
     values.setdefault("status", CustomerStatus.ACTIVE)
     values.setdefault("lifecycle_stage", LifecycleStage.ONBOARDING)
     _normalise_status(values, now)
-    if Customer.objects.filter(customer_id=values["customer_id"]).exists():
-        raise CustomerAlreadyExists()
-    customer = Customer.objects.create(**values)
+    customer = create_unique(
+        Customer,
+        key={"customer_id": values.pop("customer_id")},
+        conflict=CustomerAlreadyExists(),
+        **values,
+    )
     LifecycleChange.objects.create(
         customer=customer,
         from_stage="",
@@ -160,17 +171,23 @@ def customer_update(
     source: str = StageChangeSource.API,
     reason: str = "",
 ) -> Customer:
-    """PATCH semantics. A lifecycle change must follow the allowed transitions (409)."""
+    """PATCH semantics on the locked, committed row (the instance is refreshed in place).
+
+    Only the given fields are written. A lifecycle change must follow the allowed transitions
+    from the committed stage (409), whatever stage the caller saw: of two racing changes the
+    second is checked against the first's result.
+    """
+    lock(customer, missing=CustomerNotFound())
     values = dict(data)
     if "success_manager" in values:
         values["success_manager_id"] = _csm_id(values.pop("success_manager"))
-    now = timezone.now()
     if "status" in values:
-        _normalise_status(values, now, customer.churned_at)
+        _normalise_status(values, timezone.now(), customer.churned_at)
+    if values.get("churned_at") and values.get("status", customer.status) != CustomerStatus.CHURNED:
+        raise churned_at_needs_churned_status()
     new_stage = values.pop("lifecycle_stage", customer.lifecycle_stage)
-    for field, value in values.items():
-        setattr(customer, field, value)
-    customer.save()
+    _check_transition(customer.lifecycle_stage, new_stage)  # before anything is written
+    save_changes(customer, values)
     if new_stage != customer.lifecycle_stage:
         customer_change_stage(
             customer=customer,
@@ -194,17 +211,28 @@ def allowed_next_stages(stage: str) -> tuple[str, ...]:
     return ALLOWED_TRANSITIONS.get(stage, ())
 
 
+def _check_transition(from_stage: str, to_stage: str) -> None:
+    allowed = allowed_next_stages(from_stage)
+    if to_stage != from_stage and to_stage not in allowed:
+        raise IllegalStageTransition(from_stage, to_stage, allowed)
+
+
 @transaction.atomic
 def customer_change_stage(
     *, customer: Customer, to_stage: str, source: str, reason: str, enforce: bool = True
 ) -> LifecycleChange | None:
-    """Move a customer to another lifecycle stage and record why; no-op if already there."""
+    """Move a customer to another lifecycle stage and record why; no-op if already there.
+
+    The transition is checked against the committed stage: the row is re-read under a lock
+    (the caller's instance is refreshed in place, unsaved changes on it are discarded), so
+    the history's last entry always equals the stage.
+    """
+    lock(customer, missing=CustomerNotFound())
     from_stage = customer.lifecycle_stage
     if to_stage == from_stage:
         return None
-    allowed = allowed_next_stages(from_stage)
-    if enforce and to_stage not in allowed:
-        raise IllegalStageTransition(from_stage, to_stage, allowed)
+    if enforce:
+        _check_transition(from_stage, to_stage)
     now = timezone.now()
     customer.lifecycle_stage = to_stage
     update = ["lifecycle_stage", "updated_at"]
@@ -231,7 +259,7 @@ def customer_change_stage(
     return change
 
 
-@transaction.atomic
+@atomic_upsert
 def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     """Upsert validated items by customer_id: a bounded number of queries for any batch size.
 
@@ -241,10 +269,7 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     """
     csm_pks = team_member_pks_for(items, field="success_manager")
     now = timezone.now()
-    existing = {
-        c.customer_id: c
-        for c in Customer.objects.filter(customer_id__in=[i["customer_id"] for i in items])
-    }
+    existing = locked_by_key(Customer, "customer_id", (i["customer_id"] for i in items))
     to_create: list[Customer] = []
     to_update: list[Customer] = []
     changes: list[LifecycleChange] = []
@@ -279,6 +304,7 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
         current.updated_at = now
         to_update.append(current)
 
+    to_create = by_key(to_create, "customer_id")
     Customer.objects.bulk_create(to_create, batch_size=2000)
     if to_update:
         Customer.objects.bulk_update(to_update, [*CUSTOMER_FIELDS, "updated_at"], batch_size=2000)
@@ -333,19 +359,19 @@ STAKEHOLDER_FIELDS = ("name", "role", "is_champion", "is_executive_sponsor")
 
 @transaction.atomic
 def stakeholder_create(*, customer: Customer, data: Mapping[str, Any]) -> Stakeholder:
-    email = data["email"].strip().lower()
-    if customer.stakeholders.filter(email=email).exists():
-        raise StakeholderAlreadyExists()
-    values = {f: data[f] for f in STAKEHOLDER_FIELDS if f in data}
-    return Stakeholder.objects.create(customer=customer, email=email, **values)
+    return create_unique(
+        Stakeholder,
+        key={"customer": customer, "email": data["email"].strip().lower()},
+        conflict=StakeholderAlreadyExists(),
+        **{f: data[f] for f in STAKEHOLDER_FIELDS if f in data},
+    )
 
 
 @transaction.atomic
 def stakeholder_update(*, stakeholder: Stakeholder, data: Mapping[str, Any]) -> Stakeholder:
-    for field in STAKEHOLDER_FIELDS:
-        if field in data:
-            setattr(stakeholder, field, data[field])
-    stakeholder.save()
+    """PATCH semantics on the locked row: only the given fields are written."""
+    lock(stakeholder, missing=StakeholderNotFound())
+    save_changes(stakeholder, {f: data[f] for f in STAKEHOLDER_FIELDS if f in data})
     return stakeholder
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from customers.services import customer_pks_for
 from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
+from integrations.writes import atomic_upsert, lock
 
 from .models import Contract, Invoice, annual_value_of
 
@@ -42,7 +43,7 @@ def contract_save(*, data: Mapping[str, Any], contract: Contract | None = None) 
     if contract is None:
         target = Contract()
     else:
-        target = Contract.objects.select_for_update().get(pk=contract.pk)
+        target = lock(contract, missing=Contract.DoesNotExist())
     for field, value in data.items():
         setattr(target, field, value)
     target.annual_value = annual_value_of(target.value, target.term)
@@ -53,7 +54,7 @@ def contract_save(*, data: Mapping[str, Any], contract: Contract | None = None) 
     return target
 
 
-@transaction.atomic
+@atomic_upsert
 def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert contracts by contract_id, then link renewals, in one transaction.
 
@@ -128,7 +129,7 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     )
 
 
-@transaction.atomic
+@atomic_upsert
 def invoices_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert invoices by invoice_id; rows whose values already match are left alone."""
     rows = _rows(items, customer_pks_for(items))

@@ -3,11 +3,10 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import transaction
-
 from customers.services import customer_pks_for, team_member_pks_for
 from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
+from integrations.writes import atomic_upsert
 
 from .models import SupportTicket, SurveyResponse, Task
 
@@ -35,19 +34,19 @@ def _with_customer_pks(items: Sequence[dict[str, Any]], pks: list[int]) -> list[
     return [{**item, "customer_id": pk} for item, pk in zip(items, pks, strict=True)]
 
 
-@transaction.atomic
+@atomic_upsert
 def tickets_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     rows = _with_customer_pks(items, customer_pks_for(items))
     return upsert_rows(SupportTicket, rows, key="ticket_id", fields=TICKET_FIELDS)
 
 
-@transaction.atomic
+@atomic_upsert
 def surveys_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     rows = _with_customer_pks(items, customer_pks_for(items))
     return upsert_rows(SurveyResponse, rows, key="response_id", fields=SURVEY_FIELDS)
 
 
-@transaction.atomic
+@atomic_upsert
 def tasks_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert tasks by task_id. `owner_email` (a CSM) becomes `owner_id`; left out, the
     current owner is kept; null clears it."""

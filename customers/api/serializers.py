@@ -6,6 +6,7 @@ from integrations.api.serializers_base import StrictSerializer
 
 from ..bulk_schema import RESERVED_IDS
 from ..choices import CustomerStatus, LifecycleStage, Segment
+from ..errors import churned_at_needs_churned_status
 from ..models import Customer, LifecycleChange, Stakeholder, TeamMember
 
 
@@ -57,9 +58,7 @@ class CustomerWriteSerializer(StrictSerializer):
         if status is None and self.instance is not None:
             status = self.instance.status
         if attrs.get("churned_at") and status != CustomerStatus.CHURNED:
-            raise serializers.ValidationError(
-                {"churned_at": "churned_at requires status 'churned'."}, code="invalid"
-            )
+            raise churned_at_needs_churned_status()
         return attrs
 
 

@@ -23,8 +23,8 @@ def active_health_model() -> HealthModel:
     model = HealthModel.objects.filter(active=True).first()
     if model is None:  # the data migration creates one; an admin may have deactivated all
         model = HealthModel.objects.order_by("-version").first()
-    if model is None:
-        model = HealthModel.objects.create(version=1, active=True)
+    if model is None:  # two first recomputes may race here: get_or_create settles it
+        model, _ = HealthModel.objects.get_or_create(version=1, defaults={"active": True})
     return model
 
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 from customers.models import Customer
 from integrations import events
 from integrations.ids import new_public_id
+from integrations.writes import lock
 
 from ..choices import AlertStatus, EscalationStatus, Severity
+from ..errors import AlertNotFound, EscalationNotFound
 from ..models import Alert, Escalation, WorkflowRun
 
 
@@ -45,7 +47,7 @@ def stamp_resolution(incident: Alert | Escalation, resolved_status: str) -> None
 
 @transaction.atomic
 def alert_update(*, alert: Alert, status: str) -> Alert:
-    alert = Alert.objects.select_for_update().select_related("customer").get(pk=alert.pk)
+    lock(alert, missing=AlertNotFound())
     if alert.status == status:
         return alert
     alert.status = status
@@ -58,9 +60,7 @@ def alert_update(*, alert: Alert, status: str) -> Alert:
 def escalation_update(
     *, escalation: Escalation, status: str | None = None, owner_email: str | None = None
 ) -> Escalation:
-    escalation = (
-        Escalation.objects.select_for_update().select_related("customer").get(pk=escalation.pk)
-    )
+    lock(escalation, missing=EscalationNotFound())
     fields = []
     if owner_email and owner_email != escalation.owner_email:
         escalation.owner_email = owner_email

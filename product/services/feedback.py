@@ -25,9 +25,15 @@ from customers.models import Customer, HealthScore
 from integrations import events
 from integrations.ids import new_public_id
 from integrations.money import whole_units
+from integrations.writes import lock
 
 from ..choices import FEEDBACK_TRANSITIONS, BusinessImpact, FeedbackStatus
-from ..errors import CommitmentTargetRequired, IllegalFeedbackTransition, TargetDateInPast
+from ..errors import (
+    CommitmentTargetRequired,
+    FeedbackNotFound,
+    IllegalFeedbackTransition,
+    TargetDateInPast,
+)
 from ..models import Feedback, FeedbackStatusChange
 
 IMPACT_WEIGHT = {
@@ -37,6 +43,16 @@ IMPACT_WEIGHT = {
     BusinessImpact.BLOCKER: 1.0,
 }
 UNKNOWN_RISK = 0.5
+# What a status change writes (read from the locked row, so the unchanged ones are current).
+UPDATED_FIELDS = [
+    "status",
+    "status_changed_at",
+    "target_release",
+    "target_date",
+    "committed_at",
+    "delivered_at",
+    "updated_at",
+]
 
 
 def arr_rank(customer: Customer) -> tuple[Decimal | None, float, int]:
@@ -171,7 +187,7 @@ def feedback_update(
     needs a target date or release; a target date must not be in the past. Delivering publishes
     `feedback.delivered` (operations turns it into a task for the customer's CSM).
     """
-    feedback = Feedback.objects.select_for_update().select_related("customer").get(pk=feedback.pk)
+    lock(feedback, missing=FeedbackNotFound())  # the transition is checked on the committed row
     current = feedback.status
     to = status or (FeedbackStatus.COMMITTED if current == FeedbackStatus.COMMITTED else None)
     allowed = FEEDBACK_TRANSITIONS[current]
@@ -193,7 +209,7 @@ def feedback_update(
     if to != current:  # a re-target keeps the status, and so its timestamp
         feedback.status_changed_at = now
     feedback.status = to
-    feedback.save()
+    feedback.save(update_fields=UPDATED_FIELDS)
     FeedbackStatusChange.objects.create(
         feedback=feedback,
         from_status=current,

@@ -4,11 +4,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from customers.services import customer_pks_for
 from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
+from integrations.writes import atomic_upsert
 
 from ..models import Feature, FeatureUsage
 
@@ -22,7 +23,7 @@ FEATURE_FIELDS = (
 )
 
 
-@transaction.atomic
+@atomic_upsert
 def features_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     return upsert_rows(Feature, items, key="feature_id", fields=FEATURE_FIELDS)
 
@@ -45,20 +46,22 @@ def feature_pks_for(items: Sequence[dict[str, Any]]) -> list[int]:
     return [found[item["feature_id"]] for item in items]
 
 
-@transaction.atomic
+@atomic_upsert
 def usage_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert daily usage rows by (customer, feature, date) in one statement.
 
     Rows whose counts already match are not rewritten, so a re-sent batch reports them as
     `unchanged`. PostgreSQL passes the batch as five arrays (`unnest`), SQLite as one JSON
-    document (`json_each`): either way one round trip, not one per row.
+    document (`json_each`): either way one round trip, not one per row. ON CONFLICT keeps
+    racing batches safe: a key another batch inserted meanwhile becomes an update or unchanged.
     """
     customer_pks = customer_pks_for(items)
     feature_pks = feature_pks_for(items)
-    rows = [
+    # In key order: racing batches then insert shared keys in the same order (no deadlock).
+    rows = sorted(
         (c, f, item["date"].isoformat(), item["events"], item["active_users"])
         for c, f, item in zip(customer_pks, feature_pks, items, strict=True)
-    ]
+    )
     if connection.vendor == "postgresql":
         return _upsert_postgres(rows)
     return _upsert_sqlite(rows)
