@@ -126,7 +126,7 @@ class LoginLockoutBackend(AxesStandaloneBackend):
     to count against and is left to the next backend instead of being refused outright.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -149,6 +149,7 @@ def admin_lockout_response(
         "admin/login_locked_out.html",
         {
             **admin.site.each_context(request),
+            "is_nav_sidebar_enabled": False,
             "title": "Too many failed logins",
             "cool_off_minutes": max(1, (seconds or 0) // 60),
         },

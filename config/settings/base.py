@@ -225,6 +225,7 @@ DRF_STANDARDIZED_ERRORS = {
         "409": "integrations.openapi_errors.ErrorResponse409Serializer",
         "413": "integrations.openapi_errors.ErrorResponse413Serializer",
         "422": "integrations.openapi_errors.ErrorResponse422Serializer",
+        "429": "integrations.openapi_errors.ErrorResponse429Serializer",
     },
 }
 
@@ -258,7 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode405Enum": f"{_ENUMS}.ErrorCode405Enum.choices",
         "ErrorCode406Enum": f"{_ENUMS}.ErrorCode406Enum.choices",
         "ErrorCode415Enum": f"{_ENUMS}.ErrorCode415Enum.choices",
-        "ErrorCode429Enum": f"{_ENUMS}.ErrorCode429Enum.choices",
+        "ErrorCode429Enum": "integrations.openapi_errors.ThrottledCode.choices",
         "ErrorCode500Enum": f"{_ENUMS}.ErrorCode500Enum.choices",
         "FeedbackStatusEnum": "product.choices.FeedbackStatus.choices",
         "RunStatusEnum": "operations.choices.RunStatus.choices",
