@@ -56,7 +56,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             )
         if keyword != KEYWORD:
             return None
-        address = client_address(request)
+        address = client_address(request) or "unknown"
         wait = auth_lockout_seconds(address)
         if wait is not None:  # refused before the key is even looked at
             raise TooManyFailedAuthentications(wait=wait)

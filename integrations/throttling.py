@@ -36,12 +36,13 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         return None  # staff sessions are not throttled
 
 
-def client_address(request: HttpRequest | Request) -> str:
+def client_address(request: HttpRequest | Request) -> str | None:
     """The address failed logins and failed API-key authentications are counted against.
 
     REMOTE_ADDR, unless a trusted reverse proxy is declared (DJANGO_TRUSTED_PROXY): then the
     last X-Forwarded-For entry, the one that proxy appended. Without a trusted proxy the header
-    is client-controlled and ignored.
+    is client-controlled and ignored. None when the request has no usable address (a request
+    made up in-process, such as the test client's `force_login`).
     """
     remote = str(request.META.get("REMOTE_ADDR") or "")
     if settings.CS_HUB_TRUSTED_PROXY:
@@ -49,7 +50,7 @@ def client_address(request: HttpRequest | Request) -> str:
         last = forwarded.rsplit(",", 1)[-1].strip()
         if _is_ip(last):
             return last
-    return remote if _is_ip(remote) else "unknown"
+    return remote if _is_ip(remote) else None
 
 
 def _is_ip(value: str) -> bool:

@@ -108,6 +108,7 @@ def test_forwarded_for_is_only_believed_behind_a_declared_proxy(settings, rf) ->
     assert client_address(request) == "203.0.113.50"  # the entry our proxy appended
     junk = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-ip")
     assert client_address(junk) == "10.0.0.5"
+    assert client_address(rf.get("/", REMOTE_ADDR="")) is None  # axes stores NULL, not junk
 
 
 def test_spoofed_forwarded_for_does_not_escape_the_lock_out(db: None, clock: Clock) -> None:
