@@ -190,3 +190,20 @@ def test_admin_login_locks_the_address_out_after_failures_and_lets_it_in_after_t
 
 def test_logins_without_a_request_still_work(staff) -> None:  # type: ignore[no-untyped-def]
     assert Client().login(username="ops", password="right-pw-123456")
+
+
+def test_bad_keys_still_get_401_when_the_cache_redis_is_down(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import caches
+
+    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("the cache is Redis only when REDIS_URL is set (CI's Redis run)")
+    settings.CS_HUB_AUTH_FAILURE_LIMIT = 1
+    dead = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = {"default": dead}
+    try:
+        client = APIClient(REMOTE_ADDR="203.0.113.40")
+        client.credentials(HTTP_AUTHORIZATION="Api-Key nope.nope")
+        # Counting fails open, like the per-key throttle: refused as unknown, never a 500.
+        assert [client.get(URL).status_code for _ in range(3)] == [401, 401, 401]
+    finally:
+        caches["default"].close()
