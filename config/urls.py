@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -11,7 +12,14 @@ urlpatterns = [
     path("readyz", probes.readyz, name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "api/redoc/",
+        # ReDoc runs its search in a Web Worker it creates from a blob: URL.
+        csp_update({"worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema")
+        ),
+        name="redoc",
+    ),
     path("", include("integrations.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("product.api.urls")),

@@ -2,18 +2,32 @@
 
 Unknown, revoked and expired keys are refused with 401 by authentication; a valid key that
 lacks the view's `<domain>:read|write` scope is refused with 403 by the permission class.
-Staff users signed in to the admin may use every endpoint from the browsable API.
+An address with too many failed key authentications is refused with 429 until its window
+ends. Staff users signed in to the admin may use every endpoint from the browsable API.
 """
 
 from typing import Any, cast
 
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
 from .models import ApiKey
+from .throttling import auth_lockout_seconds, client_address, record_failed_authentication
 
 KEYWORD = "Api-Key"
+
+
+class TooManyFailedAuthentications(exceptions.Throttled):
+    default_detail = "Too many failed authentications from this address."
+    default_code = "too_many_failed_authentications"
+    extra_detail_singular = "Try again in {wait} second."
+    extra_detail_plural = "Try again in {wait} seconds."
 
 
 class ApiClient:
@@ -36,9 +50,25 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiClient, ApiKey] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         keyword, _, raw = header.partition(" ")
+        if keyword.lower() == "bearer":
+            raise exceptions.AuthenticationFailed(
+                f"Send the API key as `Authorization: {KEYWORD} <key>`, not as a Bearer token."
+            )
         if keyword != KEYWORD:
             return None
-        raw = raw.strip()
+        address = client_address(request) or "unknown"
+        wait = auth_lockout_seconds(address)
+        if wait is not None:  # refused before the key is even looked at
+            raise TooManyFailedAuthentications(wait=wait)
+        try:
+            key = self._key(raw.strip())
+        except exceptions.AuthenticationFailed:
+            record_failed_authentication(address)
+            raise
+        return ApiClient(key), key
+
+    @staticmethod
+    def _key(raw: str) -> ApiKey:
         if not raw or " " in raw or len(raw) > 200:
             raise exceptions.AuthenticationFailed("Malformed API key.")
         try:
@@ -47,7 +77,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.") from None
         if key.has_expired:
             raise exceptions.AuthenticationFailed("This API key has expired.")
-        return ApiClient(key), key
+        return key
 
     def authenticate_header(self, request: Request) -> str:
         return KEYWORD
@@ -66,6 +96,7 @@ class HasDomainScope(permissions.BasePermission):
     message = "This API key lacks the scope this endpoint needs."
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        self.message = type(self).message
         if isinstance(request.auth, ApiKey):
             scope = required_scope(view, request.method or "GET")
             if scope is None:
@@ -75,6 +106,8 @@ class HasDomainScope(permissions.BasePermission):
             self.message = f"This API key lacks the `{scope}` scope."
             return False
         user = request.user
+        if user and user.is_authenticated and not user.is_staff:
+            self.message = "Staff access required."
         return bool(user and user.is_authenticated and user.is_staff)
 
 
@@ -84,6 +117,47 @@ def required_scope(view: Any, method: str) -> str | None:
         return None
     action = "read" if method in permissions.SAFE_METHODS else "write"
     return f"{domain}:{action}"
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lock-out check for the admin login (listed first in AUTHENTICATION_BACKENDS).
+
+    A login without a request (the test client's `login()`, a shell) has no client address
+    to count against and is left to the next backend instead of being refused outright.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def admin_lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """The page a locked-out admin login gets: 429 with Retry-After (AXES_LOCKOUT_CALLABLE)."""
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else None
+    response = render(
+        request,
+        "admin/login_locked_out.html",
+        {
+            **admin.site.each_context(request),
+            "is_nav_sidebar_enabled": False,
+            "title": "Too many failed logins",
+            "cool_off_minutes": max(1, (seconds or 0) // 60),
+        },
+        status=429,
+    )
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

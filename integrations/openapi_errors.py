@@ -80,3 +80,20 @@ ErrorResponse422Serializer = _response(
     "ErrorResponse422",
     "Unprocessable: for example an Idempotency-Key reused with another body.",
 )
+
+
+class ThrottledCode(models.TextChoices):
+    THROTTLED = "throttled"
+    TOO_MANY_FAILED_AUTHENTICATIONS = "too_many_failed_authentications"
+
+
+class ThrottledErrorItemSerializer(ErrorItemSerializer):
+    code = serializers.ChoiceField(choices=ThrottledCode.choices)  # type: ignore[assignment]
+
+
+ErrorResponse429Serializer = _response(
+    "ErrorResponse429",
+    "Too many requests: the key's rate (`throttled`), or too many failed authentications from "
+    "this address (`too_many_failed_authentications`). Retry-After says when to try again.",
+    item=ThrottledErrorItemSerializer,
+)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -25,6 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework_api_key",
     "django_filters",
@@ -40,12 +43,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out admin login into the lock-out page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +116,28 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Behind a reverse proxy that sets X-Forwarded-For/-Proto (and strips what clients send), the
+# client address is the last X-Forwarded-For entry; otherwise the header is ignored, so a client
+# cannot pick the address its failed logins are counted against.
+CS_HUB_TRUSTED_PROXY = env.bool("DJANGO_TRUSTED_PROXY", default=False)
+
+# Failed API-key authentications per client address: after LIMIT failures within WINDOW the
+# address gets 429 (Retry-After) for every API-key request until the window ends.
+CS_HUB_AUTH_FAILURE_LIMIT = env.int("CS_HUB_AUTH_FAILURE_LIMIT", default=20)
+CS_HUB_AUTH_FAILURE_WINDOW_SECONDS = env.int("CS_HUB_AUTH_FAILURE_WINDOW_SECONDS", default=300)
+
+# Failed admin logins per client address (django-axes): LIMIT failures lock the address out
+# for the cool-off; each further try during the lock-out starts the cool-off again.
+AUTHENTICATION_BACKENDS = [
+    "integrations.auth.LoginLockoutBackend",  # first: refuses a locked-out address
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("CS_HUB_ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CS_HUB_ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "integrations.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "integrations.auth.admin_lockout_response"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -123,7 +151,26 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+
+# One policy for every page: the admin, the API and the docs load scripts only from here
+# (inline ones need the per-response nonce), styles from here or inline (Swagger UI and
+# ReDoc style elements inline), images from here or data: URIs (their icons). ReDoc's search
+# worker (blob:) is allowed on /api/redoc/ alone (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Bulk bodies of 10,000 items fit comfortably; anything larger is refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("CS_HUB_MAX_BODY_BYTES", default=8 * 1024 * 1024)
@@ -178,6 +225,7 @@ DRF_STANDARDIZED_ERRORS = {
         "409": "integrations.openapi_errors.ErrorResponse409Serializer",
         "413": "integrations.openapi_errors.ErrorResponse413Serializer",
         "422": "integrations.openapi_errors.ErrorResponse422Serializer",
+        "429": "integrations.openapi_errors.ErrorResponse429Serializer",
     },
 }
 
@@ -197,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No "validator" badge: it would send the schema URL to an outside service.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
@@ -209,7 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode405Enum": f"{_ENUMS}.ErrorCode405Enum.choices",
         "ErrorCode406Enum": f"{_ENUMS}.ErrorCode406Enum.choices",
         "ErrorCode415Enum": f"{_ENUMS}.ErrorCode415Enum.choices",
-        "ErrorCode429Enum": f"{_ENUMS}.ErrorCode429Enum.choices",
+        "ErrorCode429Enum": "integrations.openapi_errors.ThrottledCode.choices",
         "ErrorCode500Enum": f"{_ENUMS}.ErrorCode500Enum.choices",
         "FeedbackStatusEnum": "product.choices.FeedbackStatus.choices",
         "RunStatusEnum": "operations.choices.RunStatus.choices",

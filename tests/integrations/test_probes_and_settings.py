@@ -104,3 +104,36 @@ def test_api_keeps_serving_when_the_cache_redis_is_down(api, settings) -> None: 
         assert response.status_code == 200  # throttling failed open
     finally:
         caches["default"].close()
+
+
+_PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-9f8e7d6c5b4a",
+    "DJANGO_ALLOWED_HOSTS": "cs.example.com",
+}
+
+
+@pytest.mark.parametrize("hosts", ["*", "cs.example.com,*", ".example.com,*.example.org"])
+def test_production_refuses_wildcard_allowed_hosts(hosts: str) -> None:
+    result = _manage("check", env={**_PRODUCTION, "DJANGO_ALLOWED_HOSTS": hosts})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_ALLOWED_HOSTS may not contain '*'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [(None, "None"), ("false", "None"), ("true", "('HTTP_X_FORWARDED_PROTO', 'https')")],
+)
+def test_production_trusts_x_forwarded_proto_only_behind_a_declared_proxy(
+    trusted: str | None, expected: str
+) -> None:
+    env = {**_PRODUCTION, **({"DJANGO_TRUSTED_PROXY": trusted} if trusted else {})}
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
