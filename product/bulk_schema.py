@@ -1,16 +1,14 @@
 """Bulk item schemas for features and daily usage."""
 
-import re
-
 from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
+from integrations.ids import SLUG_MESSAGE, SLUG_RE
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
 
 def _slug(value: str) -> None:
-    if not SLUG_RE.match(value):
-        raise ValueError("A slug: lowercase letters, digits, _ and -, at most 64 characters.")
+    if not SLUG_RE.fullmatch(value):
+        raise ValueError(SLUG_MESSAGE)
 
 
 FEATURE_SCHEMA = BulkSchema(
