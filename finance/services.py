@@ -5,10 +5,9 @@ from typing import Any
 
 from django.db import transaction
 
-from customers.services import customer_pks_for
-from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
 
+from .bulk_schema import CONTRACT_SCHEMA, INVOICE_SCHEMA
 from .models import Contract, Invoice, annual_value_of
 
 CONTRACT_FIELDS = (
@@ -45,12 +44,7 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     new rows count as created however many passes they take. A bounded number of queries
     for any batch size: customers, referenced contracts, and two upserts.
     """
-    errors: list[dict[str, Any]] = []
-    customer_pks: list[int] = []
-    try:
-        customer_pks = customer_pks_for(items)
-    except BulkValidationError as exc:
-        errors.extend(exc.item_errors)
+    customer_pks = CONTRACT_SCHEMA.resolve(items)["customer_id"]  # and renewed_from: all
     batch_ids = {item["contract_id"] for item in items}
     referenced = {item["renewed_from"] for item in items if item.get("renewed_from")}
     known = dict(
@@ -58,21 +52,6 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
             "contract_id", "id"
         )
     )
-    errors.extend(
-        {
-            "index": index,
-            "field": "renewed_from",
-            "code": "unknown_contract",
-            "detail": f"No contract with contract_id {item['renewed_from']}, in the database "
-            "or in this batch.",
-        }
-        for index, item in enumerate(items)
-        if item.get("renewed_from")
-        and item["renewed_from"] not in known
-        and item["renewed_from"] not in batch_ids
-    )
-    if errors:
-        raise BulkValidationError(sorted(errors, key=lambda e: e["index"]))
     rows = _rows(items, customer_pks)
 
     first: list[dict[str, Any]] = []  # written now, links to known contracts resolved
@@ -112,5 +91,5 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
 @transaction.atomic
 def invoices_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert invoices by invoice_id; rows whose values already match are left alone."""
-    rows = _rows(items, customer_pks_for(items))
+    rows = _rows(items, INVOICE_SCHEMA.resolve(items)["customer_id"])
     return upsert_rows(Invoice, rows, key="invoice_id", fields=INVOICE_FIELDS)

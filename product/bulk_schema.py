@@ -1,7 +1,10 @@
 """Bulk item schemas for features and daily usage."""
 
-from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
+from customers.bulk_schema import CUSTOMER_REF
+from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
 from integrations.ids import SLUG_MESSAGE, SLUG_RE
+
+from .selectors.catalogue import feature_pks
 
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
@@ -33,4 +36,10 @@ USAGE_SCHEMA = BulkSchema(
         Spec("active_users", kind="int", min_value=0, max_value=MAX_COUNT),
     ],
     natural_key=("customer_id", "feature_id", "date"),
+    references=[
+        CUSTOMER_REF,
+        Reference(
+            "feature_id", feature_pks, "unknown_feature", "No feature with feature_id {value}."
+        ),
+    ],
 )
