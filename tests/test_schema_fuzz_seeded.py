@@ -4,14 +4,17 @@ lists with fuzzed filters and writes to existing records answer 2xx and their bo
 checked, not only the error responses that random ids get.
 
 The demo is seeded once for the module; every case runs in a transaction that is rolled
-back, so each operation sees the same data.
+back, so each operation sees the same data. As in Django's test client, requests must not
+close the connection that holds that transaction.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
@@ -58,7 +61,11 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         values["stakeholder"] = Stakeholder.objects.filter(customer=customer).first().email  # type: ignore[union-attr]
         assert all(values.values()), values
         _, values["key"] = ApiKey.objects.create_key(name="fuzz", scopes=list(ALL_SCOPES))
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     yield values
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
     with django_db_blocker.unblock():
         call_command("flush", interactive=False)
 
