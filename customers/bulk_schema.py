@@ -3,9 +3,22 @@
 from collections.abc import Iterable
 from typing import Any
 
-from integrations.bulk import BulkSchema, Spec
+from integrations.bulk import BulkSchema, Reference, Spec
 
 from .choices import CustomerStatus, LifecycleStage, Segment
+from .selectors import customer_pks, team_member_pks
+
+# The references other apps' bulk items make to the CS core.
+CUSTOMER_REF = Reference(
+    "customer_id", customer_pks, "unknown_customer", "No customer with customer_id {value}."
+)
+
+
+def team_member_ref(field: str) -> Reference:
+    return Reference(
+        field, team_member_pks, "unknown_team_member", "No team member with email {value}."
+    )
+
 
 RESERVED_IDS = frozenset({"bulk"})
 
@@ -34,4 +47,5 @@ CUSTOMER_BULK_SCHEMA = BulkSchema(
     ],
     natural_key=("customer_id",),
     item_checks=[_churn_consistency],
+    references=[team_member_ref("success_manager")],
 )

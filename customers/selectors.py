@@ -1,6 +1,10 @@
 """Reads for the CS core."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
+
+from integrations.bulk_sql import ids_by_key
 
 from .errors import CustomerNotFound, StakeholderNotFound, TeamMemberNotFound
 from .models import Customer, LifecycleChange, Stakeholder, TeamMember
@@ -41,3 +45,16 @@ def team_member_get(email: str) -> TeamMember:
 
 def lifecycle_history(customer: Customer) -> QuerySet[LifecycleChange]:
     return LifecycleChange.objects.filter(customer=customer)
+
+
+def customer_pks(customer_ids: Iterable[str]) -> dict[str, int]:
+    """customer_id -> primary key for the known ones, in one query."""
+    return ids_by_key(Customer._meta.db_table, "customer_id", customer_ids)
+
+
+def team_member_pks(emails: Iterable[str | None]) -> dict[str, int]:
+    """Lower-cased CSM email -> primary key for the known ones, in one query."""
+    wanted = {e.lower() for e in emails if e}
+    if not wanted:
+        return {}
+    return dict(TeamMember.objects.filter(email__in=wanted).values_list("email", "id"))

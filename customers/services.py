@@ -1,6 +1,6 @@
 """Writes for the CS core. Keyword-only, typed, atomic; events go through the outbox."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import events
-from integrations.bulk import BulkValidationError
-from integrations.bulk_sql import ids_by_key
 from integrations.upsert import BulkResult, by_key, locked_by_key
 from integrations.writes import atomic_upsert, create_unique, lock, save_changes
 
+from .bulk_schema import CUSTOMER_BULK_SCHEMA
 from .choices import ALLOWED_TRANSITIONS, CustomerStatus, LifecycleStage, StageChangeSource
 from .errors import (
     CustomerAlreadyExists,
@@ -26,6 +25,7 @@ from .errors import (
     unknown_team_member,
 )
 from .models import Customer, LifecycleChange, Stakeholder, TeamMember
+from .selectors import team_member_pks
 
 CUSTOMER_FIELDS = (
     "name",
@@ -71,54 +71,7 @@ def _clean_skills(skills: Iterable[str]) -> list[str]:
     return sorted({s.strip().lower() for s in skills if s.strip()})
 
 
-def resolve_team_members(emails: Iterable[str | None]) -> dict[str, int]:
-    """Map CSM emails to primary keys in one query."""
-    wanted = {e.lower() for e in emails if e}
-    if not wanted:
-        return {}
-    return dict(TeamMember.objects.filter(email__in=wanted).values_list("email", "id"))
-
-
 # --- customers ----------------------------------------------------------------------------
-
-
-def customer_pks_for(items: Sequence[dict[str, Any]], *, field: str = "customer_id") -> list[int]:
-    """Resolve each item's customer_id to a primary key in one query.
-
-    Unknown ids are per-item errors (index, field, `unknown_customer`), never dropped.
-    """
-    found = ids_by_key(Customer._meta.db_table, "customer_id", (item[field] for item in items))
-    unknown = [
-        {
-            "index": index,
-            "field": field,
-            "code": "unknown_customer",
-            "detail": f"No customer with customer_id {item[field]}.",
-        }
-        for index, item in enumerate(items)
-        if item[field] not in found
-    ]
-    if unknown:
-        raise BulkValidationError(unknown)
-    return [found[item[field]] for item in items]
-
-
-def team_member_pks_for(items: Sequence[dict[str, Any]], *, field: str) -> list[int | None]:
-    """Resolve each item's CSM email (or None) in one query; unknown emails are item errors."""
-    found = resolve_team_members(item.get(field) for item in items)
-    unknown = [
-        {
-            "index": index,
-            "field": field,
-            "code": "unknown_team_member",
-            "detail": f"No team member with email {item[field]}.",
-        }
-        for index, item in enumerate(items)
-        if item.get(field) and item[field] not in found
-    ]
-    if unknown:
-        raise BulkValidationError(unknown)
-    return [found[item[field]] if item.get(field) else None for item in items]
 
 
 def _normalise_status(
@@ -201,7 +154,7 @@ def customer_update(
 def _csm_id(email: str | None) -> int | None:
     if not email:
         return None
-    found = resolve_team_members([email])
+    found = team_member_pks([email])
     if not found:
         raise unknown_team_member("success_manager", email)
     return found[email.lower()]
@@ -267,7 +220,7 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     even `updated_at`). Stage changes are recorded as history with source `import`; bulk is a
     sync from a system of record, so transitions are not enforced here.
     """
-    csm_pks = team_member_pks_for(items, field="success_manager")
+    csm_pks = CUSTOMER_BULK_SCHEMA.resolve(items)["success_manager"]
     now = timezone.now()
     existing = locked_by_key(Customer, "customer_id", (i["customer_id"] for i in items))
     to_create: list[Customer] = []

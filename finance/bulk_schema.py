@@ -6,10 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
+from customers.bulk_schema import CUSTOMER_REF
+from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
 
 from .choices import ContractStatus
 from .models import annual_value_of
+from .selectors import contract_pks
 
 TERM_RE = re.compile(r"^[1-9][0-9]?_(year|month)$")
 # Decimal(14, 2) holds at most twelve digits before the point.
@@ -82,6 +84,17 @@ CONTRACT_SCHEMA = BulkSchema(
     ],
     natural_key=("contract_id",),
     item_checks=[_contract_dates, _not_self_renewal, _annual_value_fits],
+    references=[
+        CUSTOMER_REF,
+        # A renewal may name a contract that arrives in the same batch.
+        Reference(
+            "renewed_from",
+            contract_pks,
+            "unknown_contract",
+            "No contract with contract_id {value}, in the database or in this batch.",
+            in_batch="contract_id",
+        ),
+    ],
 )
 
 INVOICE_SCHEMA = BulkSchema(
@@ -96,4 +109,5 @@ INVOICE_SCHEMA = BulkSchema(
     ],
     natural_key=("invoice_id",),
     item_checks=[_invoice_dates],
+    references=[CUSTOMER_REF],
 )

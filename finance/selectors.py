@@ -1,5 +1,6 @@
 """Reads for finance data."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -83,3 +84,9 @@ def renewal_outcomes(since: date, as_of: date) -> QuerySet[Any]:
             renewed=Case(When(status=ContractStatus.RENEWED, then=1), default=0),
         )
     )
+
+
+def contract_pks(contract_ids: Iterable[str]) -> dict[str, int]:
+    """contract_id -> primary key for the known ones, in one query."""
+    found = Contract.objects.filter(contract_id__in=set(contract_ids))
+    return dict(found.values_list("contract_id", "id"))

@@ -5,11 +5,10 @@ from typing import Any
 
 from django.db import transaction
 
-from customers.services import customer_pks_for
-from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
 from integrations.writes import atomic_upsert, lock
 
+from .bulk_schema import CONTRACT_SCHEMA, INVOICE_SCHEMA
 from .models import Contract, Invoice, annual_value_of
 
 CONTRACT_FIELDS = (
@@ -40,10 +39,7 @@ def contract_save(*, data: Mapping[str, Any], contract: Contract | None = None) 
     """One contract added or edited by hand (the admin). `data` holds model values (the
     customer and renewed_from as instances); for an existing contract only the changed
     fields, written on the locked row. The annual value is derived as ingestion derives it."""
-    if contract is None:
-        target = Contract()
-    else:
-        target = lock(contract, missing=Contract.DoesNotExist())
+    target = Contract() if contract is None else lock(contract, missing=Contract.DoesNotExist())
     for field, value in data.items():
         setattr(target, field, value)
     target.annual_value = annual_value_of(target.value, target.term)
@@ -65,12 +61,7 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     new rows count as created however many passes they take. A bounded number of queries
     for any batch size: customers, referenced contracts, and two upserts.
     """
-    errors: list[dict[str, Any]] = []
-    customer_pks: list[int] = []
-    try:
-        customer_pks = customer_pks_for(items)
-    except BulkValidationError as exc:
-        errors.extend(exc.item_errors)
+    customer_pks = CONTRACT_SCHEMA.resolve(items)["customer_id"]  # and renewed_from: all
     batch_ids = {item["contract_id"] for item in items}
     referenced = {item["renewed_from"] for item in items if item.get("renewed_from")}
     known = dict(
@@ -78,21 +69,6 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
             "contract_id", "id"
         )
     )
-    errors.extend(
-        {
-            "index": index,
-            "field": "renewed_from",
-            "code": "unknown_contract",
-            "detail": f"No contract with contract_id {item['renewed_from']}, in the database "
-            "or in this batch.",
-        }
-        for index, item in enumerate(items)
-        if item.get("renewed_from")
-        and item["renewed_from"] not in known
-        and item["renewed_from"] not in batch_ids
-    )
-    if errors:
-        raise BulkValidationError(sorted(errors, key=lambda e: e["index"]))
     rows = _rows(items, customer_pks)
 
     first: list[dict[str, Any]] = []  # written now, links to known contracts resolved
@@ -132,5 +108,5 @@ def contracts_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
 @atomic_upsert
 def invoices_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert invoices by invoice_id; rows whose values already match are left alone."""
-    rows = _rows(items, customer_pks_for(items))
+    rows = _rows(items, INVOICE_SCHEMA.resolve(items)["customer_id"])
     return upsert_rows(Invoice, rows, key="invoice_id", fields=INVOICE_FIELDS)

@@ -7,7 +7,7 @@ field and code, and nothing is written unless the whole batch is clean.
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -176,16 +176,54 @@ KINDS = tuple(_PARSERS)
 ItemCheck = Callable[[dict[str, Any]], Iterable[tuple[str, str, str]]]
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A field of a bulk item that names another record (an unknown one is an item error).
+
+    `lookup` maps the batch's distinct values to primary keys in one query. `in_batch` names
+    a field of the same batch whose values also count as known (a contract renewing one sent
+    alongside it): those resolve to None and are linked by the service once written.
+    """
+
+    field: str
+    lookup: Callable[[set[Any]], Mapping[Any, Any]]
+    code: str
+    detail: str  # "{value}" is replaced by the unknown value
+    in_batch: str | None = None
+
+    def resolve(self, items: Sequence[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+        """One primary key (or None) per item, and an error per unknown value. Items without
+        the field (left out, null, or invalid in a batch being rejected) are skipped."""
+        values = {item[self.field] for item in items if item.get(self.field) is not None}
+        found = self.lookup(values) if values else {}
+        batch = {item.get(self.in_batch) for item in items} if self.in_batch else set()
+        pks: list[Any] = []
+        errors: list[dict[str, Any]] = []
+        for index, item in enumerate(items):
+            value = item.get(self.field)
+            pks.append(found.get(value) if value is not None else None)
+            if value is not None and value not in found and value not in batch:
+                errors.append(_err(index, self.field, self.code, self.detail.format(value=value)))
+        return pks, errors
+
+
+def _in_item_order(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(errors, key=lambda e: -1 if e["index"] is None else e["index"])
+
+
 @dataclass
 class BulkSchema:
-    """The fields of one bulk item, its natural key, and cross-field checks.
+    """The fields of one bulk item, its natural key, cross-field checks and references.
 
     `item_checks` return (field, code, detail) for rules that span fields (end after start).
+    `references` are resolved by the service that writes the batch (`resolve`), and also by
+    `validate` when the batch has field errors, so one response lists every problem.
     """
 
     specs: Sequence[Spec]
     natural_key: tuple[str, ...]
     item_checks: Sequence[ItemCheck] = field(default_factory=tuple)
+    references: Sequence[Reference] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         self._by_name = {s.name: s for s in self.specs}
@@ -203,13 +241,15 @@ class BulkSchema:
             )
         errors: list[dict[str, Any]] = []
         cleaned: list[dict[str, Any]] = []
+        valid_fields: list[dict[str, Any]] = []  # per item, its fields that parsed
         seen: dict[tuple[Any, ...], int] = {}
         # Batches repeat values (one date, a few feature ids across 10,000 rows): parse each
         # distinct string once per batch. Parsers are pure, so this changes only the speed.
         memo: dict[tuple[str, str], Any] = {}
         for index, item in enumerate(body):
-            clean = self._validate_item(index, item, errors, memo)
-            if clean is None:
+            clean, ok = self._validate_item(index, item, errors, memo)
+            valid_fields.append(clean)
+            if not ok:
                 continue
             key = tuple(clean.get(k) for k in self.natural_key)
             first = seen.setdefault(key, index)
@@ -225,8 +265,24 @@ class BulkSchema:
                 continue
             cleaned.append(clean)
         if errors:
-            raise BulkValidationError(errors)
+            # The batch is refused anyway: check the references that are valid fields too,
+            # so the client learns of unknown customers now, not on its next attempt.
+            for reference in self.references:
+                errors += reference.resolve(valid_fields)[1]
+            raise BulkValidationError(_in_item_order(errors))
         return cleaned
+
+    def resolve(self, items: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+        """Each reference field's primary keys, one per item (one query per reference), or
+        BulkValidationError listing every unknown value of every reference."""
+        resolved: dict[str, list[Any]] = {}
+        errors: list[dict[str, Any]] = []
+        for reference in self.references:
+            resolved[reference.field], unknown = reference.resolve(items)
+            errors += unknown
+        if errors:
+            raise BulkValidationError(_in_item_order(errors))
+        return resolved
 
     def _validate_item(
         self,
@@ -234,10 +290,11 @@ class BulkSchema:
         item: Any,
         errors: list[dict[str, Any]],
         memo: dict[tuple[str, str], Any],
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], bool]:
+        """The item's fields that parsed, and whether the whole item is valid."""
         if not isinstance(item, dict):
             errors.append(_err(index, None, "not_an_object", "Each item must be a JSON object."))
-            return None
+            return {}, False
         before = len(errors)
         for name in item.keys() - self._by_name.keys():
             errors.append(_err(index, str(name), "unknown_field", "Unknown field."))
@@ -262,11 +319,11 @@ class BulkSchema:
             except _Invalid as bad:
                 errors.append(_err(index, spec.name, bad.code, bad.detail))
         if len(errors) > before:
-            return None
+            return clean, False
         for check in self.item_checks:
             for field_name, code, detail in check(clean):
                 errors.append(_err(index, field_name, code, detail))
-        return None if len(errors) > before else clean
+        return clean, len(errors) == before
 
 
 def _err(index: int | None, field_name: str | None, code: str, detail: str) -> dict[str, Any]:

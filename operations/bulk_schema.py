@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from customers.bulk_schema import CUSTOMER_REF, team_member_ref
 from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
 
 from .choices import (
@@ -76,6 +77,7 @@ TICKET_SCHEMA = BulkSchema(
     ],
     natural_key=("ticket_id",),
     item_checks=[_ticket_consistency],
+    references=[CUSTOMER_REF],
 )
 
 SURVEY_SCHEMA = BulkSchema(
@@ -90,6 +92,7 @@ SURVEY_SCHEMA = BulkSchema(
     ],
     natural_key=("response_id",),
     item_checks=[_score_in_range],
+    references=[CUSTOMER_REF],
 )
 
 TASK_SCHEMA = BulkSchema(
@@ -104,4 +107,5 @@ TASK_SCHEMA = BulkSchema(
         Spec("completed_at", kind="datetime", required=False, nullable=True, check=_happened),
     ],
     natural_key=("task_id",),
+    references=[CUSTOMER_REF, team_member_ref("owner_email")],
 )

@@ -76,7 +76,7 @@ def seed_workflows(ctx: DemoContext, progress: Progress) -> int:
     rng, now = ctx.rng, ctx.now
     team: list[AccountTeamMember] = []
     runs: list[WorkflowRun] = []
-    plans: list[tuple[WorkflowRun, bool, Any]] = []
+    plans: list[tuple[WorkflowRun, bool, Any, Any]] = []
     for customer in ctx.customers:
         if customer.segment == Segment.ENTERPRISE:
             slug = customer.customer_id.replace("_", "-")
@@ -94,31 +94,39 @@ def seed_workflows(ctx: DemoContext, progress: Progress) -> int:
         latest = min(now, customer.churned_at or now)
         started = latest - timedelta(days=rng.randint(1, 88), hours=rng.randint(0, 23))
         failed = rng.random() < 0.08
+        finished = started + timedelta(seconds=rng.randint(2, 40))
         run = WorkflowRun(
             run_id=new_public_id("wfr"),
             customer=customer,
             workflow_type="health_decline_intervention",
             status=RunStatus.FAILED if failed else RunStatus.COMPLETED,
             trigger=RunTrigger.RULE if rng.random() < 0.7 else RunTrigger.API,
-            evaluation={"conditions": [], "conditions_match": "all", "held": True},
+            evaluation={
+                "conditions": [],
+                "conditions_match": "all",
+                "held": True,
+                "evaluated_at": started.isoformat(),
+            },
             forced=False,
             requested_by="demo",
             started_at=started,
-            finished_at=started + timedelta(seconds=rng.randint(2, 40)),
+            finished_at=finished,
             error="step notify_account_team failed after 3 attempts: SMTP timeout"
             if failed
             else "",
         )
         runs.append(run)
-        plans.append((run, failed, started))
+        plans.append((run, failed, started, finished))
     AccountTeamMember.objects.bulk_create(team, ignore_conflicts=True)
     WorkflowRun.objects.bulk_create(runs, batch_size=2000)
     # created_at is auto_now_add: set the historical value after the insert
-    for run, _, started in plans:
+    for run, _, started, _ in plans:
         run.created_at = started
     WorkflowRun.objects.bulk_update(runs, ["created_at"], batch_size=2000)
     steps, alerts, escalations = [], [], []
-    for run, failed, started in plans:
+    for run, failed, started, finished in plans:
+        # The steps ran one after another over the run's span.
+        span = (finished - started) / len(STEPS)
         for position, name in enumerate(STEPS):
             broken = failed and name == "notify_account_team"
             steps.append(
@@ -129,8 +137,8 @@ def seed_workflows(ctx: DemoContext, progress: Progress) -> int:
                     key=f"{run.run_id}:{name}",
                     status=StepStatus.FAILED if broken else StepStatus.DONE,
                     attempts=3 if broken else 1,
-                    started_at=started,
-                    finished_at=run.finished_at,
+                    started_at=started + span * position,
+                    finished_at=started + span * (position + 1),
                     last_error="SMTPServerDisconnected: timeout" if broken else "",
                 )
             )

@@ -1,13 +1,12 @@
 """Writes for operations data: support tickets, survey responses and CS tasks ingestion."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from customers.services import customer_pks_for, team_member_pks_for
-from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
 from integrations.writes import atomic_upsert
 
+from .bulk_schema import SURVEY_SCHEMA, TASK_SCHEMA, TICKET_SCHEMA
 from .models import SupportTicket, SurveyResponse, Task
 
 # Model attribute names compared and written by the upsert (customer_id is the pk here).
@@ -16,33 +15,19 @@ SURVEY_FIELDS = ("customer_id", "respondent_email", "kind", "score", "comment", 
 TASK_FIELDS = ("customer_id", "kind", "owner_id", "title", "due_at", "completed_at")
 
 
-def _resolve_all(*resolvers: Callable[[], Any]) -> list[Any]:
-    """Run every id resolver and report all their item errors together, in item order."""
-    results: list[Any] = []
-    errors: list[dict[str, Any]] = []
-    for resolve in resolvers:
-        try:
-            results.append(resolve())
-        except BulkValidationError as exc:
-            errors += exc.item_errors
-    if errors:
-        raise BulkValidationError(sorted(errors, key=lambda e: (e["index"], e["field"] or "")))
-    return results
-
-
 def _with_customer_pks(items: Sequence[dict[str, Any]], pks: list[int]) -> list[dict[str, Any]]:
     return [{**item, "customer_id": pk} for item, pk in zip(items, pks, strict=True)]
 
 
 @atomic_upsert
 def tickets_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
-    rows = _with_customer_pks(items, customer_pks_for(items))
+    rows = _with_customer_pks(items, TICKET_SCHEMA.resolve(items)["customer_id"])
     return upsert_rows(SupportTicket, rows, key="ticket_id", fields=TICKET_FIELDS)
 
 
 @atomic_upsert
 def surveys_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
-    rows = _with_customer_pks(items, customer_pks_for(items))
+    rows = _with_customer_pks(items, SURVEY_SCHEMA.resolve(items)["customer_id"])
     return upsert_rows(SurveyResponse, rows, key="response_id", fields=SURVEY_FIELDS)
 
 
@@ -50,10 +35,8 @@ def surveys_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
 def tasks_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert tasks by task_id. `owner_email` (a CSM) becomes `owner_id`; left out, the
     current owner is kept; null clears it."""
-    customer_pks, owner_pks = _resolve_all(
-        lambda: customer_pks_for(items),
-        lambda: team_member_pks_for(items, field="owner_email"),
-    )
+    pks = TASK_SCHEMA.resolve(items)  # unknown customers and owners, all reported
+    customer_pks, owner_pks = pks["customer_id"], pks["owner_email"]
     rows = []
     for row, owner_pk in zip(_with_customer_pks(items, customer_pks), owner_pks, strict=True):
         if "owner_email" in row:

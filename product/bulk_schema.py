@@ -1,16 +1,17 @@
 """Bulk item schemas for features and daily usage."""
 
-import re
+from customers.bulk_schema import CUSTOMER_REF
+from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
+from integrations.ids import SLUG_MESSAGE, SLUG_RE
 
-from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
+from .selectors.catalogue import feature_pks
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
 
 def _slug(value: str) -> None:
-    if not SLUG_RE.match(value):
-        raise ValueError("A slug: lowercase letters, digits, _ and -, at most 64 characters.")
+    if not SLUG_RE.fullmatch(value):
+        raise ValueError(SLUG_MESSAGE)
 
 
 FEATURE_SCHEMA = BulkSchema(
@@ -35,4 +36,10 @@ USAGE_SCHEMA = BulkSchema(
         Spec("active_users", kind="int", min_value=0, max_value=MAX_COUNT),
     ],
     natural_key=("customer_id", "feature_id", "date"),
+    references=[
+        CUSTOMER_REF,
+        Reference(
+            "feature_id", feature_pks, "unknown_feature", "No feature with feature_id {value}."
+        ),
+    ],
 )

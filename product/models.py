@@ -2,12 +2,11 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from customers.models import Customer
+from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 
 from .choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
 
-feature_id_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9_-]{0,63}$", "A slug: lowercase letters, digits, _ and -, at most 64."
-)
+feature_id_validator = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE)
 
 
 class Feature(models.Model):

@@ -20,8 +20,9 @@ class BulkResultSerializer(serializers.Serializer):
 BULK_DESCRIPTION = (
     "A JSON array of up to 10,000 items, upserted by natural key. All or nothing: any bad "
     "item rejects the batch with a 400 whose errors carry `index`, `field` and `code` "
-    "(unknown `customer_id` → `unknown_customer`). Re-sending a batch changes nothing: such "
-    "rows count as `unchanged`."
+    "(unknown references too: `unknown_customer`, `unknown_feature`, `unknown_team_member`, "
+    "`unknown_contract`; every problem of every item in one response). Re-sending a batch "
+    "changes nothing: such rows count as `unchanged`."
 )
 
 

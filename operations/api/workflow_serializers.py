@@ -103,7 +103,7 @@ class EvaluationSerializer(serializers.Serializer):
     conditions = MeasuredConditionSerializer(many=True)
     conditions_match = serializers.CharField()
     held = serializers.BooleanField()
-    evaluated_at = serializers.CharField()
+    evaluated_at = serializers.DateTimeField(help_text="When the conditions were measured.")
 
 
 class WorkflowRunSerializer(serializers.ModelSerializer):
@@ -138,7 +138,9 @@ class WorkflowRunSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(EvaluationSerializer)
     def get_evaluation(self, obj: WorkflowRun) -> dict[str, Any]:
-        return obj.evaluation
+        # Runs evaluate their conditions as they are created; rows stored without the stamp
+        # (demo data seeded before it was recorded) take that instant.
+        return {"evaluated_at": obj.created_at.isoformat(), **obj.evaluation}
 
     def get_status_url(self, obj: WorkflowRun) -> str:
         return f"/api/v1/cs-ops/workflows/runs/{obj.run_id}"

@@ -14,7 +14,7 @@ the run fails and an escalation goes to the CS operations manager.
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -137,11 +137,12 @@ def _finish(run: WorkflowRun, status: str, now: Any, error: str = "") -> None:
 
 def step_execute(step_pk: int) -> str:
     """Run one step once: what the Celery task calls. Returns what happened, for logs."""
+    began = timezone.now()
     try:
         return _execute(step_pk)
     except Exception as exc:  # the effect rolled back; count the attempt on its own
         logger.warning("workflow step %s failed: %s", step_pk, exc)
-        return step_failed(step_pk, exc)
+        return step_failed(step_pk, exc, began=began)
 
 
 @transaction.atomic
@@ -160,12 +161,12 @@ def _execute(step_pk: int) -> str:
     earlier = run.steps.filter(position__lt=step.position).exclude(status=StepStatus.DONE)
     if earlier.exists():
         return "skipped: an earlier step is not done"
-    now = timezone.now()
+    now = timezone.now()  # the step starts now (the row is ours); it finishes below
     if run.status == RunStatus.PENDING:
         run.status, run.started_at = RunStatus.RUNNING, now
         run.save(update_fields=["status", "started_at"])
     step.attempts += 1
-    step.started_at = step.started_at or now
+    step.started_at = step.started_at or now  # the first attempt's start
     definition = registered_steps().get(step.step)
     if definition is None:
         raise LookupError(f"step {step.step} is no longer registered")
@@ -175,19 +176,21 @@ def _execute(step_pk: int) -> str:
         step.result = definition.run(ctx)
     except StepSkipped as skipped:
         step.result = {"skipped": True, "reason": str(skipped)}
-    step.status, step.finished_at, step.last_error = StepStatus.DONE, now, ""
+    finished = timezone.now()
+    step.status, step.finished_at, step.last_error = StepStatus.DONE, finished, ""
     step.next_attempt_at = None
     step.save()
     following = run.steps.filter(position__gt=step.position).order_by("position").first()
     if following is not None:
-        _hand_over(following, now)
+        _hand_over(following, finished)
     else:
-        _finish(run, RunStatus.COMPLETED, now)
+        _finish(run, RunStatus.COMPLETED, finished)
     return "done"
 
 
 @transaction.atomic
-def step_failed(step_pk: int, exc: BaseException) -> str:
+def step_failed(step_pk: int, exc: BaseException, *, began: datetime | None = None) -> str:
+    """Count a failed attempt (`began`: when it started; its own marks rolled back)."""
     step = (
         WorkflowStepRun.objects.select_for_update(of=("self",))
         .select_related("run__customer")
@@ -199,10 +202,10 @@ def step_failed(step_pk: int, exc: BaseException) -> str:
     now = timezone.now()
     step.attempts += 1
     step.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    step.started_at = step.started_at or now
+    step.started_at = step.started_at or began or now
     run = step.run
     if run.status == RunStatus.PENDING:  # it did start: the attempt's own mark rolled back
-        run.status, run.started_at = RunStatus.RUNNING, now
+        run.status, run.started_at = RunStatus.RUNNING, began or now
         run.save(update_fields=["status", "started_at"])
     if step.attempts < settings.CS_HUB_WORKFLOW_MAX_ATTEMPTS:
         base = settings.CS_HUB_WORKFLOW_RETRY_BASE_SECONDS

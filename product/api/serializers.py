@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.api.serializers_base import StrictSerializer
+from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 from integrations.money import whole_units
 
 from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
@@ -37,7 +38,12 @@ class FeatureSerializer(serializers.ModelSerializer):
 class FeatureWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
-    feature_id = serializers.SlugField(max_length=64, help_text="e.g. feat_analytics")
+    feature_id = serializers.RegexField(
+        SLUG_PATTERN,
+        max_length=64,
+        help_text="A slug, e.g. feat_analytics.",
+        error_messages={"invalid": SLUG_MESSAGE},
+    )
     name = serializers.CharField(max_length=200)
     category = serializers.CharField(max_length=100, required=False)
     is_key = serializers.BooleanField(required=False)
@@ -60,7 +66,9 @@ class UsageWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
     customer_id = serializers.CharField(max_length=64)
-    feature_id = serializers.SlugField(max_length=64)
+    feature_id = serializers.RegexField(
+        SLUG_PATTERN, max_length=64, error_messages={"invalid": SLUG_MESSAGE}
+    )
     date = serializers.DateField(help_text="The day; not later than tomorrow.")
     events = serializers.IntegerField(min_value=0)
     active_users = serializers.IntegerField(min_value=0)
@@ -213,10 +221,10 @@ class CustomerAdoptionSerializer(serializers.Serializer):
 class FeedbackBodySerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=FeedbackType.choices)
     category = serializers.RegexField(
-        r"^[a-z0-9][a-z0-9_-]{0,63}$",
+        SLUG_PATTERN,
         max_length=64,
         help_text="A slug, e.g. workflow_automation.",
-        error_messages={"invalid": "A slug: lowercase letters, digits, _ and -, at most 64."},
+        error_messages={"invalid": SLUG_MESSAGE},
     )
     priority = serializers.ChoiceField(choices=FeedbackPriority.choices)
     business_impact = serializers.ChoiceField(choices=BusinessImpact.choices)
@@ -254,6 +262,10 @@ class FeedbackPatchSerializer(StrictSerializer):
 
 
 class FeedbackHistorySerializer(serializers.ModelSerializer):
+    from_status = serializers.SerializerMethodField(
+        help_text="The status before this change; null on the first entry (the submission)."
+    )
+
     class Meta:
         model = FeedbackStatusChange
         fields = [
@@ -266,6 +278,10 @@ class FeedbackHistorySerializer(serializers.ModelSerializer):
             "changed_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=FeedbackStatus.choices, allow_null=True))
+    def get_from_status(self, obj: FeedbackStatusChange) -> str | None:
+        return obj.from_status or None  # stored as "" for the first entry
 
 
 class DeliveryCommitmentSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from customers import selectors as customer_selectors
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
 from integrations.auth import client_identity
+from integrations.openapi_errors import ErrorResponse409Serializer
 from integrations.pagination import CursorPagination
 
 from .. import selectors, services
@@ -321,7 +322,7 @@ class FeedbackDetailView(PlatformAPIView):
         "(omit `status`). Other moves → 409 with the allowed ones. Every change is kept in "
         "`delivery_commitment.history`; `delivered` publishes `feedback.delivered`.",
         request=s.FeedbackPatchSerializer,
-        responses=s.FeedbackSerializer,
+        responses={200: s.FeedbackSerializer, 409: ErrorResponse409Serializer},
     )
     def patch(self, request: Request, feedback_id: str) -> Response:
         item = self._get(feedback_id)

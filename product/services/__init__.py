@@ -1,10 +1,9 @@
 """Writes for product data: the catalogue and usage (ingestion), customer feedback (feedback)."""
 
 from .feedback import feedback_submit, feedback_update
-from .ingestion import feature_pks_for, features_bulk_upsert, usage_ingest
+from .ingestion import features_bulk_upsert, usage_ingest
 
 __all__ = [
-    "feature_pks_for",
     "features_bulk_upsert",
     "feedback_submit",
     "feedback_update",

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.db import connection
 
-from customers.services import customer_pks_for
-from integrations.bulk import BulkValidationError
 from integrations.upsert import BulkResult, upsert_rows
 from integrations.writes import atomic_upsert
 
+from ..bulk_schema import USAGE_SCHEMA
 from ..models import Feature, FeatureUsage
 
 FEATURE_FIELDS = (
@@ -28,24 +27,6 @@ def features_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     return upsert_rows(Feature, items, key="feature_id", fields=FEATURE_FIELDS)
 
 
-def feature_pks_for(items: Sequence[dict[str, Any]]) -> list[int]:
-    wanted = {item["feature_id"] for item in items}
-    found = dict(Feature.objects.filter(feature_id__in=wanted).values_list("feature_id", "id"))
-    unknown = [
-        {
-            "index": index,
-            "field": "feature_id",
-            "code": "unknown_feature",
-            "detail": f"No feature with feature_id {item['feature_id']}.",
-        }
-        for index, item in enumerate(items)
-        if item["feature_id"] not in found
-    ]
-    if unknown:
-        raise BulkValidationError(unknown)
-    return [found[item["feature_id"]] for item in items]
-
-
 @atomic_upsert
 def usage_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert daily usage rows by (customer, feature, date) in one statement.
@@ -55,8 +36,8 @@ def usage_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     document (`json_each`): either way one round trip, not one per row. ON CONFLICT keeps
     racing batches safe: a key another batch inserted meanwhile becomes an update or unchanged.
     """
-    customer_pks = customer_pks_for(items)
-    feature_pks = feature_pks_for(items)
+    pks = USAGE_SCHEMA.resolve(items)  # unknown customers and features, all reported
+    customer_pks, feature_pks = pks["customer_id"], pks["feature_id"]
     # In key order: racing batches then insert shared keys in the same order (no deadlock).
     rows = sorted(
         (c, f, item["date"].isoformat(), item["events"], item["active_users"])

@@ -114,7 +114,7 @@ def test_spec_example_is_accepted_verbatim(api) -> None:  # type: ignore[no-unty
     assert commitment["committed_at"] is None
     assert commitment["delivered_at"] is None
     assert [h["to_status"] for h in commitment["history"]] == ["submitted"]
-    assert commitment["history"][0]["from_status"] == ""
+    assert commitment["history"][0]["from_status"] is None
     # The only customer, no contract, no health snapshot: 100 x 0.8 x 0.5 x 0.75 = 30
     assert body["priority_score"] == 30
     assert body["submitted_by"].startswith("key:")
@@ -399,7 +399,7 @@ def test_commitment_lifecycle(api, item) -> None:  # type: ignore[no-untyped-def
     assert commitment["overdue"] is False
 
     assert history(body) == [
-        ("", "submitted"),
+        (None, "submitted"),
         ("submitted", "reviewing"),
         ("reviewing", "committed"),
         ("committed", "committed"),
