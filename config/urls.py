@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from integrations.api import probes
@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("product.api.urls")),
     path("", include("operations.api.urls")),
     path("", include("finance.api.urls")),
+    # Last: any other /api/ path is a JSON 404 even under DEBUG, where Django would answer
+    # its HTML debug page instead of calling handler404.
+    re_path(r"^api/", api_not_found, kwargs={"exception": None}),
 ]
 
 handler404 = api_not_found

@@ -9,7 +9,7 @@ MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
 
 def _slug(value: str) -> None:
-    if not SLUG_RE.match(value):
+    if not SLUG_RE.fullmatch(value):
         raise ValueError("A slug: lowercase letters, digits, _ and -, at most 64 characters.")
 
 

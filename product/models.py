@@ -1,11 +1,12 @@
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from customers.models import Customer
+from integrations.ids import FullMatchRegexValidator
 
 from .choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
 
-feature_id_validator = RegexValidator(
+feature_id_validator = FullMatchRegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", "A slug: lowercase letters, digits, _ and -, at most 64."
 )
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from integrations.api.serializers_base import StrictSerializer
+from integrations.api.serializers_base import StrictSerializer, pattern_field
 from integrations.money import whole_units
 
 from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
@@ -212,7 +212,7 @@ class CustomerAdoptionSerializer(serializers.Serializer):
 
 class FeedbackBodySerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=FeedbackType.choices)
-    category = serializers.RegexField(
+    category = pattern_field(
         r"^[a-z0-9][a-z0-9_-]{0,63}$",
         max_length=64,
         help_text="A slug, e.g. workflow_automation.",

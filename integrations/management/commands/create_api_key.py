@@ -34,7 +34,7 @@ class Command(BaseCommand):
             if options["expires_in_days"] <= 0:
                 raise CommandError("--expires-in-days must be positive.")
             expiry = timezone.now() + timedelta(days=options["expires_in_days"])
-        if options["rate"] and not RATE_RE.match(options["rate"]):
+        if options["rate"] and not RATE_RE.fullmatch(options["rate"]):
             raise CommandError("--rate must look like 600/min (N/s, N/min, N/h or N/day).")
         _, key = ApiKey.objects.create_key(
             name=name, scopes=scopes, expiry_date=expiry, throttle_rate=options["rate"]
