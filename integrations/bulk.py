@@ -132,10 +132,10 @@ def _bool(spec: Spec, value: Any) -> bool:
 
 
 def _decimal(spec: Spec, value: Any) -> Decimal:
-    # A JSON number, or a string in plain notation ("1234.50"): never "1e1000000", "1_000",
-    # " 12 " or "NaN", which Decimal() would accept.
+    # A JSON number, or a string written as one ("1234.50"): never "1_000", " 12 " or
+    # "NaN", which Decimal() would accept.
     if isinstance(value, str) and not is_plain_number(value, integer=False):
-        raise _Invalid("invalid", "A number in plain notation is required, e.g. 1234.50.")
+        raise _Invalid("invalid", "A number written as in JSON is required, e.g. 1234.50.")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _Invalid("invalid", "A number is required.")
     if isinstance(value, int) and abs(value) >= 10**14:  # before str(): huge ints are slow
@@ -146,8 +146,8 @@ def _decimal(spec: Spec, value: Any) -> Decimal:
         raise _Invalid("invalid", "A number is required.") from None
     if not number.is_finite():
         raise _Invalid("invalid", "A finite number is required.")
-    if abs(number) >= Decimal(10) ** 14:
-        raise _Invalid("max_value", "The amount is too large.")
+    if number.adjusted() >= 14:  # abs(number) >= 10**14 without arithmetic: abs(1e1000000)
+        raise _Invalid("max_value", "The amount is too large.")  # overflows the context
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -176,7 +176,7 @@ def _datetime(spec: Spec, value: Any) -> datetime:
 
 def _in_bounds(value: Any) -> Any:
     if not date_in_bounds(value):
-        raise _Invalid("out_of_range", DATE_BOUND_DETAIL)
+        raise _Invalid("invalid", DATE_BOUND_DETAIL)
     return value
 
 

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from typing import Any
 
@@ -10,8 +11,10 @@ from rest_framework.request import Request
 
 from .validation import date_in_bounds, has_invalid_characters
 
-# Cursors we issue are well under 200 characters; anything much longer was not made by us.
+# Cursors we issue are standard base64 well under 200 characters; anything else was not made
+# by us (the decoder would silently skip non-alphabet characters).
 MAX_CURSOR_LENGTH = 1000
+_BASE64_RE = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 def _refuse(param: str, detail: str, code: str) -> ValidationError:
@@ -51,7 +54,9 @@ class CursorPagination(pagination.CursorPagination):
     def decode_cursor(self, request: Request) -> Any:
         encoded = request.query_params.get(self.cursor_query_param)
         invalid = _refuse(self.cursor_query_param, "Invalid cursor.", "invalid_cursor")
-        if encoded is not None and (len(encoded) > MAX_CURSOR_LENGTH or not encoded.isascii()):
+        if encoded is not None and (
+            len(encoded) > MAX_CURSOR_LENGTH or not _BASE64_RE.fullmatch(encoded)
+        ):
             raise invalid
         try:
             cursor = super().decode_cursor(request)

@@ -14,10 +14,11 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 DATE_BOUND_DETAIL = f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
 
-# Plain decimal notation only: no exponent (1e1000000), no underscores (1_000), no padding
-# (" 12 "), no NaN/Infinity. Python's int() and Decimal() accept all of those.
+# Numbers written as JSON writes them: no underscores (1_000), no padding (" 12 "), no
+# NaN/Infinity, which Python's int() and Decimal() accept. An exponent is allowed in a
+# decimal (its size is then checked against the field's bound: "1e1000000" is max_value).
 INTEGER_TEXT_RE = re.compile(r"-?[0-9]+")
-DECIMAL_TEXT_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+DECIMAL_TEXT_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 INVALID_CHARACTERS = "invalid_characters"
 INVALID_CHARACTERS_DETAIL = "Text must not contain NUL characters or unpaired surrogates."
@@ -45,6 +46,6 @@ def date_in_bounds(value: date | datetime) -> bool:
 
 
 def is_plain_number(value: Any, *, integer: bool) -> bool:
-    """Whether a JSON string is a number written plainly (see the patterns above)."""
+    """Whether a string is a number written as JSON writes it (see the patterns above)."""
     pattern = INTEGER_TEXT_RE if integer else DECIMAL_TEXT_RE
     return isinstance(value, str) and len(value) <= 40 and pattern.fullmatch(value) is not None

@@ -30,18 +30,28 @@ class StrictSerializer(serializers.Serializer):
     """
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            errors: dict[str, list[ErrorDetail]] = {}
-            for name in sorted(set(data) - set(self.fields)):
-                errors[name] = [ErrorDetail("Unknown field.", code="unknown_field")]
-            for name, field in self.fields.items():
-                if name in data and data[name] is not None and not field.read_only:
-                    problem = _shape_problem(field, data[name])
-                    if problem is not None:
-                        errors[name] = [problem]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)
+        errors: dict[str, Any] = {}
+        for name in sorted(set(data) - set(self.fields)):
+            errors[name] = [ErrorDetail("Unknown field.", code="unknown_field")]
+        for name, field in self.fields.items():
+            if name in data and data[name] is not None and not field.read_only:
+                problem = _shape_problem(field, data[name])
+                if problem is not None:
+                    errors[name] = [problem]
+        if not errors:
+            return super().to_internal_value(data)
+        # Report DRF's findings on the other fields too (every problem in one response);
+        # values with the wrong shape never reach DRF's coercing parsers.
+        shaped = {k: v for k, v in data.items() if k not in errors}
+        try:
+            super().to_internal_value(shaped)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                for name, detail in exc.detail.items():
+                    errors.setdefault(name, detail)
+        raise serializers.ValidationError(errors)
 
 
 def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
@@ -88,19 +98,24 @@ def _date_problem(field: serializers.Field, value: str) -> ErrorDetail | None:
     except serializers.ValidationError:
         return None  # the field reports its own format error
     if isinstance(parsed, date) and not date_in_bounds(parsed):
-        return ErrorDetail(DATE_BOUND_DETAIL, code="out_of_range")
+        return ErrorDetail(DATE_BOUND_DETAIL, code="invalid")
     return None
 
 
 def key_field(**kwargs: Any) -> serializers.CharField:
     """An external system's key (`cust_12345`): integrations.ids.KEY_PATTERN, matched whole."""
-    return serializers.CharField(max_length=64, validators=[KeyValidator()], **kwargs)
+    return serializers.CharField(
+        max_length=64, trim_whitespace=False, validators=[KeyValidator()], **kwargs
+    )
 
 
 def pattern_field(pattern: str, **kwargs: Any) -> serializers.CharField:
     """A text field matching `pattern` whole (DRF's RegexField uses `search`, so `^...$`
-    would let a trailing newline through). The pattern is published in the schema."""
-    return serializers.CharField(validators=[FullMatchRegexValidator(pattern)], **kwargs)
+    would let a trailing newline through, and trims it silently). The pattern is published
+    in the schema."""
+    return serializers.CharField(
+        trim_whitespace=False, validators=[FullMatchRegexValidator(pattern)], **kwargs
+    )
 
 
 __all__ = ["KEY_PATTERN", "StrictSerializer", "key_field", "pattern_field"]

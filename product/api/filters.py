@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from integrations.api.filters_base import InRangeIsoDateTimeFilter
+from integrations.api.filters_base import InRangeDateFilter, InRangeIsoDateTimeFilter
 
 from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
 from ..models import Feature, FeatureUsage, Feedback
@@ -24,8 +24,8 @@ class FeatureFilter(django_filters.FilterSet):
 class UsageFilter(django_filters.FilterSet):
     customer_id = django_filters.CharFilter(field_name="customer__customer_id")
     feature_id = django_filters.CharFilter(field_name="feature__feature_id")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = InRangeDateFilter(field_name="date", lookup_expr="gte")
+    date_to = InRangeDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = FeatureUsage
