@@ -64,7 +64,8 @@ class CursorPagination(pagination.CursorPagination):
             raise invalid from None
         if cursor is None or cursor.position is None:
             return cursor
-        if has_invalid_characters(cursor.position) or not self._position_is_valid(cursor.position):
+        position = str(cursor.position)
+        if has_invalid_characters(position) or not self._position_is_valid(position):
             raise invalid
         return cursor
 

@@ -47,9 +47,9 @@ def json_constant(name: str) -> Any:
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        # DRF's get_encoding refuses bytes-to-bytes codecs (bz2_codec: a decompression bomb).
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]
         try:
-            return loads(
-                codecs.getreader(parsers.get_encoding(parser_context or {}))(stream).read()
-            )
+            return loads(codecs.getreader(encoding)(stream).read())
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
