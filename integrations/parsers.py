@@ -2,10 +2,13 @@
 
 import codecs
 import json
+import re
 from typing import Any
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+
+from .validation import INVALID_CHARACTERS_DETAIL, has_invalid_characters
 
 # Real bodies nest three or four levels; recursive code (serializers, the renderer, json.dumps)
 # must never meet a document deep enough to exhaust the stack.
@@ -19,15 +22,26 @@ def _finite_float(text: str) -> float:
     return number
 
 
-def _too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
+# Only these escapes can put NUL or a lone surrogate into a parsed string (raw UTF-8 cannot).
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _check_shape(data: Any, keys_too: bool) -> None:
+    """Bound the nesting; with `keys_too`, refuse NUL and lone surrogates in object keys
+    (values are refused by the fields, with the field's name; a key would be echoed in an
+    `unknown_field` error, which cannot even be encoded as UTF-8)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = value.values() if isinstance(value, dict) else value
+        if depth > MAX_DEPTH:
+            raise ValueError(f"Nested deeper than {MAX_DEPTH} levels.")
+        if isinstance(value, dict):
+            if keys_too and any(has_invalid_characters(k) for k in value):
+                raise ValueError(f"Object keys: {INVALID_CHARACTERS_DETAIL}")
+            children = value.values()
+        else:
+            children = value
         stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
-    return False
 
 
 def loads(body: str | bytes) -> Any:
@@ -36,8 +50,9 @@ def loads(body: str | bytes) -> Any:
         data = json.loads(body, parse_float=_finite_float, parse_constant=json_constant)
     except RecursionError:
         raise ValueError(f"Nested deeper than {MAX_DEPTH} levels.") from None
-    if isinstance(data, dict | list) and _too_deep(data):
-        raise ValueError(f"Nested deeper than {MAX_DEPTH} levels.")
+    if isinstance(data, dict | list):
+        text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+        _check_shape(data, keys_too=_SUSPECT_ESCAPE.search(text) is not None)
     return data
 
 

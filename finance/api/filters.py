@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from integrations.api.filters_base import InRangeDateFilter
+from integrations.api.filters_base import InRangeDateFilter, StrictBooleanFilter
 
 from ..choices import ContractStatus
 from ..models import Contract, Invoice
@@ -25,12 +25,12 @@ class ContractFilter(django_filters.FilterSet):
 
 class InvoiceFilter(django_filters.FilterSet):
     customer_id = django_filters.CharFilter(field_name="customer__customer_id")
-    unpaid = django_filters.BooleanFilter(
+    unpaid = StrictBooleanFilter(
         field_name="paid_at",
         lookup_expr="isnull",
         help_text="true: not paid yet (no paid_at); false: paid.",
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue",
         help_text="true: unpaid and due_on before today; false: everything else.",
     )

@@ -39,3 +39,22 @@ class InRangeDateField(forms.DateField):
 
 class InRangeDateFilter(django_filters.DateFilter):
     field_class = InRangeDateField
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (any case; also 1 or 0). django-filter's BooleanFilter reads any
+    other value (`yes`) as "no filter" and returns the unfiltered list."""
+
+    _VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        parsed = self._VALUES.get(str(value).lower())
+        if parsed is None:
+            raise ValidationError("Use true or false.", code="invalid")
+        return parsed
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

@@ -54,6 +54,22 @@ class StrictSerializer(serializers.Serializer):
         raise serializers.ValidationError(errors)
 
 
+class QuerySerializer(serializers.Serializer):
+    """Query parameters of a view: text by nature, but a number must be written plainly.
+    DRF's IntegerField runs int(), which reads "1_000" and " 12 " as numbers."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, list[ErrorDetail]] = {}
+        for name, field in self.fields.items():
+            value = data.get(name) if hasattr(data, "get") else None
+            numeric = isinstance(field, serializers.IntegerField)
+            if numeric and isinstance(value, str) and not is_plain_number(value, integer=True):
+                errors[name] = [ErrorDetail("A whole number is required.", code="invalid")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
     """Why `value` has the wrong JSON shape for `field`, or None."""
     if isinstance(field, _TEXT):
@@ -118,4 +134,4 @@ def pattern_field(pattern: str, **kwargs: Any) -> serializers.CharField:
     )
 
 
-__all__ = ["KEY_PATTERN", "StrictSerializer", "key_field", "pattern_field"]
+__all__ = ["KEY_PATTERN", "QuerySerializer", "StrictSerializer", "key_field", "pattern_field"]

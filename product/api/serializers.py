@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from integrations.api.serializers_base import StrictSerializer, pattern_field
+from integrations.api.serializers_base import QuerySerializer, StrictSerializer, pattern_field
 from integrations.money import whole_units
 
 from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
@@ -69,7 +69,7 @@ class UsageWriteSerializer(serializers.Serializer):
 # --- adoption ---------------------------------------------------------------------------
 
 
-class AdoptionQuerySerializer(serializers.Serializer):
+class AdoptionQuerySerializer(QuerySerializer):
     as_of = serializers.DateField(
         required=False, help_text="The last day of the window (default: today)."
     )

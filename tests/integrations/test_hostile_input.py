@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from customers.models import Customer, customer_id_validator
@@ -26,6 +27,7 @@ from integrations.bulk import BulkSchema, BulkValidationError
 from integrations.idempotency import request_fingerprint
 from product.models import feature_id_validator
 from tests.customers.factories import CustomerFactory
+from tests.product.factories import FeatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,9 @@ def b64(text: str) -> str:
 
 @pytest.fixture
 def c1(db: None) -> Customer:
+    """Every `{param}` in a path is filled with "c1": a customer and a feature exist by it."""
     CustomerFactory(customer_id="c1")
+    FeatureFactory(feature_id="c1")
     return Customer.objects.get(customer_id="c1")
 
 
@@ -471,3 +475,55 @@ def test_an_unknown_api_path_is_a_json_404_even_under_debug(api: APIClient, debu
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["errors"][0]["code"] == "not_found"
+
+
+def _typed_query_params(kind: str) -> list[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (path, param["name"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method == "get"
+        for param in operation.get("parameters", [])
+        if param["in"] == "query"
+        and param["schema"].get("type") == kind
+        and param["name"] != "page_size"
+    ]
+
+
+BOOLEAN_PARAMS = _typed_query_params("boolean")
+INTEGER_PARAMS = _typed_query_params("integer")
+
+
+def test_typed_parameters_are_found() -> None:
+    assert ("/api/v1/team-members", "active") in BOOLEAN_PARAMS
+    assert ("/api/v1/customers/{customer_id}/health", "weeks") in INTEGER_PARAMS
+
+
+@pytest.mark.parametrize(("path", "name"), BOOLEAN_PARAMS)
+def test_a_boolean_parameter_is_true_or_false(
+    api: APIClient, c1: Customer, path: str, name: str
+) -> None:
+    for value in ("yes", "no", "2", "truthy"):
+        response = api.get(url(path), {name: value})
+        assert response.status_code == 400, (path, name, value)
+        assert [e["attr"] for e in response.json()["errors"]] == [name]
+    assert api.get(url(path), {name: "true"}).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "name"), INTEGER_PARAMS)
+def test_an_integer_parameter_is_written_plainly(
+    api: APIClient, c1: Customer, path: str, name: str
+) -> None:
+    for value in ("1_0", " 10", "10 ", "1e1", "\u0661\u0660"):
+        response = api.get(url(path), {name: value})
+        assert response.status_code == 400, (path, name, value)
+        assert [e["attr"] for e in response.json()["errors"]] == [name]
+
+
+@pytest.mark.parametrize("body", ['{"\\ud800": 1}', '[{"\\ud800": 1}]', '{"a\\u0000": 1}'])
+def test_an_object_key_with_invalid_characters_is_400(api: APIClient, body: str) -> None:
+    for path in ("/api/v1/customers", "/api/v1/customers/bulk"):
+        response = api.post(path, body, content_type="application/json")
+        assert response.status_code == 400
+        assert codes(response) == ["parse_error"]
