@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from integrations.api import probes
@@ -19,7 +20,8 @@ urlpatterns = [
     path("", include("finance.api.urls")),
     # Last: any other /api/ path is a JSON 404 even under DEBUG, where Django would answer
     # its HTML debug page instead of calling handler404.
-    re_path(r"^api/", api_not_found, kwargs={"exception": None}),
+    # (csrf_exempt: a POST there is a 404, not a CSRF 403; the view has no effects.)
+    re_path(r"^api/", csrf_exempt(api_not_found), kwargs={"exception": None}),
 ]
 
 handler404 = api_not_found

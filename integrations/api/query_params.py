@@ -9,17 +9,25 @@ and a new endpoint is covered without a list to maintain.
 
 import functools
 import re
+import threading
 
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 
 _CONVERTER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
+_LOCK = threading.Lock()
+
+
+def documented_query_params() -> dict[tuple[str, str], frozenset[str]]:
+    """(schema path, METHOD) -> the query parameter names the schema documents. Built once
+    per process (about half a second), on the first request that has a query string."""
+    with _LOCK:
+        return _documented_query_params()
 
 
 @functools.cache
-def documented_query_params() -> dict[tuple[str, str], frozenset[str]]:
-    """(schema path, METHOD) -> the query parameter names the schema documents."""
+def _documented_query_params() -> dict[tuple[str, str], frozenset[str]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return {
         (path, method.upper()): frozenset(

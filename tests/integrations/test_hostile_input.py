@@ -469,12 +469,14 @@ def test_bulk_integers_refuse_strings(api: APIClient, value: str) -> None:
 
 
 @pytest.mark.parametrize("debug", [True, False])
-def test_an_unknown_api_path_is_a_json_404_even_under_debug(api: APIClient, debug: bool) -> None:
+def test_an_unknown_api_path_is_a_json_404_even_under_debug(debug: bool) -> None:
+    client = Client(enforce_csrf_checks=True)
     with override_settings(DEBUG=debug):
-        response = api.get("/api/v1/nope")
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content)["errors"][0]["code"] == "not_found"
+        for method in ("GET", "POST"):
+            response = client.generic(method, "/api/v1/nope", "{}")
+            assert response.status_code == 404, method
+            assert response["Content-Type"] == "application/json"
+            assert json.loads(response.content)["errors"][0]["code"] == "not_found"
 
 
 def _typed_query_params(kind: str) -> list[tuple[str, str]]:
