@@ -63,7 +63,8 @@ class QuerySerializer(serializers.Serializer):
         for name, field in self.fields.items():
             value = data.get(name) if hasattr(data, "get") else None
             numeric = isinstance(field, serializers.IntegerField)
-            if numeric and isinstance(value, str) and not is_plain_number(value, integer=True):
+            written = isinstance(value, str) and value != ""  # empty: the default
+            if numeric and written and not is_plain_number(value, integer=True):
                 errors[name] = [ErrorDetail("A whole number is required.", code="invalid")]
         if errors:
             raise serializers.ValidationError(errors)
