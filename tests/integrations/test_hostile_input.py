@@ -18,11 +18,13 @@ from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from customers.models import Customer, customer_id_validator
 from finance.models import record_id_validator, term_validator
 from integrations.api.query_params import documented_query_params
+from integrations.api.serializers_base import StrictSerializer
 from integrations.bulk import BulkSchema, BulkValidationError
 from integrations.idempotency import request_fingerprint
 from product.models import feature_id_validator
@@ -529,3 +531,71 @@ def test_an_object_key_with_invalid_characters_is_400(api: APIClient, body: str)
         response = api.post(path, body, content_type="application/json")
         assert response.status_code == 400
         assert codes(response) == ["parse_error"]
+
+
+# Every single-write serializer follows the same rules -----------------------------------
+
+
+def _strict_serializers() -> list[type[StrictSerializer]]:
+    for config in apps.get_app_configs():
+        for module in ("api.serializers", "api.workflow_serializers"):
+            try:
+                importlib.import_module(f"{config.name}.{module}")
+            except ModuleNotFoundError:
+                continue
+    found: list[type[StrictSerializer]] = []
+    pending = list(StrictSerializer.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending += cls.__subclasses__()
+    return sorted(set(found), key=lambda c: c.__qualname__)
+
+
+def _fields(kinds: tuple[type, ...]) -> list[tuple[str, str]]:
+    return [
+        (cls.__qualname__, name)
+        for cls in STRICT
+        for name, field in cls().fields.items()
+        if isinstance(field, kinds) and not field.read_only
+    ]
+
+
+STRICT = _strict_serializers()
+BY_NAME = {cls.__qualname__: cls for cls in STRICT}
+TEXT_FIELDS = _fields((serializers.CharField, serializers.ChoiceField))
+NUMBER_FIELDS = _fields((serializers.IntegerField, serializers.DecimalField))
+DATE_FIELDS = _fields((serializers.DateField, serializers.DateTimeField))
+
+
+def test_the_serializer_lists_are_found() -> None:
+    assert ("CustomerWriteSerializer", "name") in TEXT_FIELDS
+    assert ("TeamMemberWriteSerializer", "capacity") in NUMBER_FIELDS
+    assert ("CustomerWriteSerializer", "churned_at") in DATE_FIELDS
+
+
+def _error_code(serializer: str, name: str, value: Any) -> str:
+    checked = BY_NAME[serializer](data={name: value}, partial=True)
+    assert not checked.is_valid()
+    return str(checked.errors[name][0].code)
+
+
+@pytest.mark.parametrize(("serializer", "name"), TEXT_FIELDS)
+def test_every_single_write_text_field_refuses_nul_and_lone_surrogates(
+    serializer: str, name: str
+) -> None:
+    for bad in ("a\x00b", "a\ud800b"):
+        assert _error_code(serializer, name, bad) == "invalid_characters"
+
+
+@pytest.mark.parametrize(("serializer", "name"), NUMBER_FIELDS)
+def test_every_single_write_number_field_refuses_odd_numbers(serializer: str, name: str) -> None:
+    assert _error_code(serializer, name, 10**30) in ("max_value", "max_digits")
+    for bad in ("1_000", " 12 ", True, "NaN", "Infinity"):
+        assert _error_code(serializer, name, bad) == "invalid", bad
+
+
+@pytest.mark.parametrize(("serializer", "name"), DATE_FIELDS)
+def test_every_single_write_date_field_keeps_the_bound(serializer: str, name: str) -> None:
+    for bad in ("9999-01-01T00:00:00Z", "1066-10-14T00:00:00Z", "9999-01-01", "1066-10-14"):
+        assert _error_code(serializer, name, bad) == "invalid", bad
