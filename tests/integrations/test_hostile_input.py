@@ -599,3 +599,34 @@ def test_every_single_write_number_field_refuses_odd_numbers(serializer: str, na
 def test_every_single_write_date_field_keeps_the_bound(serializer: str, name: str) -> None:
     for bad in ("9999-01-01T00:00:00Z", "1066-10-14T00:00:00Z", "9999-01-01", "1066-10-14"):
         assert _error_code(serializer, name, bad) == "invalid", bad
+
+
+def _bulk_specs(kinds: set[str]) -> list[tuple[str, BulkSchema, str]]:
+    return [
+        (name, schema, spec.name)
+        for name, schema in BULK_SCHEMAS
+        for spec in schema.specs
+        if spec.kind in kinds
+    ]
+
+
+def _bulk_codes(schema: BulkSchema, field: str, value: Any) -> list[str]:
+    with pytest.raises(BulkValidationError) as caught:
+        schema.validate([{field: value}])
+    return [e["code"] for e in caught.value.item_errors if e["field"] == field]
+
+
+@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"int", "decimal"}))
+def test_every_bulk_number_field_refuses_odd_numbers(
+    name: str, schema: BulkSchema, field: str
+) -> None:
+    for huge in (10**30, 1e300, "1e1000000"):
+        assert _bulk_codes(schema, field, huge) in (["max_value"], ["invalid"]), huge
+    for bad in ("1_000", " 12 ", True, "NaN", "Infinity"):
+        assert _bulk_codes(schema, field, bad) == ["invalid"], bad
+
+
+@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"date", "datetime"}))
+def test_every_bulk_date_field_keeps_the_bound(name: str, schema: BulkSchema, field: str) -> None:
+    for bad in ("9999-01-01", "1066-10-14", "9999-01-01T00:00:00Z", "1066-10-14T00:00:00Z"):
+        assert _bulk_codes(schema, field, bad) == ["invalid"], bad
