@@ -4,7 +4,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from ..ids import KEY_PATTERN, FullMatchRegexValidator, KeyValidator
+from ..ids import FullMatchRegexValidator, KeyValidator
 from ..validation import (
     DATE_BOUND_DETAIL,
     INVALID_CHARACTERS,
@@ -135,4 +135,4 @@ def pattern_field(pattern: str, **kwargs: Any) -> serializers.CharField:
     )
 
 
-__all__ = ["KEY_PATTERN", "QuerySerializer", "StrictSerializer", "key_field", "pattern_field"]
+__all__ = ["QuerySerializer", "StrictSerializer", "key_field", "pattern_field"]
