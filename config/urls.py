@@ -1,6 +1,7 @@
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from integrations.api import probes
@@ -25,6 +26,10 @@ urlpatterns = [
     path("", include("product.api.urls")),
     path("", include("operations.api.urls")),
     path("", include("finance.api.urls")),
+    # Last: any other /api/ path is a JSON 404 even under DEBUG, where Django would answer
+    # its HTML debug page instead of calling handler404.
+    # (csrf_exempt: a POST there is a 404, not a CSRF 403; the view has no effects.)
+    re_path(r"^api/", csrf_exempt(api_not_found), kwargs={"exception": None}),
 ]
 
 handler404 = api_not_found

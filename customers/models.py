@@ -1,5 +1,6 @@
-from django.core.validators import RegexValidator
 from django.db import models
+
+from integrations.ids import KeyValidator
 
 from .choices import (
     CustomerStatus,
@@ -10,9 +11,7 @@ from .choices import (
     SuccessPlanStatus,
 )
 
-customer_id_validator = RegexValidator(
-    r"^[A-Za-z0-9_.:-]{1,64}$", "1-64 characters of A-Z, a-z, 0-9, _ . : -"
-)
+customer_id_validator = KeyValidator()
 
 
 class TeamMember(models.Model):

@@ -20,7 +20,7 @@ EARLIEST = date(1900, 1, 1)
 
 
 def _term(value: str) -> None:
-    if not TERM_RE.match(value):
+    if not TERM_RE.fullmatch(value):
         raise ValueError("A term like 1_year, 3_year or 6_month (1-99 years or months).")
 
 

@@ -1,9 +1,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from customers.models import Customer
+from integrations.ids import FullMatchRegexValidator, KeyValidator
 
 from .choices import ContractStatus
 
@@ -20,10 +21,8 @@ def annual_value_of(value: Decimal, term: str) -> Decimal:
     return (Decimal(value) * 12 / term_months(term)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-term_validator = RegexValidator(TERM_RE, "A term like 1_year, 3_year or 6_month.")
-record_id_validator = RegexValidator(
-    r"^[A-Za-z0-9_.:-]{1,64}$", "1-64 characters of A-Z, a-z, 0-9, _ . : -"
-)
+term_validator = FullMatchRegexValidator(TERM_RE, "A term like 1_year, 3_year or 6_month.")
+record_id_validator = KeyValidator()
 
 
 class Contract(models.Model):

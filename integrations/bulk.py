@@ -18,9 +18,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.exceptions import ValidationError
 
+from .ids import KEY_MESSAGE, fullmatch, is_key
+from .validation import (
+    DATE_BOUND_DETAIL,
+    INVALID_CHARACTERS,
+    INVALID_CHARACTERS_DETAIL,
+    date_in_bounds,
+    has_invalid_characters,
+    is_plain_number,
+)
+
 _MISSING: Any = object()
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class BulkValidationError(ValidationError):
@@ -76,9 +85,17 @@ class Spec:
         return value
 
 
-def _str(spec: Spec, value: Any) -> str:
+def _text(value: Any) -> str:
+    """Every string field: a JSON string holding no NUL and no lone surrogate."""
     if not isinstance(value, str):
         raise _Invalid("invalid", "Must be a string.")
+    if has_invalid_characters(value):
+        raise _Invalid(INVALID_CHARACTERS, INVALID_CHARACTERS_DETAIL)
+    return value
+
+
+def _str(spec: Spec, value: Any) -> str:
+    value = _text(value)
     value = value.strip()
     if spec.required and not value and spec.default is _MISSING:
         raise _Invalid("blank", "This field may not be blank.")
@@ -88,21 +105,22 @@ def _str(spec: Spec, value: Any) -> str:
 
 
 def _key(spec: Spec, value: Any) -> str:
-    if not isinstance(value, str) or not KEY_RE.match(value):
-        raise _Invalid("invalid", "Must be 1-64 characters of A-Z, a-z, 0-9, _ . : -")
+    if not is_key(_text(value)):
+        raise _Invalid("invalid", f"Must be {KEY_MESSAGE}")
     return value
 
 
 def _email(spec: Spec, value: Any) -> str:
-    if not isinstance(value, str) or len(value) > 254 or not EMAIL_RE.match(value.strip()):
+    if len(_text(value)) > 254 or not fullmatch(EMAIL_RE, value.strip()):
         raise _Invalid("invalid", "Enter a valid email address.")
     return value.strip().lower()
 
 
 def _int(spec: Spec, value: Any) -> int:
+    # A JSON number; 3.0 is 3. Strings, even "12", are a wrong shape (no silent coercion).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
         raise _Invalid("invalid", "A whole number is required.")
     return value
 
@@ -114,16 +132,22 @@ def _bool(spec: Spec, value: Any) -> bool:
 
 
 def _decimal(spec: Spec, value: Any) -> Decimal:
+    # A JSON number, or a string written as one ("1234.50"): never "1_000", " 12 " or
+    # "NaN", which Decimal() would accept.
+    if isinstance(value, str) and not is_plain_number(value, integer=False):
+        raise _Invalid("invalid", "A number written as in JSON is required, e.g. 1234.50.")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _Invalid("invalid", "A number is required.")
+    if isinstance(value, int) and abs(value) >= 10**14:  # before str(): huge ints are slow
+        raise _Invalid("max_value", "The amount is too large.")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         raise _Invalid("invalid", "A number is required.") from None
     if not number.is_finite():
         raise _Invalid("invalid", "A finite number is required.")
-    if abs(number) >= Decimal(10) ** 14:
-        raise _Invalid("max_value", "The amount is too large.")
+    if number.adjusted() >= 14:  # abs(number) >= 10**14 without arithmetic: abs(1e1000000)
+        raise _Invalid("max_value", "The amount is too large.")  # overflows the context
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -134,7 +158,7 @@ def _date(spec: Spec, value: Any) -> date:
         parsed = None
     if parsed is None:
         raise _Invalid("invalid", "Use an ISO 8601 date: YYYY-MM-DD.")
-    return parsed
+    return _in_bounds(parsed)
 
 
 def _datetime(spec: Spec, value: Any) -> datetime:
@@ -146,15 +170,21 @@ def _datetime(spec: Spec, value: Any) -> datetime:
         raise _Invalid("invalid", "Use an ISO 8601 date-time, e.g. 2026-01-31T09:30:00Z.")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, UTC)
-    try:  # UTC for the database: PostgreSQL refuses offsets beyond ±15:59
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        raise _Invalid("invalid", "Date-time out of range.") from None
+    _in_bounds(parsed)
+    return parsed.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59
+
+
+def _in_bounds(value: Any) -> Any:
+    if not date_in_bounds(value):
+        raise _Invalid("invalid", DATE_BOUND_DETAIL)
+    return value
 
 
 def _str_list(spec: Spec, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _Invalid("invalid", "Must be a list of strings.")
+    for item in value:
+        _text(item)
     return [v.strip() for v in value if v.strip()]
 
 

@@ -6,9 +6,22 @@ from drf_standardized_errors.formatter import ExceptionFormatter
 
 from .bulk import BulkValidationError
 
+# A response lists at most this many errors: a body of a million bad fields must not come
+# back as a bigger body. The rest are counted (`error_count`) and flagged (`truncated`).
+MAX_ERRORS = 100
+
 
 class ErrorFormatter(ExceptionFormatter):
     def run(self) -> Any:
+        body = self._body()
+        errors = body.get("errors")
+        if isinstance(errors, list) and len(errors) > MAX_ERRORS:
+            body["errors"] = errors[:MAX_ERRORS]
+            body["truncated"] = True
+            body["error_count"] = len(errors)
+        return body
+
+    def _body(self) -> Any:
         if isinstance(self.exc, BulkValidationError):
             return {
                 "type": "validation_error",

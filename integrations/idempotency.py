@@ -18,6 +18,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from . import parsers
 from .errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import IdempotencyRecord
 
@@ -38,8 +39,9 @@ class Claim:
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+        data = parsers.loads(body)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:  # not JSON the API accepts: the parser will refuse it; hash the bytes
         canonical = body
     digest = hashlib.sha256()
     for part in (method.encode(), b"\n", path.encode(), b"\n", canonical):

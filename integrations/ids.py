@@ -1,12 +1,58 @@
-"""Public identifiers for server-made records (`evt_...`, `camp_...`).
+"""Identifiers: the pattern of the integrating systems' keys, and public ids for server-made
+records (`evt_...`, `camp_...`).
 
-The first 12 hex digits are milliseconds since the epoch, so ids sort by creation time; the
-rest is random, so they cannot be guessed. Database primary keys never leave the server.
+Patterns are written `^...$` so the published schema (ECMAScript, where `$` is the end of the
+input) states them truthfully, and matched whole in Python (`fullmatch`): Python's `$` also
+matches before a trailing newline, so `re.match` would let `"cust_1\\n"` through.
+
+Server-made ids: the first 12 hex digits are milliseconds since the epoch, so ids sort by
+creation time; the rest is random, so they cannot be guessed. Database primary keys never
+leave the server.
 """
 
 import re
 import secrets
 import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.deconstruct import deconstructible
+
+# An external system's key (`cust_12345`, `ctr_2024_001`). "." and ".." are refused as well:
+# in a URL they name a path segment, not a record.
+KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+KEY_MESSAGE = "1-64 characters of A-Z, a-z, 0-9, _ . : - (not '.' or '..')."
+_KEY_RE = re.compile(KEY_PATTERN)
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
+def fullmatch(pattern: str | re.Pattern[str], value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(pattern, value) is not None
+
+
+def is_key(value: object) -> bool:
+    return fullmatch(_KEY_RE, value) and value not in _DOT_SEGMENTS
+
+
+@deconstructible
+class FullMatchRegexValidator(RegexValidator):
+    """RegexValidator that matches the whole value (Django's uses `search`)."""
+
+    refused: frozenset[str] = frozenset()
+
+    def __call__(self, value: Any) -> None:
+        text = str(value)
+        if not fullmatch(self.regex, text) or text in self.refused:
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
+@deconstructible
+class KeyValidator(FullMatchRegexValidator):
+    regex = KEY_PATTERN
+    message = KEY_MESSAGE
+    refused = _DOT_SEGMENTS
+
 
 # Slugs (feature ids, feedback categories): the one pattern the bulk validator, the write
 # serializers (and so the published schema) and the models check. `^...$` keeps it valid

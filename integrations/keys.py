@@ -11,6 +11,7 @@ from .scopes import InvalidScope, validate_scopes
 
 # N per second, minute, hour or day with N >= 1 (DRF reads the unit's first letter).
 RATE_RE = re.compile(r"([1-9][0-9]{0,8})/(s|sec|m|min|h|hour|d|day)")
+RATE_MESSAGE = "Use N/s, N/min, N/h or N/day with N >= 1."
 MAX_EXPIRY_DAYS = 3650  # ten years: anything later is a typo, not a policy
 NAME_MAX = 50
 

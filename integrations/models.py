@@ -1,12 +1,9 @@
-import re
-
-from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
+from .ids import FullMatchRegexValidator
+from .keys import RATE_MESSAGE, RATE_RE
 from .scopes import ALL_SCOPES
-
-RATE_RE = re.compile(r"^\d+/(s|sec|m|min|h|hour|d|day)$")
 
 
 class ApiKey(AbstractAPIKey):
@@ -16,7 +13,7 @@ class ApiKey(AbstractAPIKey):
     throttle_rate = models.CharField(
         max_length=20,
         blank=True,
-        validators=[RegexValidator(RATE_RE, "Use N/s, N/min, N/h or N/day.")],
+        validators=[FullMatchRegexValidator(RATE_RE, RATE_MESSAGE)],
         help_text="Per-key request rate such as 600/min; blank uses the deployment default.",
     )
 

@@ -19,6 +19,13 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             return self.method in ("POST", "PUT", "PATCH") and status_code not in responses
         return bool(super()._should_add_error_response(responses, status_code))
 
+    def get_filter_backends(self) -> list[Any]:
+        # drf-spectacular documents filters on list views only; a GET that takes the list's
+        # filters (a summary) must document them too: unknown parameters are refused.
+        if self.method == "GET" and getattr(self.view, "filterset_class", None) is not None:
+            return list(getattr(self.view, "filter_backends", []))
+        return list(super().get_filter_backends())
+
     def get_override_parameters(self) -> list[Any]:
         params = list(super().get_override_parameters())
         if self.method == "POST":

@@ -7,6 +7,8 @@ infer, so 400 and 404 are documented with one generic, truthful shape instead; `
 stable string listed in each endpoint's description and the README.
 """
 
+from typing import Any
+
 from django.db import models
 from rest_framework import serializers
 
@@ -46,29 +48,39 @@ def _response(
     doc: str,
     item: type[serializers.Serializer] = ErrorItemSerializer,
     kinds: type[models.TextChoices] = _ClientErrorType,
+    bounded: bool = False,
 ) -> type[serializers.Serializer]:
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "__doc__": doc,
-            "type": serializers.ChoiceField(choices=kinds.choices),
-            "errors": item(many=True),
-        },
-    )
+    fields: dict[str, Any] = {
+        "__doc__": doc,
+        "type": serializers.ChoiceField(choices=kinds.choices),
+        "errors": item(many=True),
+    }
+    if bounded:  # integrations.formatting.MAX_ERRORS
+        fields["truncated"] = serializers.BooleanField(
+            required=False,
+            help_text="Present (true) when there were more than 100 errors; only the first "
+            "100 are listed.",
+        )
+        fields["error_count"] = serializers.IntegerField(
+            required=False, help_text="Present with `truncated`: how many errors there were."
+        )
+    return type(name, (serializers.Serializer,), fields)
 
 
 ErrorResponse400Serializer = _response(
     "ErrorResponse400",
     "Invalid input. `validation_error` lists every problem found (bulk batches: one per bad "
-    "item field, with its `index`); `client_error` covers unreadable bodies (`parse_error`) "
-    "and bad headers (`invalid_idempotency_key`).",
+    "item field, with its `index`); `client_error` covers unreadable bodies (`parse_error`: "
+    "not JSON, nested deeper than 32 levels, a number out of range), bad headers "
+    "(`invalid_idempotency_key`, `invalid_content_length`) and NUL in the query string or "
+    "headers (`invalid_characters`). At most 100 errors are listed (see `truncated`).",
     item=BulkErrorItemSerializer,
     kinds=_BadRequestType,
+    bounded=True,
 )
 ErrorResponse404Serializer = _response(
     "ErrorResponse404",
-    "Unknown id (`customer_not_found`, `team_member_not_found`, ...) or page cursor (`not_found`).",
+    "Unknown id (`customer_not_found`, `team_member_not_found`, ...) or path (`not_found`).",
 )
 ErrorResponse409Serializer = _response(
     "ErrorResponse409",

@@ -1,12 +1,12 @@
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from customers.models import Customer
-from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
+from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN, FullMatchRegexValidator
 
 from .choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
 
-feature_id_validator = RegexValidator(SLUG_PATTERN, SLUG_MESSAGE)
+feature_id_validator = FullMatchRegexValidator(SLUG_PATTERN, SLUG_MESSAGE)
 
 
 class Feature(models.Model):

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from integrations.api.filters_base import InRangeIsoDateTimeFilter
+from integrations.api.filters_base import InRangeIsoDateTimeFilter, StrictBooleanFilter
 
 from ..choices import CustomerStatus, LifecycleStage, Segment
 from ..models import Customer, TeamMember
@@ -38,7 +38,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 class TeamMemberFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter()
+    active = StrictBooleanFilter()
     skill = django_filters.CharFilter(method="filter_skill", help_text="Has this skill.")
 
     class Meta:

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from integrations.api.serializers_base import QuerySerializer
+
 
 class ComponentSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True, help_text="0-100, null when no data.")
@@ -45,5 +47,5 @@ class HealthSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True)
 
 
-class HealthQuerySerializer(serializers.Serializer):
+class HealthQuerySerializer(QuerySerializer):
     weeks = serializers.IntegerField(min_value=1, max_value=104, default=52)

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from integrations.api.serializers_base import StrictSerializer
+from integrations.api.serializers_base import StrictSerializer, key_field
 
 from ..bulk_schema import RESERVED_IDS
 from ..choices import CustomerStatus, LifecycleStage, Segment
@@ -33,9 +33,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class CustomerWriteSerializer(StrictSerializer):
-    customer_id = serializers.RegexField(
-        r"^[A-Za-z0-9_.:-]{1,64}$",
-        max_length=64,
+    customer_id = key_field(
         help_text="1-64 characters of A-Z a-z 0-9 _ . : - (not the reserved word `bulk`).",
     )
     name = serializers.CharField(max_length=200)

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from integrations.api.filters_base import InRangeDateFilter, StrictBooleanFilter
+
 from ..choices import ContractStatus
 from ..models import Contract, Invoice
 
@@ -9,10 +11,10 @@ from ..models import Contract, Invoice
 class ContractFilter(django_filters.FilterSet):
     customer_id = django_filters.CharFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
-    ending_before = django_filters.DateFilter(
+    ending_before = InRangeDateFilter(
         field_name="end_date", lookup_expr="lte", help_text="end_date on or before this day."
     )
-    ending_after = django_filters.DateFilter(
+    ending_after = InRangeDateFilter(
         field_name="end_date", lookup_expr="gte", help_text="end_date on or after this day."
     )
 
@@ -23,19 +25,19 @@ class ContractFilter(django_filters.FilterSet):
 
 class InvoiceFilter(django_filters.FilterSet):
     customer_id = django_filters.CharFilter(field_name="customer__customer_id")
-    unpaid = django_filters.BooleanFilter(
+    unpaid = StrictBooleanFilter(
         field_name="paid_at",
         lookup_expr="isnull",
         help_text="true: not paid yet (no paid_at); false: paid.",
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue",
         help_text="true: unpaid and due_on before today; false: everything else.",
     )
-    issued_after = django_filters.DateFilter(
+    issued_after = InRangeDateFilter(
         field_name="issued_on", lookup_expr="gte", help_text="issued_on on or after this day."
     )
-    issued_before = django_filters.DateFilter(
+    issued_before = InRangeDateFilter(
         field_name="issued_on", lookup_expr="lte", help_text="issued_on on or before this day."
     )
 

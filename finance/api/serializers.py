@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from integrations.api.serializers_base import key_field, pattern_field
 from integrations.money import whole_units
 
 from ..choices import ContractStatus
@@ -48,10 +49,8 @@ class ContractSerializer(serializers.ModelSerializer):
 class ContractWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
-    contract_id = serializers.RegexField(
-        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64, help_text="e.g. ctr_2024_001"
-    )
-    customer_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
+    contract_id = key_field(help_text="e.g. ctr_2024_001")
+    customer_id = key_field()
     start_date = serializers.DateField()
     end_date = serializers.DateField(help_text="After start_date.")
     value = serializers.DecimalField(
@@ -61,15 +60,13 @@ class ContractWriteSerializer(serializers.Serializer):
         coerce_to_string=False,
         help_text="Total contract value in currency units (a number; decimals are kept).",
     )
-    term = serializers.RegexField(
+    term = pattern_field(
         r"^[1-9][0-9]?_(year|month)$", max_length=20, help_text="e.g. 1_year, 3_year, 6_month"
     )
     status = serializers.ChoiceField(
         choices=ContractStatus.choices, required=False, help_text="Default for new: active."
     )
-    renewed_from = serializers.RegexField(
-        r"^[A-Za-z0-9_.:-]{1,64}$",
-        max_length=64,
+    renewed_from = key_field(
         required=False,
         allow_null=True,
         help_text="contract_id of the previous contract, existing or in this batch; or null.",
@@ -102,10 +99,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
 class InvoiceWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
-    invoice_id = serializers.RegexField(
-        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64, help_text="e.g. inv_2026_0042"
-    )
-    customer_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
+    invoice_id = key_field(help_text="e.g. inv_2026_0042")
+    customer_id = key_field()
     issued_on = serializers.DateField(help_text="Not later than tomorrow.")
     due_on = serializers.DateField(help_text="Not before issued_on.")
     amount = serializers.DecimalField(

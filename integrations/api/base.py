@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from .. import idempotency
 from ..auth import client_identity
 from ..errors import PayloadTooLarge
+from .query_params import check_query_params
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -35,6 +36,7 @@ class PlatformMixin:
         view.headers = view.default_response_headers
         try:
             view.initial(drf_request, *args, **kwargs)
+            check_query_params(drf_request)
             response = self._run(drf_request, *args, **kwargs)
         except Exception as exc:
             response = view.handle_exception(exc)

@@ -1,27 +1,60 @@
 """Filters shared by every list endpoint."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 
+from ..validation import DATE_BOUND_DETAIL, date_in_bounds
+
 
 class InRangeIsoDateTimeField(IsoDateTimeField):
-    """Refuses instants that cannot be expressed in UTC (year 1 at +14:00), which would
-    otherwise overflow when the database adapts them."""
+    """Keeps the API's one date bound (integrations.validation), which also refuses instants
+    that cannot be expressed in UTC (year 1 at +14:00) and would overflow in the database."""
 
     def to_python(self, value: Any) -> datetime | None:
         parsed = super().to_python(value)
         if parsed is None:
             return None
-        try:
-            # Hand the database UTC: PostgreSQL refuses offsets beyond ±15:59 (e.g. -21:07).
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError("Date-time out of range.", code="invalid") from None
+        if not date_in_bounds(parsed):
+            raise ValidationError(DATE_BOUND_DETAIL, code="invalid")
+        # Hand the database UTC: PostgreSQL refuses offsets beyond ±15:59 (e.g. -21:07).
+        return parsed.astimezone(UTC)
 
 
 class InRangeIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = InRangeIsoDateTimeField
+
+
+class InRangeDateField(forms.DateField):
+    def to_python(self, value: Any) -> date | None:
+        parsed = super().to_python(value)
+        if parsed is not None and not date_in_bounds(parsed):
+            raise ValidationError(DATE_BOUND_DETAIL, code="invalid")
+        return parsed
+
+
+class InRangeDateFilter(django_filters.DateFilter):
+    field_class = InRangeDateField
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (any case; also 1 or 0). django-filter's BooleanFilter reads any
+    other value (`yes`) as "no filter" and returns the unfiltered list."""
+
+    _VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        parsed = self._VALUES.get(str(value).lower())
+        if parsed is None:
+            raise ValidationError("Use true or false.", code="invalid")
+        return parsed
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

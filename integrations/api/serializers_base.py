@@ -1,26 +1,138 @@
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from ..ids import FullMatchRegexValidator, KeyValidator
+from ..validation import (
+    DATE_BOUND_DETAIL,
+    INVALID_CHARACTERS,
+    INVALID_CHARACTERS_DETAIL,
+    date_in_bounds,
+    has_invalid_characters,
+    is_plain_number,
+)
+
+# An integer field without its own bound still has to fit a database integer column.
+MAX_INTEGER = 2**31 - 1
+_TEXT = (serializers.CharField, serializers.ChoiceField)
+_DATES = (serializers.DateField, serializers.DateTimeField)
+
 
 class StrictSerializer(serializers.Serializer):
-    """Write serializer that refuses unknown fields and non-string values for text fields.
+    """Write serializer that refuses what DRF would quietly coerce or let through.
 
-    DRF quietly turns 12 into "12" and drops fields it does not know; an integration that
-    sends the wrong shape should hear about it instead.
+    DRF turns 12 into "12", "yes" into True, " 12 " and "1_000" into 12, "1e1000000" into an
+    overflowing Decimal, and drops fields it does not know; it stores text with NUL (refused
+    by PostgreSQL) and any date up to year 9999. An integration that sends the wrong shape
+    should hear about it instead, with the same codes as a bulk item (integrations.bulk).
     """
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            errors: dict[str, list[ErrorDetail]] = {}
-            for name in sorted(set(data) - set(self.fields)):
-                errors[name] = [ErrorDetail("Unknown field.", code="unknown_field")]
-            for name, field in self.fields.items():
-                value = data.get(name)
-                text_field = isinstance(field, serializers.CharField | serializers.ChoiceField)
-                if text_field and value is not None and not isinstance(value, str):
-                    errors[name] = [ErrorDetail("Must be a string.", code="invalid")]
-            if errors:
-                raise serializers.ValidationError(errors)
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)
+        errors: dict[str, Any] = {}
+        for name in sorted(set(data) - set(self.fields)):
+            errors[name] = [ErrorDetail("Unknown field.", code="unknown_field")]
+        for name, field in self.fields.items():
+            if name in data and data[name] is not None and not field.read_only:
+                problem = _shape_problem(field, data[name])
+                if problem is not None:
+                    errors[name] = [problem]
+        if not errors:
+            return super().to_internal_value(data)
+        # Report DRF's findings on the other fields too (every problem in one response);
+        # values with the wrong shape never reach DRF's coercing parsers.
+        shaped = {k: v for k, v in data.items() if k not in errors}
+        try:
+            super().to_internal_value(shaped)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                for name, detail in exc.detail.items():
+                    errors.setdefault(name, detail)
+        raise serializers.ValidationError(errors)
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query parameters of a view: text by nature, but a number must be written plainly.
+    DRF's IntegerField runs int(), which reads "1_000" and " 12 " as numbers."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, list[ErrorDetail]] = {}
+        for name, field in self.fields.items():
+            value = data.get(name) if hasattr(data, "get") else None
+            numeric = isinstance(field, serializers.IntegerField)
+            written = isinstance(value, str) and value != ""  # empty: the default
+            if numeric and written and not is_plain_number(value, integer=True):
+                errors[name] = [ErrorDetail("A whole number is required.", code="invalid")]
+        if errors:
+            raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
+    """Why `value` has the wrong JSON shape for `field`, or None."""
+    if isinstance(field, _TEXT):
+        return _text_problem(value)
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        child = field.child
+        if isinstance(child, _TEXT):
+            for item in value:
+                problem = _text_problem(item)
+                if problem is not None:
+                    return problem
+        return None
+    if isinstance(field, serializers.BooleanField):
+        if not isinstance(value, bool):
+            return ErrorDetail("Must be true or false.", code="invalid")
+    elif isinstance(field, serializers.IntegerField):
+        integral = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not integral:
+            return ErrorDetail("A whole number is required.", code="invalid")
+        if field.max_value is None and abs(value) > MAX_INTEGER:
+            return ErrorDetail(f"Must be at most {MAX_INTEGER}.", code="max_value")
+    elif isinstance(field, serializers.DecimalField | serializers.FloatField):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number and not is_plain_number(value, integer=False):
+            return ErrorDetail("A number in plain notation is required.", code="invalid")
+    elif isinstance(field, _DATES) and isinstance(value, str):
+        return _date_problem(field, value)
+    return None
+
+
+def _text_problem(value: Any) -> ErrorDetail | None:
+    if not isinstance(value, str):
+        return ErrorDetail("Must be a string.", code="invalid")
+    if has_invalid_characters(value):
+        return ErrorDetail(INVALID_CHARACTERS_DETAIL, code=INVALID_CHARACTERS)
+    return None
+
+
+def _date_problem(field: serializers.Field, value: str) -> ErrorDetail | None:
+    try:
+        parsed = field.to_internal_value(value)
+    except serializers.ValidationError:
+        return None  # the field reports its own format error
+    if isinstance(parsed, date) and not date_in_bounds(parsed):
+        return ErrorDetail(DATE_BOUND_DETAIL, code="invalid")
+    return None
+
+
+def key_field(**kwargs: Any) -> serializers.CharField:
+    """An external system's key (`cust_12345`): integrations.ids.KEY_PATTERN, matched whole."""
+    return serializers.CharField(
+        max_length=64, trim_whitespace=False, validators=[KeyValidator()], **kwargs
+    )
+
+
+def pattern_field(pattern: str, message: str | None = None, **kwargs: Any) -> serializers.CharField:
+    """A text field matching `pattern` whole (DRF's RegexField uses `search`, so `^...$`
+    would let a trailing newline through, and trims it silently). The pattern is published
+    in the schema."""
+    return serializers.CharField(
+        trim_whitespace=False, validators=[FullMatchRegexValidator(pattern, message)], **kwargs
+    )
+
+
+__all__ = ["QuerySerializer", "StrictSerializer", "key_field", "pattern_field"]

@@ -3,7 +3,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from integrations.api.filters_base import InRangeIsoDateTimeFilter
+from integrations.api.filters_base import InRangeIsoDateTimeFilter, StrictBooleanFilter
 
 from ..choices import (
     OPEN_ESCALATION_STATUSES,
@@ -59,7 +59,7 @@ class TaskFilter(django_filters.FilterSet):
     owner_email = django_filters.CharFilter(
         field_name="owner__email", lookup_expr="iexact", help_text="The owning CSM's email."
     )
-    completed = django_filters.BooleanFilter(
+    completed = StrictBooleanFilter(
         field_name="completed_at",
         lookup_expr="isnull",
         exclude=True,
@@ -119,7 +119,7 @@ class EscalationFilter(django_filters.FilterSet):
     customer_id = django_filters.CharFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    open = django_filters.BooleanFilter(method="filter_open", help_text="open or in_progress")
+    open = StrictBooleanFilter(method="filter_open", help_text="open or in_progress")
 
     class Meta:
         model = Escalation

@@ -3,6 +3,8 @@
 
 from rest_framework import serializers
 
+from integrations.api.serializers_base import QuerySerializer
+
 from ..selectors_performance import (
     DEFAULT_DAYS,
     MAX_DAYS,
@@ -15,7 +17,7 @@ from ..selectors_performance import (
 )
 
 
-class PerformanceQuerySerializer(serializers.Serializer):
+class PerformanceQuerySerializer(QuerySerializer):
     days = serializers.IntegerField(
         min_value=1,
         max_value=MAX_DAYS,

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from integrations.api.serializers_base import key_field
+
 from ..choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
 from ..models import SupportTicket, SurveyResponse, Task
 
@@ -25,9 +27,7 @@ class TicketSerializer(serializers.ModelSerializer):
 class TicketWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
-    ticket_id = serializers.RegexField(
-        r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64, help_text="The support system's key."
-    )
+    ticket_id = key_field(help_text="The support system's key.")
     customer_id = serializers.CharField(max_length=64)
     opened_at = serializers.DateTimeField(help_text="Not later than tomorrow.")
     resolved_at = serializers.DateTimeField(
@@ -62,7 +62,7 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 class SurveyResponseWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
-    response_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
+    response_id = key_field()
     customer_id = serializers.CharField(max_length=64)
     respondent_email = serializers.EmailField()
     kind = serializers.ChoiceField(choices=SurveyKind.choices)
@@ -100,7 +100,7 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskWriteSerializer(serializers.Serializer):
     """One item of the bulk body (documentation; validation is the bulk schema's)."""
 
-    task_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
+    task_id = key_field()
     customer_id = serializers.CharField(max_length=64)
     kind = serializers.ChoiceField(choices=TaskKind.choices)
     owner_email = serializers.EmailField(

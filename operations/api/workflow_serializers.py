@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from integrations.api.serializers_base import StrictSerializer
+from integrations.api.serializers_base import StrictSerializer, pattern_field
 from integrations.openapi_errors import ErrorItemSerializer
 
 from ..choices import AlertStatus, ConditionsMatch, EscalationStatus
@@ -38,7 +38,7 @@ class TriggerConditionsSerializer(StrictSerializer):
 
 
 class WorkflowRequestSerializer(StrictSerializer):
-    workflow_type = serializers.RegexField(
+    workflow_type = pattern_field(
         r"^[a-z0-9][a-z0-9_]{0,63}$",
         max_length=64,
         help_text="e.g. health_decline_intervention (also picks the playbook).",

@@ -4,7 +4,11 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from integrations.api.filters_base import InRangeIsoDateTimeFilter
+from integrations.api.filters_base import (
+    InRangeDateFilter,
+    InRangeIsoDateTimeFilter,
+    StrictBooleanFilter,
+)
 
 from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
 from ..models import Feature, FeatureUsage, Feedback
@@ -13,8 +17,8 @@ from ..selectors.feedback import overdue_q
 
 class FeatureFilter(django_filters.FilterSet):
     category = django_filters.CharFilter()
-    is_key = django_filters.BooleanFilter()
-    is_premium = django_filters.BooleanFilter()
+    is_key = StrictBooleanFilter()
+    is_premium = StrictBooleanFilter()
 
     class Meta:
         model = Feature
@@ -24,8 +28,8 @@ class FeatureFilter(django_filters.FilterSet):
 class UsageFilter(django_filters.FilterSet):
     customer_id = django_filters.CharFilter(field_name="customer__customer_id")
     feature_id = django_filters.CharFilter(field_name="feature__feature_id")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = InRangeDateFilter(field_name="date", lookup_expr="gte")
+    date_to = InRangeDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = FeatureUsage
@@ -39,7 +43,7 @@ class FeedbackFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices)
     priority = django_filters.ChoiceFilter(choices=FeedbackPriority.choices)
     business_impact = django_filters.ChoiceFilter(choices=BusinessImpact.choices)
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue", help_text="Committed and past the target date."
     )
     created_after = InRangeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from integrations.api.serializers_base import StrictSerializer
+from integrations.api.serializers_base import QuerySerializer, StrictSerializer, pattern_field
 from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 from integrations.money import whole_units
 
@@ -77,7 +77,7 @@ class UsageWriteSerializer(serializers.Serializer):
 # --- adoption ---------------------------------------------------------------------------
 
 
-class AdoptionQuerySerializer(serializers.Serializer):
+class AdoptionQuerySerializer(QuerySerializer):
     as_of = serializers.DateField(
         required=False, help_text="The last day of the window (default: today)."
     )
@@ -220,11 +220,11 @@ class CustomerAdoptionSerializer(serializers.Serializer):
 
 class FeedbackBodySerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=FeedbackType.choices)
-    category = serializers.RegexField(
+    category = pattern_field(
         SLUG_PATTERN,
+        message=SLUG_MESSAGE,
         max_length=64,
         help_text="A slug, e.g. workflow_automation.",
-        error_messages={"invalid": SLUG_MESSAGE},
     )
     priority = serializers.ChoiceField(choices=FeedbackPriority.choices)
     business_impact = serializers.ChoiceField(choices=BusinessImpact.choices)

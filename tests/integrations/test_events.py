@@ -141,9 +141,13 @@ def test_events_api_rejects_bad_filters_and_page_sizes(api) -> None:  # type: ig
     response = api.get("/api/v1/events", {"created_after": "yesterday"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "created_after"
+    # Out of range is refused, not silently capped (issue 9); a bad cursor is 400, not 404.
     response = api.get("/api/v1/events", {"page_size": 100000})
-    assert response.status_code == 200  # capped, not refused
-    assert api.get("/api/v1/events", {"cursor": "garbage"}).status_code == 404
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "invalid_page_size"
+    response = api.get("/api/v1/events", {"cursor": "garbage"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "invalid_cursor"
 
 
 def test_events_api_query_count_is_bounded(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]

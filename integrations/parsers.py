@@ -1,0 +1,70 @@
+"""The API's JSON parser: DRF's, with the document's shape bounded before any code walks it."""
+
+import codecs
+import json
+import re
+from typing import Any
+
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from .validation import INVALID_CHARACTERS_DETAIL, has_invalid_characters
+
+# Real bodies nest three or four levels; recursive code (serializers, the renderer, json.dumps)
+# must never meet a document deep enough to exhaust the stack.
+MAX_DEPTH = 32
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):  # 1e1000000 overflows to infinity
+        raise ValueError(f"Number out of range: {text[:40]}")
+    return number
+
+
+# Only these escapes can put NUL or a lone surrogate into a parsed string (raw UTF-8 cannot).
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _check_shape(data: Any, keys_too: bool) -> None:
+    """Bound the nesting; with `keys_too`, refuse NUL and lone surrogates in object keys
+    (values are refused by the fields, with the field's name; a key would be echoed in an
+    `unknown_field` error, which cannot even be encoded as UTF-8)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"Nested deeper than {MAX_DEPTH} levels.")
+        if isinstance(value, dict):
+            if keys_too and any(has_invalid_characters(k) for k in value):
+                raise ValueError(f"Object keys: {INVALID_CHARACTERS_DETAIL}")
+            children = value.values()
+        else:
+            children = value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+def loads(body: str | bytes) -> Any:
+    """Parse a JSON body with the API's rules; ValueError when it breaks one."""
+    try:
+        data = json.loads(body, parse_float=_finite_float, parse_constant=json_constant)
+    except RecursionError:
+        raise ValueError(f"Nested deeper than {MAX_DEPTH} levels.") from None
+    if isinstance(data, dict | list):
+        text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+        _check_shape(data, keys_too=_SUSPECT_ESCAPE.search(text) is not None)
+    return data
+
+
+def json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON.")
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        # DRF's get_encoding refuses bytes-to-bytes codecs (bz2_codec: a decompression bomb).
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]
+        try:
+            return loads(codecs.getreader(encoding)(stream).read())
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
