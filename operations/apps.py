@@ -7,20 +7,13 @@ class OperationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from customers import demo
         from customers.health.measures import register_measure
 
         from . import measures
-        from .demo import seed_operations
 
         register_measure("support", measures.support, measures.SUPPORT_DOC)
         register_measure("sentiment", measures.sentiment, measures.SENTIMENT_DOC)
         register_measure("engagement", measures.engagement, measures.ENGAGEMENT_DOC)
-        demo.register_seed_step("operations history", seed_operations)
-        from .demo_workflows import seed_workflows
-
-        # after health history (100): interventions follow the accounts' stories
-        demo.register_seed_step("workflow history", seed_workflows, order=120)
 
         from integrations.events import register_handler
 

@@ -15,6 +15,11 @@ REST_FRAMEWORK = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Test-only workflow steps, visible to a real worker started by the durability tests.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.support.apps.TestSupportConfig"]  # noqa: F405
+# The demo company seeds the schema-response and admin tests (local and test settings only).
+INSTALLED_APPS = [
+    *INSTALLED_APPS,  # noqa: F405
+    "demo.apps.DemoConfig",
+    "tests.support.apps.TestSupportConfig",
+]
 # The suite sends many bad keys from one address; the lock-out tests set their own limits.
 CS_HUB_AUTH_FAILURE_LIMIT = 1_000_000

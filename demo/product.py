@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from customers import demo
-from customers.demo import DemoContext, Progress
 from integrations.bulk_sql import copy_rows
+from product.models import Feature, FeatureUsage
+from product.services.ingestion import features_bulk_upsert
 
-from .models import Feature, FeatureUsage
+from . import context
+from .context import DemoContext, Progress
 
 CATALOGUE = [
     # feature_id, name, category, is_key, is_premium, list_price
@@ -32,35 +33,41 @@ CATALOGUE = [
     ("feat_benchmarks", "Industry benchmarks", "insights", False, True, 9000),
 ]
 FEATURES_USED = {
-    demo.HEALTHY: (4, 8),
-    demo.LATE_PAYER: (3, 6),
-    demo.DECLINING: (3, 6),
-    demo.NEW: (1, 3),
-    demo.CHURNED: (2, 4),
+    context.HEALTHY: (4, 8),
+    context.LATE_PAYER: (3, 6),
+    context.DECLINING: (3, 6),
+    context.NEW: (1, 3),
+    context.CHURNED: (2, 4),
 }
 USER_SHARE = {
-    demo.HEALTHY: (0.3, 0.9),
-    demo.LATE_PAYER: (0.25, 0.8),
-    demo.DECLINING: (0.2, 0.7),
-    demo.NEW: (0.1, 0.5),
-    demo.CHURNED: (0.1, 0.5),
+    context.HEALTHY: (0.3, 0.9),
+    context.LATE_PAYER: (0.25, 0.8),
+    context.DECLINING: (0.2, 0.7),
+    context.NEW: (0.1, 0.5),
+    context.CHURNED: (0.1, 0.5),
 }
 BASE_RATE = {
-    demo.HEALTHY: 0.23,
-    demo.LATE_PAYER: 0.18,
-    demo.DECLINING: 0.2,
-    demo.NEW: 0.5,
-    demo.CHURNED: 0.28,
+    context.HEALTHY: 0.23,
+    context.LATE_PAYER: 0.18,
+    context.DECLINING: 0.2,
+    context.NEW: 0.5,
+    context.CHURNED: 0.28,
 }
 
 
 def seed_usage(ctx: DemoContext, progress: Progress) -> int:
-    Feature.objects.bulk_create(
-        [
-            Feature(feature_id=f, name=n, category=c, is_key=k, is_premium=p, list_price=price)
+    features_bulk_upsert(
+        items=[
+            {
+                "feature_id": f,
+                "name": n,
+                "category": c,
+                "is_key": k,
+                "is_premium": p,
+                "list_price": price,
+            }
             for f, n, c, k, p, price in CATALOGUE
-        ],
-        ignore_conflicts=True,
+        ]
     )
     features = list(Feature.objects.order_by("feature_id").values_list("id", "is_key"))
     key_ids = [pk for pk, is_key in features if is_key]
@@ -70,12 +77,12 @@ def seed_usage(ctx: DemoContext, progress: Progress) -> int:
     rows: list[tuple[int, int, str, int, int]] = []
     total = 0
     for customer in ctx.customers:
-        kind = demo.story(customer)
+        kind = context.story(customer)
         low, high = FEATURES_USED[kind]
         used = rng.sample(key_ids, k=min(len(key_ids), rng.randint(low, high)))
         used += rng.sample(other_ids, k=rng.randint(0, 2))
         first = start
-        if kind == demo.NEW:
+        if kind == context.NEW:
             first = today - timedelta(days=rng.randint(20, 60))
         last = customer.churned_at.date() if customer.churned_at else today
         seats = max(1, customer.licensed_seats)
@@ -86,9 +93,9 @@ def seed_usage(ctx: DemoContext, progress: Progress) -> int:
             while day <= last:
                 age = (today - day).days
                 p = rate
-                if kind == demo.DECLINING and age < 120:
+                if kind == context.DECLINING and age < 120:
                     p = rate * (0.15 + 0.85 * age / 120)  # fading over the last four months
-                elif kind == demo.CHURNED and (last - day).days < 90:
+                elif kind == context.CHURNED and (last - day).days < 90:
                     # disengagement before the churn: most churned accounts stop adopting
                     p = rate * (0.05 + 0.95 * (last - day).days / 90)
                 if rng.random() < p:
@@ -107,6 +114,9 @@ COLUMNS = ("customer_id", "feature_id", "date", "events", "active_users")
 
 
 def _flush(rows: list[tuple[int, int, str, int, int]], progress: Progress) -> int:
+    # COPY, not usage_ingest: a year of daily usage is hundreds of rows per customer (millions
+    # for a large demo), all new; the ingestion service's upsert compares every row against
+    # what is stored, which a fresh history never needs. COPY keeps a large demo fast.
     copy_rows(FeatureUsage._meta.db_table, COLUMNS, rows, progress)
     count = len(rows)
     rows.clear()

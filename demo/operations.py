@@ -1,5 +1,5 @@
 """Demo operations history: 12 months of support tickets, NPS/CSAT answers and CSM tasks that
-follow each customer's story (customers.demo.story), so the health measures tell it back:
+follow each customer's story (demo.context.story), so the health measures tell it back:
 healthy accounts file few tickets, answer as promoters and see their CSM every few weeks;
 the declining cohort files more (and more urgent) tickets lately, answers as detractors and
 has hardly been touched in two months; new accounts have a few onboarding tickets and weekly
@@ -7,29 +7,30 @@ check-ins; churned accounts stop at their churn date."""
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Model
-
-from customers import demo
-from customers.demo import DemoContext, Progress
 from customers.models import Customer, Stakeholder
 from integrations.bulk_sql import chunks
+from integrations.upsert import BulkResult
+from operations.choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
+from operations.services import surveys_bulk_upsert, tasks_bulk_upsert, tickets_bulk_upsert
 
-from .choices import SurveyKind, TaskKind, TicketPriority, TicketStatus
-from .models import SupportTicket, SurveyResponse, Task
+from . import context
+from .context import DemoContext, Progress
 
-CHUNK = 5000
+BATCH = 5000  # items per bulk service call, within the API's 10,000-item limit
+Upsert = Callable[..., BulkResult]
 DAY = timedelta(days=1)
 
 # Tickets per 30 days over the year (before the size factor and any surge).
 TICKET_RATE = {
-    demo.HEALTHY: 0.5,
-    demo.LATE_PAYER: 0.8,
-    demo.DECLINING: 0.7,
-    demo.NEW: 0.0,
-    demo.CHURNED: 1.0,
+    context.HEALTHY: 0.5,
+    context.LATE_PAYER: 0.8,
+    context.DECLINING: 0.7,
+    context.NEW: 0.0,
+    context.CHURNED: 1.0,
 }
 CALM_PRIORITIES = (
     [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH, TicketPriority.URGENT],
@@ -47,13 +48,13 @@ RESOLUTION_FACTOR = {
 }
 # Days between CSM touches, and the chance that a touch in the last 60 days happens at all.
 TOUCH_GAP = {
-    demo.HEALTHY: (14, 28),
-    demo.LATE_PAYER: (14, 35),
-    demo.DECLINING: (14, 28),
-    demo.NEW: (7, 10),
-    demo.CHURNED: (21, 45),
+    context.HEALTHY: (14, 28),
+    context.LATE_PAYER: (14, 35),
+    context.DECLINING: (14, 28),
+    context.NEW: (7, 10),
+    context.CHURNED: (21, 45),
 }
-RECENT_TOUCH_CHANCE = {demo.DECLINING: 0.15}
+RECENT_TOUCH_CHANCE = {context.DECLINING: 0.15}
 TOUCH_KINDS = (
     [TaskKind.CHECK_IN, TaskKind.CALL, TaskKind.MEETING, TaskKind.EMAIL],
     [50, 20, 15, 15],
@@ -78,14 +79,15 @@ COMMENTS = {
 
 
 class _Writer:
-    """Collects rows and writes them with bulk_create in chunks, reporting progress."""
+    """Collects items and writes them through the operations bulk services (as the API's bulk
+    endpoints do), in batches, reporting progress."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.rows: dict[type[Model], list[Model]] = {
-            SupportTicket: [],
-            SurveyResponse: [],
-            Task: [],
+        self.items: dict[Upsert, list[dict[str, Any]]] = {
+            tickets_bulk_upsert: [],
+            surveys_bulk_upsert: [],
+            tasks_bulk_upsert: [],
         }
         self.total = 0
         self.next_id: dict[str, int] = defaultdict(int)
@@ -94,23 +96,23 @@ class _Writer:
         self.next_id[prefix] += 1
         return f"{prefix}{self.next_id[prefix]:07d}"
 
-    def add(self, row: SupportTicket | SurveyResponse | Task) -> None:
-        rows = self.rows[type(row)]
-        rows.append(row)
-        if len(rows) >= CHUNK:
-            self._flush(type(row))
+    def add(self, upsert: Upsert, item: dict[str, Any]) -> None:
+        items = self.items[upsert]
+        items.append(item)
+        if len(items) >= BATCH:
+            self._flush(upsert)
 
-    def _flush(self, model: type[Model]) -> None:
-        rows = self.rows[model]
-        if rows:
-            model._default_manager.bulk_create(rows, batch_size=CHUNK)
-            self.total += len(rows)
-            self.progress(len(rows))
-            rows.clear()
+    def _flush(self, upsert: Upsert) -> None:
+        items = self.items[upsert]
+        if items:
+            upsert(items=items)
+            self.total += len(items)
+            self.progress(len(items))
+            items.clear()
 
     def close(self) -> int:
-        for model in self.rows:
-            self._flush(model)
+        for upsert in self.items:
+            self._flush(upsert)
         return self.total
 
 
@@ -142,14 +144,15 @@ class _CustomerHistory:
         self.rng: random.Random = ctx.rng
         self.now = ctx.now
         self.customer = customer
-        self.story = demo.story(customer)
+        self.story = context.story(customer)
         self.emails = emails or [f"contact@{customer.customer_id.replace('_', '-')}.example"]
         self.writer = writer
         self.start = ctx.now - timedelta(days=365)
-        if self.story == demo.NEW:
+        if self.story == context.NEW:
             self.start = ctx.now - timedelta(days=self.rng.randint(20, 60))
         self.end = min(customer.churned_at or ctx.now, ctx.now)
-        self.owner_id = customer.success_manager_id
+        manager = customer.success_manager
+        self.owner_email = manager.email if manager else None
 
     def build(self) -> None:
         if self.end <= self.start:
@@ -172,9 +175,9 @@ class _CustomerHistory:
     def _souring(self, moment: datetime) -> bool:
         """True while the account is going bad: the declining cohort's last three months,
         a churned account's last four."""
-        if self.story == demo.DECLINING:
+        if self.story == context.DECLINING:
             return self._age_days(moment) < 90
-        return self.story == demo.CHURNED and self._age_days(moment) < 120
+        return self.story == context.CHURNED and self._age_days(moment) < 120
 
     # --- tickets and CSAT -------------------------------------------------------------------
 
@@ -186,17 +189,17 @@ class _CustomerHistory:
         count = int(expected) + (rng.random() < expected - int(expected))
         for _ in range(count):
             self._ticket(self._at(self.start, self.end), rng.choices(*CALM_PRIORITIES)[0])
-        if self.story == demo.NEW:
+        if self.story == context.NEW:
             for _ in range(rng.randint(2, 4)):
                 priority = rng.choice([TicketPriority.LOW, TicketPriority.NORMAL])
                 self._ticket(self._at(self.start, self.end), priority)
-        if self.story in (demo.DECLINING, demo.CHURNED):
+        if self.story in (context.DECLINING, context.CHURNED):
             last30, prior30 = self.end - 30 * DAY, self.end - 60 * DAY
             for _ in range(rng.randint(1, 2)):
                 self._ticket(self._at(prior30, last30), rng.choices(*SURGE_PRIORITIES)[0])
             for _ in range(rng.randint(3, 6)):
                 self._ticket(self._at(last30, self.end), rng.choices(*SURGE_PRIORITIES)[0])
-        if self.story == demo.DECLINING:
+        if self.story == context.DECLINING:
             for _ in range(rng.randint(1, 2)):  # still waiting on support
                 priority = rng.choice([TicketPriority.HIGH, TicketPriority.URGENT])
                 self._ticket(self._at(self.end - 20 * DAY, self.end), priority, resolve=False)
@@ -214,14 +217,15 @@ class _CustomerHistory:
             status = TicketStatus.RESOLVED
         ticket_id = self.writer.new_id("TCK-")
         self.writer.add(
-            SupportTicket(
-                ticket_id=ticket_id,
-                customer_id=self.customer.pk,
-                opened_at=opened_at,
-                resolved_at=resolved_at,
-                priority=priority,
-                status=status,
-            )
+            tickets_bulk_upsert,
+            {
+                "ticket_id": ticket_id,
+                "customer_id": self.customer.customer_id,
+                "opened_at": opened_at,
+                "resolved_at": resolved_at,
+                "priority": priority,
+                "status": status,
+            },
         )
         if resolved_at is not None and rng.random() < 0.4:
             answered_at = resolved_at + timedelta(seconds=rng.randint(600, 48 * 3600))
@@ -232,7 +236,7 @@ class _CustomerHistory:
         rng = self.rng
         if self._souring(answered_at):
             score, mood = rng.choices([1, 2, 3], [45, 40, 15])[0], "bad"
-        elif self.story in (demo.LATE_PAYER, demo.DECLINING, demo.CHURNED):
+        elif self.story in (context.LATE_PAYER, context.DECLINING, context.CHURNED):
             score, mood = rng.choices([3, 4, 5], [30, 45, 25])[0], "meh"
         else:
             score, mood = rng.choices([4, 5], [30, 70])[0], "good"
@@ -260,7 +264,7 @@ class _CustomerHistory:
         rng = self.rng
         if self._souring(moment):
             return rng.randint(1, 6), "bad"
-        if self.story in (demo.HEALTHY, demo.NEW):
+        if self.story in (context.HEALTHY, context.NEW):
             return rng.choices([10, 9, 8, 7], [45, 35, 15, 5])[0], "good"
         return rng.choices([9, 8, 7, 6], [25, 35, 25, 15])[0], "meh"
 
@@ -268,15 +272,16 @@ class _CustomerHistory:
         self, response_id: str, kind: str, score: int, mood: str, answered_at: datetime
     ) -> None:
         self.writer.add(
-            SurveyResponse(
-                response_id=response_id,
-                customer_id=self.customer.pk,
-                respondent_email=self.rng.choice(self.emails),
-                kind=kind,
-                score=score,
-                comment=self.rng.choice(COMMENTS[mood]),
-                answered_at=answered_at,
-            )
+            surveys_bulk_upsert,
+            {
+                "response_id": response_id,
+                "customer_id": self.customer.customer_id,
+                "respondent_email": self.rng.choice(self.emails),
+                "kind": kind,
+                "score": score,
+                "comment": self.rng.choice(COMMENTS[mood]),
+                "answered_at": answered_at,
+            },
         )
 
     # --- CSM tasks --------------------------------------------------------------------------
@@ -289,7 +294,9 @@ class _CustomerHistory:
         due = self.start + timedelta(days=rng.randint(1, 10), hours=rng.randint(8, 17))
         while due <= self.end:
             if due < recent_from or rng.random() < recent_chance:
-                kind = TaskKind.CHECK_IN if self.story == demo.NEW else rng.choices(*TOUCH_KINDS)[0]
+                kind = (
+                    TaskKind.CHECK_IN if self.story == context.NEW else rng.choices(*TOUCH_KINDS)[0]
+                )
                 completed_at = due + timedelta(minutes=rng.randint(0, 90))
                 self._task(kind, due, completed_at if completed_at <= self.end else None)
             due += timedelta(days=rng.randint(low, high))
@@ -299,13 +306,14 @@ class _CustomerHistory:
 
     def _task(self, kind: str, due_at: datetime, completed_at: datetime | None) -> None:
         self.writer.add(
-            Task(
-                task_id=self.writer.new_id("task_"),
-                customer_id=self.customer.pk,
-                kind=kind,
-                owner_id=self.owner_id,
-                title=TITLES[TaskKind(kind)],
-                due_at=due_at,
-                completed_at=completed_at,
-            )
+            tasks_bulk_upsert,
+            {
+                "task_id": self.writer.new_id("task_"),
+                "customer_id": self.customer.customer_id,
+                "kind": kind,
+                "owner_email": self.owner_email,
+                "title": TITLES[TaskKind(kind)],
+                "due_at": due_at,
+                "completed_at": completed_at,
+            },
         )

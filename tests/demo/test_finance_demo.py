@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from customers import demo
 from customers.models import Customer, TeamMember
-from finance.demo import seed_finance
+from demo import context as demo
+from demo import customers as company
+from demo.finance import seed_finance
 from finance.measures import payment_status_for
 from finance.models import Contract, Invoice
 
@@ -39,10 +40,10 @@ def _snapshot() -> tuple[list[tuple], list[tuple]]:
 def _demo_customers(count: int) -> list[Customer]:
     """The demo company's customers alone (no other app's history), as seed_demo builds them."""
     rng, now = random.Random(42), demo.demo_now()
-    team = demo.build_team(rng, count)
-    demo.bulk_insert(TeamMember, team, lambda n: None)
-    customers = demo.build_customers(rng, count, team, now)
-    demo.bulk_insert(Customer, customers, lambda n: None)
+    team = company.build_team(rng, count)
+    company.bulk_insert(TeamMember, team, lambda n: None)
+    customers = company.build_customers(rng, count, team, now)
+    company.bulk_insert(Customer, customers, lambda n: None)
     return customers
 
 

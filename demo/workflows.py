@@ -1,16 +1,18 @@
 """Demo operations set-up and history: playbooks, the default automation rule, segment skill
 requirements, account teams, and 90 days of workflow runs with their alerts and escalations
-for the accounts whose story calls for an intervention (declining, churned, late payers)."""
+for the accounts whose story calls for an intervention (declining, churned, late payers).
+
+The runs are history, written in bulk: `workflow_start` runs a workflow now (it measures the
+conditions today and executes the steps, sending mail and opening tasks), and no service
+writes a run that finished weeks ago. Playbooks, the rule and the skill requirements are
+configuration kept in the admin; no service writes them either."""
 
 from datetime import timedelta
 from typing import Any
 
-from customers import demo
 from customers.choices import Segment
-from customers.demo import DemoContext, Progress
 from integrations.ids import new_public_id
-
-from .choices import (
+from operations.choices import (
     AlertStatus,
     EscalationStatus,
     RunStatus,
@@ -19,7 +21,7 @@ from .choices import (
     StepStatus,
     TaskKind,
 )
-from .models import (
+from operations.models import (
     AccountTeamMember,
     Alert,
     AutomationRule,
@@ -30,6 +32,9 @@ from .models import (
     WorkflowRun,
     WorkflowStepRun,
 )
+
+from . import context
+from .context import DemoContext, Progress
 
 PLAYBOOKS = {
     "health_decline_intervention": (
@@ -68,7 +73,7 @@ SEGMENT_SKILLS = {
     Segment.MID_MARKET: ["onboarding"],
     Segment.SMALL_BUSINESS: [],
 }
-INTERVENE = {demo.DECLINING: 0.9, demo.CHURNED: 0.7, demo.LATE_PAYER: 0.3}
+INTERVENE = {context.DECLINING: 0.9, context.CHURNED: 0.7, context.LATE_PAYER: 0.3}
 
 
 def seed_workflows(ctx: DemoContext, progress: Progress) -> int:
@@ -88,7 +93,7 @@ def seed_workflows(ctx: DemoContext, progress: Progress) -> int:
                     customer=customer, email=f"se+{slug}@vendor.example", role="solutions_engineer"
                 ),
             ]
-        kind = demo.story(customer)
+        kind = context.story(customer)
         if rng.random() > INTERVENE.get(kind, 0.0):
             continue
         latest = min(now, customer.churned_at or now)

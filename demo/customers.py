@@ -1,32 +1,33 @@
-"""Deterministic demo company for `seed_demo`: CSMs, customers, stakeholders, success plans.
+"""The demo company's people: CSMs, customers, stakeholders, success plans and milestones.
 
-Later domains add their own history through the seed registry below, so one command grows
-the whole demo. Everything derives from one seeded RNG, so the same --seed gives the same data.
+The CSMs and customers are written by the customers app's services (`team_member_create`,
+`customers_bulk_upsert`), as the API writes them. Everything derives from one seeded RNG, so
+the same --seed gives the same data.
 """
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model
-from django.utils import timezone
 
-from integrations.bulk_sql import chunks
-
-from .choices import (
+from customers.choices import (
     CustomerStatus,
     LifecycleStage,
     MilestoneStatus,
     Segment,
-    StageChangeSource,
     SuccessPlanStatus,
 )
-from .models import Customer, LifecycleChange, Milestone, Stakeholder, SuccessPlan, TeamMember
+from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
+from customers.services import customers_bulk_upsert, team_member_create
+from integrations.bulk_sql import chunks
+
+from .context import Progress
 
 T = TypeVar("T", bound=Model)
-Progress = Callable[[int], None]
+BATCH = 5000  # items per bulk service call, within the API's 10,000-item limit
 
 _ADJ = [
     "Blue",
@@ -168,65 +169,6 @@ LIVE_STAGES = [
 ]
 
 
-@dataclass
-class DemoContext:
-    """What a seeding step needs: the RNG, the clock and the customers it may extend."""
-
-    rng: random.Random
-    today: date
-    now: datetime
-    customers: Sequence[Customer]
-    health_weeks: int = 52
-
-
-SeedStep = Callable[[DemoContext, Progress], int]
-_steps: list[tuple[int, str, SeedStep]] = []
-
-
-def register_seed_step(name: str, step: SeedStep, order: int = 10) -> None:
-    """Higher apps add their demo history (usage, tickets, invoices ...) from ready().
-
-    Steps run by `order`, then registration order; health history (order 100) runs last,
-    over the data the others wrote.
-    """
-    if name not in [n for _, n, _ in _steps]:
-        _steps.append((order, name, step))
-
-
-def seed_steps() -> list[tuple[str, SeedStep]]:
-    return [(name, step) for _, name, step in sorted(_steps, key=lambda s: s[0])]
-
-
-# Every domain tells the same story about a customer, so the numbers agree across apps:
-# healthy accounts use the product and pay on time; the declining cohort uses less, files more
-# tickets and answers surveys as detractors; late payers pay late; new accounts are onboarding;
-# churned accounts stop at their churn date.
-HEALTHY, DECLINING, LATE_PAYER, NEW, CHURNED = (
-    "healthy",
-    "declining",
-    "late_payer",
-    "new",
-    "churned",
-)
-
-
-def story(customer: Customer) -> str:
-    if customer.status == CustomerStatus.CHURNED:
-        return CHURNED
-    if customer.lifecycle_stage == LifecycleStage.ONBOARDING:
-        return NEW
-    roll = (
-        int(customer.customer_id.rsplit("_", 1)[-1]) % 20
-        if customer.customer_id[-1:].isdigit()
-        else 0
-    )
-    if customer.lifecycle_stage == LifecycleStage.AT_RISK or roll < 4:
-        return DECLINING
-    if roll < 7:
-        return LATE_PAYER
-    return HEALTHY
-
-
 def bulk_insert(model: type[T], rows: Sequence[T], progress: Progress, size: int = 5000) -> None:
     for part in chunks(rows, size):
         model.objects.bulk_create(part, batch_size=size)  # type: ignore[attr-defined]
@@ -334,19 +276,55 @@ def build_people_and_plans(
     return stakeholders, plans, milestones
 
 
-def stage_history(customers: Sequence[Customer], now: datetime) -> list[LifecycleChange]:
-    return [
-        LifecycleChange(
-            customer=c,
-            from_stage="",
-            to_stage=c.lifecycle_stage,
-            source=StageChangeSource.IMPORT,
-            reason="demo data",
-            changed_at=now,
-        )
-        for c in customers
+@dataclass
+class Company:
+    team: list[TeamMember]
+    customers: list[Customer]
+    stakeholders: int
+    plans: int
+
+
+def seed_company(rng: random.Random, count: int, now: datetime, progress: Progress) -> Company:
+    """The CSMs and customers through the customers services (so customer.created events and
+    the stage history are what an import writes); stakeholders, plans and milestones, which no
+    bulk service writes, in bulk (one INSERT per row would make a large demo slow)."""
+    built = build_team(rng, count)
+    team = [
+        team_member_create(email=m.email, name=m.name, capacity=m.capacity, skills=m.skills)
+        for m in built
     ]
+    progress(len(team))
+    unsaved = build_customers(rng, count, team, now)
+    items = [_customer_item(c) for c in unsaved]
+    for part in chunks(items, BATCH):
+        customers_bulk_upsert(items=part)
+        progress(len(part))
+    saved = Customer.objects.select_related("success_manager").in_bulk(
+        [c.customer_id for c in unsaved], field_name="customer_id"
+    )
+    customers = [saved[c.customer_id] for c in unsaved]
+    stakeholders, plans, milestones = build_people_and_plans(rng, customers, now.date())
+    bulk_insert(Stakeholder, stakeholders, progress)
+    bulk_insert(SuccessPlan, plans, progress)
+    flat = []
+    for plan, items_of_plan in zip(plans, milestones, strict=True):
+        for milestone in items_of_plan:
+            milestone.plan = plan
+            flat.append(milestone)
+    bulk_insert(Milestone, flat, progress)
+    return Company(team=team, customers=customers, stakeholders=len(stakeholders), plans=len(plans))
 
 
-def demo_now() -> datetime:
-    return timezone.now().replace(microsecond=0)
+def _customer_item(customer: Customer) -> dict[str, Any]:
+    """A customer as a validated bulk item (what the API hands customers_bulk_upsert)."""
+    assert customer.success_manager is not None
+    return {
+        "customer_id": customer.customer_id,
+        "name": customer.name,
+        "segment": customer.segment,
+        "licensed_seats": customer.licensed_seats,
+        "status": customer.status,
+        "churned_at": customer.churned_at,
+        "lifecycle_stage": customer.lifecycle_stage,
+        "success_manager": customer.success_manager.email,
+    }

@@ -1,9 +1,12 @@
-"""Demo: 52 weekly health snapshots per customer, computed from the seeded history itself."""
+"""Demo: 52 weekly health snapshots per customer, computed by the real engine from the seeded
+history itself (`health_history_seed`, the backfill service: set-based, no events, as a
+year of snapshots needs)."""
 
 from datetime import timedelta
 
-from ..demo import DemoContext, Progress
-from .services import health_history_seed
+from customers.health.services import health_history_seed
+
+from .context import DemoContext, Progress
 
 
 def seed_health_history(ctx: DemoContext, progress: Progress) -> int:

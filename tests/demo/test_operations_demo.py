@@ -6,10 +6,11 @@ from statistics import mean
 import pytest
 from django.db.models import Max
 
-from customers import demo
 from customers.models import Customer, Stakeholder, TeamMember
+from demo import context as demo
+from demo import customers as company
+from demo.operations import seed_operations
 from operations import measures
-from operations.demo import seed_operations
 from operations.models import SupportTicket, SurveyResponse, Task
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +21,11 @@ def _seed(
 ) -> tuple[demo.DemoContext, int, list[int]]:
     rng = random.Random(seed)
     now = now or demo.demo_now()
-    team = demo.build_team(rng, count)
+    team = company.build_team(rng, count)
     TeamMember.objects.bulk_create(team)
-    customers = demo.build_customers(rng, count, team, now)
+    customers = company.build_customers(rng, count, team, now)
     Customer.objects.bulk_create(customers)
-    stakeholders, _, _ = demo.build_people_and_plans(rng, customers, now.date())
+    stakeholders, _, _ = company.build_people_and_plans(rng, customers, now.date())
     Stakeholder.objects.bulk_create(stakeholders)
     ctx = demo.DemoContext(rng=rng, today=now.date(), now=now, customers=customers)
     chunks: list[int] = []

@@ -1,0 +1,60 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from customers.models import Customer
+from demo.context import Progress
+from demo.seed import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo company (CSMs, customers, stakeholders, plans, history)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--customers", type=int, default=300, help="How many customers.")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--reset", action="store_true", help="Delete all customers first.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if customers already exist."
+        )
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--health-weeks",
+            type=int,
+            default=52,
+            help="Weekly health snapshots to backfill (0 = only today's).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = options["customers"]
+        if not 1 <= count <= 1_000_000:
+            raise CommandError("--customers must be between 1 and 1,000,000.")
+        if Customer.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Demo data already present; skipping (use --reset to rebuild).")
+                return
+            if not options["reset"]:
+                raise CommandError("Customers exist already: pass --reset to rebuild the demo.")
+        quiet = options["no_progress"]
+
+        @contextmanager
+        def bar(name: str) -> Iterator[Progress]:
+            with tqdm(desc=name, unit="row", disable=quiet) as progress:
+                yield progress.update
+
+        company = seed_demo(
+            count=count,
+            seed=options["seed"],
+            health_weeks=max(0, options["health_weeks"]),
+            reset=options["reset"],
+            bar=bar,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {len(company.team)} CSMs, {len(company.customers)} customers, "
+                f"{company.stakeholders} stakeholders, {company.plans} success plans."
+            )
+        )

@@ -1,0 +1,58 @@
+"""The whole demo in order: the company first, then each domain's history, then the health
+snapshots over that history, then what reads the seeded health (feedback priorities,
+workflow interventions)."""
+
+import random
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from django.db import transaction
+
+from customers.models import Customer, TeamMember
+
+from .context import DemoContext, Progress, SeedStep, demo_now
+from .customers import Company, seed_company
+from .feedback import seed_feedback
+from .finance import seed_finance
+from .health import seed_health_history
+from .operations import seed_operations
+from .product import seed_usage
+from .workflows import seed_workflows
+
+# One RNG runs through the steps in this order, so the order is part of the demo's identity.
+STEPS: list[tuple[str, SeedStep]] = [
+    ("product usage", seed_usage),
+    ("operations history", seed_operations),
+    ("finance history", seed_finance),
+    ("health history", seed_health_history),
+    # priorities use the seeded health and ARR
+    ("customer feedback", seed_feedback),
+    # interventions follow the accounts' stories and health
+    ("workflow history", seed_workflows),
+]
+
+
+Bar = Callable[[str], AbstractContextManager[Progress]]
+
+
+def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar) -> Company:
+    """Seed the demo company in one transaction; `bar(name)` gives each step its progress."""
+    rng = random.Random(seed)
+    now = demo_now()
+    with transaction.atomic():
+        if reset:
+            Customer.objects.all().delete()
+            TeamMember.objects.all().delete()
+        with bar("customers") as progress:
+            company = seed_company(rng, count, now, progress)
+        context = DemoContext(
+            rng=rng,
+            today=now.date(),
+            now=now,
+            customers=company.customers,
+            health_weeks=health_weeks,
+        )
+        for name, step in STEPS:
+            with bar(name) as progress:
+                step(context, progress)
+    return company
