@@ -297,7 +297,7 @@ def seed_company(rng: random.Random, count: int, now: datetime, progress: Progre
     unsaved = build_customers(rng, count, team, now)
     items = [_customer_item(c) for c in unsaved]
     for part in chunks(items, BATCH):
-        customers_bulk_upsert(items=part)
+        customers_bulk_upsert(items=list(part))
         progress(len(part))
     saved = Customer.objects.select_related("success_manager").in_bulk(
         [c.customer_id for c in unsaved], field_name="customer_id"
