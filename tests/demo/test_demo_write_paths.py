@@ -1,0 +1,33 @@
+"""The demo writes through the domains' services (the API's write paths), so what they do
+besides the rows shows in the demo too: events, stage history, derived priorities."""
+
+import pytest
+from django.core.management import call_command
+
+from customers.models import Customer, LifecycleChange
+from integrations.models import Event
+from product.models import Feedback, FeedbackStatusChange
+from product.services.feedback import priority_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_goes_through_the_services() -> None:
+    call_command("seed_demo", "--customers", "40", "--health-weeks", "2", "--no-progress")
+    customers = Customer.objects.count()
+    assert customers == 40
+    # customers_bulk_upsert: one customer.created event and one import stage change each
+    assert Event.objects.filter(type="customer.created").count() == customers
+    assert LifecycleChange.objects.count() == customers
+    assert set(LifecycleChange.objects.values_list("reason", flat=True)) == {"customer created"}
+    # feedback_submit: one feedback.submitted event each, the priority from the real formula,
+    # and the submission's history row moved back to the request's date
+    items = list(Feedback.objects.select_related("customer"))
+    assert items
+    assert Event.objects.filter(type="feedback.submitted").count() == len(items)
+    for item in items[:10]:
+        assert priority_of(item.customer, item.business_impact)[0] == item.priority_score
+        first = FeedbackStatusChange.objects.filter(feedback=item).order_by("changed_at").first()
+        assert first is not None
+        assert first.to_status == "submitted"
+        assert first.changed_at < item.updated_at
