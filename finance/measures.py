@@ -5,12 +5,13 @@ Both read one aggregate query per call, for any number of customers (`_payment_f
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, Q, Sum
 
 from customers.health.measures import MeasureValue
+from integrations.clock import utc_day_start
 from integrations.money import whole_units
 
 from .choices import PaymentStatus
@@ -71,10 +72,6 @@ def _band(max_days_overdue: int) -> tuple[int, str]:
     raise AssertionError("the last band is open-ended")
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def _payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, PaymentFacts]:
     """Per customer with at least one invoice considered: the numbers behind the measure.
 
@@ -83,11 +80,11 @@ def _payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int,
     time-zone conversion).
     """
     window_start = as_of - timedelta(days=WINDOW_DAYS)
-    next_day = _start_of(as_of + timedelta(days=1))
+    next_day = utc_day_start(as_of + timedelta(days=1))
     unpaid = Q(paid_at__isnull=True) | Q(paid_at__gte=next_day)
     considered = Q(issued_on__gt=window_start) | unpaid
     overdue = unpaid & Q(due_on__lt=as_of)
-    paid_in_window = Q(paid_at__gte=_start_of(window_start + timedelta(days=1))) & Q(
+    paid_in_window = Q(paid_at__gte=utc_day_start(window_start + timedelta(days=1))) & Q(
         paid_at__lt=next_day
     )
     late = Q(paid_at__date__gt=F("due_on") + timedelta(days=LATE_GRACE_DAYS))
