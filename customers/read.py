@@ -10,19 +10,27 @@ never `customers.selectors` or `customers.health.*` internals; import-linter enf
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from . import facts
+from .choices import CustomerStatus
 from .health.engine import scorable_customers
 from .health.selectors import Reference, health_reference, health_references
-from .models import Customer, HealthScore, Stakeholder
+from .models import Customer, HealthScore, Stakeholder, TeamMember
 from .selectors import customer_get
 
 __all__ = [
+    "ArrRank",
     "HealthChange",
     "HealthSnapshot",
     "Reference",
     "StakeholderCoverage",
+    "active_customer_pks",
+    "active_customers",
+    "active_team_members",
+    "arr_rank",
     "customer_get",
     "health_changes",
     "health_reference",
@@ -32,6 +40,43 @@ __all__ = [
     "scorable_customers",
     "stakeholder_coverage",
 ]
+
+
+def active_customer_pks() -> list[int]:
+    """Primary keys of the customers with status active. One query."""
+    return list(Customer.objects.filter(status=CustomerStatus.ACTIVE).values_list("id", flat=True))
+
+
+def active_customers() -> QuerySet[Customer]:
+    """Customers with status active, as a queryset to compose into one aggregate query."""
+    return Customer.objects.filter(status=CustomerStatus.ACTIVE)
+
+
+def active_team_members() -> QuerySet[TeamMember]:
+    """CSMs with active=True, as a queryset to compose into one aggregate query."""
+    return TeamMember.objects.filter(active=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ArrRank:
+    """A customer's ARR (None: none) and its rank in [0, 1]: the share of customers with ARR
+    whose ARR is at or below it (0 without ARR); `ranked` = customers with ARR."""
+
+    arr: Decimal | None
+    rank: float
+    ranked: int
+
+
+def arr_rank(customer_pk: int) -> ArrRank:
+    """From the ARR a higher app registers (customers.facts). Two queries."""
+    mine = Customer.objects.filter(pk=customer_pk).annotate(arr=facts.arr_expression("pk"))
+    arr = mine.values_list("arr", flat=True).first()
+    ranked = Customer.objects.annotate(arr=facts.arr_expression("pk")).filter(arr__gt=0)
+    if arr is None or arr <= 0:
+        return ArrRank(None, 0.0, ranked.count())
+    counts = ranked.aggregate(total=Count("pk"), at_or_below=Count("pk", filter=Q(arr__lte=arr)))
+    total = counts["total"] or 0
+    return ArrRank(arr, (counts["at_or_below"] / total if total else 0.0), total)
 
 
 # --- health -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The `financial` health measure and the payment-status selector, from invoices.
 
-Both read one aggregate query per call, for any number of customers (`_payment_facts`).
+Both read one aggregate query per call, for any number of customers (`payment_facts`).
 """
 
 from collections.abc import Sequence
@@ -72,7 +72,7 @@ def _band(max_days_overdue: int) -> tuple[int, str]:
     raise AssertionError("the last band is open-ended")
 
 
-def _payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, PaymentFacts]:
+def payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, PaymentFacts]:
     """Per customer with at least one invoice considered: the numbers behind the measure.
 
     One aggregate query. "Paid as of as_of" means paid_at before the start of the next UTC
@@ -138,10 +138,10 @@ def financial(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
                 "payment_status": f.payment_status,
             },
         )
-        for pk, f in _payment_facts(customer_pks, as_of).items()
+        for pk, f in payment_facts(customer_pks, as_of).items()
     }
 
 
 def payment_status_for(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, str]:
     """Each customer's payment status as of a day (the measure's bands); absent: no invoices."""
-    return {pk: f.payment_status for pk, f in _payment_facts(customer_pks, as_of).items()}
+    return {pk: f.payment_status for pk, f in payment_facts(customer_pks, as_of).items()}

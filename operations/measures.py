@@ -10,10 +10,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from customers.choices import CustomerStatus
 from customers.health.measures import MeasureValue, clamp
-from customers.models import Customer
-from customers.read import stakeholder_coverage
+from customers.read import active_customer_pks, stakeholder_coverage
 from integrations.clock import local_day_end
 
 from .choices import OPEN_TICKET_STATUSES, SurveyKind, TicketPriority
@@ -49,6 +47,12 @@ def _for(rows: QuerySet, customer_pks: Sequence[int] | None) -> QuerySet:
     return rows if customer_pks is None else rows.filter(customer_id__in=customer_pks)
 
 
+def support_growth(last: int, prior: int) -> float:
+    """The one support growth formula: (tickets opened in the last window - in the window
+    before) ÷ max(the window before, 1); with none before, each new ticket counts +100%."""
+    return (last - prior) / max(prior, 1)
+
+
 # --- support ------------------------------------------------------------------------------
 
 
@@ -74,9 +78,7 @@ def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Measur
     )
     counts = {row["customer_id"]: row for row in rows}
     if customer_pks is None:
-        targets: Sequence[int] = list(
-            Customer.objects.filter(status=CustomerStatus.ACTIVE).values_list("id", flat=True)
-        )
+        targets: Sequence[int] = active_customer_pks()
     else:
         targets = customer_pks
     empty = {"open_high": 0, "open_urgent": 0, "last30": 0, "prior30": 0}
@@ -86,7 +88,7 @@ def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Measur
         open_high, open_urgent = row["open_high"], row["open_urgent"]
         last30, prior30 = row["last30"], row["prior30"]
         open_penalty = min(60, 15 * open_high + 25 * open_urgent)
-        growth = (last30 - prior30) / max(prior30, 1)
+        growth = support_growth(last30, prior30)
         trend_penalty = 40 * clamp(growth)
         result[pk] = MeasureValue(
             score=round(max(0.0, 100 - open_penalty - trend_penalty), 2),

@@ -8,8 +8,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from customers.choices import CustomerStatus
-from customers.models import Customer
 from integrations.rules import Opportunity
 
 from ...choices import SurveyKind
@@ -111,10 +109,6 @@ def ratio(numerator: float, denominator: float, places: int = 4) -> float | None
 
 def half_up(value: Decimal, places: str) -> Decimal:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
-def active_customers() -> QuerySet[Customer]:
-    return Customer.objects.filter(status=CustomerStatus.ACTIVE)
 
 
 def csat() -> QuerySet[SurveyResponse]:

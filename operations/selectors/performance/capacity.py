@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, F, FloatField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce, NullIf
 
-from customers.models import TeamMember
+from customers.read import active_customers, active_team_members
 
 from .base import (
     OPTIMAL,
@@ -15,7 +15,6 @@ from .base import (
     OVERLOADED_UTILISATION,
     UNEVEN,
     UNEVEN_SPREAD,
-    active_customers,
     ratio,
 )
 
@@ -32,7 +31,7 @@ def capacity() -> dict[str, Any]:
         .values("n")
     )
     per_csm = (
-        TeamMember.objects.filter(active=True)
+        active_team_members()
         .annotate(assigned=Coalesce(Subquery(assigned), 0))
         .annotate(
             u=Cast("assigned", FloatField()) / NullIf(Cast("capacity", FloatField()), 0.0),

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 
 from customers.models import HealthGrade
-from customers.read import latest_health
+from customers.read import active_customers, latest_health
 from integrations.rules import Opportunity, Rule, evaluate
 
 from ...models import WorkflowRun
@@ -23,7 +23,6 @@ from .base import (
     PerformanceMetrics,
     ResourceUtilization,
     Window,
-    active_customers,
 )
 
 

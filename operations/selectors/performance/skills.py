@@ -6,8 +6,10 @@ from typing import Any
 
 from django.db.models import Count
 
+from customers.read import active_customers
+
 from ...models import SegmentSkillRequirement
-from .base import active_customers, ratio, skill_set
+from .base import ratio, skill_set
 
 
 def skill_matching() -> dict[str, Any]:

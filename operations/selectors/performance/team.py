@@ -9,10 +9,11 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from customers.models import TeamMember
+from customers.read import active_customers, active_team_members
 
 from ...choices import OPEN_ESCALATION_STATUSES
 from ...models import Escalation, Task
-from .base import DEFAULT_DAYS, Window, active_customers, csat, half_up, ratio
+from .base import DEFAULT_DAYS, Window, csat, half_up, ratio
 
 
 @dataclass
@@ -34,7 +35,7 @@ class TeamRow:
 
 def team_members() -> QuerySet[TeamMember]:
     """The rows of the team list: active CSMs (paginate by email)."""
-    return TeamMember.objects.filter(active=True)
+    return active_team_members()
 
 
 def _by(rows: Iterable[dict[str, Any]], key: str) -> dict[int, dict[str, Any]]:
