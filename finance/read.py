@@ -51,8 +51,10 @@ def contracts_ending(
         .values_list("customer_id", "contract_id", "end_date", "annual_value")
     )
     found: dict[int, list[ContractEnding]] = {}
-    for customer_pk, *contract in rows:
-        found.setdefault(customer_pk, []).append(ContractEnding(*contract))
+    for customer_pk, contract_id, end_date, annual_value in rows:
+        found.setdefault(customer_pk, []).append(
+            ContractEnding(contract_id, end_date, annual_value)
+        )
     return {pk: tuple(items) for pk, items in found.items()}
 
 

@@ -1,12 +1,7 @@
-"""Trigger conditions, each measured on the customer's data at request time.
-
-- health_score_drop (points): the latest health snapshot's score subtracted from the
-  snapshot nearest 30 days before it (within 7 days); holds when drop >= threshold.
-- usage_decline (fraction): 1 - events in the last 30 days / events in the 30 before;
-  holds when decline >= threshold. No events in the 30 days before: not measurable.
-- support_increase (fraction): (tickets opened in the last 30 days - the 30 before) /
-  max(the 30 before, 1); holds when increase >= threshold (with none before, each new
-  ticket counts as +100%).
+"""Trigger conditions, each measured on the customer's data at request time. Their
+definitions (health_score_drop, usage_decline, support_increase) are in the README,
+"Operations: workflow automation"; the health reference, the usage ratio and the support
+growth come from their one definition (customers.read, product.read, operations.measures).
 A condition that cannot be measured does not hold, and says why.
 """
 
