@@ -61,3 +61,16 @@ def test_one_opportunity_class_and_one_module_of_day_boundaries() -> None:
             day_boundaries.append(path)
     assert opportunity_classes == ["integrations/rules.py"]
     assert day_boundaries == []
+
+
+def test_one_step_list_check_and_one_bulk_upsert() -> None:
+    """The step-list rule is spelt in the workflow registry only; the lock-diff-insert-update
+    upsert loop lives in integrations/upsert.py only (callers use upsert_models/upsert_rows)."""
+    step_checks, upsert_loops = [], []
+    for path, text in _sources():
+        if "Unknown step(s)" in text or "may appear once" in text:
+            step_checks.append(path)
+        if "locked_by_key(" in text and "bulk_update(" in text:
+            upsert_loops.append(path)
+    assert step_checks == ["operations/workflows/registry.py"]
+    assert upsert_loops == ["integrations/upsert.py"]
