@@ -369,7 +369,7 @@ def bench_adoption(args: argparse.Namespace, env: dict[str, str]) -> dict[str, o
     from django.db import connection
     from django.utils import timezone
 
-    from customers.health.engine import end_of_day
+    from integrations.clock import local_last_second as end_of_day
     from integrations.models import ApiKey
     from product.models import Feature
 

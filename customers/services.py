@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import events
-from integrations.upsert import BulkResult, by_key, locked_by_key
+from integrations.upsert import BulkResult, upsert_models
 from integrations.writes import atomic_upsert, create_unique, lock, save_changes
 
 from .bulk_schema import CUSTOMER_BULK_SCHEMA
@@ -222,46 +222,36 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     """
     csm_pks = CUSTOMER_BULK_SCHEMA.resolve(items)["success_manager"]
     now = timezone.now()
-    existing = locked_by_key(Customer, "customer_id", (i["customer_id"] for i in items))
-    to_create: list[Customer] = []
-    to_update: list[Customer] = []
-    changes: list[LifecycleChange] = []
+    rows = []
     for item, csm_pk in zip(items, csm_pks, strict=True):
         values = dict(item)
         if "success_manager" in values:
             del values["success_manager"]
             values["success_manager_id"] = csm_pk
-        current = existing.get(values["customer_id"])
+        rows.append(values)
+
+    def prepare(values: dict[str, Any], current: Customer | None) -> None:
         _normalise_status(values, now, current.churned_at if current else None)
         if current is None:
             values.setdefault("status", CustomerStatus.ACTIVE)
             values.setdefault("lifecycle_stage", LifecycleStage.ONBOARDING)
-            to_create.append(Customer(**values))
-            continue
-        diff = {f: v for f, v in values.items() if f != "customer_id" and getattr(current, f) != v}
-        if not diff:
-            continue
-        if "lifecycle_stage" in diff:
-            changes.append(
-                LifecycleChange(
-                    customer=current,
-                    from_stage=current.lifecycle_stage,
-                    to_stage=diff["lifecycle_stage"],
-                    source=StageChangeSource.IMPORT,
-                    reason="bulk import",
-                    changed_at=now,
-                )
-            )
-        for field, value in diff.items():
-            setattr(current, field, value)
-        current.updated_at = now
-        to_update.append(current)
 
-    to_create = by_key(to_create, "customer_id")
-    Customer.objects.bulk_create(to_create, batch_size=2000)
-    if to_update:
-        Customer.objects.bulk_update(to_update, [*CUSTOMER_FIELDS, "updated_at"], batch_size=2000)
-    # bulk_create sets primary keys on PostgreSQL and on SQLite >= 3.35 (RETURNING).
+    done = upsert_models(
+        Customer, rows, key="customer_id", fields=CUSTOMER_FIELDS, now=now, prepare=prepare
+    )
+    to_create = done.created
+    changes = [
+        LifecycleChange(
+            customer=customer,
+            from_stage=before["lifecycle_stage"],
+            to_stage=customer.lifecycle_stage,
+            source=StageChangeSource.IMPORT,
+            reason="bulk import",
+            changed_at=now,
+        )
+        for customer, before in done.updated
+        if "lifecycle_stage" in before
+    ]
     changes += [
         LifecycleChange(
             customer=c,
@@ -298,11 +288,7 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
             if ch.from_stage
         ]
     )
-    return BulkResult(
-        created=len(to_create),
-        updated=len(to_update),
-        unchanged=len(items) - len(to_create) - len(to_update),
-    )
+    return done.result
 
 
 # --- stakeholders -------------------------------------------------------------------------

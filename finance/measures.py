@@ -1,16 +1,17 @@
 """The `financial` health measure and the payment-status selector, from invoices.
 
-Both read one aggregate query per call, for any number of customers (`_payment_facts`).
+Both read one aggregate query per call, for any number of customers (`payment_facts`).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, Q, Sum
 
 from customers.health.measures import MeasureValue
+from integrations.clock import utc_day_start
 from integrations.money import whole_units
 
 from .choices import PaymentStatus
@@ -71,11 +72,7 @@ def _band(max_days_overdue: int) -> tuple[int, str]:
     raise AssertionError("the last band is open-ended")
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, PaymentFacts]:
+def payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, PaymentFacts]:
     """Per customer with at least one invoice considered: the numbers behind the measure.
 
     One aggregate query. "Paid as of as_of" means paid_at before the start of the next UTC
@@ -83,11 +80,11 @@ def _payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int,
     time-zone conversion).
     """
     window_start = as_of - timedelta(days=WINDOW_DAYS)
-    next_day = _start_of(as_of + timedelta(days=1))
+    next_day = utc_day_start(as_of + timedelta(days=1))
     unpaid = Q(paid_at__isnull=True) | Q(paid_at__gte=next_day)
     considered = Q(issued_on__gt=window_start) | unpaid
     overdue = unpaid & Q(due_on__lt=as_of)
-    paid_in_window = Q(paid_at__gte=_start_of(window_start + timedelta(days=1))) & Q(
+    paid_in_window = Q(paid_at__gte=utc_day_start(window_start + timedelta(days=1))) & Q(
         paid_at__lt=next_day
     )
     late = Q(paid_at__date__gt=F("due_on") + timedelta(days=LATE_GRACE_DAYS))
@@ -141,10 +138,10 @@ def financial(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
                 "payment_status": f.payment_status,
             },
         )
-        for pk, f in _payment_facts(customer_pks, as_of).items()
+        for pk, f in payment_facts(customer_pks, as_of).items()
     }
 
 
 def payment_status_for(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, str]:
     """Each customer's payment status as of a day (the measure's bands); absent: no invoices."""
-    return {pk: f.payment_status for pk, f in _payment_facts(customer_pks, as_of).items()}
+    return {pk: f.payment_status for pk, f in payment_facts(customer_pks, as_of).items()}

@@ -62,6 +62,9 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 SLUG_MESSAGE = "A slug: lowercase letters, digits, _ and -, at most 64."
 
+# Machine names chosen by us (workflow types): a slug without "-", as snake_case.
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,63}$"
+
 
 def new_public_id(prefix: str) -> str:
     millis = int(time.time() * 1000)

@@ -8,9 +8,10 @@ Racing batches: callers run under `integrations.writes.atomic_upsert` (its docst
 why); existing rows are read with `locked_by_key`, new rows are inserted in key order (`by_key`).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Model
 from django.utils import timezone
@@ -45,6 +46,74 @@ def by_key(rows: list[M], key: str) -> list[M]:
     return sorted(rows, key=lambda row: getattr(row, key))
 
 
+@dataclass(frozen=True)
+class Upserted(Generic[M]):
+    """What an upsert wrote: the new rows (with primary keys) and the updated rows with the
+    previous values of the fields that changed."""
+
+    created: list[M]
+    updated: list[tuple[M, dict[str, Any]]]
+    total: int
+
+    @property
+    def result(self) -> BulkResult:
+        return BulkResult(
+            created=len(self.created),
+            updated=len(self.updated),
+            unchanged=self.total - len(self.created) - len(self.updated),
+        )
+
+
+# (the row's values, to adjust in place; the existing row or None when it is new)
+Prepare = Callable[[dict[str, Any], M | None], None]
+
+
+def upsert_models(
+    model: type[M],
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: str,
+    fields: Sequence[str],
+    touch: str | None = "updated_at",
+    batch_size: int = 2000,
+    now: datetime | None = None,
+    prepare: Prepare[M] | None = None,
+) -> Upserted[M]:
+    """The one bulk upsert by natural key (every app's bulk endpoint): lock the existing rows
+    in key order, insert the new ones in key order, update only the fields that differ (and
+    `touch`). `prepare` adjusts each row's values once the existing row is known. Three
+    statements whatever the batch size."""
+    manager = model._default_manager
+    existing = locked_by_key(model, key, (r[key] for r in rows))
+    now = now or timezone.now()
+    to_create: list[M] = []
+    to_update: list[tuple[M, dict[str, Any]]] = []
+    for row in rows:
+        current = existing.get(row[key])
+        if prepare is not None:
+            row = dict(row)
+            prepare(row, current)
+        if current is None:
+            to_create.append(model(**row))
+            continue
+        changed = [f for f in fields if f in row and getattr(current, f) != row[f]]
+        if not changed:
+            continue
+        before = {field: getattr(current, field) for field in changed}
+        for field in changed:
+            setattr(current, field, row[field])
+        if touch:
+            setattr(current, touch, now)
+        to_update.append((current, before))
+    to_create = by_key(to_create, key)
+    # bulk_create sets primary keys on PostgreSQL and on SQLite >= 3.35 (RETURNING).
+    manager.bulk_create(to_create, batch_size=batch_size)
+    if to_update:
+        update_fields = [*fields, touch] if touch else list(fields)
+        manager.bulk_update([row for row, _ in to_update], update_fields, batch_size=batch_size)
+    return Upserted(created=to_create, updated=to_update, total=len(rows))
+
+
 def upsert_rows(
     model: type[Model],
     rows: Sequence[dict[str, Any]],
@@ -54,30 +123,7 @@ def upsert_rows(
     touch: str | None = "updated_at",
     batch_size: int = 2000,
 ) -> BulkResult:
-    manager = model._default_manager
-    existing = locked_by_key(model, key, (r[key] for r in rows))
-    now = timezone.now()
-    to_create: list[Model] = []
-    to_update: list[Model] = []
-    for row in rows:
-        current = existing.get(row[key])
-        if current is None:
-            to_create.append(model(**row))
-            continue
-        changed = [f for f in fields if f in row and getattr(current, f) != row[f]]
-        if not changed:
-            continue
-        for field in changed:
-            setattr(current, field, row[field])
-        if touch:
-            setattr(current, touch, now)
-        to_update.append(current)
-    manager.bulk_create(by_key(to_create, key), batch_size=batch_size)
-    if to_update:
-        update_fields = [*fields, touch] if touch else list(fields)
-        manager.bulk_update(to_update, update_fields, batch_size=batch_size)
-    return BulkResult(
-        created=len(to_create),
-        updated=len(to_update),
-        unchanged=len(rows) - len(to_create) - len(to_update),
-    )
+    """`upsert_models` when the caller needs only the counts."""
+    return upsert_models(
+        model, rows, key=key, fields=fields, touch=touch, batch_size=batch_size
+    ).result

@@ -26,7 +26,7 @@ from .models import (
 )
 from .workflows import incidents
 from .workflows.engine import step_retry
-from .workflows.registry import registered_steps
+from .workflows.registry import step_list_problem
 
 AUDIT = ("created_at", "updated_at")
 
@@ -187,17 +187,11 @@ class AutomationRuleForm(forms.ModelForm):
 
     def clean_automation_steps(self) -> Any:
         steps = self.cleaned_data["automation_steps"]
-        known = registered_steps()
         if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
             raise forms.ValidationError("A list of step names.")
-        unknown = [s for s in steps if s not in known]
-        if unknown:
-            raise forms.ValidationError(
-                f"Unknown step(s): {', '.join(unknown)}. Known: {', '.join(known)}."
-            )
-        repeated = sorted({s for s in steps if steps.count(s) > 1})
-        if repeated:
-            raise forms.ValidationError(f"A step may appear once: {', '.join(repeated)}.")
+        problem = step_list_problem(steps)
+        if problem is not None:
+            raise forms.ValidationError(problem.message)
         return steps
 
     def clean_conditions(self) -> Any:

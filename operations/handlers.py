@@ -19,7 +19,7 @@ from integrations.models import Event
 from .choices import RunTrigger, TaskKind
 from .models import AutomationRule, Task, WorkflowRun
 from .workflows.engine import workflow_start
-from .workflows.registry import registered_steps
+from .workflows.registry import runnable_steps
 from .workflows.steps import add_business_days
 
 logger = logging.getLogger(__name__)
@@ -83,8 +83,7 @@ def _apply_rule(rule: AutomationRule, customer: Customer, event: Event) -> None:
         rule=rule, customer=customer, created_at__gte=now - cooldown
     ).exists():
         return  # cooling down: one run per customer per rule per cool-down
-    known = registered_steps()
-    steps = list(dict.fromkeys(s for s in rule.automation_steps if s in known))
+    steps = runnable_steps(rule.automation_steps)
     workflow_start(
         customer=customer,
         workflow_type=rule.workflow_type,

@@ -5,14 +5,14 @@ never one per customer. Days end at midnight in the deployment's time zone.
 """
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from customers.choices import CustomerStatus
 from customers.health.measures import MeasureValue, clamp
-from customers.models import Customer, Stakeholder
+from customers.read import active_customer_pks, stakeholder_coverage
+from integrations.clock import local_day_end
 
 from .choices import OPEN_TICKET_STATUSES, SurveyKind, TicketPriority
 from .models import SupportTicket, SurveyResponse, Task
@@ -42,26 +42,27 @@ an executive sponsor + 20 if 3 or more stakeholders. Customers with neither any 
 stakeholder: no data."""
 
 
-def day_end(day: date) -> datetime:
-    """The first instant after `day` (midnight in the deployment's time zone)."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
 def _for(rows: QuerySet, customer_pks: Sequence[int] | None) -> QuerySet:
     rows = rows.order_by()  # GROUP BY the customer only
     return rows if customer_pks is None else rows.filter(customer_id__in=customer_pks)
+
+
+def support_growth(last: int, prior: int) -> float:
+    """The one support growth formula: (tickets opened in the last window - in the window
+    before) ÷ max(the window before, 1); with none before, each new ticket counts +100%."""
+    return (last - prior) / max(prior, 1)
 
 
 # --- support ------------------------------------------------------------------------------
 
 
 def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
-    end = day_end(as_of)
-    year_start = day_end(as_of - timedelta(days=365))
+    end = local_day_end(as_of)
+    year_start = local_day_end(as_of - timedelta(days=365))
     if not SupportTicket.objects.filter(opened_at__gte=year_start, opened_at__lt=end).exists():
         return {}
-    last_start = day_end(as_of - timedelta(days=30))
-    prior_start = day_end(as_of - timedelta(days=60))
+    last_start = local_day_end(as_of - timedelta(days=30))
+    prior_start = local_day_end(as_of - timedelta(days=60))
     is_open = Q(status__in=OPEN_TICKET_STATUSES)
     rows = (
         _for(SupportTicket.objects.all(), customer_pks)
@@ -77,9 +78,7 @@ def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Measur
     )
     counts = {row["customer_id"]: row for row in rows}
     if customer_pks is None:
-        targets: Sequence[int] = list(
-            Customer.objects.filter(status=CustomerStatus.ACTIVE).values_list("id", flat=True)
-        )
+        targets: Sequence[int] = active_customer_pks()
     else:
         targets = customer_pks
     empty = {"open_high": 0, "open_urgent": 0, "last30": 0, "prior30": 0}
@@ -89,7 +88,7 @@ def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Measur
         open_high, open_urgent = row["open_high"], row["open_urgent"]
         last30, prior30 = row["last30"], row["prior30"]
         open_penalty = min(60, 15 * open_high + 25 * open_urgent)
-        growth = (last30 - prior30) / max(prior30, 1)
+        growth = support_growth(last30, prior30)
         trend_penalty = 40 * clamp(growth)
         result[pk] = MeasureValue(
             score=round(max(0.0, 100 - open_penalty - trend_penalty), 2),
@@ -114,7 +113,8 @@ def sentiment(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
     rows = (
         _for(SurveyResponse.objects.all(), customer_pks)
         .filter(
-            answered_at__gte=day_end(as_of - timedelta(days=180)), answered_at__lt=day_end(as_of)
+            answered_at__gte=local_day_end(as_of - timedelta(days=180)),
+            answered_at__lt=local_day_end(as_of),
         )
         .values("customer_id")
         .annotate(
@@ -164,23 +164,14 @@ def sentiment(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
 
 
 def engagement(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
-    end = day_end(as_of)
+    end = local_day_end(as_of)
     tasks = {
         row["customer_id"]: row
         for row in _for(Task.objects.all(), customer_pks)
         .values("customer_id")
         .annotate(tasks=Count("id"), last_touch=Max("completed_at", filter=Q(completed_at__lt=end)))
     }
-    people = {
-        row["customer_id"]: row
-        for row in _for(Stakeholder.objects.all(), customer_pks)
-        .values("customer_id")
-        .annotate(
-            stakeholders=Count("id"),
-            champions=Count("id", filter=Q(is_champion=True)),
-            sponsors=Count("id", filter=Q(is_executive_sponsor=True)),
-        )
-    }
+    people = stakeholder_coverage(customer_pks)
     result: dict[int, MeasureValue] = {}
     for pk in tasks.keys() | people.keys():
         task_row = tasks.get(pk, {})
@@ -188,10 +179,10 @@ def engagement(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Mea
         touch_day = None if last_touch is None else timezone.localtime(last_touch).date()
         days_since = None if touch_day is None else (as_of - touch_day).days
         touch = 0.0 if days_since is None else 100 * clamp((90 - days_since) / 76)
-        people_row = people.get(pk, {})
-        stakeholders = people_row.get("stakeholders", 0)
-        has_champion = people_row.get("champions", 0) > 0
-        has_sponsor = people_row.get("sponsors", 0) > 0
+        coverage_row = people.get(pk)
+        stakeholders = coverage_row.stakeholders if coverage_row else 0
+        has_champion = bool(coverage_row and coverage_row.has_champion)
+        has_sponsor = bool(coverage_row and coverage_row.has_executive_sponsor)
         coverage = 40 * has_champion + 40 * has_sponsor + 20 * (stakeholders >= 3)
         result[pk] = MeasureValue(
             score=round(0.6 * touch + 0.4 * coverage, 2),

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from customers.health.measures import MeasureValue, clamp
 
 from .models import Feature, FeatureUsage
+from .read import usage_ratio
 
 PRODUCT_USAGE_DOC = """\
 product_usage = 100 x (0.7 x seat_utilisation + 0.3 x trend_factor), where
@@ -51,7 +52,7 @@ def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, 
     for row in rows:
         last, prior = row["events_30"] or 0, row["events_prior"] or 0
         peak, seats = row["peak_users"] or 0, row["customer__licensed_seats"]
-        ratio: float | None = last / prior if prior > 0 else None
+        ratio = usage_ratio(last, prior)
         # New usage with nothing before counts as growth; silence for 60 days as collapse.
         trend = clamp(ratio - 0.5) if ratio is not None else (1.0 if last > 0 else 0.0)
         utilisation = min(1.0, peak / seats) if seats else None

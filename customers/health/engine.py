@@ -9,11 +9,12 @@ measure runs its fixed queries once for all customers being scored.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+
+from integrations.clock import local_last_second
 
 from ..choices import CustomerStatus
 from ..models import Customer, HealthModel
@@ -31,14 +32,10 @@ class HealthResult:
     non_usage_score: int | None = None
 
 
-def end_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
-
-
 def scorable_customers(as_of: date) -> QuerySet[Customer]:
     """Customers alive on `as_of`: active, or churned after that day."""
     return Customer.objects.filter(
-        Q(status=CustomerStatus.ACTIVE) | Q(churned_at__gt=end_of_day(as_of))
+        Q(status=CustomerStatus.ACTIVE) | Q(churned_at__gt=local_last_second(as_of))
     )
 
 

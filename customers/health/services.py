@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from integrations import events
 from integrations.bulk_sql import copy_rows
+from integrations.clock import local_last_second
 
 from ..models import GRADE_RANK, Customer, HealthModel, HealthScore
-from .engine import HealthResult, compute_health, end_of_day
+from .engine import HealthResult, compute_health
 from .selectors import health_references
 
 DECLINE_POINTS = 15  # a drop of this many points within 30 days raises health_declined
@@ -158,7 +159,7 @@ def health_history_seed(*, customer_pks: Sequence[int] | None, days: list[date])
     now = timezone.now()
     for day in sorted(days):
         # Never stamp a snapshot in the future: today's would outrank tomorrow's live run.
-        at = min(end_of_day(day), now)
+        at = min(local_last_second(day), now)
         results = health_recompute(
             customer_pks=customer_pks, as_of=day, computed_at=at, publish=False
         )

@@ -1,11 +1,11 @@
 """Shapes of `/cs-ops/performance` and `/cs-ops/performance/team` (definitions in
-`operations/selectors_performance.py`)."""
+`operations/selectors/performance/`)."""
 
 from rest_framework import serializers
 
 from integrations.api.serializers_base import QuerySerializer
 
-from ..selectors_performance import (
+from ..selectors.performance import (
     DEFAULT_DAYS,
     MAX_DAYS,
     MAX_RESOLUTION_HOURS,

@@ -1,4 +1,4 @@
-"""CS operations performance over HTTP: thin views over `selectors_performance`."""
+"""CS operations performance over HTTP: thin views over `selectors/performance`."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -9,7 +9,7 @@ from customers.models import TeamMember
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.pagination import CursorPagination
 
-from .. import selectors_performance as perf
+from ..selectors import performance as perf
 from . import performance_serializers as ps
 
 TAGS = ["cs-ops"]

@@ -36,7 +36,7 @@ urlpatterns = [
     ),
 ]
 
-# Performance analytics (operations/selectors_performance.py).
+# Performance analytics (operations/selectors/performance/).
 urlpatterns += [
     *both(f"{P}/performance", pv.PerformanceView.as_view(), name="ops-performance"),
     *both(f"{P}/performance/team", pv.TeamPerformanceView.as_view(), name="ops-performance-team"),

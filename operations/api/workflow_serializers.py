@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.api.serializers_base import StrictSerializer, pattern_field
+from integrations.ids import NAME_PATTERN
 from integrations.openapi_errors import ErrorItemSerializer
 
 from ..choices import AlertStatus, ConditionsMatch, EscalationStatus
 from ..models import Alert, Escalation, WorkflowRun, WorkflowStepRun
 from ..workflows.conditions import RANGES
-from ..workflows.registry import registered_steps
+from ..workflows.registry import step_list_problem
 
 MAX_STEPS = 20
 
@@ -39,7 +40,7 @@ class TriggerConditionsSerializer(StrictSerializer):
 
 class WorkflowRequestSerializer(StrictSerializer):
     workflow_type = pattern_field(
-        r"^[a-z0-9][a-z0-9_]{0,63}$",
+        NAME_PATTERN,
         max_length=64,
         help_text="e.g. health_decline_intervention (also picks the playbook).",
     )
@@ -57,18 +58,9 @@ class WorkflowRequestSerializer(StrictSerializer):
     force = serializers.BooleanField(default=False, help_text="Run even if conditions fail.")
 
     def validate_automation_steps(self, value: list[str]) -> list[str]:
-        known = registered_steps()
-        unknown = [name for name in value if name not in known]
-        if unknown:
-            raise serializers.ValidationError(
-                f"Unknown step(s): {', '.join(unknown)}. Known: {', '.join(known)}.",
-                code="unknown_step",
-            )
-        repeated = sorted({name for name in value if value.count(name) > 1})
-        if repeated:
-            raise serializers.ValidationError(
-                f"A step may appear once per run: {', '.join(repeated)}.", code="duplicate_step"
-            )
+        problem = step_list_problem(value)
+        if problem is not None:
+            raise serializers.ValidationError(problem.message, code=problem.code)
         return value
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from customers import selectors as customer_selectors
+from customers import read as customers_read
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.auth import client_identity
 from integrations.pagination import CursorPagination
@@ -72,7 +72,7 @@ class WorkflowStartView(PlatformAPIView):
                 {"customer_id": ["Must match the customer in the path."]},
                 code="customer_mismatch",
             )
-        customer = customer_selectors.customer_get(customer_id)
+        customer = customers_read.customer_get(customer_id)
         run = engine.workflow_start(
             customer=customer,
             workflow_type=data["workflow_type"],

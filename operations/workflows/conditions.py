@@ -1,12 +1,7 @@
-"""Trigger conditions, each measured on the customer's data at request time.
-
-- health_score_drop (points): the latest health snapshot's score subtracted from the
-  snapshot nearest 30 days before it (within 7 days); holds when drop >= threshold.
-- usage_decline (fraction): 1 - events in the last 30 days / events in the 30 before;
-  holds when decline >= threshold. No events in the 30 days before: not measurable.
-- support_increase (fraction): (tickets opened in the last 30 days - the 30 before) /
-  max(the 30 before, 1); holds when increase >= threshold (with none before, each new
-  ticket counts as +100%).
+"""Trigger conditions, each measured on the customer's data at request time. Their
+definitions (health_score_drop, usage_decline, support_increase) are in the README,
+"Operations: workflow automation"; the health reference, the usage ratio and the support
+growth come from their one definition (customers.read, product.read, operations.measures).
 A condition that cannot be measured does not hold, and says why.
 """
 
@@ -14,12 +9,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
-from customers.health.selectors import health_detail
 from customers.models import Customer
-from product.models import FeatureUsage
+from customers.read import health_changes
+from product.read import UsageTotals, usage_totals
 
+from ..measures import support_growth
 from ..models import SupportTicket
 
 WINDOW = timedelta(days=30)
@@ -39,9 +35,9 @@ class Measured:
 
 
 def _health_drop(customer: Customer, threshold: float, now: datetime) -> Measured:
-    trend = health_detail(customer, weeks=12).get("trend") or {}
-    change = trend.get("change_30d")
-    if change is None:
+    found = health_changes([customer.pk]).get(customer.pk)
+    change = None if found is None else found.change_30d
+    if found is None or found.reference is None or change is None:
         return Measured(
             "health_score_drop",
             threshold,
@@ -57,25 +53,18 @@ def _health_drop(customer: Customer, threshold: float, now: datetime) -> Measure
         drop,
         drop >= threshold,
         "points",
-        f"score {trend['reference_score']} -> {trend['reference_score'] + change} over ~30 days",
+        f"score {found.reference.score} -> {found.latest.score} over ~30 days",
     )
 
 
 def _usage_decline(customer: Customer, threshold: float, now: datetime) -> Measured:
-    today = now.date()
-    last_start, prior_start = today - timedelta(days=30), today - timedelta(days=60)
-    sums = FeatureUsage.objects.filter(
-        customer=customer, date__gt=prior_start, date__lte=today
-    ).aggregate(
-        last=Sum("events", filter=Q(date__gt=last_start)),
-        prior=Sum("events", filter=Q(date__lte=last_start)),
-    )
-    last, prior = sums["last"] or 0, sums["prior"] or 0
-    if prior == 0:
+    totals = usage_totals([customer.pk], now.date()).get(customer.pk, UsageTotals(0, 0))
+    last, prior, ratio = totals.events_last_30d, totals.events_prior_30d, totals.ratio
+    if ratio is None:
         return Measured(
             "usage_decline", threshold, None, False, "fraction", "no usage in the 30 days before"
         )
-    decline = round(1 - last / prior, 4)
+    decline = round(1 - ratio, 4)
     return Measured(
         "usage_decline",
         threshold,
@@ -94,7 +83,7 @@ def _support_increase(customer: Customer, threshold: float, now: datetime) -> Me
         prior=Count("id", filter=Q(opened_at__lte=now - WINDOW)),
     )
     last, prior = counts["last"], counts["prior"]
-    increase = round((last - prior) / max(prior, 1), 4)
+    increase = round(support_growth(last, prior), 4)
     return Measured(
         "support_increase",
         threshold,

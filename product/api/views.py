@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from customers import selectors as customer_selectors
+from customers import read as customers_read
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
 from integrations.auth import client_identity
@@ -222,7 +222,7 @@ class CustomerAdoptionView(PlatformAPIView):
         responses=s.CustomerAdoptionSerializer,
     )
     def get(self, request: Request, customer_id: str) -> Response:
-        customer = customer_selectors.customer_get(customer_id)
+        customer = customers_read.customer_get(customer_id)
         as_of, window = _adoption_query(request)
         rows = adoption.customer_adoption(customer.pk, as_of=as_of, window_days=window)
         body = presenters.customer_adoption(customer.customer_id, rows, as_of, window)
@@ -268,7 +268,7 @@ class FeedbackListView(PlatformGenericAPIView):
         body = s.FeedbackSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        customer = customer_selectors.customer_get(data["customer_id"])
+        customer = customers_read.customer_get(data["customer_id"])
         item = services.feedback_submit(
             customer=customer,
             feedback=data["feedback"],

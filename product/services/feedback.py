@@ -17,11 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from customers import facts
-from customers.models import Customer, HealthScore
+from customers.models import Customer
+from customers.read import arr_rank, latest_health_scores
 from integrations import events
 from integrations.ids import new_public_id
 from integrations.money import whole_units
@@ -55,33 +54,17 @@ UPDATED_FIELDS = [
 ]
 
 
-def arr_rank(customer: Customer) -> tuple[Decimal | None, float, int]:
-    """(the customer's ARR, its rank in [0, 1], customers with ARR): two queries."""
-    mine = Customer.objects.filter(pk=customer.pk).annotate(arr=facts.arr_expression("pk"))
-    arr = mine.values_list("arr", flat=True).first()
-    ranked = Customer.objects.annotate(arr=facts.arr_expression("pk")).filter(arr__gt=0)
-    if arr is None or arr <= 0:
-        return None, 0.0, ranked.count()
-    counts = ranked.aggregate(total=Count("pk"), at_or_below=Count("pk", filter=Q(arr__lte=arr)))
-    total = counts["total"] or 0
-    return arr, (counts["at_or_below"] / total if total else 0.0), total
-
-
 def priority_of(customer: Customer, business_impact: str) -> tuple[int, dict[str, Any]]:
-    arr, rank, ranked = arr_rank(customer)
-    latest = (
-        HealthScore.objects.filter(customer=customer)
-        .order_by("-computed_at")
-        .values("score", "as_of")
-        .first()
-    )
+    ranking = arr_rank(customer.pk)
+    arr, rank, ranked = ranking.arr, ranking.rank, ranking.ranked
+    latest = latest_health_scores([customer.pk]).get(customer.pk)
     return score_priority(
         business_impact,
         arr=arr,
         rank=rank,
         ranked=ranked,
-        health=None if latest is None else latest["score"],
-        health_as_of=None if latest is None else latest["as_of"],
+        health=None if latest is None else latest.score,
+        health_as_of=None if latest is None else latest.as_of,
     )
 
 

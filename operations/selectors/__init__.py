@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from .errors import (
+from ..errors import (
     AlertNotFound,
     EscalationNotFound,
     RunNotFound,
@@ -10,7 +10,7 @@ from .errors import (
     TaskNotFound,
     TicketNotFound,
 )
-from .models import (
+from ..models import (
     Alert,
     Escalation,
     SupportTicket,

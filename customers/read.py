@@ -1,0 +1,191 @@
+"""The CS core's public read API: what higher apps (product, operations, finance, ...) read
+from `customers`. Typed and set-based: each reader takes customer primary keys (or None for
+every customer) and answers `{pk: frozen dataclass}` in a fixed number of queries.
+
+Higher apps import this module (and `customers.models` for foreign keys and type hints only),
+never `customers.selectors` or `customers.health.*` internals; import-linter enforces it
+(pyproject, "Public read APIs").
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from . import facts
+from .choices import CustomerStatus
+from .health.engine import scorable_customers
+from .health.selectors import Reference, health_reference, health_references
+from .models import Customer, HealthScore, Stakeholder, TeamMember
+from .selectors import customer_get
+
+__all__ = [
+    "ArrRank",
+    "HealthChange",
+    "HealthSnapshot",
+    "Reference",
+    "StakeholderCoverage",
+    "active_customer_pks",
+    "active_customers",
+    "active_team_members",
+    "arr_rank",
+    "customer_get",
+    "health_changes",
+    "health_reference",
+    "health_references",
+    "latest_health",
+    "latest_health_scores",
+    "scorable_customers",
+    "stakeholder_coverage",
+]
+
+
+def active_customer_pks() -> list[int]:
+    """Primary keys of the customers with status active. One query."""
+    return list(Customer.objects.filter(status=CustomerStatus.ACTIVE).values_list("id", flat=True))
+
+
+def active_customers() -> QuerySet[Customer]:
+    """Customers with status active, as a queryset to compose into one aggregate query."""
+    return Customer.objects.filter(status=CustomerStatus.ACTIVE)
+
+
+def active_team_members() -> QuerySet[TeamMember]:
+    """CSMs with active=True, as a queryset to compose into one aggregate query."""
+    return TeamMember.objects.filter(active=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ArrRank:
+    """A customer's ARR (None: none) and its rank in [0, 1]: the share of customers with ARR
+    whose ARR is at or below it (0 without ARR); `ranked` = customers with ARR."""
+
+    arr: Decimal | None
+    rank: float
+    ranked: int
+
+
+def arr_rank(customer_pk: int) -> ArrRank:
+    """From the ARR a higher app registers (customers.facts). Two queries."""
+    mine = Customer.objects.filter(pk=customer_pk).annotate(arr=facts.arr_expression("pk"))
+    arr = mine.values_list("arr", flat=True).first()
+    ranked = Customer.objects.annotate(arr=facts.arr_expression("pk")).filter(arr__gt=0)
+    if arr is None or arr <= 0:
+        return ArrRank(None, 0.0, ranked.count())
+    counts = ranked.aggregate(total=Count("pk"), at_or_below=Count("pk", filter=Q(arr__lte=arr)))
+    total = counts["total"] or 0
+    return ArrRank(arr, (counts["at_or_below"] / total if total else 0.0), total)
+
+
+# --- health -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSnapshot:
+    customer_pk: int
+    score: int
+    grade: str
+    computed_at: datetime
+    as_of: date
+    non_usage_score: int | None
+
+
+def latest_health(
+    field: str,
+    *,
+    outer_ref: str = "pk",
+    computed_until: datetime | None = None,
+    as_of_after: date | None = None,
+    as_of_until: date | None = None,
+) -> Subquery:
+    """An annotation: `field` of the customer's latest snapshot (by computed_at, newest pk on a
+    tie) among those matching the bounds; NULL without one. For set-based SQL that must stay
+    one query (annotate a customer queryset; `outer_ref` names the customer pk there)."""
+    rows = HealthScore.objects.filter(customer_id=OuterRef(outer_ref))
+    if computed_until is not None:
+        rows = rows.filter(computed_at__lte=computed_until)
+    if as_of_after is not None:
+        rows = rows.filter(as_of__gt=as_of_after)
+    if as_of_until is not None:
+        rows = rows.filter(as_of__lte=as_of_until)
+    return Subquery(rows.order_by("-computed_at", "-pk").values(field)[:1])
+
+
+def latest_health_scores(
+    customer_pks: Sequence[int] | None, *, computed_until: datetime | None = None
+) -> dict[int, HealthSnapshot]:
+    """Each customer's latest snapshot (computed at or before `computed_until` when given).
+    Customers without one are left out. One query."""
+    customers: QuerySet[Customer] = Customer.objects.all()
+    if customer_pks is not None:
+        if not customer_pks:
+            return {}
+        customers = customers.filter(pk__in=customer_pks)
+    latest = customers.annotate(latest=latest_health("pk", computed_until=computed_until)).values(
+        "latest"
+    )
+    rows = HealthScore.objects.filter(pk__in=latest).values_list(
+        "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
+    )
+    return {row[0]: HealthSnapshot(*row) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChange:
+    """The latest score against the health ~30 days before it (`health_references`)."""
+
+    latest: HealthSnapshot
+    reference: Reference | None
+
+    @property
+    def change_30d(self) -> int | None:
+        return None if self.reference is None else self.latest.score - self.reference.score
+
+
+def health_changes(customer_pks: Sequence[int]) -> dict[int, HealthChange]:
+    """Per customer with a snapshot: its latest score and the 30-day reference of that moment.
+    Two queries plus one per distinct latest computed_at (one per recompute run)."""
+    latest = latest_health_scores(customer_pks)
+    by_moment: dict[datetime, list[int]] = {}
+    for pk, snap in latest.items():
+        by_moment.setdefault(snap.computed_at, []).append(pk)
+    refs: dict[int, Reference] = {}
+    for moment, pks in by_moment.items():
+        refs.update(health_references(pks, moment))
+    return {pk: HealthChange(snap, refs.get(pk)) for pk, snap in latest.items()}
+
+
+# --- stakeholders -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StakeholderCoverage:
+    stakeholders: int
+    champions: int
+    executive_sponsors: int
+
+    @property
+    def has_champion(self) -> bool:
+        return self.champions > 0
+
+    @property
+    def has_executive_sponsor(self) -> bool:
+        return self.executive_sponsors > 0
+
+
+def stakeholder_coverage(customer_pks: Sequence[int] | None) -> dict[int, StakeholderCoverage]:
+    """Stakeholder counts per customer that has any (None: every customer). One query."""
+    rows = Stakeholder.objects.order_by()
+    if customer_pks is not None:
+        rows = rows.filter(customer_id__in=customer_pks)
+    grouped = rows.values("customer_id").annotate(
+        n=Count("id"),
+        champions=Count("id", filter=Q(is_champion=True)),
+        sponsors=Count("id", filter=Q(is_executive_sponsor=True)),
+    )
+    return {
+        row["customer_id"]: StakeholderCoverage(row["n"], row["champions"], row["sponsors"])
+        for row in grouped
+    }

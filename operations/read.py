@@ -1,0 +1,141 @@
+"""Operations' public read API: what higher apps (finance, sales, marketing, ...) read from
+`operations`. Typed and set-based: customer primary keys in, `{pk: frozen dataclass}` out, in
+a fixed number of queries. Higher apps import this module (and `operations.models` for foreign
+keys and type hints only); import-linter enforces it (pyproject, "Public read APIs")."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from .choices import (
+    OPEN_ESCALATION_STATUSES,
+    OPEN_TICKET_STATUSES,
+    AlertStatus,
+    RunStatus,
+    SurveyKind,
+    TicketPriority,
+)
+from .models import Alert, Escalation, SupportTicket, SurveyResponse, WorkflowRun
+
+OPEN_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
+OPEN_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInterventions:
+    """Work under way on a customer: workflow runs pending or running, escalations open or in
+    progress, alerts open or acknowledged."""
+
+    workflow_runs: int = 0
+    escalations: int = 0
+    alerts: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.workflow_runs or self.escalations or self.alerts)
+
+
+def _count_by_customer(rows: QuerySet[Any], customer_pks: Sequence[int]) -> dict[int, int]:
+    grouped = (
+        rows.filter(customer_id__in=customer_pks)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["customer_id"]: row["n"] for row in grouped}
+
+
+def open_interventions(customer_pks: Sequence[int]) -> dict[int, OpenInterventions]:
+    """Every asked customer (nothing open: zeros). Three queries."""
+    runs = _count_by_customer(
+        WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES), customer_pks
+    )
+    escalations = _count_by_customer(
+        Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES), customer_pks
+    )
+    alerts = _count_by_customer(Alert.objects.filter(status__in=OPEN_ALERT_STATUSES), customer_pks)
+    return {
+        pk: OpenInterventions(runs.get(pk, 0), escalations.get(pk, 0), alerts.get(pk, 0))
+        for pk in customer_pks
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    """Tickets open now (status open or pending) and opened in the window (since, until]."""
+
+    open: int = 0
+    open_urgent: int = 0
+    opened_in_window: int = 0
+
+
+def ticket_summaries(
+    customer_pks: Sequence[int], *, since: datetime, until: datetime
+) -> dict[int, TicketSummary]:
+    """Every asked customer (no tickets: zeros). One query."""
+    is_open = Q(status__in=OPEN_TICKET_STATUSES)
+    rows = (
+        SupportTicket.objects.filter(customer_id__in=customer_pks)
+        .values("customer_id")
+        .annotate(
+            open=Count("id", filter=is_open),
+            urgent=Count("id", filter=is_open & Q(priority=TicketPriority.URGENT)),
+            opened=Count("id", filter=Q(opened_at__gt=since, opened_at__lte=until)),
+        )
+        .order_by()
+    )
+    found = {r["customer_id"]: TicketSummary(r["open"], r["urgent"], r["opened"]) for r in rows}
+    return {pk: found.get(pk, TicketSummary()) for pk in customer_pks}
+
+
+@dataclass(frozen=True, slots=True)
+class SurveySummary:
+    """Answers in the window (since, until]: NPS promoters (9-10), passives (7-8), detractors
+    (0-6) and the CSAT mean (1-5, None without answers)."""
+
+    nps_responses: int
+    promoters: int
+    detractors: int
+    csat_responses: int
+    csat_mean: float | None
+
+    @property
+    def nps(self) -> float | None:
+        """The classic NPS: % promoters - % detractors."""
+        if not self.nps_responses:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.nps_responses, 1)
+
+
+def survey_summaries(
+    customer_pks: Sequence[int], *, since: datetime, until: datetime
+) -> dict[int, SurveySummary]:
+    """Customers with answers in the window. One query."""
+    nps, csat = Q(kind=SurveyKind.NPS), Q(kind=SurveyKind.CSAT)
+    rows = (
+        SurveyResponse.objects.filter(
+            customer_id__in=customer_pks, answered_at__gt=since, answered_at__lte=until
+        )
+        .values("customer_id")
+        .annotate(
+            nps_n=Count("id", filter=nps),
+            promoters=Count("id", filter=nps & Q(score__gte=9)),
+            detractors=Count("id", filter=nps & Q(score__lte=6)),
+            csat_n=Count("id", filter=csat),
+            csat_total=Sum("score", filter=csat),
+        )
+        .order_by()
+    )
+    return {
+        r["customer_id"]: SurveySummary(
+            r["nps_n"],
+            r["promoters"],
+            r["detractors"],
+            r["csat_n"],
+            round(r["csat_total"] / r["csat_n"], 2) if r["csat_n"] else None,
+        )
+        for r in rows
+    }

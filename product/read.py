@@ -1,0 +1,92 @@
+"""Product's public read API: what higher apps (operations, finance, ...) read from `product`.
+Typed and set-based: customer primary keys in, `{pk: frozen dataclass}` out, in a fixed number
+of queries. Higher apps import this module (and `product.models` for foreign keys and type
+hints only); import-linter enforces it (pyproject, "Public read APIs")."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, Sum
+
+from .models import Feature, FeatureUsage
+from .selectors.adoption import CustomerFeatureAdoption, customer_adoption
+
+__all__ = [
+    "CustomerFeatureAdoption",
+    "KeyFeatureAdoption",
+    "UsageTotals",
+    "customer_adoption",
+    "key_feature_adoption",
+    "usage_ratio",
+    "usage_totals",
+]
+
+ACTIVE = Q(events__gt=0) | Q(active_users__gt=0)
+
+
+def usage_ratio(last: int, prior: int) -> float | None:
+    """The one usage growth formula: events in the last window ÷ events in the window before;
+    None when nothing was used before (growth from zero is not a ratio)."""
+    return last / prior if prior > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotals:
+    """Events in the 30 days up to the day, (day - 30, day], and in the 30 before."""
+
+    events_last_30d: int
+    events_prior_30d: int
+
+    @property
+    def ratio(self) -> float | None:
+        return usage_ratio(self.events_last_30d, self.events_prior_30d)
+
+
+def usage_totals(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageTotals]:
+    """Per customer with usage rows in the 60 days up to `as_of`. One query."""
+    last_start, prior_start = as_of - timedelta(days=30), as_of - timedelta(days=60)
+    rows = (
+        FeatureUsage.objects.filter(
+            customer_id__in=customer_pks, date__gt=prior_start, date__lte=as_of
+        )
+        .values("customer_id")
+        .annotate(
+            last=Sum("events", filter=Q(date__gt=last_start)),
+            prior=Sum("events", filter=Q(date__lte=last_start)),
+        )
+        .order_by()
+    )
+    return {r["customer_id"]: UsageTotals(r["last"] or 0, r["prior"] or 0) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFeatureAdoption:
+    """Key features (`feature_id`s) adopted in the trailing 30 days up to the day: active on at
+    least each feature's adoption_threshold_days distinct days."""
+
+    adopted: tuple[str, ...]
+    key_features: int
+
+
+def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, KeyFeatureAdoption]:
+    """Every asked customer (none adopted: an empty tuple). Two queries."""
+    key = {f.pk: f for f in Feature.objects.filter(is_key=True)}
+    rows = (
+        FeatureUsage.objects.filter(
+            ACTIVE,
+            customer_id__in=customer_pks,
+            feature_id__in=key,
+            date__gt=as_of - timedelta(days=30),
+            date__lte=as_of,
+        )
+        .values("customer_id", "feature_id")
+        .annotate(days=Count("id"))
+        .order_by()
+    )
+    adopted: dict[int, list[str]] = {pk: [] for pk in customer_pks}
+    for row in rows:
+        feature = key[row["feature_id"]]
+        if row["days"] >= feature.adoption_threshold_days:
+            adopted[row["customer_id"]].append(feature.feature_id)
+    return {pk: KeyFeatureAdoption(tuple(sorted(names)), len(key)) for pk, names in adopted.items()}

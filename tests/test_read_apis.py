@@ -1,0 +1,156 @@
+"""Each app's public read API (`<app>/read.py`): typed, set-based readers answer every asked
+customer in a fixed number of queries, with the numbers their definitions give."""
+
+from dataclasses import FrozenInstanceError
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from customers import read as customers_read
+from customers.models import HealthScore
+from finance import read as finance_read
+from operations import read as operations_read
+from operations.models import Alert, Escalation, WorkflowRun
+from product import read as product_read
+from product.models import FeatureUsage
+from tests.customers.factories import CustomerFactory, StakeholderFactory
+from tests.finance.factories import ContractFactory, InvoiceFactory
+from tests.operations.factories import SupportTicketFactory, SurveyResponseFactory
+from tests.product.factories import FeatureFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _score(customer, at: datetime, score: int, grade: str = "healthy") -> HealthScore:  # type: ignore[no-untyped-def]
+    return HealthScore.objects.create(
+        customer=customer,
+        computed_at=at,
+        as_of=at.date(),
+        score=score,
+        non_usage_score=score - 1,
+        grade=grade,
+        model_version=1,
+    )
+
+
+def test_latest_health_and_30_day_change_for_many_customers(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    a, b, none = CustomerFactory.create_batch(3)
+    _score(a, NOW - timedelta(days=30), 80)
+    _score(a, NOW, 62, "at_risk")
+    _score(b, NOW - timedelta(days=2), 90)
+    _score(b, NOW - timedelta(days=1), 91)
+    pks = [a.pk, b.pk, none.pk]
+    with django_assert_num_queries(1):
+        latest = customers_read.latest_health_scores(pks)
+    assert {pk: (s.score, s.grade) for pk, s in latest.items()} == {
+        a.pk: (62, "at_risk"),
+        b.pk: (91, "healthy"),
+    }
+    assert (
+        customers_read.latest_health_scores(pks, computed_until=NOW - timedelta(days=1))[a.pk].score
+        == 80
+    )
+    changes = customers_read.health_changes(pks)
+    assert changes[a.pk].change_30d == -18
+    assert changes[b.pk].change_30d is None  # no snapshot near 30 days before
+    with pytest.raises(FrozenInstanceError):
+        latest[a.pk].score = 1  # type: ignore[misc]
+
+
+def test_stakeholder_coverage_and_active_customers(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    a, b = CustomerFactory.create_batch(2)
+    CustomerFactory.create(status="churned")
+    StakeholderFactory.create(customer=a, is_champion=True)
+    StakeholderFactory.create(customer=a, is_executive_sponsor=True)
+    with django_assert_num_queries(1):
+        found = customers_read.stakeholder_coverage([a.pk, b.pk])
+    assert found == {a.pk: customers_read.StakeholderCoverage(2, 1, 1)}
+    assert found[a.pk].has_champion
+    assert found[a.pk].has_executive_sponsor
+    assert sorted(customers_read.active_customer_pks()) == sorted([a.pk, b.pk])
+
+
+def test_arr_rank_reads_the_registered_arr() -> None:
+    low, high, none = CustomerFactory.create_batch(3)
+    ContractFactory.create(customer=low, value=Decimal("50000"))
+    ContractFactory.create(customer=high, value=Decimal("150000"))
+    assert customers_read.arr_rank(low.pk) == customers_read.ArrRank(Decimal("50000"), 0.5, 2)
+    assert customers_read.arr_rank(none.pk) == customers_read.ArrRank(None, 0.0, 2)
+
+
+def test_usage_totals_and_key_feature_adoption(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    a, b = CustomerFactory.create_batch(2)
+    key = FeatureFactory.create(feature_id="feat_key", is_key=True, adoption_threshold_days=2)
+    day = date(2026, 6, 1)
+    for offset, events in ((0, 10), (1, 5), (40, 30)):
+        FeatureUsage.objects.create(
+            customer=a, feature=key, date=day - timedelta(days=offset), events=events
+        )
+    with django_assert_num_queries(1):
+        totals = product_read.usage_totals([a.pk, b.pk], day)
+    assert totals == {a.pk: product_read.UsageTotals(15, 30)}
+    assert totals[a.pk].ratio == 0.5
+    assert product_read.usage_ratio(4, 0) is None
+    with django_assert_num_queries(2):
+        adoption = product_read.key_feature_adoption([a.pk, b.pk], day)
+    assert adoption == {
+        a.pk: product_read.KeyFeatureAdoption(("feat_key",), 1),
+        b.pk: product_read.KeyFeatureAdoption((), 1),
+    }
+
+
+def test_open_interventions_tickets_and_surveys(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    a, b = CustomerFactory.create_batch(2)
+    WorkflowRun.objects.create(run_id="wfr_1", customer=a, workflow_type="x", status="running")
+    WorkflowRun.objects.create(run_id="wfr_2", customer=a, workflow_type="x", status="completed")
+    Escalation.objects.create(escalation_id="esc_1", customer=a, owner_email="o@x.io", reason="r")
+    Alert.objects.create(alert_id="al_1", customer=b, title="t", status="resolved")
+    with django_assert_num_queries(3):
+        found = operations_read.open_interventions([a.pk, b.pk])
+    assert found[a.pk] == operations_read.OpenInterventions(1, 1, 0)
+    assert found[a.pk].any
+    assert found[b.pk] == operations_read.OpenInterventions()
+    assert not found[b.pk].any
+
+    SupportTicketFactory.create(customer=a, opened_at=NOW, priority="urgent")
+    SupportTicketFactory.create(customer=a, opened_at=NOW - timedelta(days=40), status="closed")
+    window = {"since": NOW - timedelta(days=30), "until": NOW}
+    with django_assert_num_queries(1):
+        tickets = operations_read.ticket_summaries([a.pk, b.pk], **window)
+    assert tickets == {
+        a.pk: operations_read.TicketSummary(open=1, open_urgent=1, opened_in_window=1),
+        b.pk: operations_read.TicketSummary(),
+    }
+
+    SurveyResponseFactory.create(customer=a, kind="nps", score=10, answered_at=NOW)
+    SurveyResponseFactory.create(customer=a, kind="nps", score=3, answered_at=NOW)
+    SurveyResponseFactory.create(customer=a, kind="csat", score=4, answered_at=NOW)
+    SurveyResponseFactory.create(customer=a, kind="csat", score=5, answered_at=NOW)
+    with django_assert_num_queries(1):
+        surveys = operations_read.survey_summaries([a.pk, b.pk], **window)
+    assert surveys == {a.pk: operations_read.SurveySummary(2, 1, 1, 2, 4.5)}
+    assert surveys[a.pk].nps == 0.0
+
+
+def test_arr_contracts_ending_and_payment_status(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    a, b = CustomerFactory.create_batch(2)
+    ContractFactory.create(customer=a, contract_id="ctr_a", end_date=date(2026, 8, 1))
+    ContractFactory.create(customer=a, contract_id="ctr_old", status="renewed")
+    with django_assert_num_queries(1):
+        arr = finance_read.arr([a.pk, b.pk])
+    assert arr == {a.pk: Decimal("120000.00")}
+    with django_assert_num_queries(1):
+        ending = finance_read.contracts_ending(
+            [a.pk, b.pk], after=date(2026, 7, 1), until=date(2026, 9, 29)
+        )
+    assert ending == {
+        a.pk: (finance_read.ContractEnding("ctr_a", date(2026, 8, 1), Decimal("120000.00")),)
+    }
+    InvoiceFactory.create(customer=b, issued_on=date(2026, 1, 1), due_on=date(2026, 2, 1))
+    with django_assert_num_queries(1):
+        status = finance_read.payment_status([a.pk, b.pk], date(2026, 2, 11))
+    assert list(status) == [b.pk]
+    assert status[b.pk].payment_status == "overdue_1_15"
+    assert status[b.pk].max_days_overdue == 10
