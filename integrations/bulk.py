@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework.exceptions import ValidationError
 
+from .domain_errors import Invalid
 from .ids import KEY_MESSAGE, fullmatch, is_key
 from .validation import (
     DATE_BOUND_DETAIL,
@@ -32,11 +32,11 @@ _MISSING: Any = object()
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class BulkValidationError(ValidationError):
-    """400 whose errors carry `index`, `field` and `code` for each bad item."""
+class BulkValidationError(Invalid):
+    """A refused batch: its errors carry `index`, `field` and `code` for each bad item."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(detail=[e["detail"] for e in errors] or ["Invalid batch."])
+        super().__init__(" ".join(str(e["detail"]) for e in errors) or "Invalid batch.")
         self.item_errors = errors
 
 
