@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
 from integrations.openapi_errors import ErrorResponse409Serializer
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
 from ..bulk_schema import CUSTOMER_BULK_SCHEMA
@@ -25,19 +25,11 @@ TAG_CUSTOMERS = ["customers"]
 TAG_TEAM = ["team-members"]
 
 
-class ByCustomerId(CursorPagination):
-    ordering = "customer_id"
-
-
-class ByEmail(CursorPagination):
-    ordering = "email"
-
-
 class CustomerListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
-    pagination_class = ByCustomerId
+    pagination_class = cursor_pagination("customer_id")
 
     def get_queryset(self) -> QuerySet[Customer]:
         return selectors.customer_list()
@@ -121,7 +113,7 @@ class CustomerBulkView(PlatformAPIView):
 class StakeholderListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.StakeholderSerializer
-    pagination_class = ByEmail
+    pagination_class = cursor_pagination("email")
 
     def get_queryset(self) -> QuerySet[Stakeholder]:
         if getattr(self, "swagger_fake_view", False):
@@ -192,7 +184,7 @@ class TeamMemberListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.TeamMemberSerializer
     filterset_class = TeamMemberFilter
-    pagination_class = ByEmail
+    pagination_class = cursor_pagination("email")
 
     def get_queryset(self) -> QuerySet[TeamMember]:
         return _with_load(selectors.team_member_list())

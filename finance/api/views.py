@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
 from ..bulk_schema import CONTRACT_SCHEMA, INVOICE_SCHEMA
@@ -17,19 +17,11 @@ from .filters import ContractFilter, InvoiceFilter
 TAGS = ["cs-finance"]
 
 
-class ByContractId(CursorPagination):
-    ordering = "contract_id"
-
-
-class ByInvoiceId(CursorPagination):
-    ordering = "invoice_id"
-
-
 class ContractListView(PlatformGenericAPIView):
     scope_domain = "finance"
     serializer_class = s.ContractSerializer
     filterset_class = ContractFilter
-    pagination_class = ByContractId
+    pagination_class = cursor_pagination("contract_id")
 
     def get_queryset(self) -> QuerySet[Contract]:
         return selectors.contract_list()
@@ -101,7 +93,7 @@ class InvoiceListView(PlatformGenericAPIView):
     scope_domain = "finance"
     serializer_class = s.InvoiceSerializer
     filterset_class = InvoiceFilter
-    pagination_class = ByInvoiceId
+    pagination_class = cursor_pagination("invoice_id")
 
     def get_queryset(self) -> QuerySet[Invoice]:
         return selectors.invoice_list()

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
 from ..bulk_schema import SURVEY_SCHEMA, TASK_SCHEMA, TICKET_SCHEMA
@@ -16,23 +16,11 @@ from .filters import SurveyResponseFilter, TaskFilter, TicketFilter
 TAGS = ["cs-ops"]
 
 
-class ByOpenedAt(CursorPagination):
-    ordering = ("opened_at", "id")
-
-
-class ByAnsweredAt(CursorPagination):
-    ordering = ("answered_at", "id")
-
-
-class ByCreatedAt(CursorPagination):
-    ordering = ("created_at", "id")
-
-
 class TicketListView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = s.TicketSerializer
     filterset_class = TicketFilter
-    pagination_class = ByOpenedAt
+    pagination_class = cursor_pagination("opened_at", "id")
 
     def get_queryset(self) -> QuerySet[SupportTicket]:
         return selectors.ticket_list()
@@ -95,7 +83,7 @@ class SurveyListView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = s.SurveyResponseSerializer
     filterset_class = SurveyResponseFilter
-    pagination_class = ByAnsweredAt
+    pagination_class = cursor_pagination("answered_at", "id")
 
     def get_queryset(self) -> QuerySet[SurveyResponse]:
         return selectors.survey_list()
@@ -160,7 +148,7 @@ class TaskListView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilter
-    pagination_class = ByCreatedAt
+    pagination_class = cursor_pagination("created_at", "id")
 
     def get_queryset(self) -> QuerySet[Task]:
         return selectors.task_list()

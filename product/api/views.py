@@ -13,7 +13,7 @@ from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
 from integrations.auth import client_identity
 from integrations.openapi_errors import ErrorResponse409Serializer
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
 from ..bulk_schema import FEATURE_SCHEMA, USAGE_SCHEMA
@@ -29,19 +29,11 @@ from .filters import FeatureFilter, FeedbackFilter, UsageFilter
 TAGS = ["cs-product"]
 
 
-class ByFeatureId(CursorPagination):
-    ordering = "feature_id"
-
-
-class ByDate(CursorPagination):
-    ordering = ("date", "id")
-
-
 class FeatureListView(PlatformGenericAPIView):
     scope_domain = "product"
     serializer_class = s.FeatureSerializer
     filterset_class = FeatureFilter
-    pagination_class = ByFeatureId
+    pagination_class = cursor_pagination("feature_id")
 
     def get_queryset(self) -> QuerySet[Feature]:
         return selectors.feature_list()
@@ -98,7 +90,7 @@ class UsageView(PlatformGenericAPIView):
     scope_domain = "product"
     serializer_class = s.UsageSerializer
     filterset_class = UsageFilter
-    pagination_class = ByDate
+    pagination_class = cursor_pagination("date", "id")
 
     def get_queryset(self) -> QuerySet[FeatureUsage]:
         return selectors.usage_list()
@@ -153,7 +145,7 @@ class AdoptionListView(PlatformGenericAPIView):
     scope_domain = "product"
     serializer_class = s.AdoptionHeadlineSerializer
     filterset_class = FeatureFilter
-    pagination_class = ByFeatureId
+    pagination_class = cursor_pagination("feature_id")
 
     def get_queryset(self) -> QuerySet[Feature]:
         return selectors.feature_list()
@@ -232,15 +224,11 @@ class CustomerAdoptionView(PlatformAPIView):
 # --- feedback ---------------------------------------------------------------------------
 
 
-class ByCreated(CursorPagination):
-    ordering = ("-created_at", "-id")
-
-
 class FeedbackListView(PlatformGenericAPIView):
     scope_domain = "product"
     serializer_class = s.FeedbackSerializer
     filterset_class = FeedbackFilter
-    pagination_class = ByCreated
+    pagination_class = cursor_pagination("-created_at", "-id")
 
     def get_queryset(self) -> QuerySet[Feedback]:
         return feedback_selectors.feedback_list()

@@ -11,7 +11,6 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-
 from customers import services
 from customers.errors import CustomerNotFound, IllegalStageTransition
 from customers.models import Customer, LifecycleChange, Stakeholder, TeamMember

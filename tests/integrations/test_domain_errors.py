@@ -77,9 +77,8 @@ def test_a_field_refusal_keeps_its_attr_in_the_api_body(api: APIClient) -> None:
 
 def test_a_conflict_is_a_409_client_error(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
-    response = api.post(
-        "/api/v1/customers", {"customer_id": "c1", "name": "x", "segment": "enterprise"}, format="json"
-    )
+    body = {"customer_id": "c1", "name": "x", "segment": "enterprise"}
+    response = api.post("/api/v1/customers", body, format="json")
     assert_error(response, 409, "customer_exists")
     assert response.json()["type"] == "client_error"
 
