@@ -64,6 +64,15 @@ class Spec:
     max_value: Any = None
     check: Callable[[Any], None] | None = None  # raise ValueError(detail) to reject
     lower: bool = False
+    pattern: str | None = None  # a str must fullmatch it (`^...$`, also published)
+    pattern_message: str = "Invalid format."
+    doc: str = ""  # the field's description in the published item schema
+    labels: tuple[str, ...] | None = None  # of the choices, for the published schema
+
+    @property
+    def must_be_sent(self) -> bool:
+        """Required, with no default to fall back on."""
+        return self.required and self.default is _MISSING
 
     def parse(self, value: Any) -> Any:
         if value is None:
@@ -85,6 +94,11 @@ class Spec:
         return value
 
 
+def choices_of(choices: Any) -> dict[str, Any]:
+    """A Django Choices class as Spec arguments: its values, and its labels for the docs."""
+    return {"choices": tuple(choices.values), "labels": tuple(choices.labels)}
+
+
 def _text(value: Any) -> str:
     """Every string field: a JSON string holding no NUL and no lone surrogate."""
     if not isinstance(value, str):
@@ -97,10 +111,12 @@ def _text(value: Any) -> str:
 def _str(spec: Spec, value: Any) -> str:
     value = _text(value)
     value = value.strip()
-    if spec.required and not value and spec.default is _MISSING:
+    if not value and spec.must_be_sent:
         raise _Invalid("blank", "This field may not be blank.")
     if spec.max_length is not None and len(value) > spec.max_length:
         raise _Invalid("max_length", f"At most {spec.max_length} characters.")
+    if spec.pattern is not None and not fullmatch(spec.pattern, value):
+        raise _Invalid("invalid", spec.pattern_message)
     return value.lower() if spec.lower else value
 
 

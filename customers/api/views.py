@@ -1,13 +1,13 @@
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
+from integrations.api.views_bulk import bulk_post_docs, run_bulk
 from integrations.openapi_errors import ErrorResponse409Serializer
 from integrations.pagination import cursor_pagination
 
@@ -82,29 +82,26 @@ class CustomerDetailView(PlatformAPIView):
 class CustomerBulkView(PlatformAPIView):
     scope_domain = "customers"
 
-    @extend_schema(
+    @bulk_post_docs(
         tags=TAG_CUSTOMERS,
         summary="Upsert customers in bulk",
-        description=BULK_DESCRIPTION + " Natural key: `customer_id`. Fields left out of an "
+        item="CustomerBulkItem",
+        schema=CUSTOMER_BULK_SCHEMA,
+        description="Natural key: `customer_id`. Fields left out of an "
         "item keep their current values; an unknown `success_manager` is an item error.",
-        request=s.CustomerWriteSerializer(many=True),
-        responses={200: BulkResultSerializer},
-        examples=[
-            OpenApiExample(
-                "Two customers",
-                request_only=True,
-                value=[
-                    {
-                        "customer_id": "cust_12345",
-                        "name": "Acme",
-                        "segment": "enterprise",
-                        "licensed_seats": 250,
-                        "success_manager": "sarah.smith@company.com",
-                    },
-                    {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
-                ],
-            )
-        ],
+        example=(
+            "Two customers",
+            [
+                {
+                    "customer_id": "cust_12345",
+                    "name": "Acme",
+                    "segment": "enterprise",
+                    "licensed_seats": 250,
+                    "success_manager": "sarah.smith@company.com",
+                },
+                {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
+            ],
+        ),
     )
     def post(self, request: Request) -> Response:
         return run_bulk(request, CUSTOMER_BULK_SCHEMA, services.customers_bulk_upsert)
