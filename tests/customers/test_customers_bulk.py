@@ -117,14 +117,6 @@ def test_bulk_body_must_be_a_non_empty_array(api, body, code) -> None:  # type: 
     assert errors(response) == [(None, None, code)]
 
 
-def test_bulk_over_ten_thousand_items_is_refused(api) -> None:  # type: ignore[no-untyped-def]
-    batch = [item(i) for i in range(10_001)]
-    response = api.post(URL, batch, format="json")
-    assert response.status_code == 400
-    assert errors(response) == [(None, None, "too_many_items")]
-    assert not Customer.objects.exists()
-
-
 def test_bulk_of_ten_thousand_is_accepted_in_bounded_queries(
     api, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]

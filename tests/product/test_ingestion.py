@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from product.models import Feature, FeatureUsage
@@ -197,9 +196,3 @@ def test_usage_batch_of_ten_thousand_in_a_fixed_number_of_queries(
         response = api.post(USAGE, rows, format="json")
     assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     assert FeatureUsage.objects.count() == 10_000
-
-
-@pytest.mark.parametrize("size", [10_001])
-def test_usage_oversized_batch(api, size: int) -> None:  # type: ignore[no-untyped-def]
-    response = api.post(USAGE, [{}] * size, format="json")
-    assert errors(response) == [(None, None, "too_many_items")]
