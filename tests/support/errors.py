@@ -16,3 +16,8 @@ def assert_error(
     if attr is not None:
         assert error["attr"] == attr, errors
     return error
+
+
+def item_errors(response: Any) -> list[tuple[int | None, str | None, str]]:
+    """A bulk response's errors as (index, field, code), in order."""
+    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
