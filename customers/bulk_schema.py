@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from integrations.bulk import BulkSchema, Reference, Spec
+from integrations.bulk import BulkSchema, Reference, Spec, choices_of
 
 from .choices import CustomerStatus, LifecycleStage, Segment
 from .selectors import customer_pks, team_member_pks
@@ -35,15 +35,26 @@ def _churn_consistency(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
 
 CUSTOMER_BULK_SCHEMA = BulkSchema(
     specs=[
-        Spec("customer_id", kind="key", check=_not_reserved),
+        Spec(
+            "customer_id",
+            kind="key",
+            check=_not_reserved,
+            doc="1-64 characters of A-Z a-z 0-9 _ . : - (not the reserved word `bulk`).",
+        ),
         Spec("name", max_length=200),
-        Spec("segment", choices=tuple(Segment.values)),
+        Spec("segment", **choices_of(Segment)),
         # Optional fields left out keep their current value (or the default for a new row).
         Spec("licensed_seats", kind="int", required=False, min_value=0, max_value=10_000_000),
-        Spec("status", required=False, choices=tuple(CustomerStatus.values)),
+        Spec("status", required=False, **choices_of(CustomerStatus)),
         Spec("churned_at", kind="datetime", required=False, nullable=True),
-        Spec("lifecycle_stage", required=False, choices=tuple(LifecycleStage.values)),
-        Spec("success_manager", kind="email", required=False, nullable=True),
+        Spec("lifecycle_stage", required=False, **choices_of(LifecycleStage)),
+        Spec(
+            "success_manager",
+            kind="email",
+            required=False,
+            nullable=True,
+            doc="Email of an existing team member.",
+        ),
     ],
     natural_key=("customer_id",),
     item_checks=[_churn_consistency],

@@ -2,23 +2,21 @@
 
 from collections.abc import Iterable
 
-from rest_framework.exceptions import NotFound, ValidationError
-
-from integrations.errors import Conflict
+from integrations.domain_errors import Conflict, Invalid, NotFound
 
 
 class CustomerNotFound(NotFound):
-    default_detail = "No customer with this customer_id."
+    default_message = "No customer with this customer_id."
     default_code = "customer_not_found"
 
 
 class TeamMemberNotFound(NotFound):
-    default_detail = "No team member with this email."
+    default_message = "No team member with this email."
     default_code = "team_member_not_found"
 
 
 class StakeholderNotFound(NotFound):
-    default_detail = "No stakeholder with this email for this customer."
+    default_message = "No stakeholder with this email for this customer."
     default_code = "stakeholder_not_found"
 
 
@@ -35,27 +33,23 @@ class IllegalStageTransition(Conflict):
 
 
 class CustomerAlreadyExists(Conflict):
-    default_detail = "A customer with this customer_id already exists."
+    default_message = "A customer with this customer_id already exists."
     default_code = "customer_exists"
 
 
 class StakeholderAlreadyExists(Conflict):
-    default_detail = "This customer already has a stakeholder with this email."
+    default_message = "This customer already has a stakeholder with this email."
     default_code = "stakeholder_exists"
 
 
 class TeamMemberAlreadyExists(Conflict):
-    default_detail = "A team member with this email already exists."
+    default_message = "A team member with this email already exists."
     default_code = "team_member_exists"
 
 
-def unknown_team_member(field: str, email: str) -> ValidationError:
-    return ValidationError(
-        {field: [f"No team member with email {email}."]}, code="unknown_team_member"
-    )
+def unknown_team_member(field: str, email: str) -> Invalid:
+    return Invalid(f"No team member with email {email}.", code="unknown_team_member", attr=field)
 
 
-def churned_at_needs_churned_status() -> ValidationError:
-    return ValidationError(
-        {"churned_at": ["churned_at requires status 'churned'."]}, code="invalid"
-    )
+def churned_at_needs_churned_status() -> Invalid:
+    return Invalid("churned_at requires status 'churned'.", attr="churned_at")

@@ -1,27 +1,20 @@
 """Bulk item schemas for contracts and invoices."""
 
-import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from customers.bulk_schema import CUSTOMER_REF
-from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
+from integrations.bulk import BulkSchema, Reference, Spec, choices_of, not_after_tomorrow
 
 from .choices import ContractStatus
-from .models import annual_value_of
+from .models import TERM_RE, annual_value_of
 from .selectors import contract_pks
 
-TERM_RE = re.compile(r"^[1-9][0-9]?_(year|month)$")
 # Decimal(14, 2) holds at most twelve digits before the point.
 MAX_AMOUNT = Decimal("999999999999.99")
 EARLIEST = date(1900, 1, 1)
-
-
-def _term(value: str) -> None:
-    if not TERM_RE.fullmatch(value):
-        raise ValueError("A term like 1_year, 3_year or 6_month (1-99 years or months).")
 
 
 def _plausible(value: date | datetime) -> None:
@@ -72,15 +65,38 @@ def _invoice_dates(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
 
 CONTRACT_SCHEMA = BulkSchema(
     specs=[
-        Spec("contract_id", kind="key"),
+        Spec("contract_id", kind="key", doc="e.g. ctr_2024_001"),
         Spec("customer_id", kind="key"),
         Spec("start_date", kind="date", check=_plausible),
-        Spec("end_date", kind="date", check=_plausible),
-        Spec("value", kind="decimal", min_value=Decimal(0), max_value=MAX_AMOUNT),
-        Spec("term", max_length=20, check=_term),
+        Spec("end_date", kind="date", check=_plausible, doc="After start_date."),
+        Spec(
+            "value",
+            kind="decimal",
+            min_value=Decimal(0),
+            max_value=MAX_AMOUNT,
+            doc="Total contract value in currency units (a number; decimals are kept).",
+        ),
+        Spec(
+            "term",
+            max_length=20,
+            pattern=TERM_RE,
+            pattern_message="A term like 1_year, 3_year or 6_month (1-99 years or months).",
+            doc="e.g. 1_year, 3_year, 6_month",
+        ),
         # Left out: a new contract is active; an existing one keeps its status.
-        Spec("status", required=False, choices=tuple(ContractStatus.values)),
-        Spec("renewed_from", kind="key", required=False, nullable=True),
+        Spec(
+            "status",
+            required=False,
+            **choices_of(ContractStatus),
+            doc="Default for new: active.",
+        ),
+        Spec(
+            "renewed_from",
+            kind="key",
+            required=False,
+            nullable=True,
+            doc="contract_id of the previous contract, existing or in this batch; or null.",
+        ),
     ],
     natural_key=("contract_id",),
     item_checks=[_contract_dates, _not_self_renewal, _annual_value_fits],
@@ -99,13 +115,26 @@ CONTRACT_SCHEMA = BulkSchema(
 
 INVOICE_SCHEMA = BulkSchema(
     specs=[
-        Spec("invoice_id", kind="key"),
+        Spec("invoice_id", kind="key", doc="e.g. inv_2026_0042"),
         Spec("customer_id", kind="key"),
-        Spec("issued_on", kind="date", check=_issued_on),
-        Spec("due_on", kind="date", check=_plausible),
-        Spec("amount", kind="decimal", min_value=Decimal(0), max_value=MAX_AMOUNT),
+        Spec("issued_on", kind="date", check=_issued_on, doc="Not later than tomorrow."),
+        Spec("due_on", kind="date", check=_plausible, doc="Not before issued_on."),
+        Spec(
+            "amount",
+            kind="decimal",
+            min_value=Decimal(0),
+            max_value=MAX_AMOUNT,
+            doc="Currency units (a number; decimals are kept).",
+        ),
         # Left out: a new invoice is unpaid; an existing one keeps its payment.
-        Spec("paid_at", kind="datetime", required=False, nullable=True, check=_paid_at),
+        Spec(
+            "paid_at",
+            kind="datetime",
+            required=False,
+            nullable=True,
+            check=_paid_at,
+            doc="When it was paid; null while unpaid.",
+        ),
     ],
     natural_key=("invoice_id",),
     item_checks=[_invoice_dates],

@@ -9,17 +9,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from rest_framework.exceptions import APIException
 
-
-def error_text(exc: APIException) -> str:
-    """A domain error's detail as one line (details may be strings, lists or dicts)."""
-    detail: Any = exc.detail
-    if isinstance(detail, dict):
-        return "; ".join(f"{field}: {error_text(APIException(d))}" for field, d in detail.items())
-    if isinstance(detail, list):
-        return " ".join(str(d) for d in detail)
-    return str(detail)
+from .domain_errors import DomainError
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -35,8 +26,8 @@ class ServiceAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except APIException as exc:
-            self.message_user(request, error_text(exc), messages.ERROR)
+        except DomainError as exc:
+            self.message_user(request, exc.text(), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def changelist_view(
@@ -44,8 +35,8 @@ class ServiceAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         try:
             return super().changelist_view(request, extra_context)
-        except APIException as exc:
-            self.message_user(request, error_text(exc), messages.ERROR)
+        except DomainError as exc:
+            self.message_user(request, exc.text(), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework.exceptions import ValidationError
 
+from .domain_errors import Invalid
 from .ids import KEY_MESSAGE, fullmatch, is_key
 from .validation import (
     DATE_BOUND_DETAIL,
@@ -32,11 +32,11 @@ _MISSING: Any = object()
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class BulkValidationError(ValidationError):
-    """400 whose errors carry `index`, `field` and `code` for each bad item."""
+class BulkValidationError(Invalid):
+    """A refused batch: its errors carry `index`, `field` and `code` for each bad item."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(detail=[e["detail"] for e in errors] or ["Invalid batch."])
+        super().__init__(" ".join(str(e["detail"]) for e in errors) or "Invalid batch.")
         self.item_errors = errors
 
 
@@ -64,6 +64,15 @@ class Spec:
     max_value: Any = None
     check: Callable[[Any], None] | None = None  # raise ValueError(detail) to reject
     lower: bool = False
+    pattern: str | None = None  # a str must fullmatch it (`^...$`, also published)
+    pattern_message: str = "Invalid format."
+    doc: str = ""  # the field's description in the published item schema
+    labels: tuple[str, ...] | None = None  # of the choices, for the published schema
+
+    @property
+    def must_be_sent(self) -> bool:
+        """Required, with no default to fall back on."""
+        return self.required and self.default is _MISSING
 
     def parse(self, value: Any) -> Any:
         if value is None:
@@ -85,6 +94,11 @@ class Spec:
         return value
 
 
+def choices_of(choices: Any) -> dict[str, Any]:
+    """A Django Choices class as Spec arguments: its values, and its labels for the docs."""
+    return {"choices": tuple(choices.values), "labels": tuple(choices.labels)}
+
+
 def _text(value: Any) -> str:
     """Every string field: a JSON string holding no NUL and no lone surrogate."""
     if not isinstance(value, str):
@@ -97,10 +111,12 @@ def _text(value: Any) -> str:
 def _str(spec: Spec, value: Any) -> str:
     value = _text(value)
     value = value.strip()
-    if spec.required and not value and spec.default is _MISSING:
+    if not value and spec.must_be_sent:
         raise _Invalid("blank", "This field may not be blank.")
     if spec.max_length is not None and len(value) > spec.max_length:
         raise _Invalid("max_length", f"At most {spec.max_length} characters.")
+    if spec.pattern is not None and not fullmatch(spec.pattern, value):
+        raise _Invalid("invalid", spec.pattern_message)
     return value.lower() if spec.lower else value
 
 

@@ -3,9 +3,11 @@ documented only where they can occur."""
 
 from typing import Any
 
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 
+from .api.bulk_docs import BulkRequest, body_schema, item_schema
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 
 
@@ -18,6 +20,18 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if status_code == "413":
             return self.method in ("POST", "PUT", "PATCH") and status_code not in responses
         return bool(super()._should_add_error_response(responses, status_code))
+
+    def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
+        if isinstance(serializer, BulkRequest):  # a bulk body: an array of the schema's items
+            component = ResolvedComponent(
+                name=serializer.name,
+                type=ResolvedComponent.SCHEMA,
+                object=serializer.name,
+                schema=item_schema(serializer.schema),
+            )
+            self.registry.register_on_missing(component)
+            return body_schema(component.ref), True
+        return super()._get_request_for_media_type(serializer, direction)
 
     def get_filter_backends(self) -> list[Any]:
         # drf-spectacular documents filters on list views only; a GET that takes the list's

@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -92,3 +93,11 @@ class CursorPagination(pagination.CursorPagination):
                 return None  # an annotation: no model type to check against
             model = field.related_model
         return field if isinstance(field, Field) else None
+
+
+@cache
+def cursor_pagination(*ordering: str) -> type[CursorPagination]:
+    """The paginator of a list ordered by `ordering` (unique in the end, e.g. ending in "id").
+    One class per ordering, shared by every view that lists that way."""
+    name = "CursorBy_" + "_".join(o.replace("-", "desc_") for o in ordering)
+    return type(name, (CursorPagination,), {"ordering": tuple(ordering)})

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from customers.bulk_schema import CUSTOMER_REF, team_member_ref
-from integrations.bulk import BulkSchema, Spec, not_after_tomorrow
+from integrations.bulk import BulkSchema, Spec, choices_of, not_after_tomorrow
 
 from .choices import (
     DONE_TICKET_STATUSES,
@@ -60,9 +60,9 @@ def _score_in_range(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
 
 TICKET_SCHEMA = BulkSchema(
     specs=[
-        Spec("ticket_id", kind="key"),
+        Spec("ticket_id", kind="key", doc="The support system's key."),
         Spec("customer_id", kind="key"),
-        Spec("opened_at", kind="datetime", check=_happened),
+        Spec("opened_at", kind="datetime", check=_happened, doc="Not later than tomorrow."),
         # Left out means "not resolved": status and resolved_at always travel together.
         Spec(
             "resolved_at",
@@ -71,9 +71,11 @@ TICKET_SCHEMA = BulkSchema(
             nullable=True,
             default=None,
             check=_happened,
+            doc="Required for status resolved|closed, absent or null for open|pending; "
+            "not before opened_at.",
         ),
-        Spec("priority", choices=tuple(TicketPriority.values)),
-        Spec("status", choices=tuple(TicketStatus.values)),
+        Spec("priority", **choices_of(TicketPriority)),
+        Spec("status", **choices_of(TicketStatus)),
     ],
     natural_key=("ticket_id",),
     item_checks=[_ticket_consistency],
@@ -85,10 +87,10 @@ SURVEY_SCHEMA = BulkSchema(
         Spec("response_id", kind="key"),
         Spec("customer_id", kind="key"),
         Spec("respondent_email", kind="email"),
-        Spec("kind", choices=tuple(SurveyKind.values)),
-        Spec("score", kind="int", min_value=0, max_value=10),
+        Spec("kind", **choices_of(SurveyKind)),
+        Spec("score", kind="int", min_value=0, max_value=10, doc="NPS: 0-10; CSAT: 1-5."),
         Spec("comment", required=False, max_length=10_000),
-        Spec("answered_at", kind="datetime", check=_happened),
+        Spec("answered_at", kind="datetime", check=_happened, doc="Not later than tomorrow."),
     ],
     natural_key=("response_id",),
     item_checks=[_score_in_range],
@@ -99,12 +101,25 @@ TASK_SCHEMA = BulkSchema(
     specs=[
         Spec("task_id", kind="key"),
         Spec("customer_id", kind="key"),
-        Spec("kind", choices=tuple(TaskKind.values)),
+        Spec("kind", **choices_of(TaskKind)),
         # Optional fields left out keep their current value (or null for a new task).
-        Spec("owner_email", kind="email", required=False, nullable=True),
+        Spec(
+            "owner_email",
+            kind="email",
+            required=False,
+            nullable=True,
+            doc="Email of an existing team member (CSM).",
+        ),
         Spec("title", max_length=200),
         Spec("due_at", kind="datetime", required=False, nullable=True, check=_planned),
-        Spec("completed_at", kind="datetime", required=False, nullable=True, check=_happened),
+        Spec(
+            "completed_at",
+            kind="datetime",
+            required=False,
+            nullable=True,
+            check=_happened,
+            doc="Not later than tomorrow.",
+        ),
     ],
     natural_key=("task_id",),
     references=[CUSTOMER_REF, team_member_ref("owner_email")],

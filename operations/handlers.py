@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer
+from integrations.domain_errors import DomainError
 from integrations.models import Event
 
 from .choices import RunTrigger, TaskKind
@@ -72,6 +73,14 @@ def run_automation_rules(event: Event) -> None:
         try:
             with transaction.atomic():  # one broken rule must not fail the event for others
                 _apply_rule(rule, customer, event)
+        except DomainError as exc:  # a refusal (e.g. conditions not met), not a crash
+            logger.info(
+                "automation rule %s refused on event %s: %s: %s",
+                rule.pk,
+                event.event_id,
+                exc.code,
+                exc.text(),
+            )
         except Exception:
             logger.exception("automation rule %s failed on event %s", rule.pk, event.event_id)
 

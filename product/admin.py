@@ -7,9 +7,9 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.exceptions import APIException
 
 from integrations.admin_support import IngestedAdmin, copy_saved
+from integrations.domain_errors import DomainError
 
 from .choices import FeedbackStatus
 from .models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
@@ -190,8 +190,8 @@ class FeedbackAdmin(admin.ModelAdmin):
                     changed_by=f"admin:{request.user}",
                 )
                 done += 1
-            except APIException as exc:
-                failed.append(f"{item.feedback_id}: {exc.detail}")
+            except DomainError as exc:
+                failed.append(f"{item.feedback_id}: {exc.text()}")
         if done:
             self.message_user(request, f"Updated {done} item(s).", messages.SUCCESS)
         for line in failed:

@@ -2,21 +2,22 @@
 
 from customers.bulk_schema import CUSTOMER_REF
 from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
-from integrations.ids import SLUG_MESSAGE, SLUG_RE
+from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 
 from .selectors.catalogue import feature_pks
 
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
 
-def _slug(value: str) -> None:
-    if not SLUG_RE.fullmatch(value):
-        raise ValueError(SLUG_MESSAGE)
+def _feature_id(doc: str = "") -> Spec:
+    return Spec(
+        "feature_id", max_length=64, pattern=SLUG_PATTERN, pattern_message=SLUG_MESSAGE, doc=doc
+    )
 
 
 FEATURE_SCHEMA = BulkSchema(
     specs=[
-        Spec("feature_id", max_length=64, check=_slug),
+        _feature_id("A slug, e.g. feat_analytics."),
         Spec("name", max_length=200),
         Spec("category", required=False, max_length=100),
         Spec("is_key", kind="bool", required=False),
@@ -30,8 +31,10 @@ FEATURE_SCHEMA = BulkSchema(
 USAGE_SCHEMA = BulkSchema(
     specs=[
         Spec("customer_id", kind="key"),
-        Spec("feature_id", max_length=64, check=_slug),
-        Spec("date", kind="date", check=not_after_tomorrow),
+        _feature_id(),
+        Spec(
+            "date", kind="date", check=not_after_tomorrow, doc="The day; not later than tomorrow."
+        ),
         Spec("events", kind="int", min_value=0, max_value=MAX_COUNT),
         Spec("active_users", kind="int", min_value=0, max_value=MAX_COUNT),
     ],

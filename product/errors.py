@@ -1,17 +1,17 @@
+"""Domain errors of the product app, each with a stable code."""
+
 from collections.abc import Iterable
 
-from rest_framework.exceptions import NotFound, ValidationError
-
-from integrations.errors import Conflict
+from integrations.domain_errors import Conflict, Invalid, NotFound
 
 
 class FeatureNotFound(NotFound):
-    default_detail = "No feature with this feature_id."
+    default_message = "No feature with this feature_id."
     default_code = "feature_not_found"
 
 
 class FeedbackNotFound(NotFound):
-    default_detail = "No feedback with this feedback_id."
+    default_message = "No feedback with this feedback_id."
     default_code = "feedback_not_found"
 
 
@@ -26,17 +26,17 @@ class IllegalFeedbackTransition(Conflict):
         )
 
 
-class CommitmentTargetRequired(ValidationError):
+class CommitmentTargetRequired(Invalid):
+    default_message = "Committing needs a target_date or a target_release."
+    default_code = "target_required"
+
     def __init__(self) -> None:
-        super().__init__(
-            {"target_date": ["Committing needs a target_date or a target_release."]},
-            code="target_required",
-        )
+        super().__init__(attr="target_date")
 
 
-class TargetDateInPast(ValidationError):
+class TargetDateInPast(Invalid):
+    default_message = "A commitment's target date cannot be in the past."
+    default_code = "target_in_past"
+
     def __init__(self) -> None:
-        super().__init__(
-            {"target_date": ["A commitment's target date cannot be in the past."]},
-            code="target_in_past",
-        )
+        super().__init__(attr="target_date")

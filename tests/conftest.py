@@ -15,25 +15,32 @@ from rest_framework.test import APIClient
 from integrations.models import ApiKey
 from integrations.scopes import ALL_SCOPES
 
-MakeClient = Callable[..., APIClient]
+
+class KeyedAPIClient(APIClient):
+    """An API client holding an API key; `raw_key` is the key as the client sends it."""
+
+    raw_key: str = ""
+
+
+MakeClient = Callable[..., KeyedAPIClient]
 
 
 @pytest.fixture
 def make_client(db: None) -> MakeClient:
-    def make(*scopes: str, **key_fields: object) -> APIClient:
+    def make(*scopes: str, **key_fields: object) -> KeyedAPIClient:
         _, raw = ApiKey.objects.create_key(
             name="test", scopes=list(scopes or ALL_SCOPES), **key_fields
         )
-        client = APIClient()
+        client = KeyedAPIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-        client.raw_key = raw  # type: ignore[attr-defined]
+        client.raw_key = raw
         return client
 
     return make
 
 
 @pytest.fixture
-def api(make_client: MakeClient) -> APIClient:
+def api(make_client: MakeClient) -> KeyedAPIClient:
     """A client whose key holds every scope."""
     return make_client()
 

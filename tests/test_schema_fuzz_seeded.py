@@ -58,7 +58,9 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
             for name, (model, field) in SOURCES.items()
         }
         values["customer_id"] = customer.customer_id
-        values["stakeholder"] = Stakeholder.objects.filter(customer=customer).first().email  # type: ignore[union-attr]
+        stakeholder = Stakeholder.objects.filter(customer=customer).first()
+        assert stakeholder is not None
+        values["stakeholder"] = stakeholder.email
         assert all(values.values()), values
         _, values["key"] = ApiKey.objects.create_key(name="fuzz", scopes=list(ALL_SCOPES))
     signals.request_started.disconnect(close_old_connections)
@@ -72,7 +74,7 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
 
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_api_conforms_to_its_schema_on_seeded_data(case, seeded, db) -> None:  # type: ignore[no-untyped-def]
+def test_api_conforms_to_its_schema_on_seeded_data(case: Any, seeded: Any, db: None) -> None:
     for name in case.path_parameters or {}:
         stakeholder = name == "email" and "/stakeholders/" in case.path
         assert name in seeded, f"{case.path}: add a seeded value for {{{name}}} to SOURCES"

@@ -205,6 +205,7 @@ REST_FRAMEWORK = {
 }
 
 DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "integrations.formatting.ErrorHandler",
     "EXCEPTION_FORMATTER_CLASS": "integrations.formatting.ErrorFormatter",
     "ALLOWED_ERROR_STATUS_CODES": [
         "400",

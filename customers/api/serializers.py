@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from integrations.api.serializers_base import StrictSerializer, key_field
+from integrations.formatting import api_exception
 
 from ..bulk_schema import RESERVED_IDS
 from ..choices import CustomerStatus, LifecycleStage, Segment
@@ -56,7 +57,7 @@ class CustomerWriteSerializer(StrictSerializer):
         if status is None and self.instance is not None:
             status = self.instance.status
         if attrs.get("churned_at") and status != CustomerStatus.CHURNED:
-            raise churned_at_needs_churned_status()
+            raise api_exception(churned_at_needs_churned_status())
         return attrs
 
 

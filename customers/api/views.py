@@ -1,15 +1,15 @@
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
+from integrations.api.views_bulk import bulk_post_docs, run_bulk
 from integrations.openapi_errors import ErrorResponse409Serializer
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
 from ..bulk_schema import CUSTOMER_BULK_SCHEMA
@@ -25,19 +25,11 @@ TAG_CUSTOMERS = ["customers"]
 TAG_TEAM = ["team-members"]
 
 
-class ByCustomerId(CursorPagination):
-    ordering = "customer_id"
-
-
-class ByEmail(CursorPagination):
-    ordering = "email"
-
-
 class CustomerListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
-    pagination_class = ByCustomerId
+    pagination_class = cursor_pagination("customer_id")
 
     def get_queryset(self) -> QuerySet[Customer]:
         return selectors.customer_list()
@@ -90,29 +82,26 @@ class CustomerDetailView(PlatformAPIView):
 class CustomerBulkView(PlatformAPIView):
     scope_domain = "customers"
 
-    @extend_schema(
+    @bulk_post_docs(
         tags=TAG_CUSTOMERS,
         summary="Upsert customers in bulk",
-        description=BULK_DESCRIPTION + " Natural key: `customer_id`. Fields left out of an "
+        item="CustomerBulkItem",
+        schema=CUSTOMER_BULK_SCHEMA,
+        description="Natural key: `customer_id`. Fields left out of an "
         "item keep their current values; an unknown `success_manager` is an item error.",
-        request=s.CustomerWriteSerializer(many=True),
-        responses={200: BulkResultSerializer},
-        examples=[
-            OpenApiExample(
-                "Two customers",
-                request_only=True,
-                value=[
-                    {
-                        "customer_id": "cust_12345",
-                        "name": "Acme",
-                        "segment": "enterprise",
-                        "licensed_seats": 250,
-                        "success_manager": "sarah.smith@company.com",
-                    },
-                    {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
-                ],
-            )
-        ],
+        example=(
+            "Two customers",
+            [
+                {
+                    "customer_id": "cust_12345",
+                    "name": "Acme",
+                    "segment": "enterprise",
+                    "licensed_seats": 250,
+                    "success_manager": "sarah.smith@company.com",
+                },
+                {"customer_id": "cust_12346", "name": "Globex", "segment": "mid_market"},
+            ],
+        ),
     )
     def post(self, request: Request) -> Response:
         return run_bulk(request, CUSTOMER_BULK_SCHEMA, services.customers_bulk_upsert)
@@ -121,7 +110,7 @@ class CustomerBulkView(PlatformAPIView):
 class StakeholderListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.StakeholderSerializer
-    pagination_class = ByEmail
+    pagination_class = cursor_pagination("email")
 
     def get_queryset(self) -> QuerySet[Stakeholder]:
         if getattr(self, "swagger_fake_view", False):
@@ -192,7 +181,7 @@ class TeamMemberListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.TeamMemberSerializer
     filterset_class = TeamMemberFilter
-    pagination_class = ByEmail
+    pagination_class = cursor_pagination("email")
 
     def get_queryset(self) -> QuerySet[TeamMember]:
         return _with_load(selectors.team_member_list())

@@ -1,9 +1,7 @@
 from rest_framework import serializers
 
-from integrations.api.serializers_base import key_field, pattern_field
 from integrations.money import whole_units
 
-from ..choices import ContractStatus
 from ..models import Contract, Invoice
 
 
@@ -46,33 +44,6 @@ class ContractSerializer(serializers.ModelSerializer):
         return whole_units(obj.annual_value)
 
 
-class ContractWriteSerializer(serializers.Serializer):
-    """One item of the bulk body (documentation; validation is the bulk schema's)."""
-
-    contract_id = key_field(help_text="e.g. ctr_2024_001")
-    customer_id = key_field()
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(help_text="After start_date.")
-    value = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        coerce_to_string=False,
-        help_text="Total contract value in currency units (a number; decimals are kept).",
-    )
-    term = pattern_field(
-        r"^[1-9][0-9]?_(year|month)$", max_length=20, help_text="e.g. 1_year, 3_year, 6_month"
-    )
-    status = serializers.ChoiceField(
-        choices=ContractStatus.choices, required=False, help_text="Default for new: active."
-    )
-    renewed_from = key_field(
-        required=False,
-        allow_null=True,
-        help_text="contract_id of the previous contract, existing or in this batch; or null.",
-    )
-
-
 class InvoiceSerializer(serializers.ModelSerializer):
     customer_id = serializers.CharField(source="customer.customer_id")
     amount = serializers.SerializerMethodField(help_text="Whole currency units.")
@@ -94,22 +65,3 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
     def get_amount(self, obj: Invoice) -> int:
         return whole_units(obj.amount)
-
-
-class InvoiceWriteSerializer(serializers.Serializer):
-    """One item of the bulk body (documentation; validation is the bulk schema's)."""
-
-    invoice_id = key_field(help_text="e.g. inv_2026_0042")
-    customer_id = key_field()
-    issued_on = serializers.DateField(help_text="Not later than tomorrow.")
-    due_on = serializers.DateField(help_text="Not before issued_on.")
-    amount = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        coerce_to_string=False,
-        help_text="Currency units (a number; decimals are kept).",
-    )
-    paid_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="When it was paid; null while unpaid."
-    )

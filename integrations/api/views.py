@@ -2,15 +2,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 
 from .. import selectors
-from ..pagination import CursorPagination
+from ..pagination import cursor_pagination
 from .base import PlatformGenericViewSet
 from .filters import EventFilter
 from .serializers import EventSerializer
-
-
-class EventPagination(CursorPagination):
-    # Oldest first: reconciliation walks forward from the last event it has seen.
-    ordering = ("created_at", "id")
 
 
 @extend_schema(tags=["events"])
@@ -20,5 +15,6 @@ class EventViewSet(mixins.ListModelMixin, PlatformGenericViewSet):
     scope_domain = "webhooks"
     serializer_class = EventSerializer
     filterset_class = EventFilter
-    pagination_class = EventPagination
+    # Oldest first: reconciliation walks forward from the last event it has seen.
+    pagination_class = cursor_pagination("created_at", "id")
     queryset = selectors.event_list()

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from customers.models import TeamMember
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from ..selectors import performance as perf
 from . import performance_serializers as ps
@@ -40,10 +40,6 @@ def _days(request: Request) -> int:
     return int(query.validated_data["days"])
 
 
-class ByEmail(CursorPagination):
-    ordering = "email"
-
-
 class PerformanceView(PlatformAPIView):
     scope_domain = "operations"
 
@@ -68,7 +64,7 @@ class PerformanceView(PlatformAPIView):
 class TeamPerformanceView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = ps.TeamPerformanceSerializer
-    pagination_class = ByEmail
+    pagination_class = cursor_pagination("email")
 
     def get_queryset(self) -> QuerySet[TeamMember]:
         return perf.team_members()

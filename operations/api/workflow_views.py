@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from customers import read as customers_read
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.auth import client_identity
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors
 from ..models import Alert, Escalation, WorkflowRun
@@ -35,14 +35,6 @@ WORKFLOW_EXAMPLE = {
         "notify_account_team",
     ],
 }
-
-
-class NewestFirst(CursorPagination):
-    ordering = ("-created_at", "-id")
-
-
-class NewestOpenedFirst(CursorPagination):
-    ordering = ("-opened_at", "-id")
 
 
 class WorkflowStartView(PlatformAPIView):
@@ -90,7 +82,7 @@ class WorkflowRunListView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = ws.WorkflowRunSerializer
     filterset_class = RunFilter
-    pagination_class = NewestFirst
+    pagination_class = cursor_pagination("-created_at", "-id")
 
     def get_queryset(self) -> QuerySet[WorkflowRun]:
         return selectors.run_list()
@@ -136,7 +128,7 @@ class AlertListView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = ws.AlertSerializer
     filterset_class = AlertFilter
-    pagination_class = NewestOpenedFirst
+    pagination_class = cursor_pagination("-opened_at", "-id")
 
     def get_queryset(self) -> QuerySet[Alert]:
         return selectors.alert_list()
@@ -177,7 +169,7 @@ class EscalationListView(PlatformGenericAPIView):
     scope_domain = "operations"
     serializer_class = ws.EscalationSerializer
     filterset_class = EscalationFilter
-    pagination_class = NewestOpenedFirst
+    pagination_class = cursor_pagination("-opened_at", "-id")
 
     def get_queryset(self) -> QuerySet[Escalation]:
         return selectors.escalation_list()

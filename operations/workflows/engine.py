@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from integrations import events
+from integrations.domain_errors import DomainError
 from integrations.ids import new_public_id
 from integrations.models import Event
 
@@ -188,6 +189,13 @@ def _execute(step_pk: int) -> str:
     return "done"
 
 
+def failure_text(exc: BaseException) -> str:
+    """What a failed attempt records: a domain refusal by its stable code, a crash by type."""
+    if isinstance(exc, DomainError):
+        return f"{exc.code}: {exc.text()}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 @transaction.atomic
 def step_failed(step_pk: int, exc: BaseException, *, began: datetime | None = None) -> str:
     """Count a failed attempt (`began`: when it started; its own marks rolled back)."""
@@ -201,7 +209,7 @@ def step_failed(step_pk: int, exc: BaseException, *, began: datetime | None = No
         return "failed: already settled"
     now = timezone.now()
     step.attempts += 1
-    step.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    step.last_error = failure_text(exc)[:2000]
     step.started_at = step.started_at or began or now
     run = step.run
     if run.status == RunStatus.PENDING:  # it did start: the attempt's own mark rolled back

@@ -35,23 +35,6 @@ class FeatureSerializer(serializers.ModelSerializer):
         return int(obj.list_price)
 
 
-class FeatureWriteSerializer(serializers.Serializer):
-    """One item of the bulk body (documentation; validation is the bulk schema's)."""
-
-    feature_id = serializers.RegexField(
-        SLUG_PATTERN,
-        max_length=64,
-        help_text="A slug, e.g. feat_analytics.",
-        error_messages={"invalid": SLUG_MESSAGE},
-    )
-    name = serializers.CharField(max_length=200)
-    category = serializers.CharField(max_length=100, required=False)
-    is_key = serializers.BooleanField(required=False)
-    is_premium = serializers.BooleanField(required=False)
-    list_price = serializers.IntegerField(min_value=0, required=False)
-    adoption_threshold_days = serializers.IntegerField(min_value=1, max_value=30, required=False)
-
-
 class UsageSerializer(serializers.ModelSerializer):
     customer_id = serializers.CharField(source="customer.customer_id")
     feature_id = serializers.CharField(source="feature.feature_id")
@@ -60,18 +43,6 @@ class UsageSerializer(serializers.ModelSerializer):
         model = FeatureUsage
         fields = ["customer_id", "feature_id", "date", "events", "active_users"]
         read_only_fields = fields
-
-
-class UsageWriteSerializer(serializers.Serializer):
-    """One item of the bulk body (documentation; validation is the bulk schema's)."""
-
-    customer_id = serializers.CharField(max_length=64)
-    feature_id = serializers.RegexField(
-        SLUG_PATTERN, max_length=64, error_messages={"invalid": SLUG_MESSAGE}
-    )
-    date = serializers.DateField(help_text="The day; not later than tomorrow.")
-    events = serializers.IntegerField(min_value=0)
-    active_users = serializers.IntegerField(min_value=0)
 
 
 # --- adoption ---------------------------------------------------------------------------

@@ -3,22 +3,22 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import read as customers_read
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from integrations.api.views_bulk import BULK_DESCRIPTION, BulkResultSerializer, run_bulk
+from integrations.api.views_bulk import IngestionDetailView, IngestionListView, bulk_post_docs
 from integrations.auth import client_identity
 from integrations.openapi_errors import ErrorResponse409Serializer
-from integrations.pagination import CursorPagination
+from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
 from ..bulk_schema import FEATURE_SCHEMA, USAGE_SCHEMA
 from ..errors import FeatureNotFound, FeedbackNotFound
-from ..models import Feature, FeatureUsage, Feedback
+from ..models import Feature, Feedback
 from ..selectors import adoption
 from ..selectors import feedback as feedback_selectors
 from . import presenters
@@ -29,114 +29,90 @@ from .filters import FeatureFilter, FeedbackFilter, UsageFilter
 TAGS = ["cs-product"]
 
 
-class ByFeatureId(CursorPagination):
-    ordering = "feature_id"
-
-
-class ByDate(CursorPagination):
-    ordering = ("date", "id")
-
-
-class FeatureListView(PlatformGenericAPIView):
-    scope_domain = "product"
-    serializer_class = s.FeatureSerializer
-    filterset_class = FeatureFilter
-    pagination_class = ByFeatureId
-
-    def get_queryset(self) -> QuerySet[Feature]:
-        return selectors.feature_list()
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=TAGS,
         summary="List features",
         operation_id="cs_product_features_list",
         responses=s.FeatureSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        return self.list_response()
-
-    @extend_schema(
+    ),
+    post=bulk_post_docs(
         tags=TAGS,
         summary="Upsert features in bulk",
-        description=BULK_DESCRIPTION,
-        request=s.FeatureWriteSerializer(many=True),
-        responses={200: BulkResultSerializer},
-        examples=[
-            OpenApiExample(
-                "Catalogue",
-                request_only=True,
-                value=[
-                    {
-                        "feature_id": "feat_analytics",
-                        "name": "Analytics",
-                        "category": "insights",
-                        "is_key": True,
-                        "is_premium": False,
-                        "list_price": 0,
-                        "adoption_threshold_days": 4,
-                    },
-                ],
-            )
-        ],
-    )
-    def post(self, request: Request) -> Response:
-        return run_bulk(request, FEATURE_SCHEMA, services.features_bulk_upsert)
-
-
-class FeatureDetailView(PlatformAPIView):
+        item="FeatureBulkItem",
+        schema=FEATURE_SCHEMA,
+        example=(
+            "Catalogue",
+            [
+                {
+                    "feature_id": "feat_analytics",
+                    "name": "Analytics",
+                    "category": "insights",
+                    "is_key": True,
+                    "is_premium": False,
+                    "list_price": 0,
+                    "adoption_threshold_days": 4,
+                },
+            ],
+        ),
+    ),
+)
+class FeatureListView(IngestionListView):
     scope_domain = "product"
+    serializer_class = s.FeatureSerializer
+    filterset_class = FeatureFilter
+    pagination_class = cursor_pagination("feature_id")
+    list_queryset = staticmethod(selectors.feature_list)
+    bulk_schema = FEATURE_SCHEMA
+    ingest = staticmethod(services.features_bulk_upsert)
 
-    @extend_schema(tags=TAGS, summary="Get a feature", responses=s.FeatureSerializer)
-    def get(self, request: Request, feature_id: str) -> Response:
-        feature = selectors.feature_list().filter(feature_id=feature_id).first()
-        if feature is None:
-            raise FeatureNotFound()
-        return Response(s.FeatureSerializer(feature).data)
 
-
-class UsageView(PlatformGenericAPIView):
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, summary="Get a feature", responses=s.FeatureSerializer)
+)
+class FeatureDetailView(IngestionDetailView):
     scope_domain = "product"
-    serializer_class = s.UsageSerializer
-    filterset_class = UsageFilter
-    pagination_class = ByDate
+    list_view = FeatureListView
+    lookup = "feature_id"
+    not_found = FeatureNotFound
 
-    def get_queryset(self) -> QuerySet[FeatureUsage]:
-        return selectors.usage_list()
 
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=TAGS,
         summary="List daily usage rows",
         operation_id="cs_product_usage_list",
         responses=s.UsageSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        return self.list_response()
-
-    @extend_schema(
+    ),
+    post=bulk_post_docs(
         tags=TAGS,
         summary="Ingest daily usage in bulk",
-        description=BULK_DESCRIPTION + " Natural key: (customer_id, feature_id, date); "
+        item="UsageBulkItem",
+        schema=USAGE_SCHEMA,
+        description="Natural key: (customer_id, feature_id, date); "
         "unknown feature ids are item errors (`unknown_feature`).",
-        request=s.UsageWriteSerializer(many=True),
-        responses={200: BulkResultSerializer},
-        examples=[
-            OpenApiExample(
-                "One day",
-                request_only=True,
-                value=[
-                    {
-                        "customer_id": "cust_12345",
-                        "feature_id": "feat_analytics",
-                        "date": "2026-11-25",
-                        "events": 140,
-                        "active_users": 12,
-                    },
-                ],
-            )
-        ],
-    )
-    def post(self, request: Request) -> Response:
-        return run_bulk(request, USAGE_SCHEMA, services.usage_ingest)
+        example=(
+            "One day",
+            [
+                {
+                    "customer_id": "cust_12345",
+                    "feature_id": "feat_analytics",
+                    "date": "2026-11-25",
+                    "events": 140,
+                    "active_users": 12,
+                },
+            ],
+        ),
+    ),
+)
+class UsageView(IngestionListView):
+    scope_domain = "product"
+    serializer_class = s.UsageSerializer
+    filterset_class = UsageFilter
+    pagination_class = cursor_pagination("date", "id")
+    list_queryset = staticmethod(selectors.usage_list)
+    bulk_schema = USAGE_SCHEMA
+    ingest = staticmethod(services.usage_ingest)
 
 
 # --- adoption ---------------------------------------------------------------------------
@@ -153,7 +129,7 @@ class AdoptionListView(PlatformGenericAPIView):
     scope_domain = "product"
     serializer_class = s.AdoptionHeadlineSerializer
     filterset_class = FeatureFilter
-    pagination_class = ByFeatureId
+    pagination_class = cursor_pagination("feature_id")
 
     def get_queryset(self) -> QuerySet[Feature]:
         return selectors.feature_list()
@@ -232,15 +208,11 @@ class CustomerAdoptionView(PlatformAPIView):
 # --- feedback ---------------------------------------------------------------------------
 
 
-class ByCreated(CursorPagination):
-    ordering = ("-created_at", "-id")
-
-
 class FeedbackListView(PlatformGenericAPIView):
     scope_domain = "product"
     serializer_class = s.FeedbackSerializer
     filterset_class = FeedbackFilter
-    pagination_class = ByCreated
+    pagination_class = cursor_pagination("-created_at", "-id")
 
     def get_queryset(self) -> QuerySet[Feedback]:
         return feedback_selectors.feedback_list()

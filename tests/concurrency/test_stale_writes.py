@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from rest_framework.exceptions import ValidationError
 
 from customers import services
 from customers.errors import CustomerNotFound, IllegalStageTransition
 from customers.models import Customer, LifecycleChange, Stakeholder, TeamMember
+from integrations.domain_errors import Invalid
 from integrations.writes import lock
 from operations.models import Alert
 from operations.workflows.incidents import alert_update
@@ -75,9 +75,9 @@ def test_churned_at_needs_a_committed_churned_status() -> None:
     Customer.objects.filter(pk=stale.pk).update(
         lifecycle_stage="onboarding", status="active", churned_at=None
     )
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(Invalid) as raised:
         services.customer_update(customer=stale, data={"churned_at": CHURNED_AT})
-    assert raised.value.get_codes() == {"churned_at": ["invalid"]}
+    assert (raised.value.attr, raised.value.code) == ("churned_at", "invalid")
     assert Customer.objects.get(pk=stale.pk).churned_at is None
 
 

@@ -49,7 +49,7 @@ def _new_customer(stage: str = "onboarding") -> Customer:
     )
 
 
-def test_an_illegal_stage_change_is_a_form_error_and_writes_nothing(staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_illegal_stage_change_is_a_form_error_and_writes_nothing(staff: Any) -> None:
     customer = _new_customer()
     data = admin_form_data(staff, _change_url(customer))
     response = staff.post(_change_url(customer), {**data, "lifecycle_stage": "advocacy"})
@@ -62,7 +62,7 @@ def test_an_illegal_stage_change_is_a_form_error_and_writes_nothing(staff) -> No
     assert not Event.objects.filter(type="customer.lifecycle_changed").exists()
 
 
-def test_a_legal_stage_change_writes_history_and_the_event(staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_legal_stage_change_writes_history_and_the_event(staff: Any) -> None:
     customer = _new_customer()
     data = admin_form_data(staff, _change_url(customer))
     response = staff.post(
@@ -83,7 +83,7 @@ def test_a_legal_stage_change_writes_history_and_the_event(staff) -> None:  # ty
     assert event.data["to_stage"] == "adoption"
 
 
-def test_only_the_changed_fields_are_written(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_changed_fields_are_written(staff: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     customer = _new_customer()
     seen: list[dict[str, Any]] = []
     real = services.customer_update
@@ -98,7 +98,9 @@ def test_only_the_changed_fields_are_written(staff, monkeypatch) -> None:  # typ
     assert seen == [{"segment": "small_business"}]
 
 
-def test_a_refusal_inside_the_service_is_a_message_not_a_500(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusal_inside_the_service_is_a_message_not_a_500(
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Another writer churns the customer between the form's check and the save: the
     service re-checks against the stored stage and refuses (409 in the API)."""
     customer = _new_customer()
@@ -129,7 +131,7 @@ def test_a_refusal_inside_the_service_is_a_message_not_a_500(staff, monkeypatch)
     assert not Event.objects.filter(type="customer.lifecycle_changed").exists()
 
 
-def test_adding_a_customer_goes_through_customer_create(staff) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_customer_goes_through_customer_create(staff: Any) -> None:
     csm = TeamMemberFactory.create(email="csm@vendor.example")
     data = admin_form_data(staff, reverse("admin:customers_customer_add"))
     response = staff.post(
@@ -163,7 +165,9 @@ def _named(name: str) -> Any:
     return lambda kwargs: name
 
 
-def test_stakeholder_inline_and_admin_saves_use_the_services(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_stakeholder_inline_and_admin_saves_use_the_services(
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     customer = _new_customer()
     person = StakeholderFactory.create(customer=customer, email="a@client.example", role="CTO")
     calls: list[str] = []
@@ -184,7 +188,7 @@ def test_stakeholder_inline_and_admin_saves_use_the_services(staff, monkeypatch)
     assert calls == ["stakeholder_update", "stakeholder_update", "stakeholder_delete"]
 
 
-def test_team_member_saves_use_the_services(staff) -> None:  # type: ignore[no-untyped-def]
+def test_team_member_saves_use_the_services(staff: Any) -> None:
     add = reverse("admin:customers_teammember_add")
     response = staff.post(
         add,
@@ -221,7 +225,9 @@ def test_team_member_saves_use_the_services(staff) -> None:  # type: ignore[no-u
     assert (member.capacity, member.skills) == (12, ["enterprise", "onboarding"])
 
 
-def test_health_model_versioning_is_the_service(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_health_model_versioning_is_the_service(
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from customers import admin as customers_admin
     from customers.health import services as health_services
 
@@ -268,7 +274,7 @@ def test_health_model_versioning_is_the_service(staff, monkeypatch) -> None:  # 
         ("[1, 2]", "An object of measure"),
     ],
 )
-def test_health_model_weights_are_checked(staff, weights: str, error: str) -> None:  # type: ignore[no-untyped-def]
+def test_health_model_weights_are_checked(staff: Any, weights: str, error: str) -> None:
     model = HealthModel.objects.get(active=True)
     data = admin_form_data(staff, _change_url(model))
     response = staff.post(_change_url(model), {**data, "weights": weights})
@@ -276,7 +282,9 @@ def test_health_model_weights_are_checked(staff, weights: str, error: str) -> No
     assert error in " ".join(response.context["adminform"].form.errors["weights"])
 
 
-def test_deleting_stakeholders_in_the_admin_uses_the_service(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_stakeholders_in_the_admin_uses_the_service(
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     customer = _new_customer()
     people = StakeholderFactory.create_batch(2, customer=customer)
     calls: list[str] = []

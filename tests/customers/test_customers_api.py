@@ -1,6 +1,8 @@
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from customers.models import Customer, LifecycleChange
 from integrations.models import Event
@@ -9,11 +11,11 @@ from tests.customers.factories import CustomerFactory, TeamMemberFactory
 URL = "/api/v1/customers"
 
 
-def codes(response) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
+def codes(response: Any) -> list[tuple[str | None, str]]:
     return [(e["attr"], e["code"]) for e in response.json()["errors"]]
 
 
-def test_create_and_retrieve_with_and_without_slash(api) -> None:  # type: ignore[no-untyped-def]
+def test_create_and_retrieve_with_and_without_slash(api: APIClient) -> None:
     TeamMemberFactory(email="sarah.smith@company.com")
     body = {
         "customer_id": "cust_12345",
@@ -97,7 +99,9 @@ def test_create_and_retrieve_with_and_without_slash(api) -> None:  # type: ignor
         ({"customer_id": 12, "name": "A", "segment": "enterprise"}, ("customer_id", "invalid")),
     ],
 )
-def test_create_rejects_bad_input_and_writes_nothing(api, body, expected) -> None:  # type: ignore[no-untyped-def]
+def test_create_rejects_bad_input_and_writes_nothing(
+    api: APIClient, body: Any, expected: Any
+) -> None:
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
@@ -106,7 +110,7 @@ def test_create_rejects_bad_input_and_writes_nothing(api, body, expected) -> Non
     assert not Event.objects.exists()
 
 
-def test_malformed_json_and_wrong_body_type_are_400(api) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_and_wrong_body_type_are_400(api: APIClient) -> None:
     response = api.post(URL, "{not json", content_type="application/json")
     assert response.status_code == 400
     assert codes(response) == [(None, "parse_error")]
@@ -116,7 +120,7 @@ def test_malformed_json_and_wrong_body_type_are_400(api) -> None:  # type: ignor
     assert response.status_code == 415
 
 
-def test_duplicate_create_is_409(api) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_create_is_409(api: APIClient) -> None:
     CustomerFactory(customer_id="c1")
     response = api.post(
         URL, {"customer_id": "c1", "name": "A", "segment": "enterprise"}, format="json"
@@ -125,14 +129,14 @@ def test_duplicate_create_is_409(api) -> None:  # type: ignore[no-untyped-def]
     assert codes(response) == [(None, "customer_exists")]
 
 
-def test_unknown_customer_is_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_customer_is_404(api: APIClient) -> None:
     response = api.get(f"{URL}/nobody")
     assert response.status_code == 404
     assert codes(response) == [(None, "customer_not_found")]
     assert api.patch(f"{URL}/nobody", {"name": "x"}, format="json").status_code == 404
 
 
-def test_patch_updates_fields_and_records_stage_history(api) -> None:  # type: ignore[no-untyped-def]
+def test_patch_updates_fields_and_records_stage_history(api: APIClient) -> None:
     CustomerFactory(customer_id="c1", lifecycle_stage="onboarding")
     response = api.patch(
         f"{URL}/c1", {"lifecycle_stage": "adoption", "licensed_seats": 80}, format="json"
@@ -145,7 +149,7 @@ def test_patch_updates_fields_and_records_stage_history(api) -> None:  # type: i
     assert Event.objects.get().type == "customer.lifecycle_changed"
 
 
-def test_patch_illegal_stage_transition_is_409_with_allowed_stages(api) -> None:  # type: ignore[no-untyped-def]
+def test_patch_illegal_stage_transition_is_409_with_allowed_stages(api: APIClient) -> None:
     CustomerFactory(customer_id="c1", lifecycle_stage="onboarding")
     response = api.patch(
         f"{URL}/c1", {"lifecycle_stage": "advocacy", "name": "Renamed"}, format="json"
@@ -160,7 +164,7 @@ def test_patch_illegal_stage_transition_is_409_with_allowed_stages(api) -> None:
     assert not LifecycleChange.objects.exists()
 
 
-def test_churning_sets_churned_at_and_stage(api) -> None:  # type: ignore[no-untyped-def]
+def test_churning_sets_churned_at_and_stage(api: APIClient) -> None:
     CustomerFactory(customer_id="c1", lifecycle_stage="renewal")
     response = api.patch(f"{URL}/c1", {"status": "churned"}, format="json")
     assert response.status_code == 200
@@ -170,14 +174,14 @@ def test_churning_sets_churned_at_and_stage(api) -> None:  # type: ignore[no-unt
     assert LifecycleChange.objects.get().to_stage == "churned"
 
 
-def test_patch_cannot_change_customer_id(api) -> None:  # type: ignore[no-untyped-def]
+def test_patch_cannot_change_customer_id(api: APIClient) -> None:
     CustomerFactory(customer_id="c1")
     response = api.patch(f"{URL}/c1", {"customer_id": "c2"}, format="json")
     assert response.status_code == 400
     assert ("customer_id", "unknown_field") in codes(response)
 
 
-def test_list_filters_and_search(api) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_and_search(api: APIClient) -> None:
     csm = TeamMemberFactory(email="a@company.com")
     CustomerFactory(customer_id="e1", name="Alpha Corp", segment="enterprise", success_manager=csm)
     CustomerFactory(
@@ -207,7 +211,9 @@ def test_list_filters_and_search(api) -> None:  # type: ignore[no-untyped-def]
     assert api.get(URL, {"segment": "galactic"}).status_code == 400
 
 
-def test_list_paginates_with_cursor_and_bounded_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_paginates_with_cursor_and_bounded_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     csm = TeamMemberFactory()
     CustomerFactory.create_batch(25, success_manager=csm)
     with django_assert_max_num_queries(3):
@@ -225,7 +231,7 @@ def test_list_paginates_with_cursor_and_bounded_queries(api, django_assert_max_n
         assert len(api.get(URL, {"page_size": 500}).json()["results"]) == 75
 
 
-def test_body_over_the_limit_is_413_and_writes_nothing(api, settings) -> None:  # type: ignore[no-untyped-def]
+def test_body_over_the_limit_is_413_and_writes_nothing(api: APIClient, settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = {"customer_id": "c1", "name": "x" * 2000, "segment": "enterprise"}
     response = api.post(URL, body, format="json")
@@ -243,7 +249,9 @@ def test_body_over_the_limit_is_413_and_writes_nothing(api, settings) -> None:  
         ("2012-04-18T21:38:45-21:07", 200),
     ],
 )
-def test_out_of_range_datetime_filters_are_400_not_500(api, value: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_out_of_range_datetime_filters_are_400_not_500(
+    api: APIClient, value: str, status: int
+) -> None:
     for url in (URL, "/api/v1/events"):
         param = "updated_after" if url == URL else "created_after"
         response = api.get(url, {param: value})

@@ -1,10 +1,12 @@
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from customers.health import measures as registry
 from customers.health.engine import compute_health
@@ -19,11 +21,11 @@ AS_OF = date(2026, 6, 30)
 
 
 @pytest.fixture
-def fake_measures(monkeypatch):  # type: ignore[no-untyped-def]
+def fake_measures(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Replace the registry with three measures whose scores the test controls."""
     scores: dict[str, dict[int, float | None]] = {"m1": {}, "m2": {}, "m3": {}}
 
-    def make(name: str):  # type: ignore[no-untyped-def]
+    def make(name: str) -> Any:
         def compute(pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
             list(Customer.objects.values_list("pk", flat=True)[:1])  # one query, as real ones do
             return {
@@ -51,7 +53,7 @@ def fake_measures(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_missing_measure_weight_is_spread_in_proportion(fake_measures) -> None:  # type: ignore[no-untyped-def]
+def test_missing_measure_weight_is_spread_in_proportion(fake_measures: Any) -> None:
     c = CustomerFactory()
     fake_measures["m1"][c.pk], fake_measures["m2"][c.pk] = 80.0, 40.0
     fake_measures["m3"][c.pk] = None
@@ -75,23 +77,24 @@ def test_missing_measure_weight_is_spread_in_proportion(fake_measures) -> None: 
 @pytest.mark.parametrize(
     ("m1", "grade"), [(49.4, "critical"), (50.0, "at_risk"), (74.6, "healthy"), (100.0, "healthy")]
 )
-def test_grade_bands(fake_measures, m1: float, grade: str) -> None:  # type: ignore[no-untyped-def]
+def test_grade_bands(fake_measures: Any, m1: float, grade: str) -> None:
     c = CustomerFactory()
     fake_measures["m1"][c.pk] = m1
     assert compute_health(HealthModel.objects.get(active=True), AS_OF)[c.pk].grade == grade
 
 
 @pytest.mark.django_db
-def test_recompute_stores_snapshots_and_publishes_changes(fake_measures) -> None:  # type: ignore[no-untyped-def]
-    a, b, gone = CustomerFactory(), CustomerFactory(), CustomerFactory(status="churned")
-    nodata = CustomerFactory()
+def test_recompute_stores_snapshots_and_publishes_changes(fake_measures: Any) -> None:
+    a, b = CustomerFactory.create(), CustomerFactory.create()
+    gone = CustomerFactory.create(status="churned")
+    nodata = CustomerFactory.create()
     for pk in (a.pk, b.pk, gone.pk):
         fake_measures["m1"][pk] = 90.0
     t0 = timezone.now() - timedelta(days=30)
     health_recompute(computed_at=t0, as_of=t0.date())
     assert HealthScore.objects.count() == 2  # churned and no-data customers get none
     assert not HealthScore.objects.filter(customer__in=[gone, nodata]).exists()
-    snap = HealthScore.objects.get(customer=a)  # type: ignore[misc]
+    snap = HealthScore.objects.get(customer=a)
     assert (snap.score, snap.grade, snap.model_version) == (90, "healthy", 2)
     assert snap.weights == {"m1": 1.0}
     assert Event.objects.filter(type="customer.health_changed").count() == 2
@@ -108,7 +111,7 @@ def test_recompute_stores_snapshots_and_publishes_changes(fake_measures) -> None
 
 
 @pytest.mark.django_db
-def test_a_15_point_drop_within_the_same_grade_is_a_decline(fake_measures) -> None:  # type: ignore[no-untyped-def]
+def test_a_15_point_drop_within_the_same_grade_is_a_decline(fake_measures: Any) -> None:
     c = CustomerFactory()
     fake_measures["m1"][c.pk] = 100.0
     t0 = timezone.now() - timedelta(days=31)
@@ -123,7 +126,7 @@ def test_a_15_point_drop_within_the_same_grade_is_a_decline(fake_measures) -> No
 
 
 @pytest.mark.django_db
-def test_batch_recompute_uses_a_fixed_number_of_queries(fake_measures) -> None:  # type: ignore[no-untyped-def]
+def test_batch_recompute_uses_a_fixed_number_of_queries(fake_measures: Any) -> None:
     counts = []
     for size in (4, 40):
         for c in CustomerFactory.create_batch(size):
@@ -165,7 +168,7 @@ def test_trend_without_a_30_day_reference_uses_the_slope() -> None:
     assert trend(rows[-1:], now, 78, None)["direction"] is None
 
 
-def test_health_api_before_and_after_recompute(api, fake_measures) -> None:  # type: ignore[no-untyped-def]
+def test_health_api_before_and_after_recompute(api: APIClient, fake_measures: Any) -> None:
     c = CustomerFactory(customer_id="cust_h")
     fake_measures["m1"][c.pk], fake_measures["m2"][c.pk] = 90.0, 50.0
     empty = api.get("/api/v1/customers/cust_h/health").json()
@@ -188,7 +191,7 @@ def test_health_api_before_and_after_recompute(api, fake_measures) -> None:  # t
     assert bad.status_code == 400
 
 
-def test_health_history_is_weekly(api, fake_measures) -> None:  # type: ignore[no-untyped-def]
+def test_health_history_is_weekly(api: APIClient, fake_measures: Any) -> None:
     c = CustomerFactory(customer_id="cust_w")
     for days_ago, score in [(21, 60.0), (20, 61.0), (14, 70.0), (7, 80.0), (0, 90.0)]:
         fake_measures["m1"][c.pk] = score
@@ -200,7 +203,9 @@ def test_health_history_is_weekly(api, fake_measures) -> None:  # type: ignore[n
 
 
 @pytest.mark.django_db
-def test_admin_edit_of_a_used_model_creates_a_new_version(admin_client, fake_measures) -> None:  # type: ignore[no-untyped-def]
+def test_admin_edit_of_a_used_model_creates_a_new_version(
+    admin_client: Any, fake_measures: Any
+) -> None:
     c = CustomerFactory()
     fake_measures["m1"][c.pk] = 70.0
     health_recompute()

@@ -3,11 +3,13 @@
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from customers.health import measures as registry
 from customers.health.measures import MeasureValue
@@ -20,7 +22,7 @@ from tests.customers.factories import CustomerFactory
 
 
 @pytest.fixture
-def scores(monkeypatch):  # type: ignore[no-untyped-def]
+def scores(monkeypatch: pytest.MonkeyPatch) -> Any:
     """One measure whose score per customer the test sets."""
     values: dict[int, float] = {}
 
@@ -41,7 +43,7 @@ def _snapshot(customer: Customer, values: dict[int, float], score: float, days_a
     health_recompute(customer_pks=[customer.pk], computed_at=at, as_of=at.date(), publish=False)
 
 
-def test_a_drop_the_trend_shows_fires_the_decline_event(api, scores) -> None:  # type: ignore[no-untyped-def]
+def test_a_drop_the_trend_shows_fires_the_decline_event(api: APIClient, scores: Any) -> None:
     """Before: the trend took the snapshot 25 days ago (within ±7 days of 30), the event only
     looked 30-37 days back, so a 20-point drop showed in the API and fired nothing."""
     c = CustomerFactory.create(customer_id="cust_ref")
@@ -59,7 +61,9 @@ def test_a_drop_the_trend_shows_fires_the_decline_event(api, scores) -> None:  #
     assert _health_drop(c, 15, timezone.now()).measured == 20
 
 
-def test_no_snapshot_near_30_days_ago_means_no_reference_anywhere(api, scores) -> None:  # type: ignore[no-untyped-def]
+def test_no_snapshot_near_30_days_ago_means_no_reference_anywhere(
+    api: APIClient, scores: Any
+) -> None:
     c = CustomerFactory.create(customer_id="cust_far")
     _snapshot(c, scores, 90.0, days_ago=38)  # outside 30 ± 7
     _snapshot(c, scores, 88.0, days_ago=22)  # outside 30 ± 7
@@ -74,7 +78,7 @@ def test_no_snapshot_near_30_days_ago_means_no_reference_anywhere(api, scores) -
 
 
 @pytest.mark.django_db
-def test_the_nearest_snapshot_wins_and_a_tie_takes_the_older(scores) -> None:  # type: ignore[no-untyped-def]
+def test_the_nearest_snapshot_wins_and_a_tie_takes_the_older(scores: Any) -> None:
     now = timezone.now()
     a, b, c = CustomerFactory.create(), CustomerFactory.create(), CustomerFactory.create()
     for customer, snaps in (

@@ -1,7 +1,11 @@
+from typing import Any
+
+from rest_framework.test import APIClient
+
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 
 
-def test_stakeholders_crud(api) -> None:  # type: ignore[no-untyped-def]
+def test_stakeholders_crud(api: APIClient) -> None:
     CustomerFactory(customer_id="c1")
     url = "/api/v1/customers/c1/stakeholders"
     body = {"email": "John.Doe@Client.com", "name": "John Doe", "role": "CTO", "is_champion": True}
@@ -22,7 +26,7 @@ def test_stakeholders_crud(api) -> None:  # type: ignore[no-untyped-def]
     assert api.get(detail).json()["errors"][0]["code"] == "stakeholder_not_found"
 
 
-def test_stakeholders_are_per_customer_and_validated(api) -> None:  # type: ignore[no-untyped-def]
+def test_stakeholders_are_per_customer_and_validated(api: APIClient) -> None:
     StakeholderFactory(customer=CustomerFactory(customer_id="other"), email="x@client.com")
     CustomerFactory(customer_id="c1")
     assert api.get("/api/v1/customers/c1/stakeholders/x@client.com").status_code == 404
@@ -37,7 +41,7 @@ def test_stakeholders_are_per_customer_and_validated(api) -> None:  # type: igno
     assert attrs == {"email", "is_champion"}
 
 
-def test_team_members_crud_with_assigned_accounts(api) -> None:  # type: ignore[no-untyped-def]
+def test_team_members_crud_with_assigned_accounts(api: APIClient) -> None:
     body = {
         "email": "Sarah.Smith@company.com",
         "name": "Sarah Smith",
@@ -67,7 +71,7 @@ def test_team_members_crud_with_assigned_accounts(api) -> None:  # type: ignore[
     assert api.get("/api/v1/team-members/nobody@company.com").status_code == 404
 
 
-def test_team_member_validation(api) -> None:  # type: ignore[no-untyped-def]
+def test_team_member_validation(api: APIClient) -> None:
     response = api.post(
         "/api/v1/team-members",
         {"email": "a@b.co", "name": "A", "capacity": -1, "skills": "x"},
@@ -83,7 +87,9 @@ def test_team_member_validation(api) -> None:  # type: ignore[no-untyped-def]
     assert response.json()["errors"][0]["code"] == "unknown_field"
 
 
-def test_team_member_list_query_count_is_bounded(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_team_member_list_query_count_is_bounded(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     for csm in TeamMemberFactory.create_batch(10):
         CustomerFactory.create_batch(2, success_manager=csm)
     with django_assert_max_num_queries(3):

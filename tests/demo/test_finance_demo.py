@@ -1,6 +1,7 @@
 import random
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -130,7 +131,7 @@ def test_seed_demo_runs_the_finance_step() -> None:
     assert Invoice.objects.exists()
 
 
-def test_admin_pages_render(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_admin_pages_render(admin_client: Any) -> None:
     call_command("seed_demo", "--customers", "20", "--no-progress")
     contract = Contract.objects.exclude(renewed_from=None).first() or Contract.objects.first()
     invoice = Invoice.objects.first()

@@ -2,6 +2,7 @@ import random
 from collections import defaultdict
 from datetime import datetime
 from statistics import mean
+from typing import Any
 
 import pytest
 from django.db.models import Max
@@ -91,7 +92,7 @@ def test_seed_is_deterministic() -> None:
     assert _snapshot() == first
 
 
-def test_admin_pages_render(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_admin_pages_render(admin_client: Any) -> None:
     _seed(10)
     ticket, survey, task = (
         SupportTicket.objects.first(),

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -50,7 +52,7 @@ def test_seed_demo_refuses_to_duplicate_and_skips_when_asked() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_access_rotates_the_demo_key(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_access_rotates_the_demo_key(capsys: Any) -> None:
     call_command("demo_access")
     call_command("demo_access", "--base-url", "http://127.0.0.1:8123/")
     out = capsys.readouterr().out
@@ -61,7 +63,7 @@ def test_demo_access_rotates_the_demo_key(capsys) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.django_db
-def test_admin_pages_render(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_admin_pages_render(admin_client: Any) -> None:
     call_command("seed_demo", "--customers", "20", "--no-progress")
     customer = Customer.objects.first()
     assert customer is not None
@@ -82,7 +84,7 @@ def test_admin_pages_render(admin_client) -> None:  # type: ignore[no-untyped-de
 
 
 @pytest.mark.django_db
-def test_every_admin_screen_renders_over_demo_data(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_every_admin_screen_renders_over_demo_data(admin_client: Any) -> None:
     from django.contrib import admin
     from django.urls import reverse
 

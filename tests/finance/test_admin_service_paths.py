@@ -24,7 +24,7 @@ def staff(client: Any, admin_user: Any) -> Any:
 
 
 @pytest.fixture
-def saves(monkeypatch) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def saves(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     real = services.contract_save
     monkeypatch.setattr(
@@ -33,7 +33,7 @@ def saves(monkeypatch) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return seen
 
 
-def test_adding_a_contract_derives_its_annual_value_in_the_service(staff, saves) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_contract_derives_its_annual_value_in_the_service(staff: Any, saves: Any) -> None:
     customer = CustomerFactory.create()
     response = staff.post(
         reverse("admin:finance_contract_add"),
@@ -53,7 +53,9 @@ def test_adding_a_contract_derives_its_annual_value_in_the_service(staff, saves)
     assert [s["contract_id"] for s in saves] == ["ctr_admin"]
 
 
-def test_editing_the_term_recomputes_the_annual_value_and_writes_only_changes(staff, saves) -> None:  # type: ignore[no-untyped-def]
+def test_editing_the_term_recomputes_the_annual_value_and_writes_only_changes(
+    staff: Any, saves: Any
+) -> None:
     contract = ContractFactory.create(value=Decimal("120000.00"), term="1_year")
     url = reverse("admin:finance_contract_change", args=[contract.pk])
     data = admin_form_data(staff, url)

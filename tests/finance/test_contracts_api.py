@@ -1,11 +1,15 @@
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from finance.models import Contract
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
+from tests.support.errors import item_errors
 
 URL = "/api/v1/cs-finance/contracts"
 
@@ -23,18 +27,14 @@ def contract(i: int, customer: str = "cust_a", **extra: object) -> dict:
     }
 
 
-def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
-
-
 @pytest.fixture
-def customers(db):  # type: ignore[no-untyped-def]
+def customers(db: None) -> Any:
     return CustomerFactory.create(customer_id="cust_a"), CustomerFactory.create(
         customer_id="cust_b"
     )
 
 
-def test_ingest_then_resend_changes_nothing(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_then_resend_changes_nothing(api: APIClient, customers: Any) -> None:
     batch = [
         contract(1, status="renewed", renewed_from=None),
         contract(
@@ -83,7 +83,7 @@ def test_ingest_then_resend_changes_nothing(api, customers) -> None:  # type: ig
     assert api.get(f"{URL}/ctr_1").json()["renewed_from"] is None
 
 
-def test_updates_only_what_differs_and_keeps_omitted_fields(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_updates_only_what_differs_and_keeps_omitted_fields(api: APIClient, customers: Any) -> None:
     ContractFactory.create(contract_id="ctr_1", customer=customers[0], status="renewed")
     old = ContractFactory.create(contract_id="ctr_2", customer=customers[0], value=Decimal("5000"))
     ContractFactory.create(contract_id="ctr_3", customer=customers[0], renewed_from=old)
@@ -108,7 +108,7 @@ def test_updates_only_what_differs_and_keeps_omitted_fields(api, customers) -> N
     assert Contract.objects.get(contract_id="ctr_3").renewed_from_id is None
 
 
-def test_renewed_from_an_existing_contract(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_renewed_from_an_existing_contract(api: APIClient, customers: Any) -> None:
     previous = ContractFactory.create(
         contract_id="ctr_old", customer=customers[0], status="renewed"
     )
@@ -118,7 +118,7 @@ def test_renewed_from_an_existing_contract(api, customers) -> None:  # type: ign
     assert list(previous.renewals.values_list("contract_id", flat=True)) == ["ctr_1"]
 
 
-def test_existing_contract_relinked_to_one_new_in_the_batch(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_existing_contract_relinked_to_one_new_in_the_batch(api: APIClient, customers: Any) -> None:
     ContractFactory.create(
         contract_id="ctr_1",
         customer=customers[0],
@@ -141,7 +141,7 @@ def test_existing_contract_relinked_to_one_new_in_the_batch(api, customers) -> N
     }
 
 
-def test_unknown_renewed_from_and_customer_are_item_errors(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_renewed_from_and_customer_are_item_errors(api: APIClient, customers: Any) -> None:
     batch = [
         contract(0),
         contract(1, renewed_from="ctr_nowhere"),
@@ -150,14 +150,14 @@ def test_unknown_renewed_from_and_customer_are_item_errors(api, customers) -> No
     ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert errors(response) == [
+    assert item_errors(response) == [
         (1, "renewed_from", "unknown_contract"),
         (2, "customer_id", "unknown_customer"),
     ]
     assert not Contract.objects.exists()
 
 
-def test_every_bad_item_is_reported_and_nothing_written(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_item_is_reported_and_nothing_written(api: APIClient, customers: Any) -> None:
     batch = [
         contract(0),
         contract(1, end_date="2025-01-01"),  # equal to start_date
@@ -183,7 +183,7 @@ def test_every_bad_item_is_reported_and_nothing_written(api, customers) -> None:
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
-    assert sorted(errors(response), key=str) == sorted(
+    assert sorted(item_errors(response), key=str) == sorted(
         [
             (1, "end_date", "invalid"),
             (2, "end_date", "invalid"),
@@ -211,7 +211,7 @@ def test_every_bad_item_is_reported_and_nothing_written(api, customers) -> None:
     assert not Contract.objects.exists()
 
 
-def test_list_filters(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters(api: APIClient, customers: Any) -> None:
     a, b = customers
     ContractFactory.create(
         contract_id="c1", customer=a, end_date=date(2026, 3, 31), status="renewed"
@@ -240,13 +240,13 @@ def test_list_filters(api, customers) -> None:  # type: ignore[no-untyped-def]
     assert [r["contract_id"] for r in rest["results"]] == ["c3", "c4"]
 
 
-def test_unknown_contract_is_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_contract_is_404(api: APIClient) -> None:
     response = api.get(f"{URL}/ctr_missing")
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "contract_not_found"
 
 
-def test_scopes(make_client, customers) -> None:  # type: ignore[no-untyped-def]
+def test_scopes(make_client: MakeClient, customers: Any) -> None:
     reader = make_client("finance:read")
     assert reader.get(URL).status_code == 200
     assert reader.post(URL, [contract(1)], format="json").status_code == 403
@@ -255,7 +255,9 @@ def test_scopes(make_client, customers) -> None:  # type: ignore[no-untyped-def]
     assert make_client("product:read").get(f"{URL}/ctr_1").status_code == 403
 
 
-def test_list_uses_a_bounded_number_of_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_uses_a_bounded_number_of_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     previous = None
     for customer in CustomerFactory.create_batch(40):
         previous = ContractFactory.create(customer=customer, renewed_from=previous)
@@ -269,7 +271,9 @@ def test_list_uses_a_bounded_number_of_queries(api, django_assert_max_num_querie
         assert api.get(f"{URL}/{previous.contract_id}").status_code == 200
 
 
-def test_bulk_of_ten_thousand_in_bounded_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_of_ten_thousand_in_bounded_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     CustomerFactory.create(customer_id="cust_a")
     batch = [contract(i) for i in range(5_000)]
     batch += [contract(i, renewed_from=f"ctr_{i - 5_000}") for i in range(5_000, 10_000)]
@@ -281,12 +285,12 @@ def test_bulk_of_ten_thousand_in_bounded_queries(api, django_assert_max_num_quer
     assert Contract.objects.filter(renewed_from__isnull=False).count() == 5_000
 
 
-def test_annual_value_that_would_not_fit_is_an_item_error(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_annual_value_that_would_not_fit_is_an_item_error(api: APIClient, customers: Any) -> None:
     # 999,999,999,999.99 x 12 / 1 month would need 13 integer digits: refused, not a 500
     batch = [contract(1, value="999999999999.99", term="1_month"), contract(2)]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert errors(response) == [(0, "value", "max_value")]
+    assert item_errors(response) == [(0, "value", "max_value")]
     assert Contract.objects.count() == 0
     ok = contract(1, value="83333333333.33", term="1_month")  # x 12 = 999,999,999,999.96
     assert api.post(URL, [ok], format="json").status_code == 200

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -23,7 +24,9 @@ def at(offset: int, hour: int = 12, minute: int = 0) -> datetime:
     return datetime.combine(day(offset), time(hour, minute), tzinfo=UTC)
 
 
-def inv(customer, issued: int, due: int, paid: datetime | None = None, amount: str = "1000"):  # type: ignore[no-untyped-def]
+def inv(
+    customer: Any, issued: int, due: int, paid: datetime | None = None, amount: str = "1000"
+) -> Any:
     return InvoiceFactory.create(
         customer=customer,
         issued_on=day(issued),

@@ -1,12 +1,16 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from finance.models import Invoice
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import InvoiceFactory
+from tests.support.errors import item_errors
 
 URL = "/api/v1/cs-finance/invoices"
 
@@ -23,18 +27,14 @@ def invoice(i: int, customer: str = "cust_a", **extra: object) -> dict:
     }
 
 
-def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
-
-
 @pytest.fixture
-def customers(db):  # type: ignore[no-untyped-def]
+def customers(db: None) -> Any:
     return CustomerFactory.create(customer_id="cust_a"), CustomerFactory.create(
         customer_id="cust_b"
     )
 
 
-def test_ingest_then_resend_changes_nothing(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_then_resend_changes_nothing(api: APIClient, customers: Any) -> None:
     batch = [
         invoice(1, paid_at="2026-01-30T10:15:00Z"),
         invoice(2, amount="12500.49", paid_at="2026-02-10T09:00:00+02:00"),
@@ -70,7 +70,9 @@ def test_ingest_then_resend_changes_nothing(api, customers) -> None:  # type: ig
     assert api.get(f"{URL}/inv_4").json()["paid_at"] is None
 
 
-def test_payment_and_changes_are_updates_omitted_fields_kept(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_payment_and_changes_are_updates_omitted_fields_kept(
+    api: APIClient, customers: Any
+) -> None:
     paid = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
     InvoiceFactory.create(
         invoice_id="inv_1", customer=customers[0], amount=Decimal("12500"), paid_at=paid
@@ -92,7 +94,7 @@ def test_payment_and_changes_are_updates_omitted_fields_kept(api, customers) -> 
     assert Invoice.objects.get(invoice_id="inv_2").paid_at is None
 
 
-def test_every_bad_item_is_reported_and_nothing_written(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_item_is_reported_and_nothing_written(api: APIClient, customers: Any) -> None:
     today = timezone.now().date()
     in_two_days = (today + timedelta(days=2)).isoformat()
     tomorrow = (today + timedelta(days=1)).isoformat()
@@ -120,7 +122,7 @@ def test_every_bad_item_is_reported_and_nothing_written(api, customers) -> None:
     ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert sorted(errors(response), key=str) == sorted(
+    assert sorted(item_errors(response), key=str) == sorted(
         [
             (1, "due_on", "invalid"),
             (2, "issued_on", "invalid"),
@@ -145,24 +147,24 @@ def test_every_bad_item_is_reported_and_nothing_written(api, customers) -> None:
     assert not Invoice.objects.exists()
 
 
-def test_unknown_customer_is_an_item_error(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_customer_is_an_item_error(api: APIClient, customers: Any) -> None:
     batch = [invoice(0), invoice(1, customer="cust_ghost"), invoice(2, customer="cust_b")]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert errors(response) == [(1, "customer_id", "unknown_customer")]
+    assert item_errors(response) == [(1, "customer_id", "unknown_customer")]
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("body", "code"), [({"invoice_id": "x"}, "not_a_list"), ([], "empty"), ("x", "not_a_list")]
 )
-def test_body_must_be_a_non_empty_array(api, body, code) -> None:  # type: ignore[no-untyped-def]
+def test_body_must_be_a_non_empty_array(api: APIClient, body: Any, code: Any) -> None:
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
-    assert errors(response) == [(None, None, code)]
+    assert item_errors(response) == [(None, None, code)]
 
 
-def test_list_filters(api, customers) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters(api: APIClient, customers: Any) -> None:
     a, b = customers
     today = timezone.now().date()
     paid = timezone.now() - timedelta(days=3)
@@ -203,13 +205,13 @@ def test_list_filters(api, customers) -> None:  # type: ignore[no-untyped-def]
     assert api.get(f"{URL}?issued_after=someday").status_code == 400
 
 
-def test_unknown_invoice_is_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_invoice_is_404(api: APIClient) -> None:
     response = api.get(f"{URL}/inv_missing")
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "invoice_not_found"
 
 
-def test_scopes(make_client, customers) -> None:  # type: ignore[no-untyped-def]
+def test_scopes(make_client: MakeClient, customers: Any) -> None:
     reader = make_client("finance:read")
     assert reader.get(URL).status_code == 200
     assert reader.post(URL, [invoice(1)], format="json").status_code == 403
@@ -218,7 +220,9 @@ def test_scopes(make_client, customers) -> None:  # type: ignore[no-untyped-def]
     assert make_client("customers:read").get(f"{URL}/inv_1").status_code == 403
 
 
-def test_list_uses_a_bounded_number_of_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_uses_a_bounded_number_of_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     for customer in CustomerFactory.create_batch(40):
         InvoiceFactory.create_batch(2, customer=customer, issued_on=date(2026, 1, 1))
     with django_assert_max_num_queries(3):
@@ -226,7 +230,9 @@ def test_list_uses_a_bounded_number_of_queries(api, django_assert_max_num_querie
     assert len(response.json()["results"]) == 80
 
 
-def test_bulk_of_ten_thousand_in_bounded_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_of_ten_thousand_in_bounded_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     CustomerFactory.create(customer_id="cust_a")
     batch = [invoice(i, paid_at="2026-01-15T00:00:00Z") for i in range(10_000)]
     with django_assert_max_num_queries(10_000 // 30):

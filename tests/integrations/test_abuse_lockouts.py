@@ -1,6 +1,7 @@
 """Failed API-key authentications and failed admin logins lock the client address out."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 from integrations import throttling
 from integrations.models import ApiKey
 from integrations.throttling import client_address
+from tests.conftest import MakeClient
 
 URL = "/api/v1/customers"
 WINDOW = 60
@@ -30,7 +32,7 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, settings) -> Clock:  # type: ignore[no-untyped-def]
+def clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Clock:
     settings.CS_HUB_AUTH_FAILURE_LIMIT = 3
     settings.CS_HUB_AUTH_FAILURE_WINDOW_SECONDS = WINDOW
     clock = Clock()
@@ -45,13 +47,13 @@ def _client(address: str, header: str) -> APIClient:
     return client
 
 
-def _code(response) -> str:  # type: ignore[no-untyped-def]
+def _code(response: Any) -> str:
     return response.json()["errors"][0]["code"]
 
 
 def test_failed_key_authentications_lock_the_address_out_until_the_window_ends(
-    make_client, clock: Clock
-) -> None:  # type: ignore[no-untyped-def]
+    make_client: MakeClient, clock: Clock
+) -> None:
     valid = make_client("customers:read").raw_key
     attacker = _client("203.0.113.7", "Api-Key nope.nope")
     for _ in range(3):
@@ -80,7 +82,9 @@ def test_failed_key_authentications_lock_the_address_out_until_the_window_ends(
     assert [attacker.get(URL).status_code for _ in range(4)] == [401, 401, 401, 429]
 
 
-def test_revoked_expired_and_malformed_keys_count_as_failures(make_client, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_expired_and_malformed_keys_count_as_failures(
+    make_client: MakeClient, clock: Clock
+) -> None:
     revoked = make_client("customers:read", revoked=True).raw_key
     expired = make_client(
         "customers:read", expiry_date=timezone.now() - timedelta(seconds=1)
@@ -100,7 +104,7 @@ def test_failures_spread_over_more_than_a_window_do_not_add_up(db: None, clock: 
     assert client.get(URL).status_code == 429
 
 
-def test_forwarded_for_is_only_believed_behind_a_declared_proxy(settings, rf) -> None:  # type: ignore[no-untyped-def]
+def test_forwarded_for_is_only_believed_behind_a_declared_proxy(settings: Any, rf: Any) -> None:
     request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.50")
     settings.CS_HUB_TRUSTED_PROXY = False
     assert client_address(request) == "10.0.0.5"  # a client cannot choose its address
@@ -144,7 +148,7 @@ def test_a_non_staff_session_is_told_staff_access_is_required_not_about_keys() -
 
 
 @pytest.fixture
-def staff(db: None, settings):  # type: ignore[no-untyped-def]
+def staff(db: None, settings: Any) -> Any:
     settings.AXES_FAILURE_LIMIT = 3
     settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
     return get_user_model().objects.create_user(
@@ -152,15 +156,15 @@ def staff(db: None, settings):  # type: ignore[no-untyped-def]
     )
 
 
-def _login(address: str, password: str):  # type: ignore[no-untyped-def]
+def _login(address: str, password: str) -> Any:
     client = Client(REMOTE_ADDR=address)
     response = client.post("/admin/login/?next=/admin/", {"username": "ops", "password": password})
     return client, response
 
 
 def test_admin_login_locks_the_address_out_after_failures_and_lets_it_in_after_the_cool_off(
-    staff, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for _ in range(2):
         _, response = _login("203.0.113.30", "wrong")
         assert response.status_code == 200  # the form again, with its error
@@ -188,11 +192,11 @@ def test_admin_login_locks_the_address_out_after_failures_and_lets_it_in_after_t
     assert client.get("/admin/").status_code == 200
 
 
-def test_logins_without_a_request_still_work(staff) -> None:  # type: ignore[no-untyped-def]
+def test_logins_without_a_request_still_work(staff: Any) -> None:
     assert Client().login(username="ops", password="right-pw-123456")
 
 
-def test_bad_keys_still_get_401_when_the_cache_redis_is_down(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_bad_keys_still_get_401_when_the_cache_redis_is_down(db: None, settings: Any) -> None:
     from django.core.cache import caches
 
     if "django_redis" not in settings.CACHES["default"]["BACKEND"]:

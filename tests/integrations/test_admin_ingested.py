@@ -59,7 +59,7 @@ def _edit(staff: Any, model: str, pk: int, changes: dict[str, Any]) -> Any:
     return response
 
 
-def test_ticket_survey_and_task_saves_are_one_item_batches(staff, batches) -> None:  # type: ignore[no-untyped-def]
+def test_ticket_survey_and_task_saves_are_one_item_batches(staff: Any, batches: Any) -> None:
     customer = CustomerFactory.create(customer_id="cust_ing")
     csm = TeamMemberFactory.create(email="csm@vendor.example")
     _add(
@@ -111,7 +111,7 @@ def test_ticket_survey_and_task_saves_are_one_item_batches(staff, batches) -> No
     assert len(batches) == 6
 
 
-def test_invoice_feature_and_usage_saves_are_one_item_batches(staff, batches) -> None:  # type: ignore[no-untyped-def]
+def test_invoice_feature_and_usage_saves_are_one_item_batches(staff: Any, batches: Any) -> None:
     customer = CustomerFactory.create(customer_id="cust_fin")
     _add(
         staff,
@@ -169,7 +169,7 @@ def test_invoice_feature_and_usage_saves_are_one_item_batches(staff, batches) ->
     assert len(batches) == 6
 
 
-def test_a_service_refusal_is_a_message(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_refusal_is_a_message(staff: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from integrations.bulk import BulkValidationError
 
     def refuse(**kwargs: Any) -> Any:

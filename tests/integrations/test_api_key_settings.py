@@ -96,7 +96,9 @@ def test_the_cli_refuses_with_a_clear_command_error(args: list[str], message: st
     assert not ApiKey.objects.exists()
 
 
-def test_the_cli_and_the_admin_call_the_same_function(staff, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_and_the_admin_call_the_same_function(
+    staff: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
     calls: list[str] = []
     real = keys.validate_key_settings
 
@@ -116,7 +118,7 @@ def test_the_cli_and_the_admin_call_the_same_function(staff, monkeypatch, capsys
     assert cli_key.expiry_date - timezone.now() > timedelta(days=89)
 
 
-def test_admin_scopes_are_checkboxes_of_the_known_scopes(staff) -> None:  # type: ignore[no-untyped-def]
+def test_admin_scopes_are_checkboxes_of_the_known_scopes(staff: Any) -> None:
     page = staff.get(reverse(ADD)).content.decode()
     assert 'type="checkbox" name="scopes" value="customers:read"' in page
     assert 'type="checkbox" name="scopes" value="webhooks:write"' in page
@@ -137,7 +139,9 @@ def test_admin_scopes_are_checkboxes_of_the_known_scopes(staff) -> None:  # type
         ({"expiry_date_0": "9999-12-31", "expiry_date_1": "00:00:00"}, "expiry_date", "3650"),
     ],
 )
-def test_the_admin_form_refuses(staff, overrides: dict[str, Any], field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_form_refuses(
+    staff: Any, overrides: dict[str, Any], field: str, text: str
+) -> None:
     response = staff.post(reverse(ADD), _form(**overrides))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -152,7 +156,7 @@ def test_the_admin_form_checks_an_edit_too() -> None:
     assert "throttle_rate" in form.errors
 
 
-def test_the_librarys_empty_api_key_admin_is_gone(staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_librarys_empty_api_key_admin_is_gone(staff: Any) -> None:
     assert not admin.site.is_registered(APIKey)
     assert admin.site.is_registered(ApiKey)
     with pytest.raises(NoReverseMatch):

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,11 +9,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from integrations.models import ApiKey
+from tests.conftest import MakeClient
 
 URL = "/api/v1/customers"
 
 
-def _error_code(response) -> str:  # type: ignore[no-untyped-def]
+def _error_code(response: Any) -> str:
     return response.json()["errors"][0]["code"]
 
 
@@ -34,21 +36,21 @@ def test_unknown_or_malformed_key_is_401(header: str) -> None:
     assert _error_code(response) == "authentication_failed"
 
 
-def test_revoked_key_is_401(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_key_is_401(make_client: MakeClient) -> None:
     client = make_client("customers:read")
     assert client.get(URL).status_code == 200
     ApiKey.objects.update(revoked=True)
     assert client.get(URL).status_code == 401
 
 
-def test_expired_key_is_401(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_expired_key_is_401(make_client: MakeClient) -> None:
     client = make_client("customers:read", expiry_date=timezone.now() - timedelta(seconds=1))
     response = client.get(URL)
     assert response.status_code == 401
     assert "expired" in response.json()["errors"][0]["detail"]
 
 
-def test_read_scope_cannot_write(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_read_scope_cannot_write(make_client: MakeClient) -> None:
     client = make_client("customers:read")
     assert client.get(URL).status_code == 200
     response = client.post(
@@ -58,12 +60,12 @@ def test_read_scope_cannot_write(make_client) -> None:  # type: ignore[no-untype
     assert "customers:write" in response.json()["errors"][0]["detail"]
 
 
-def test_write_scope_alone_cannot_read(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_write_scope_alone_cannot_read(make_client: MakeClient) -> None:
     client = make_client("customers:write")
     assert client.get(URL).status_code == 403
 
 
-def test_other_domain_scope_is_403(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_other_domain_scope_is_403(make_client: MakeClient) -> None:
     client = make_client("product:read", "product:write")
     assert client.get(URL).status_code == 403
     assert client.get("/api/v1/events").status_code == 403
@@ -81,7 +83,7 @@ def test_staff_session_may_use_the_api_but_other_users_may_not() -> None:
     assert client.get(URL).status_code == 200
 
 
-def test_per_key_throttle_gives_429_with_retry_after(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_per_key_throttle_gives_429_with_retry_after(make_client: MakeClient) -> None:
     cache.clear()
     client = make_client("customers:read", throttle_rate="2/min")
     other = make_client("customers:read", throttle_rate="2/min")
@@ -95,7 +97,7 @@ def test_per_key_throttle_gives_429_with_retry_after(make_client) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_create_api_key_command_prints_a_working_key(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_create_api_key_command_prints_a_working_key(capsys: Any) -> None:
     call_command("create_api_key", "--name", "crm", "--scopes", "customers:read,product:write")
     raw = capsys.readouterr().out.strip()
     key = ApiKey.objects.get(prefix=raw.split(".")[0])

@@ -4,13 +4,14 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from integrations import events
 from integrations.models import Event
 
 
 @pytest.fixture
-def recorded():  # type: ignore[no-untyped-def]
+def recorded() -> Any:
     seen: list[str] = []
 
     def handler(event: Event) -> None:
@@ -110,7 +111,7 @@ def test_event_committed_while_broker_is_down_is_handled_by_the_sweep(
     assert Event.objects.get().status == "done"
 
 
-def test_events_api_lists_oldest_first_with_filters(api) -> None:  # type: ignore[no-untyped-def]
+def test_events_api_lists_oldest_first_with_filters(api: APIClient) -> None:
     base = timezone.now() - timedelta(hours=1)
     for i, (kind, cid) in enumerate(
         [
@@ -137,7 +138,7 @@ def test_events_api_lists_oldest_first_with_filters(api) -> None:  # type: ignor
     assert [r["data"]["i"] for r in rest["results"]] == [2]
 
 
-def test_events_api_rejects_bad_filters_and_page_sizes(api) -> None:  # type: ignore[no-untyped-def]
+def test_events_api_rejects_bad_filters_and_page_sizes(api: APIClient) -> None:
     response = api.get("/api/v1/events", {"created_after": "yesterday"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "created_after"
@@ -150,7 +151,9 @@ def test_events_api_rejects_bad_filters_and_page_sizes(api) -> None:  # type: ig
     assert response.json()["errors"][0]["code"] == "invalid_cursor"
 
 
-def test_events_api_query_count_is_bounded(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_events_api_query_count_is_bounded(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     for i in range(30):
         events.publish("customer.created", customer_id=f"c{i}", data={})
     with django_assert_max_num_queries(3):

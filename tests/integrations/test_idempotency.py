@@ -10,17 +10,18 @@ from rest_framework.test import APIClient
 from customers.models import Customer, LifecycleChange
 from integrations.idempotency import purge_expired
 from integrations.models import ApiKey, IdempotencyRecord
+from tests.conftest import MakeClient
 
 URL = "/api/v1/customers"
 BODY = {"customer_id": "cust_idem", "name": "Idem Co", "segment": "enterprise"}
 
 
-def post(client: APIClient, body: dict, key: str | None = "key-1"):  # type: ignore[no-untyped-def]
+def post(client: APIClient, body: dict, key: str | None = "key-1") -> Any:
     headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
     return client.post(URL, body, format="json", **headers)
 
 
-def test_replay_returns_the_stored_response_and_does_nothing_again(api) -> None:  # type: ignore[no-untyped-def]
+def test_replay_returns_the_stored_response_and_does_nothing_again(api: APIClient) -> None:
     first = post(api, BODY)
     assert first.status_code == 201
     assert "Idempotent-Replayed" not in first
@@ -32,13 +33,13 @@ def test_replay_returns_the_stored_response_and_does_nothing_again(api) -> None:
     assert LifecycleChange.objects.count() == 1
 
 
-def test_same_body_with_other_key_order_is_the_same_request(api) -> None:  # type: ignore[no-untyped-def]
+def test_same_body_with_other_key_order_is_the_same_request(api: APIClient) -> None:
     post(api, BODY)
     reordered = dict(reversed(list(BODY.items())))
     assert post(api, reordered)["Idempotent-Replayed"] == "true"
 
 
-def test_key_reused_with_another_body_is_422_and_changes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_key_reused_with_another_body_is_422_and_changes_nothing(api: APIClient) -> None:
     post(api, BODY)
     response = post(api, {**BODY, "name": "Other"})
     assert response.status_code == 422
@@ -46,7 +47,7 @@ def test_key_reused_with_another_body_is_422_and_changes_nothing(api) -> None:  
     assert Customer.objects.get().name == "Idem Co"
 
 
-def test_key_reused_on_another_endpoint_is_422(api) -> None:  # type: ignore[no-untyped-def]
+def test_key_reused_on_another_endpoint_is_422(api: APIClient) -> None:
     post(api, BODY)
     response = api.post(
         "/api/v1/customers/bulk", [BODY], format="json", HTTP_IDEMPOTENCY_KEY="key-1"
@@ -54,7 +55,7 @@ def test_key_reused_on_another_endpoint_is_422(api) -> None:  # type: ignore[no-
     assert response.status_code == 422
 
 
-def test_in_flight_key_is_409_with_retry_after(api) -> None:  # type: ignore[no-untyped-def]
+def test_in_flight_key_is_409_with_retry_after(api: APIClient) -> None:
     key = ApiKey.objects.get()
     import json
 
@@ -77,7 +78,7 @@ def test_in_flight_key_is_409_with_retry_after(api) -> None:  # type: ignore[no-
     assert not Customer.objects.exists()
 
 
-def test_stale_in_flight_claim_is_taken_over(api, settings) -> None:  # type: ignore[no-untyped-def]
+def test_stale_in_flight_claim_is_taken_over(api: APIClient, settings: Any) -> None:
     key = ApiKey.objects.get()
     import json
 
@@ -97,7 +98,7 @@ def test_stale_in_flight_claim_is_taken_over(api, settings) -> None:  # type: ig
     assert IdempotencyRecord.objects.get().state == "completed"
 
 
-def test_keys_are_scoped_per_client(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_keys_are_scoped_per_client(make_client: MakeClient) -> None:
     a, b = make_client(), make_client()
     assert post(a, BODY).status_code == 201
     # Client b's key-1 is its own: it runs, and meets the conflict of the existing customer.
@@ -106,7 +107,7 @@ def test_keys_are_scoped_per_client(make_client) -> None:  # type: ignore[no-unt
     assert "Idempotent-Replayed" not in response
 
 
-def test_client_errors_are_replayed_too(api) -> None:  # type: ignore[no-untyped-def]
+def test_client_errors_are_replayed_too(api: APIClient) -> None:
     bad = {**BODY, "segment": "galactic"}
     first = post(api, bad)
     assert first.status_code == 400
@@ -116,35 +117,35 @@ def test_client_errors_are_replayed_too(api) -> None:  # type: ignore[no-untyped
     assert second.json() == first.json()
 
 
-def test_transient_conflicts_are_not_stored(api) -> None:  # type: ignore[no-untyped-def]
+def test_transient_conflicts_are_not_stored(api: APIClient) -> None:
     post(api, BODY, key=None)
     assert post(api, BODY, key="k2").status_code == 409  # customer exists
     assert not IdempotencyRecord.objects.filter(key="k2").exists()
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "bad\u00e9key", "tab\tkey"])
-def test_invalid_keys_are_400(api, key: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_keys_are_400(api: APIClient, key: str) -> None:
     response = post(api, BODY, key=key)
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "invalid_idempotency_key"
     assert not Customer.objects.exists()
 
 
-def test_expired_keys_are_purged_and_free_again(api, settings) -> None:  # type: ignore[no-untyped-def]
+def test_expired_keys_are_purged_and_free_again(api: APIClient, settings: Any) -> None:
     post(api, BODY)
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
     assert purge_expired() == 1
     assert not IdempotencyRecord.objects.exists()
 
 
-def test_get_ignores_idempotency_key(api) -> None:  # type: ignore[no-untyped-def]
+def test_get_ignores_idempotency_key(api: APIClient) -> None:
     assert api.get(URL, HTTP_IDEMPOTENCY_KEY="k").status_code == 200
     assert not IdempotencyRecord.objects.exists()
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_duplicates_have_exactly_one_effect(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_twenty_concurrent_duplicates_have_exactly_one_effect(make_client: MakeClient) -> None:
     raw = make_client().raw_key
     barrier = threading.Barrier(20)
     results: list[tuple[int, bytes, str | None]] = []

@@ -2,9 +2,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +18,7 @@ def test_healthz_is_always_ok() -> None:
 
 
 @pytest.mark.django_db
-def test_readyz_reports_database_and_skips_an_unconfigured_broker(settings) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_reports_database_and_skips_an_unconfigured_broker(settings: Any) -> None:
     settings.CELERY_BROKER_URL = ""
     response = Client().get("/readyz")
     assert response.status_code == 200
@@ -24,7 +26,7 @@ def test_readyz_reports_database_and_skips_an_unconfigured_broker(settings) -> N
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_naming_the_broker_when_it_is_unreachable(settings) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_503_naming_the_broker_when_it_is_unreachable(settings: Any) -> None:
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = Client().get("/readyz")
     assert response.status_code == 503
@@ -89,7 +91,7 @@ def test_docs_are_served_without_a_cdn() -> None:
     assert "/api/v1/customers/bulk" in schema.json()["paths"]
 
 
-def test_api_keeps_serving_when_the_cache_redis_is_down(api, settings) -> None:  # type: ignore[no-untyped-def]
+def test_api_keeps_serving_when_the_cache_redis_is_down(api: APIClient, settings: Any) -> None:
     from django.core.cache import caches
 
     if "django_redis" not in settings.CACHES["default"]["BACKEND"]:

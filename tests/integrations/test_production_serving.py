@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTERNAL_URL = re.compile(rb"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.IGNORECASE)
@@ -104,7 +105,7 @@ def test_production_serves_admin_and_swagger_assets_with_whitenoise(tmp_path: Pa
 
 
 @pytest.mark.django_db
-def test_every_kind_of_page_carries_a_content_security_policy(api) -> None:  # type: ignore[no-untyped-def]
+def test_every_kind_of_page_carries_a_content_security_policy(api: APIClient) -> None:
     staff = get_user_model().objects.create_user("boss", password="pw-123456", is_staff=True)
     signed_in = Client()
     signed_in.force_login(staff)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from integrations.ids import new_public_id
 from integrations.models import Event
@@ -38,7 +39,7 @@ def _url(obj: Any) -> str:
     return reverse(f"admin:operations_{obj._meta.model_name}_change", args=[obj.pk])
 
 
-def test_resolving_an_escalation_in_the_admin_publishes_escalation_resolved(staff) -> None:  # type: ignore[no-untyped-def]
+def test_resolving_an_escalation_in_the_admin_publishes_escalation_resolved(staff: Any) -> None:
     escalation = _escalation()
     data = admin_form_data(staff, _url(escalation))
     response = staff.post(
@@ -66,7 +67,7 @@ def test_resolving_an_escalation_in_the_admin_publishes_escalation_resolved(staf
     assert Event.objects.filter(type="escalation.resolved").count() == 1
 
 
-def test_the_admin_and_the_api_publish_the_same(staff, api) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_and_the_api_publish_the_same(staff: Any, api: APIClient) -> None:
     by_admin = _escalation()
     by_api = Escalation.objects.create(
         escalation_id=new_public_id("esc"),
@@ -89,7 +90,7 @@ def test_the_admin_and_the_api_publish_the_same(staff, api) -> None:  # type: ig
     }
 
 
-def test_an_escalation_added_resolved_is_published_too(staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_escalation_added_resolved_is_published_too(staff: Any) -> None:
     customer = CustomerFactory.create(customer_id="cust_new_esc")
     response = staff.post(
         reverse("admin:operations_escalation_add"),
@@ -110,7 +111,9 @@ def test_an_escalation_added_resolved_is_published_too(staff) -> None:  # type: 
     assert Event.objects.get(type="escalation.resolved").customer_id == "cust_new_esc"
 
 
-def test_alert_status_goes_through_alert_update(staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_alert_status_goes_through_alert_update(
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     alert = Alert.objects.create(
         alert_id=new_public_id("alr"), customer=CustomerFactory.create(), title="Call me"
     )

@@ -1,6 +1,7 @@
 """Each measure on small known data, with the arithmetic written out."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -240,7 +241,7 @@ def _populate(n: int) -> list[int]:
     return pks
 
 
-def _queries(fn, pks) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _queries(fn: Any, pks: Any) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as context:
         result = fn(pks, AS_OF)
     return len(context), len(result)

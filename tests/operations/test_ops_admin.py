@@ -29,13 +29,13 @@ def staff(client: Any, admin_user: Any) -> Any:
         "task",
     ],
 )
-def test_changelists_load(staff, model) -> None:  # type: ignore[no-untyped-def]
+def test_changelists_load(staff: Any, model: Any) -> None:
     CustomerFactory.create()
     assert staff.get(reverse(f"admin:operations_{model}_changelist")).status_code == 200
     assert staff.get(reverse(f"admin:operations_{model}_changelist"), {"q": "x"}).status_code == 200
 
 
-def test_rule_form_refuses_unknown_steps(staff) -> None:  # type: ignore[no-untyped-def]
+def test_rule_form_refuses_unknown_steps(staff: Any) -> None:
     url = reverse("admin:operations_automationrule_add")
     form = {
         "name": "Critical",
@@ -54,7 +54,7 @@ def test_rule_form_refuses_unknown_steps(staff) -> None:  # type: ignore[no-unty
     assert AutomationRule.objects.get().automation_steps == ["send_immediate_alert"]
 
 
-def test_add_alert_and_escalation_by_hand(staff) -> None:  # type: ignore[no-untyped-def]
+def test_add_alert_and_escalation_by_hand(staff: Any) -> None:
     customer = CustomerFactory.create()
     staff.post(
         reverse("admin:operations_alert_add"),
@@ -85,7 +85,9 @@ def test_add_alert_and_escalation_by_hand(staff) -> None:  # type: ignore[no-unt
     assert Escalation.objects.get().escalation_id.startswith("esc_")
 
 
-def test_retry_failed_step_action(staff, settings, monkeypatch, eager_tasks) -> None:  # type: ignore[no-untyped-def]
+def test_retry_failed_step_action(
+    staff: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, eager_tasks: Any
+) -> None:
     settings.CS_HUB_WORKFLOW_MAX_ATTEMPTS = 1
 
     def broken(ctx: registry.StepContext) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def test_retry_failed_step_action(staff, settings, monkeypatch, eager_tasks) -> 
     assert detail.status_code == 200
 
 
-def test_rule_form_refuses_repeated_steps_and_endless_cooldowns(staff) -> None:  # type: ignore[no-untyped-def]
+def test_rule_form_refuses_repeated_steps_and_endless_cooldowns(staff: Any) -> None:
     url = reverse("admin:operations_automationrule_add")
     form = {
         "name": "Twice",

@@ -2,9 +2,11 @@
 
 from datetime import datetime, timedelta
 from itertools import count
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from customers.models import Customer, HealthScore, TeamMember
 from operations.models import (
@@ -15,6 +17,7 @@ from operations.models import (
     Task,
     WorkflowRun,
 )
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
 
 URL = "/api/v1/cs-ops/performance"
@@ -120,7 +123,7 @@ def customers_of(csm: TeamMember | None, n: int, **fields: object) -> list[Custo
     return [CustomerFactory.create(success_manager=csm, **fields) for _ in range(n)]
 
 
-def get(api, url: str = URL, **params: object) -> dict:  # type: ignore[no-untyped-def]
+def get(api: APIClient, url: str = URL, **params: str | int) -> dict:
     response = api.get(url, params)
     assert response.status_code == 200, response.content
     return response.json()
@@ -130,7 +133,7 @@ def get(api, url: str = URL, **params: object) -> dict:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def world(db, settings) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def world(db: None, settings: Any) -> dict[str, object]:
     """Two active CSMs, one inactive; rows inside and outside a 28-day window (4 weeks)."""
     settings.CS_HUB_TASKS_PER_CSM_WEEK_TARGET = 2.0
     a = TeamMemberFactory.create(email="a@company.com", capacity=4, skills=["Enterprise", "x"])
@@ -187,7 +190,7 @@ def world(db, settings) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {"a": a, "b": b, "a1": a1}
 
 
-def test_performance_numbers_computed_by_hand(world, api) -> None:  # type: ignore[no-untyped-def]
+def test_performance_numbers_computed_by_hand(world: Any, api: APIClient) -> None:
     body = get(api, days=28)
     m, r = body["performance_metrics"], body["resource_utilization"]
     assert body["window"]["days"] == 28
@@ -255,7 +258,7 @@ def test_performance_numbers_computed_by_hand(world, api) -> None:  # type: igno
     assert all(d["detail"] for d in body["opportunity_details"])
 
 
-def test_window_parameter_filters_rows(world, api) -> None:  # type: ignore[no-untyped-def]
+def test_window_parameter_filters_rows(world: Any, api: APIClient) -> None:
     # days=1, (now - 1 d, now]: runs finished 2 d and 3 d ago fall out.
     m = get(api, days=1)["performance_metrics"]
     assert m["workflow_execution_rate"] is None
@@ -276,7 +279,7 @@ def test_window_parameter_filters_rows(world, api) -> None:  # type: ignore[no-u
     assert get(api)["window"]["days"] == 30
 
 
-def test_default_target_is_eight(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_default_target_is_eight(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create()
     (c,) = customers_of(a, 1)
     for _ in range(4):
@@ -290,7 +293,7 @@ def test_default_target_is_eight(db, api) -> None:  # type: ignore[no-untyped-de
 # --- workload balancing -----------------------------------------------------------------
 
 
-def test_overloaded(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_overloaded(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create(capacity=2)
     b = TeamMemberFactory.create(capacity=10)
     customers_of(a, 3)
@@ -310,7 +313,7 @@ def test_overloaded(db, api) -> None:  # type: ignore[no-untyped-def]
     assert detail["evidence"]["overloaded_csms"] == 1
 
 
-def test_zero_capacity_with_accounts_is_overloaded(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_zero_capacity_with_accounts_is_overloaded(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create(capacity=0)
     customers_of(a, 1)
     r = get(api)["resource_utilization"]
@@ -321,7 +324,7 @@ def test_zero_capacity_with_accounts_is_overloaded(db, api) -> None:  # type: ig
     assert r["capacity_usage_reason"]
 
 
-def test_uneven(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_uneven(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create(capacity=10)
     b = TeamMemberFactory.create(capacity=10)
     customers_of(a, 8)
@@ -334,7 +337,7 @@ def test_uneven(db, api) -> None:  # type: ignore[no-untyped-def]
     assert "rebalance_workloads" in body["optimization_opportunities"]
 
 
-def test_exactly_full_and_spread_at_threshold_is_optimal(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_exactly_full_and_spread_at_threshold_is_optimal(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create(capacity=10)
     b = TeamMemberFactory.create(capacity=10)
     c = TeamMemberFactory.create(capacity=2)
@@ -352,7 +355,7 @@ def test_exactly_full_and_spread_at_threshold_is_optimal(db, api) -> None:  # ty
     assert "rebalance_workloads" not in get(api)["optimization_opportunities"]
 
 
-def test_single_csm_is_optimal(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_single_csm_is_optimal(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create(capacity=10)
     customers_of(a, 1)
     r = get(api)["resource_utilization"]
@@ -362,7 +365,7 @@ def test_single_csm_is_optimal(db, api) -> None:  # type: ignore[no-untyped-def]
 # --- opportunities ----------------------------------------------------------------------
 
 
-def test_healthy_operation_has_no_opportunities(db, api, settings) -> None:  # type: ignore[no-untyped-def]
+def test_healthy_operation_has_no_opportunities(db: None, api: APIClient, settings: Any) -> None:
     settings.CS_HUB_TASKS_PER_CSM_WEEK_TARGET = 1.0
     a = TeamMemberFactory.create(capacity=10, skills=["enterprise"])
     (c,) = customers_of(a, 1, segment="enterprise")
@@ -384,7 +387,7 @@ def test_healthy_operation_has_no_opportunities(db, api, settings) -> None:  # t
     assert body["opportunity_details"] == []
 
 
-def test_slow_resolution_fires_escalation_response(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_slow_resolution_fires_escalation_response(db: None, api: APIClient) -> None:
     (c,) = customers_of(None, 1)
     alert(c, resolved_ago=DAY, took=30 * HOUR)
     escalation(c, resolved_ago=DAY, took=20 * HOUR)
@@ -399,7 +402,7 @@ def test_slow_resolution_fires_escalation_response(db, api) -> None:  # type: ig
     }
 
 
-def test_churned_critical_customer_is_not_an_opportunity(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_churned_critical_customer_is_not_an_opportunity(db: None, api: APIClient) -> None:
     (c,) = customers_of(None, 1, status="churned")
     health(c, "critical", DAY)
     assert get(api)["optimization_opportunities"] == []
@@ -408,7 +411,7 @@ def test_churned_critical_customer_is_not_an_opportunity(db, api) -> None:  # ty
 # --- empty data, bad input, scopes ------------------------------------------------------
 
 
-def test_empty_database_gives_nulls_with_reasons(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_empty_database_gives_nulls_with_reasons(db: None, api: APIClient) -> None:
     body = get(api)
     m, r = body["performance_metrics"], body["resource_utilization"]
     for name in (
@@ -430,20 +433,20 @@ def test_empty_database_gives_nulls_with_reasons(db, api) -> None:  # type: igno
 
 
 @pytest.mark.parametrize("days", ["0", "-1", "366", "abc", "1.5", "1e3"])
-def test_bad_days_is_400(db, api, days) -> None:  # type: ignore[no-untyped-def]
+def test_bad_days_is_400(db: None, api: APIClient, days: Any) -> None:
     for url in (URL, TEAM_URL):
         response = api.get(url, {"days": days})
         assert response.status_code == 400, (url, days)
         assert response.json()["errors"][0]["attr"] == "days"
 
 
-def test_days_bounds_are_accepted(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_days_bounds_are_accepted(db: None, api: APIClient) -> None:
     assert get(api, days=1)["window"]["days"] == 1
     assert get(api, days=365)["window"]["days"] == 365
     assert get(api, days="")["window"]["days"] == 30  # empty means the default
 
 
-def test_needs_operations_read(db, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_needs_operations_read(db: None, make_client: MakeClient) -> None:
     client = make_client("customers:read")
     assert client.get(URL).status_code == 403
     assert client.get(TEAM_URL).status_code == 403
@@ -472,7 +475,7 @@ SPEC_RESPONSE = {
 }
 
 
-def test_response_has_every_field_of_the_spec(world, api) -> None:  # type: ignore[no-untyped-def]
+def test_response_has_every_field_of_the_spec(world: Any, api: APIClient) -> None:
     body = get(api)
     for section, fields in SPEC_RESPONSE.items():
         assert section in body
@@ -484,7 +487,7 @@ def test_response_has_every_field_of_the_spec(world, api) -> None:  # type: igno
 # --- team -------------------------------------------------------------------------------
 
 
-def test_team_rows(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_team_rows(db: None, api: APIClient) -> None:
     a = TeamMemberFactory.create(email="a@company.com", name="Ann", capacity=4, skills=["x"])
     TeamMemberFactory.create(email="b@company.com", name="Bob", capacity=5)
     gone = TeamMemberFactory.create(email="0@company.com", active=False)
@@ -540,7 +543,7 @@ def test_team_rows(db, api) -> None:  # type: ignore[no-untyped-def]
     assert get(api, TEAM_URL, days=3)["results"][0]["tasks_completed"] == 1
 
 
-def test_team_is_cursor_paginated_by_email(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_team_is_cursor_paginated_by_email(db: None, api: APIClient) -> None:
     for email in ("c@x.com", "a@x.com", "b@x.com"):
         TeamMemberFactory.create(email=email)
     first = get(api, TEAM_URL, page_size=2)
@@ -572,7 +575,9 @@ PERFORMANCE_QUERIES, TEAM_QUERIES = 11, 7
 
 
 @pytest.mark.parametrize("size", [3, 15])
-def test_query_counts_do_not_grow(db, api, size, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_query_counts_do_not_grow(
+    db: None, api: APIClient, size: Any, django_assert_max_num_queries: Any
+) -> None:
     _team_of(size)
     with django_assert_max_num_queries(PERFORMANCE_QUERIES):
         body = get(api)

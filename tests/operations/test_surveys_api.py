@@ -1,17 +1,17 @@
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from operations.models import SurveyResponse
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
+from tests.support.errors import item_errors
 
 from .factories import SurveyResponseFactory
 
 URL = "/api/v1/cs-ops/surveys"
-
-
-def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
 
 
 def answer(i: int, **extra: object) -> dict:
@@ -26,7 +26,7 @@ def answer(i: int, **extra: object) -> dict:
     }
 
 
-def test_ingest_creates_then_resend_changes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_creates_then_resend_changes_nothing(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     batch = [
         answer(1, comment="Great support team."),
@@ -59,7 +59,7 @@ def test_ingest_creates_then_resend_changes_nothing(api) -> None:  # type: ignor
     assert (r1.score, r1.comment) == (10, "Great support team.")
 
 
-def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_reports_every_bad_item_and_writes_nothing(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     in_3_days = (timezone.now() + timedelta(days=3)).isoformat()
     batch = [
@@ -82,7 +82,7 @@ def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type:
     ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert sorted(errors(response), key=str) == sorted(
+    assert sorted(item_errors(response), key=str) == sorted(
         [
             (1, "score", "max_value"),
             (2, "score", "min_value"),
@@ -105,15 +105,15 @@ def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type:
     assert not SurveyResponse.objects.exists()
 
 
-def test_unknown_customer_is_a_per_item_error(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_customer_is_a_per_item_error(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     response = api.post(URL, [answer(0, customer_id="ghost"), answer(1)], format="json")
     assert response.status_code == 400
-    assert errors(response) == [(0, "customer_id", "unknown_customer")]
+    assert item_errors(response) == [(0, "customer_id", "unknown_customer")]
     assert not SurveyResponse.objects.exists()
 
 
-def test_list_filters_detail_and_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_detail_and_404(api: APIClient) -> None:
     a, b = CustomerFactory.create(customer_id="a"), CustomerFactory.create(customer_id="b")
     t0 = timezone.now() - timedelta(days=30)
     SurveyResponseFactory.create(response_id="n1", customer=a, answered_at=t0)
@@ -147,7 +147,7 @@ def test_list_filters_detail_and_404(api) -> None:  # type: ignore[no-untyped-de
     assert missing.json()["errors"][0]["code"] == "survey_response_not_found"
 
 
-def test_scopes(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_scopes(make_client: MakeClient) -> None:
     CustomerFactory.create(customer_id="c1")
     reader = make_client("operations:read")
     assert reader.get(URL).status_code == 200
@@ -156,7 +156,7 @@ def test_scopes(make_client) -> None:  # type: ignore[no-untyped-def]
     assert not SurveyResponse.objects.exists()
 
 
-def test_list_query_count_is_bounded(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_query_count_is_bounded(api: APIClient, django_assert_max_num_queries: Any) -> None:
     for customer in CustomerFactory.create_batch(6):
         SurveyResponseFactory.create_batch(5, customer=customer)
     with django_assert_max_num_queries(3):

@@ -1,18 +1,18 @@
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from operations.models import Task
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
+from tests.support.errors import item_errors
 
 from .factories import TaskFactory
 
 URL = "/api/v1/cs-ops/tasks"
 DAY = timedelta(days=1)
-
-
-def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
 
 
 def task(i: int, **extra: object) -> dict:
@@ -28,7 +28,7 @@ def task(i: int, **extra: object) -> dict:
     }
 
 
-def test_ingest_creates_then_resend_changes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_creates_then_resend_changes_nothing(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     sarah = TeamMemberFactory.create(email="sarah@company.com")
     next_week = (timezone.now() + timedelta(days=7)).isoformat()
@@ -54,7 +54,7 @@ def test_ingest_creates_then_resend_changes_nothing(api) -> None:  # type: ignor
     assert dict(Task.objects.values_list("task_id", "updated_at")) == stamps
 
 
-def test_owner_left_out_is_kept_and_null_clears_it(api) -> None:  # type: ignore[no-untyped-def]
+def test_owner_left_out_is_kept_and_null_clears_it(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     sarah = TeamMemberFactory.create(email="sarah@company.com")
     assert api.post(URL, [task(1), task(2)], format="json").status_code == 200
@@ -66,7 +66,7 @@ def test_owner_left_out_is_kept_and_null_clears_it(api) -> None:  # type: ignore
     assert Task.objects.get(task_id="task_1").title == "Renamed"
 
 
-def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_reports_every_bad_item_and_writes_nothing(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     TeamMemberFactory.create(email="sarah@company.com")
     in_3_days = (timezone.now() + timedelta(days=3)).isoformat()
@@ -85,7 +85,7 @@ def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type:
     ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert sorted(errors(response), key=str) == sorted(
+    assert sorted(item_errors(response), key=str) == sorted(
         [
             (1, "completed_at", "invalid"),
             (2, "kind", "invalid_choice"),
@@ -103,7 +103,7 @@ def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type:
     assert not Task.objects.exists()
 
 
-def test_unknown_customer_and_unknown_owner_are_reported_together(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_customer_and_unknown_owner_are_reported_together(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     TeamMemberFactory.create(email="sarah@company.com")
     batch = [
@@ -114,7 +114,7 @@ def test_unknown_customer_and_unknown_owner_are_reported_together(api) -> None: 
     ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
-    assert errors(response) == [
+    assert item_errors(response) == [
         (0, "customer_id", "unknown_customer"),
         (1, "owner_email", "unknown_team_member"),
         (3, "customer_id", "unknown_customer"),
@@ -123,7 +123,7 @@ def test_unknown_customer_and_unknown_owner_are_reported_together(api) -> None: 
     assert not Task.objects.exists()
 
 
-def test_list_filters_detail_and_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_detail_and_404(api: APIClient) -> None:
     a, b = CustomerFactory.create(customer_id="a"), CustomerFactory.create(customer_id="b")
     sarah, tom = TeamMemberFactory.create(email="sarah@company.com"), TeamMemberFactory.create()
     t0 = timezone.now() - timedelta(days=30)
@@ -154,14 +154,14 @@ def test_list_filters_detail_and_404(api) -> None:  # type: ignore[no-untyped-de
     assert missing.json()["errors"][0]["code"] == "task_not_found"
 
 
-def test_scopes(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_scopes(make_client: MakeClient) -> None:
     reader = make_client("operations:read")
     assert reader.get(URL).status_code == 200
     assert reader.post(URL, [task(1)], format="json").status_code == 403
     assert make_client("finance:read").get(f"{URL}/task_1").status_code == 403
 
 
-def test_list_query_count_is_bounded(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_query_count_is_bounded(api: APIClient, django_assert_max_num_queries: Any) -> None:
     owners = TeamMemberFactory.create_batch(3)
     for i, customer in enumerate(CustomerFactory.create_batch(6)):
         TaskFactory.create_batch(5, customer=customer, owner=owners[i % 3])

@@ -1,18 +1,18 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from operations.models import SupportTicket
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
+from tests.support.errors import item_errors
 
 from .factories import SupportTicketFactory
 
 URL = "/api/v1/cs-ops/tickets"
-
-
-def errors(response) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [(e["index"], e["field"], e["code"]) for e in response.json()["errors"]]
 
 
 def ticket(i: int, **extra: object) -> dict:
@@ -26,7 +26,7 @@ def ticket(i: int, **extra: object) -> dict:
     }
 
 
-def test_ingest_creates_then_resend_changes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_creates_then_resend_changes_nothing(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     CustomerFactory.create(customer_id="c2")
     batch = [
@@ -48,7 +48,7 @@ def test_ingest_creates_then_resend_changes_nothing(api) -> None:  # type: ignor
     assert dict(SupportTicket.objects.values_list("ticket_id", "updated_at")) == stamps
 
 
-def test_ingest_updates_only_what_differs(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_updates_only_what_differs(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     first = [ticket(1), ticket(2, status="closed", resolved_at="2025-03-02T09:00:00Z")]
     assert api.post(URL, first, format="json").status_code == 200
@@ -64,7 +64,7 @@ def test_ingest_updates_only_what_differs(api) -> None:  # type: ignore[no-untyp
     assert SupportTicket.objects.get(ticket_id="TCK-2").resolved_at is None
 
 
-def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_reports_every_bad_item_and_writes_nothing(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     in_3_days = (timezone.now() + timedelta(days=3)).isoformat()
     batch = [
@@ -86,7 +86,7 @@ def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type:
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
-    assert sorted(errors(response), key=str) == sorted(
+    assert sorted(item_errors(response), key=str) == sorted(
         [
             (1, "opened_at", "invalid"),
             (2, "resolved_at", "invalid"),
@@ -106,15 +106,15 @@ def test_ingest_reports_every_bad_item_and_writes_nothing(api) -> None:  # type:
     assert not SupportTicket.objects.exists()
 
 
-def test_unknown_customer_is_a_per_item_error(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_customer_is_a_per_item_error(api: APIClient) -> None:
     CustomerFactory.create(customer_id="c1")
     response = api.post(URL, [ticket(0), ticket(1, customer_id="ghost")], format="json")
     assert response.status_code == 400
-    assert errors(response) == [(1, "customer_id", "unknown_customer")]
+    assert item_errors(response) == [(1, "customer_id", "unknown_customer")]
     assert not SupportTicket.objects.exists()
 
 
-def test_list_filters(api) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters(api: APIClient) -> None:
     a, b = CustomerFactory.create(customer_id="a"), CustomerFactory.create(customer_id="b")
     t0 = timezone.now() - timedelta(days=10)
     SupportTicketFactory.create(ticket_id="t1", customer=a, opened_at=t0, priority="high")
@@ -144,7 +144,7 @@ def test_list_filters(api) -> None:  # type: ignore[no-untyped-def]
     assert api.get(URL, {"status": "bogus"}).status_code == 400
 
 
-def test_detail_and_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_detail_and_404(api: APIClient) -> None:
     SupportTicketFactory.create(
         ticket_id="TCK-9", customer=CustomerFactory.create(customer_id="c9"), priority="urgent"
     )
@@ -165,7 +165,7 @@ def test_detail_and_404(api) -> None:  # type: ignore[no-untyped-def]
     assert missing.json()["errors"][0]["code"] == "ticket_not_found"
 
 
-def test_scopes(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_scopes(make_client: MakeClient) -> None:
     CustomerFactory.create(customer_id="c1")
     reader = make_client("operations:read")
     assert reader.get(URL).status_code == 200
@@ -176,7 +176,7 @@ def test_scopes(make_client) -> None:  # type: ignore[no-untyped-def]
     assert writer.get(f"{URL}/TCK-1").status_code == 403
 
 
-def test_list_query_count_is_bounded(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_query_count_is_bounded(api: APIClient, django_assert_max_num_queries: Any) -> None:
     for customer in CustomerFactory.create_batch(5):
         SupportTicketFactory.create_batch(6, customer=customer)
     with django_assert_max_num_queries(3):
@@ -193,7 +193,9 @@ def test_list_query_count_is_bounded(api, django_assert_max_num_queries) -> None
         assert len(api.get(URL, {"page_size": 500}).json()["results"]) == 30
 
 
-def test_full_batch_is_accepted_with_bounded_queries(api, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_full_batch_is_accepted_with_bounded_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
     CustomerFactory.create(customer_id="c1")
     batch = [ticket(i) for i in range(10_000)]
     # Measured: 10 on PostgreSQL (2,000-row inserts), 86 on SQLite (inserts limited by
@@ -217,7 +219,9 @@ def test_full_batch_is_accepted_with_bounded_queries(api, django_assert_max_num_
 @pytest.mark.parametrize(
     "value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-10:00", "2026-13-01T00:00:00Z"]
 )
-def test_time_filters_refuse_out_of_range_instants(api, url, param, value) -> None:  # type: ignore[no-untyped-def]
+def test_time_filters_refuse_out_of_range_instants(
+    api: APIClient, url: Any, param: Any, value: Any
+) -> None:
     response = api.get(url, {param: value})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == param

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from customers.models import Customer, HealthScore, LifecycleChange
 from integrations.events import publish, relay_pending
@@ -26,6 +27,7 @@ from operations.tasks import run_workflow_step
 from operations.workflows import engine, registry
 from operations.workflows.steps import add_business_days
 from product.models import FeatureUsage
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
 from tests.operations.factories import SupportTicketFactory
 from tests.product.factories import FeatureFactory
@@ -100,7 +102,7 @@ def measured(body: dict[str, Any]) -> dict[str, Any]:
     return {m["condition"]: (m["measured"], m["holds"]) for m in body["evaluation"]["conditions"]}
 
 
-def test_spec_example_runs_every_step_once(api, declining) -> None:  # type: ignore[no-untyped-def]
+def test_spec_example_runs_every_step_once(api: APIClient, declining: Any) -> None:
     response = api.post(f"{URL}/cust_12345", WORKFLOW_EXAMPLE, format="json")
     assert response.status_code == 202, response.json()
     body = response.json()
@@ -148,7 +150,7 @@ def test_spec_example_runs_every_step_once(api, declining) -> None:  # type: ign
     assert "workflow.account_team_notified" in types
 
 
-def test_unmet_conditions_are_a_422_with_the_measured_values(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_unmet_conditions_are_a_422_with_the_measured_values(api: APIClient, customer: Any) -> None:
     response = api.post(f"{URL}/cust_12345", WORKFLOW_EXAMPLE, format="json")
     assert response.status_code == 422
     body = response.json()
@@ -163,7 +165,9 @@ def test_unmet_conditions_are_a_422_with_the_measured_values(api, customer) -> N
     assert Event.objects.count() == 0
 
 
-def test_any_runs_when_one_condition_holds_and_force_runs_anyway(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_any_runs_when_one_condition_holds_and_force_runs_anyway(
+    api: APIClient, customer: Any
+) -> None:
     now = timezone.now()
     SupportTicketFactory.create(customer=customer, opened_at=now - timedelta(days=1))
     body = {**WORKFLOW_EXAMPLE, "conditions_match": "any"}
@@ -220,7 +224,9 @@ def test_any_runs_when_one_condition_holds_and_force_runs_anyway(api, customer) 
         ({"force": "yes please"}, 400, "invalid", "force"),
     ],
 )
-def test_bad_requests_change_nothing(api, customer, change, status, code, attr) -> None:  # type: ignore[no-untyped-def]
+def test_bad_requests_change_nothing(
+    api: APIClient, customer: Any, change: Any, status: Any, code: Any, attr: Any
+) -> None:
     response = api.post(f"{URL}/cust_12345", {**WORKFLOW_EXAMPLE, **change}, format="json")
     assert response.status_code == status, response.json()
     errors = response.json()["errors"]
@@ -228,7 +234,7 @@ def test_bad_requests_change_nothing(api, customer, change, status, code, attr) 
     assert WorkflowRun.objects.count() == 0
 
 
-def test_unknown_step_error_lists_the_known_ones(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_step_error_lists_the_known_ones(api: APIClient, customer: Any) -> None:
     body = {**WORKFLOW_EXAMPLE, "automation_steps": ["launch_rocket"]}
     detail = api.post(f"{URL}/cust_12345", body, format="json").json()["errors"][0]["detail"]
     for name in registry.registered_steps():
@@ -237,7 +243,7 @@ def test_unknown_step_error_lists_the_known_ones(api, customer) -> None:  # type
     assert [s["name"] for s in listed] == sorted(registry.registered_steps())
 
 
-def test_other_bad_inputs(api, customer, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_other_bad_inputs(api: APIClient, customer: Any, make_client: MakeClient) -> None:
     wrong = {**WORKFLOW_EXAMPLE, "customer_id": "nobody"}
     assert api.post(f"{URL}/nobody", wrong, format="json").status_code == 404
     malformed = api.post(f"{URL}/cust_12345", "{nope", content_type="application/json")
@@ -259,7 +265,9 @@ def _start(customer: Customer, steps: list[str]) -> WorkflowRun:
     )
 
 
-def test_failing_step_retries_with_backoff_then_escalates(customer, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_failing_step_retries_with_backoff_then_escalates(
+    customer: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.CS_HUB_WORKFLOW_RETRY_BASE_SECONDS = 0
     calls = []
 
@@ -295,7 +303,9 @@ def test_failing_step_retries_with_backoff_then_escalates(customer, settings, mo
     assert Alert.objects.count() == 1  # the first step's effect was not repeated
 
 
-def test_backoff_delays_the_retry(customer, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_backoff_delays_the_retry(
+    customer: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.CS_HUB_WORKFLOW_RETRY_BASE_SECONDS = 30
 
     def broken(ctx: registry.StepContext) -> dict[str, Any]:
@@ -311,7 +321,7 @@ def test_backoff_delays_the_retry(customer, settings, monkeypatch) -> None:  # t
     assert sweep() == 0  # not due yet
 
 
-def test_redelivered_or_early_step_tasks_change_nothing(customer) -> None:  # type: ignore[no-untyped-def]
+def test_redelivered_or_early_step_tasks_change_nothing(customer: Any) -> None:
     run = _start(customer, ["send_immediate_alert", "schedule_priority_check_in"])
     first, second = WorkflowStepRun.objects.filter(run=run).order_by("position")
     assert engine.step_execute(second.pk) == "skipped: an earlier step is not done"
@@ -325,7 +335,7 @@ def test_redelivered_or_early_step_tasks_change_nothing(customer) -> None:  # ty
     assert run.status == "completed"
 
 
-def test_lost_message_is_swept_after_its_lease(customer, settings) -> None:  # type: ignore[no-untyped-def]
+def test_lost_message_is_swept_after_its_lease(customer: Any, settings: Any) -> None:
     settings.CS_HUB_WORKFLOW_STEP_LEASE_SECONDS = 0
     run = _start(customer, ["create_escalation"])
     Event.objects.filter(type="workflow.step_ready").delete()  # the hand-over never arrived
@@ -335,7 +345,7 @@ def test_lost_message_is_swept_after_its_lease(customer, settings) -> None:  # t
     assert Escalation.objects.get().source_key == f"{run.run_id}:create_escalation"
 
 
-def test_lifecycle_and_skipped_steps(customer) -> None:  # type: ignore[no-untyped-def]
+def test_lifecycle_and_skipped_steps(customer: Any) -> None:
     AccountTeamMember.objects.all().delete()
     customer.success_manager = None
     customer.save()
@@ -368,7 +378,7 @@ def test_lifecycle_and_skipped_steps(customer) -> None:  # type: ignore[no-untyp
     }
 
 
-def test_automation_rule_starts_a_workflow_with_cooldown(customer) -> None:  # type: ignore[no-untyped-def]
+def test_automation_rule_starts_a_workflow_with_cooldown(customer: Any) -> None:
     from operations.handlers import clear_rule_cache
 
     rule = AutomationRule.objects.create(
@@ -397,7 +407,7 @@ def test_automation_rule_starts_a_workflow_with_cooldown(customer) -> None:  # t
     assert WorkflowRun.objects.count() == 2
 
 
-def test_delivered_feedback_becomes_a_csm_task_once(customer) -> None:  # type: ignore[no-untyped-def]
+def test_delivered_feedback_becomes_a_csm_task_once(customer: Any) -> None:
     data = {"feedback_id": "fb_1", "description": "Automated health triggers"}
     publish("feedback.delivered", customer_id="cust_12345", data=data)
     publish("feedback.delivered", customer_id="cust_12345", data=data)  # re-delivery
@@ -409,7 +419,7 @@ def test_delivered_feedback_becomes_a_csm_task_once(customer) -> None:  # type: 
     assert task.title == "Tell Acme it shipped: Automated health triggers"
 
 
-def test_alerts_and_escalations_api(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_and_escalations_api(api: APIClient, customer: Any) -> None:
     run = _start(customer, ["send_immediate_alert", "create_escalation"])
     drain()
     other = CustomerFactory.create(customer_id="cust_other")
@@ -443,7 +453,9 @@ def test_alerts_and_escalations_api(api, customer) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("size", [3, 12])
-def test_run_list_query_count(api, customer, size, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_run_list_query_count(
+    api: APIClient, customer: Any, size: Any, django_assert_max_num_queries: Any
+) -> None:
     for _ in range(size):
         _start(customer, ["send_immediate_alert", "create_escalation"])
     # auth (2) + runs + steps prefetch
@@ -453,7 +465,9 @@ def test_run_list_query_count(api, customer, size, django_assert_max_num_queries
     assert all(len(r["steps"]) == 2 for r in body["results"])
 
 
-def test_a_second_terminal_failure_gets_its_own_escalation(customer, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_terminal_failure_gets_its_own_escalation(
+    customer: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.CS_HUB_WORKFLOW_MAX_ATTEMPTS = 1
 
     def broken(ctx: registry.StepContext) -> dict[str, Any]:
@@ -474,7 +488,7 @@ def test_a_second_terminal_failure_gets_its_own_escalation(customer, settings, m
     assert keys == [f"{step.key}:failed:1", f"{step.key}:failed:2"]
 
 
-def test_a_broken_rule_does_not_fail_the_event_for_other_handlers(customer) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_rule_does_not_fail_the_event_for_other_handlers(customer: Any) -> None:
     from operations.handlers import clear_rule_cache
 
     AutomationRule.objects.create(  # saved around the admin form: repeated steps, huge cool-down

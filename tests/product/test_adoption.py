@@ -3,13 +3,16 @@
 import statistics
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from customers.models import Customer, HealthScore
 from product.models import Feature, FeatureUsage
 from product.selectors import adoption
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
 from tests.product.factories import FeatureFactory
@@ -85,7 +88,7 @@ def cohort(db: None) -> tuple[Feature, dict[str, Customer]]:
     return f, c
 
 
-def test_adoption_rates_overall_by_segment_and_stage(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_adoption_rates_overall_by_segment_and_stage(cohort: Any, api: APIClient) -> None:
     body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
     m = body["adoption_metrics"]
     # Alive on AS_OF: e1 e2 e3 e4 m1 m2 s1 s2 c_after = 9. Adopting (>= 4 active days in the
@@ -117,18 +120,18 @@ def test_adoption_rates_overall_by_segment_and_stage(cohort, api) -> None:  # ty
     assert body["as_of"] == "2026-06-30"
 
 
-def test_threshold_and_window_parameters(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_threshold_and_window_parameters(cohort: Any, api: APIClient) -> None:
     Feature.objects.filter(feature_id="feat_analytics").update(adoption_threshold_days=5)
     m = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()["adoption_metrics"]
     assert m["adopting_customers"] == 3  # e2 (4 days) no longer adopts
     # A 60-day window brings e4's 5 earlier days into it; e1 now has 12.
-    m = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30", "window_days": 60}).json()[
+    m = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30", "window_days": "60"}).json()[
         "adoption_metrics"
     ]
     assert m["adopting_customers"] == 5  # e1, e2 (4+1=5), e4, m1, c_after
 
 
-def test_success_correlation_matches_direct_pearson(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_success_correlation_matches_direct_pearson(db: None, api: APIClient) -> None:
     f = FeatureFactory.create(feature_id="feat_x")
     days = [0, 1, 2, 3, 5, 8, 10, 12, 15, 20, 2, 7]
     scores = [30, 35, 40, 38, 52, 60, 58, 75, 80, 90, 45, 50]
@@ -149,7 +152,7 @@ def test_success_correlation_matches_direct_pearson(db, api) -> None:  # type: i
     assert body["adoption_success"]["reason"] is None
 
 
-def test_correlations_are_null_with_reason_below_ten(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_correlations_are_null_with_reason_below_ten(cohort: Any, api: APIClient) -> None:
     _f, c = cohort
     for customer in list(c.values())[:5]:
         health(customer, 50)
@@ -163,13 +166,13 @@ def test_correlations_are_null_with_reason_below_ten(cohort, api) -> None:  # ty
     assert corr["retention"]["n"] == 0
 
 
-def test_constant_outcome_gives_null_not_a_division_error(db) -> None:  # type: ignore[no-untyped-def]
+def test_constant_outcome_gives_null_not_a_division_error(db: None) -> None:
     result = adoption.pearson(12, 10, 600, 500, 20, 30000)  # all y equal to 50
     assert result.r is None
     assert "no variation in the outcome" in (result.reason or "")
 
 
-def test_retention_correlation_uses_adoption_before_each_decision(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_retention_correlation_uses_adoption_before_each_decision(db: None, api: APIClient) -> None:
     f = FeatureFactory.create(feature_id="feat_r")
     # (adopted before the decision, renewed)
     cases = [(1, 1)] * 5 + [(0, 0)] * 3 + [(1, 0)] * 1 + [(0, 1)] * 3
@@ -217,7 +220,9 @@ def test_retention_correlation_uses_adoption_before_each_decision(db, api) -> No
     }
 
 
-def test_opportunities_fire_with_their_evidence(cohort, api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_opportunities_fire_with_their_evidence(
+    cohort: Any, api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(adoption, "MIN_RULE_N", 2)
     monkeypatch.setattr(adoption, "MIN_SEGMENT_N", 2)
     body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
@@ -243,7 +248,9 @@ def test_opportunities_fire_with_their_evidence(cohort, api, monkeypatch) -> Non
     }
 
 
-def test_feature_discovery_when_most_never_tried(db, api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_feature_discovery_when_most_never_tried(
+    db: None, api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(adoption, "MIN_RULE_N", 2)
     f = FeatureFactory.create(feature_id="feat_hidden")
     customers = CustomerFactory.create_batch(5)
@@ -254,12 +261,12 @@ def test_feature_discovery_when_most_never_tried(db, api, monkeypatch) -> None: 
     assert details["feature_discovery"]["evidence"]["share"] == 0.8
 
 
-def test_default_rule_minimums_keep_small_samples_quiet(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_default_rule_minimums_keep_small_samples_quiet(cohort: Any, api: APIClient) -> None:
     body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
     assert body["improvement_opportunities"] == []  # 9 customers: below every rule's minimum
 
 
-def test_no_customers_gives_nulls_not_errors(db, api) -> None:  # type: ignore[no-untyped-def]
+def test_no_customers_gives_nulls_not_errors(db: None, api: APIClient) -> None:
     FeatureFactory.create(feature_id="feat_lonely")
     body = api.get(f"{URL}/feat_lonely").json()
     assert body["adoption_metrics"]["overall_adoption"] is None
@@ -267,12 +274,12 @@ def test_no_customers_gives_nulls_not_errors(db, api) -> None:  # type: ignore[n
     assert body["success_correlation"]["adoption_success_link"] is None
 
 
-def test_bad_inputs(cohort, api, make_client) -> None:  # type: ignore[no-untyped-def]
+def test_bad_inputs(cohort: Any, api: APIClient, make_client: MakeClient) -> None:
     assert api.get(f"{URL}/feat_nope").json()["errors"][0]["code"] == "feature_not_found"
     future = (timezone.localdate() + timedelta(days=1)).isoformat()
     for params, attr in [
-        ({"window_days": 3}, "window_days"),
-        ({"window_days": 366}, "window_days"),
+        ({"window_days": "3"}, "window_days"),
+        ({"window_days": "366"}, "window_days"),
         ({"window_days": "thirty"}, "window_days"),
         ({"as_of": "2026-13-01"}, "as_of"),
         ({"as_of": future}, "as_of"),
@@ -293,7 +300,7 @@ def test_bad_inputs(cohort, api, make_client) -> None:  # type: ignore[no-untype
     assert api.get("/api/v1/customers/nobody/adoption").status_code == 404
 
 
-def test_list_headlines(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_list_headlines(cohort: Any, api: APIClient) -> None:
     _f, c = cohort
     other = FeatureFactory.create(feature_id="feat_b", is_key=False)
     use(c["s1"], other, [1, 2, 3, 4, 5, 6])
@@ -308,7 +315,7 @@ def test_list_headlines(cohort, api) -> None:  # type: ignore[no-untyped-def]
     assert [r["feature_id"] for r in only_key] == ["feat_analytics"]
 
 
-def test_customer_adoption(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_customer_adoption(cohort: Any, api: APIClient) -> None:
     _f, _c = cohort
     FeatureFactory.create(feature_id="feat_unused", is_key=False)
     body = api.get("/api/v1/customers/e1/adoption", {"as_of": "2026-06-30"}).json()
@@ -336,8 +343,8 @@ def test_customer_adoption(cohort, api) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("size", [10, 40])
 def test_query_counts_do_not_grow_with_customers(
-    db, api, size, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    db: None, api: APIClient, size: Any, django_assert_max_num_queries: Any
+) -> None:
     f = FeatureFactory.create(feature_id="feat_q")
     for i in range(size):
         customer = CustomerFactory.create()
@@ -356,7 +363,9 @@ def test_query_counts_do_not_grow_with_customers(
     with django_assert_max_num_queries(6):
         assert api.get(URL, {"as_of": "2026-06-30"}).status_code == 200
     with django_assert_max_num_queries(6):
-        cid = Customer.objects.first().customer_id  # type: ignore[union-attr]
+        first = Customer.objects.first()
+        assert first is not None
+        cid = first.customer_id
         assert api.get(f"/api/v1/customers/{cid}/adoption").status_code == 200
 
 
@@ -385,7 +394,7 @@ SPEC_RESPONSE = {  # the spec's example, verbatim
 }
 
 
-def test_response_has_every_field_of_the_spec_example(cohort, api) -> None:  # type: ignore[no-untyped-def]
+def test_response_has_every_field_of_the_spec_example(cohort: Any, api: APIClient) -> None:
     body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
     assert _keys(SPEC_RESPONSE) <= _keys(body)
     assert isinstance(body["improvement_opportunities"], list)

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from customers.models import Customer, HealthScore
 from integrations.models import Event
 from product.api.examples import FEEDBACK_EXAMPLE
 from product.models import Feedback, FeedbackStatusChange
 from product.services.feedback import feedback_submit
+from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
 
@@ -44,14 +46,14 @@ def submit_body(customer_id: str = "cust_a", **feedback: Any) -> dict[str, Any]:
     }
 
 
-def submit(api, customer_id: str = "cust_a", **feedback: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def submit(api: APIClient, customer_id: str = "cust_a", **feedback: Any) -> dict[str, Any]:
     response = api.post(URL, submit_body(customer_id, **feedback), format="json")
     assert response.status_code == 201, response.json()
     body: dict[str, Any] = response.json()
     return body
 
 
-def move(api, feedback_id: str, **body: Any):  # type: ignore[no-untyped-def]
+def move(api: APIClient, feedback_id: str, **body: Any) -> Any:
     return api.patch(detail(feedback_id), body, format="json")
 
 
@@ -75,7 +77,7 @@ def health(customer: Customer, score: int, days_ago: int = 0) -> HealthScore:
     )
 
 
-def error_codes(response) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+def error_codes(response: Any) -> list[tuple[str, str | None]]:
     return [(e["code"], e["attr"]) for e in response.json()["errors"]]
 
 
@@ -84,12 +86,12 @@ def history(body: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def customer(db) -> Customer:  # type: ignore[no-untyped-def]
+def customer(db: None) -> Customer:
     return customer_with_arr("cust_a", 10_000)
 
 
 @pytest.fixture
-def item(api, customer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def item(api: APIClient, customer: Any) -> dict[str, Any]:
     """One submitted feedback of cust_a."""
     return submit(api)
 
@@ -97,7 +99,7 @@ def item(api, customer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 # --- submission --------------------------------------------------------------------------
 
 
-def test_spec_example_is_accepted_verbatim(api) -> None:  # type: ignore[no-untyped-def]
+def test_spec_example_is_accepted_verbatim(api: APIClient) -> None:
     CustomerFactory.create(customer_id="cust_12345")
     response = api.post(URL, FEEDBACK_EXAMPLE, format="json")
     assert response.status_code == 201, response.json()
@@ -133,7 +135,7 @@ def test_spec_example_is_accepted_verbatim(api) -> None:  # type: ignore[no-unty
     assert api.get(detail(body["feedback_id"])).json() == body
 
 
-def test_success_context_is_optional(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_success_context_is_optional(api: APIClient, customer: Any) -> None:
     body = submit_body()
     del body["success_context"]
     response = api.post(URL, body, format="json")
@@ -145,7 +147,7 @@ def test_success_context_is_optional(api, customer) -> None:  # type: ignore[no-
     }
 
 
-def test_priority_score_from_arr_rank_and_latest_health(api) -> None:  # type: ignore[no-untyped-def]
+def test_priority_score_from_arr_rank_and_latest_health(api: APIClient) -> None:
     smallest = customer_with_arr("cust_a", 10_000)
     customer_with_arr("cust_b", 20_000)
     third = customer_with_arr("cust_c", 30_000)
@@ -197,7 +199,7 @@ def test_priority_score_from_arr_rank_and_latest_health(api) -> None:  # type: i
     assert submit(api, "cust_a", business_impact="nice_to_have")["priority_score"] == 8
 
 
-def test_arr_is_the_annual_value_of_active_contracts_only(api) -> None:  # type: ignore[no-untyped-def]
+def test_arr_is_the_annual_value_of_active_contracts_only(api: APIClient) -> None:
     mixed = CustomerFactory.create(customer_id="cust_x")
     ContractFactory.create(customer=mixed, value=Decimal(12_000), term="1_year")
     ContractFactory.create(customer=mixed, value=Decimal(3_000), term="6_month")
@@ -213,7 +215,7 @@ def test_arr_is_the_annual_value_of_active_contracts_only(api) -> None:  # type:
     assert explanation["arr_factor"] == 0.75
 
 
-def test_explained_arr_rounds_like_other_money(api) -> None:  # type: ignore[no-untyped-def]
+def test_explained_arr_rounds_like_other_money(api: APIClient) -> None:
     customer = CustomerFactory.create(customer_id="cust_x")
     # ARR = 5000.25 x 12 / 6 = 10000.50 -> 10001 in whole units
     ContractFactory.create(customer=customer, value=Decimal("5000.25"), term="6_month")
@@ -223,7 +225,7 @@ def test_explained_arr_rounds_like_other_money(api) -> None:  # type: ignore[no-
     assert explained == at_stake
 
 
-def test_submitter_priority_is_stored_but_not_scored(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_submitter_priority_is_stored_but_not_scored(api: APIClient, customer: Any) -> None:
     low = submit(api, priority="low")
     critical = submit(api, priority="critical")
     assert low["feedback"]["priority"] == "low"
@@ -281,7 +283,9 @@ INVALID_BODIES = [
     INVALID_BODIES,
     ids=[f"{code}:{attr}" for _, code, attr in INVALID_BODIES],
 )
-def test_invalid_bodies_are_refused(api, customer, body, code, attr) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_bodies_are_refused(
+    api: APIClient, customer: Any, body: Any, code: Any, attr: Any
+) -> None:
     response = api.post(URL, body, format="json")
     assert response.status_code == 400, response.json()
     assert response.json()["type"] == "validation_error"
@@ -290,7 +294,7 @@ def test_invalid_bodies_are_refused(api, customer, body, code, attr) -> None:  #
     assert not Event.objects.filter(type="feedback.submitted").exists()
 
 
-def test_all_problems_of_a_body_are_reported_at_once(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_all_problems_of_a_body_are_reported_at_once(api: APIClient, customer: Any) -> None:
     body = submit_body(priority="urgent", description=12, colour="red")
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
@@ -300,7 +304,7 @@ def test_all_problems_of_a_body_are_reported_at_once(api, customer) -> None:  # 
     }
 
 
-def test_malformed_json_is_refused(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_is_refused(api: APIClient, customer: Any) -> None:
     response = api.post(
         URL, '{"customer_id": "cust_a", "feedback": {', content_type="application/json"
     )
@@ -310,7 +314,7 @@ def test_malformed_json_is_refused(api, customer) -> None:  # type: ignore[no-un
     assert not Feedback.objects.exists()
 
 
-def test_unknown_customer_is_404(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_customer_is_404(api: APIClient, customer: Any) -> None:
     response = api.post(URL, submit_body("cust_nobody"), format="json")
     assert response.status_code == 404
     assert error_codes(response) == [("customer_not_found", None)]
@@ -322,7 +326,7 @@ def test_unknown_customer_is_404(api, customer) -> None:  # type: ignore[no-unty
 # --- scopes ------------------------------------------------------------------------------
 
 
-def test_scopes(make_client, api, item) -> None:  # type: ignore[no-untyped-def]
+def test_scopes(make_client: MakeClient, api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     reader = make_client("product:read")
     assert reader.get(URL).status_code == 200
@@ -350,7 +354,7 @@ def test_scopes(make_client, api, item) -> None:  # type: ignore[no-untyped-def]
 # --- the delivery commitment -------------------------------------------------------------
 
 
-def test_commitment_lifecycle(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_commitment_lifecycle(api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     today = timezone.localdate()
     in_a_month = (today + timedelta(days=30)).isoformat()
@@ -426,7 +430,7 @@ def test_commitment_lifecycle(api, item) -> None:  # type: ignore[no-untyped-def
     assert event.data["description"] == "Export dashboards to PDF"
 
 
-def test_commit_with_a_release_only(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_commit_with_a_release_only(api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     move(api, fid, status="reviewing")
     response = move(api, fid, status="committed", target_release="2027.1")
@@ -436,7 +440,7 @@ def test_commit_with_a_release_only(api, item) -> None:  # type: ignore[no-untyp
     assert commitment["overdue"] is False
 
 
-def test_retarget_to_a_past_date_is_refused(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_retarget_to_a_past_date_is_refused(api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     soon = (timezone.localdate() + timedelta(days=5)).isoformat()
     move(api, fid, status="reviewing")
@@ -449,7 +453,7 @@ def test_retarget_to_a_past_date_is_refused(api, item) -> None:  # type: ignore[
     assert FeedbackStatusChange.objects.count() == 3
 
 
-def test_final_statuses_refuse_every_move(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_final_statuses_refuse_every_move(api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     move(api, fid, status="reviewing")
     move(api, fid, status="committed", target_release="2026.9")
@@ -475,7 +479,7 @@ def test_final_statuses_refuse_every_move(api, item) -> None:  # type: ignore[no
     assert Event.objects.count() == events
 
 
-def test_declined_is_final_and_skipping_steps_is_refused(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_declined_is_final_and_skipping_steps_is_refused(api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     response = move(api, fid, status="delivered")
     assert response.status_code == 409
@@ -496,7 +500,7 @@ def test_declined_is_final_and_skipping_steps_is_refused(api, item) -> None:  # 
     assert not Event.objects.filter(type="feedback.delivered").exists()
 
 
-def test_patch_body_validation(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_patch_body_validation(api: APIClient, item: Any) -> None:
     fid = item["feedback_id"]
     response = move(api, fid)
     assert response.status_code == 400
@@ -518,7 +522,7 @@ def test_patch_body_validation(api, item) -> None:  # type: ignore[no-untyped-de
     assert Feedback.objects.get().status == "submitted"
 
 
-def test_unknown_feedback_is_404(api, item) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_feedback_is_404(api: APIClient, item: Any) -> None:
     for response in [
         api.get(detail("fb_nope")),
         api.patch(detail("fb_nope"), {"status": "reviewing"}, format="json"),
@@ -530,7 +534,7 @@ def test_unknown_feedback_is_404(api, item) -> None:  # type: ignore[no-untyped-
 # --- list, overdue and filters -----------------------------------------------------------
 
 
-def _committed(api, customer_id: str = "cust_a", **feedback: Any) -> str:  # type: ignore[no-untyped-def]
+def _committed(api: APIClient, customer_id: str = "cust_a", **feedback: Any) -> str:
     fid: str = submit(api, customer_id, **feedback)["feedback_id"]
     move(api, fid, status="reviewing")
     soon = (timezone.localdate() + timedelta(days=10)).isoformat()
@@ -538,13 +542,13 @@ def _committed(api, customer_id: str = "cust_a", **feedback: Any) -> str:  # typ
     return fid
 
 
-def _ids(api, query: str = "") -> set[str]:  # type: ignore[no-untyped-def]
+def _ids(api: APIClient, query: str = "") -> set[str]:
     response = api.get(f"{URL}{query}")
     assert response.status_code == 200, response.json()
     return {row["feedback_id"] for row in response.json()["results"]}
 
 
-def test_overdue_commitments(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_commitments(api: APIClient, customer: Any) -> None:
     late = _committed(api)
     on_time = _committed(api)
     submitted = submit(api)["feedback_id"]
@@ -575,7 +579,7 @@ def test_overdue_commitments(api, customer) -> None:  # type: ignore[no-untyped-
     assert _ids(api, "?overdue=true") == set()
 
 
-def test_list_filters(api) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters(api: APIClient) -> None:
     customer_with_arr("cust_a", 10_000)
     customer_with_arr("cust_b", 20_000)
     a_reporting = submit(api, "cust_a", category="reporting", priority="high")["feedback_id"]
@@ -602,7 +606,7 @@ def test_list_filters(api) -> None:  # type: ignore[no-untyped-def]
     assert error_codes(response) == [("invalid_choice", "status")]
 
 
-def test_list_is_newest_first_and_paginated(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_list_is_newest_first_and_paginated(api: APIClient, customer: Any) -> None:
     made = [submit(api, description=f"request {i}")["feedback_id"] for i in range(3)]
     first = api.get(f"{URL}?page_size=2").json()
     assert [r["feedback_id"] for r in first["results"]] == [made[2], made[1]]
@@ -615,7 +619,7 @@ def test_list_is_newest_first_and_paginated(api, customer) -> None:  # type: ign
 
 
 @pytest.fixture
-def board(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def board(api: APIClient) -> dict[str, str]:
     """Feedback over three categories. ARR: A 10k, B 20k, C 30k, D none; no health
     snapshots, so every risk factor is 0.75. Ranks: A 1/3, B 2/3, C 1, D 0.
 
@@ -646,7 +650,7 @@ def board(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return ids
 
 
-def test_priority_scores_of_the_board(api, board) -> None:  # type: ignore[no-untyped-def]
+def test_priority_scores_of_the_board(api: APIClient, board: Any) -> None:
     scores = {key: api.get(detail(fid)).json()["priority_score"] for key, fid in board.items()}
     assert scores == {
         "a1": 25,  # 100 x 0.5 x (0.5 + 0.5/3) x 0.75 = 25
@@ -658,7 +662,7 @@ def test_priority_scores_of_the_board(api, board) -> None:  # type: ignore[no-un
     }
 
 
-def test_summary_per_category(api, board) -> None:  # type: ignore[no-untyped-def]
+def test_summary_per_category(api: APIClient, board: Any) -> None:
     response = api.get(SUMMARY)
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -706,7 +710,7 @@ def test_summary_per_category(api, board) -> None:  # type: ignore[no-untyped-de
     ]
 
 
-def test_summary_takes_the_list_filters(api, board) -> None:  # type: ignore[no-untyped-def]
+def test_summary_takes_the_list_filters(api: APIClient, board: Any) -> None:
     body = api.get(f"{SUMMARY}?customer_id=cust_a").json()
     assert body["categories"] == [
         {
@@ -743,7 +747,7 @@ def test_summary_takes_the_list_filters(api, board) -> None:  # type: ignore[no-
     assert api.get(f"{SUMMARY}?category=nothing").json()["categories"] == []
 
 
-def test_summary_of_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_summary_of_nothing(api: APIClient) -> None:
     body = api.get(SUMMARY).json()
     assert body == {"as_of": timezone.localdate().isoformat(), "categories": []}
 
@@ -772,7 +776,9 @@ def _make_feedback(n: int) -> None:
 
 
 @pytest.mark.parametrize("n", [5, 25])
-def test_list_and_summary_queries_are_bounded(api, django_assert_max_num_queries, n) -> None:  # type: ignore[no-untyped-def]
+def test_list_and_summary_queries_are_bounded(
+    api: APIClient, django_assert_max_num_queries: Any, n: Any
+) -> None:
     _make_feedback(n)
     # the API key, the page (customers joined), the page's history (prefetched)
     with django_assert_max_num_queries(3):
@@ -794,7 +800,7 @@ def test_list_and_summary_queries_are_bounded(api, django_assert_max_num_queries
 # --- idempotency -------------------------------------------------------------------------
 
 
-def test_submit_is_idempotent_under_a_key(api, customer) -> None:  # type: ignore[no-untyped-def]
+def test_submit_is_idempotent_under_a_key(api: APIClient, customer: Any) -> None:
     body = submit_body()
     first = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
     assert first.status_code == 201, first.json()
@@ -818,7 +824,7 @@ def test_submit_is_idempotent_under_a_key(api, customer) -> None:  # type: ignor
 ADMIN_URL = "/admin/product/feedback/"
 
 
-def _admin_action(client, pk: int, status: str, **fields: str):  # type: ignore[no-untyped-def]
+def _admin_action(client: Any, pk: int, status: str, **fields: str) -> Any:
     """POST the changelist's action form, as the admin's "Go" button does."""
     form = {"target_date": "", "target_release": "", "note": "", **fields}
     return client.post(
@@ -827,7 +833,7 @@ def _admin_action(client, pk: int, status: str, **fields: str):  # type: ignore[
     )
 
 
-def test_admin_action_moves_the_commitment(client, admin_user, item) -> None:  # type: ignore[no-untyped-def]
+def test_admin_action_moves_the_commitment(client: Any, admin_user: Any, item: Any) -> None:
     client.force_login(admin_user)
     assert client.get(ADMIN_URL).status_code == 200
     stored = Feedback.objects.get()
@@ -858,7 +864,7 @@ def test_admin_action_moves_the_commitment(client, admin_user, item) -> None:  #
     assert client.get(f"{ADMIN_URL}{stored.pk}/change/").status_code == 200
 
 
-def test_admin_action_refuses_an_illegal_move(client, admin_user, item) -> None:  # type: ignore[no-untyped-def]
+def test_admin_action_refuses_an_illegal_move(client: Any, admin_user: Any, item: Any) -> None:
     client.force_login(admin_user)
     stored = Feedback.objects.get()
     before = Feedback.objects.values().get()
@@ -872,7 +878,9 @@ def test_admin_action_refuses_an_illegal_move(client, admin_user, item) -> None:
     assert any("cannot move to 'delivered'" in m for m in messages), messages
 
 
-def test_admin_action_with_a_bad_date_changes_nothing(client, admin_user, item) -> None:  # type: ignore[no-untyped-def]
+def test_admin_action_with_a_bad_date_changes_nothing(
+    client: Any, admin_user: Any, item: Any
+) -> None:
     client.force_login(admin_user)
     stored = Feedback.objects.get()
     response = _admin_action(client, stored.pk, "reviewing", target_date="garbage")

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from tests.product.factories import FeatureFactory
 AS_OF = date(2026, 6, 30)
 
 
-def use(customer, feature, days_ago: int, events: int, users: int) -> None:  # type: ignore[no-untyped-def]
+def use(customer: Any, feature: Any, days_ago: int, events: int, users: int) -> None:
     FeatureUsage.objects.create(
         customer=customer,
         feature=feature,
@@ -23,7 +24,7 @@ def use(customer, feature, days_ago: int, events: int, users: int) -> None:  # t
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world() -> Any:
     a = FeatureFactory(feature_id="feat_a", is_key=True)
     b = FeatureFactory(feature_id="feat_b", is_key=True)
     c = FeatureFactory(feature_id="feat_c", is_key=False)
@@ -47,7 +48,7 @@ def world():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_product_usage_by_hand(world) -> None:  # type: ignore[no-untyped-def]
+def test_product_usage_by_hand(world: Any) -> None:
     x, y, z = world
     result = product_usage(None, AS_OF)
     # x: events 5×10 + 3×20 = 110 vs prior 100 → ratio 1.1, trend = 1.1 − 0.5 = 0.6;
@@ -70,7 +71,7 @@ def test_product_usage_by_hand(world) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_usage_collapse_scores_low(world) -> None:  # type: ignore[no-untyped-def]
+def test_usage_collapse_scores_low(world: Any) -> None:
     x, _, _ = world
     # Only old usage (70 days ago): nothing in the last 60 → trend 0, utilisation 0 → 0
     later = AS_OF + timedelta(days=61)
@@ -78,7 +79,7 @@ def test_usage_collapse_scores_low(world) -> None:  # type: ignore[no-untyped-de
 
 
 @pytest.mark.django_db
-def test_feature_adoption_by_hand(world) -> None:  # type: ignore[no-untyped-def]
+def test_feature_adoption_by_hand(world: Any) -> None:
     x, y, z = world
     result = feature_adoption(None, AS_OF)
     # x: feat_a active on 5 days ≥ 4 (adopted), feat_b on 3 < 4 → 1 of 2 key features = 50
@@ -93,7 +94,7 @@ def test_feature_adoption_by_hand(world) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.django_db
-def test_feature_adoption_respects_each_threshold(world) -> None:  # type: ignore[no-untyped-def]
+def test_feature_adoption_respects_each_threshold(world: Any) -> None:
     x, _, _ = world
     FeatureUsage.objects.filter(feature__feature_id="feat_b").update(events=5)
     from product.models import Feature
@@ -103,7 +104,7 @@ def test_feature_adoption_respects_each_threshold(world) -> None:  # type: ignor
 
 
 @pytest.mark.django_db
-def test_no_key_features_means_no_data(world) -> None:  # type: ignore[no-untyped-def]
+def test_no_key_features_means_no_data(world: Any) -> None:
     from product.models import Feature
 
     Feature.objects.update(is_key=False)

@@ -17,12 +17,10 @@ SAMPLES = ["feat_analytics", "a", "sso-2", "9lives", "Feat_Analytics", "FEAT", "
 def test_documented_slug_patterns_match_the_validators(api: APIClient) -> None:
     schemas = api.get("/api/schema/?format=json").json()["components"]["schemas"]
     documented = {
-        "FeatureWriteRequest.feature_id": schemas["FeatureWriteRequest"]["properties"][
-            "feature_id"
-        ]["pattern"],
-        "UsageWriteRequest.feature_id": schemas["UsageWriteRequest"]["properties"]["feature_id"][
+        "FeatureBulkItem.feature_id": schemas["FeatureBulkItem"]["properties"]["feature_id"][
             "pattern"
         ],
+        "UsageBulkItem.feature_id": schemas["UsageBulkItem"]["properties"]["feature_id"]["pattern"],
         "FeedbackBodyRequest.category": schemas["FeedbackBodyRequest"]["properties"]["category"][
             "pattern"
         ],
