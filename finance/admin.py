@@ -95,8 +95,7 @@ class PaidFilter(admin.SimpleListFilter):
 class InvoiceAdmin(IngestedAdmin):
     natural_key = ("invoice_id",)
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return invoices_ingest(items=items)
+    ingest_service = invoices_ingest
 
     list_display = ["invoice_id", "customer", "issued_on", "due_on", "amount", "paid_at"]
     list_filter = [PaidFilter, "customer__segment", "due_on"]

@@ -35,8 +35,7 @@ AUDIT = ("created_at", "updated_at")
 class SupportTicketAdmin(IngestedAdmin):
     natural_key = ("ticket_id",)
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return services.tickets_bulk_upsert(items=items)
+    ingest_service = services.tickets_bulk_upsert
 
     list_display = ["ticket_id", "customer", "priority", "status", "opened_at", "resolved_at"]
     list_filter = ["status", "priority"]
@@ -53,8 +52,7 @@ class SupportTicketAdmin(IngestedAdmin):
 class SurveyResponseAdmin(IngestedAdmin):
     natural_key = ("response_id",)
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return services.surveys_bulk_upsert(items=items)
+    ingest_service = services.surveys_bulk_upsert
 
     list_display = ["response_id", "customer", "kind", "score", "respondent_email", "answered_at"]
     list_filter = ["kind", "score"]
@@ -72,8 +70,7 @@ class TaskAdmin(IngestedAdmin):
     natural_key = ("task_id",)
     as_item = {**IngestedAdmin.as_item, "owner": ("owner_email", "email")}
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return services.tasks_bulk_upsert(items=items)
+    ingest_service = services.tasks_bulk_upsert
 
     list_display = ["task_id", "title", "customer", "kind", "owner", "due_at", "completed_at"]
     list_filter = ["kind", ("completed_at", admin.EmptyFieldListFilter), "owner"]
