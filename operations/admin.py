@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -220,9 +221,8 @@ class IncidentAdmin(ServiceAdmin):
 
     id_field, id_prefix = "", ""
     service_fields: tuple[str, ...] = ("status",)
-
-    def move(self, obj: Any, changes: dict[str, Any]) -> Any:
-        raise NotImplementedError
+    # (row, changed service fields) → the row the service saved; each subclass defines it.
+    move: Callable[[Any, dict[str, Any]], Any]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
