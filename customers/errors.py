@@ -55,6 +55,23 @@ def unknown_team_member(field: str, email: str) -> ValidationError:
     )
 
 
+STATUS_STAGE_MISMATCH = "status_stage_mismatch"
+
+
+def status_stage_mismatch_detail(status: str, stage: str) -> str:
+    return (
+        f"status '{status}' contradicts lifecycle_stage '{stage}': "
+        "stage 'churned' goes with status 'churned', any other stage with 'active'."
+    )
+
+
+def status_stage_mismatch(status: str, stage: str) -> ValidationError:
+    return ValidationError(
+        {"lifecycle_stage": [status_stage_mismatch_detail(status, stage)]},
+        code=STATUS_STAGE_MISMATCH,
+    )
+
+
 def churned_at_needs_churned_status() -> ValidationError:
     return ValidationError(
         {"churned_at": ["churned_at requires status 'churned'."]}, code="invalid"

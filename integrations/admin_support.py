@@ -39,9 +39,15 @@ class StaleGuard:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            for field in self.fields.values():
-                field.show_hidden_initial = True
+        form: Any = self
+        if not self.instance.pk:
+            return
+        for name, field in self.fields.items():
+            # A post without the hidden initial (not from the rendered page: a script) falls
+            # back to Django's comparison with the row as it is now.
+            hidden = form.add_initial_prefix(name)
+            omitted = field.hidden_widget().value_omitted_from_data(form.data, form.files, hidden)
+            field.show_hidden_initial = not (form.is_bound and omitted)
 
     def clean(self) -> Any:
         data = super().clean()  # type: ignore[misc]
@@ -50,6 +56,8 @@ class StaleGuard:
             return data
         for name in form.changed_data:
             bound, field = form[name], self.fields[name]
+            if not field.show_hidden_initial:
+                continue
             shown = form._widget_data_value(field.hidden_widget(), bound.html_initial_name)
             if field.has_changed(bound.initial, shown):  # the row moved since the page
                 current = getattr(self.instance, name, bound.initial)

@@ -213,7 +213,6 @@ def test_team_member_saves_use_the_services(staff) -> None:  # type: ignore[no-u
             "form-INITIAL_FORMS": "1",
             "form-0-id": str(member.pk),
             "form-0-capacity": "12",
-            "initial-form-0-capacity": "30",  # what the page showed
             "_save": "Save",
         },
     )
