@@ -76,7 +76,7 @@ CONTRACT_SCHEMA = BulkSchema(
         Spec("customer_id", kind="key"),
         Spec("start_date", kind="date", check=_plausible),
         Spec("end_date", kind="date", check=_plausible),
-        Spec("value", kind="decimal", min_value=Decimal(0), max_value=MAX_AMOUNT),
+        Spec("value", kind="money", min_value=Decimal(0), max_value=MAX_AMOUNT),
         Spec("term", max_length=20, check=_term),
         # Left out: a new contract is active; an existing one keeps its status.
         Spec("status", required=False, choices=tuple(ContractStatus.values)),
@@ -103,7 +103,7 @@ INVOICE_SCHEMA = BulkSchema(
         Spec("customer_id", kind="key"),
         Spec("issued_on", kind="date", check=_issued_on),
         Spec("due_on", kind="date", check=_plausible),
-        Spec("amount", kind="decimal", min_value=Decimal(0), max_value=MAX_AMOUNT),
+        Spec("amount", kind="money", min_value=Decimal(0), max_value=MAX_AMOUNT),
         # Left out: a new invoice is unpaid; an existing one keeps its payment.
         Spec("paid_at", kind="datetime", required=False, nullable=True, check=_paid_at),
     ],

@@ -54,7 +54,9 @@ class Spec:
     """One field of a bulk item. `kind` picks the parser; the rest are constraints."""
 
     name: str
-    kind: str = "str"  # str | int | bool | date | datetime | decimal | email | key | str_list
+    kind: str = (
+        "str"  # str | int | bool | date | datetime | decimal | money | email | key | str_list
+    )
     required: bool = True
     nullable: bool = False
     default: Any = _MISSING
@@ -64,6 +66,7 @@ class Spec:
     max_value: Any = None
     check: Callable[[Any], None] | None = None  # raise ValueError(detail) to reject
     lower: bool = False
+    trim: bool = True  # False for key-like text (slugs): whitespace is refused, not trimmed
 
     def parse(self, value: Any) -> Any:
         if value is None:
@@ -96,6 +99,8 @@ def _text(value: Any) -> str:
 
 def _str(spec: Spec, value: Any) -> str:
     value = _text(value)
+    if not spec.trim and value != value.strip():
+        raise _Invalid("invalid", "Must not start or end with whitespace.")
     value = value.strip()
     if spec.required and not value and spec.default is _MISSING:
         raise _Invalid("blank", "This field may not be blank.")
@@ -111,18 +116,26 @@ def _key(spec: Spec, value: Any) -> str:
 
 
 def _email(spec: Spec, value: Any) -> str:
-    if len(_text(value)) > 254 or not fullmatch(EMAIL_RE, value.strip()):
-        raise _Invalid("invalid", "Enter a valid email address.")
-    return value.strip().lower()
+    # An email is a key: never trimmed, so " a@b.co" or "a@b.co\n" is refused, not stored.
+    if len(_text(value)) > 254 or not fullmatch(EMAIL_RE, value):
+        raise _Invalid("invalid", "Enter a valid email address (no surrounding whitespace).")
+    return value.lower()
 
 
 def _int(spec: Spec, value: Any) -> int:
-    # A JSON number; 3.0 is 3. Strings, even "12", are a wrong shape (no silent coercion).
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    # A JSON integer. 12.0 (a float) and "12" (a string) are a wrong shape: no silent coercion.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Invalid("invalid", "A whole number is required.")
+        raise _Invalid("invalid", "A whole number is required (a JSON integer).")
     return value
+
+
+def _money(spec: Spec, value: Any) -> Decimal:
+    # Whole currency units as a JSON integer: 12.5 would be rounded, "1e3" and "12" coerced.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid("invalid", "A whole number of currency units is required (a JSON integer).")
+    if abs(value) >= 10**14:  # before Decimal(): a huge int converts slowly
+        raise _Invalid("max_value", "The amount is too large.")
+    return Decimal(value)
 
 
 def _bool(spec: Spec, value: Any) -> bool:
@@ -195,6 +208,7 @@ _PARSERS: dict[str, Callable[[Spec, Any], Any]] = {
     "int": _int,
     "bool": _bool,
     "decimal": _decimal,
+    "money": _money,
     "date": _date,
     "datetime": _datetime,
     "str_list": _str_list,

@@ -16,12 +16,12 @@ def _slug(value: str) -> None:
 
 FEATURE_SCHEMA = BulkSchema(
     specs=[
-        Spec("feature_id", max_length=64, check=_slug),
+        Spec("feature_id", max_length=64, check=_slug, trim=False),
         Spec("name", max_length=200),
         Spec("category", required=False, max_length=100),
         Spec("is_key", kind="bool", required=False),
         Spec("is_premium", kind="bool", required=False),
-        Spec("list_price", kind="int", required=False, min_value=0, max_value=10**12),
+        Spec("list_price", kind="money", required=False, min_value=0, max_value=10**12),
         Spec("adoption_threshold_days", kind="int", required=False, min_value=1, max_value=30),
     ],
     natural_key=("feature_id",),
@@ -30,7 +30,7 @@ FEATURE_SCHEMA = BulkSchema(
 USAGE_SCHEMA = BulkSchema(
     specs=[
         Spec("customer_id", kind="key"),
-        Spec("feature_id", max_length=64, check=_slug),
+        Spec("feature_id", max_length=64, check=_slug, trim=False),
         Spec("date", kind="date", check=not_after_tomorrow),
         Spec("events", kind="int", min_value=0, max_value=MAX_COUNT),
         Spec("active_users", kind="int", min_value=0, max_value=MAX_COUNT),

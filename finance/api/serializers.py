@@ -53,12 +53,10 @@ class ContractWriteSerializer(serializers.Serializer):
     customer_id = key_field()
     start_date = serializers.DateField()
     end_date = serializers.DateField(help_text="After start_date.")
-    value = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    value = serializers.IntegerField(
         min_value=0,
-        coerce_to_string=False,
-        help_text="Total contract value in currency units (a number; decimals are kept).",
+        max_value=999_999_999_999,
+        help_text="Total contract value in whole currency units (a JSON integer).",
     )
     term = pattern_field(
         r"^[1-9][0-9]?_(year|month)$", max_length=20, help_text="e.g. 1_year, 3_year, 6_month"
@@ -103,12 +101,10 @@ class InvoiceWriteSerializer(serializers.Serializer):
     customer_id = key_field()
     issued_on = serializers.DateField(help_text="Not later than tomorrow.")
     due_on = serializers.DateField(help_text="Not before issued_on.")
-    amount = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    amount = serializers.IntegerField(
         min_value=0,
-        coerce_to_string=False,
-        help_text="Currency units (a number; decimals are kept).",
+        max_value=999_999_999_999,
+        help_text="Whole currency units (a JSON integer).",
     )
     paid_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="When it was paid; null while unpaid."
