@@ -616,7 +616,7 @@ def _bulk_codes(schema: BulkSchema, field: str, value: Any) -> list[str]:
     return [e["code"] for e in caught.value.item_errors if e["field"] == field]
 
 
-@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"int", "decimal"}))
+@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"int", "decimal", "money"}))
 def test_every_bulk_number_field_refuses_odd_numbers(
     name: str, schema: BulkSchema, field: str
 ) -> None:
