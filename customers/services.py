@@ -356,4 +356,8 @@ def stakeholder_update(*, stakeholder: Stakeholder, data: Mapping[str, Any]) -> 
 
 @transaction.atomic
 def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
-    stakeholder.delete()
+    """Delete by filter and count: of concurrent deletes of one row exactly one deletes it,
+    the others find nothing (404), as if they had come after."""
+    deleted, _ = Stakeholder.objects.filter(pk=stakeholder.pk).delete()
+    if not deleted:
+        raise StakeholderNotFound()
