@@ -362,12 +362,44 @@ class BulkSchema:
                     clean[spec.name] = spec.parse(value)
             except _Invalid as bad:
                 errors.append(_err(index, spec.name, bad.code, bad.detail))
-        if len(errors) > before:
-            return clean, False
+        # Every cross-field check whose fields are valid runs, even when others are not, so
+        # one response lists every problem (value -1 and end_date before start_date).
+        fields = _ValidFields(clean, {e["field"] for e in errors[before:]})
         for check in self.item_checks:
-            for field_name, code, detail in check(clean):
-                errors.append(_err(index, field_name, code, detail))
+            try:
+                found = list(check(fields))
+            except (KeyError, _NeedsInvalidField):
+                continue  # a field it needs is missing or invalid: reported already
+            errors += [_err(index, name, code, detail) for name, code, detail in found]
         return clean, len(errors) == before
+
+
+class _NeedsInvalidField(Exception):
+    pass
+
+
+class _ValidFields(dict[str, Any]):
+    """An item's parsed fields as a cross-field check sees them: reading one that failed its
+    own parse stops the check (instead of reading it as absent)."""
+
+    def __init__(self, clean: dict[str, Any], invalid: set[str]) -> None:
+        super().__init__(clean)
+        self.invalid = invalid
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.invalid:
+            raise _NeedsInvalidField(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.invalid:
+            raise _NeedsInvalidField(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.invalid:
+            raise _NeedsInvalidField(key)
+        return super().__contains__(key)
 
 
 def _err(index: int | None, field_name: str | None, code: str, detail: str) -> dict[str, Any]:
