@@ -29,7 +29,7 @@ def test_a_host_not_allowed_is_a_json_400_on_api_paths() -> None:
 def test_the_400_and_403_handlers_answer_json_on_api_paths(status: int, code: str) -> None:
     handler = get_resolver().resolve_error_handler(status)
     request = RequestFactory().get("/api/v1/anything")
-    response = handler(request, exception=PermissionDenied())
+    response = handler(request, PermissionDenied())
     assert response.status_code == status
     assert [e["code"] for e in json.loads(response.content)["errors"]] == [code]
 
