@@ -2,6 +2,7 @@
 shape under DEBUG off, e.g. a Host header not in ALLOWED_HOSTS; other paths keep HTML."""
 
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,7 @@ def test_a_host_not_allowed_is_a_json_400_on_api_paths() -> None:
 
 @pytest.mark.parametrize(("status", "code"), [(400, "bad_request"), (403, "permission_denied")])
 def test_the_400_and_403_handlers_answer_json_on_api_paths(status: int, code: str) -> None:
-    handler = get_resolver().resolve_error_handler(status)
+    handler: Any = get_resolver().resolve_error_handler(status)
     request = RequestFactory().get("/api/v1/anything")
     response = handler(request, PermissionDenied())
     assert response.status_code == status
