@@ -42,6 +42,8 @@ class ContractForm(forms.ModelForm):
 class ContractAdmin(ServiceAdmin):
     """Saves go through contract_save, which derives the annual value as ingestion does."""
 
+    money_fields = ("value",)
+
     form = ContractForm
     list_display = [
         "contract_id",
@@ -93,6 +95,7 @@ class PaidFilter(admin.SimpleListFilter):
 
 @admin.register(Invoice)
 class InvoiceAdmin(IngestedAdmin):
+    money_fields = ("amount",)
     natural_key = ("invoice_id",)
 
     ingest_service = invoices_ingest

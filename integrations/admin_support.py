@@ -83,6 +83,19 @@ class ServiceAdmin(admin.ModelAdmin):
     admin wraps it in a transaction) and come back as an error message on the same page.
     Its forms (change form and list_editable rows) send only what the user changed."""
 
+    # Money fields: whole currency units, as the API takes them (README "Money"), never 12.50.
+    money_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.money_fields:
+            return forms.IntegerField(
+                label=db_field.verbose_name.capitalize(),
+                required=not db_field.blank,
+                min_value=0,
+                help_text=" ".join(filter(None, [db_field.help_text, "Whole currency units."])),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:

@@ -20,6 +20,7 @@ from .services.ingestion import features_bulk_upsert, usage_ingest
 
 @admin.register(Feature)
 class FeatureAdmin(IngestedAdmin):
+    money_fields = ("list_price",)
     natural_key = ("feature_id",)
     always = ()
 

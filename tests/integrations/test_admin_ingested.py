@@ -122,7 +122,7 @@ def test_invoice_feature_and_usage_saves_are_one_item_batches(staff, batches) ->
             "customer": customer.pk,
             "issued_on": "2026-06-01",
             "due_on": "2026-07-01",
-            "amount": "1200.50",
+            "amount": "1200",
         },
     )
     invoice = Invoice.objects.get()

@@ -132,3 +132,22 @@ def test_emails_in_bodies_refuse_whitespace(api: APIClient) -> None:
         "/api/v1/customers/c1/stakeholders", {"email": "x@y.io\n", "name": "X"}, format="json"
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("finance_contract", "value"),
+        ("finance_invoice", "amount"),
+        ("product_feature", "list_price"),
+    ],
+)
+def test_admin_money_fields_take_whole_units(
+    client: Any, admin_user: Any, model: str, field: str
+) -> None:
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    response = client.post(reverse(f"admin:{model}_add"), {field: "12.50"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == ["Enter a whole number."]
