@@ -5,7 +5,12 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from integrations.api import probes
-from integrations.api.errors_views import api_not_found, api_server_error
+from integrations.api.errors_views import (
+    api_bad_request,
+    api_not_found,
+    api_permission_denied,
+    api_server_error,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -32,5 +37,9 @@ urlpatterns = [
     re_path(r"^api/", csrf_exempt(api_not_found), kwargs={"exception": None}),
 ]
 
+# Under DEBUG off, Django's own errors (a Host not in ALLOWED_HOSTS is a 400 raised before any
+# view) are answered by these: JSON in the API's error shape on /api/ paths.
+handler400 = api_bad_request
+handler403 = api_permission_denied
 handler404 = api_not_found
 handler500 = api_server_error

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from integrations.admin_support import ServiceAdmin, copy_saved
+from integrations.admin_support import ServiceAdmin, ServiceInline, copy_saved
 
 from . import services
 from .choices import CustomerStatus, StageChangeSource
@@ -57,7 +57,7 @@ def stakeholder_save(form: forms.ModelForm, customer: Customer) -> Stakeholder:
     return services.stakeholder_create(customer=customer, data=form.cleaned_data)
 
 
-class StakeholderInline(admin.TabularInline):
+class StakeholderInline(ServiceInline, admin.TabularInline):
     model = Stakeholder
     form = StakeholderForm
     extra = 0
@@ -364,7 +364,9 @@ class HealthModelAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: HealthModel, form: Any, change: bool) -> None:
         saved = health_model_save(
-            data=form.cleaned_data,
+            data={f: form.cleaned_data[f] for f in form.changed_data}
+            if change
+            else form.cleaned_data,
             model=HealthModel.objects.get(pk=obj.pk) if change else None,
         )
         copy_saved(saved, obj)

@@ -5,7 +5,8 @@ from typing import Any
 
 from integrations.bulk import BulkSchema, Reference, Spec, choices_of
 
-from .choices import CustomerStatus, LifecycleStage, Segment
+from .choices import CustomerStatus, LifecycleStage, Segment, status_agrees_with_stage
+from .errors import STATUS_STAGE_MISMATCH, status_stage_mismatch_detail
 from .selectors import customer_pks, team_member_pks
 
 # The references other apps' bulk items make to the CS core.
@@ -31,6 +32,9 @@ def _not_reserved(value: str) -> None:
 def _churn_consistency(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
     if item.get("churned_at") and item.get("status", CustomerStatus.ACTIVE) != "churned":
         yield "churned_at", "invalid", "churned_at requires status 'churned'."
+    status, stage = item.get("status"), item.get("lifecycle_stage")
+    if status and stage and not status_agrees_with_stage(status, stage):
+        yield "lifecycle_stage", STATUS_STAGE_MISMATCH, status_stage_mismatch_detail(status, stage)
 
 
 CUSTOMER_BULK_SCHEMA = BulkSchema(

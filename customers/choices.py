@@ -45,6 +45,11 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def status_agrees_with_stage(status: str, stage: str) -> bool:
+    """Status and lifecycle stage always agree: stage `churned` ⇔ status `churned`."""
+    return (status == "churned") == (stage == "churned")
+
+
 class StageChangeSource(models.TextChoices):
     API = "api"
     ADMIN = "admin"

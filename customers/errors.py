@@ -51,5 +51,23 @@ def unknown_team_member(field: str, email: str) -> Invalid:
     return Invalid(f"No team member with email {email}.", code="unknown_team_member", attr=field)
 
 
+STATUS_STAGE_MISMATCH = "status_stage_mismatch"
+
+
+def status_stage_mismatch_detail(status: str, stage: str) -> str:
+    return (
+        f"status '{status}' contradicts lifecycle_stage '{stage}': "
+        "stage 'churned' goes with status 'churned', any other stage with 'active'."
+    )
+
+
+def status_stage_mismatch(status: str, stage: str) -> Invalid:
+    return Invalid(
+        status_stage_mismatch_detail(status, stage),
+        code=STATUS_STAGE_MISMATCH,
+        attr="lifecycle_stage",
+    )
+
+
 def churned_at_needs_churned_status() -> Invalid:
     return Invalid("churned_at requires status 'churned'.", attr="churned_at")

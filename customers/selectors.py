@@ -27,7 +27,7 @@ def stakeholder_list(customer: Customer) -> QuerySet[Stakeholder]:
 
 def stakeholder_get(customer: Customer, email: str) -> Stakeholder:
     try:
-        return stakeholder_list(customer).get(email=email.strip().lower())
+        return stakeholder_list(customer).get(email=email.lower())  # exact: never trimmed
     except Stakeholder.DoesNotExist:
         raise StakeholderNotFound() from None
 
@@ -38,7 +38,7 @@ def team_member_list() -> QuerySet[TeamMember]:
 
 def team_member_get(email: str) -> TeamMember:
     try:
-        return TeamMember.objects.get(email=email.strip().lower())
+        return TeamMember.objects.get(email=email.lower())  # exact: never trimmed
     except TeamMember.DoesNotExist:
         raise TeamMemberNotFound() from None
 

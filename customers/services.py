@@ -12,7 +12,13 @@ from integrations.upsert import BulkResult, upsert_models
 from integrations.writes import atomic_upsert, create_unique, lock, save_changes
 
 from .bulk_schema import CUSTOMER_BULK_SCHEMA
-from .choices import ALLOWED_TRANSITIONS, CustomerStatus, LifecycleStage, StageChangeSource
+from .choices import (
+    ALLOWED_TRANSITIONS,
+    CustomerStatus,
+    LifecycleStage,
+    StageChangeSource,
+    status_agrees_with_stage,
+)
 from .errors import (
     CustomerAlreadyExists,
     CustomerNotFound,
@@ -22,6 +28,7 @@ from .errors import (
     TeamMemberAlreadyExists,
     TeamMemberNotFound,
     churned_at_needs_churned_status,
+    status_stage_mismatch,
     unknown_team_member,
 )
 from .models import Customer, LifecycleChange, Stakeholder, TeamMember
@@ -75,14 +82,32 @@ def _clean_skills(skills: Iterable[str]) -> list[str]:
 
 
 def _normalise_status(
-    values: dict[str, Any], now: datetime, known_churned_at: datetime | None = None
+    values: dict[str, Any],
+    now: datetime,
+    known_churned_at: datetime | None = None,
+    current_stage: str | None = None,
 ) -> None:
-    """Keep status, churned_at and the lifecycle stage consistent with each other."""
-    if values.get("status") == CustomerStatus.CHURNED:
+    """Keep status, churned_at and the lifecycle stage consistent with each other.
+
+    Stage `churned` ⇔ status `churned`: one implies the other, and a request giving both in
+    contradiction is refused (400). Reactivating a churned customer (status `active`) moves
+    the stage to `onboarding` unless the request names its stage; the caller records that
+    stage change as any other (history row and event).
+    """
+    status, stage = values.get("status"), values.get("lifecycle_stage")
+    if status and stage and not status_agrees_with_stage(status, stage):
+        raise status_stage_mismatch(status, stage)
+    if stage and not status:
+        status = values["status"] = (
+            CustomerStatus.CHURNED if stage == LifecycleStage.CHURNED else CustomerStatus.ACTIVE
+        )
+    if status == CustomerStatus.CHURNED:
         values["churned_at"] = values.get("churned_at") or known_churned_at or now
         values["lifecycle_stage"] = LifecycleStage.CHURNED
-    elif values.get("status") == CustomerStatus.ACTIVE:
+    elif status == CustomerStatus.ACTIVE:
         values["churned_at"] = None
+        if not stage and current_stage == LifecycleStage.CHURNED:
+            values["lifecycle_stage"] = LifecycleStage.ONBOARDING
 
 
 @transaction.atomic
@@ -91,9 +116,9 @@ def customer_create(*, data: Mapping[str, Any], source: str = StageChangeSource.
     csm_email = values.pop("success_manager", None)
     values["success_manager_id"] = _csm_id(csm_email)
     now = timezone.now()
+    _normalise_status(values, now)
     values.setdefault("status", CustomerStatus.ACTIVE)
     values.setdefault("lifecycle_stage", LifecycleStage.ONBOARDING)
-    _normalise_status(values, now)
     customer = create_unique(
         Customer,
         key={"customer_id": values.pop("customer_id")},
@@ -134,8 +159,8 @@ def customer_update(
     values = dict(data)
     if "success_manager" in values:
         values["success_manager_id"] = _csm_id(values.pop("success_manager"))
-    if "status" in values:
-        _normalise_status(values, timezone.now(), customer.churned_at)
+    if "status" in values or "lifecycle_stage" in values:
+        _normalise_status(values, timezone.now(), customer.churned_at, customer.lifecycle_stage)
     if values.get("churned_at") and values.get("status", customer.status) != CustomerStatus.CHURNED:
         raise churned_at_needs_churned_status()
     new_stage = values.pop("lifecycle_stage", customer.lifecycle_stage)
@@ -231,7 +256,8 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
         rows.append(values)
 
     def prepare(values: dict[str, Any], current: Customer | None) -> None:
-        _normalise_status(values, now, current.churned_at if current else None)
+        before = (current.churned_at, current.lifecycle_stage) if current else (None, None)
+        _normalise_status(values, now, *before)
         if current is None:
             values.setdefault("status", CustomerStatus.ACTIVE)
             values.setdefault("lifecycle_stage", LifecycleStage.ONBOARDING)
@@ -316,4 +342,8 @@ def stakeholder_update(*, stakeholder: Stakeholder, data: Mapping[str, Any]) -> 
 
 @transaction.atomic
 def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
-    stakeholder.delete()
+    """Delete by filter and count: of concurrent deletes of one row exactly one deletes it,
+    the others find nothing (404), as if they had come after."""
+    deleted, _ = Stakeholder.objects.filter(pk=stakeholder.pk).delete()
+    if not deleted:
+        raise StakeholderNotFound()

@@ -42,6 +42,8 @@ class ContractForm(forms.ModelForm):
 class ContractAdmin(ServiceAdmin):
     """Saves go through contract_save, which derives the annual value as ingestion does."""
 
+    money_fields = ("value",)
+
     form = ContractForm
     list_display = [
         "contract_id",
@@ -93,10 +95,10 @@ class PaidFilter(admin.SimpleListFilter):
 
 @admin.register(Invoice)
 class InvoiceAdmin(IngestedAdmin):
+    money_fields = ("amount",)
     natural_key = ("invoice_id",)
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return invoices_ingest(items=items)
+    ingest_service = invoices_ingest
 
     list_display = ["invoice_id", "customer", "issued_on", "due_on", "amount", "paid_at"]
     list_filter = [PaidFilter, "customer__segment", "due_on"]

@@ -71,10 +71,10 @@ CONTRACT_SCHEMA = BulkSchema(
         Spec("end_date", kind="date", check=_plausible, doc="After start_date."),
         Spec(
             "value",
-            kind="decimal",
+            kind="money",
             min_value=Decimal(0),
             max_value=MAX_AMOUNT,
-            doc="Total contract value in currency units (a number; decimals are kept).",
+            doc="Total contract value in whole currency units (a JSON integer).",
         ),
         Spec(
             "term",
@@ -121,10 +121,10 @@ INVOICE_SCHEMA = BulkSchema(
         Spec("due_on", kind="date", check=_plausible, doc="Not before issued_on."),
         Spec(
             "amount",
-            kind="decimal",
+            kind="money",
             min_value=Decimal(0),
             max_value=MAX_AMOUNT,
-            doc="Currency units (a number; decimals are kept).",
+            doc="Whole currency units (a JSON integer).",
         ),
         # Left out: a new invoice is unpaid; an existing one keeps its payment.
         Spec(

@@ -5,17 +5,94 @@ show form errors; a refusal that can only be known inside the service (a state t
 since the form was shown, a duplicate created meanwhile) arrives as the service's domain error.
 """
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core import checks
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from .domain_errors import DomainError
 
+STALE = "changed by someone else since you opened this page (now: {current}); reload"
+
+
+class StaleGuard:
+    """A change form that knows what the page showed. Each field renders its value as a hidden
+    initial, so `changed_data` is what the user changed since the page was rendered (not a
+    comparison with the row as it is now, which would resend every value someone else changed
+    meanwhile), and a field the user changed that someone else also changed is refused."""
+
+    instance: Any
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form: Any = self
+        if not self.instance.pk:
+            return
+        for name, field in self.fields.items():
+            # A post without the hidden initial (not from the rendered page: a script) falls
+            # back to Django's comparison with the row as it is now.
+            hidden = form.add_initial_prefix(name)
+            omitted = field.hidden_widget().value_omitted_from_data(form.data, form.files, hidden)
+            field.show_hidden_initial = not (form.is_bound and omitted)
+
+    def clean(self) -> Any:
+        data = super().clean()  # type: ignore[misc]
+        form: Any = self
+        if not self.instance.pk:
+            return data
+        for name in form.changed_data:
+            bound, field = form[name], self.fields[name]
+            if not field.show_hidden_initial:
+                continue
+            shown = form._widget_data_value(field.hidden_widget(), bound.html_initial_name)
+            if field.has_changed(bound.initial, shown):  # the row moved since the page
+                current = getattr(self.instance, name, bound.initial)
+                form.add_error(name, STALE.format(current="—" if current is None else current))
+        return data
+
+
+def stale_guarded(form: type[forms.BaseForm]) -> Any:
+    """`form` with the StaleGuard."""
+    return type(form.__name__, (StaleGuard, form), {})
+
+
+class ServiceInline(admin.options.InlineModelAdmin):
+    """An inline whose rows the parent admin saves through services: the same StaleGuard."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"form": stale_guarded(formset.form)})
+
 
 class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves call services: their domain errors roll the save back (the
-    admin wraps it in a transaction) and come back as an error message on the same page."""
+    admin wraps it in a transaction) and come back as an error message on the same page.
+    Its forms (change form and list_editable rows) send only what the user changed."""
+
+    # Money fields: whole currency units, as the API takes them (README "Money"), never 12.50.
+    money_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.money_fields:
+            return forms.IntegerField(
+                label=db_field.verbose_name.capitalize(),
+                required=not db_field.blank,
+                min_value=0,
+                help_text=" ".join(filter(None, [db_field.help_text, "Whole currency units."])),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        return stale_guarded(super().get_form(request, obj, change, **kwargs))
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return stale_guarded(super().get_changelist_form(request, **kwargs))
 
     def changeform_view(
         self,
@@ -54,16 +131,16 @@ class IngestedAdmin(ServiceAdmin):
     features, usage). An admin save is a one-item batch through the same upsert service, so
     it writes what ingestion would write: the item's natural key, the fields the service
     always needs (`always`), and the fields the form changed (`full_rows`: every field, for
-    services that take whole rows). The natural key is fixed once the row exists."""
+    services that take whole rows, the others from the row as it is now). The natural key is
+    fixed once the row exists. `ingest_service` is the upsert, called with the items."""
+
+    ingest_service: Callable[..., Any]
 
     natural_key: tuple[str, ...] = ()
     always: tuple[str, ...] = ("customer",)
     full_rows = False
     # A form field holding a model instance → (item field, the instance's attribute).
     as_item: dict[str, tuple[str, str]] = {"customer": ("customer_id", "customer_id")}
-
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        raise NotImplementedError
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -73,13 +150,26 @@ class IngestedAdmin(ServiceAdmin):
         data = form.cleaned_data
         sent = [*self.natural_key, *self.always]
         sent += list(data) if self.full_rows or not change else form.changed_data
+        # `obj` holds every posted value: what the user did not change comes from the row.
+        current = type(obj)._default_manager.get(pk=obj.pk) if change else obj
         item: dict[str, Any] = {}
         for name in dict.fromkeys(sent):
-            value = data[name] if name in data else getattr(obj, name)
+            mine = name in data and (not change or name in form.changed_data)
+            value = data[name] if mine else getattr(current, name)
             if name in self.as_item:
                 name, attribute = self.as_item[name]
                 value = None if value is None else getattr(value, attribute)
             item[name] = value
-        self.ingest([item])
+        type(self).ingest_service(items=[item])
         lookup = {name: getattr(obj, name) for name in self.natural_key}
         copy_saved(type(obj)._default_manager.get(**lookup), obj)
+
+
+@checks.register(checks.Tags.admin)
+def check_ingested_admins(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Every IngestedAdmin names its upsert service."""
+    return [
+        checks.Error(f"{type(model_admin).__name__} sets no `ingest_service`.", id="cs_hub.E001")
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, IngestedAdmin) and not hasattr(model_admin, "ingest_service")
+    ]

@@ -54,7 +54,9 @@ class Spec:
     """One field of a bulk item. `kind` picks the parser; the rest are constraints."""
 
     name: str
-    kind: str = "str"  # str | int | bool | date | datetime | decimal | email | key | str_list
+    kind: str = (
+        "str"  # str | int | bool | date | datetime | decimal | money | email | key | str_list
+    )
     required: bool = True
     nullable: bool = False
     default: Any = _MISSING
@@ -68,6 +70,7 @@ class Spec:
     pattern_message: str = "Invalid format."
     doc: str = ""  # the field's description in the published item schema
     labels: tuple[str, ...] | None = None  # of the choices, for the published schema
+    trim: bool = True  # False for key-like text (slugs): whitespace is refused, not trimmed
 
     @property
     def must_be_sent(self) -> bool:
@@ -110,6 +113,8 @@ def _text(value: Any) -> str:
 
 def _str(spec: Spec, value: Any) -> str:
     value = _text(value)
+    if not spec.trim and value != value.strip():
+        raise _Invalid("invalid", "Must not start or end with whitespace.")
     value = value.strip()
     if not value and spec.must_be_sent:
         raise _Invalid("blank", "This field may not be blank.")
@@ -127,18 +132,26 @@ def _key(spec: Spec, value: Any) -> str:
 
 
 def _email(spec: Spec, value: Any) -> str:
-    if len(_text(value)) > 254 or not fullmatch(EMAIL_RE, value.strip()):
-        raise _Invalid("invalid", "Enter a valid email address.")
-    return value.strip().lower()
+    # An email is a key: never trimmed, so " a@b.co" or "a@b.co\n" is refused, not stored.
+    if len(_text(value)) > 254 or not fullmatch(EMAIL_RE, value):
+        raise _Invalid("invalid", "Enter a valid email address (no surrounding whitespace).")
+    return value.lower()
 
 
 def _int(spec: Spec, value: Any) -> int:
-    # A JSON number; 3.0 is 3. Strings, even "12", are a wrong shape (no silent coercion).
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    # A JSON integer. 12.0 (a float) and "12" (a string) are a wrong shape: no silent coercion.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Invalid("invalid", "A whole number is required.")
+        raise _Invalid("invalid", "A whole number is required (a JSON integer).")
     return value
+
+
+def _money(spec: Spec, value: Any) -> Decimal:
+    # Whole currency units as a JSON integer: 12.5 would be rounded, "1e3" and "12" coerced.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid("invalid", "A whole number of currency units is required (a JSON integer).")
+    if abs(value) >= 10**14:  # before Decimal(): a huge int converts slowly
+        raise _Invalid("max_value", "The amount is too large.")
+    return Decimal(value)
 
 
 def _bool(spec: Spec, value: Any) -> bool:
@@ -211,6 +224,7 @@ _PARSERS: dict[str, Callable[[Spec, Any], Any]] = {
     "int": _int,
     "bool": _bool,
     "decimal": _decimal,
+    "money": _money,
     "date": _date,
     "datetime": _datetime,
     "str_list": _str_list,
@@ -364,12 +378,44 @@ class BulkSchema:
                     clean[spec.name] = spec.parse(value)
             except _Invalid as bad:
                 errors.append(_err(index, spec.name, bad.code, bad.detail))
-        if len(errors) > before:
-            return clean, False
+        # Every cross-field check whose fields are valid runs, even when others are not, so
+        # one response lists every problem (value -1 and end_date before start_date).
+        fields = _ValidFields(clean, {e["field"] for e in errors[before:]})
         for check in self.item_checks:
-            for field_name, code, detail in check(clean):
-                errors.append(_err(index, field_name, code, detail))
+            try:
+                found = list(check(fields))
+            except (KeyError, _NeedsInvalidField):
+                continue  # a field it needs is missing or invalid: reported already
+            errors += [_err(index, name, code, detail) for name, code, detail in found]
         return clean, len(errors) == before
+
+
+class _NeedsInvalidField(Exception):
+    pass
+
+
+class _ValidFields(dict[str, Any]):
+    """An item's parsed fields as a cross-field check sees them: reading one that failed its
+    own parse stops the check (instead of reading it as absent)."""
+
+    def __init__(self, clean: dict[str, Any], invalid: set[str]) -> None:
+        super().__init__(clean)
+        self.invalid = invalid
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.invalid:
+            raise _NeedsInvalidField(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.invalid:
+            raise _NeedsInvalidField(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.invalid:
+            raise _NeedsInvalidField(key)
+        return super().__contains__(key)
 
 
 def _err(index: int | None, field_name: str | None, code: str, detail: str) -> dict[str, Any]:

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -35,8 +36,7 @@ AUDIT = ("created_at", "updated_at")
 class SupportTicketAdmin(IngestedAdmin):
     natural_key = ("ticket_id",)
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return services.tickets_bulk_upsert(items=items)
+    ingest_service = services.tickets_bulk_upsert
 
     list_display = ["ticket_id", "customer", "priority", "status", "opened_at", "resolved_at"]
     list_filter = ["status", "priority"]
@@ -53,8 +53,7 @@ class SupportTicketAdmin(IngestedAdmin):
 class SurveyResponseAdmin(IngestedAdmin):
     natural_key = ("response_id",)
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return services.surveys_bulk_upsert(items=items)
+    ingest_service = services.surveys_bulk_upsert
 
     list_display = ["response_id", "customer", "kind", "score", "respondent_email", "answered_at"]
     list_filter = ["kind", "score"]
@@ -72,8 +71,7 @@ class TaskAdmin(IngestedAdmin):
     natural_key = ("task_id",)
     as_item = {**IngestedAdmin.as_item, "owner": ("owner_email", "email")}
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return services.tasks_bulk_upsert(items=items)
+    ingest_service = services.tasks_bulk_upsert
 
     list_display = ["task_id", "title", "customer", "kind", "owner", "due_at", "completed_at"]
     list_filter = ["kind", ("completed_at", admin.EmptyFieldListFilter), "owner"]
@@ -217,9 +215,8 @@ class IncidentAdmin(ServiceAdmin):
 
     id_field, id_prefix = "", ""
     service_fields: tuple[str, ...] = ("status",)
-
-    def move(self, obj: Any, changes: dict[str, Any]) -> Any:
-        raise NotImplementedError
+    # (row, changed service fields) → the row the service saved; each subclass defines it.
+    move: Callable[[Any, dict[str, Any]], Any]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data

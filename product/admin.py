@@ -20,11 +20,11 @@ from .services.ingestion import features_bulk_upsert, usage_ingest
 
 @admin.register(Feature)
 class FeatureAdmin(IngestedAdmin):
+    money_fields = ("list_price",)
     natural_key = ("feature_id",)
     always = ()
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return features_bulk_upsert(items=items)
+    ingest_service = features_bulk_upsert
 
     list_display = [
         "feature_id",
@@ -46,8 +46,7 @@ class FeatureUsageAdmin(IngestedAdmin):
     full_rows = True
     as_item = {**IngestedAdmin.as_item, "feature": ("feature_id", "feature_id")}
 
-    def ingest(self, items: list[dict[str, Any]]) -> Any:
-        return usage_ingest(items=items)
+    ingest_service = usage_ingest
 
     list_display = ["date", "customer", "feature", "events", "active_users"]
     list_filter = ["feature"]

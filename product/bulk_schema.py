@@ -11,7 +11,12 @@ MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
 def _feature_id(doc: str = "") -> Spec:
     return Spec(
-        "feature_id", max_length=64, pattern=SLUG_PATTERN, pattern_message=SLUG_MESSAGE, doc=doc
+        "feature_id",
+        max_length=64,
+        pattern=SLUG_PATTERN,
+        pattern_message=SLUG_MESSAGE,
+        doc=doc,
+        trim=False,
     )
 
 
@@ -22,7 +27,7 @@ FEATURE_SCHEMA = BulkSchema(
         Spec("category", required=False, max_length=100),
         Spec("is_key", kind="bool", required=False),
         Spec("is_premium", kind="bool", required=False),
-        Spec("list_price", kind="int", required=False, min_value=0, max_value=10**12),
+        Spec("list_price", kind="money", required=False, min_value=0, max_value=10**12),
         Spec("adoption_threshold_days", kind="int", required=False, min_value=1, max_value=30),
     ],
     natural_key=("feature_id",),

@@ -8,27 +8,31 @@ from django.forms import BoundField, CheckboxInput, Form
 from django.test import Client
 
 
-def _field_data(field: BoundField) -> dict[str, Any]:
+def _field_data(field: BoundField, initial: bool = False) -> dict[str, Any]:
+    """What the browser posts for `field`, or for its hidden initial (`initial`)."""
     value = field.value()
-    widget = field.field.widget
+    widget = field.field.hidden_widget() if initial else field.field.widget
+    name = field.html_initial_name if initial else field.html_name
     if getattr(field.field, "disabled", False):
         return {}
     if isinstance(value, datetime):
         day, time = value.date().isoformat(), value.strftime("%H:%M:%S")
-        return {f"{field.html_name}_0": day, f"{field.html_name}_1": time}
+        return {f"{name}_0": day, f"{name}_1": time}
     if isinstance(widget, CheckboxInput):
-        return {field.html_name: "on"} if value else {}
+        return {name: "on"} if value else {}
     if value is None:
-        return {field.html_name: ""}
+        return {name: ""}
     if isinstance(value, list | tuple):
-        return {field.html_name: [str(v) for v in value]}
-    return {field.html_name: widget.format_value(value) or ""}
+        return {name: [str(v) for v in value]}
+    return {name: widget.format_value(value) or ""}
 
 
 def _form_data(form: Form) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in form.fields:
         data.update(_field_data(form[name]))
+        if form.fields[name].show_hidden_initial:
+            data.update(_field_data(form[name], initial=True))
     return data
 
 

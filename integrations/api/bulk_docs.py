@@ -23,6 +23,8 @@ _KINDS: dict[str, dict[str, Any]] = {
     "bool": {"type": "boolean"},
     # A JSON number, or a string written as one ("1234.50"); kept to the cent.
     "decimal": {"type": "number", "format": "decimal"},
+    # Whole currency units: a JSON integer, never a fraction or a string.
+    "money": {"type": "integer"},
     "date": {"type": "string", "format": "date"},
     "datetime": {"type": "string", "format": "date-time"},
     "str_list": {"type": "array", "items": {"type": "string"}},
@@ -59,7 +61,8 @@ def field_schema(spec: Spec) -> dict[str, Any]:
     if spec.min_value is not None:
         out["minimum"] = _number(spec.min_value)
     if spec.max_value is not None:
-        out["maximum"] = _number(spec.max_value)
+        top = _number(spec.max_value)
+        out["maximum"] = int(top) if out["type"] == "integer" else top
     if spec.nullable:
         out["nullable"] = True
     if spec.doc:

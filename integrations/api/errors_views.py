@@ -22,3 +22,17 @@ def api_server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _error("error", "Server Error (500)", 500)
     return defaults.server_error(request)
+
+
+def api_bad_request(request: HttpRequest, exception: Any) -> HttpResponse:
+    """Django-level 400s (a Host not in ALLOWED_HOSTS, other SuspiciousOperation)."""
+    if request.path.startswith("/api/"):
+        return _error("bad_request", "Bad request.", 400)
+    return defaults.bad_request(request, exception)
+
+
+def api_permission_denied(request: HttpRequest, exception: Any) -> HttpResponse:
+    """A PermissionDenied raised outside DRF's views."""
+    if request.path.startswith("/api/"):
+        return _error("permission_denied", "Permission denied.", 403)
+    return defaults.permission_denied(request, exception)

@@ -23,16 +23,28 @@ def documented_query_params() -> dict[tuple[str, str], frozenset[str]]:
     """(schema path, METHOD) -> the query parameter names the schema documents. Built once
     per process (about half a second), on the first request that has a query string."""
     with _LOCK:
-        return _documented_query_params()
+        return {op: frozenset(params) for op, params in _documented_query_params().items()}
+
+
+def documented_list_params() -> dict[tuple[str, str], frozenset[str]]:
+    """(schema path, METHOD) -> the query parameters documented as lists (may repeat)."""
+    with _LOCK:
+        return {
+            op: frozenset(name for name, is_list in params.items() if is_list)
+            for op, params in _documented_query_params().items()
+        }
 
 
 @functools.cache
-def _documented_query_params() -> dict[tuple[str, str], frozenset[str]]:
+def _documented_query_params() -> dict[tuple[str, str], dict[str, bool]]:
+    """(schema path, METHOD) -> {query parameter name: documented as an array}."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return {
-        (path, method.upper()): frozenset(
-            p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
-        )
+        (path, method.upper()): {
+            p["name"]: p.get("schema", {}).get("type") == "array"
+            for p in operation.get("parameters", [])
+            if p["in"] == "query"
+        }
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
     }
@@ -57,4 +69,16 @@ def check_query_params(request: Request) -> None:
         detail = f"Unknown query parameter. Allowed: {listed}."
         raise ValidationError(
             {name: [ErrorDetail(detail, code="unknown_parameter")] for name in unknown}
+        )
+    # ?weeks=52&weeks=1 would silently use the last value: given twice, it is ambiguous.
+    lists = documented_list_params()[(schema_path(match.route), "GET")]
+    repeated = sorted(
+        name
+        for name, values in request.query_params.lists()
+        if len(values) > 1 and name not in lists
+    )
+    if repeated:
+        detail = "Given more than once; this parameter takes one value."
+        raise ValidationError(
+            {name: [ErrorDetail(detail, code="repeated_parameter")] for name in repeated}
         )

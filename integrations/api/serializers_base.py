@@ -73,6 +73,9 @@ class QuerySerializer(serializers.Serializer):
 
 def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
     """Why `value` has the wrong JSON shape for `field`, or None."""
+    email = isinstance(field, serializers.EmailField) and isinstance(value, str)
+    if email and value != value.strip():  # an email is a key: refused, never trimmed
+        return ErrorDetail("Must not start or end with whitespace.", code="invalid")
     if isinstance(field, _TEXT):
         return _text_problem(value)
     if isinstance(field, serializers.ListField) and isinstance(value, list):
@@ -87,15 +90,17 @@ def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
         if not isinstance(value, bool):
             return ErrorDetail("Must be true or false.", code="invalid")
     elif isinstance(field, serializers.IntegerField):
-        integral = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-        if isinstance(value, bool) or not integral:
-            return ErrorDetail("A whole number is required.", code="invalid")
+        # A JSON integer: 12.0 is a float and "12" a string (money too: whole currency units).
+        if isinstance(value, bool) or not isinstance(value, int):
+            return ErrorDetail("A whole number is required (a JSON integer).", code="invalid")
         if field.max_value is None and abs(value) > MAX_INTEGER:
             return ErrorDetail(f"Must be at most {MAX_INTEGER}.", code="max_value")
     elif isinstance(field, serializers.DecimalField | serializers.FloatField):
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number and not is_plain_number(value, integer=False):
-            return ErrorDetail("A number in plain notation is required.", code="invalid")
+        # Rates and probabilities: a JSON number (integer or not), never a string.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return ErrorDetail(
+                "A number is required (a JSON number, not a string).", code="invalid"
+            )
     elif isinstance(field, _DATES) and isinstance(value, str):
         return _date_problem(field, value)
     return None

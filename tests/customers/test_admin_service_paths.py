@@ -251,7 +251,7 @@ def test_health_model_versioning_is_the_service(
     weights = dict.fromkeys(model.weights, 1.0)
     data = admin_form_data(staff, _change_url(model))
     response = staff.post(_change_url(model), {**data, "weights": json.dumps(weights)})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["adminform"].form.errors
     new = HealthModel.objects.get(active=True)
     assert new.version == model.version + 1
     assert new.weights == weights
@@ -259,6 +259,7 @@ def test_health_model_versioning_is_the_service(
     assert (old.weights, old.active) == (model.weights, False)
     assert calls == [model]
     # an unused model is edited in place
+    data = admin_form_data(staff, _change_url(new))
     response = staff.post(_change_url(new), {**data, "weights": json.dumps(weights), "name": "x"})
     assert HealthModel.objects.count() == 2
     assert HealthModel.objects.get(pk=new.pk).name == "x"

@@ -41,11 +41,11 @@ def test_ingest_then_resend_changes_nothing(api: APIClient, customers: Any) -> N
             2,
             start_date="2026-01-01",
             end_date="2028-12-31",
-            value="450000.50",
+            value=450001,
             term="3_year",
             renewed_from="ctr_1",
         ),
-        contract(3, customer="cust_b", value=9999.5, term="6_month", end_date="2025-06-30"),
+        contract(3, customer="cust_b", value=9999, term="6_month", end_date="2025-06-30"),
     ]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 200, response.json()
@@ -53,12 +53,12 @@ def test_ingest_then_resend_changes_nothing(api: APIClient, customers: Any) -> N
     second = Contract.objects.select_related("renewed_from", "customer").get(contract_id="ctr_2")
     assert second.renewed_from is not None
     assert second.renewed_from.contract_id == "ctr_1"
-    assert second.value == Decimal("450000.50")
+    assert second.value == Decimal("450001")
     assert second.customer.customer_id == "cust_a"
     assert Contract.objects.get(contract_id="ctr_1").renewed_from_id is None
-    assert Contract.objects.get(contract_id="ctr_3").value == Decimal("9999.50")
-    # ARR of a 6-month term: 9999.50 x 12 / 6
-    assert Contract.objects.get(contract_id="ctr_3").annual_value == Decimal("19999.00")
+    assert Contract.objects.get(contract_id="ctr_3").value == Decimal("9999")
+    # ARR of a 6-month term: 9999 x 12 / 6
+    assert Contract.objects.get(contract_id="ctr_3").annual_value == Decimal("19998.00")
     stamps = dict(Contract.objects.values_list("contract_id", "updated_at"))
 
     again = api.post(f"{URL}/", batch, format="json")
@@ -71,15 +71,15 @@ def test_ingest_then_resend_changes_nothing(api: APIClient, customers: Any) -> N
         "customer_id": "cust_a",
         "start_date": "2026-01-01",
         "end_date": "2028-12-31",
-        "value": 450001,  # 450000.50 in whole units, halves rounded up
+        "value": 450001,
         "term": "3_year",
-        "annual_value": 150000,  # 450000.50 x 12 / 36 = 150000.1666.. -> 150000
+        "annual_value": 150000,  # 450001 x 12 / 36 = 150000.33 -> 150000
         "status": "active",
         "renewed_from": "ctr_1",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
     }
-    assert api.get(f"{URL}/ctr_3/").json()["value"] == 10000  # 9999.50 -> 10000
+    assert api.get(f"{URL}/ctr_3/").json()["value"] == 9999
     assert api.get(f"{URL}/ctr_1").json()["renewed_from"] is None
 
 
@@ -176,7 +176,7 @@ def test_every_bad_item_is_reported_and_nothing_written(api: APIClient, customer
         contract(14, renewed_from="ctr_14"),
         {k: v for k, v in contract(15).items() if k != "value"},
         "not an object",
-        contract(17, value="1e15"),
+        contract(17, value=10**15),
         contract(18, customer_id="bad id"),
         contract(19, term=1),
     ]
@@ -286,11 +286,11 @@ def test_bulk_of_ten_thousand_in_bounded_queries(
 
 
 def test_annual_value_that_would_not_fit_is_an_item_error(api: APIClient, customers: Any) -> None:
-    # 999,999,999,999.99 x 12 / 1 month would need 13 integer digits: refused, not a 500
-    batch = [contract(1, value="999999999999.99", term="1_month"), contract(2)]
+    # 999,999,999,999 x 12 / 1 month would need 13 integer digits: refused, not a 500
+    batch = [contract(1, value=999999999999, term="1_month"), contract(2)]
     response = api.post(URL, batch, format="json")
     assert response.status_code == 400
     assert item_errors(response) == [(0, "value", "max_value")]
     assert Contract.objects.count() == 0
-    ok = contract(1, value="83333333333.33", term="1_month")  # x 12 = 999,999,999,999.96
+    ok = contract(1, value=83333333333, term="1_month")  # x 12 = 999,999,999,996
     assert api.post(URL, [ok], format="json").status_code == 200

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from finance import admin as finance_admin
 from finance.models import Invoice
-from operations import services as ops_services
+from operations import admin as ops_admin
 from operations.models import SupportTicket, SurveyResponse, Task
 from product import admin as product_admin
 from product.models import Feature, FeatureUsage
@@ -32,16 +32,17 @@ def staff(client: Any, admin_user: Any) -> Any:
 def batches(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every items list any ingestion service receives from the admin."""
     seen: list[Any] = []
-    for module, name in [
-        (ops_services, "tickets_bulk_upsert"),
-        (ops_services, "surveys_bulk_upsert"),
-        (ops_services, "tasks_bulk_upsert"),
-        (finance_admin, "invoices_ingest"),
-        (product_admin, "features_bulk_upsert"),
-        (product_admin, "usage_ingest"),
-    ]:
+    for model_admin in (
+        ops_admin.SupportTicketAdmin,
+        ops_admin.SurveyResponseAdmin,
+        ops_admin.TaskAdmin,
+        finance_admin.InvoiceAdmin,
+        product_admin.FeatureAdmin,
+        product_admin.FeatureUsageAdmin,
+    ):
+        real = model_admin.ingest_service
         monkeypatch.setattr(
-            module, name, recording(getattr(module, name), seen, lambda kw: kw["items"])
+            model_admin, "ingest_service", recording(real, seen, lambda kw: kw["items"])
         )
     return seen
 
@@ -121,7 +122,7 @@ def test_invoice_feature_and_usage_saves_are_one_item_batches(staff: Any, batche
             "customer": customer.pk,
             "issued_on": "2026-06-01",
             "due_on": "2026-07-01",
-            "amount": "1200.50",
+            "amount": "1200",
         },
     )
     invoice = Invoice.objects.get()
@@ -177,7 +178,7 @@ def test_a_service_refusal_is_a_message(staff: Any, monkeypatch: pytest.MonkeyPa
             [{"index": 0, "field": "customer_id", "code": "x", "detail": "No such customer."}]
         )
 
-    monkeypatch.setattr(ops_services, "tickets_bulk_upsert", refuse)
+    monkeypatch.setattr(ops_admin.SupportTicketAdmin, "ingest_service", refuse)
     customer = CustomerFactory.create()
     response = staff.post(
         reverse("admin:operations_supportticket_add"),

@@ -270,12 +270,12 @@ def test_huge_amounts_are_max_value(api: APIClient, c1: Customer) -> None:
         "end_date": "2027-01-01",
         "term": "1_year",
     }
-    for value in ("1e1000000", 10**30, "99999999999999999999"):
+    for value, code in (("1e1000000", "invalid"), (10**30, "max_value"), (10**14, "max_value")):
         response = api.post(
             "/api/v1/cs-finance/contracts", [{**contract, "value": value}], format="json"
         )
         assert response.status_code == 400, value
-        assert codes(response) == ["max_value"]
+        assert codes(response) == [code]
     item = {"customer_id": "c9", "name": "N", "segment": "enterprise", "licensed_seats": 10**30}
     for path, body in (("/api/v1/customers", item), ("/api/v1/customers/bulk", [item])):
         response = api.post(path, body, format="json")
@@ -453,7 +453,7 @@ def test_bulk_amounts_are_numbers_written_plainly(api: APIClient, c1: Customer, 
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("value", "invalid")]
     assert (
         api.post(
-            "/api/v1/cs-finance/contracts", [{**contract, "value": "1000.50"}], format="json"
+            "/api/v1/cs-finance/contracts", [{**contract, "value": 1000}], format="json"
         ).status_code
         == 200
     )
@@ -616,7 +616,7 @@ def _bulk_codes(schema: BulkSchema, field: str, value: Any) -> list[str]:
     return [e["code"] for e in caught.value.item_errors if e["field"] == field]
 
 
-@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"int", "decimal"}))
+@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"int", "decimal", "money"}))
 def test_every_bulk_number_field_refuses_odd_numbers(
     name: str, schema: BulkSchema, field: str
 ) -> None:

@@ -1,0 +1,163 @@
+"""A service-backed admin form sends only what the user changed since the page was rendered:
+a write made meanwhile (by the API) survives a save that did not touch it, and a field both
+changed is refused with the value it has now, writing nothing."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from customers import services
+from customers.models import Customer, LifecycleChange, Stakeholder, TeamMember
+from operations.models import SupportTicket
+from tests.admin_forms import admin_form_data
+from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+STALE = "changed by someone else since you opened this page"
+
+
+@pytest.fixture
+def staff(client: Any, admin_user: Any) -> Any:
+    client.force_login(admin_user)
+    return client
+
+
+def _url(obj: Any) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+def _customer() -> Customer:
+    return services.customer_create(
+        data={
+            "customer_id": "cust_stale",
+            "name": "Acme",
+            "segment": "enterprise",
+            "licensed_seats": 10,
+            "lifecycle_stage": "onboarding",
+        }
+    )
+
+
+def _errors(response: Any) -> dict[str, Any]:
+    assert response.status_code == 200
+    return dict(response.context["adminform"].form.errors)
+
+
+def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff, api) -> None:  # type: ignore[no-untyped-def]
+    customer = _customer()
+    page = admin_form_data(staff, _url(customer))  # the staff user opens the form
+    response = api.patch(
+        "/api/v1/customers/cust_stale",
+        {"licensed_seats": 99, "lifecycle_stage": "at_risk"},
+        format="json",
+    )
+    assert response.status_code == 200
+    history = LifecycleChange.objects.filter(customer=customer).count()
+    response = staff.post(_url(customer), {**page, "name": "Acme Corp"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.name, customer.licensed_seats, customer.lifecycle_stage) == (
+        "Acme Corp",
+        99,
+        "at_risk",
+    )
+    assert LifecycleChange.objects.filter(customer=customer).count() == history
+
+
+def test_a_field_changed_by_both_is_refused_and_nothing_is_written(staff, api) -> None:  # type: ignore[no-untyped-def]
+    customer = _customer()
+    page = admin_form_data(staff, _url(customer))
+    api.patch("/api/v1/customers/cust_stale", {"licensed_seats": 99}, format="json")
+    response = staff.post(_url(customer), {**page, "licensed_seats": "20", "name": "Other"})
+    errors = _errors(response)
+    assert STALE in errors["licensed_seats"][0]
+    assert "now: 99" in errors["licensed_seats"][0]
+    customer.refresh_from_db()
+    assert (customer.name, customer.licensed_seats) == ("Acme", 99)
+
+
+def test_team_member_capacity_is_not_reverted(staff) -> None:  # type: ignore[no-untyped-def]
+    member = TeamMemberFactory.create(name="Ann", capacity=10)
+    page = admin_form_data(staff, _url(member))
+    services.team_member_update(member=TeamMember.objects.get(pk=member.pk), data={"capacity": 40})
+    assert staff.post(_url(member), {**page, "name": "Ann B"}).status_code == 302
+    member.refresh_from_db()
+    assert (member.name, member.capacity) == ("Ann B", 40)
+    # the list's editable column: the row moved since the list was shown → refused
+    changelist = reverse("admin:customers_teammember_changelist")
+    response = staff.post(
+        changelist,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(member.pk),
+            "form-0-capacity": "12",
+            "initial-form-0-capacity": "10",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    assert STALE in str(response.context["cl"].formset.errors)
+    member.refresh_from_db()
+    assert member.capacity == 40
+
+
+def test_an_ingested_row_keeps_what_ingestion_changed_meanwhile(staff) -> None:  # type: ignore[no-untyped-def]
+    customer = CustomerFactory.create(customer_id="cust_tck")
+    SupportTicket.objects.create(
+        ticket_id="TCK-1",
+        customer=customer,
+        opened_at="2026-06-01T10:00:00Z",
+        priority="low",
+        status="open",
+    )
+    ticket = SupportTicket.objects.get()
+    page = admin_form_data(staff, _url(ticket))
+    SupportTicket.objects.filter(pk=ticket.pk).update(priority="urgent")  # a sync meanwhile
+    assert staff.post(_url(ticket), {**page, "status": "resolved"}).status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority) == ("resolved", "urgent")
+    page = admin_form_data(staff, _url(ticket))
+    SupportTicket.objects.filter(pk=ticket.pk).update(status="open")
+    errors = _errors(staff.post(_url(ticket), {**page, "status": "pending"}))
+    assert STALE in errors["status"][0]
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+
+
+def test_the_stakeholder_inline_sends_only_its_changes(staff) -> None:  # type: ignore[no-untyped-def]
+    customer = _customer()
+    person = StakeholderFactory.create(customer=customer, name="Ann", role="CTO")
+    page = admin_form_data(staff, _url(customer))
+    services.stakeholder_update(stakeholder=person, data={"role": "CEO"})
+    assert staff.post(_url(customer), {**page, "stakeholders-0-name": "Ann B"}).status_code == 302
+    person.refresh_from_db()
+    assert (person.name, person.role) == ("Ann B", "CEO")
+    page = admin_form_data(staff, _url(customer))
+    services.stakeholder_update(stakeholder=person, data={"name": "Ann C"})
+    response = staff.post(_url(customer), {**page, "stakeholders-0-name": "Ann D"})
+    assert response.status_code == 200
+    assert STALE in str(response.context["inline_admin_formsets"][0].formset.errors)
+    assert Stakeholder.objects.get(pk=person.pk).name == "Ann C"
+
+
+def test_an_ingested_admin_without_its_service_fails_the_system_check() -> None:
+    from django.contrib import admin
+
+    from integrations.admin_support import IngestedAdmin, check_ingested_admins
+
+    assert check_ingested_admins() == []
+
+    class Bare(IngestedAdmin):
+        pass
+
+    site_registry = admin.site._registry
+    saved = site_registry[Customer]
+    site_registry[Customer] = Bare(Customer, admin.site)
+    try:
+        assert [e.id for e in check_ingested_admins()] == ["cs_hub.E001"]
+    finally:
+        site_registry[Customer] = saved
