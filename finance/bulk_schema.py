@@ -13,7 +13,8 @@ from .models import TERM_RE, annual_value_of
 from .selectors import contract_pks
 
 # Decimal(14, 2) holds at most twelve digits before the point.
-MAX_AMOUNT = Decimal("999999999999.99")
+MAX_AMOUNT = Decimal("999999999999.99")  # the money columns (14 digits, 2 decimals)
+MAX_WHOLE_AMOUNT = Decimal(999_999_999_999)  # the largest whole-units input they hold
 EARLIEST = date(1900, 1, 1)
 
 
@@ -73,7 +74,7 @@ CONTRACT_SCHEMA = BulkSchema(
             "value",
             kind="money",
             min_value=Decimal(0),
-            max_value=MAX_AMOUNT,
+            max_value=MAX_WHOLE_AMOUNT,
             doc="Total contract value in whole currency units (a JSON integer).",
         ),
         Spec(
@@ -123,7 +124,7 @@ INVOICE_SCHEMA = BulkSchema(
             "amount",
             kind="money",
             min_value=Decimal(0),
-            max_value=MAX_AMOUNT,
+            max_value=MAX_WHOLE_AMOUNT,
             doc="Whole currency units (a JSON integer).",
         ),
         # Left out: a new invoice is unpaid; an existing one keeps its payment.

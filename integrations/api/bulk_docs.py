@@ -61,8 +61,7 @@ def field_schema(spec: Spec) -> dict[str, Any]:
     if spec.min_value is not None:
         out["minimum"] = _number(spec.min_value)
     if spec.max_value is not None:
-        top = _number(spec.max_value)
-        out["maximum"] = int(top) if out["type"] == "integer" else top
+        out["maximum"] = _number(spec.max_value)
     if spec.nullable:
         out["nullable"] = True
     if spec.doc:

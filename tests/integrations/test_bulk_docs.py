@@ -33,6 +33,7 @@ TYPES = {
     "int": "integer",
     "bool": "boolean",
     "decimal": "number",
+    "money": "integer",
     "str_list": "array",
 }
 
