@@ -7,8 +7,8 @@ one customer's adoption), `correlations` (Pearson r from SQL sums) and `opportun
 barrier rule table). The thresholds below are the package's tunables, read at call time.
 
 Statistics (Fisher z interval and p-value, the retention 2×2 read-out) are computed in Python
-from the database's sums. Queries: one for the per-segment × per-stage sums, one for retention, whatever the number of
-customers.
+from the database's sums. Queries: one for the per-segment × per-stage sums, one for retention,
+whatever the number of customers.
 """
 
 from datetime import date

@@ -46,7 +46,7 @@ def compare(n: int, adopted: int, renewed: int, both: int, phi: Correlation) -> 
     adopters, others = Group(adopted, both), Group(n - adopted, renewed - both)
     p_x, p_y = (adopted / n, renewed / n) if n else (0.0, 0.0)
     lo, hi = sorted((p_x, p_y))
-    phi_max = math.sqrt(lo * (1 - hi) / (hi * (1 - lo))) if 0 < lo and hi < 1 else None
+    phi_max = math.sqrt(lo * (1 - hi) / (hi * (1 - lo))) if lo > 0 and hi < 1 else None
     reason = phi.reason
     if n >= MIN_CORRELATION_N and (not adopters.n or not others.n):
         reason = f"no {'adopters' if not adopters.n else 'non-adopters'} among the {n} customers"
