@@ -89,6 +89,7 @@ def test_interval_and_p_value_by_hand_at_n_10_r_05() -> None:
 def test_p_value_formula_and_p_below_005_iff_interval_excludes_0(r: float, n: int) -> None:
     c = adoption.Correlation.of(r, n)
     low, high, p = fisher(r, n)
+    assert c.p_value is not None
     assert c.p_value == pytest.approx(p, rel=1e-6, abs=1e-12)
     assert c.p_value == pytest.approx(
         math.erfc(abs(math.atanh(r)) * math.sqrt(n - 3) / math.sqrt(2)), rel=1e-12
