@@ -10,10 +10,11 @@ from ..selectors.adoption import (
     CustomerFeatureAdoption,
     FeatureAdoption,
     Headline,
+    RetentionComparison,
 )
 
 SUCCESS_METHOD = "pearson(active_days / window_days, non_usage health score)"
-RETENTION_METHOD = "pearson(adopted before the renewal decision, renewed)"
+RETENTION_METHOD = "pearson(adopted in the window ending lead_days before the decision, renewed)"
 
 
 def _group(c: Counts) -> dict[str, Any]:
@@ -26,10 +27,37 @@ def _group(c: Counts) -> dict[str, Any]:
 
 
 def _correlation(c: Correlation, method: str) -> dict[str, Any]:
-    body: dict[str, Any] = {"r": c.r, "n": c.n, "reason": c.reason, "method": method}
+    body: dict[str, Any] = {
+        "r": c.r,
+        "n": c.n,
+        "ci_low": c.ci_low,
+        "ci_high": c.ci_high,
+        "p_value": c.p_value,
+        "reason": c.reason,
+        "method": method,
+    }
+    if c.lead_days is not None:
+        body["lead_days"] = c.lead_days
     if c.extra:
         body["counts"] = c.extra
     return body
+
+
+def _comparison(c: RetentionComparison) -> dict[str, Any]:
+    def group(n: int, renewed: int, rate: float | None) -> dict[str, Any]:
+        return {"n": n, "renewed": renewed, "rate": None if rate is None else round(rate, 4)}
+
+    return {
+        "lead_days": c.lead_days,
+        "adopters": group(c.adopters.n, c.adopters.renewed, c.adopters.rate),
+        "non_adopters": group(c.non_adopters.n, c.non_adopters.renewed, c.non_adopters.rate),
+        "difference": c.difference,
+        "difference_ci_low": c.difference_ci_low,
+        "difference_ci_high": c.difference_ci_high,
+        "phi": c.phi,
+        "phi_max": c.phi_max,
+        "reason": c.reason,
+    }
 
 
 def feature_adoption(a: FeatureAdoption) -> dict[str, Any]:
@@ -55,9 +83,11 @@ def feature_adoption(a: FeatureAdoption) -> dict[str, Any]:
         "success_correlation": {
             "adoption_success_link": a.success.r,
             "health_impact": a.health_impact,
+            "health_impact_direction": a.success.direction,
             "retention_correlation": a.retention.r,
             "adoption_success": _correlation(a.success, SUCCESS_METHOD),
             "retention": _correlation(a.retention, RETENTION_METHOD),
+            "retention_comparison": _comparison(a.retention_comparison),
         },
         "improvement_opportunities": [o.code for o in a.opportunities],
         "opportunity_details": a.opportunities,
@@ -74,7 +104,8 @@ def headline(feature: Feature, h: Headline, as_of: date, window: int) -> dict[st
         "overall_adoption": h.adoption,
         "active_customers": h.active,
         "adopting_customers": h.adopting,
-        "customers_using": h.using,
+        "tried_customers": h.tried,
+        "customers_using": h.tried,
         "as_of": as_of,
         "window_days": window,
     }

@@ -64,6 +64,9 @@ class AdoptionQuerySerializer(QuerySerializer):
         return value
 
 
+TRIED_HELP = "Active customers with at least one usage row with events > 0 in the window."
+
+
 def _rate(help_text: str) -> serializers.FloatField:
     return serializers.FloatField(allow_null=True, min_value=0, max_value=1, help_text=help_text)
 
@@ -72,7 +75,7 @@ class GroupCountsSerializer(serializers.Serializer):
     adoption = _rate("adopting ÷ active; null without active customers.")
     active_customers = serializers.IntegerField(source="active")
     adopting_customers = serializers.IntegerField(source="adopting")
-    tried_customers = serializers.IntegerField(source="tried")
+    tried_customers = serializers.IntegerField(source="tried", help_text=TRIED_HELP)
 
 
 class AdoptionMetricsSerializer(serializers.Serializer):
@@ -87,9 +90,7 @@ class AdoptionMetricsSerializer(serializers.Serializer):
     )
     active_customers = serializers.IntegerField()
     adopting_customers = serializers.IntegerField()
-    tried_customers = serializers.IntegerField(
-        help_text="Active customers with any active day on the feature up to as_of."
-    )
+    tried_customers = serializers.IntegerField(help_text=TRIED_HELP)
     previous_window_adopters = serializers.IntegerField()
     lapsed_adopters = serializers.IntegerField(
         help_text="Adopters in the previous window who are not adopting now."
@@ -101,9 +102,79 @@ class AdoptionMetricsSerializer(serializers.Serializer):
 class CorrelationSerializer(serializers.Serializer):
     r = serializers.FloatField(allow_null=True, min_value=-1, max_value=1)
     n = serializers.IntegerField(help_text="Customers in the sample.")
+    ci_low = serializers.FloatField(
+        allow_null=True,
+        min_value=-1,
+        max_value=1,
+        help_text="95 % Fisher z interval, low end: tanh(atanh(r) − 1.959964/√(n−3)); "
+        "null when r is null or |r| = 1.",
+    )
+    ci_high = serializers.FloatField(
+        allow_null=True,
+        min_value=-1,
+        max_value=1,
+        help_text="95 % Fisher z interval, high end: tanh(atanh(r) + 1.959964/√(n−3)); "
+        "null when r is null or |r| = 1.",
+    )
+    p_value = serializers.FloatField(
+        allow_null=True,
+        min_value=0,
+        max_value=1,
+        help_text="Two-sided, from the same Fisher z: erfc(|atanh(r)|·√(n−3)/√2) "
+        "(p < 0.05 exactly when the interval excludes 0); null when r is null, 0 when |r| = 1.",
+    )
     reason = serializers.CharField(allow_null=True, help_text="Why r is null.")
     method = serializers.CharField()
+    lead_days = serializers.IntegerField(
+        required=False,
+        help_text="Retention only: adoption is measured in the window_days ending this many "
+        "days (90) before each renewal decision: usage dates in "
+        "(decided_on − 90 − window_days, decided_on − 90].",
+    )
     counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+
+
+class RenewalGroupSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="Customers in the group.")
+    renewed = serializers.IntegerField(help_text="Of them, renewed at their decision.")
+    rate = _rate("renewed ÷ n; null when the group is empty.")
+
+
+class RetentionComparisonSerializer(serializers.Serializer):
+    lead_days = serializers.IntegerField(help_text="As in retention.lead_days (90).")
+    adopters = RenewalGroupSerializer(help_text="Adopted in the lead window.")
+    non_adopters = RenewalGroupSerializer()
+    difference = serializers.FloatField(
+        allow_null=True,
+        min_value=-1,
+        max_value=1,
+        help_text="adopters.rate − non_adopters.rate (a fraction; × 100 for points).",
+    )
+    difference_ci_low = serializers.FloatField(
+        allow_null=True,
+        help_text="Wald 95 %: d − 1.959964·√(p1(1−p1)/n1 + p2(1−p2)/n2).",
+    )
+    difference_ci_high = serializers.FloatField(
+        allow_null=True,
+        help_text="Wald 95 %: d + 1.959964·√(p1(1−p1)/n1 + p2(1−p2)/n2).",
+    )
+    phi = serializers.FloatField(
+        allow_null=True,
+        min_value=-1,
+        max_value=1,
+        help_text="The phi coefficient: the Pearson r of the two 0/1 variables (= retention.r).",
+    )
+    phi_max = serializers.FloatField(
+        allow_null=True,
+        min_value=0,
+        max_value=1,
+        help_text="The largest phi the marginals allow: √(p_lo(1−p_hi) / (p_hi(1−p_lo))), "
+        "p_lo ≤ p_hi the share adopting and the share renewing; null when either is 0 or 1.",
+    )
+    reason = serializers.CharField(
+        allow_null=True,
+        help_text="Why numbers are null (n < 10, a group is empty, no variation), else null.",
+    )
 
 
 class SuccessCorrelationSerializer(serializers.Serializer):
@@ -112,15 +183,26 @@ class SuccessCorrelationSerializer(serializers.Serializer):
         help_text="Pearson r: adoption intensity vs health without the product measures.",
     )
     health_impact = serializers.ChoiceField(
-        choices=["high", "medium", "low"],
+        choices=["high", "medium", "low", "insufficient_evidence"],
+        help_text="From |adoption_success_link|: high >= 0.5, medium >= 0.3, else low; "
+        "insufficient_evidence when r is null or its 95 % interval spans 0.",
+    )
+    health_impact_direction = serializers.ChoiceField(
+        choices=["positive", "negative"],
         allow_null=True,
-        help_text="From |adoption_success_link|: high >= 0.5, medium >= 0.3, else low.",
+        help_text="The sign of r when its interval excludes 0; null when insufficient_evidence.",
     )
     retention_correlation = serializers.FloatField(
-        allow_null=True, help_text="Pearson r: adopted before the renewal vs renewed."
+        allow_null=True,
+        help_text="Pearson r: adopted in the window ending lead_days (90) before the renewal "
+        "decision vs renewed.",
     )
     adoption_success = CorrelationSerializer()
     retention = CorrelationSerializer()
+    retention_comparison = RetentionComparisonSerializer(
+        help_text="The retention read-out a CS manager can act on: renewal rates of adopters "
+        "vs non-adopters and their difference with its interval."
+    )
 
 
 class OpportunitySerializer(serializers.Serializer):
@@ -152,8 +234,9 @@ class AdoptionHeadlineSerializer(serializers.Serializer):
     overall_adoption = _rate("Adopting customers ÷ active customers.")
     active_customers = serializers.IntegerField()
     adopting_customers = serializers.IntegerField()
+    tried_customers = serializers.IntegerField(help_text=TRIED_HELP)
     customers_using = serializers.IntegerField(
-        help_text="Active customers with at least one active day in the window."
+        help_text="The same count as tried_customers (kept for existing clients)."
     )
     as_of = serializers.DateField()
     window_days = serializers.IntegerField()

@@ -160,9 +160,13 @@ class AdoptionDetailView(PlatformAPIView):
         tags=TAGS,
         summary="Adoption insights for one feature",
         description="Adoption overall, by segment and by lifecycle stage; Pearson correlations "
-        "of adoption with health (without the product measures) and with renewal; and the "
-        "improvement opportunities the barrier rules find, each with its evidence. Every "
-        "number comes from usage, health snapshots and contracts up to `as_of`.",
+        "of adoption with health (without the product measures) and with renewal (adoption in "
+        "the window ending `lead_days` = 90 days before each decision), each with its 95 % "
+        "Fisher z interval and p-value; the renewal rates of adopters vs non-adopters with "
+        "their difference, its interval, phi and phi_max; and the improvement opportunities "
+        "the barrier rules find, each with its evidence (a rule on a correlation needs its "
+        "interval to exclude 0). Every number comes from usage, health snapshots and "
+        'contracts up to `as_of`; formulas in the README, "Product: adoption analytics".',
         parameters=[s.AdoptionQuerySerializer],
         responses=s.FeatureAdoptionSerializer,
         examples=[OpenApiExample("Spec example", response_only=True, value=ADOPTION_EXAMPLE)],

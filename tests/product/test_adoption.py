@@ -92,8 +92,9 @@ def test_adoption_rates_overall_by_segment_and_stage(cohort: Any, api: APIClient
     body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
     m = body["adoption_metrics"]
     # Alive on AS_OF: e1 e2 e3 e4 m1 m2 s1 s2 c_after = 9. Adopting (>= 4 active days in the
-    # window): e1 (8), e2 (4), m1 (5), c_after (6) = 4. Tried by AS_OF: all but m2, s1 = 7.
-    assert (m["active_customers"], m["adopting_customers"], m["tried_customers"]) == (9, 4, 7)
+    # window): e1 (8), e2 (4), m1 (5), c_after (6) = 4. Tried (a row with events > 0 in the
+    # window, issue 11 D3): e1 e2 e3 m1 s2 c_after = 6 (e4's rows are all before the window).
+    assert (m["active_customers"], m["adopting_customers"], m["tried_customers"]) == (9, 4, 6)
     assert m["overall_adoption"] == round(4 / 9, 4)
     # enterprise e1 e2 | e3 e4 -> 2/4; mid_market m1 c_after | m2 -> 2/3; small 0/2
     assert m["segment_adoption"] == {
@@ -112,7 +113,7 @@ def test_adoption_rates_overall_by_segment_and_stage(cohort: Any, api: APIClient
         "adoption": 0.5,
         "active_customers": 4,
         "adopting_customers": 2,
-        "tried_customers": 4,
+        "tried_customers": 3,
     }
     # previous window (AS_OF-60, AS_OF-30]: e1 (4 days) and e4 (5); e4 stopped.
     assert (m["previous_window_adopters"], m["lapsed_adopters"]) == (2, 1)
@@ -148,7 +149,8 @@ def test_success_correlation_matches_direct_pearson(db: None, api: APIClient) ->
     expected = statistics.correlation([d / 30 for d in days], scores)
     assert body["adoption_success"]["n"] == 12
     assert body["adoption_success_link"] == pytest.approx(expected, abs=1e-4)
-    assert body["health_impact"] == "high"  # r ≈ 0.97
+    assert body["health_impact"] == "high"  # r ≈ 0.97, interval well above 0
+    assert body["health_impact_direction"] == "positive"
     assert body["adoption_success"]["reason"] is None
 
 
@@ -159,7 +161,8 @@ def test_correlations_are_null_with_reason_below_ten(cohort: Any, api: APIClient
     body = api.get(f"{URL}/feat_analytics", {"as_of": "2026-06-30"}).json()
     corr = body["success_correlation"]
     assert corr["adoption_success_link"] is None
-    assert corr["health_impact"] is None
+    assert corr["health_impact"] == "insufficient_evidence"
+    assert corr["health_impact_direction"] is None
     assert corr["adoption_success"]["n"] == 5
     assert "n = 5 < 10" in corr["adoption_success"]["reason"]
     assert corr["retention_correlation"] is None
@@ -173,8 +176,11 @@ def test_constant_outcome_gives_null_not_a_division_error(db: None) -> None:
 
 
 def test_retention_correlation_uses_adoption_before_each_decision(db: None, api: APIClient) -> None:
+    # Issue 11 D4: adoption is read in the 30 days ending 90 days (the lead) before each
+    # decision, so the usage below sits LEAD days earlier than it did before that decision.
     f = FeatureFactory.create(feature_id="feat_r")
-    # (adopted before the decision, renewed)
+    lead = 90
+    # (adopted in the lead window, renewed)
     cases = [(1, 1)] * 5 + [(0, 0)] * 3 + [(1, 0)] * 1 + [(0, 1)] * 3
     for i, (adopted, renewed) in enumerate(cases):
         customer = CustomerFactory.create()
@@ -185,11 +191,12 @@ def test_retention_correlation_uses_adoption_before_each_decision(db: None, api:
             end_date=decided,
             status="renewed" if renewed else "churned",
         )
-        if adopted:  # 4 active days in the 30 before the decision
-            use(customer, f, [(AS_OF - decided).days + k for k in (1, 2, 3, 4)])
-        else:  # only 2 days before it, and plenty after (after must not count)
-            use(customer, f, [(AS_OF - decided).days + k for k in (1, 2)])
-            use(customer, f, [(AS_OF - decided).days - k for k in (1, 2, 3, 4, 5)])
+        back = (AS_OF - decided).days + lead  # days back to decided_on - lead (inside)
+        if adopted:  # 4 active days in (decided - 120, decided - 90]
+            use(customer, f, [back + k for k in (0, 1, 2, 3)])
+        else:  # only 2 days in it, and plenty after its end (after must not count)
+            use(customer, f, [back + k for k in (0, 29)])
+            use(customer, f, [back - k for k in (1, 2, 3, 4, 5)])
     # An older decision (over 365 days back) is outside the sample.
     old = CustomerFactory.create()
     ContractFactory.create(
@@ -203,7 +210,7 @@ def test_retention_correlation_uses_adoption_before_each_decision(db: None, api:
     ContractFactory.create(
         customer=twice, start_date=date(2025, 9, 2), end_date=date(2026, 6, 1), status="renewed"
     )
-    use(twice, f, [(AS_OF - date(2026, 6, 1)).days + k for k in (1, 2, 3, 4)])
+    use(twice, f, [(AS_OF - date(2026, 6, 1)).days + lead + k for k in (1, 2, 3, 4)])
     cases.append((1, 1))
     # An active contract is no decision.
     ContractFactory.create(customer=CustomerFactory.create(), status="active")
@@ -234,10 +241,11 @@ def test_opportunities_fire_with_their_evidence(
     onboarding = details["enhanced_onboarding"]["evidence"]
     assert onboarding["best_segment"] == "mid_market"
     assert onboarding["lagging_segments"] == {"small_business": 0.0}
-    # tried 7, adopting 4 -> 3/7 = 43% did not adopt (> 30%)
-    assert details["training_content"]["evidence"]["tried_not_adopted"] == 3
-    assert details["training_content"]["evidence"]["share"] == round(3 / 7, 4)
-    # never tried: 2 of 9 (22%) -> feature_discovery does not fire
+    # tried in the window 6, of them not adopting e3 s2 -> 2/6 = 33% did not adopt (> 30%)
+    assert details["training_content"]["evidence"]["tried_customers"] == 6
+    assert details["training_content"]["evidence"]["tried_not_adopted"] == 2
+    assert details["training_content"]["evidence"]["share"] == round(2 / 6, 4)
+    # never tried: 3 of 9 (33%) -> feature_discovery does not fire
     assert "feature_discovery" not in details
     # lapsed 1 of 2 previous adopters (50% > 20%)
     assert details["re_engagement"]["evidence"] == {

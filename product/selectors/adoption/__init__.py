@@ -6,8 +6,9 @@ feedback". Each concept has its module: `rates` (adoption by segment and stage, 
 one customer's adoption), `correlations` (Pearson r from SQL sums) and `opportunities` (the
 barrier rule table). The thresholds below are the package's tunables, read at call time.
 
-Queries: one for the per-segment × per-stage sums, one for retention, whatever the number of
-customers.
+Statistics (Fisher z interval and p-value, the retention 2×2 read-out) are computed in Python
+from the database's sums. Queries: one for the per-segment × per-stage sums, one for retention,
+whatever the number of customers.
 """
 
 from datetime import date
@@ -22,10 +23,12 @@ from .base import (
     HIGH_IMPACT_R,
     MEDIUM_IMPACT_R,
     MIN_CORRELATION_N,
+    RETENTION_LEAD_DAYS,
     RETENTION_LOOKBACK_DAYS,
     Correlation,
     Counts,
     FeatureAdoption,
+    RetentionComparison,
 )
 from .correlations import pearson, retention
 from .opportunities import RULES, Thresholds, opportunities
@@ -44,7 +47,8 @@ SEGMENT_GAP = 0.5  # a segment below half the best segment's adoption
 TRIED_NOT_ADOPTED = 0.3  # over 30% of those who tried did not adopt
 NEVER_TRIED = 0.5  # over half of active customers never tried
 LAPSED = 0.2  # over 20% of the previous window's adopters stopped
-CAMPAIGN_R, CAMPAIGN_ADOPTION = 0.3, 0.5  # adoption tied to renewal, yet most have not adopted
+# adoption tied to renewal (r >= CAMPAIGN_R and its interval above 0), yet most have not adopted
+CAMPAIGN_R, CAMPAIGN_ADOPTION = 0.3, 0.5
 
 
 def thresholds() -> Thresholds:
@@ -70,6 +74,7 @@ def feature_adoption(feature: Feature, *, as_of: date, window_days: int) -> Feat
         segments.setdefault(segment, Counts()).add(counts)
         stages.setdefault(stage, Counts()).add(counts)
     success = pearson(total.n, total.sx, total.sy, total.sxy, total.sxx, total.syy)
+    retained, comparison = retention(feature, as_of, window_days)
     result = FeatureAdoption(
         feature=feature,
         as_of=as_of,
@@ -78,7 +83,8 @@ def feature_adoption(feature: Feature, *, as_of: date, window_days: int) -> Feat
         segments=segments,
         stages=stages,
         success=success,
-        retention=retention(feature, as_of, window_days),
+        retention=retained,
+        retention_comparison=comparison,
         opportunities=[],
     )
     result.opportunities = opportunities(result, thresholds())
@@ -97,6 +103,7 @@ __all__ = [
     "MIN_RULE_N",
     "MIN_SEGMENT_N",
     "NEVER_TRIED",
+    "RETENTION_LEAD_DAYS",
     "RETENTION_LOOKBACK_DAYS",
     "RULES",
     "SEGMENT_GAP",
@@ -107,6 +114,7 @@ __all__ = [
     "FeatureAdoption",
     "Headline",
     "Opportunity",
+    "RetentionComparison",
     "Thresholds",
     "adoption_headlines",
     "customer_adoption",

@@ -1,6 +1,6 @@
 """The adoption correlations: adoption intensity vs non-usage health (`success`), and adoption
-before the renewal decision vs the renewal outcome (`retention`). Definitions: README,
-"Product: adoption analytics and feedback"."""
+`lead_days` before the renewal decision vs the renewal outcome (`retention`, with its 2×2
+read-out). Definitions and formulas: README, "Product: adoption analytics and feedback"."""
 
 import math
 from datetime import date, timedelta
@@ -12,33 +12,82 @@ from django.db.models.functions import Coalesce
 from customers import facts
 
 from ...models import Feature, FeatureUsage
-from .base import ACTIVE_ROW, MIN_CORRELATION_N, RETENTION_LOOKBACK_DAYS, Correlation, compiled
+from .base import (
+    ACTIVE_ROW,
+    MIN_CORRELATION_N,
+    RETENTION_LEAD_DAYS,
+    RETENTION_LOOKBACK_DAYS,
+    Z_95,
+    Correlation,
+    Group,
+    RetentionComparison,
+    compiled,
+)
 
 
 def pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> Correlation:
-    """r from sums; null with a reason when the sample is small or a variable is constant."""
+    """r (with interval and p-value) from sums; null with a reason when the sample is small or
+    a variable is constant."""
     if n < MIN_CORRELATION_N:
         return Correlation(None, n, f"insufficient data: n = {n} < {MIN_CORRELATION_N}")
     vx, vy = n * sxx - sx * sx, n * syy - sy * sy
     if vx <= 0 or vy <= 0:
         which = "adoption" if vx <= 0 else "the outcome"
         return Correlation(None, n, f"no variation in {which} across the {n} customers")
-    r = (n * sxy - sx * sy) / math.sqrt(vx * vy)
-    return Correlation(round(max(-1.0, min(1.0, r)), 4), n, None)
+    return Correlation.of((n * sxy - sx * sy) / math.sqrt(vx * vy), n)
 
 
-def retention(feature: Feature, as_of: date, window: int) -> Correlation:
-    """One query over each customer's latest renewal decision in the lookback year."""
-    outcomes = facts.renewal_outcomes(as_of - timedelta(days=RETENTION_LOOKBACK_DAYS), as_of)
+def _r4(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def compare(n: int, adopted: int, renewed: int, both: int, phi: Correlation) -> RetentionComparison:
+    """The 2×2 read-out from the table's four sums (adopters = x = 1, renewed = y = 1)."""
+    adopters, others = Group(adopted, both), Group(n - adopted, renewed - both)
+    p_x, p_y = (adopted / n, renewed / n) if n else (0.0, 0.0)
+    lo, hi = sorted((p_x, p_y))
+    phi_max = math.sqrt(lo * (1 - hi) / (hi * (1 - lo))) if lo > 0 and hi < 1 else None
+    reason = phi.reason
+    if n >= MIN_CORRELATION_N and (not adopters.n or not others.n):
+        reason = f"no {'adopters' if not adopters.n else 'non-adopters'} among the {n} customers"
+    difference = ci_low = ci_high = None
+    if n >= MIN_CORRELATION_N and adopters.rate is not None and others.rate is not None:
+        p1, p2 = adopters.rate, others.rate
+        difference = p1 - p2
+        half = Z_95 * math.sqrt(p1 * (1 - p1) / adopters.n + p2 * (1 - p2) / others.n)
+        ci_low, ci_high = difference - half, difference + half
+    return RetentionComparison(
+        lead_days=RETENTION_LEAD_DAYS,
+        adopters=adopters,
+        non_adopters=others,
+        difference=_r4(difference),
+        difference_ci_low=_r4(ci_low),
+        difference_ci_high=_r4(ci_high),
+        phi=phi.r,
+        phi_max=_r4(phi_max),
+        reason=reason,
+    )
+
+
+def retention(
+    feature: Feature, as_of: date, window: int
+) -> tuple[Correlation, RetentionComparison]:
+    """One query over each customer's latest renewal decision in the lookback year (decided_on
+    in (as_of − 365, as_of]); adoption in the `window` days ending `lead_days` before it."""
+    since = as_of - timedelta(days=RETENTION_LOOKBACK_DAYS)  # D1 window
+    outcomes = facts.renewal_outcomes(since, as_of)
     if outcomes is None:
-        return Correlation(None, 0, "no renewal outcomes: no app provides contracts")
+        none = Correlation(None, 0, "no renewal outcomes: no app provides contracts")
+        none.lead_days = RETENTION_LEAD_DAYS
+        return none, compare(0, 0, 0, 0, none)
     before = (
         FeatureUsage.objects.filter(
             ACTIVE_ROW,
             customer_id=OuterRef("customer_pk"),
             feature_id=feature.pk,
-            date__lt=OuterRef("decided_on"),
-            date__gte=OuterRef("decided_on") - timedelta(days=window),
+            # D1 window: the `window` days ending lead_days before the decision
+            date__lte=OuterRef("decided_on") - timedelta(days=RETENTION_LEAD_DAYS),
+            date__gt=OuterRef("decided_on") - timedelta(days=RETENTION_LEAD_DAYS + window),
         )
         .order_by()
         .values("customer_id")
@@ -58,5 +107,6 @@ def retention(feature: Feature, as_of: date, window: int) -> Correlation:
         n, sx, sy, sxy = (int(v or 0) for v in cursor.fetchone())
     # x and y are 0/1, so Σx² = Σx and Σy² = Σy.
     result = pearson(n, sx, sy, sxy, sx, sy)
+    result.lead_days = RETENTION_LEAD_DAYS
     result.extra = {"adopted": sx, "renewed": sy, "lost": n - sy, "adopted_and_renewed": sxy}
-    return result
+    return result, compare(n, sx, sy, sxy, result)

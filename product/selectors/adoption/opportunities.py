@@ -100,9 +100,14 @@ def _share_rule(code: str, sentence: str, share: Share) -> Rule[Facts]:
 
 
 def _campaign_holds(f: Facts) -> bool:
-    r, rate = f.a.retention.r, f.total.adoption
+    """On evidence: r at least campaign_r and its whole 95 % interval above 0."""
+    c, rate = f.a.retention, f.total.adoption
     return (
-        r is not None and rate is not None and r >= f.t.campaign_r and rate < f.t.campaign_adoption
+        c.r is not None
+        and c.direction == "positive"
+        and rate is not None
+        and c.r >= f.t.campaign_r
+        and rate < f.t.campaign_adoption
     )
 
 
@@ -125,7 +130,7 @@ RULES: tuple[Rule[Facts], ...] = (
         "of customers who tried it did not adopt it",
         Share(
             "tried_not_adopted",
-            lambda c: c.tried - c.adopting,
+            lambda c: c.tried_not_adopted,
             "tried_customers",
             lambda c: c.tried,
             "tried_not_adopted",
@@ -160,9 +165,15 @@ RULES: tuple[Rule[Facts], ...] = (
             "Adoption goes with renewal, yet most active customers have not adopted it."
         ),
         evidence=lambda f: {
-            "retention_correlation": f.a.retention.r,
+            "r": f.a.retention.r,
+            "ci_low": f.a.retention.ci_low,
+            "ci_high": f.a.retention.ci_high,
+            "n": f.a.retention.n,
+            "lead_days": f.a.retention.lead_days,
             "overall_adoption": f.total.adoption,
-            "threshold": f"r >= {f.t.campaign_r} and adoption < {f.t.campaign_adoption}",
+            "threshold": (
+                f"r >= {f.t.campaign_r}, 95 % interval above 0, adoption < {f.t.campaign_adoption}"
+            ),
         },
     ),
 )

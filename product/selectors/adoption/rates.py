@@ -19,7 +19,9 @@ from .base import ACTIVE_ROW, HEALTH_FRESH_DAYS, Counts, compiled
 
 def _per_customer_sql(feature: Feature, as_of: date, window: int) -> tuple[str, list[Any]]:
     """Alive customers with their segment, stage and fresh non-usage health, and the feature's
-    per-customer active-day counts (window, previous window, ever) as a LEFT JOIN."""
+    per-customer counts (active days in the window and the previous one, days with events in
+    the window = tried) as a LEFT JOIN."""
+    # D1 window (as_of - W, as_of] and the prior one (as_of - 2W, as_of - W]
     since, before = as_of - timedelta(days=window), as_of - timedelta(days=2 * window)
     health = latest_health(
         "non_usage_score",
@@ -28,11 +30,14 @@ def _per_customer_sql(feature: Feature, as_of: date, window: int) -> tuple[str, 
     )
     customers = scorable_customers(as_of).values("id", "segment", "lifecycle_stage", y=health)
     usage = (
-        FeatureUsage.objects.filter(ACTIVE_ROW, feature_id=feature.pk, date__lte=as_of)
+        FeatureUsage.objects.filter(
+            ACTIVE_ROW, feature_id=feature.pk, date__gt=before, date__lte=as_of
+        )
         .values("customer_id")
         .annotate(
             days=Count("date", filter=Q(date__gt=since)),
-            prev_days=Count("date", filter=Q(date__gt=before, date__lte=since)),
+            prev_days=Count("date", filter=Q(date__lte=since)),
+            tried_days=Count("date", filter=Q(date__gt=since, events__gt=0)),
         )
         .order_by()
     )
@@ -41,7 +46,7 @@ def _per_customer_sql(feature: Feature, as_of: date, window: int) -> tuple[str, 
     sql = f"""
         SELECT c.id, c.segment, c.lifecycle_stage, c.y,
                COALESCE(u.days, 0) AS days, COALESCE(u.prev_days, 0) AS prev_days,
-               CASE WHEN u.customer_id IS NULL THEN 0 ELSE 1 END AS tried
+               CASE WHEN COALESCE(u.tried_days, 0) > 0 THEN 1 ELSE 0 END AS tried
         FROM ({c_sql}) c LEFT JOIN ({u_sql}) u ON u.customer_id = c.id
     """  # noqa: S608 - composed of ORM-compiled SQL; values are bound parameters
     return sql, c_params + u_params
@@ -57,6 +62,7 @@ def group_sums(feature: Feature, as_of: date, window: int) -> list[tuple[str, st
                COUNT(*),
                SUM(CASE WHEN t.days >= {t} THEN 1 ELSE 0 END),
                SUM(t.tried),
+               SUM(CASE WHEN t.tried = 1 AND t.days < {t} THEN 1 ELSE 0 END),
                SUM(CASE WHEN t.prev_days >= {t} THEN 1 ELSE 0 END),
                SUM(CASE WHEN t.prev_days >= {t} AND t.days < {t} THEN 1 ELSE 0 END),
                SUM(CASE WHEN {has_y} THEN 1 ELSE 0 END),
@@ -78,7 +84,7 @@ def group_sums(feature: Feature, as_of: date, window: int) -> list[tuple[str, st
 class Headline:
     active: int
     adopting: int
-    using: int
+    tried: int
 
     @property
     def adoption(self) -> float | None:
@@ -88,7 +94,8 @@ class Headline:
 def adoption_headlines(
     features: Sequence[Feature], *, as_of: date, window_days: int
 ) -> dict[int, Headline]:
-    """Adoption for many features at once: two queries whatever their number."""
+    """Adoption and tried customers for many features at once: two queries whatever their
+    number."""
     active = scorable_customers(as_of).count()
     if not features:
         return {}
@@ -96,22 +103,29 @@ def adoption_headlines(
         FeatureUsage.objects.filter(
             ACTIVE_ROW,
             feature_id__in=[f.pk for f in features],
-            date__gt=as_of - timedelta(days=window_days),
+            date__gt=as_of - timedelta(days=window_days),  # D1 window
             date__lte=as_of,
             customer__in=scorable_customers(as_of),
         )
         .values("feature_id", "customer_id")
-        .annotate(days=Count("id"), threshold=F("feature__adoption_threshold_days"))
+        .annotate(
+            days=Count("id"),
+            tried=Count("id", filter=Q(events__gt=0)),
+            threshold=F("feature__adoption_threshold_days"),
+        )
         .order_by()
     )
     inner, params = compiled(rows)
     sql = f"""
-        SELECT t.feature_id, COUNT(*), SUM(CASE WHEN t.days >= t.threshold THEN 1 ELSE 0 END)
+        SELECT t.feature_id, SUM(CASE WHEN t.tried > 0 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN t.days >= t.threshold THEN 1 ELSE 0 END)
         FROM ({inner}) t GROUP BY t.feature_id
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = {pk: (int(using), int(adopting or 0)) for pk, using, adopting in cursor.fetchall()}
+        found = {
+            pk: (int(tried or 0), int(adopting or 0)) for pk, tried, adopting in cursor.fetchall()
+        }
     return {
         f.pk: Headline(active, found.get(f.pk, (0, 0))[1], found.get(f.pk, (0, 0))[0])
         for f in features
@@ -136,7 +150,7 @@ def customer_adoption(
     customer_pk: int, *, as_of: date, window_days: int
 ) -> list[CustomerFeatureAdoption]:
     """One customer's adoption of every feature: two queries (catalogue, one aggregate)."""
-    since = as_of - timedelta(days=window_days)
+    since = as_of - timedelta(days=window_days)  # D1 window
     in_window = Q(date__gt=since)
     rows = {
         row["feature_id"]: row
