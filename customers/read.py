@@ -9,10 +9,12 @@ never `customers.selectors` or `customers.health.*` internals; import-linter enf
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from integrations.clock import DayWindow
 
 from . import facts
 from .choices import CustomerStatus
@@ -114,18 +116,25 @@ def latest_health(
 
 
 def latest_health_scores(
-    customer_pks: Sequence[int] | None, *, computed_until: datetime | None = None
+    customer_pks: Sequence[int] | None,
+    *,
+    computed_until: datetime | None = None,
+    as_of_in: DayWindow | None = None,
 ) -> dict[int, HealthSnapshot]:
-    """Each customer's latest snapshot (computed at or before `computed_until` when given).
-    Customers without one are left out. One query."""
+    """Each customer's latest snapshot (computed at or before `computed_until`, scored for a
+    day inside `as_of_in`, when given). Customers without one are left out. One query."""
     customers: QuerySet[Customer] = Customer.objects.all()
     if customer_pks is not None:
         if not customer_pks:
             return {}
         customers = customers.filter(pk__in=customer_pks)
-    latest = customers.annotate(latest=latest_health("pk", computed_until=computed_until)).values(
-        "latest"
-    )
+    after = None if as_of_in is None else as_of_in.first_day - timedelta(days=1)
+    until = None if as_of_in is None else as_of_in.last_day
+    latest = customers.annotate(
+        latest=latest_health(
+            "pk", computed_until=computed_until, as_of_after=after, as_of_until=until
+        )
+    ).values("latest")
     rows = HealthScore.objects.filter(pk__in=latest).values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
     )
