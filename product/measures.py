@@ -40,14 +40,14 @@ def _usage(customer_pks: Sequence[int] | None, window: DayWindow) -> QuerySet[Fe
 
 
 def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
-    last = days_window(as_of, 30)
+    last_30 = days_window(as_of, 30)
     rows = (
         _usage(customer_pks, days_window(as_of, 365))
         .values("customer_id", "customer__licensed_seats")
         .annotate(
-            events_30=Sum("events", filter=last.dates("date")),
-            events_prior=Sum("events", filter=last.prior().dates("date")),
-            peak_users=Max("active_users", filter=last.dates("date")),
+            events_30=Sum("events", filter=last_30.dates("date")),
+            events_prior=Sum("events", filter=last_30.prior().dates("date")),
+            peak_users=Max("active_users", filter=last_30.dates("date")),
         )
     )
     result: dict[int, MeasureValue] = {}

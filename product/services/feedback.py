@@ -82,7 +82,8 @@ def score_priority(
     if health is None:
         risk = UNKNOWN_RISK
         notes.append(
-            f"no health score in the last {HEALTH_MAX_AGE_DAYS} days: risk taken as the midpoint 0.5"
+            f"no health score in the last {HEALTH_MAX_AGE_DAYS} days: "
+            "risk taken as the midpoint 0.5"
         )
     else:
         risk = (100 - health) / 100
