@@ -9,7 +9,7 @@ never `customers.selectors` or `customers.health.*` internals; import-linter enf
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -101,6 +101,7 @@ def latest_health(
     computed_until: datetime | None = None,
     as_of_after: date | None = None,
     as_of_until: date | None = None,
+    as_of_in: DayWindow | None = None,
 ) -> Subquery:
     """An annotation: `field` of the customer's latest snapshot (by computed_at, newest pk on a
     tie) among those matching the bounds; NULL without one. For set-based SQL that must stay
@@ -112,6 +113,8 @@ def latest_health(
         rows = rows.filter(as_of__gt=as_of_after)
     if as_of_until is not None:
         rows = rows.filter(as_of__lte=as_of_until)
+    if as_of_in is not None:
+        rows = rows.filter(as_of_in.dates("as_of"))
     return Subquery(rows.order_by("-computed_at", "-pk").values(field)[:1])
 
 
@@ -128,12 +131,8 @@ def latest_health_scores(
         if not customer_pks:
             return {}
         customers = customers.filter(pk__in=customer_pks)
-    after = None if as_of_in is None else as_of_in.first_day - timedelta(days=1)
-    until = None if as_of_in is None else as_of_in.last_day
     latest = customers.annotate(
-        latest=latest_health(
-            "pk", computed_until=computed_until, as_of_after=after, as_of_until=until
-        )
+        latest=latest_health("pk", computed_until=computed_until, as_of_in=as_of_in)
     ).values("latest")
     rows = HealthScore.objects.filter(pk__in=latest).values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"

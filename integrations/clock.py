@@ -19,6 +19,11 @@ def today(now: datetime | None = None) -> date:
     return timezone.localdate(now) if now is not None else timezone.localdate()
 
 
+def local_day(at: datetime) -> date:
+    """The calendar day of instant `at` in the deployment's time zone."""
+    return timezone.localtime(at).date()
+
+
 def local_last_second(day: date) -> datetime:
     """`day` 23:59:59 in the deployment's time zone: the stamp of a snapshot scored for a
     past day (not a window bound)."""

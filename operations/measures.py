@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.utils import timezone
 
 from customers.health.measures import MeasureValue, clamp
 from customers.read import scorable_customers, stakeholder_coverage
-from integrations.clock import days_window, local_day_end
+from integrations.clock import days_window, local_day, local_day_end
 from integrations.rounding import round_half_up
 
 from .choices import OPEN_TICKET_STATUSES, SurveyKind, TicketPriority
@@ -175,7 +174,7 @@ def engagement(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Mea
     for pk in tasks.keys() | people.keys():
         task_row = tasks.get(pk, {})
         last_touch: datetime | None = task_row.get("last_touch")
-        touch_day = None if last_touch is None else timezone.localtime(last_touch).date()
+        touch_day = None if last_touch is None else local_day(last_touch)
         days_since = None if touch_day is None else (as_of - touch_day).days
         touch = 0.0 if days_since is None else 100 * clamp((90 - days_since) / 76)
         coverage_row = people.get(pk)

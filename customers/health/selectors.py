@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
+from integrations.clock import local_day
 from integrations.rounding import round_half_up
 
 from ..models import Customer, HealthScore
@@ -147,7 +147,7 @@ def _weekly(rows: list[tuple[datetime, int, str]]) -> list[tuple[date, int, str]
 
 def _week_start(at: datetime) -> date:
     """The Monday of `at`'s week, in the deployment's time zone."""
-    day = timezone.localtime(at).date()
+    day = local_day(at)
     return day - timedelta(days=day.weekday())
 
 

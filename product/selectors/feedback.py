@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.utils import timezone
 
 from customers import facts
+from integrations import clock
 from integrations.rounding import round_half_up
 
 from ..choices import OPEN_STATUSES, FeedbackStatus
@@ -23,7 +23,7 @@ def overdue_q(today: date) -> Q:
 
 
 def feedback_list(today: date | None = None) -> QuerySet[Feedback]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         Feedback.objects.select_related("customer")
         .prefetch_related("history")

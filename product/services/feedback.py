@@ -182,7 +182,7 @@ def feedback_update(
     if to == FeedbackStatus.COMMITTED:
         release = feedback.target_release if target_release is None else target_release
         day = target_date if target_date is not None else feedback.target_date
-        if target_date is not None and target_date < timezone.localdate(now):
+        if target_date is not None and target_date < today(now):
             raise TargetDateInPast()
         if not release and day is None:
             raise CommitmentTargetRequired()
