@@ -22,8 +22,8 @@ seat_utilisation = min(1, peak daily active users in the last 30 days / licensed
 trend_factor = clamp(events in the last 30 days / events in the 30 days before - 0.5, 0, 1)
 (flat usage = 0.5, +50% or more = 1, -50% or worse = 0; new usage with nothing before = 1).
 Without licensed seats the score is 100 x trend_factor. No usage rows in the last 365 days:
-no data. The usage feed carries counts, not user identities, so the peak of daily active
-users is the tightest lower bound on distinct active users."""
+no data. Peak daily active users = the largest active_users of any single feature row on a
+day of the window (README, Definitions: a lower bound that never counts a user twice)."""
 
 FEATURE_ADOPTION_DOC = """\
 feature_adoption = 100 x key features adopted / key features, where a feature is adopted when

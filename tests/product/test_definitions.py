@@ -2,17 +2,19 @@
 most 30 days old, a customer without ARR ranks 0, and `customers_asking` counts customers with
 an open request only."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from customers.models import Customer, HealthScore
-from product.models import Feedback
+from product.measures import product_usage
+from product.models import FeatureUsage, Feedback
 from product.selectors.feedback import feedback_summary
 from product.services.feedback import priority_of
 from tests.customers.factories import CustomerFactory
+from tests.product.factories import FeatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +65,16 @@ def test_customers_asking_counts_customers_with_an_open_request_only() -> None:
         Feedback.objects.create(feedback_id=f"fb_{n}", customer=customer, status=status, **common)
     [row] = feedback_summary(Feedback.objects.all(), timezone.localdate())
     assert (row.count, row.open, row.customers_asking) == (4, 2, 1)  # only a asks (was 3)
+
+
+def test_peak_daily_active_users_is_the_largest_single_feature_row() -> None:
+    customer = CustomerFactory.create(licensed_seats=100)
+    day = date(2026, 6, 20)
+    for feature, users in ((FeatureFactory.create(), 30), (FeatureFactory.create(), 20)):
+        FeatureUsage.objects.create(
+            customer=customer, feature=feature, date=day, events=10, active_users=users
+        )
+    inputs = product_usage([customer.pk], date(2026, 6, 30))[customer.pk].inputs
+    # 30, not 30 + 20: a user of both features would be counted twice by a sum.
+    assert inputs["peak_daily_active_users_30d"] == 30
+    assert inputs["seat_utilisation"] == 0.3
