@@ -32,6 +32,13 @@ class IllegalStageTransition(Conflict):
         )
 
 
+class CustomerChurned(Conflict):
+    default_message = (
+        "The customer has churned: it is not scored any more (its history stays as it was)."
+    )
+    default_code = "customer_churned"
+
+
 class CustomerAlreadyExists(Conflict):
     default_message = "A customer with this customer_id already exists."
     default_code = "customer_exists"

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from integrations.clock import DayWindow
+
 from . import facts
 from .choices import CustomerStatus
 from .health.engine import scorable_customers
@@ -99,6 +101,7 @@ def latest_health(
     computed_until: datetime | None = None,
     as_of_after: date | None = None,
     as_of_until: date | None = None,
+    as_of_in: DayWindow | None = None,
 ) -> Subquery:
     """An annotation: `field` of the customer's latest snapshot (by computed_at, newest pk on a
     tie) among those matching the bounds; NULL without one. For set-based SQL that must stay
@@ -110,22 +113,27 @@ def latest_health(
         rows = rows.filter(as_of__gt=as_of_after)
     if as_of_until is not None:
         rows = rows.filter(as_of__lte=as_of_until)
+    if as_of_in is not None:
+        rows = rows.filter(as_of_in.dates("as_of"))
     return Subquery(rows.order_by("-computed_at", "-pk").values(field)[:1])
 
 
 def latest_health_scores(
-    customer_pks: Sequence[int] | None, *, computed_until: datetime | None = None
+    customer_pks: Sequence[int] | None,
+    *,
+    computed_until: datetime | None = None,
+    as_of_in: DayWindow | None = None,
 ) -> dict[int, HealthSnapshot]:
-    """Each customer's latest snapshot (computed at or before `computed_until` when given).
-    Customers without one are left out. One query."""
+    """Each customer's latest snapshot (computed at or before `computed_until`, scored for a
+    day inside `as_of_in`, when given). Customers without one are left out. One query."""
     customers: QuerySet[Customer] = Customer.objects.all()
     if customer_pks is not None:
         if not customer_pks:
             return {}
         customers = customers.filter(pk__in=customer_pks)
-    latest = customers.annotate(latest=latest_health("pk", computed_until=computed_until)).values(
-        "latest"
-    )
+    latest = customers.annotate(
+        latest=latest_health("pk", computed_until=computed_until, as_of_in=as_of_in)
+    ).values("latest")
     rows = HealthScore.objects.filter(pk__in=latest).values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
     )

@@ -284,6 +284,9 @@ class Company:
     plans: int
 
 
+CUSTOMER_AGE = timedelta(days=3 * 365)
+
+
 def seed_company(rng: random.Random, count: int, now: datetime, progress: Progress) -> Company:
     """The CSMs and customers through the customers services (so customer.created events and
     the stage history are what an import writes); stakeholders, plans and milestones, which no
@@ -303,6 +306,10 @@ def seed_company(rng: random.Random, count: int, now: datetime, progress: Progre
         [c.customer_id for c in unsaved], field_name="customer_id"
     )
     customers = [saved[c.customer_id] for c in unsaved]
+    # created_at is auto_now_add: the demo company existed before the history it is scored on
+    # (a customer is scored for a day only once created, README "Definitions").
+    for part_of in chunks([c.pk for c in customers], BATCH):
+        Customer.objects.filter(pk__in=list(part_of)).update(created_at=now - CUSTOMER_AGE)
     stakeholders, plans, milestones = build_people_and_plans(rng, customers, now.date())
     bulk_insert(Stakeholder, stakeholders, progress)
     bulk_insert(SuccessPlan, plans, progress)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Min, Q, Sum
 
 from customers.health.measures import MeasureValue
-from integrations.clock import utc_day_start
+from integrations.clock import days_window, local_day_end
 from integrations.money import whole_units
 
 from .choices import PaymentStatus
@@ -31,7 +31,7 @@ BANDS: tuple[tuple[int | None, int, str], ...] = (
 )
 
 FINANCIAL_DOC = """\
-financial = max(0, base - late_penalty), from invoices as of the scoring day (as_of).
+financial = max(0, min(100, base - late_penalty)), from invoices as of the scoring day (as_of).
 Invoices considered: issued on or before as_of, and either issued in the last 365 days
 (issued_on > as_of - 365 days) or unpaid as of as_of (paid_at empty, or paid_at's date after
 as_of). An invoice is overdue when it is not paid as of as_of and due_on < as_of; D = the
@@ -40,7 +40,7 @@ largest number of days overdue (as_of - due_on). base = 100 when nothing is over
 (`overdue_16_30`); 35 when D <= 60 (`overdue_31_60`); otherwise 10 (`overdue_60_plus`).
 late_penalty = min(20, 5 x the invoices paid in the last 365 days (paid_at's date in
 (as_of - 365 days, as_of]) whose paid_at date is more than 5 days after due_on). Dates of
-paid_at are UTC days. No invoice considered: no data. Inputs: invoices_considered,
+paid_at are local days (the one clock). No invoice considered: no data. Inputs: invoices_considered,
 open_invoices, overdue_invoices, max_days_overdue, overdue_amount (whole currency units),
 paid_late_365d, payment_status."""
 
@@ -62,7 +62,7 @@ class PaymentFacts:
 
     @property
     def score(self) -> int:
-        return max(0, self.base - self.late_penalty)
+        return max(0, min(100, self.base - self.late_penalty))
 
 
 def _band(max_days_overdue: int) -> tuple[int, str]:
@@ -75,18 +75,14 @@ def _band(max_days_overdue: int) -> tuple[int, str]:
 def payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, PaymentFacts]:
     """Per customer with at least one invoice considered: the numbers behind the measure.
 
-    One aggregate query. "Paid as of as_of" means paid_at before the start of the next UTC
-    day, so the comparisons stay on the stored timestamps (index-friendly, no per-row
-    time-zone conversion).
+    One aggregate query. "Paid as of as_of" means paid_at before the end of the local day
+    (the one clock, integrations.clock), so the comparisons stay on the stored timestamps.
     """
-    window_start = as_of - timedelta(days=WINDOW_DAYS)
-    next_day = utc_day_start(as_of + timedelta(days=1))
-    unpaid = Q(paid_at__isnull=True) | Q(paid_at__gte=next_day)
-    considered = Q(issued_on__gt=window_start) | unpaid
+    window = days_window(as_of, WINDOW_DAYS)
+    unpaid = Q(paid_at__isnull=True) | Q(paid_at__gte=local_day_end(as_of))
+    considered = window.dates("issued_on") | unpaid
     overdue = unpaid & Q(due_on__lt=as_of)
-    paid_in_window = Q(paid_at__gte=utc_day_start(window_start + timedelta(days=1))) & Q(
-        paid_at__lt=next_day
-    )
+    paid_in_window = window.instants("paid_at")
     late = Q(paid_at__date__gt=F("due_on") + timedelta(days=LATE_GRACE_DAYS))
     rows = Invoice.objects.filter(Q(issued_on__lte=as_of) & (considered | paid_in_window))
     if customer_pks is not None:

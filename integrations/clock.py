@@ -1,24 +1,32 @@
-"""Day boundaries: the one module that turns a calendar day into instants.
+"""The one clock: every "last N days" window of every measure, condition, metric and analytics
+read comes from `days_window` (README, "Definitions: one clock").
 
-Three conventions are in use, each named for exactly what it returns (a later change may make
-every window use one of them; until then behaviour is kept as it is):
-
-- `local_last_second(day)`: day 23:59:59 in the deployment's time zone. "Alive on `day`" =
-  churned after this instant (health scoring); the health history's snapshot time for a past
-  day. Instants in the final second (23:59:59.x) fall after it.
-- `local_day_end(day)`: the first instant after `day`, i.e. the next local midnight. A window of
-  days (a, b] is [local_day_end(a), local_day_end(b)) (operations measures).
-- `utc_day_start(day)`: midnight at the start of `day` in UTC (finance measures; invoices are
-  dated in UTC).
+"The last N days as of day D" = the calendar days (D - N, D] in the deployment's time zone
+(settings.TIME_ZONE); for timestamped rows the instants [local_day_end(D - N), local_day_end(D)).
+"The prior N days" = (D - 2N, D - N]. A number computed "now" uses D = `today()` (today so far
+is inside the window).
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 
+def today(now: datetime | None = None) -> date:
+    """D for a number computed now: the local calendar day of `now` (default: this instant)."""
+    return timezone.localdate(now) if now is not None else timezone.localdate()
+
+
+def local_day(at: datetime) -> date:
+    """The calendar day of instant `at` in the deployment's time zone."""
+    return timezone.localtime(at).date()
+
+
 def local_last_second(day: date) -> datetime:
-    """`day` 23:59:59 in the deployment's time zone."""
+    """`day` 23:59:59 in the deployment's time zone: the stamp of a snapshot scored for a
+    past day (not a window bound)."""
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
@@ -27,6 +35,48 @@ def local_day_end(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def utc_day_start(day: date) -> datetime:
-    """Midnight at the start of `day`, in UTC."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
+@dataclass(frozen=True)
+class DayWindow:
+    """The calendar days (first_day - 1, last_day], i.e. first_day..last_day inclusive, and the
+    instants [start, end) they cover."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def start(self) -> datetime:
+        return local_day_end(self.first_day - timedelta(days=1))
+
+    @property
+    def end(self) -> datetime:
+        return local_day_end(self.last_day)
+
+    def prior(self) -> "DayWindow":
+        """The window of the same length just before this one."""
+        return days_window(self.first_day - timedelta(days=1), self.days)
+
+    def extend_back(self, days: int) -> "DayWindow":
+        """The same end, `days` more days before the start (e.g. this window and its prior)."""
+        return DayWindow(self.first_day - timedelta(days=days), self.last_day)
+
+    def dates(self, field: str) -> Q:
+        """Rows whose date `field` is in the window."""
+        return Q(**{f"{field}__gte": self.first_day, f"{field}__lte": self.last_day})
+
+    def instants(self, field: str) -> Q:
+        """Rows whose timestamp `field` is in the window."""
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+    def __contains__(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+def days_window(as_of: date, days: int) -> DayWindow:
+    """The last `days` days as of `as_of`: the calendar days (as_of - days, as_of]."""
+    if days < 1:
+        raise ValueError("a window has at least one day")
+    return DayWindow(as_of - timedelta(days=days - 1), as_of)

@@ -1,10 +1,12 @@
 """Money in the API: whole currency units (DESIGN.md section 3), Decimal in the database."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from .rounding import round_half_up
 
 
 def whole_units(amount: Decimal | int | None) -> int:
-    """Round to whole currency units, halves away from zero (1234.50 -> 1235)."""
+    """Round to whole currency units, half-up (1234.50 -> 1235)."""
     if amount is None:
         return 0
-    return int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return round_half_up(Decimal(amount))

@@ -5,14 +5,14 @@ never one per customer. Days end at midnight in the deployment's time zone.
 """
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.utils import timezone
 
 from customers.health.measures import MeasureValue, clamp
-from customers.read import active_customer_pks, stakeholder_coverage
-from integrations.clock import local_day_end
+from customers.read import scorable_customers, stakeholder_coverage
+from integrations.clock import days_window, local_day, local_day_end
+from integrations.rounding import round_half_up
 
 from .choices import OPEN_TICKET_STATUSES, SurveyKind, TicketPriority
 from .models import SupportTicket, SurveyResponse, Task
@@ -58,11 +58,10 @@ def support_growth(last: int, prior: int) -> float:
 
 def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
     end = local_day_end(as_of)
-    year_start = local_day_end(as_of - timedelta(days=365))
-    if not SupportTicket.objects.filter(opened_at__gte=year_start, opened_at__lt=end).exists():
+    if not SupportTicket.objects.filter(days_window(as_of, 365).instants("opened_at")).exists():
         return {}
-    last_start = local_day_end(as_of - timedelta(days=30))
-    prior_start = local_day_end(as_of - timedelta(days=60))
+    last = days_window(as_of, 30)
+    prior_start = last.prior().start
     is_open = Q(status__in=OPEN_TICKET_STATUSES)
     rows = (
         _for(SupportTicket.objects.all(), customer_pks)
@@ -72,13 +71,13 @@ def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Measur
         .annotate(
             open_high=Count("id", filter=is_open & Q(priority=TicketPriority.HIGH)),
             open_urgent=Count("id", filter=is_open & Q(priority=TicketPriority.URGENT)),
-            last30=Count("id", filter=Q(opened_at__gte=last_start)),
-            prior30=Count("id", filter=Q(opened_at__gte=prior_start, opened_at__lt=last_start)),
+            last30=Count("id", filter=last.instants("opened_at")),
+            prior30=Count("id", filter=last.prior().instants("opened_at")),
         )
     )
     counts = {row["customer_id"]: row for row in rows}
-    if customer_pks is None:
-        targets: Sequence[int] = active_customer_pks()
+    if customer_pks is None:  # everyone scorable on the day, churned later or not (D2)
+        targets: Sequence[int] = list(scorable_customers(as_of).values_list("pk", flat=True))
     else:
         targets = customer_pks
     empty = {"open_high": 0, "open_urgent": 0, "last30": 0, "prior30": 0}
@@ -91,15 +90,15 @@ def support(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Measur
         growth = support_growth(last30, prior30)
         trend_penalty = 40 * clamp(growth)
         result[pk] = MeasureValue(
-            score=round(max(0.0, 100 - open_penalty - trend_penalty), 2),
+            score=round_half_up(max(0.0, 100 - open_penalty - trend_penalty), 2),
             inputs={
                 "open_high_tickets": open_high,
                 "open_urgent_tickets": open_urgent,
                 "open_penalty": open_penalty,
                 "tickets_last_30d": last30,
                 "tickets_prior_30d": prior30,
-                "ticket_growth": round(growth, 4),
-                "trend_penalty": round(trend_penalty, 2),
+                "ticket_growth": round_half_up(growth, 4),
+                "trend_penalty": round_half_up(trend_penalty, 2),
             },
         )
     return result
@@ -112,10 +111,7 @@ def sentiment(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
     nps, csat = Q(kind=SurveyKind.NPS), Q(kind=SurveyKind.CSAT)
     rows = (
         _for(SurveyResponse.objects.all(), customer_pks)
-        .filter(
-            answered_at__gte=local_day_end(as_of - timedelta(days=180)),
-            answered_at__lt=local_day_end(as_of),
-        )
+        .filter(days_window(as_of, 180).instants("answered_at"))
         .values("customer_id")
         .annotate(
             nps_responses=Count("id", filter=nps),
@@ -133,7 +129,7 @@ def sentiment(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
         nps_component = nps_score = csat_component = csat_mean = None
         if n_nps:
             nps_component = (100 * promoters + 50 * passives) / n_nps
-            nps_score = round(100 * (promoters - detractors) / n_nps)
+            nps_score = round_half_up(100 * (promoters - detractors) / n_nps)
         if n_csat:
             csat_total = row["csat_sum"]
             csat_mean = csat_total / n_csat
@@ -144,7 +140,7 @@ def sentiment(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
             continue
         score = parts[0][1] if len(parts) == 1 else sum(w * c for w, c in parts)
         result[row["customer_id"]] = MeasureValue(
-            score=round(score, 2),
+            score=round_half_up(score, 2),
             inputs={
                 "nps_responses": n_nps,
                 "promoters": promoters,
@@ -152,9 +148,11 @@ def sentiment(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
                 "detractors": detractors,
                 "nps": nps_score,
                 "csat_responses": n_csat,
-                "csat_mean": None if csat_mean is None else round(csat_mean, 2),
-                "nps_component": None if nps_component is None else round(nps_component, 2),
-                "csat_component": None if csat_component is None else round(csat_component, 2),
+                "csat_mean": None if csat_mean is None else round_half_up(csat_mean, 2),
+                "nps_component": None if nps_component is None else round_half_up(nps_component, 2),
+                "csat_component": None
+                if csat_component is None
+                else round_half_up(csat_component, 2),
             },
         )
     return result
@@ -176,7 +174,7 @@ def engagement(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Mea
     for pk in tasks.keys() | people.keys():
         task_row = tasks.get(pk, {})
         last_touch: datetime | None = task_row.get("last_touch")
-        touch_day = None if last_touch is None else timezone.localtime(last_touch).date()
+        touch_day = None if last_touch is None else local_day(last_touch)
         days_since = None if touch_day is None else (as_of - touch_day).days
         touch = 0.0 if days_since is None else 100 * clamp((90 - days_since) / 76)
         coverage_row = people.get(pk)
@@ -185,12 +183,12 @@ def engagement(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Mea
         has_sponsor = bool(coverage_row and coverage_row.has_executive_sponsor)
         coverage = 40 * has_champion + 40 * has_sponsor + 20 * (stakeholders >= 3)
         result[pk] = MeasureValue(
-            score=round(0.6 * touch + 0.4 * coverage, 2),
+            score=round_half_up(0.6 * touch + 0.4 * coverage, 2),
             inputs={
                 "tasks": task_row.get("tasks", 0),
                 "last_touch_on": None if touch_day is None else touch_day.isoformat(),
                 "days_since_last_touch": days_since,
-                "touch": round(touch, 2),
+                "touch": round_half_up(touch, 2),
                 "stakeholders": stakeholders,
                 "has_champion": has_champion,
                 "has_executive_sponsor": has_sponsor,

@@ -5,10 +5,12 @@ keys and type hints only); import-linter enforces it (pyproject, "Public read AP
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+
+from integrations.clock import DayWindow
+from integrations.rounding import round_half_up
 
 from .choices import (
     OPEN_ESCALATION_STATUSES,
@@ -65,16 +67,14 @@ def open_interventions(customer_pks: Sequence[int]) -> dict[int, OpenInterventio
 
 @dataclass(frozen=True, slots=True)
 class TicketSummary:
-    """Tickets open now (status open or pending) and opened in the window (since, until]."""
+    """Tickets open now (status open or pending) and opened in the window (one clock)."""
 
     open: int = 0
     open_urgent: int = 0
     opened_in_window: int = 0
 
 
-def ticket_summaries(
-    customer_pks: Sequence[int], *, since: datetime, until: datetime
-) -> dict[int, TicketSummary]:
+def ticket_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, TicketSummary]:
     """Every asked customer (no tickets: zeros). One query."""
     is_open = Q(status__in=OPEN_TICKET_STATUSES)
     rows = (
@@ -83,7 +83,7 @@ def ticket_summaries(
         .annotate(
             open=Count("id", filter=is_open),
             urgent=Count("id", filter=is_open & Q(priority=TicketPriority.URGENT)),
-            opened=Count("id", filter=Q(opened_at__gt=since, opened_at__lte=until)),
+            opened=Count("id", filter=window.instants("opened_at")),
         )
         .order_by()
     )
@@ -93,7 +93,7 @@ def ticket_summaries(
 
 @dataclass(frozen=True, slots=True)
 class SurveySummary:
-    """Answers in the window (since, until]: NPS promoters (9-10), passives (7-8), detractors
+    """Answers in the window (one clock): NPS promoters (9-10), passives (7-8), detractors
     (0-6) and the CSAT mean (1-5, None without answers)."""
 
     nps_responses: int
@@ -107,18 +107,14 @@ class SurveySummary:
         """The classic NPS: % promoters - % detractors."""
         if not self.nps_responses:
             return None
-        return round(100 * (self.promoters - self.detractors) / self.nps_responses, 1)
+        return round_half_up(100 * (self.promoters - self.detractors) / self.nps_responses, 1)
 
 
-def survey_summaries(
-    customer_pks: Sequence[int], *, since: datetime, until: datetime
-) -> dict[int, SurveySummary]:
+def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, SurveySummary]:
     """Customers with answers in the window. One query."""
     nps, csat = Q(kind=SurveyKind.NPS), Q(kind=SurveyKind.CSAT)
     rows = (
-        SurveyResponse.objects.filter(
-            customer_id__in=customer_pks, answered_at__gt=since, answered_at__lte=until
-        )
+        SurveyResponse.objects.filter(window.instants("answered_at"), customer_id__in=customer_pks)
         .values("customer_id")
         .annotate(
             nps_n=Count("id", filter=nps),
@@ -135,7 +131,7 @@ def survey_summaries(
             r["promoters"],
             r["detractors"],
             r["csat_n"],
-            round(r["csat_total"] / r["csat_n"], 2) if r["csat_n"] else None,
+            round_half_up(r["csat_total"] / r["csat_n"], 2) if r["csat_n"] else None,
         )
         for r in rows
     }

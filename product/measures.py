@@ -5,11 +5,13 @@ Each runs a fixed number of aggregate queries for any number of customers.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from customers.health.measures import MeasureValue, clamp
+from integrations.clock import DayWindow, days_window
+from integrations.rounding import round_half_up
 
 from .models import Feature, FeatureUsage
 from .read import usage_ratio
@@ -20,8 +22,8 @@ seat_utilisation = min(1, peak daily active users in the last 30 days / licensed
 trend_factor = clamp(events in the last 30 days / events in the 30 days before - 0.5, 0, 1)
 (flat usage = 0.5, +50% or more = 1, -50% or worse = 0; new usage with nothing before = 1).
 Without licensed seats the score is 100 x trend_factor. No usage rows in the last 365 days:
-no data. The usage feed carries counts, not user identities, so the peak of daily active
-users is the tightest lower bound on distinct active users."""
+no data. Peak daily active users = the largest active_users of any single feature row on a
+day of the window (README, Definitions: a lower bound that never counts a user twice)."""
 
 FEATURE_ADOPTION_DOC = """\
 feature_adoption = 100 x key features adopted / key features, where a feature is adopted when
@@ -30,22 +32,22 @@ adoption_threshold_days distinct days in the trailing 30. No key features define
 rows in the last 90 days: no data."""
 
 
-def _usage(customer_pks: Sequence[int] | None, since: date, as_of: date) -> QuerySet[FeatureUsage]:
-    rows = FeatureUsage.objects.filter(date__gt=since, date__lte=as_of)
+def _usage(customer_pks: Sequence[int] | None, window: DayWindow) -> QuerySet[FeatureUsage]:
+    rows = FeatureUsage.objects.filter(window.dates("date"))
     if customer_pks is not None:
         rows = rows.filter(customer_id__in=customer_pks)
     return rows
 
 
 def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
-    last_start, prior_start = as_of - timedelta(days=30), as_of - timedelta(days=60)
+    last_30 = days_window(as_of, 30)
     rows = (
-        _usage(customer_pks, as_of - timedelta(days=365), as_of)
+        _usage(customer_pks, days_window(as_of, 365))
         .values("customer_id", "customer__licensed_seats")
         .annotate(
-            events_30=Sum("events", filter=Q(date__gt=last_start)),
-            events_prior=Sum("events", filter=Q(date__gt=prior_start, date__lte=last_start)),
-            peak_users=Max("active_users", filter=Q(date__gt=last_start)),
+            events_30=Sum("events", filter=last_30.dates("date")),
+            events_prior=Sum("events", filter=last_30.prior().dates("date")),
+            peak_users=Max("active_users", filter=last_30.dates("date")),
         )
     )
     result: dict[int, MeasureValue] = {}
@@ -58,15 +60,15 @@ def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, 
         utilisation = min(1.0, peak / seats) if seats else None
         score = 100 * (0.7 * utilisation + 0.3 * trend) if utilisation is not None else 100 * trend
         result[row["customer_id"]] = MeasureValue(
-            score=round(score, 2),
+            score=round_half_up(score, 2),
             inputs={
                 "peak_daily_active_users_30d": peak,
                 "licensed_seats": seats,
-                "seat_utilisation": None if utilisation is None else round(utilisation, 4),
+                "seat_utilisation": None if utilisation is None else round_half_up(utilisation, 4),
                 "events_last_30d": last,
                 "events_prior_30d": prior,
-                "usage_trend_ratio": None if ratio is None else round(ratio, 4),
-                "trend_factor": round(trend, 4),
+                "usage_trend_ratio": None if ratio is None else round_half_up(ratio, 4),
+                "trend_factor": round_half_up(trend, 4),
             },
         )
     return result
@@ -81,9 +83,9 @@ def feature_adoption(customer_pks: Sequence[int] | None, as_of: date) -> dict[in
     names = dict(Feature.objects.filter(is_key=True).values_list("id", "feature_id"))
     active = Q(events__gt=0) | Q(active_users__gt=0)
     rows = (
-        _usage(customer_pks, as_of - timedelta(days=90), as_of)
+        _usage(customer_pks, days_window(as_of, 90))
         .values("customer_id", "feature_id")
-        .annotate(days=Count("id", filter=Q(date__gt=as_of - timedelta(days=30)) & active))
+        .annotate(days=Count("id", filter=days_window(as_of, 30).dates("date") & active))
     )
     adopted: dict[int, list[str]] = defaultdict(list)
     seen: set[int] = set()
@@ -96,7 +98,7 @@ def feature_adoption(customer_pks: Sequence[int] | None, as_of: date) -> dict[in
     all_names = sorted(names.values())
     return {
         pk: MeasureValue(
-            score=round(100 * len(adopted[pk]) / total, 2),
+            score=round_half_up(100 * len(adopted[pk]) / total, 2),
             inputs={
                 "key_features": total,
                 "adopted": sorted(adopted[pk]),

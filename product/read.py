@@ -5,9 +5,11 @@ hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Q, Sum
+
+from integrations.clock import days_window
 
 from .models import Feature, FeatureUsage
 from .selectors.adoption import CustomerFeatureAdoption, customer_adoption
@@ -45,15 +47,15 @@ class UsageTotals:
 
 def usage_totals(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageTotals]:
     """Per customer with usage rows in the 60 days up to `as_of`. One query."""
-    last_start, prior_start = as_of - timedelta(days=30), as_of - timedelta(days=60)
+    last = days_window(as_of, 30)
     rows = (
         FeatureUsage.objects.filter(
-            customer_id__in=customer_pks, date__gt=prior_start, date__lte=as_of
+            last.extend_back(30).dates("date"), customer_id__in=customer_pks
         )
         .values("customer_id")
         .annotate(
-            last=Sum("events", filter=Q(date__gt=last_start)),
-            prior=Sum("events", filter=Q(date__lte=last_start)),
+            last=Sum("events", filter=last.dates("date")),
+            prior=Sum("events", filter=last.prior().dates("date")),
         )
         .order_by()
     )
@@ -75,10 +77,9 @@ def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, 
     rows = (
         FeatureUsage.objects.filter(
             ACTIVE,
+            days_window(as_of, 30).dates("date"),
             customer_id__in=customer_pks,
             feature_id__in=key,
-            date__gt=as_of - timedelta(days=30),
-            date__lte=as_of,
         )
         .values("customer_id", "feature_id")
         .annotate(days=Count("id"))

@@ -74,3 +74,70 @@ def test_one_step_list_check_and_one_bulk_upsert() -> None:
             upsert_loops.append(path)
     assert step_checks == ["operations/workflows/registry.py"]
     assert upsert_loops == ["integrations/upsert.py"]
+
+
+# The modules that publish a number over "the last N days" (measures, workflow conditions,
+# performance metrics, read APIs, feedback): their windows come from integrations.clock.
+WINDOWED = (
+    "customers/health/engine.py",
+    "customers/read.py",
+    "product/measures.py",
+    "product/read.py",
+    "product/services/feedback.py",
+    "product/selectors/feedback.py",
+    "operations/measures.py",
+    "operations/read.py",
+    "operations/workflows/conditions.py",
+    "operations/selectors/performance/",
+    "finance/measures.py",
+    "finance/read.py",
+)
+
+
+def ad_hoc_windows(path: str, text: str) -> list[str]:
+    """`x - timedelta(...)` (a window start computed by hand) and a day taken from a clock
+    other than integrations.clock.today (`.date()`, `timezone.localdate()`)."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Sub)
+            and isinstance(node.right, ast.Call)
+            and getattr(node.right.func, "id", None) == "timedelta"
+        ):
+            found.append(f"{path}:{node.lineno}: - timedelta")
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in {"date", "localdate"}:
+            found.append(f"{path}:{node.lineno}: .{node.func.attr}()")  # type: ignore[attr-defined]
+    return found
+
+
+def test_every_window_comes_from_the_one_clock() -> None:
+    found = [
+        hit
+        for path, text in _sources()
+        if path.startswith(WINDOWED)
+        for hit in ad_hoc_windows(path, text)
+    ]
+    assert found == []
+
+
+def test_the_window_check_sees_an_ad_hoc_window() -> None:
+    text = "since = as_of - timedelta(days=30)\nday = now.date()\n"
+    assert ad_hoc_windows("x.py", text) == ["x.py:1: - timedelta", "x.py:2: .date()"]
+
+
+# Adoption analytics are being reworked in parallel (issue 11 D4); they move to round_half_up
+# there, and this exemption goes with it.
+ROUNDING_EXEMPT = ("product/selectors/adoption/",)
+
+
+def test_no_half_to_even_rounding_of_published_numbers() -> None:
+    """Every published rounding is half-up (integrations.rounding.round_half_up)."""
+    calls = [
+        f"{path}:{node.lineno}"
+        for path, text in _sources()
+        if not path.startswith(ROUNDING_EXEMPT)
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "round"
+    ]
+    assert calls == []

@@ -10,6 +10,7 @@ import pytest
 from customers import read as customers_read
 from customers.models import HealthScore
 from finance import read as finance_read
+from integrations.clock import days_window
 from operations import read as operations_read
 from operations.models import Alert, Escalation, WorkflowRun
 from product import read as product_read
@@ -116,7 +117,7 @@ def test_open_interventions_tickets_and_surveys(django_assert_num_queries) -> No
 
     SupportTicketFactory.create(customer=a, opened_at=NOW, priority="urgent")
     SupportTicketFactory.create(customer=a, opened_at=NOW - timedelta(days=40), status="closed")
-    window = {"since": NOW - timedelta(days=30), "until": NOW}
+    window = {"window": days_window(NOW.date(), 30)}
     with django_assert_num_queries(1):
         tickets = operations_read.ticket_summaries([a.pk, b.pk], **window)
     assert tickets == {

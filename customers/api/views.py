@@ -260,11 +260,12 @@ class CustomerHealthRecomputeView(PlatformAPIView):
         summary="Recompute a customer's health now",
         description="Scores the customer from current data, stores a snapshot and publishes "
         "`customer.health_changed` (and `customer.health_declined` on a worse grade or a "
-        "15-point drop within 30 days). Returns the same body as GET .../health.",
+        "15-point drop within 30 days). Returns the same body as GET .../health. A churned "
+        "customer is not scored any more: 409 `customer_churned`, nothing written.",
         request=None,
-        responses=hs.HealthSerializer,
+        responses={200: hs.HealthSerializer, 409: ErrorResponse409Serializer},
     )
     def post(self, request: Request, customer_id: str) -> Response:
         customer = selectors.customer_get(customer_id)
-        health_services.health_recompute(customer_pks=[customer.pk])
+        health_services.health_recompute_now(customer=customer)
         return Response(hs.HealthSerializer(health_selectors.health_detail(customer)).data)

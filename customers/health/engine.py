@@ -1,7 +1,8 @@
 """Health computation: combine the registered measures into one explained score.
 
 score = Σ weight_m × score_m / Σ weight_m over the measures that have data for the customer
-(a missing measure's weight is spread over the others in proportion), rounded to an integer;
+(a missing measure's weight is spread over the others in proportion), rounded half-up to an
+integer (README, "Definitions");
 grade from the model's bands. non_usage_score is the same formula over the measures not derived
 from product usage (the outcome adoption analytics correlate usage with). Set-based: each
 measure runs its fixed queries once for all customers being scored.
@@ -14,7 +15,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from integrations.clock import local_last_second
+from integrations.clock import local_day_end
+from integrations.rounding import round_half_up
 
 from ..choices import CustomerStatus
 from ..models import Customer, HealthModel
@@ -33,10 +35,12 @@ class HealthResult:
 
 
 def scorable_customers(as_of: date) -> QuerySet[Customer]:
-    """Customers alive on `as_of`: active, or churned after that day."""
-    return Customer.objects.filter(
-        Q(status=CustomerStatus.ACTIVE) | Q(churned_at__gt=local_last_second(as_of))
-    )
+    """Customers alive on `as_of` (README, "Definitions: who is scored on a day"): created by
+    the end of the day and not churned by then, whatever their status now. (A churned row
+    without churned_at, which the services never write, counts as churned since ever.)"""
+    end = local_day_end(as_of)
+    alive = Q(churned_at__gte=end) | Q(churned_at__isnull=True, status=CustomerStatus.ACTIVE)
+    return Customer.objects.filter(alive, created_at__lt=end)
 
 
 def compute_health(
@@ -88,7 +92,7 @@ def _combine(
             continue
         present[name] = value.score
         components[name] = {
-            "score": round(value.score, 2),
+            "score": round_half_up(value.score, 2),
             "weight": weight,
             "effective_weight": 0.0,
             "inputs": value.inputs,
@@ -99,7 +103,7 @@ def _combine(
         return HealthResult(pk, None, None, components, {}, "no measure has data")
     effective = {n: weights[n] / total for n in present}
     for name, share in effective.items():
-        components[name]["effective_weight"] = round(share, 4)
+        components[name]["effective_weight"] = round_half_up(share, 4)
     score = _weighted({n: (s, weights[n]) for n, s in present.items()})
     assert score is not None  # present is non-empty with a positive total weight
     return HealthResult(
@@ -107,7 +111,7 @@ def _combine(
         score,
         model.grade_for(score),
         components,
-        {n: round(w, 4) for n, w in effective.items()},
+        {n: round_half_up(w, 4) for n, w in effective.items()},
         non_usage_score=_weighted(
             {n: (s, weights[n]) for n, s in present.items() if n not in usage_based}
         ),
@@ -119,4 +123,4 @@ def _weighted(parts: dict[str, tuple[float, float]]) -> int | None:
     total = sum(w for _, w in parts.values())
     if not parts or total <= 0:
         return None
-    return max(0, min(100, round(sum(s * w for s, w in parts.values()) / total)))
+    return max(0, min(100, round_half_up(sum(s * w for s, w in parts.values()) / total)))

@@ -7,10 +7,13 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
+from integrations.clock import local_day
+from integrations.rounding import round_half_up
+
 from ..models import Customer, HealthScore
 from .measures import registered_measures
 
-TREND_WEEKS = 12
+TREND_WEEKS = 12  # weekly points in the slope: this week's and the 11 before it
 STABLE_BAND = 5  # points: within ±5 over 30 days is stable
 REFERENCE_DAYS = 30
 REFERENCE_TOLERANCE_DAYS = 7
@@ -138,21 +141,27 @@ def _weekly(rows: list[tuple[datetime, int, str]]) -> list[tuple[date, int, str]
     """The last snapshot of each ISO week (Monday start)."""
     weeks: dict[date, tuple[int, str]] = {}
     for at, score, grade in rows:
-        day = at.date()
-        weeks[day - timedelta(days=day.weekday())] = (score, grade)
+        weeks[_week_start(at)] = (score, grade)
     return [(week, score, grade) for week, (score, grade) in sorted(weeks.items())]
+
+
+def _week_start(at: datetime) -> date:
+    """The Monday of `at`'s week, in the deployment's time zone."""
+    day = local_day(at)
+    return day - timedelta(days=day.weekday())
 
 
 def trend(
     rows: list[tuple[datetime, int, str]], now: datetime, score: int, reference: Reference | None
 ) -> dict[str, Any]:
     """Change vs `reference` (the health ~30 days before `now`, see health_references);
-    least-squares slope per week over the weekly points of the last 12 weeks; direction from
-    the 30-day change (±5), or from the slope × 30/7 when there is no reference."""
+    least-squares slope per week over the weekly points of the last 12 weeks (README,
+    "Definitions: trend slope"); direction from the 30-day change (±5), or from the slope ×
+    30/7 when there is no reference."""
     change = score - reference.score if reference else None
+    first_week = _week_start(now) - timedelta(weeks=TREND_WEEKS - 1)
     points = [
-        (week, s)
-        for week, s, _ in _weekly([r for r in rows if r[0] >= now - timedelta(weeks=TREND_WEEKS)])
+        (week, s) for week, s, _ in _weekly([r for r in rows if r[0] <= now]) if week >= first_week
     ]
     slope = _slope(points)
     basis_value = change if change is not None else (slope * 30 / 7 if slope is not None else None)
@@ -168,7 +177,7 @@ def trend(
         "change_30d": change,
         "reference_score": reference.score if reference else None,
         "reference_at": reference.at if reference else None,
-        "slope_per_week": None if slope is None else round(slope, 3),
+        "slope_per_week": None if slope is None else round_half_up(slope, 3),
         "weeks_in_slope": len(points),
         "direction": direction,
         "basis": "change_30d" if change is not None else ("slope" if slope is not None else None),

@@ -13,6 +13,8 @@ from integrations import events
 from integrations.bulk_sql import copy_rows
 from integrations.clock import local_last_second
 
+from ..choices import CustomerStatus
+from ..errors import CustomerChurned
 from ..models import GRADE_RANK, Customer, HealthModel, HealthScore
 from .engine import HealthResult, compute_health
 from .selectors import health_references
@@ -52,6 +54,14 @@ def health_recompute(
     if publish:
         events.publish_many(_health_events(scored, history, computed_at))
     return results
+
+
+def health_recompute_now(*, customer: Customer) -> HealthResult:
+    """Score one customer as of today (the API's recompute). A churned customer is not scored
+    today (README, "Definitions: who is scored on a day"): CustomerChurned, nothing written."""
+    if customer.status == CustomerStatus.CHURNED or customer.churned_at is not None:
+        raise CustomerChurned()
+    return health_recompute(customer_pks=[customer.pk])[customer.pk]
 
 
 SNAPSHOT_COLUMNS = (

@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from integrations.api.filters_base import InRangeDateFilter, StrictBooleanFilter
+from integrations.clock import today
 
 from ..choices import ContractStatus
 from ..models import Contract, Invoice
@@ -46,5 +46,5 @@ class InvoiceFilter(django_filters.FilterSet):
         fields = ["customer_id", "unpaid", "overdue", "issued_after", "issued_before"]
 
     def filter_overdue(self, queryset: QuerySet[Invoice], name: str, value: bool) -> QuerySet:
-        overdue = {"paid_at__isnull": True, "due_on__lt": timezone.now().date()}
+        overdue = {"paid_at__isnull": True, "due_on__lt": today()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)

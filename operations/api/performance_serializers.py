@@ -22,7 +22,8 @@ class PerformanceQuerySerializer(QuerySerializer):
         min_value=1,
         max_value=MAX_DAYS,
         default=DEFAULT_DAYS,
-        help_text=f"The window: the last `days` days, (now - days, now]. 1-{MAX_DAYS}.",
+        help_text=f"The window: the last `days` calendar days up to today, (today - days, "
+        f"today] (README, Definitions). 1-{MAX_DAYS}.",
     )
 
 
@@ -36,8 +37,10 @@ def _rate(help_text: str) -> serializers.FloatField:
 
 class PerformanceWindowSerializer(serializers.Serializer):
     days = serializers.IntegerField()
-    since = serializers.DateTimeField(help_text="Exclusive start: now - days.")
-    until = serializers.DateTimeField(help_text="Inclusive end: now.")
+    since = serializers.DateTimeField(
+        help_text="Inclusive start: the end of the day `days` days before today."
+    )
+    until = serializers.DateTimeField(help_text="Exclusive end: the end of today.")
 
 
 class PerformanceMetricsSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
-"""Trigger conditions, each measured on the customer's data at request time. Their
+"""Trigger conditions, each measured on the customer's data as of today (the local day of the
+request time: one clock, integrations.clock). Their
 definitions (health_score_drop, usage_decline, support_increase) are in the README,
 "Operations: workflow automation"; the health reference, the usage ratio and the support
 growth come from their one definition (customers.read, product.read, operations.measures).
@@ -6,19 +7,16 @@ A condition that cannot be measured does not hold, and says why.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-from django.db.models import Count, Q
 
 from customers.models import Customer
 from customers.read import health_changes
+from integrations.clock import today
+from integrations.rounding import round_half_up
 from product.read import UsageTotals, usage_totals
 
-from ..measures import support_growth
-from ..models import SupportTicket
-
-WINDOW = timedelta(days=30)
+from ..measures import support, support_growth
 
 
 @dataclass
@@ -58,13 +56,13 @@ def _health_drop(customer: Customer, threshold: float, now: datetime) -> Measure
 
 
 def _usage_decline(customer: Customer, threshold: float, now: datetime) -> Measured:
-    totals = usage_totals([customer.pk], now.date()).get(customer.pk, UsageTotals(0, 0))
+    totals = usage_totals([customer.pk], today(now)).get(customer.pk, UsageTotals(0, 0))
     last, prior, ratio = totals.events_last_30d, totals.events_prior_30d, totals.ratio
     if ratio is None:
         return Measured(
             "usage_decline", threshold, None, False, "fraction", "no usage in the 30 days before"
         )
-    decline = round(1 - ratio, 4)
+    decline = round_half_up(1 - ratio, 4)
     return Measured(
         "usage_decline",
         threshold,
@@ -76,14 +74,11 @@ def _usage_decline(customer: Customer, threshold: float, now: datetime) -> Measu
 
 
 def _support_increase(customer: Customer, threshold: float, now: datetime) -> Measured:
-    counts = SupportTicket.objects.filter(
-        customer=customer, opened_at__gt=now - 2 * WINDOW, opened_at__lte=now
-    ).aggregate(
-        last=Count("id", filter=Q(opened_at__gt=now - WINDOW)),
-        prior=Count("id", filter=Q(opened_at__lte=now - WINDOW)),
-    )
-    last, prior = counts["last"], counts["prior"]
-    increase = round(support_growth(last, prior), 4)
+    # The support health measure's own counts (same days, same tickets), as of today.
+    found = support([customer.pk], today(now)).get(customer.pk)
+    inputs = found.inputs if found else {}
+    last, prior = inputs.get("tickets_last_30d", 0), inputs.get("tickets_prior_30d", 0)
+    increase = round_half_up(support_growth(last, prior), 4)
     return Measured(
         "support_increase",
         threshold,

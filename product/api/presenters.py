@@ -3,6 +3,8 @@
 from datetime import date
 from typing import Any
 
+from integrations.rounding import round_half_up
+
 from ..models import Feature
 from ..selectors.adoption import (
     Correlation,
@@ -131,7 +133,7 @@ def customer_adoption(
                 "is_premium": r.feature.is_premium,
                 "adoption_threshold_days": r.feature.adoption_threshold_days,
                 "active_days": r.active_days,
-                "intensity": round(r.active_days / window, 4),
+                "intensity": round_half_up(r.active_days / window, 4),
                 "adopted": r.adopted,
                 "tried": r.first_used is not None,
                 "events_in_window": r.events,

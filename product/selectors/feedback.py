@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.utils import timezone
 
 from customers import facts
+from integrations import clock
+from integrations.rounding import round_half_up
 
 from ..choices import OPEN_STATUSES, FeedbackStatus
 from ..models import Feedback
@@ -22,7 +23,7 @@ def overdue_q(today: date) -> Q:
 
 
 def feedback_list(today: date | None = None) -> QuerySet[Feedback]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         Feedback.objects.select_related("customer")
         .prefetch_related("history")
@@ -54,7 +55,9 @@ def feedback_summary(queryset: QuerySet[Feedback], today: date) -> list[Category
         .annotate(
             count=Count("id"),
             open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            customers_asking=Count("customer_id", distinct=True),
+            customers_asking=Count(
+                "customer_id", distinct=True, filter=Q(status__in=OPEN_STATUSES)
+            ),
             committed=Count("id", filter=Q(status=FeedbackStatus.COMMITTED)),
             delivered=Count("id", filter=Q(status=FeedbackStatus.DELIVERED)),
             declined=Count("id", filter=Q(status=FeedbackStatus.DECLINED)),
@@ -81,7 +84,7 @@ def feedback_summary(queryset: QuerySet[Feedback], today: date) -> list[Category
             **{k: v for k, v in row.items() if k != "average_priority_score"},
             average_priority_score=None
             if row["average_priority_score"] is None
-            else round(float(row["average_priority_score"]), 1),
+            else round_half_up(float(row["average_priority_score"]), 1),
             # SQLite sums decimals as floats: back to cents through str, never binary noise
             arr_at_stake=Decimal(str(at_stake.get(row["category"]) or 0)).quantize(CENT),
         )

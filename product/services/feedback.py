@@ -1,15 +1,10 @@
 """Customer feedback: submission with a computed priority, and the delivery commitment.
 
-priority_score = round(100 x impact x arr_factor x risk_factor), where
-- impact: the business impact's weight (nice_to_have 0.25, important 0.5,
-  critical_for_success 0.8, blocker 1.0);
-- arr_factor = 0.5 + 0.5 x ARR rank; ARR rank = the share of customers with ARR whose ARR is
-  at or below this customer's (the largest customer: 1.0). No ARR: rank 0, factor 0.5;
-- risk_factor = 0.5 + 0.5 x (100 - health score) / 100, from the latest health snapshot. No
-  snapshot yet: the risk is unknown and the midpoint 0.75 is used, and the explanation says so.
-So a blocker from the largest, least healthy customer scores 100, and nothing scores below
-0.25 x 0.5 x 0.5 = 6. The submitter's own `priority` is stored and shown, not scored: it is
-their view, while the score ranks requests across customers on the same scale.
+The priority formula is written once, in README.md "Definitions: feedback priority":
+priority_score = round_half_up(100 x impact x arr_factor x risk_factor), arr_factor from the
+customer's ARR rank, risk_factor from its health score of the last 30 days (none: the
+midpoint). The submitter's own `priority` is stored and shown, not scored: it is their view,
+while the score ranks requests across customers on the same scale.
 """
 
 from datetime import date
@@ -22,8 +17,10 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.read import arr_rank, latest_health_scores
 from integrations import events
+from integrations.clock import days_window, today
 from integrations.ids import new_public_id
 from integrations.money import whole_units
+from integrations.rounding import round_half_up
 from integrations.writes import lock
 
 from ..choices import FEEDBACK_TRANSITIONS, BusinessImpact, FeedbackStatus
@@ -41,7 +38,8 @@ IMPACT_WEIGHT = {
     BusinessImpact.CRITICAL_FOR_SUCCESS: 0.8,
     BusinessImpact.BLOCKER: 1.0,
 }
-UNKNOWN_RISK = 0.5
+UNKNOWN_RISK = 0.5  # no health score of the last 30 days: the midpoint
+HEALTH_MAX_AGE_DAYS = 30  # a score older than this (by its as_of) does not count
 # What a status change writes (read from the locked row, so the unchanged ones are current).
 UPDATED_FIELDS = [
     "status",
@@ -57,7 +55,8 @@ UPDATED_FIELDS = [
 def priority_of(customer: Customer, business_impact: str) -> tuple[int, dict[str, Any]]:
     ranking = arr_rank(customer.pk)
     arr, rank, ranked = ranking.arr, ranking.rank, ranking.ranked
-    latest = latest_health_scores([customer.pk]).get(customer.pk)
+    fresh = days_window(today(), HEALTH_MAX_AGE_DAYS)
+    latest = latest_health_scores([customer.pk], as_of_in=fresh).get(customer.pk)
     return score_priority(
         business_impact,
         arr=arr,
@@ -77,31 +76,34 @@ def score_priority(
     health: int | None,
     health_as_of: date | None,
 ) -> tuple[int, dict[str, Any]]:
-    """The formula of the module docstring, with every input in the explanation."""
+    """The README's formula, with every input in the explanation."""
     impact = IMPACT_WEIGHT[BusinessImpact(business_impact)]
     notes = []
     if health is None:
         risk = UNKNOWN_RISK
-        notes.append("no health score yet: risk taken as the midpoint 0.5")
+        notes.append(
+            f"no health score in the last {HEALTH_MAX_AGE_DAYS} days: "
+            "risk taken as the midpoint 0.5"
+        )
     else:
         risk = (100 - health) / 100
     if not arr:
         notes.append("no active contract: ARR rank 0")
     arr_factor = 0.5 + 0.5 * rank
     risk_factor = 0.5 + 0.5 * risk
-    score = round(100 * impact * arr_factor * risk_factor)
+    score = round_half_up(100 * impact * arr_factor * risk_factor)
     factors = {
         "formula": "100 x impact x (0.5 + 0.5 x arr_rank) x (0.5 + 0.5 x health_risk)",
         "business_impact": business_impact,
         "impact": impact,
         "arr": None if arr is None else whole_units(arr),
-        "arr_rank": round(rank, 4),
+        "arr_rank": round_half_up(rank, 4),
         "customers_with_arr": ranked,
-        "arr_factor": round(arr_factor, 4),
+        "arr_factor": round_half_up(arr_factor, 4),
         "health_score": health,
         "health_as_of": None if health_as_of is None else health_as_of.isoformat(),
-        "health_risk": round(risk, 4),
-        "risk_factor": round(risk_factor, 4),
+        "health_risk": round_half_up(risk, 4),
+        "risk_factor": round_half_up(risk_factor, 4),
         "notes": notes,
     }
     return score, factors
@@ -180,7 +182,7 @@ def feedback_update(
     if to == FeedbackStatus.COMMITTED:
         release = feedback.target_release if target_release is None else target_release
         day = target_date if target_date is not None else feedback.target_date
-        if target_date is not None and target_date < timezone.localdate(now):
+        if target_date is not None and target_date < today(now):
             raise TargetDateInPast()
         if not release and day is None:
             raise CommitmentTargetRequired()

@@ -1,6 +1,11 @@
+from datetime import UTC, datetime
+from typing import Any
+
 import factory
 
 from customers.models import Customer, Stakeholder, TeamMember
+
+CUSTOMERS_SINCE = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 class TeamMemberFactory(factory.django.DjangoModelFactory):
@@ -17,10 +22,20 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
 
+        skip_postgeneration_save = True
+
     customer_id = factory.Sequence(lambda n: f"cust_{n:05d}")
     name = factory.Sequence(lambda n: f"Customer {n}")
     segment = "mid_market"
     licensed_seats = 100
+
+    @factory.post_generation
+    def created_at(obj: Customer, create: bool, extracted: datetime | None, **_: Any) -> None:
+        """created_at is auto_now_add: set after the insert. By default long before any day a
+        test scores (a customer is scored for a day only once it exists)."""
+        if create:
+            obj.created_at = extracted or CUSTOMERS_SINCE
+            Customer.objects.filter(pk=obj.pk).update(created_at=obj.created_at)
 
 
 class StakeholderFactory(factory.django.DjangoModelFactory):

@@ -22,7 +22,7 @@ from tests.finance.factories import ContractFactory
 URL = "/api/v1/cs-product/feedback"
 SUMMARY = f"{URL}/summary"
 FORMULA = "100 x impact x (0.5 + 0.5 x arr_rank) x (0.5 + 0.5 x health_risk)"
-NO_HEALTH = "no health score yet: risk taken as the midpoint 0.5"
+NO_HEALTH = "no health score in the last 30 days: risk taken as the midpoint 0.5"
 NO_ARR = "no active contract: ARR rank 0"
 
 
@@ -179,7 +179,7 @@ def test_priority_score_from_arr_rank_and_latest_health(api: APIClient) -> None:
 
     body = submit(api, "cust_e", business_impact="blocker")
     # no ARR: rank 0, factor 0.5; no snapshot: risk 0.5, factor 0.75;
-    # 100 x 1.0 x 0.5 x 0.75 = 37.5 -> 38 (Python rounds the half to even)
+    # 100 x 1.0 x 0.5 x 0.75 = 37.5 -> 38 (half-up)
     assert body["priority_score"] == 38
     explanation = body["priority_explanation"]
     assert explanation["arr"] is None
@@ -686,7 +686,7 @@ def test_summary_per_category(api: APIClient, board: Any) -> None:
             "category": "reporting",
             "count": 3,
             "open": 2,
-            "customers_asking": 2,
+            "customers_asking": 1,  # open requests only: B's delivered one does not ask
             "arr_at_stake": 10000,
             "committed": 1,
             "delivered": 1,
@@ -699,7 +699,7 @@ def test_summary_per_category(api: APIClient, board: Any) -> None:
             "category": "sso",
             "count": 2,
             "open": 1,
-            "customers_asking": 2,
+            "customers_asking": 1,  # open requests only: C's declined one does not ask
             "arr_at_stake": 0,
             "committed": 0,
             "delivered": 0,

@@ -1,13 +1,14 @@
 """The window, thresholds, result shapes and small helpers every performance reader shares."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from integrations.clock import DayWindow, days_window, today
+from integrations.rounding import round_half_up
 from integrations.rules import Opportunity
 
 from ...choices import SurveyKind
@@ -30,17 +31,29 @@ _CSAT_RANGE = (1, 5)
 
 @dataclass(frozen=True)
 class Window:
+    """The last `days` days as of today (the one clock: calendar days (today - days, today],
+    instants [since, until)); `now` is the moment point-in-time reads (latest health,
+    overdue tasks) look from."""
+
     days: int
-    since: datetime  # exclusive
-    until: datetime  # inclusive
+    span: DayWindow
+    now: datetime
 
     @classmethod
     def ending_now(cls, days: int, now: datetime | None = None) -> "Window":
-        until = now or timezone.now()
-        return cls(days=days, since=until - timedelta(days=days), until=until)
+        now = now or timezone.now()
+        return cls(days=days, span=days_window(today(now), days), now=now)
+
+    @property
+    def since(self) -> datetime:
+        return self.span.start
+
+    @property
+    def until(self) -> datetime:
+        return self.span.end
 
     def q(self, name: str) -> Q:
-        return Q(**{f"{name}__gt": self.since, f"{name}__lte": self.until})
+        return self.span.instants(name)
 
     @property
     def weeks(self) -> float:
@@ -104,11 +117,7 @@ class Performance:
 
 
 def ratio(numerator: float, denominator: float, places: int = 4) -> float | None:
-    return round(numerator / denominator, places) if denominator else None
-
-
-def half_up(value: Decimal, places: str) -> Decimal:
-    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return round_half_up(numerator / denominator, places) if denominator else None
 
 
 def csat() -> QuerySet[SurveyResponse]:

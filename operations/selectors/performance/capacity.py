@@ -8,6 +8,7 @@ from django.db.models import Count, F, FloatField, Max, Min, OuterRef, Q, Subque
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from customers.read import active_customers, active_team_members
+from integrations.rounding import round_half_up
 
 from .base import (
     OPTIMAL,
@@ -48,7 +49,7 @@ def capacity() -> dict[str, Any]:
         overloaded=Count("pk", filter=Q(assigned__gt=F("capacity") * OVERLOADED_UTILISATION)),
     )
     csms, max_u, min_u = found["csms"], found["max_u"], found["min_u"]
-    spread = round(max_u - min_u, 4) if max_u is not None and min_u is not None else None
+    spread = round_half_up(max_u - min_u, 4) if max_u is not None and min_u is not None else None
     balancing: str | None = None
     reason: str | None = "no active CSMs"
     if csms:
@@ -66,8 +67,8 @@ def capacity() -> dict[str, Any]:
         "total_capacity": found["total_capacity"],
         "capacity_usage_reason": None if usage is not None else "no active CSM capacity",
         "workload_balancing": balancing,
-        "max_utilisation": round(max_u, 4) if max_u is not None else None,
-        "min_utilisation": round(min_u, 4) if min_u is not None else None,
+        "max_utilisation": round_half_up(max_u, 4) if max_u is not None else None,
+        "min_utilisation": round_half_up(min_u, 4) if min_u is not None else None,
         "utilisation_spread": spread,
         "overloaded_csms": found["overloaded"],
         "active_csms": csms,

@@ -33,7 +33,7 @@ def unwatched_critical(window: Window) -> dict[str, int]:
     found = (
         active_customers()
         .annotate(
-            grade=latest_health("grade", computed_until=window.until),
+            grade=latest_health("grade", computed_until=window.now),
             watched=Exists(run_in_window),
         )
         .filter(grade=HealthGrade.CRITICAL)

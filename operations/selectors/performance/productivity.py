@@ -6,6 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 
+from integrations.rounding import round_half_up
+
 from ...models import Task
 from .base import Window, ratio
 
@@ -20,7 +22,7 @@ def productivity(window: Window, active_csms: int) -> dict[str, Any]:
     per_csm_week = ratio(done, active_csms * window.weeks)
     result = None
     if per_csm_week is not None and target > 0:
-        result = round(done / (active_csms * window.weeks) / target, 4)
+        result = round_half_up(done / (active_csms * window.weeks) / target, 4)
     reason = None
     if not active_csms:
         reason = "no active CSMs"
@@ -31,7 +33,7 @@ def productivity(window: Window, active_csms: int) -> dict[str, Any]:
         "tasks_completed": done,
         "tasks_completed_unattributed": found["total"] - done,
         "active_csms": active_csms,
-        "window_weeks": round(window.weeks, 4),
+        "window_weeks": round_half_up(window.weeks, 4),
         "tasks_per_csm_week": per_csm_week,
         "tasks_per_csm_week_target": target,
         "team_productivity_reason": reason,

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 
+from integrations.rounding import round_half_up
+
 from ...models import Alert, Escalation
-from .base import Window, half_up
+from .base import Window
 
 _DURATION = ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=DurationField())
 
@@ -37,10 +39,10 @@ def resolution(window: Window) -> dict[str, Any]:
     }
     if n:
         mean_us = Decimal(alert_us + escalation_us) / n
-        hours = half_up(mean_us / Decimal(3_600_000_000), "0.1")
+        hours = round_half_up(mean_us / Decimal(3_600_000_000), 1)
         out.update(
             average_resolution_time=f"{hours}_hours",
-            average_resolution_seconds=int(half_up(mean_us / Decimal(1_000_000), "1")),
+            average_resolution_seconds=round_half_up(mean_us / Decimal(1_000_000)),
             average_resolution_time_reason=None,
         )
     return out

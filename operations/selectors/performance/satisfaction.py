@@ -5,13 +5,15 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from .base import Window, csat, half_up
+from integrations.rounding import round_half_up
+
+from .base import Window, csat
 
 
 def satisfaction(window: Window) -> dict[str, Any]:
     found = csat().filter(window.q("answered_at")).aggregate(n=Count("pk"), total=Sum("score"))
     n = found["n"]
-    mean = float(half_up(Decimal(found["total"]) / n, "0.01")) if n else None
+    mean = round_half_up(Decimal(found["total"]) / n, 2) if n else None
     return {
         "customer_satisfaction": mean,
         "csat_responses": n,

@@ -10,10 +10,11 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 
 from customers.models import TeamMember
 from customers.read import active_customers, active_team_members
+from integrations.rounding import round_half_up
 
 from ...choices import OPEN_ESCALATION_STATUSES
 from ...models import Escalation, Task
-from .base import DEFAULT_DAYS, Window, csat, half_up, ratio
+from .base import DEFAULT_DAYS, Window, csat, ratio
 
 
 @dataclass
@@ -65,7 +66,7 @@ def team_rows(
         .annotate(
             completed=Count("pk", filter=window.q("completed_at")),
             open=Count("pk", filter=open_task),
-            overdue=Count("pk", filter=open_task & Q(due_at__lt=window.until)),
+            overdue=Count("pk", filter=open_task & Q(due_at__lt=window.now)),
         )
         .order_by(),
         "owner_id",
@@ -104,7 +105,7 @@ def team_rows(
                 open_tasks=task.get("open", 0),
                 overdue_tasks=task.get("overdue", 0),
                 open_escalations=escalations.get(m.pk, {}).get("n", 0),
-                average_csat=float(half_up(Decimal(score["total"]) / score["n"], "0.01"))
+                average_csat=round_half_up(Decimal(score["total"]) / score["n"], 2)
                 if score["n"]
                 else None,
                 csat_responses=score["n"],
