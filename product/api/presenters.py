@@ -47,7 +47,11 @@ def _correlation(c: Correlation, method: str) -> dict[str, Any]:
 
 def _comparison(c: RetentionComparison) -> dict[str, Any]:
     def group(n: int, renewed: int, rate: float | None) -> dict[str, Any]:
-        return {"n": n, "renewed": renewed, "rate": None if rate is None else round(rate, 4)}
+        return {
+            "n": n,
+            "renewed": renewed,
+            "rate": None if rate is None else round_half_up(rate, 4),
+        }
 
     return {
         "lead_days": c.lead_days,

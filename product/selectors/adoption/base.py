@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from integrations.rounding import round_half_up
 from integrations.rules import Opportunity
 
 from ...models import Feature
@@ -45,7 +46,7 @@ class Counts:
 
     @property
     def adoption(self) -> float | None:
-        return round(self.adopting / self.active, 4) if self.active else None
+        return round_half_up(self.adopting / self.active, 4) if self.active else None
 
 
 @dataclass
@@ -66,14 +67,14 @@ class Correlation:
         """From the unrounded r of n ≥ 4 pairs: z = atanh(r), se = 1/√(n−3)."""
         r = max(-1.0, min(1.0, r))
         if abs(r) == 1:
-            return cls(round(r, 4), n, None, p_value=0.0)
+            return cls(round_half_up(r, 4), n, None, p_value=0.0)
         z, se = math.atanh(r), 1 / math.sqrt(n - 3)
         return cls(
-            round(r, 4),
+            round_half_up(r, 4),
             n,
             None,
-            ci_low=round(math.tanh(z - Z_95 * se), 4),
-            ci_high=round(math.tanh(z + Z_95 * se), 4),
+            ci_low=round_half_up(math.tanh(z - Z_95 * se), 4),
+            ci_high=round_half_up(math.tanh(z + Z_95 * se), 4),
             p_value=math.erfc(abs(z) / se / math.sqrt(2)),
         )
 

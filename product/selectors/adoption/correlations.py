@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from customers import facts
+from integrations.rounding import round_half_up
 
 from ...models import Feature, FeatureUsage
 from .base import (
@@ -38,7 +39,7 @@ def pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) ->
 
 
 def _r4(x: float | None) -> float | None:
-    return None if x is None else round(x, 4)
+    return None if x is None else round_half_up(x, 4)
 
 
 def compare(n: int, adopted: int, renewed: int, both: int, phi: Correlation) -> RetentionComparison:

@@ -5,6 +5,7 @@ rule needs at least `min_rule_n` customers behind it."""
 from dataclasses import dataclass
 from typing import Any
 
+from integrations.rounding import round_half_up
 from integrations.rules import Opportunity, Rule, evaluate
 
 from .base import Counts, FeatureAdoption
@@ -85,7 +86,7 @@ class Share:
         return {
             self.whole_name: whole,
             self.part_name: part,
-            "share": round(part / whole, 4),
+            "share": round_half_up(part / whole, 4),
             "threshold": above,
         }
 

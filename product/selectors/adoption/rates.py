@@ -12,6 +12,8 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
 from customers.read import latest_health, scorable_customers
+from integrations.clock import days_window
+from integrations.rounding import round_half_up
 
 from ...models import Feature, FeatureUsage
 from .base import ACTIVE_ROW, HEALTH_FRESH_DAYS, Counts, compiled
@@ -21,8 +23,7 @@ def _per_customer_sql(feature: Feature, as_of: date, window: int) -> tuple[str, 
     """Alive customers with their segment, stage and fresh non-usage health, and the feature's
     per-customer counts (active days in the window and the previous one, days with events in
     the window = tried) as a LEFT JOIN."""
-    # D1 window (as_of - W, as_of] and the prior one (as_of - 2W, as_of - W]
-    since, before = as_of - timedelta(days=window), as_of - timedelta(days=2 * window)
+    current = days_window(as_of, window)  # (as_of - W, as_of]; prior: (as_of - 2W, as_of - W]
     health = latest_health(
         "non_usage_score",
         as_of_after=as_of - timedelta(days=HEALTH_FRESH_DAYS),
@@ -31,13 +32,13 @@ def _per_customer_sql(feature: Feature, as_of: date, window: int) -> tuple[str, 
     customers = scorable_customers(as_of).values("id", "segment", "lifecycle_stage", y=health)
     usage = (
         FeatureUsage.objects.filter(
-            ACTIVE_ROW, feature_id=feature.pk, date__gt=before, date__lte=as_of
+            ACTIVE_ROW, current.extend_back(window).dates("date"), feature_id=feature.pk
         )
         .values("customer_id")
         .annotate(
-            days=Count("date", filter=Q(date__gt=since)),
-            prev_days=Count("date", filter=Q(date__lte=since)),
-            tried_days=Count("date", filter=Q(date__gt=since, events__gt=0)),
+            days=Count("date", filter=current.dates("date")),
+            prev_days=Count("date", filter=current.prior().dates("date")),
+            tried_days=Count("date", filter=current.dates("date") & Q(events__gt=0)),
         )
         .order_by()
     )
@@ -88,7 +89,7 @@ class Headline:
 
     @property
     def adoption(self) -> float | None:
-        return round(self.adopting / self.active, 4) if self.active else None
+        return round_half_up(self.adopting / self.active, 4) if self.active else None
 
 
 def adoption_headlines(
@@ -102,9 +103,8 @@ def adoption_headlines(
     rows = (
         FeatureUsage.objects.filter(
             ACTIVE_ROW,
+            days_window(as_of, window_days).dates("date"),
             feature_id__in=[f.pk for f in features],
-            date__gt=as_of - timedelta(days=window_days),  # D1 window
-            date__lte=as_of,
             customer__in=scorable_customers(as_of),
         )
         .values("feature_id", "customer_id")
@@ -150,8 +150,7 @@ def customer_adoption(
     customer_pk: int, *, as_of: date, window_days: int
 ) -> list[CustomerFeatureAdoption]:
     """One customer's adoption of every feature: two queries (catalogue, one aggregate)."""
-    since = as_of - timedelta(days=window_days)  # D1 window
-    in_window = Q(date__gt=since)
+    in_window = days_window(as_of, window_days).dates("date")
     rows = {
         row["feature_id"]: row
         for row in FeatureUsage.objects.filter(ACTIVE_ROW, customer_id=customer_pk, date__lte=as_of)
