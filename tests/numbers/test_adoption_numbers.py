@@ -17,7 +17,6 @@ from .company import (
     contract,
     customer,
     feature,
-    frozen,  # noqa: F401  (fixture)
     snapshot,
     usage,
 )
@@ -82,7 +81,7 @@ def fisher(r: float, n: int) -> tuple[float, float, float]:
     return math.tanh(z - Z95 * se), math.tanh(z + Z95 * se), math.erfc(abs(z) / se / math.sqrt(2))
 
 
-def test_adoption_counts_and_rates(api: KeyedAPIClient, frozen: object) -> None:
+def test_adoption_counts_and_rates(api: KeyedAPIClient) -> None:
     build_company()
     m = detail(api)["adoption_metrics"]
     adopting = [row for row in COMPANY if row[1] >= THRESHOLD]  # 5 of the 12 alive
@@ -101,7 +100,7 @@ def test_adoption_counts_and_rates(api: KeyedAPIClient, frozen: object) -> None:
     assert m["lapsed_adopters"] == 2
 
 
-def test_adoption_list_headline(api: KeyedAPIClient, frozen: object) -> None:
+def test_adoption_list_headline(api: KeyedAPIClient) -> None:
     build_company()
     rows = api.get(f"/api/v1/cs-product/adoption?as_of={TODAY}&window_days={W}").json()["results"]
     (row,) = [r for r in rows if r["feature_id"] == "num_f"]
@@ -114,7 +113,7 @@ def test_adoption_list_headline(api: KeyedAPIClient, frozen: object) -> None:
 
 
 @pytest.mark.xfail(reason="awaits decision D3 (tried_customers inside the window)", strict=False)
-def test_tried_customers_counts_the_window_only(api: KeyedAPIClient, frozen: object) -> None:
+def test_tried_customers_counts_the_window_only(api: KeyedAPIClient) -> None:
     build_company()
     m = detail(api)["adoption_metrics"]
     tried = [r for r in COMPANY if r[1] > 0]  # 8: the one that used it in May only is out
@@ -122,7 +121,7 @@ def test_tried_customers_counts_the_window_only(api: KeyedAPIClient, frozen: obj
     assert m["segments"]["mid_market"]["tried_customers"] == 3
 
 
-def test_success_correlation(api: KeyedAPIClient, frozen: object) -> None:
+def test_success_correlation(api: KeyedAPIClient) -> None:
     build_company()
     got = detail(api)["success_correlation"]
     xs = [days / W for _, days, _, _ in COMPANY]  # intensity = active days ÷ W
@@ -131,11 +130,15 @@ def test_success_correlation(api: KeyedAPIClient, frozen: object) -> None:
     assert got["adoption_success"]["n"] == 12
     assert got["adoption_success"]["r"] == pytest.approx(r, abs=1e-4)
     assert got["adoption_success_link"] == pytest.approx(r, abs=1e-4)
-    assert got["health_impact"] == ("high" if abs(r) >= 0.5 else "medium" if abs(r) >= 0.3 else "low")
+    assert got["health_impact"] == (
+        "high" if abs(r) >= 0.5 else "medium" if abs(r) >= 0.3 else "low"
+    )
 
 
-@pytest.mark.xfail(reason="awaits decision D4 (Fisher z interval, p-value, direction)", strict=False)
-def test_success_correlation_interval_and_p_value(api: KeyedAPIClient, frozen: object) -> None:
+@pytest.mark.xfail(
+    reason="awaits decision D4 (Fisher z interval, p-value, direction)", strict=False
+)
+def test_success_correlation_interval_and_p_value(api: KeyedAPIClient) -> None:
     build_company()
     got = detail(api)["success_correlation"]
     r = pearson([d / W for _, d, _, _ in COMPANY], [float(h) for *_, h in COMPANY])
@@ -150,10 +153,21 @@ def test_success_correlation_interval_and_p_value(api: KeyedAPIClient, frozen: o
 
 
 @pytest.mark.xfail(reason="awaits decision D4 (insufficient_evidence)", strict=False)
-def test_weak_correlation_is_insufficient_evidence(api: KeyedAPIClient, frozen: object) -> None:
+def test_weak_correlation_is_insufficient_evidence(api: KeyedAPIClient) -> None:
     f = feature("num_w", threshold=THRESHOLD)
     # 10 customers; days and health weakly related
-    pairs = [(0, 50), (1, 70), (2, 40), (3, 65), (4, 45), (5, 75), (6, 55), (7, 50), (8, 80), (9, 52)]
+    pairs = [
+        (0, 50),
+        (1, 70),
+        (2, 40),
+        (3, 65),
+        (4, 45),
+        (5, 75),
+        (6, 55),
+        (7, 50),
+        (8, 80),
+        (9, 52),
+    ]
     for days, health in pairs:
         c = customer()
         for k in range(days):
@@ -206,7 +220,7 @@ def build_renewals() -> None:
 
 
 @pytest.mark.xfail(reason="awaits decision D4 (retention with a 90-day lead)", strict=False)
-def test_retention_correlation_with_lead(api: KeyedAPIClient, frozen: object) -> None:
+def test_retention_correlation_with_lead(api: KeyedAPIClient) -> None:
     build_renewals()
     got = detail(api, "num_g")["success_correlation"]
     xs = [float(a) for _, a, _, _ in DECISIONS]
@@ -223,7 +237,7 @@ def test_retention_correlation_with_lead(api: KeyedAPIClient, frozen: object) ->
 
 
 @pytest.mark.xfail(reason="awaits decision D4 (retention_comparison)", strict=False)
-def test_retention_comparison(api: KeyedAPIClient, frozen: object) -> None:
+def test_retention_comparison(api: KeyedAPIClient) -> None:
     build_renewals()
     got = detail(api, "num_g")["success_correlation"]
     comparison = got.get("retention_comparison") or got["retention"]["retention_comparison"]

@@ -15,7 +15,6 @@ from .company import (
     NOW,
     contract,
     customer,
-    frozen,  # noqa: F401  (fixture)
     snapshot,
 )
 
@@ -60,7 +59,7 @@ def expected_priority(impact: str, arr_rank: float, health: int | None) -> int:
     return half_up(100 * IMPACT[impact] * (0.5 + 0.5 * arr_rank) * (0.5 + 0.5 * risk))
 
 
-def test_priority_scores(api: KeyedAPIClient, frozen: object) -> None:
+def test_priority_scores(api: KeyedAPIClient) -> None:
     cs = build_customers()
     # ARR rank = share of the 3 customers with ARR whose ARR ≤ this one's (README)
     got = {
@@ -76,10 +75,10 @@ def test_priority_scores(api: KeyedAPIClient, frozen: object) -> None:
     assert got == {"big": 80, "small": 25, "none": 26}
 
 
-@pytest.mark.xfail(reason="awaits decision D3 (health used in priority: last 30 days)", strict=False)
-def test_priority_ignores_a_health_score_older_than_30_days(
-    api: KeyedAPIClient, frozen: object
-) -> None:
+@pytest.mark.xfail(
+    reason="awaits decision D3 (health used in priority: last 30 days)", strict=False
+)
+def test_priority_ignores_a_health_score_older_than_30_days(api: KeyedAPIClient) -> None:
     cs = build_customers()
     got = submit(api, cs["mid"], "nice_to_have")
     # the 40-day-old 80 is too old: risk unknown 0.5; rank 2/3
@@ -90,9 +89,17 @@ def test_priority_ignores_a_health_score_older_than_30_days(
 def feedback(c: Customer, category: str, status: str, score: int, target: date | None = None):
     n = Feedback.objects.count() + 1
     return Feedback.objects.create(
-        feedback_id=f"fb_num{n}", customer=c, type="feature_request", category=category,
-        priority="high", business_impact="important", description="x", priority_score=score,
-        status=status, status_changed_at=NOW, target_date=target,
+        feedback_id=f"fb_num{n}",
+        customer=c,
+        type="feature_request",
+        category=category,
+        priority="high",
+        business_impact="important",
+        description="x",
+        priority_score=score,
+        status=status,
+        status_changed_at=NOW,
+        target_date=target,
     )
 
 
@@ -108,7 +115,7 @@ def build_feedback() -> dict[str, Customer]:
     return cs
 
 
-def test_feedback_summary(api: KeyedAPIClient, frozen: object) -> None:
+def test_feedback_summary(api: KeyedAPIClient) -> None:
     build_feedback()
     rows = api.get("/api/v1/cs-product/feedback/summary").json()["categories"]
     assert [r["category"] for r in rows] == ["reporting", "exports"]  # by ARR at stake
@@ -139,7 +146,7 @@ def test_feedback_summary(api: KeyedAPIClient, frozen: object) -> None:
 
 
 @pytest.mark.xfail(reason="awaits decision D3 (customers_asking: open requests)", strict=False)
-def test_customers_asking_counts_open_requests_only(api: KeyedAPIClient, frozen: object) -> None:
+def test_customers_asking_counts_open_requests_only(api: KeyedAPIClient) -> None:
     build_feedback()
     rows = api.get("/api/v1/cs-product/feedback/summary").json()["categories"]
     by_category = {r["category"]: r["customers_asking"] for r in rows}

@@ -16,7 +16,6 @@ from .company import (
     at,
     csm,
     customer,
-    frozen,  # noqa: F401  (fixture)
     snapshot,
     survey,
     task,
@@ -30,7 +29,10 @@ _n = count(1)
 
 def run(c: Any, status: str, finished: Any) -> WorkflowRun:
     return WorkflowRun.objects.create(
-        run_id=f"wfr_num{next(_n)}", customer=c, workflow_type="risk", status=status,
+        run_id=f"wfr_num{next(_n)}",
+        customer=c,
+        workflow_type="risk",
+        status=status,
         finished_at=finished,
     )
 
@@ -54,16 +56,31 @@ def build_team() -> dict[str, Any]:
     run(one, "pending", None)
     # resolved: an alert in 6 h, an escalation in 48 h; one alert resolved in May
     Alert.objects.create(
-        alert_id="al_num1", customer=one, owner=a, title="t", status="resolved",
-        opened_at=at(date(2026, 6, 10), 0), resolved_at=at(date(2026, 6, 10), 6),
+        alert_id="al_num1",
+        customer=one,
+        owner=a,
+        title="t",
+        status="resolved",
+        opened_at=at(date(2026, 6, 10), 0),
+        resolved_at=at(date(2026, 6, 10), 6),
     )
     Escalation.objects.create(
-        escalation_id="es_num1", customer=one, owner_email="ops@cs.example", reason="r",
-        status="resolved", opened_at=at(date(2026, 6, 1)), resolved_at=at(date(2026, 6, 3)),
+        escalation_id="es_num1",
+        customer=one,
+        owner_email="ops@cs.example",
+        reason="r",
+        status="resolved",
+        opened_at=at(date(2026, 6, 1)),
+        resolved_at=at(date(2026, 6, 3)),
     )
     Alert.objects.create(
-        alert_id="al_num2", customer=one, owner=a, title="t", status="resolved",
-        opened_at=at(date(2026, 4, 1)), resolved_at=at(date(2026, 5, 1)),
+        alert_id="al_num2",
+        customer=one,
+        owner=a,
+        title="t",
+        status="resolved",
+        opened_at=at(date(2026, 4, 1)),
+        resolved_at=at(date(2026, 5, 1)),
     )
     # CSAT 4, 5, 2 in June (NPS is not CSAT; the May answer is outside)
     for score in (4, 5, 2):
@@ -87,7 +104,7 @@ def performance(api: KeyedAPIClient) -> dict[str, Any]:
     return data
 
 
-def test_performance_metrics(api: KeyedAPIClient, frozen: object) -> None:
+def test_performance_metrics(api: KeyedAPIClient) -> None:
     build_team()
     m = performance(api)["performance_metrics"]
     assert m["workflow_execution_rate"] == pytest.approx(3 / (3 + 1))  # 0.75
@@ -102,7 +119,7 @@ def test_performance_metrics(api: KeyedAPIClient, frozen: object) -> None:
     assert m["team_productivity"] == pytest.approx(16 / (2 * DAYS / 7) / TARGET, abs=1e-4)
 
 
-def test_resource_utilisation(api: KeyedAPIClient, frozen: object) -> None:
+def test_resource_utilisation(api: KeyedAPIClient) -> None:
     build_team()
     r = performance(api)["resource_utilization"]
     # 7 active customers with an active CSM; capacity 4 + 5 (the inactive CSM's is out)
@@ -116,7 +133,7 @@ def test_resource_utilisation(api: KeyedAPIClient, frozen: object) -> None:
     assert r["utilisation_spread"] == pytest.approx(u_a - u_b, abs=1e-4)
 
 
-def test_optimization_opportunities(api: KeyedAPIClient, frozen: object) -> None:
+def test_optimization_opportunities(api: KeyedAPIClient) -> None:
     build_team()
     got = set(performance(api)["optimization_opportunities"])
     assert got == {
@@ -130,7 +147,7 @@ def test_optimization_opportunities(api: KeyedAPIClient, frozen: object) -> None
 
 
 @pytest.mark.xfail(reason="awaits decision D1 (calendar-day window)", strict=False)
-def test_window_is_calendar_days(api: KeyedAPIClient, frozen: object) -> None:
+def test_window_is_calendar_days(api: KeyedAPIClient) -> None:
     one = customer()
     # D1: the last 30 days as of June 30 = June 1 00:00 up to July 1 00:00. May 31 18:00 is
     # inside "now − 30 days" (May 31 12:00) but outside the calendar window.

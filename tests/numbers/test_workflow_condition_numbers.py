@@ -15,7 +15,6 @@ from .company import (
     at,
     customer,
     feature,
-    frozen,  # noqa: F401  (fixture)
     snapshot,
     ticket,
     usage,
@@ -41,7 +40,7 @@ def evaluate(api: KeyedAPIClient, c: Customer, **thresholds: float) -> dict[str,
     return {r["condition"]: r for r in response.json()["evaluation"]["conditions"]}
 
 
-def test_health_score_drop(api: KeyedAPIClient, frozen: object) -> None:
+def test_health_score_drop(api: KeyedAPIClient) -> None:
     c = customer()
     latest = NOW - timedelta(days=1)
     # reference: nearest to latest − 30 d (= NOW − 31 d) within ±7 d; NOW − 29 d and NOW − 33 d
@@ -54,7 +53,7 @@ def test_health_score_drop(api: KeyedAPIClient, frozen: object) -> None:
     assert got["holds"] is True  # 13 ≥ 13
 
 
-def test_usage_decline(api: KeyedAPIClient, frozen: object) -> None:
+def test_usage_decline(api: KeyedAPIClient) -> None:
     c = customer()
     f = feature("num_u")
     usage(c, f, date(2026, 6, 1), events=10)  # last 30 days: 10 + 20 = 30
@@ -68,7 +67,7 @@ def test_usage_decline(api: KeyedAPIClient, frozen: object) -> None:
 
 
 @pytest.mark.xfail(reason="awaits decision D1 (calendar-day windows)", strict=False)
-def test_support_increase(api: KeyedAPIClient, frozen: object) -> None:
+def test_support_increase(api: KeyedAPIClient) -> None:
     c = customer()
     ticket(c, at(date(2026, 6, 1), 0))  # last: June 1-30
     ticket(c, at(date(2026, 6, 20)))
@@ -81,7 +80,7 @@ def test_support_increase(api: KeyedAPIClient, frozen: object) -> None:
     assert got["holds"] is False
 
 
-def test_support_increase_well_inside_the_windows(api: KeyedAPIClient, frozen: object) -> None:
+def test_support_increase_well_inside_the_windows(api: KeyedAPIClient) -> None:
     c = customer()
     for day in (3, 10, 17, 24):  # 4 in June
         ticket(c, at(date(2026, 6, day)))
