@@ -219,6 +219,14 @@ def build_renewals() -> None:
         usage(old, g, TODAY - timedelta(days=365 + LEAD + k), events=1)
 
 
+def test_retention_counts_decisions_in_the_year_to_as_of(api: KeyedAPIClient) -> None:
+    build_renewals()
+    retention = detail(api, "num_g")["success_correlation"]["retention"]
+    # decisions in (TODAY − 365, TODAY]: the 12 above (one on TODAY), not the one on TODAY − 365
+    assert retention["n"] == len(DECISIONS) == 12
+    assert retention["counts"]["renewed"] == sum(r for _, _, r, _ in DECISIONS) == 8
+
+
 @pytest.mark.xfail(reason="awaits decision D4 (retention with a 90-day lead)", strict=False)
 def test_retention_correlation_with_lead(api: KeyedAPIClient) -> None:
     build_renewals()
