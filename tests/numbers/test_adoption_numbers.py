@@ -112,7 +112,6 @@ def test_adoption_list_headline(api: KeyedAPIClient) -> None:
     )
 
 
-@pytest.mark.xfail(reason="awaits decision D3 (tried_customers inside the window)", strict=False)
 def test_tried_customers_counts_the_window_only(api: KeyedAPIClient) -> None:
     build_company()
     m = detail(api)["adoption_metrics"]
@@ -135,9 +134,6 @@ def test_success_correlation(api: KeyedAPIClient) -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="awaits decision D4 (Fisher z interval, p-value, direction)", strict=False
-)
 def test_success_correlation_interval_and_p_value(api: KeyedAPIClient) -> None:
     build_company()
     got = detail(api)["success_correlation"]
@@ -152,7 +148,6 @@ def test_success_correlation_interval_and_p_value(api: KeyedAPIClient) -> None:
     assert got["health_impact_direction"] == "positive"
 
 
-@pytest.mark.xfail(reason="awaits decision D4 (insufficient_evidence)", strict=False)
 def test_weak_correlation_is_insufficient_evidence(api: KeyedAPIClient) -> None:
     f = feature("num_w", threshold=THRESHOLD)
     # 10 customers; days and health weakly related
@@ -227,7 +222,6 @@ def test_retention_counts_decisions_in_the_year_to_as_of(api: KeyedAPIClient) ->
     assert retention["counts"]["renewed"] == sum(r for _, _, r, _ in DECISIONS) == 8
 
 
-@pytest.mark.xfail(reason="awaits decision D4 (retention with a 90-day lead)", strict=False)
 def test_retention_correlation_with_lead(api: KeyedAPIClient) -> None:
     build_renewals()
     got = detail(api, "num_g")["success_correlation"]
@@ -244,11 +238,10 @@ def test_retention_correlation_with_lead(api: KeyedAPIClient) -> None:
     assert retention["p_value"] == pytest.approx(p, rel=1e-2)
 
 
-@pytest.mark.xfail(reason="awaits decision D4 (retention_comparison)", strict=False)
 def test_retention_comparison(api: KeyedAPIClient) -> None:
     build_renewals()
     got = detail(api, "num_g")["success_correlation"]
-    comparison = got.get("retention_comparison") or got["retention"]["retention_comparison"]
+    comparison = got["retention_comparison"]
     adopters = [r for _, a, r, _ in DECISIONS if a]  # 6, 5 renewed
     others = [r for _, a, r, _ in DECISIONS if not a]  # 6, 3 renewed
     p1, p2 = sum(adopters) / len(adopters), sum(others) / len(others)  # 5/6, 1/2
@@ -270,7 +263,6 @@ def test_retention_comparison(api: KeyedAPIClient) -> None:
     assert comparison["reason"] is None
 
 
-@pytest.mark.xfail(reason="awaits decision D4 (rules fire on evidence)", strict=False)
 def test_adoption_campaign_needs_an_interval_that_excludes_zero(api: KeyedAPIClient) -> None:
     build_renewals()
     got = detail(api, "num_g")

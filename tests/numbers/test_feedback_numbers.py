@@ -75,9 +75,6 @@ def test_priority_scores(api: KeyedAPIClient) -> None:
     assert got == {"big": 80, "small": 25, "none": 26}
 
 
-@pytest.mark.xfail(
-    reason="awaits decision D3 (health used in priority: last 30 days)", strict=False
-)
 def test_priority_ignores_a_health_score_older_than_30_days(api: KeyedAPIClient) -> None:
     cs = build_customers()
     got = submit(api, cs["mid"], "nice_to_have")
@@ -145,7 +142,6 @@ def test_feedback_summary(api: KeyedAPIClient) -> None:
     assert exports["average_priority_score"] == pytest.approx((30 + 20) / 2)
 
 
-@pytest.mark.xfail(reason="awaits decision D3 (customers_asking: open requests)", strict=False)
 def test_customers_asking_counts_open_requests_only(api: KeyedAPIClient) -> None:
     build_feedback()
     rows = api.get("/api/v1/cs-product/feedback/summary").json()["categories"]

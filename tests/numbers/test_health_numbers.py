@@ -250,7 +250,6 @@ def test_missing_measures_weight_is_spread(api: KeyedAPIClient) -> None:
         assert got["components"][name]["effective_weight"] == 0
 
 
-@pytest.mark.xfail(reason="awaits decision D3 (half-up rounding)", strict=False)
 def test_grade_at_74_5_rounds_half_up_to_healthy(api: KeyedAPIClient) -> None:
     only_model({"sentiment": 0.5, "financial": 0.5})
     c = customer()
@@ -318,7 +317,6 @@ def test_trend_direction_boundary_at_five_points(api: KeyedAPIClient) -> None:
     ]
 
 
-@pytest.mark.xfail(reason="awaits decision D3 (12 weekly points)", strict=False)
 def test_trend_slope_over_12_weekly_points(api: KeyedAPIClient) -> None:
     c = customer()
     build_history(c)
@@ -348,7 +346,6 @@ def test_trend_slope_over_12_weekly_points(api: KeyedAPIClient) -> None:
 # --- who is scored on a past day (D2) ------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="awaits decision D2 (score who was alive on the day)", strict=False)
 def test_churned_customer_history_keeps_its_support_score() -> None:
     c = customer(churned_at=at(date(2026, 6, 20)))  # alive on June 10, churned since
     survey(c, "nps", 9, at(date(2026, 6, 2)))
@@ -359,7 +356,6 @@ def test_churned_customer_history_keeps_its_support_score() -> None:
     assert got["score"] == 100 - min(60, 15 * 1) - 40 * clamp((1 - 0) / max(0, 1))
 
 
-@pytest.mark.xfail(reason="awaits decision D2 (recompute of a churned customer: 409)", strict=False)
 def test_recompute_of_a_churned_customer_is_refused(api: KeyedAPIClient) -> None:
     c = customer(churned_at=at(date(2026, 6, 20)))
     survey(c, "nps", 10, at(date(2026, 6, 1)))

@@ -146,7 +146,6 @@ def test_optimization_opportunities(api: KeyedAPIClient) -> None:
     }
 
 
-@pytest.mark.xfail(reason="awaits decision D1 (calendar-day window)", strict=False)
 def test_window_is_calendar_days(api: KeyedAPIClient) -> None:
     one = customer()
     # D1: the last 30 days as of June 30 = June 1 00:00 up to July 1 00:00. May 31 18:00 is

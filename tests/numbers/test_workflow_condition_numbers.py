@@ -66,7 +66,6 @@ def test_usage_decline(api: KeyedAPIClient) -> None:
     assert got["holds"] is True
 
 
-@pytest.mark.xfail(reason="awaits decision D1 (calendar-day windows)", strict=False)
 def test_support_increase(api: KeyedAPIClient) -> None:
     c = customer()
     ticket(c, at(date(2026, 6, 1), 0))  # last: June 1-30
