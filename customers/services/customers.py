@@ -1,6 +1,6 @@
-"""Writes for the CS core. Keyword-only, typed, atomic; events go through the outbox."""
+"""Writes for customers: create, PATCH, lifecycle stage changes and bulk upsert."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,28 +11,24 @@ from integrations import events
 from integrations.upsert import BulkResult, upsert_models
 from integrations.writes import atomic_upsert, create_unique, lock, save_changes
 
-from .bulk_schema import CUSTOMER_BULK_SCHEMA
-from .choices import (
+from ..bulk_schema import CUSTOMER_BULK_SCHEMA
+from ..choices import (
     ALLOWED_TRANSITIONS,
     CustomerStatus,
     LifecycleStage,
     StageChangeSource,
     status_agrees_with_stage,
 )
-from .errors import (
+from ..errors import (
     CustomerAlreadyExists,
     CustomerNotFound,
     IllegalStageTransition,
-    StakeholderAlreadyExists,
-    StakeholderNotFound,
-    TeamMemberAlreadyExists,
-    TeamMemberNotFound,
     churned_at_needs_churned_status,
     status_stage_mismatch,
     unknown_team_member,
 )
-from .models import Customer, LifecycleChange, Stakeholder, TeamMember
-from .selectors import team_member_pks
+from ..models import Customer, LifecycleChange
+from ..selectors import team_member_pks
 
 CUSTOMER_FIELDS = (
     "name",
@@ -43,42 +39,6 @@ CUSTOMER_FIELDS = (
     "lifecycle_stage",
     "success_manager_id",
 )
-
-
-# --- team members -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def team_member_create(
-    *, email: str, name: str, capacity: int = 50, skills: Iterable[str] = (), active: bool = True
-) -> TeamMember:
-    return create_unique(
-        TeamMember,
-        key={"email": email.strip().lower()},
-        conflict=TeamMemberAlreadyExists(),
-        name=name,
-        capacity=capacity,
-        skills=_clean_skills(skills),
-        active=active,
-    )
-
-
-@transaction.atomic
-def team_member_update(*, member: TeamMember, data: Mapping[str, Any]) -> TeamMember:
-    """PATCH semantics on the locked row: only the given fields are written."""
-    lock(member, missing=TeamMemberNotFound())
-    values = {f: data[f] for f in ("name", "capacity", "active") if f in data}
-    if "skills" in data:
-        values["skills"] = _clean_skills(data["skills"])
-    save_changes(member, values)
-    return member
-
-
-def _clean_skills(skills: Iterable[str]) -> list[str]:
-    return sorted({s.strip().lower() for s in skills if s.strip()})
-
-
-# --- customers ----------------------------------------------------------------------------
 
 
 def _normalise_status(
@@ -315,35 +275,3 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
         ]
     )
     return done.result
-
-
-# --- stakeholders -------------------------------------------------------------------------
-
-STAKEHOLDER_FIELDS = ("name", "role", "is_champion", "is_executive_sponsor")
-
-
-@transaction.atomic
-def stakeholder_create(*, customer: Customer, data: Mapping[str, Any]) -> Stakeholder:
-    return create_unique(
-        Stakeholder,
-        key={"customer": customer, "email": data["email"].strip().lower()},
-        conflict=StakeholderAlreadyExists(),
-        **{f: data[f] for f in STAKEHOLDER_FIELDS if f in data},
-    )
-
-
-@transaction.atomic
-def stakeholder_update(*, stakeholder: Stakeholder, data: Mapping[str, Any]) -> Stakeholder:
-    """PATCH semantics on the locked row: only the given fields are written."""
-    lock(stakeholder, missing=StakeholderNotFound())
-    save_changes(stakeholder, {f: data[f] for f in STAKEHOLDER_FIELDS if f in data})
-    return stakeholder
-
-
-@transaction.atomic
-def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
-    """Delete by filter and count: of concurrent deletes of one row exactly one deletes it,
-    the others find nothing (404), as if they had come after."""
-    deleted, _ = Stakeholder.objects.filter(pk=stakeholder.pk).delete()
-    if not deleted:
-        raise StakeholderNotFound()

@@ -1,0 +1,34 @@
+"""Writes for the CS core. Keyword-only, typed, atomic; events go through the outbox.
+
+One module per concept; callers import from here (`from customers import services`)."""
+
+from .customers import (
+    CUSTOMER_FIELDS,
+    allowed_next_stages,
+    customer_change_stage,
+    customer_create,
+    customer_update,
+    customers_bulk_upsert,
+)
+from .stakeholders import (
+    STAKEHOLDER_FIELDS,
+    stakeholder_create,
+    stakeholder_delete,
+    stakeholder_update,
+)
+from .team import team_member_create, team_member_update
+
+__all__ = [
+    "CUSTOMER_FIELDS",
+    "STAKEHOLDER_FIELDS",
+    "allowed_next_stages",
+    "customer_change_stage",
+    "customer_create",
+    "customer_update",
+    "customers_bulk_upsert",
+    "stakeholder_create",
+    "stakeholder_delete",
+    "stakeholder_update",
+    "team_member_create",
+    "team_member_update",
+]

@@ -1,0 +1,43 @@
+"""Writes for a customer's stakeholders."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from integrations.writes import create_unique, lock, save_changes
+
+from ..errors import (
+    StakeholderAlreadyExists,
+    StakeholderNotFound,
+)
+from ..models import Customer, Stakeholder
+
+STAKEHOLDER_FIELDS = ("name", "role", "is_champion", "is_executive_sponsor")
+
+
+@transaction.atomic
+def stakeholder_create(*, customer: Customer, data: Mapping[str, Any]) -> Stakeholder:
+    return create_unique(
+        Stakeholder,
+        key={"customer": customer, "email": data["email"].strip().lower()},
+        conflict=StakeholderAlreadyExists(),
+        **{f: data[f] for f in STAKEHOLDER_FIELDS if f in data},
+    )
+
+
+@transaction.atomic
+def stakeholder_update(*, stakeholder: Stakeholder, data: Mapping[str, Any]) -> Stakeholder:
+    """PATCH semantics on the locked row: only the given fields are written."""
+    lock(stakeholder, missing=StakeholderNotFound())
+    save_changes(stakeholder, {f: data[f] for f in STAKEHOLDER_FIELDS if f in data})
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_delete(*, stakeholder: Stakeholder) -> None:
+    """Delete by filter and count: of concurrent deletes of one row exactly one deletes it,
+    the others find nothing (404), as if they had come after."""
+    deleted, _ = Stakeholder.objects.filter(pk=stakeholder.pk).delete()
+    if not deleted:
+        raise StakeholderNotFound()
