@@ -36,6 +36,12 @@ class InvalidIdempotencyKey(APIException):
     default_code = "invalid_idempotency_key"
 
 
+class RequestTimeout(APIException):
+    status_code = status.HTTP_408_REQUEST_TIMEOUT
+    default_detail = "The request body did not arrive in time; send it again."
+    default_code = "request_timeout"
+
+
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is larger than the limit."

@@ -3,6 +3,8 @@
 - NUL anywhere in the path, query string or a header: PostgreSQL cannot store or compare it,
   so an id or a filter holding one would reach the database as an error (a 500). No id
   contains NUL, so such a path is 404; such a query or header is 400.
+- A body that stops arriving (config/wsgi.py bounds each read under gunicorn): 408 wherever it
+  is read, the admin's forms included (the API's views answer the same themselves).
 - A body whose length is unknown: `Content-Length: abc` is 400, and a chunked body without
   Content-Length is 411. Django would read either as an empty body and answer as if the
   client had sent nothing.
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import UnreadablePostError
 
 _NUL = "\x00"
 
@@ -30,6 +33,13 @@ class HostileInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refusal = self.refusal(request)
         return refusal if refusal is not None else self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, UnreadablePostError):
+            return _error(
+                request, 408, "request_timeout", "The request body did not arrive in time."
+            )
+        return None
 
     @staticmethod
     def refusal(request: HttpRequest) -> HttpResponse | None:

@@ -17,7 +17,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             # Every POST can meet an Idempotency-Key conflict (409) or reuse (422).
             declared = status_code in responses
             return not declared and self.method == "POST"
-        if status_code == "413":
+        if status_code in ("408", "413"):
             return self.method in ("POST", "PUT", "PATCH") and status_code not in responses
         return bool(super()._should_add_error_response(responses, status_code))
 

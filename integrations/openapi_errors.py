@@ -87,6 +87,11 @@ ErrorResponse409Serializer = _response(
     "State conflict (for example an illegal transition, a duplicate, or an Idempotency-Key "
     "whose first request is still running: then Retry-After says when to try again).",
 )
+ErrorResponse408Serializer = _response(
+    "ErrorResponse408",
+    "The request body did not arrive within `CS_HUB_BODY_READ_TIMEOUT_SECONDS` "
+    "(`request_timeout`).",
+)
 ErrorResponse413Serializer = _response("ErrorResponse413", "The request body is too large.")
 ErrorResponse422Serializer = _response(
     "ErrorResponse422",

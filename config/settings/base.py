@@ -173,6 +173,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Under gunicorn each read of a request body waits at most this long for the client's next
+# bytes (config/wsgi.py); a client that stops sending gets 408 instead of holding a thread.
+CS_HUB_BODY_READ_TIMEOUT_SECONDS = env.float("CS_HUB_BODY_READ_TIMEOUT_SECONDS", default=10.0)
 # Bulk bodies of 10,000 items fit comfortably; anything larger is refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("CS_HUB_MAX_BODY_BYTES", default=8 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -214,6 +217,7 @@ DRF_STANDARDIZED_ERRORS = {
         "404",
         "405",
         "406",
+        "408",
         "409",
         "413",
         "415",
@@ -225,6 +229,7 @@ DRF_STANDARDIZED_ERRORS = {
         "400": "integrations.openapi_errors.ErrorResponse400Serializer",
         "404": "integrations.openapi_errors.ErrorResponse404Serializer",
         "409": "integrations.openapi_errors.ErrorResponse409Serializer",
+        "408": "integrations.openapi_errors.ErrorResponse408Serializer",
         "413": "integrations.openapi_errors.ErrorResponse413Serializer",
         "422": "integrations.openapi_errors.ErrorResponse422Serializer",
         "429": "integrations.openapi_errors.ErrorResponse429Serializer",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest
+from django.http.request import UnreadablePostError
 from django.http.response import HttpResponseBase
 from rest_framework import generics, viewsets
 from rest_framework.request import Request
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from .. import idempotency
 from ..auth import client_identity
-from ..errors import PayloadTooLarge
+from ..errors import PayloadTooLarge, RequestTimeout
 from .query_params import check_query_params
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -91,6 +92,9 @@ def _read_body(request: Request) -> bytes:
         return django_request.body
     except RequestDataTooBig:
         raise PayloadTooLarge(f"The request body is larger than {limit} bytes.") from None
+    except UnreadablePostError:
+        # The client stopped sending (config/wsgi.py bounds each read on the socket).
+        raise RequestTimeout() from None
 
 
 class PlatformAPIView(PlatformMixin, APIView):
