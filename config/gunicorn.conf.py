@@ -5,7 +5,8 @@ and sending 1) would hold a thread while its connection stays open (`timeout` do
 to a thread blocked reading); config/wsgi.py bounds each body read instead
 (CS_HUB_BODY_READ_TIMEOUT_SECONDS, then 408). Production still runs behind a reverse proxy
 that buffers request bodies (nginx's default `proxy_request_buffering on`, with
-`client_body_timeout`), so the app only ever sees complete requests. Values can be tuned with the GUNICORN_* variables below.
+`client_body_timeout`), so the app only ever sees complete requests. Values can be tuned
+with the GUNICORN_* variables below.
 """
 
 import os
