@@ -1,0 +1,27 @@
+"""`?format=` is not a documented parameter: refused like any other (issue 9, follow-up).
+A staff browser gets the browsable HTML through its Accept header instead."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
+
+from integrations.api.query_params import documented_query_params
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("value", ["api", "json"])
+@pytest.mark.parametrize("path", ["/api/v1/customers", "/api/v1/events"])
+def test_format_is_an_unknown_parameter(api: APIClient, path: str, value: str) -> None:
+    response = api.get(path, {"format": value})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [
+        ("unknown_parameter", "format")
+    ]
+
+
+def test_no_operation_documents_format() -> None:
+    assert not [op for op, params in documented_query_params().items() if "format" in params]
