@@ -2,9 +2,6 @@
 A staff browser gets the browsable HTML through its Accept header instead."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.conf import settings
-from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from integrations.api.query_params import documented_query_params
