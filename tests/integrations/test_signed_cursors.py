@@ -55,7 +55,7 @@ def test_issued_cursors_page_and_a_tampered_one_is_refused(api: APIClient) -> No
             cursor = re.search(r"cursor=([^&]+)", url)
             assert cursor is not None
             forged = cursor.group(1)[:-1] + ("A" if cursor.group(1)[-1] != "A" else "B")
-            response = api.get("/api/v1/customers", {"cursor": forged, "page_size": 1})
+            response = api.get("/api/v1/customers", {"cursor": forged, "page_size": "1"})
             assert response.status_code == 400
     assert seen == ["cust_0", "cust_1", "cust_2"]
 
@@ -92,7 +92,7 @@ def test_a_cursor_from_one_list_is_refused_on_every_other_list(api: APIClient) -
     issued = _issued_cursors(api)
     for source, cursor in issued.items():
         # (the cursor pages on its own list)
-        assert api.get(source, {"cursor": cursor, "page_size": 1}).status_code == 200
+        assert api.get(source, {"cursor": cursor, "page_size": "1"}).status_code == 200
         for path in LISTS:
             if path == source:
                 continue
@@ -110,7 +110,7 @@ def test_a_cursor_with_other_filters_is_refused(api: APIClient) -> None:
     for i in range(4):
         CustomerFactory(customer_id=f"cust_{i}", status="active" if i % 2 else "churned")
     cursor = _next_cursor(api, "/api/v1/customers", {"status": "active"})
-    ok = api.get("/api/v1/customers", {"status": "active", "cursor": cursor, "page_size": 1})
+    ok = api.get("/api/v1/customers", {"status": "active", "cursor": cursor, "page_size": "1"})
     assert [c["customer_id"] for c in ok.json()["results"]] == ["cust_3"]
     for params in ({"status": "churned"}, {}, {"status": "active", "segment": "enterprise"}):
         response = api.get("/api/v1/customers", {**params, "cursor": cursor})
@@ -122,6 +122,6 @@ def test_a_cursor_keeps_working_when_the_page_size_changes(api: APIClient) -> No
     for i in range(5):
         CustomerFactory(customer_id=f"cust_{i}")
     cursor = _next_cursor(api, "/api/v1/customers")
-    response = api.get("/api/v1/customers", {"cursor": cursor, "page_size": 3})
+    response = api.get("/api/v1/customers", {"cursor": cursor, "page_size": "3"})
     assert response.status_code == 200
     assert [c["customer_id"] for c in response.json()["results"]] == ["cust_1", "cust_2", "cust_3"]
