@@ -22,3 +22,12 @@ def test_format_is_an_unknown_parameter(api: APIClient, path: str, value: str) -
 
 def test_no_operation_documents_format() -> None:
     assert not [op for op, params in documented_query_params().items() if "format" in params]
+
+
+def test_the_schema_keeps_its_format_switch(api: APIClient) -> None:
+    response = api.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert response.json()["openapi"].startswith("3.")
+    yaml = api.get("/api/schema/", {"format": "yaml"})
+    assert yaml["Content-Type"].startswith("application/vnd.oai.openapi;")
