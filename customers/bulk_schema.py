@@ -45,8 +45,21 @@ CUSTOMER_BULK_SCHEMA = BulkSchema(
             check=_not_reserved,
             doc="1-64 characters of A-Z a-z 0-9 _ . : - (not the reserved word `bulk`).",
         ),
-        Spec("name", max_length=200),
-        Spec("segment", **choices_of(Segment)),
+        # Needed to create a customer; an existing one keeps its value when left out.
+        Spec(
+            "name",
+            max_length=200,
+            required=False,
+            required_for_new=True,
+            doc="Required for a new customer.",
+        ),
+        Spec(
+            "segment",
+            required=False,
+            required_for_new=True,
+            doc="Required for a new customer.",
+            **choices_of(Segment),
+        ),
         # Optional fields left out keep their current value (or the default for a new row).
         Spec("licensed_seats", kind="int", required=False, min_value=0, max_value=10_000_000),
         Spec("status", required=False, **choices_of(CustomerStatus)),
@@ -63,4 +76,5 @@ CUSTOMER_BULK_SCHEMA = BulkSchema(
     natural_key=("customer_id",),
     item_checks=[_churn_consistency],
     references=[team_member_ref("success_manager")],
+    noun="customer",
 )

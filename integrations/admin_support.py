@@ -16,13 +16,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from .domain_errors import DomainError
 
 STALE = "changed by someone else since you opened this page (now: {current}); reload"
+# A post without the hidden initial values the page renders: any value differing from the
+# current one is refused, the user's own edits included, since they cannot be told apart.
+NO_INITIAL = (
+    "the page is out of date: it did not send the values it showed, so this value (now: "
+    "{current}) may be an old one; nothing was saved. Reload the page and make the change again"
+)
 
 
 class StaleGuard:
     """A change form that knows what the page showed. Each field renders its value as a hidden
     initial, so `changed_data` is what the user changed since the page was rendered (not a
     comparison with the row as it is now, which would resend every value someone else changed
-    meanwhile), and a field the user changed that someone else also changed is refused."""
+    meanwhile), and a field the user changed that someone else also changed is refused.
+    A post without those initials can only be compared with the row as it is now: a field
+    equal to it is unchanged, any other is refused (NO_INITIAL), never written."""
 
     instance: Any
     fields: dict[str, forms.Field]
@@ -30,14 +38,21 @@ class StaleGuard:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form: Any = self
+        self.without_initial: set[str] = set()
         if not self.instance.pk:
             return
         for name, field in self.fields.items():
-            # A post without the hidden initial (not from the rendered page: a script) falls
-            # back to Django's comparison with the row as it is now.
+            field.show_hidden_initial = True
+            hidden_widget = field.hidden_widget()
+            # An empty list renders no hidden input at all: read as "showed nothing".
+            if not form.is_bound or isinstance(hidden_widget, forms.MultipleHiddenInput):
+                continue
             hidden = form.add_initial_prefix(name)
-            omitted = field.hidden_widget().value_omitted_from_data(form.data, form.files, hidden)
-            field.show_hidden_initial = not (form.is_bound and omitted)
+            if hidden_widget.value_omitted_from_data(form.data, form.files, hidden):
+                # Not posted from the rendered page (a script, an old page): what it showed is
+                # unknown, so Django compares with the row as it is now (see `clean`).
+                field.show_hidden_initial = False
+                self.without_initial.add(name)
 
     def clean(self) -> Any:
         data = super().clean()  # type: ignore[misc]
@@ -46,12 +61,16 @@ class StaleGuard:
             return data
         for name in form.changed_data:
             bound, field = form[name], self.fields[name]
-            if not field.show_hidden_initial:
+            current = getattr(self.instance, name, bound.initial)
+            current = "—" if current is None else current
+            if name in self.without_initial:
+                # Differs from the row as it is now, and nothing tells whether the user changed
+                # it or the page predates someone else's change: never write it.
+                form.add_error(name, NO_INITIAL.format(current=current))
                 continue
             shown = form._widget_data_value(field.hidden_widget(), bound.html_initial_name)
             if field.has_changed(bound.initial, shown):  # the row moved since the page
-                current = getattr(self.instance, name, bound.initial)
-                form.add_error(name, STALE.format(current="—" if current is None else current))
+                form.add_error(name, STALE.format(current=current))
         return data
 
 

@@ -58,6 +58,9 @@ class Spec:
         "str"  # str | int | bool | date | datetime | decimal | money | email | key | str_list
     )
     required: bool = True
+    # Optional for an existing row (left out keeps its value), but a new row needs it: the
+    # writing service knows which rows are new (`BulkSchema.missing_for_new`).
+    required_for_new: bool = False
     nullable: bool = False
     default: Any = _MISSING
     max_length: int | None = None
@@ -76,6 +79,11 @@ class Spec:
     def must_be_sent(self) -> bool:
         """Required, with no default to fall back on."""
         return self.required and self.default is _MISSING
+
+    @property
+    def not_blank(self) -> bool:
+        """A value that must be there (now or for a new row) must not be blank either."""
+        return self.must_be_sent or self.required_for_new
 
     def parse(self, value: Any) -> Any:
         if value is None:
@@ -116,7 +124,7 @@ def _str(spec: Spec, value: Any) -> str:
     if not spec.trim and value != value.strip():
         raise _Invalid("invalid", "Must not start or end with whitespace.")
     value = value.strip()
-    if not value and spec.must_be_sent:
+    if not value and spec.not_blank:
         raise _Invalid("blank", "This field may not be blank.")
     if spec.max_length is not None and len(value) > spec.max_length:
         raise _Invalid("max_length", f"At most {spec.max_length} characters.")
@@ -271,6 +279,12 @@ def _in_item_order(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(errors, key=lambda e: -1 if e["index"] is None else e["index"])
 
 
+def refuse(errors: list[dict[str, Any]]) -> None:
+    """Raise BulkValidationError listing `errors` in item order, if there are any."""
+    if errors:
+        raise BulkValidationError(_in_item_order(errors))
+
+
 @dataclass
 class BulkSchema:
     """The fields of one bulk item, its natural key, cross-field checks and references.
@@ -284,6 +298,7 @@ class BulkSchema:
     natural_key: tuple[str, ...]
     item_checks: Sequence[ItemCheck] = field(default_factory=tuple)
     references: Sequence[Reference] = field(default_factory=tuple)
+    noun: str = "item"  # what an item creates, for messages ("customer")
 
     def __post_init__(self) -> None:
         self._by_name = {s.name: s for s in self.specs}
@@ -335,14 +350,29 @@ class BulkSchema:
     def resolve(self, items: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
         """Each reference field's primary keys, one per item (one query per reference), or
         BulkValidationError listing every unknown value of every reference."""
+        resolved, errors = self.resolve_collecting(items)
+        refuse(errors)
+        return resolved
+
+    def resolve_collecting(
+        self, items: Sequence[dict[str, Any]]
+    ) -> tuple[dict[str, list[Any]], list[dict[str, Any]]]:
+        """`resolve`, returning the unknown values as errors, for a service that has more
+        item errors to report in the same response (`missing_for_new`)."""
         resolved: dict[str, list[Any]] = {}
         errors: list[dict[str, Any]] = []
         for reference in self.references:
             resolved[reference.field], unknown = reference.resolve(items)
             errors += unknown
-        if errors:
-            raise BulkValidationError(_in_item_order(errors))
-        return resolved
+        return resolved, errors
+
+    def missing_for_new(self, index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """The `required` errors of item `index` when it creates a row."""
+        return [
+            _err(index, spec.name, "required", f"This field is required for a new {self.noun}.")
+            for spec in self.specs
+            if spec.required_for_new and spec.name not in item
+        ]
 
     def _validate_item(
         self,

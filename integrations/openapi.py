@@ -6,6 +6,7 @@ from typing import Any
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from .api.bulk_docs import BulkRequest, body_schema, item_schema
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -63,3 +64,14 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 def hide_slash_twins(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
     """Every path is routed with and without a trailing slash; document the spec's form only."""
     return [e for e in endpoints if not (e[0].endswith("/") and e[0] != "/")]
+
+
+class SchemaFormatNegotiation(DefaultContentNegotiation):
+    """/api/schema/ keeps drf-spectacular's `?format=json|yaml` switch. API endpoints take no
+    `format` parameter (URL_FORMAT_OVERRIDE is None), so there it is refused as unknown."""
+
+    def select_renderer(
+        self, request: Any, renderers: Any, format_suffix: str | None = None
+    ) -> Any:
+        chosen = format_suffix or request.query_params.get("format")
+        return super().select_renderer(request, renderers, chosen)

@@ -39,10 +39,28 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 500
     ordering: str | tuple[str, ...] = "-created_at"
     _model: type[Model] | None = None
+    _context = ""
 
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> Any:
         self._model = queryset.model
+        self._context = self._cursor_context(request)
         return super().paginate_queryset(queryset, request, view)
+
+    def _cursor_context(self, request: Request) -> str:
+        """What a cursor is valid for: this list with these filters (the page size may change
+        between pages). It salts the signature, so a cursor from another list or another
+        filter would skip or repeat rows there: refused as `invalid_cursor`."""
+        ignored = {self.cursor_query_param, self.page_size_query_param}
+        params = sorted(
+            (name, value)
+            for name, values in request.query_params.lists()
+            if name not in ignored
+            for value in values
+        )
+        return repr((request.path.rstrip("/"), params))
+
+    def _signer(self) -> signing.Signer:
+        return signing.Signer(salt=f"{CURSOR_SALT}:{self._context}")
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -61,7 +79,7 @@ class CursorPagination(pagination.CursorPagination):
         # the query: DRF's plain base64 would accept any text as a position.
         tokens = {"o": cursor.offset, "r": cursor.reverse, "p": cursor.position}
         compact = {k: v for k, v in tokens.items() if v}
-        signed = signing.Signer(salt=CURSOR_SALT).sign_object(compact, compress=True)
+        signed = self._signer().sign_object(compact, compress=True)
         return replace_query_param(self.base_url or "", self.cursor_query_param, signed)
 
     def decode_cursor(self, request: Request) -> Any:
@@ -72,7 +90,7 @@ class CursorPagination(pagination.CursorPagination):
         if len(encoded) > MAX_CURSOR_LENGTH or not _SIGNED_RE.fullmatch(encoded):
             raise invalid
         try:
-            tokens = signing.Signer(salt=CURSOR_SALT).unsign_object(encoded)
+            tokens = self._signer().unsign_object(encoded)
         except (signing.BadSignature, ValueError, UnicodeError):
             raise invalid from None
         offset, reverse, position = tokens.get("o", 0), tokens.get("r", False), tokens.get("p")

@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from django.db.models import Model
 from django.utils import timezone
 
+from .bulk import refuse
+
 M = TypeVar("M", bound=Model)
 
 
@@ -66,6 +68,8 @@ class Upserted(Generic[M]):
 
 # (the row's values, to adjust in place; the existing row or None when it is new)
 Prepare = Callable[[dict[str, Any], M | None], None]
+# (the row's index, its values as sent) -> item errors refusing it as a new row
+CheckNew = Callable[[int, dict[str, Any]], list[dict[str, Any]]]
 
 
 def upsert_models(
@@ -78,18 +82,27 @@ def upsert_models(
     batch_size: int = 2000,
     now: datetime | None = None,
     prepare: Prepare[M] | None = None,
+    check_new: CheckNew | None = None,
+    errors: Sequence[dict[str, Any]] = (),
 ) -> Upserted[M]:
     """The one bulk upsert by natural key (every app's bulk endpoint): lock the existing rows
     in key order, insert the new ones in key order, update only the fields that differ (and
     `touch`). `prepare` adjusts each row's values once the existing row is known. Three
-    statements whatever the batch size."""
+    statements whatever the batch size.
+
+    Before anything is written, the batch is refused (BulkValidationError) with `errors` (the
+    caller's, e.g. unknown references) plus what `check_new` finds in the rows that would be
+    created: which rows are new is known only here, from the one locked read."""
     manager = model._default_manager
     existing = locked_by_key(model, key, (r[key] for r in rows))
     now = now or timezone.now()
     to_create: list[M] = []
     to_update: list[tuple[M, dict[str, Any]]] = []
-    for row in rows:
+    refused = list(errors)
+    for index, row in enumerate(rows):
         current = existing.get(row[key])
+        if current is None and check_new is not None:
+            refused += check_new(index, row)
         if prepare is not None:
             row = dict(row)
             prepare(row, current)
@@ -105,6 +118,7 @@ def upsert_models(
         if touch:
             setattr(current, touch, now)
         to_update.append((current, before))
+    refuse(refused)
     to_create = by_key(to_create, key)
     # bulk_create sets primary keys on PostgreSQL and on SQLite >= 3.35 (RETURNING).
     manager.bulk_create(to_create, batch_size=batch_size)

@@ -205,6 +205,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 100,
+    # No `?format=`: it is not a documented parameter (the schema would list it on every
+    # operation) and is refused like any other; a browser gets HTML through its Accept header.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 DRF_STANDARDIZED_ERRORS = {

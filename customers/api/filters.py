@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from integrations.api.filters_base import InRangeIsoDateTimeFilter, StrictBooleanFilter
+from integrations.api.filters_base import EmailFilter, InRangeIsoDateTimeFilter, StrictBooleanFilter
 
 from ..choices import CustomerStatus, LifecycleStage, Segment
 from ..models import Customer, TeamMember
@@ -11,9 +11,7 @@ class CustomerFilter(django_filters.FilterSet):
     segment = django_filters.ChoiceFilter(choices=Segment.choices)
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices)
     lifecycle_stage = django_filters.ChoiceFilter(choices=LifecycleStage.choices)
-    success_manager = django_filters.CharFilter(
-        field_name="success_manager__email", lookup_expr="iexact", help_text="CSM email."
-    )
+    success_manager = EmailFilter(field_name="success_manager__email", help_text="CSM email.")
     search = django_filters.CharFilter(
         method="filter_search", help_text="Case-insensitive match on name or customer_id."
     )

@@ -205,7 +205,9 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
     even `updated_at`). Stage changes are recorded as history with source `import`; bulk is a
     sync from a system of record, so transitions are not enforced here.
     """
-    csm_pks = CUSTOMER_BULK_SCHEMA.resolve(items)["success_manager"]
+    # Unknown team members and new customers lacking a name or segment: one 400 listing all.
+    resolved, unknown = CUSTOMER_BULK_SCHEMA.resolve_collecting(items)
+    csm_pks = resolved["success_manager"]
     now = timezone.now()
     rows = []
     for item, csm_pk in zip(items, csm_pks, strict=True):
@@ -223,7 +225,14 @@ def customers_bulk_upsert(*, items: list[dict[str, Any]]) -> BulkResult:
             values.setdefault("lifecycle_stage", LifecycleStage.ONBOARDING)
 
     done = upsert_models(
-        Customer, rows, key="customer_id", fields=CUSTOMER_FIELDS, now=now, prepare=prepare
+        Customer,
+        rows,
+        key="customer_id",
+        fields=CUSTOMER_FIELDS,
+        now=now,
+        prepare=prepare,
+        check_new=CUSTOMER_BULK_SCHEMA.missing_for_new,
+        errors=unknown,
     )
     to_create = done.created
     changes = [

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import QuerySet
 
-from integrations.api.filters_base import InRangeDateFilter, StrictBooleanFilter
+from integrations.api.filters_base import InRangeDateFilter, KeyFilter, StrictBooleanFilter
 from integrations.clock import today
 
 from ..choices import ContractStatus
@@ -9,7 +9,7 @@ from ..models import Contract, Invoice
 
 
 class ContractFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
     ending_before = InRangeDateFilter(
         field_name="end_date", lookup_expr="lte", help_text="end_date on or before this day."
@@ -24,7 +24,7 @@ class ContractFilter(django_filters.FilterSet):
 
 
 class InvoiceFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     unpaid = StrictBooleanFilter(
         field_name="paid_at",
         lookup_expr="isnull",

@@ -52,7 +52,7 @@ def field_schema(spec: Spec) -> dict[str, Any]:
         out["enum"] = list(spec.choices)
         out["description"] = build_choice_description_list(pairs)
         out["x-spec-enum-id"] = list_hash(pairs)
-    if spec.kind == "str" and spec.must_be_sent and spec.choices is None:
+    if spec.kind == "str" and spec.not_blank and spec.choices is None:
         out["minLength"] = 1  # blank is refused
     if spec.max_length is not None:
         out["maxLength"] = spec.max_length

@@ -6,8 +6,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django_filters.fields import IsoDateTimeField
 
+from ..ids import KeyValidator
 from ..validation import DATE_BOUND_DETAIL, date_in_bounds
 
 
@@ -58,3 +60,39 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+# Exact-match text filters keep the value as given: forms.CharField strips it, so
+# `?success_manager=a@b.com%0A` matched the same rows as the exact email. Keys and emails
+# also have a shape, so a value with surrounding whitespace is a 400 `invalid` instead.
+
+
+class ExactCharFilter(django_filters.CharFilter):
+    """Exact text, not stripped (a value with a trailing space matches nothing)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
+
+
+class KeyFilter(ExactCharFilter):
+    """An external system's key (`customer_id`, `feature_id`): the key pattern, matched whole."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [KeyValidator()])
+        super().__init__(*args, **kwargs)
+
+
+class UnstrippedEmailField(forms.CharField):
+    # forms.EmailField always strips.
+    default_validators = [validate_email]
+
+
+class EmailFilter(ExactCharFilter):
+    """An email, matched case-insensitively (`iexact`) but never trimmed."""
+
+    field_class = UnstrippedEmailField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("lookup_expr", "iexact")
+        super().__init__(*args, **kwargs)

@@ -3,7 +3,13 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from integrations.api.filters_base import InRangeIsoDateTimeFilter, StrictBooleanFilter
+from integrations.api.filters_base import (
+    EmailFilter,
+    ExactCharFilter,
+    InRangeIsoDateTimeFilter,
+    KeyFilter,
+    StrictBooleanFilter,
+)
 
 from ..choices import (
     OPEN_ESCALATION_STATUSES,
@@ -23,7 +29,7 @@ EXCLUSIVE = "ISO 8601, exclusive."
 
 
 class TicketFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     priority = django_filters.ChoiceFilter(choices=TicketPriority.choices)
     opened_after = InRangeIsoDateTimeFilter(
@@ -39,7 +45,7 @@ class TicketFilter(django_filters.FilterSet):
 
 
 class SurveyResponseFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     kind = django_filters.ChoiceFilter(choices=SurveyKind.choices)
     answered_after = InRangeIsoDateTimeFilter(
         field_name="answered_at", lookup_expr="gt", help_text=EXCLUSIVE
@@ -54,11 +60,9 @@ class SurveyResponseFilter(django_filters.FilterSet):
 
 
 class TaskFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices)
-    owner_email = django_filters.CharFilter(
-        field_name="owner__email", lookup_expr="iexact", help_text="The owning CSM's email."
-    )
+    owner_email = EmailFilter(field_name="owner__email", help_text="The owning CSM's email.")
     completed = StrictBooleanFilter(
         field_name="completed_at",
         lookup_expr="isnull",
@@ -85,10 +89,10 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class RunFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=RunStatus.choices)
     trigger = django_filters.ChoiceFilter(choices=RunTrigger.choices)
-    workflow_type = django_filters.CharFilter()
+    workflow_type = ExactCharFilter()
     created_after = InRangeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = InRangeIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -105,10 +109,10 @@ class RunFilter(django_filters.FilterSet):
 
 
 class AlertFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    owner_email = django_filters.CharFilter(field_name="owner__email", lookup_expr="iexact")
+    owner_email = EmailFilter(field_name="owner__email")
 
     class Meta:
         model = Alert
@@ -116,7 +120,7 @@ class AlertFilter(django_filters.FilterSet):
 
 
 class EscalationFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
     status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     open = StrictBooleanFilter(method="filter_open", help_text="open or in_progress")

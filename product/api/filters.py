@@ -5,8 +5,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from integrations.api.filters_base import (
+    ExactCharFilter,
     InRangeDateFilter,
     InRangeIsoDateTimeFilter,
+    KeyFilter,
     StrictBooleanFilter,
 )
 
@@ -16,7 +18,7 @@ from ..selectors.feedback import overdue_q
 
 
 class FeatureFilter(django_filters.FilterSet):
-    category = django_filters.CharFilter()
+    category = ExactCharFilter()
     is_key = StrictBooleanFilter()
     is_premium = StrictBooleanFilter()
 
@@ -26,8 +28,8 @@ class FeatureFilter(django_filters.FilterSet):
 
 
 class UsageFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
-    feature_id = django_filters.CharFilter(field_name="feature__feature_id")
+    customer_id = KeyFilter(field_name="customer__customer_id")
+    feature_id = KeyFilter(field_name="feature__feature_id")
     date_from = InRangeDateFilter(field_name="date", lookup_expr="gte")
     date_to = InRangeDateFilter(field_name="date", lookup_expr="lte")
 
@@ -37,8 +39,8 @@ class UsageFilter(django_filters.FilterSet):
 
 
 class FeedbackFilter(django_filters.FilterSet):
-    customer_id = django_filters.CharFilter(field_name="customer__customer_id")
-    category = django_filters.CharFilter()
+    customer_id = KeyFilter(field_name="customer__customer_id")
+    category = ExactCharFilter()
     type = django_filters.ChoiceFilter(choices=FeedbackType.choices)
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices)
     priority = django_filters.ChoiceFilter(choices=FeedbackPriority.choices)

@@ -217,6 +217,7 @@ def test_team_member_saves_use_the_services(staff: Any) -> None:
             "form-INITIAL_FORMS": "1",
             "form-0-id": str(member.pk),
             "form-0-capacity": "12",
+            "initial-form-0-capacity": "30",  # as the list showed it
             "_save": "Save",
         },
     )

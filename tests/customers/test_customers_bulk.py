@@ -77,8 +77,7 @@ def test_bulk_reports_every_bad_item_and_writes_nothing(api: APIClient) -> None:
     assert sorted(item_errors(response), key=str) == sorted(
         [
             (1, "segment", "invalid_choice"),
-            (2, "customer_id", "invalid"),
-            (2, "name", "required"),
+            (2, "customer_id", "invalid"),  # (no name: only a new customer needs one)
             (3, "customer_id", "duplicate_key"),
             (4, None, "not_an_object"),
             (5, "extra", "unknown_field"),
@@ -129,3 +128,85 @@ def test_bulk_of_ten_thousand_is_accepted_in_bounded_queries(
     assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     assert Customer.objects.count() == 10_000
     assert LifecycleChange.objects.count() == 10_000
+
+
+# Fields required only to create a customer -------------------------------------------------
+
+
+def test_bulk_updates_an_existing_customer_from_one_field(api: APIClient) -> None:
+    CustomerFactory(
+        customer_id="cust_10040", name="Acme", segment="small_business", licensed_seats=40
+    )
+    response = api.post(
+        URL, [{"customer_id": "cust_10040", "segment": "enterprise"}], format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 0, "updated": 1, "unchanged": 0}
+    customer = Customer.objects.get(customer_id="cust_10040")
+    assert (customer.name, customer.segment, customer.licensed_seats) == ("Acme", "enterprise", 40)
+    seats = api.post(URL, [{"customer_id": "cust_10040", "licensed_seats": 41}], format="json")
+    assert seats.json() == {"created": 0, "updated": 1, "unchanged": 0}
+    customer.refresh_from_db()
+    assert (customer.name, customer.segment, customer.licensed_seats) == ("Acme", "enterprise", 41)
+
+
+def test_bulk_new_customer_without_name_or_segment_is_an_item_error(api: APIClient) -> None:
+    batch = [
+        {"customer_id": "cust_new", "segment": "enterprise"},
+        {"customer_id": "cust_bare"},
+        item(2),
+    ]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 400
+    assert item_errors(response) == [
+        (0, "name", "required"),
+        (1, "name", "required"),
+        (1, "segment", "required"),
+    ]
+    assert response.json()["errors"][0]["detail"] == "This field is required for a new customer."
+    assert not Customer.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_bulk_lists_only_the_new_customer_and_writes_nothing(api: APIClient) -> None:
+    TeamMemberFactory(email="known@company.com")
+    CustomerFactory(customer_id="cust_10040", name="Acme", segment="small_business")
+    batch = [
+        {"customer_id": "cust_10040", "segment": "enterprise"},
+        {"customer_id": "cust_new", "segment": "enterprise"},
+        {"customer_id": "cust_other", "name": "Other", "segment": "small_business"},
+        item(3, success_manager="ghost@company.com"),
+    ]
+    response = api.post(URL, batch, format="json")
+    assert response.status_code == 400
+    # the missing name and the unknown team member come back together
+    assert item_errors(response) == [
+        (1, "name", "required"),
+        (3, "success_manager", "unknown_team_member"),
+    ]
+    assert Customer.objects.get().segment == "small_business"
+    assert Customer.objects.count() == 1
+    assert not Event.objects.exists()
+
+
+def test_bulk_refuses_a_blank_name(api: APIClient) -> None:
+    CustomerFactory(customer_id="cust_1", name="Acme")
+    response = api.post(URL, [{"customer_id": "cust_1", "name": "  "}], format="json")
+    assert item_errors(response) == [(0, "name", "blank")]
+
+
+def test_bulk_docs_name_and_segment_as_required_for_a_new_customer() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = schema["paths"]["/api/v1/customers/bulk"]["post"]["requestBody"]["content"]
+    items = body["application/json"]["schema"]
+    if "$ref" in items:
+        items = schema["components"]["schemas"][items["$ref"].rsplit("/", 1)[1]]
+    item_schema = items["items"]
+    if "$ref" in item_schema:
+        item_schema = schema["components"]["schemas"][item_schema["$ref"].rsplit("/", 1)[1]]
+    assert item_schema["required"] == ["customer_id"]
+    for name in ("name", "segment"):
+        assert "Required for a new customer." in item_schema["properties"][name]["description"]
+    assert item_schema["properties"]["name"]["minLength"] == 1

@@ -15,6 +15,7 @@ from customers.health.selectors import Reference, trend
 from customers.health.services import health_recompute
 from customers.models import Customer, HealthModel, HealthScore
 from integrations.models import Event
+from tests.admin_forms import admin_form_data
 from tests.customers.factories import CustomerFactory
 
 AS_OF = date(2026, 6, 30)
@@ -210,9 +211,11 @@ def test_admin_edit_of_a_used_model_creates_a_new_version(
     fake_measures["m1"][c.pk] = 70.0
     health_recompute()
     model = HealthModel.objects.get(active=True)
+    url = f"/admin/customers/healthmodel/{model.pk}/change/"
     response = admin_client.post(
-        f"/admin/customers/healthmodel/{model.pk}/change/",
+        url,
         {
+            **admin_form_data(admin_client, url),  # as the page posts it (with its initials)
             "name": "tuned",
             "weights": '{"m1": 1.0}',
             "critical_below": 40,
