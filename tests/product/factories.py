@@ -1,6 +1,25 @@
+from datetime import UTC, date, datetime
+
 import factory
 
+from customers.models import Customer, HealthScore
 from product.models import Feature
+
+
+def non_usage_health(customer: Customer, non_usage: int, day: date) -> HealthScore:
+    """A snapshot late on `day` whose score and non-usage score are `non_usage` (what adoption
+    correlates against)."""
+    return HealthScore.objects.create(
+        customer=customer,
+        computed_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
+        as_of=day,
+        score=non_usage,
+        non_usage_score=non_usage,
+        grade="healthy",
+        components={},
+        weights={},
+        model_version=1,
+    )
 
 
 class FeatureFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,7 @@
 """Adoption analytics: hand-built usage, expected numbers worked out in each test."""
 
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,13 +9,13 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from customers.models import Customer, HealthScore
+from customers.models import Customer
 from product.models import Feature, FeatureUsage
 from product.selectors import adoption
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
-from tests.product.factories import FeatureFactory
+from tests.product.factories import FeatureFactory, non_usage_health
 
 AS_OF = date(2026, 6, 30)
 URL = "/api/v1/cs-product/adoption"
@@ -36,18 +36,7 @@ def use(customer: Customer, feature: Feature, days_back: list[int], events: int 
 
 
 def health(customer: Customer, non_usage: int, days_back: int = 3) -> None:
-    day = AS_OF - timedelta(days=days_back)
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
-        as_of=day,
-        score=non_usage,
-        non_usage_score=non_usage,
-        grade="healthy",
-        components={},
-        weights={},
-        model_version=1,
-    )
+    non_usage_health(customer, non_usage, AS_OF - timedelta(days=days_back))
 
 
 @pytest.fixture

@@ -6,18 +6,18 @@ Every expected number is worked out here by hand or with the standard library
 
 import math
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
-from customers.models import Customer, HealthScore
+from customers.models import Customer
 from product.models import Feature, FeatureUsage
 from product.selectors import adoption
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
-from tests.product.factories import FeatureFactory
+from tests.product.factories import FeatureFactory, non_usage_health
 
 AS_OF = date(2026, 6, 30)
 URL = "/api/v1/cs-product/adoption"
@@ -36,18 +36,7 @@ def use(customer: Customer, feature: Feature, days_back: list[int], events: int 
 
 
 def health(customer: Customer, non_usage: int) -> None:
-    day = AS_OF - timedelta(days=3)
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=datetime(day.year, day.month, day.day, 23, tzinfo=UTC),
-        as_of=day,
-        score=non_usage,
-        non_usage_score=non_usage,
-        grade="healthy",
-        components={},
-        weights={},
-        model_version=1,
-    )
+    non_usage_health(customer, non_usage, AS_OF - timedelta(days=3))
 
 
 def fisher(r: float, n: int) -> tuple[float, float, float]:
