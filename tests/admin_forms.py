@@ -6,6 +6,7 @@ from typing import Any
 
 from django.forms import BoundField, CheckboxInput, Form
 from django.test import Client
+from django.urls import reverse
 
 
 def _field_data(field: BoundField, initial: bool = False) -> dict[str, Any]:
@@ -57,3 +58,9 @@ def recording(real: Callable[..., Any], calls: list[Any], pick: Callable[[Any], 
         return real(**kwargs)
 
     return wrapper
+
+
+def change_url(obj: Any) -> str:
+    """The admin change page of a model instance."""
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])

@@ -40,6 +40,13 @@ def make_client(db: None) -> MakeClient:
 
 
 @pytest.fixture
+def staff(client: Any, admin_user: Any) -> Any:
+    """Django's test client signed in as a superuser (the admin)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def api(make_client: MakeClient) -> KeyedAPIClient:
     """A client whose key holds every scope."""
     return make_client()

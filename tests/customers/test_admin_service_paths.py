@@ -21,21 +21,10 @@ from customers.models import (
     TeamMember,
 )
 from integrations.models import Event
-from tests.admin_forms import admin_form_data, recording
+from tests.admin_forms import admin_form_data, change_url, recording
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
-
-
-def _change_url(obj: Any) -> str:
-    meta = obj._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
 
 
 def _new_customer(stage: str = "onboarding") -> Customer:
@@ -51,8 +40,8 @@ def _new_customer(stage: str = "onboarding") -> Customer:
 
 def test_an_illegal_stage_change_is_a_form_error_and_writes_nothing(staff: Any) -> None:
     customer = _new_customer()
-    data = admin_form_data(staff, _change_url(customer))
-    response = staff.post(_change_url(customer), {**data, "lifecycle_stage": "advocacy"})
+    data = admin_form_data(staff, change_url(customer))
+    response = staff.post(change_url(customer), {**data, "lifecycle_stage": "advocacy"})
     assert response.status_code == 200  # the form again
     errors = response.context["adminform"].form.errors
     assert "cannot move to 'advocacy'" in errors["lifecycle_stage"][0]
@@ -64,9 +53,9 @@ def test_an_illegal_stage_change_is_a_form_error_and_writes_nothing(staff: Any) 
 
 def test_a_legal_stage_change_writes_history_and_the_event(staff: Any) -> None:
     customer = _new_customer()
-    data = admin_form_data(staff, _change_url(customer))
+    data = admin_form_data(staff, change_url(customer))
     response = staff.post(
-        _change_url(customer), {**data, "lifecycle_stage": "adoption", "licensed_seats": "42"}
+        change_url(customer), {**data, "lifecycle_stage": "adoption", "licensed_seats": "42"}
     )
     assert response.status_code == 302
     customer.refresh_from_db()
@@ -93,8 +82,8 @@ def test_only_the_changed_fields_are_written(staff: Any, monkeypatch: pytest.Mon
         return real(**kwargs)
 
     monkeypatch.setattr(services, "customer_update", spy)
-    data = admin_form_data(staff, _change_url(customer))
-    staff.post(_change_url(customer), {**data, "segment": "small_business"})
+    data = admin_form_data(staff, change_url(customer))
+    staff.post(change_url(customer), {**data, "segment": "small_business"})
     assert seen == [{"segment": "small_business"}]
 
 
@@ -104,7 +93,7 @@ def test_a_refusal_inside_the_service_is_a_message_not_a_500(
     """Another writer churns the customer between the form's check and the save: the
     service re-checks against the stored stage and refuses (409 in the API)."""
     customer = _new_customer()
-    url = _change_url(customer)
+    url = change_url(customer)
     data = admin_form_data(staff, url)
     checked = CustomerForm.clean_lifecycle_stage
 
@@ -173,17 +162,17 @@ def test_stakeholder_inline_and_admin_saves_use_the_services(
     calls: list[str] = []
     for name in ("stakeholder_update", "stakeholder_create", "stakeholder_delete"):
         monkeypatch.setattr(services, name, recording(getattr(services, name), calls, _named(name)))
-    data = admin_form_data(staff, _change_url(customer))
-    staff.post(_change_url(customer), {**data, "stakeholders-0-role": "CEO"})
+    data = admin_form_data(staff, change_url(customer))
+    staff.post(change_url(customer), {**data, "stakeholders-0-role": "CEO"})
     person.refresh_from_db()
     assert person.role == "CEO"
-    data = admin_form_data(staff, _change_url(person))
-    response = staff.post(_change_url(person), {**data, "name": "Ann", "email": "x@evil.example"})
+    data = admin_form_data(staff, change_url(person))
+    response = staff.post(change_url(person), {**data, "name": "Ann", "email": "x@evil.example"})
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.name, person.email) == ("Ann", "a@client.example")  # email is the key
-    data = admin_form_data(staff, _change_url(customer))
-    staff.post(_change_url(customer), {**data, "stakeholders-0-DELETE": "on"})
+    data = admin_form_data(staff, change_url(customer))
+    staff.post(change_url(customer), {**data, "stakeholders-0-DELETE": "on"})
     assert not Stakeholder.objects.exists()
     assert calls == ["stakeholder_update", "stakeholder_update", "stakeholder_delete"]
 
@@ -250,8 +239,8 @@ def test_health_model_versioning_is_the_service(
         model_version=model.version,
     )
     weights = dict.fromkeys(model.weights, 1.0)
-    data = admin_form_data(staff, _change_url(model))
-    response = staff.post(_change_url(model), {**data, "weights": json.dumps(weights)})
+    data = admin_form_data(staff, change_url(model))
+    response = staff.post(change_url(model), {**data, "weights": json.dumps(weights)})
     assert response.status_code == 302, response.context["adminform"].form.errors
     new = HealthModel.objects.get(active=True)
     assert new.version == model.version + 1
@@ -260,8 +249,8 @@ def test_health_model_versioning_is_the_service(
     assert (old.weights, old.active) == (model.weights, False)
     assert calls == [model]
     # an unused model is edited in place
-    data = admin_form_data(staff, _change_url(new))
-    response = staff.post(_change_url(new), {**data, "weights": json.dumps(weights), "name": "x"})
+    data = admin_form_data(staff, change_url(new))
+    response = staff.post(change_url(new), {**data, "weights": json.dumps(weights), "name": "x"})
     assert HealthModel.objects.count() == 2
     assert HealthModel.objects.get(pk=new.pk).name == "x"
 
@@ -278,8 +267,8 @@ def test_health_model_versioning_is_the_service(
 )
 def test_health_model_weights_are_checked(staff: Any, weights: str, error: str) -> None:
     model = HealthModel.objects.get(active=True)
-    data = admin_form_data(staff, _change_url(model))
-    response = staff.post(_change_url(model), {**data, "weights": weights})
+    data = admin_form_data(staff, change_url(model))
+    response = staff.post(change_url(model), {**data, "weights": weights})
     assert response.status_code == 200
     assert error in " ".join(response.context["adminform"].form.errors["weights"])
 

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def saves(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     real = services.contract_save

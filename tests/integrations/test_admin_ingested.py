@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def batches(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every items list any ingestion service receives from the admin."""
     seen: list[Any] = []

@@ -10,23 +10,12 @@ from django.urls import reverse
 from customers import services
 from customers.models import Customer, LifecycleChange, Stakeholder, TeamMember
 from operations.models import SupportTicket
-from tests.admin_forms import admin_form_data
+from tests.admin_forms import admin_form_data, change_url
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
 
 STALE = "changed by someone else since you opened this page"
-
-
-@pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
-
-
-def _url(obj: Any) -> str:
-    meta = obj._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
 
 
 def _customer() -> Customer:
@@ -48,7 +37,7 @@ def _errors(response: Any) -> dict[str, Any]:
 
 def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff, api) -> None:  # type: ignore[no-untyped-def]
     customer = _customer()
-    page = admin_form_data(staff, _url(customer))  # the staff user opens the form
+    page = admin_form_data(staff, change_url(customer))  # the staff user opens the form
     response = api.patch(
         "/api/v1/customers/cust_stale",
         {"licensed_seats": 99, "lifecycle_stage": "at_risk"},
@@ -56,7 +45,7 @@ def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff, api) -> No
     )
     assert response.status_code == 200
     history = LifecycleChange.objects.filter(customer=customer).count()
-    response = staff.post(_url(customer), {**page, "name": "Acme Corp"})
+    response = staff.post(change_url(customer), {**page, "name": "Acme Corp"})
     assert response.status_code == 302
     customer.refresh_from_db()
     assert (customer.name, customer.licensed_seats, customer.lifecycle_stage) == (
@@ -69,9 +58,9 @@ def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff, api) -> No
 
 def test_a_field_changed_by_both_is_refused_and_nothing_is_written(staff, api) -> None:  # type: ignore[no-untyped-def]
     customer = _customer()
-    page = admin_form_data(staff, _url(customer))
+    page = admin_form_data(staff, change_url(customer))
     api.patch("/api/v1/customers/cust_stale", {"licensed_seats": 99}, format="json")
-    response = staff.post(_url(customer), {**page, "licensed_seats": "20", "name": "Other"})
+    response = staff.post(change_url(customer), {**page, "licensed_seats": "20", "name": "Other"})
     errors = _errors(response)
     assert STALE in errors["licensed_seats"][0]
     assert "now: 99" in errors["licensed_seats"][0]
@@ -81,9 +70,9 @@ def test_a_field_changed_by_both_is_refused_and_nothing_is_written(staff, api) -
 
 def test_team_member_capacity_is_not_reverted(staff) -> None:  # type: ignore[no-untyped-def]
     member = TeamMemberFactory.create(name="Ann", capacity=10)
-    page = admin_form_data(staff, _url(member))
+    page = admin_form_data(staff, change_url(member))
     services.team_member_update(member=TeamMember.objects.get(pk=member.pk), data={"capacity": 40})
-    assert staff.post(_url(member), {**page, "name": "Ann B"}).status_code == 302
+    assert staff.post(change_url(member), {**page, "name": "Ann B"}).status_code == 302
     member.refresh_from_db()
     assert (member.name, member.capacity) == ("Ann B", 40)
     # the list's editable column: the row moved since the list was shown → refused
@@ -115,14 +104,14 @@ def test_an_ingested_row_keeps_what_ingestion_changed_meanwhile(staff) -> None: 
         status="open",
     )
     ticket = SupportTicket.objects.get()
-    page = admin_form_data(staff, _url(ticket))
+    page = admin_form_data(staff, change_url(ticket))
     SupportTicket.objects.filter(pk=ticket.pk).update(priority="urgent")  # a sync meanwhile
-    assert staff.post(_url(ticket), {**page, "status": "resolved"}).status_code == 302
+    assert staff.post(change_url(ticket), {**page, "status": "resolved"}).status_code == 302
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority) == ("resolved", "urgent")
-    page = admin_form_data(staff, _url(ticket))
+    page = admin_form_data(staff, change_url(ticket))
     SupportTicket.objects.filter(pk=ticket.pk).update(status="open")
-    errors = _errors(staff.post(_url(ticket), {**page, "status": "pending"}))
+    errors = _errors(staff.post(change_url(ticket), {**page, "status": "pending"}))
     assert STALE in errors["status"][0]
     ticket.refresh_from_db()
     assert ticket.status == "open"
@@ -131,14 +120,17 @@ def test_an_ingested_row_keeps_what_ingestion_changed_meanwhile(staff) -> None: 
 def test_the_stakeholder_inline_sends_only_its_changes(staff) -> None:  # type: ignore[no-untyped-def]
     customer = _customer()
     person = StakeholderFactory.create(customer=customer, name="Ann", role="CTO")
-    page = admin_form_data(staff, _url(customer))
+    page = admin_form_data(staff, change_url(customer))
     services.stakeholder_update(stakeholder=person, data={"role": "CEO"})
-    assert staff.post(_url(customer), {**page, "stakeholders-0-name": "Ann B"}).status_code == 302
+    assert (
+        staff.post(change_url(customer), {**page, "stakeholders-0-name": "Ann B"}).status_code
+        == 302
+    )
     person.refresh_from_db()
     assert (person.name, person.role) == ("Ann B", "CEO")
-    page = admin_form_data(staff, _url(customer))
+    page = admin_form_data(staff, change_url(customer))
     services.stakeholder_update(stakeholder=person, data={"name": "Ann C"})
-    response = staff.post(_url(customer), {**page, "stakeholders-0-name": "Ann D"})
+    response = staff.post(change_url(customer), {**page, "stakeholders-0-name": "Ann D"})
     assert response.status_code == 200
     assert STALE in str(response.context["inline_admin_formsets"][0].formset.errors)
     assert Stakeholder.objects.get(pk=person.pk).name == "Ann C"
@@ -174,7 +166,7 @@ def _without_initials(data: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_post_without_initials_cannot_revert_what_the_api_changed(staff, api) -> None:  # type: ignore[no-untyped-def]
     customer = _customer()
-    page = _without_initials(admin_form_data(staff, _url(customer)))
+    page = _without_initials(admin_form_data(staff, change_url(customer)))
     response = api.patch(
         "/api/v1/customers/cust_stale",
         {"licensed_seats": 99, "lifecycle_stage": "at_risk"},
@@ -182,7 +174,7 @@ def test_a_post_without_initials_cannot_revert_what_the_api_changed(staff, api) 
     )
     assert response.status_code == 200
     history = LifecycleChange.objects.filter(customer=customer).count()
-    errors = _errors(staff.post(_url(customer), page))  # seats 10 and onboarding, as shown
+    errors = _errors(staff.post(change_url(customer), page))  # seats 10 and onboarding, as shown
     assert OUT_OF_DATE in errors["licensed_seats"][0]
     assert "now: 99" in errors["licensed_seats"][0]
     assert OUT_OF_DATE in errors["lifecycle_stage"][0]
@@ -196,8 +188,8 @@ def test_without_initials_a_changed_name_is_refused_too(staff) -> None:  # type:
     # Nothing tells the user's own edit from an old value: only values equal to the current
     # ones pass.
     customer = _customer()
-    page = _without_initials(admin_form_data(staff, _url(customer)))
-    errors = _errors(staff.post(_url(customer), {**page, "name": "Acme Corp"}))
+    page = _without_initials(admin_form_data(staff, change_url(customer)))
+    errors = _errors(staff.post(change_url(customer), {**page, "name": "Acme Corp"}))
     assert list(errors) == ["name"]
     assert OUT_OF_DATE in errors["name"][0]
     assert Customer.objects.get(pk=customer.pk).name == "Acme"
@@ -205,8 +197,8 @@ def test_without_initials_a_changed_name_is_refused_too(staff) -> None:  # type:
 
 def test_without_initials_values_equal_to_the_current_ones_save(staff) -> None:  # type: ignore[no-untyped-def]
     customer = _customer()
-    page = _without_initials(admin_form_data(staff, _url(customer)))
-    assert staff.post(_url(customer), page).status_code == 302
+    page = _without_initials(admin_form_data(staff, change_url(customer)))
+    assert staff.post(change_url(customer), page).status_code == 302
     customer.refresh_from_db()
     assert (customer.name, customer.licensed_seats, customer.lifecycle_stage) == (
         "Acme",
@@ -217,9 +209,9 @@ def test_without_initials_values_equal_to_the_current_ones_save(staff) -> None: 
 
 def test_team_member_capacity_without_initials_is_not_reverted(staff) -> None:  # type: ignore[no-untyped-def]
     member = TeamMemberFactory.create(name="Ann", capacity=10)
-    page = _without_initials(admin_form_data(staff, _url(member)))
+    page = _without_initials(admin_form_data(staff, change_url(member)))
     services.team_member_update(member=TeamMember.objects.get(pk=member.pk), data={"capacity": 40})
-    errors = _errors(staff.post(_url(member), page))
+    errors = _errors(staff.post(change_url(member), page))
     assert OUT_OF_DATE in errors["capacity"][0]
     member.refresh_from_db()
     assert (member.name, member.capacity) == ("Ann", 40)
@@ -243,9 +235,9 @@ def test_team_member_capacity_without_initials_is_not_reverted(staff) -> None:  
 def test_the_stakeholder_inline_without_initials_is_refused(staff) -> None:  # type: ignore[no-untyped-def]
     customer = _customer()
     person = StakeholderFactory.create(customer=customer, name="Ann", role="CTO")
-    page = _without_initials(admin_form_data(staff, _url(customer)))
+    page = _without_initials(admin_form_data(staff, change_url(customer)))
     services.stakeholder_update(stakeholder=person, data={"name": "Ann C"})
-    response = staff.post(_url(customer), page)  # still "Ann", as the page showed
+    response = staff.post(change_url(customer), page)  # still "Ann", as the page showed
     assert response.status_code == 200
     assert OUT_OF_DATE in str(response.context["inline_admin_formsets"][0].formset.errors)
     person.refresh_from_db()

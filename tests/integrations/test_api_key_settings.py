@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 ADD = "admin:integrations_apikey_add"
 
 
-@pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
-
-
 def _form(**overrides: Any) -> dict[str, Any]:
     return {"name": "crm", "scopes": ["customers:read"], "throttle_rate": "", **overrides}
 

@@ -12,16 +12,10 @@ from integrations.ids import new_public_id
 from integrations.models import Event
 from operations.models import Alert, Escalation
 from operations.workflows import incidents
-from tests.admin_forms import admin_form_data, recording
+from tests.admin_forms import admin_form_data, change_url, recording
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
 
 
 def _escalation(**fields: Any) -> Escalation:
@@ -35,15 +29,11 @@ def _escalation(**fields: Any) -> Escalation:
     )
 
 
-def _url(obj: Any) -> str:
-    return reverse(f"admin:operations_{obj._meta.model_name}_change", args=[obj.pk])
-
-
 def test_resolving_an_escalation_in_the_admin_publishes_escalation_resolved(staff: Any) -> None:
     escalation = _escalation()
-    data = admin_form_data(staff, _url(escalation))
+    data = admin_form_data(staff, change_url(escalation))
     response = staff.post(
-        _url(escalation), {**data, "status": "resolved", "owner_email": "lead@vendor.example"}
+        change_url(escalation), {**data, "status": "resolved", "owner_email": "lead@vendor.example"}
     )
     assert response.status_code == 302
     escalation.refresh_from_db()
@@ -56,8 +46,8 @@ def test_resolving_an_escalation_in_the_admin_publishes_escalation_resolved(staf
         {"escalation_id": escalation.escalation_id},
     )
     # reopening clears resolved_at and publishes nothing more
-    data = admin_form_data(staff, _url(escalation))
-    staff.post(_url(escalation), {**data, "status": "open", "severity": "critical"})
+    data = admin_form_data(staff, change_url(escalation))
+    staff.post(change_url(escalation), {**data, "status": "open", "severity": "critical"})
     escalation.refresh_from_db()
     assert (escalation.status, escalation.resolved_at, escalation.severity) == (
         "open",
@@ -75,8 +65,8 @@ def test_the_admin_and_the_api_publish_the_same(staff: Any, api: APIClient) -> N
         owner_email="ops@vendor.example",
         reason="x",
     )
-    data = admin_form_data(staff, _url(by_admin))
-    staff.post(_url(by_admin), {**data, "status": "resolved"})
+    data = admin_form_data(staff, change_url(by_admin))
+    staff.post(change_url(by_admin), {**data, "status": "resolved"})
     api.patch(
         f"/api/v1/cs-ops/escalations/{by_api.escalation_id}", {"status": "resolved"}, format="json"
     )
@@ -120,8 +110,8 @@ def test_alert_status_goes_through_alert_update(
     calls: list[str] = []
     real = incidents.alert_update
     monkeypatch.setattr(incidents, "alert_update", recording(real, calls, lambda kw: kw["status"]))
-    data = admin_form_data(staff, _url(alert))
-    response = staff.post(_url(alert), {**data, "status": "resolved", "title": "Called"})
+    data = admin_form_data(staff, change_url(alert))
+    response = staff.post(change_url(alert), {**data, "status": "resolved", "title": "Called"})
     assert response.status_code == 302
     alert.refresh_from_db()
     assert (alert.status, alert.title, alert.resolved_at is not None) == (

@@ -10,12 +10,6 @@ from operations.workflows import engine, registry
 from tests.customers.factories import CustomerFactory
 
 
-@pytest.fixture
-def staff(client: Any, admin_user: Any) -> Any:
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize(
     "model",
     [
