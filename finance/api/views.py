@@ -205,7 +205,9 @@ class OpportunityListView(IngestionListView):
 
 @extend_schema_view(
     get=extend_schema(
-        tags=TAGS, summary="Get an expansion opportunity", responses=s.ExpansionOpportunitySerializer
+        tags=TAGS,
+        summary="Get an expansion opportunity",
+        responses=s.ExpansionOpportunitySerializer,
     )
 )
 class OpportunityDetailView(IngestionDetailView):
