@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _by_story() -> dict[str, Counter[str]]:
-    stories = {c.pk: demo.story(c) for c in Customer.objects.all()}
+    stories: dict[Any, str] = {c.pk: demo.story(c) for c in Customer.objects.all()}
     found: dict[str, Counter[str]] = {}
     for customer_pk, status in ExpansionOpportunity.objects.values_list("customer", "status"):
         found.setdefault(stories[customer_pk], Counter())[status] += 1

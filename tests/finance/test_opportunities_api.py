@@ -33,7 +33,7 @@ def opp(i: int, customer: str = "cust_a", **extra: object) -> dict[str, Any]:
     }
 
 
-WON = {"status": "won", "closed_value": 45000, "closed_on": "2026-03-12"}
+WON: dict[str, Any] = {"status": "won", "closed_value": 45000, "closed_on": "2026-03-12"}
 
 
 @pytest.fixture
