@@ -4,7 +4,8 @@ Contracts reach back two to three years and chain through `renewed_from`; the la
 active (or churned at the churn date). Invoices cover the last twelve months: healthy and new
 accounts pay around the due date, late payers 20-70 days late with one or two invoices
 currently overdue, declining accounts sometimes late, churned accounts stop at churn.
-Both are written by the finance ingestion services, as the finance system's sync writes them.
+Expansion opportunities and value records follow the stories too (`seed_expansion_and_value`).
+All are written by the finance ingestion services, as the finance system's sync writes them.
 """
 
 import random
@@ -15,9 +16,14 @@ from decimal import Decimal
 from typing import Any
 
 from customers.choices import Segment
-from customers.models import Customer
+from customers.models import Customer, TeamMember
 from finance.choices import ContractStatus
-from finance.services import contracts_ingest, invoices_ingest
+from finance.services import (
+    contracts_ingest,
+    invoices_ingest,
+    opportunities_ingest,
+    value_records_ingest,
+)
 from integrations.bulk_sql import chunks
 from integrations.upsert import BulkResult
 
@@ -193,3 +199,90 @@ def _days_late(rng: random.Random, kind: str) -> int:
     if kind in (context.DECLINING, context.CHURNED):
         return rng.randint(-5, 5)
     return rng.randint(-10, 4) if rng.random() < 0.9 else rng.randint(5, 10)
+
+
+# Expansion opportunities by story: (open, won, lost) counts to draw from. Healthy accounts
+# win expansions, declining and churned ones lose them, new ones are still open.
+OPPORTUNITY_MIX = {
+    context.HEALTHY: ((0, 2), (1, 2), (0, 1)),
+    context.NEW: ((0, 1), (0, 0), (0, 0)),
+    context.LATE_PAYER: ((0, 1), (0, 1), (0, 1)),
+    context.DECLINING: ((0, 1), (0, 0), (1, 2)),
+    context.CHURNED: ((0, 0), (0, 0), (1, 1)),
+}
+# Value records over the last year, by story (NEW accounts have not realised value yet).
+VALUE_RECORDS = {
+    context.HEALTHY: (2, 6),
+    context.NEW: (0, 0),
+    context.LATE_PAYER: (1, 3),
+    context.DECLINING: (1, 2),
+    context.CHURNED: (0, 2),
+}
+OPPORTUNITY_TYPES = ("upsell", "cross_sell", "add_on")
+VALUE_CATEGORIES = ("cost_saving", "revenue_gain", "time_saved", "risk_reduction")
+PRODUCTS = ("feat_workflows", "feat_forecasting", "feat_ai_assist", "feat_sso", "Premium support")
+
+
+def seed_expansion_and_value(ctx: DemoContext, progress: Progress) -> int:
+    """Opportunities (open, won, lost) and value records following each story, written by the
+    finance ingestion services. Each customer has its own RNG, seeded by its id: adding this
+    step leaves the draws of the steps before and after it (one shared RNG) unchanged."""
+    today = ctx.today
+    csm_emails: dict[int | None, str] = dict(TeamMember.objects.values_list("pk", "email"))
+    opportunities: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    for customer in ctx.customers:
+        rng = random.Random(f"expansion:{customer.customer_id}")
+        kind = context.story(customer)
+        last_day = customer.churned_at.date() if customer.churned_at else today
+        seats = max(customer.licensed_seats, 10)
+        for status, (low, high) in zip(("open", "won", "lost"), OPPORTUNITY_MIX[kind], strict=True):
+            for _ in range(rng.randint(low, high)):
+                opportunities.append(
+                    _opportunity(rng, customer, status, seats, last_day, len(opportunities))
+                )
+        csm = csm_emails.get(customer.success_manager_id, "cs@company.com")
+        low, high = VALUE_RECORDS[kind]
+        for _ in range(rng.randint(low, high)):
+            records.append(
+                {
+                    "record_id": f"val_{len(records) + 1:06d}",
+                    "customer_id": customer.customer_id,
+                    "date": (last_day - timedelta(days=rng.randint(0, 364))).isoformat(),
+                    "category": rng.choice(VALUE_CATEGORIES),
+                    "amount": seats * rng.randint(20, 150),
+                    "evidence": rng.choice(
+                        ["Quarterly business review", "https://wiki.example.com/roi-report"]
+                    ),
+                    "recorded_by": csm,
+                }
+            )
+    _ingest(opportunities_ingest, opportunities, progress)
+    _ingest(value_records_ingest, records, progress)
+    return len(opportunities) + len(records)
+
+
+def _opportunity(
+    rng: random.Random, customer: Customer, status: str, seats: int, last_day: date, n: int
+) -> dict[str, Any]:
+    value = seats * rng.randint(40, 200)
+    if status == "open":
+        close = last_day + timedelta(days=rng.randint(15, 270))
+    else:
+        close = last_day - timedelta(days=rng.randint(5, 330))
+    item = {
+        "opportunity_id": f"opp_{n + 1:06d}",
+        "customer_id": customer.customer_id,
+        "type": rng.choice(OPPORTUNITY_TYPES),
+        "product": rng.choice(PRODUCTS),
+        "value": value,
+        "probability": {"open": rng.choice((0.2, 0.4, 0.6, 0.8)), "won": 1.0, "lost": 0.0}[status],
+        "expected_close": f"q{(close.month - 1) // 3 + 1}_{close.year}",
+        "status": status,
+        "source": rng.choice(("cs", "cs", "sales", "customer")),
+    }
+    if status != "open":
+        item["closed_on"] = close.isoformat()
+    if status == "won":
+        item["closed_value"] = value * rng.randint(80, 100) // 100
+    return item

@@ -13,7 +13,7 @@ from customers.models import Customer, TeamMember
 from .context import DemoContext, Progress, SeedStep, demo_now
 from .customers import Company, seed_company
 from .feedback import seed_feedback
-from .finance import seed_finance
+from .finance import seed_expansion_and_value, seed_finance
 from .health import seed_health_history
 from .operations import seed_operations
 from .product import seed_usage
@@ -29,6 +29,8 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("customer feedback", seed_feedback),
     # interventions follow the accounts' stories and health
     ("workflow history", seed_workflows),
+    # its own RNG per customer: the draws above stay as they were
+    ("expansion and value", seed_expansion_and_value),
 ]
 
 

@@ -7,9 +7,14 @@ from django.http import HttpRequest
 
 from integrations.admin_support import IngestedAdmin, ServiceAdmin, copy_saved
 
-from .bulk_schema import MAX_AMOUNT
-from .models import Contract, Invoice, annual_value_of
-from .services import contract_save, invoices_ingest
+from .bulk_schema import MAX_AMOUNT, closing_problems
+from .models import Contract, ExpansionOpportunity, Invoice, ValueRecord, annual_value_of
+from .services import (
+    contract_save,
+    invoices_ingest,
+    opportunities_ingest,
+    value_records_ingest,
+)
 
 AUDIT = ("created_at", "updated_at")
 
@@ -106,6 +111,87 @@ class InvoiceAdmin(IngestedAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
     date_hierarchy = "issued_on"
+    readonly_fields = AUDIT
+    list_per_page = 50
+    show_full_result_count = False
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = ExpansionOpportunity
+        fields = [
+            "opportunity_id",
+            "customer",
+            "type",
+            "product",
+            "value",
+            "probability",
+            "expected_close",
+            "status",
+            "closed_value",
+            "closed_on",
+            "source",
+        ]
+
+    def clean(self) -> Any:
+        """The closing fields agree with the status, as in bulk ingestion (bulk_schema)."""
+        data = super().clean() or {}
+        if "status" in data:
+            closing = {n: data.get(n) for n in ("status", "closed_value", "closed_on")}
+            for name, _code, detail in closing_problems(closing):
+                self.add_error(name, detail)
+        return data
+
+
+@admin.register(ExpansionOpportunity)
+class OpportunityAdmin(IngestedAdmin):
+    """Saves are one-item batches through opportunities_ingest (so `opportunity.won` is
+    published as ingestion publishes it); whole rows, so the status and its closing fields
+    are always written together."""
+
+    money_fields = ("value", "closed_value")
+    natural_key = ("opportunity_id",)
+    full_rows = True
+
+    ingest_service = opportunities_ingest
+
+    form = OpportunityForm
+    list_display = [
+        "opportunity_id",
+        "customer",
+        "type",
+        "product",
+        "status",
+        "value",
+        "probability",
+        "expected_close",
+        "closed_value",
+        "closed_on",
+        "source",
+    ]
+    list_filter = ["status", "type", "source", "customer__segment", "expected_close_date"]
+    search_fields = ["opportunity_id", "product", "customer__customer_id", "customer__name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    date_hierarchy = "expected_close_date"
+    readonly_fields = ("expected_close_date", *AUDIT)
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(ValueRecord)
+class ValueRecordAdmin(IngestedAdmin):
+    money_fields = ("amount",)
+    natural_key = ("record_id",)
+
+    ingest_service = value_records_ingest
+
+    list_display = ["record_id", "customer", "date", "category", "amount", "recorded_by"]
+    list_filter = ["category", "customer__segment", "date"]
+    search_fields = ["record_id", "customer__customer_id", "customer__name", "recorded_by"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    date_hierarchy = "date"
     readonly_fields = AUDIT
     list_per_page = 50
     show_full_result_count = False

@@ -1,4 +1,4 @@
-"""Bulk item schemas for contracts and invoices."""
+"""Bulk item schemas for contracts, invoices, expansion opportunities and value records."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -7,8 +7,15 @@ from typing import Any
 
 from customers.bulk_schema import CUSTOMER_REF
 from integrations.bulk import BulkSchema, Reference, Spec, choices_of, not_after_tomorrow
+from integrations.ids import QUARTER_MESSAGE, QUARTER_PATTERN
 
-from .choices import ContractStatus
+from .choices import (
+    ContractStatus,
+    OpportunitySource,
+    OpportunityStatus,
+    OpportunityType,
+    ValueCategory,
+)
 from .models import TERM_RE, annual_value_of
 from .selectors import contract_pks
 
@@ -139,5 +146,100 @@ INVOICE_SCHEMA = BulkSchema(
     ],
     natural_key=("invoice_id",),
     item_checks=[_invoice_dates],
+    references=[CUSTOMER_REF],
+)
+
+
+def _closed_on(value: date) -> None:
+    _plausible(value)
+    not_after_tomorrow(value)
+
+
+_CLOSED = ("closed_value", "closed_on")
+
+
+def closing_problems(item: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
+    """A won opportunity has its closed_value and closed_on, a lost one its closed_on, an open
+    one neither. They come with the status they belong to, so an item is checked alone."""
+    status = item.get("status")
+    if status is None:
+        if any(name in item for name in _CLOSED):
+            yield "status", "required", "Send status with closed_value or closed_on."
+        return
+    needed = {"won": _CLOSED, "lost": ("closed_on",), "open": ()}[status]
+    for name in _CLOSED:
+        if name in needed and item.get(name) is None:
+            yield name, "required", f"Required when status is {status}."
+        elif name not in needed and item.get(name) is not None:
+            yield name, "invalid", f"Must be null or left out when status is {status}."
+
+
+OPPORTUNITY_SCHEMA = BulkSchema(
+    specs=[
+        Spec("opportunity_id", kind="key", doc="e.g. opp_2026_001"),
+        Spec("customer_id", kind="key"),
+        Spec("type", **choices_of(OpportunityType)),
+        Spec("product", max_length=200, doc="A feature id or a product name."),
+        Spec(
+            "value",
+            kind="money",
+            min_value=Decimal(0),
+            max_value=MAX_WHOLE_AMOUNT,
+            doc="Expected value in whole currency units (a JSON integer).",
+        ),
+        Spec("probability", kind="float", min_value=0.0, max_value=1.0, doc="0 to 1."),
+        Spec(
+            "expected_close",
+            max_length=7,
+            pattern=QUARTER_PATTERN,
+            pattern_message=QUARTER_MESSAGE,
+            trim=False,
+            doc="A quarter, e.g. q2_2026.",
+        ),
+        # Left out: a new opportunity is open; an existing one keeps its status.
+        Spec("status", required=False, **choices_of(OpportunityStatus), doc="Default: open."),
+        Spec(
+            "closed_value",
+            kind="money",
+            required=False,
+            nullable=True,
+            min_value=Decimal(0),
+            max_value=MAX_WHOLE_AMOUNT,
+            doc="The value won, whole currency units; required when won, else null. Sent "
+            "with status.",
+        ),
+        Spec(
+            "closed_on",
+            kind="date",
+            required=False,
+            nullable=True,
+            check=_closed_on,
+            doc="Required when won or lost, null while open; not later than tomorrow. Sent "
+            "with status.",
+        ),
+        Spec("source", **choices_of(OpportunitySource)),
+    ],
+    natural_key=("opportunity_id",),
+    item_checks=[closing_problems],
+    references=[CUSTOMER_REF],
+)
+
+VALUE_RECORD_SCHEMA = BulkSchema(
+    specs=[
+        Spec("record_id", kind="key", doc="e.g. val_2026_001"),
+        Spec("customer_id", kind="key"),
+        Spec("date", kind="date", check=_issued_on, doc="Not later than tomorrow."),
+        Spec("category", **choices_of(ValueCategory)),
+        Spec(
+            "amount",
+            kind="money",
+            min_value=Decimal(0),
+            max_value=MAX_WHOLE_AMOUNT,
+            doc="Value realised, whole currency units (a JSON integer).",
+        ),
+        Spec("evidence", required=False, max_length=2000, doc="Text or a link."),
+        Spec("recorded_by", kind="email", doc="Who recorded it."),
+    ],
+    natural_key=("record_id",),
     references=[CUSTOMER_REF],
 )

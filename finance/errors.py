@@ -11,3 +11,13 @@ class ContractNotFound(NotFound):
 class InvoiceNotFound(NotFound):
     default_message = "No invoice with this invoice_id."
     default_code = "invoice_not_found"
+
+
+class OpportunityNotFound(NotFound):
+    default_message = "No opportunity with this opportunity_id."
+    default_code = "opportunity_not_found"
+
+
+class ValueRecordNotFound(NotFound):
+    default_message = "No value record with this record_id."
+    default_code = "value_record_not_found"

@@ -1,12 +1,25 @@
+import calendar
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
 
 from customers.models import Customer
-from integrations.ids import FullMatchRegexValidator, KeyValidator
+from integrations.ids import (
+    QUARTER_MESSAGE,
+    QUARTER_PATTERN,
+    FullMatchRegexValidator,
+    KeyValidator,
+)
 
-from .choices import ContractStatus
+from .choices import (
+    ContractStatus,
+    OpportunitySource,
+    OpportunityStatus,
+    OpportunityType,
+    ValueCategory,
+)
 
 TERM_RE = r"^[1-9][0-9]?_(year|month)$"
 
@@ -100,3 +113,82 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.invoice_id
+
+
+def quarter_end(quarter: str) -> date:
+    """`q2_2026` -> 2026-06-30, the quarter's last day (validated against QUARTER_PATTERN)."""
+    number, year = quarter[1], int(quarter[3:])
+    month = int(number) * 3
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+class ExpansionOpportunity(models.Model):
+    """An expansion opportunity (upsell, cross-sell, add-on) as CRM or CS reports it.
+    (Not `Opportunity`: that name is the recommendation rules' finding, integrations.rules.)"""
+
+    opportunity_id = models.CharField(
+        max_length=64, unique=True, validators=[record_id_validator], help_text="e.g. opp_2026_01"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="expansion_opportunities"
+    )
+    type = models.CharField(max_length=12, choices=OpportunityType.choices)
+    product = models.CharField(max_length=200, help_text="A feature id or a product name.")
+    value = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    probability = models.FloatField(help_text="0..1")
+    expected_close = models.CharField(
+        max_length=7,
+        validators=[FullMatchRegexValidator(QUARTER_PATTERN, QUARTER_MESSAGE)],
+        help_text="A quarter, e.g. q2_2026.",
+    )
+    expected_close_date = models.DateField(
+        editable=False, help_text="The last day of expected_close; derived on every write."
+    )
+    status = models.CharField(
+        max_length=4, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
+    )
+    closed_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="The value won; required when won.",
+    )
+    closed_on = models.DateField(null=True, blank=True, help_text="Required when won or lost.")
+    source = models.CharField(max_length=8, choices=OpportunitySource.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["opportunity_id"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="opportunity_customer_idx"),
+            models.Index(fields=["status", "closed_on"], name="opportunity_status_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.opportunity_id
+
+
+class ValueRecord(models.Model):
+    """Value a customer realised (a saving, a gain), with its evidence."""
+
+    record_id = models.CharField(
+        max_length=64, unique=True, validators=[record_id_validator], help_text="e.g. val_2026_01"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="value_records")
+    date = models.DateField()
+    category = models.CharField(max_length=14, choices=ValueCategory.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    evidence = models.TextField(max_length=2000, blank=True, help_text="Text or a link.")
+    recorded_by = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["record_id"]
+        indexes = [models.Index(fields=["customer", "date"], name="value_record_customer_idx")]
+
+    def __str__(self) -> str:
+        return self.record_id

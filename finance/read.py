@@ -6,16 +6,31 @@ hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Max, Min, Q, Sum
 
 from customers.models import Customer
+from integrations.clock import DayWindow
 
-from .choices import ContractStatus
+from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
-from .models import Contract
+from .models import Contract, ExpansionOpportunity, ValueRecord
 from .selectors import customer_arr
 
-__all__ = ["ContractEnding", "PaymentFacts", "arr", "contracts_ending", "payment_status"]
+__all__ = [
+    "ContractEnding",
+    "ExpansionRevenue",
+    "OpenPipeline",
+    "PaymentFacts",
+    "RealizedValue",
+    "arr",
+    "contracts_ending",
+    "expansion_revenue",
+    "open_pipeline",
+    "payment_status",
+    "realized_value",
+]
 
 
 def arr(customer_pks: Sequence[int]) -> dict[int, Decimal]:
@@ -62,3 +77,84 @@ def payment_status(customer_pks: Sequence[int], as_of: date) -> dict[int, Paymen
     """The facts behind the `financial` measure (README): payment_status, overdue invoices and
     amount, invoices paid late; customers with an invoice considered. One query."""
     return payment_facts(customer_pks, as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpansionRevenue:
+    won_value: Decimal  # Σ closed_value of the opportunities won in the window
+    cs_sourced_value: Decimal  # the part whose source is `cs`
+    won_count: int
+
+
+def expansion_revenue(
+    customer_pks: Sequence[int], window: DayWindow
+) -> dict[int, ExpansionRevenue]:
+    """Opportunities won with closed_on in the window, per customer that won any. One query."""
+    rows = (
+        ExpansionOpportunity.objects.filter(
+            window.dates("closed_on"),
+            customer_id__in=customer_pks,
+            status=OpportunityStatus.WON,
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(
+            won=Sum("closed_value"),
+            cs=Sum("closed_value", filter=Q(source=OpportunitySource.CS)),
+            count=Count("id"),
+        )
+        .values_list("customer_id", "won", "cs", "count")
+    )
+    return {
+        pk: ExpansionRevenue(Decimal(won), Decimal(cs or 0), count) for pk, won, cs, count in rows
+    }
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPipeline:
+    open_value: Decimal  # Σ value of the open opportunities
+    weighted_value: Decimal  # Σ value x probability, to the cent (half-up)
+    open_count: int
+
+
+def open_pipeline(customer_pks: Sequence[int]) -> dict[int, OpenPipeline]:
+    """Open opportunities per customer that has any: their value and the probability-weighted
+    value (exact decimal arithmetic, rounded once per customer). One query."""
+    rows = ExpansionOpportunity.objects.filter(
+        customer_id__in=customer_pks, status=OpportunityStatus.OPEN
+    ).values_list("customer_id", "value", "probability")
+    sums: dict[int, tuple[Decimal, Decimal, int]] = {}
+    for pk, value, probability in rows:
+        total, weighted, count = sums.get(pk, (Decimal(0), Decimal(0), 0))
+        value = Decimal(value)
+        sums[pk] = (total + value, weighted + value * Decimal(str(probability)), count + 1)
+    return {
+        pk: OpenPipeline(total, weighted.quantize(CENT, ROUND_HALF_UP), count)
+        for pk, (total, weighted, count) in sums.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RealizedValue:
+    total: Decimal  # Σ amount of the value records dated on or before as_of
+    record_count: int
+    first_date: date
+    last_date: date
+
+
+def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, RealizedValue]:
+    """Value records dated on or before `as_of`, per customer that has any. One query."""
+    rows = (
+        ValueRecord.objects.filter(customer_id__in=customer_pks, date__lte=as_of)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("amount"), count=Count("id"), first=Min("date"), last=Max("date"))
+        .values_list("customer_id", "total", "count", "first", "last")
+    )
+    return {
+        pk: RealizedValue(Decimal(total), count, first, last)
+        for pk, total, count, first, last in rows
+    }

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 
 from .choices import ContractStatus
-from .models import Contract, Invoice
+from .models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 
 
 def contract_list() -> QuerySet[Contract]:
@@ -44,6 +44,27 @@ def invoice_list() -> QuerySet[Invoice]:
         "due_on",
         "amount",
         "paid_at",
+        "created_at",
+        "updated_at",
+        "customer__customer_id",
+    )
+
+
+def opportunity_list() -> QuerySet[ExpansionOpportunity]:
+    return ExpansionOpportunity.objects.select_related("customer").only(
+        *(f.name for f in ExpansionOpportunity._meta.concrete_fields if f.name != "customer"),
+        "customer__customer_id",
+    )
+
+
+def value_record_list() -> QuerySet[ValueRecord]:
+    return ValueRecord.objects.select_related("customer").only(
+        "record_id",
+        "date",
+        "category",
+        "amount",
+        "evidence",
+        "recorded_by",
         "created_at",
         "updated_at",
         "customer__customer_id",

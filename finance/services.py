@@ -1,15 +1,31 @@
-"""Writes for finance data: contract and invoice ingestion from the finance system."""
+"""Writes for finance data: contracts, invoices, expansion opportunities and value records
+ingested from the finance and CRM systems."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 
-from integrations.upsert import BulkResult, upsert_rows
+from integrations import events
+from integrations.money import whole_units
+from integrations.upsert import BulkResult, upsert_models, upsert_rows
 from integrations.writes import atomic_upsert, lock
 
-from .bulk_schema import CONTRACT_SCHEMA, INVOICE_SCHEMA
-from .models import Contract, Invoice, annual_value_of
+from .bulk_schema import (
+    CONTRACT_SCHEMA,
+    INVOICE_SCHEMA,
+    OPPORTUNITY_SCHEMA,
+    VALUE_RECORD_SCHEMA,
+)
+from .choices import OpportunityStatus
+from .models import (
+    Contract,
+    ExpansionOpportunity,
+    Invoice,
+    ValueRecord,
+    annual_value_of,
+    quarter_end,
+)
 
 CONTRACT_FIELDS = (
     "customer_id",
@@ -21,6 +37,20 @@ CONTRACT_FIELDS = (
     "status",
 )
 INVOICE_FIELDS = ("customer_id", "issued_on", "due_on", "amount", "paid_at")
+OPPORTUNITY_FIELDS = (
+    "customer_id",
+    "type",
+    "product",
+    "value",
+    "probability",
+    "expected_close",
+    "expected_close_date",
+    "status",
+    "closed_value",
+    "closed_on",
+    "source",
+)
+VALUE_RECORD_FIELDS = ("customer_id", "date", "category", "amount", "evidence", "recorded_by")
 _LEFT_OUT: Any = object()
 
 
@@ -110,3 +140,48 @@ def invoices_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert invoices by invoice_id; rows whose values already match are left alone."""
     rows = _rows(items, INVOICE_SCHEMA.resolve(items)["customer_id"])
     return upsert_rows(Invoice, rows, key="invoice_id", fields=INVOICE_FIELDS)
+
+
+@atomic_upsert
+def opportunities_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
+    """Upsert expansion opportunities by opportunity_id, and publish `opportunity.won` once
+    for each that becomes won (created as won, or moved to won); a re-sent batch publishes
+    nothing. The closing fields come with their status (bulk_schema): an item that sets the
+    status clears the closing fields it leaves out, so an open row never keeps a won value."""
+    rows = _rows(items, OPPORTUNITY_SCHEMA.resolve(items)["customer_id"])
+    for row in rows:
+        if "expected_close" in row:
+            row["expected_close_date"] = quarter_end(row["expected_close"])
+        if "status" in row:
+            row.setdefault("closed_value", None)
+            row.setdefault("closed_on", None)
+    done = upsert_models(
+        ExpansionOpportunity, rows, key="opportunity_id", fields=OPPORTUNITY_FIELDS
+    )
+    won = [o for o in done.created if o.status == OpportunityStatus.WON]
+    won += [
+        o for o, before in done.updated if "status" in before and o.status == OpportunityStatus.WON
+    ]
+    customer_ids = {item["opportunity_id"]: item["customer_id"] for item in items}
+    events.publish_many(
+        (
+            "opportunity.won",
+            customer_ids[o.opportunity_id],
+            {
+                "opportunity_id": o.opportunity_id,
+                "type": o.type,
+                "product": o.product,
+                "closed_value": whole_units(o.closed_value),
+                "source": o.source,
+            },
+        )
+        for o in sorted(won, key=lambda o: o.opportunity_id)
+    )
+    return done.result
+
+
+@atomic_upsert
+def value_records_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
+    """Upsert value records by record_id; rows whose values already match are left alone."""
+    rows = _rows(items, VALUE_RECORD_SCHEMA.resolve(items)["customer_id"])
+    return upsert_rows(ValueRecord, rows, key="record_id", fields=VALUE_RECORD_FIELDS)

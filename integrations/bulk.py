@@ -6,6 +6,7 @@ these plain field specs instead. Every item is checked, every error is reported 
 field and code, and nothing is written unless the whole batch is clean.
 """
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,9 +55,8 @@ class Spec:
     """One field of a bulk item. `kind` picks the parser; the rest are constraints."""
 
     name: str
-    kind: str = (
-        "str"  # str | int | bool | date | datetime | decimal | money | email | key | str_list
-    )
+    # str | int | float | bool | date | datetime | decimal | money | email | key | str_list
+    kind: str = "str"
     required: bool = True
     # Optional for an existing row (left out keeps its value), but a new row needs it: the
     # writing service knows which rows are new (`BulkSchema.missing_for_new`).
@@ -162,6 +162,17 @@ def _money(spec: Spec, value: Any) -> Decimal:
     return Decimal(value)
 
 
+def _float(spec: Spec, value: Any) -> float:
+    # A JSON number (a rate, a probability): "0.5" (a string) and true are a wrong shape.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid("invalid", "A number is required (a JSON number).")
+    if isinstance(value, int) and abs(value) >= 10**14:  # float() of a huge int overflows
+        raise _Invalid("max_value", "The number is too large.")
+    if not math.isfinite(value):
+        raise _Invalid("invalid", "A finite number is required.")
+    return float(value)
+
+
 def _bool(spec: Spec, value: Any) -> bool:
     if not isinstance(value, bool):
         raise _Invalid("invalid", "Must be true or false.")
@@ -230,6 +241,7 @@ _PARSERS: dict[str, Callable[[Spec, Any], Any]] = {
     "key": _key,
     "email": _email,
     "int": _int,
+    "float": _float,
     "bool": _bool,
     "decimal": _decimal,
     "money": _money,

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from customers.models import Customer, Stakeholder, TeamMember
-from finance.models import Contract, Invoice
+from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 from integrations.models import ApiKey
 from integrations.scopes import ALL_SCOPES
 from operations.models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
@@ -34,6 +34,8 @@ SOURCES: dict[str, tuple[Any, str]] = {
     "customer_id": (Customer, "customer_id"),
     "contract_id": (Contract, "contract_id"),
     "invoice_id": (Invoice, "invoice_id"),
+    "opportunity_id": (ExpansionOpportunity, "opportunity_id"),
+    "record_id": (ValueRecord, "record_id"),
     "alert_id": (Alert, "alert_id"),
     "escalation_id": (Escalation, "escalation_id"),
     "response_id": (SurveyResponse, "response_id"),

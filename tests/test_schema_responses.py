@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from customers.models import Customer, Stakeholder, TeamMember
-from finance.models import Contract, Invoice
+from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 from operations.models import (
     Alert,
     Escalation,
@@ -120,6 +120,8 @@ def _param(path: str, name: str) -> str:
         "email": lambda: _first(TeamMember, "email"),
         "contract_id": lambda: _first(Contract, "contract_id"),
         "invoice_id": lambda: _first(Invoice, "invoice_id"),
+        "opportunity_id": lambda: _first(ExpansionOpportunity, "opportunity_id"),
+        "record_id": lambda: _first(ValueRecord, "record_id"),
         "alert_id": lambda: _first(Alert, "alert_id", status="open"),
         "escalation_id": lambda: _first(Escalation, "escalation_id", status="open"),
         "response_id": lambda: _first(SurveyResponse, "response_id"),
@@ -234,6 +236,32 @@ BODIES: dict[tuple[str, str], Body] = {
             "due_on": _today(-20),
             "amount": 1000,
             "paid_at": None,
+        }
+    ],
+    ("post", "/api/v1/cs-finance/opportunities"): lambda c: [
+        {
+            "opportunity_id": "opp_schema",
+            "customer_id": c,
+            "type": "add_on",
+            "product": "Premium support",
+            "value": 5000,
+            "probability": 1.0,
+            "expected_close": "q1_2026",
+            "status": "won",
+            "closed_value": 4500,
+            "closed_on": _today(3),
+            "source": "cs",
+        }
+    ],
+    ("post", "/api/v1/cs-finance/value-records"): lambda c: [
+        {
+            "record_id": "val_schema",
+            "customer_id": c,
+            "date": _today(3),
+            "category": "time_saved",
+            "amount": 2500,
+            "evidence": "https://wiki.example.com/review",
+            "recorded_by": "csm@company.com",
         }
     ],
     ("patch", "/api/v1/customers/{customer_id}"): lambda c: {"licensed_seats": 321},

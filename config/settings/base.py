@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "operations.choices.TicketPriority.choices",
         "SurveyKindEnum": "operations.choices.SurveyKind.choices",
         "TaskKindEnum": "operations.choices.TaskKind.choices",
+        "OpportunityStatusEnum": "finance.choices.OpportunityStatus.choices",
+        "OpportunityTypeEnum": "finance.choices.OpportunityType.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],

@@ -15,4 +15,16 @@ urlpatterns = [
     *both(
         f"{P}/invoices/<str:invoice_id>", views.InvoiceDetailView.as_view(), name="invoice-detail"
     ),
+    *both(f"{P}/opportunities", views.OpportunityListView.as_view(), name="opportunity-list"),
+    *both(
+        f"{P}/opportunities/<str:opportunity_id>",
+        views.OpportunityDetailView.as_view(),
+        name="opportunity-detail",
+    ),
+    *both(f"{P}/value-records", views.ValueRecordListView.as_view(), name="value-record-list"),
+    *both(
+        f"{P}/value-records/<str:record_id>",
+        views.ValueRecordDetailView.as_view(),
+        name="value-record-detail",
+    ),
 ]

@@ -4,10 +4,20 @@ from integrations.api.views_bulk import IngestionDetailView, IngestionListView, 
 from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
-from ..bulk_schema import CONTRACT_SCHEMA, INVOICE_SCHEMA
-from ..errors import ContractNotFound, InvoiceNotFound
+from ..bulk_schema import (
+    CONTRACT_SCHEMA,
+    INVOICE_SCHEMA,
+    OPPORTUNITY_SCHEMA,
+    VALUE_RECORD_SCHEMA,
+)
+from ..errors import (
+    ContractNotFound,
+    InvoiceNotFound,
+    OpportunityNotFound,
+    ValueRecordNotFound,
+)
 from . import serializers as s
-from .filters import ContractFilter, InvoiceFilter
+from .filters import ContractFilter, InvoiceFilter, OpportunityFilter, ValueRecordFilter
 
 TAGS = ["cs-finance"]
 
@@ -132,3 +142,127 @@ class InvoiceDetailView(IngestionDetailView):
     list_view = InvoiceListView
     lookup = "invoice_id"
     not_found = InvoiceNotFound
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="List expansion opportunities",
+        operation_id="cs_finance_opportunities_list",
+        responses=s.ExpansionOpportunitySerializer(many=True),
+    ),
+    post=bulk_post_docs(
+        tags=TAGS,
+        summary="Upsert expansion opportunities in bulk",
+        item="OpportunityBulkItem",
+        schema=OPPORTUNITY_SCHEMA,
+        description="Natural key: `opportunity_id`. `expected_close` is a quarter "
+        "(`q2_2026`); `probability` a JSON number in [0, 1]. `closed_value` and `closed_on` "
+        "are sent with `status`: a won opportunity needs both, a lost one `closed_on`, an "
+        "open one neither (an item that sets `status` clears the ones it leaves out). Fields "
+        "left out keep their current values (a new opportunity is `open`). Publishes "
+        "`opportunity.won` once when an opportunity becomes won.",
+        example=(
+            "Open and won",
+            [
+                {
+                    "opportunity_id": "opp_2026_001",
+                    "customer_id": "cust_12345",
+                    "type": "upsell",
+                    "product": "advanced_analytics",
+                    "value": 50000,
+                    "probability": 0.6,
+                    "expected_close": "q3_2026",
+                    "status": "open",
+                    "source": "cs",
+                },
+                {
+                    "opportunity_id": "opp_2026_002",
+                    "customer_id": "cust_12345",
+                    "type": "add_on",
+                    "product": "Premium support",
+                    "value": 12000,
+                    "probability": 1.0,
+                    "expected_close": "q1_2026",
+                    "status": "won",
+                    "closed_value": 11000,
+                    "closed_on": "2026-03-12",
+                    "source": "sales",
+                },
+            ],
+        ),
+    ),
+)
+class OpportunityListView(IngestionListView):
+    scope_domain = "finance"
+    serializer_class = s.ExpansionOpportunitySerializer
+    filterset_class = OpportunityFilter
+    pagination_class = cursor_pagination("opportunity_id")
+    list_queryset = staticmethod(selectors.opportunity_list)
+    bulk_schema = OPPORTUNITY_SCHEMA
+    ingest = staticmethod(services.opportunities_ingest)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="Get an expansion opportunity",
+        responses=s.ExpansionOpportunitySerializer,
+    )
+)
+class OpportunityDetailView(IngestionDetailView):
+    scope_domain = "finance"
+    list_view = OpportunityListView
+    lookup = "opportunity_id"
+    not_found = OpportunityNotFound
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="List value records",
+        operation_id="cs_finance_value_records_list",
+        responses=s.ValueRecordSerializer(many=True),
+    ),
+    post=bulk_post_docs(
+        tags=TAGS,
+        summary="Upsert value records in bulk",
+        item="ValueRecordBulkItem",
+        schema=VALUE_RECORD_SCHEMA,
+        description="Natural key: `record_id`. Value a customer realised: `amount` in whole "
+        "currency units, `date` not later than tomorrow, `evidence` text or a link (at most "
+        "2,000 characters), `recorded_by` an email (never trimmed).",
+        example=(
+            "A saving",
+            [
+                {
+                    "record_id": "val_2026_001",
+                    "customer_id": "cust_12345",
+                    "date": "2026-04-30",
+                    "category": "cost_saving",
+                    "amount": 42000,
+                    "evidence": "https://wiki.example.com/cust_12345/q1-review",
+                    "recorded_by": "sarah.johnson@company.com",
+                }
+            ],
+        ),
+    ),
+)
+class ValueRecordListView(IngestionListView):
+    scope_domain = "finance"
+    serializer_class = s.ValueRecordSerializer
+    filterset_class = ValueRecordFilter
+    pagination_class = cursor_pagination("record_id")
+    list_queryset = staticmethod(selectors.value_record_list)
+    bulk_schema = VALUE_RECORD_SCHEMA
+    ingest = staticmethod(services.value_records_ingest)
+
+
+@extend_schema_view(
+    get=extend_schema(tags=TAGS, summary="Get a value record", responses=s.ValueRecordSerializer)
+)
+class ValueRecordDetailView(IngestionDetailView):
+    scope_domain = "finance"
+    list_view = ValueRecordListView
+    lookup = "record_id"
+    not_found = ValueRecordNotFound

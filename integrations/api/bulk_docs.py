@@ -20,6 +20,8 @@ _KINDS: dict[str, dict[str, Any]] = {
     "key": {"type": "string", "pattern": KEY_PATTERN, "minLength": 1, "maxLength": 64},
     "email": {"type": "string", "format": "email", "maxLength": 254},
     "int": {"type": "integer"},
+    # A JSON number (a rate, a probability), never a string.
+    "float": {"type": "number", "format": "double"},
     "bool": {"type": "boolean"},
     # A JSON number, or a string written as one ("1234.50"); kept to the cent.
     "decimal": {"type": "number", "format": "decimal"},

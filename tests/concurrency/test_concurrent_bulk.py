@@ -11,7 +11,7 @@ from django.db.models import Model
 from rest_framework.test import APIClient
 
 from customers.models import Customer, LifecycleChange
-from finance.models import Contract, Invoice
+from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 from integrations.models import Event
 from operations.models import SupportTicket, SurveyResponse, Task
 from product.models import Feature, FeatureUsage
@@ -50,6 +50,33 @@ def _invoice(key: str) -> dict[str, Any]:
         "issued_on": "2025-01-01",
         "due_on": "2025-01-31",
         "amount": 100,
+    }
+
+
+def _opportunity(key: str) -> dict[str, Any]:
+    return {
+        "opportunity_id": key,
+        "customer_id": "c1",
+        "type": "upsell",
+        "product": "feat_a",
+        "value": 1000,
+        "probability": 1.0,
+        "expected_close": "q1_2025",
+        "status": "won",
+        "closed_value": 900,
+        "closed_on": "2025-02-01",
+        "source": "cs",
+    }
+
+
+def _value_record(key: str) -> dict[str, Any]:
+    return {
+        "record_id": key,
+        "customer_id": "c1",
+        "date": "2025-02-01",
+        "category": "cost_saving",
+        "amount": 500,
+        "recorded_by": "sam@company.com",
     }
 
 
@@ -105,6 +132,8 @@ ENDPOINTS: dict[str, tuple[str, Callable[[str], dict[str, Any]], type[Model]]] =
     "customers": ("/api/v1/customers/bulk", _customer, Customer),
     "contracts": ("/api/v1/cs-finance/contracts", _contract, Contract),
     "invoices": ("/api/v1/cs-finance/invoices", _invoice, Invoice),
+    "opportunities": ("/api/v1/cs-finance/opportunities", _opportunity, ExpansionOpportunity),
+    "value_records": ("/api/v1/cs-finance/value-records", _value_record, ValueRecord),
     "surveys": ("/api/v1/cs-ops/surveys", _survey, SurveyResponse),
     "tasks": ("/api/v1/cs-ops/tasks", _task, Task),
     "tickets": ("/api/v1/cs-ops/tickets", _ticket, SupportTicket),
@@ -144,3 +173,6 @@ def test_racing_batches_with_overlapping_new_keys_both_succeed(
         created = Customer.objects.exclude(customer_id="c1").count()
         assert LifecycleChange.objects.count() == created
         assert Event.objects.filter(type="customer.created").count() == created
+    if name == "opportunities":  # created as won: one opportunity.won each, never twice
+        won = ExpansionOpportunity.objects.count()
+        assert Event.objects.filter(type="opportunity.won").count() == won

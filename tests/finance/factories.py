@@ -3,7 +3,14 @@ from decimal import Decimal
 
 import factory
 
-from finance.models import Contract, Invoice, annual_value_of
+from finance.models import (
+    Contract,
+    ExpansionOpportunity,
+    Invoice,
+    ValueRecord,
+    annual_value_of,
+    quarter_end,
+)
 from tests.customers.factories import CustomerFactory
 
 
@@ -31,3 +38,31 @@ class InvoiceFactory(factory.django.DjangoModelFactory[Invoice]):
     due_on = factory.LazyAttribute(lambda o: o.issued_on + timedelta(days=30))
     amount = Decimal("10000.00")
     paid_at = None
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory[ExpansionOpportunity]):
+    class Meta:
+        model = ExpansionOpportunity
+
+    opportunity_id = factory.Sequence(lambda n: f"opp_{n:05d}")
+    customer = factory.SubFactory(CustomerFactory)
+    type = "upsell"
+    product = "feat_a"
+    value = Decimal("10000.00")
+    probability = 0.5
+    expected_close = "q3_2026"
+    expected_close_date = factory.LazyAttribute(lambda o: quarter_end(o.expected_close))
+    status = "open"
+    source = "cs"
+
+
+class ValueRecordFactory(factory.django.DjangoModelFactory[ValueRecord]):
+    class Meta:
+        model = ValueRecord
+
+    record_id = factory.Sequence(lambda n: f"val_{n:05d}")
+    customer = factory.SubFactory(CustomerFactory)
+    date = date(2026, 1, 15)
+    category = "cost_saving"
+    amount = Decimal("1000.00")
+    recorded_by = "csm@company.com"

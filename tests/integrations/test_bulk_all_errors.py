@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from customers.models import Customer, TeamMember
-from finance.models import Contract, Invoice
+from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 from operations.models import SupportTicket, SurveyResponse, Task
 from product.models import Feature, FeatureUsage
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
@@ -128,6 +128,36 @@ ENDPOINTS = {
             "amount": 100,
         },
         ("amount", "lots", "invalid"),
+        [UNKNOWN_CUSTOMER],
+    ),
+    "opportunities": Endpoint(
+        "/api/v1/cs-finance/opportunities",
+        ExpansionOpportunity,
+        lambda i: {
+            "opportunity_id": f"opp_{i}",
+            "customer_id": "c1",
+            "type": "upsell",
+            "product": "feat_a",
+            "value": 1000,
+            "probability": 0.5,
+            "expected_close": "q3_2026",
+            "source": "cs",
+        },
+        ("expected_close", "2026-Q3", "invalid"),
+        [UNKNOWN_CUSTOMER],
+    ),
+    "value_records": Endpoint(
+        "/api/v1/cs-finance/value-records",
+        ValueRecord,
+        lambda i: {
+            "record_id": f"val_{i}",
+            "customer_id": "c1",
+            "date": _day(5),
+            "category": "time_saved",
+            "amount": 100,
+            "recorded_by": "sam@company.com",
+        },
+        ("category", "vibes", "invalid_choice"),
         [UNKNOWN_CUSTOMER],
     ),
 }

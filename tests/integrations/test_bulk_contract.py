@@ -12,7 +12,7 @@ from django.db.models import Model
 from rest_framework.test import APIClient
 
 from customers.models import Customer
-from finance.models import Contract, Invoice
+from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 from operations.models import SupportTicket, SurveyResponse, Task
 from product.models import Feature, FeatureUsage
 from tests.customers.factories import CustomerFactory
@@ -114,6 +114,34 @@ ENDPOINTS = [
             "amount": 100,
         },
         "invoice_id",
+    ),
+    Endpoint(
+        "/api/v1/cs-finance/opportunities",
+        ExpansionOpportunity,
+        lambda i: {
+            "opportunity_id": f"opp_{i}",
+            "customer_id": "c1",
+            "type": "upsell",
+            "product": "feat_a",
+            "value": 1000,
+            "probability": 0.5,
+            "expected_close": "q3_2025",
+            "source": "cs",
+        },
+        "opportunity_id",
+    ),
+    Endpoint(
+        "/api/v1/cs-finance/value-records",
+        ValueRecord,
+        lambda i: {
+            "record_id": f"val_{i}",
+            "customer_id": "c1",
+            "date": "2025-01-01",
+            "category": "cost_saving",
+            "amount": 100,
+            "recorded_by": "sam@company.com",
+        },
+        "record_id",
     ),
 ]
 

@@ -8,7 +8,12 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from customers.bulk_schema import CUSTOMER_BULK_SCHEMA
-from finance.bulk_schema import CONTRACT_SCHEMA, INVOICE_SCHEMA
+from finance.bulk_schema import (
+    CONTRACT_SCHEMA,
+    INVOICE_SCHEMA,
+    OPPORTUNITY_SCHEMA,
+    VALUE_RECORD_SCHEMA,
+)
 from integrations.bulk import BulkSchema
 from integrations.ids import KEY_PATTERN
 from operations.bulk_schema import SURVEY_SCHEMA, TASK_SCHEMA, TICKET_SCHEMA
@@ -23,6 +28,8 @@ BULK = {
     "/api/v1/cs-ops/tasks": TASK_SCHEMA,
     "/api/v1/cs-finance/contracts": CONTRACT_SCHEMA,
     "/api/v1/cs-finance/invoices": INVOICE_SCHEMA,
+    "/api/v1/cs-finance/opportunities": OPPORTUNITY_SCHEMA,
+    "/api/v1/cs-finance/value-records": VALUE_RECORD_SCHEMA,
 }
 TYPES = {
     "str": "string",
@@ -31,6 +38,7 @@ TYPES = {
     "date": "string",
     "datetime": "string",
     "int": "integer",
+    "float": "number",
     "bool": "boolean",
     "decimal": "number",
     "money": "integer",

@@ -616,7 +616,10 @@ def _bulk_codes(schema: BulkSchema, field: str, value: Any) -> list[str]:
     return [e["code"] for e in caught.value.item_errors if e["field"] == field]
 
 
-@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs({"int", "decimal", "money"}))
+NUMBER_KINDS = {"int", "float", "decimal", "money"}
+
+
+@pytest.mark.parametrize(("name", "schema", "field"), _bulk_specs(NUMBER_KINDS))
 def test_every_bulk_number_field_refuses_odd_numbers(
     name: str, schema: BulkSchema, field: str
 ) -> None:
