@@ -1,6 +1,9 @@
 """Domain errors of the finance app, each with a stable code."""
 
-from integrations.domain_errors import NotFound
+from datetime import date
+from typing import Any
+
+from integrations.domain_errors import Conflict, NotFound
 
 
 class ContractNotFound(NotFound):
@@ -11,3 +14,26 @@ class ContractNotFound(NotFound):
 class InvoiceNotFound(NotFound):
     default_message = "No invoice with this invoice_id."
     default_code = "invoice_not_found"
+
+
+class ForecastNotFound(NotFound):
+    default_message = "No forecast with this forecast_id."
+    default_code = "forecast_not_found"
+
+
+class NoForecastForPeriod(NotFound):
+    default_message = "No forecast has been submitted for this period."
+    default_code = "forecast_not_found"
+
+
+class PeriodNotOver(Conflict):
+    """Accuracy is measured once the forecast's quarter has ended."""
+
+    default_code = "period_not_over"
+
+    def __init__(self, ends_on: date) -> None:
+        self.ends_on = ends_on
+        super().__init__(f"The period ends on {ends_on.isoformat()}; accuracy is known after it.")
+
+    def extra(self) -> dict[str, Any]:
+        return {"period_ends_on": self.ends_on.isoformat()}

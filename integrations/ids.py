@@ -69,3 +69,7 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,63}$"
 def new_public_id(prefix: str) -> str:
     millis = int(time.time() * 1000)
     return f"{prefix}_{millis:012x}{secrets.token_hex(6)}"
+
+
+# A calendar quarter as the finance APIs name it: q2_2026 (bounds: clock.quarter_bounds).
+QUARTER_PATTERN = r"^q[1-4]_[0-9]{4}$"

@@ -1,5 +1,6 @@
 from integrations.routing import both
 
+from . import forecast_views as fv
 from . import views
 
 P = "api/v1/cs-finance"
@@ -14,5 +15,20 @@ urlpatterns = [
     *both(f"{P}/invoices", views.InvoiceListView.as_view(), name="invoice-list"),
     *both(
         f"{P}/invoices/<str:invoice_id>", views.InvoiceDetailView.as_view(), name="invoice-detail"
+    ),
+]
+
+# Forecasts (README, "Finance: forecasts").
+urlpatterns += [
+    *both(f"{P}/forecast", fv.ForecastView.as_view(), name="forecast"),
+    *both(
+        f"{P}/forecast/<str:forecast_id>",
+        fv.ForecastDetailView.as_view(),
+        name="forecast-detail",
+    ),
+    *both(
+        f"{P}/forecast/<str:forecast_id>/accuracy",
+        fv.ForecastAccuracyView.as_view(),
+        name="forecast-accuracy",
     ),
 ]
