@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from integrations.api.base import PlatformAPIView
 from integrations.auth import client_identity
 from integrations.clock import today
+from integrations.openapi_errors import ErrorResponse404Serializer, ErrorResponse409Serializer
 
 from .. import selectors, services
 from . import forecast_serializers as fs
@@ -64,7 +65,7 @@ class ForecastView(PlatformAPIView):
         summary="The latest forecast of a quarter, with the list of its versions",
         operation_id="cs_finance_forecast_latest",
         parameters=[fs.ForecastQuerySerializer],
-        responses=fs.ForecastWithVersionsSerializer,
+        responses={200: fs.ForecastWithVersionsSerializer, 404: ErrorResponse404Serializer},
     )
     def get(self, request: Request) -> Response:
         query = fs.ForecastQuerySerializer(data=request.query_params)
@@ -100,7 +101,7 @@ class ForecastAccuracyView(PlatformAPIView):
         "when actual is 0). brier_score: mean of (renewal_probability - outcome)^2 over the "
         "customers' contracts decided in the quarter (renewed 1; churned or expired 0), null "
         "when none was decided.",
-        responses=fs.ForecastAccuracySerializer,
+        responses={200: fs.ForecastAccuracySerializer, 409: ErrorResponse409Serializer},
     )
     def get(self, request: Request, forecast_id: str) -> Response:
         forecast = selectors.forecast_get(forecast_id)

@@ -255,7 +255,7 @@ def test_accuracy_after_the_period_by_hand(
     api: APIClient, two: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forecast = api.post(URL, HAND, format="json").json()
-    a_contract = dict(start_date=date(2025, 3, 1), end_date=date(2026, 2, 28))
+    a_contract = {"start_date": date(2025, 3, 1), "end_date": date(2026, 2, 28)}
     ContractFactory.create(
         customer_id=_pk("cust_a"), value=Decimal(100000), status="renewed", **a_contract
     )
