@@ -133,7 +133,7 @@ def test_recomputation_by_hand(api: APIClient, two: None) -> None:
 
 
 def test_every_validation_error_carries_index_and_field(api: APIClient, two: None) -> None:
-    lines = [
+    lines: list[Any] = [
         line("cust_a", renewal_probability="0.9"),
         line("cust_b", expansion_probability=1.5),
         line("cust_a", expansion_value=-5),
@@ -243,9 +243,8 @@ def test_versions_per_period_and_get_by_period(api: APIClient, two: None) -> Non
 
 
 def test_the_idempotency_key_replays_the_same_version(api: APIClient, two: None) -> None:
-    headers = {"HTTP_IDEMPOTENCY_KEY": "fcst-once"}
-    first = api.post(URL, HAND, format="json", **headers)
-    again = api.post(URL, HAND, format="json", **headers)
+    first = api.post(URL, HAND, format="json", HTTP_IDEMPOTENCY_KEY="fcst-once")
+    again = api.post(URL, HAND, format="json", HTTP_IDEMPOTENCY_KEY="fcst-once")
     assert first.status_code == again.status_code == 201
     assert again.json()["forecast_id"] == first.json()["forecast_id"]
     assert Forecast.objects.count() == 1
