@@ -123,11 +123,10 @@ def forecast_get(forecast_id: str) -> Forecast:
 def forecast_latest(period: str | None) -> Forecast:
     """The latest version for `period` (None: the most recently submitted forecast of any
     period), with its lines; NoForecastForPeriod when there is none."""
-    forecasts = Forecast.objects.order_by("-version")
     if period is None:
         forecasts = Forecast.objects.order_by("-submitted_at", "-id")
     else:
-        forecasts = forecasts.filter(period=period)
+        forecasts = Forecast.objects.filter(period=period).order_by("-version")
     found = _with_lines(forecasts).first()
     if found is None:
         raise NoForecastForPeriod()

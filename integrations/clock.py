@@ -87,5 +87,6 @@ def quarter_bounds(text: str) -> tuple[date, date]:
     `text` must match ids.QUARTER_PATTERN (validated on input)."""
     quarter, year = int(text[1]), int(text[3:])
     first = date(year, 3 * quarter - 2, 1)
-    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, after - timedelta(days=1)
+    if quarter == 4:  # not via the next January: q4_9999 ends in a representable year
+        return first, date(year, 12, 31)
+    return first, date(year, 3 * quarter + 1, 1) - timedelta(days=1)

@@ -362,6 +362,13 @@ def test_query_counts_do_not_grow_with_customers(
     assert accuracy[0] == accuracy[1]
 
 
+def test_the_last_representable_quarter_is_a_forecast_not_a_500(api: APIClient, two: None) -> None:
+    response = api.post(URL, {**HAND, "forecast_period": "q4_9999"}, format="json")
+    assert response.status_code == 201, response.content
+    early = api.get(f"{URL}/{response.json()['forecast_id']}/accuracy")
+    assert (early.status_code, early.json()["period_ends_on"]) == (409, "9999-12-31")
+
+
 @pytest.mark.parametrize(
     ("text", "bounds"),
     [
@@ -369,6 +376,7 @@ def test_query_counts_do_not_grow_with_customers(
         ("q2_2026", (date(2026, 4, 1), date(2026, 6, 30))),
         ("q3_2024", (date(2024, 7, 1), date(2024, 9, 30))),
         ("q4_2026", (date(2026, 10, 1), date(2026, 12, 31))),
+        ("q4_9999", (date(9999, 10, 1), date(9999, 12, 31))),
     ],
 )
 def test_quarter_bounds(text: str, bounds: tuple[date, date]) -> None:
