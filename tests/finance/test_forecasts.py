@@ -381,3 +381,23 @@ def test_the_last_representable_quarter_is_a_forecast_not_a_500(api: APIClient, 
 )
 def test_quarter_bounds(text: str, bounds: tuple[date, date]) -> None:
     assert quarter_bounds(text) == bounds
+
+
+def test_the_admin_shows_a_forecast_read_only_with_lines_and_accuracy(
+    api: APIClient, two: None, admin_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finance import admin as finance_admin
+
+    forecast = Forecast.objects.get(
+        forecast_id=api.post(URL, HAND, format="json").json()["forecast_id"]
+    )
+    url = f"/admin/finance/forecast/{forecast.pk}/change/"
+    monkeypatch.setattr(finance_admin, "today", lambda: date(2026, 3, 1))
+    page = admin_client.get(url).content.decode()
+    assert "The period ends on 2026-03-31" in page
+    assert "cust_a" in page and "cust_b" in page  # the lines inline
+    monkeypatch.setattr(finance_admin, "today", lambda: date(2026, 4, 1))
+    page = admin_client.get(url).content.decode()
+    assert "forecast 155000, actual 0, absolute error 155000" in page
+    assert "Brier score n/a over 0 decided contract(s)" in page
+    assert admin_client.get("/admin/finance/forecast/add/").status_code == 403
