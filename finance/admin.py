@@ -6,9 +6,20 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from integrations.admin_support import IngestedAdmin, ServiceAdmin, copy_saved
+from integrations.clock import today
+from integrations.domain_errors import DomainError
 
+from . import selectors
 from .bulk_schema import MAX_AMOUNT, closing_problems
-from .models import Contract, ExpansionOpportunity, Invoice, ValueRecord, annual_value_of
+from .models import (
+    Contract,
+    ExpansionOpportunity,
+    Forecast,
+    ForecastLine,
+    Invoice,
+    ValueRecord,
+    annual_value_of,
+)
 from .services import (
     contract_save,
     invoices_ingest,
@@ -195,3 +206,76 @@ class ValueRecordAdmin(IngestedAdmin):
     readonly_fields = AUDIT
     list_per_page = 50
     show_full_result_count = False
+
+
+FORECAST_LINE_FIELDS = (
+    "position",
+    "customer",
+    "renewal_probability",
+    "expansion_probability",
+    "expansion_value",
+    "risk_factors",
+    "arr",
+    "expected_renewal",
+    "expected_expansion",
+)
+
+
+class ForecastLineInline(admin.TabularInline):
+    model = ForecastLine
+    fields = FORECAST_LINE_FIELDS
+    readonly_fields = FORECAST_LINE_FIELDS
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ForecastLine]:
+        return super().get_queryset(request).select_related("customer")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Forecast)
+class ForecastAdmin(admin.ModelAdmin):
+    """Read-only: forecasts are submitted through the API, one version per submission."""
+
+    list_display = ["forecast_id", "period", "version", "submitted_at", "total", "submitted_total"]
+    list_filter = ["period"]
+    search_fields = ["forecast_id", "period"]
+    inlines = [ForecastLineInline]
+    readonly_fields = [
+        "forecast_id",
+        "period",
+        "version",
+        "submitted_at",
+        "submitted_by",
+        "submitted_total",
+        "submitted_risk_adjusted",
+        "confidence_level",
+        "expected_renewal",
+        "expected_expansion",
+        "total",
+        "risk_adjusted",
+        "accuracy",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Accuracy")
+    def accuracy(self, obj: Forecast) -> str:
+        try:
+            found = selectors.forecast_accuracy(obj, today())
+        except DomainError as exc:
+            return exc.text()
+        total, brier = found["total"], found["brier_score"]
+        percent = "n/a" if total["percent"] is None else f"{total['percent']:.1f} %"
+        score = "n/a" if brier is None else f"{brier:.4f}"
+        return (
+            f"forecast {total['forecast']:.0f}, actual {total['actual']:.0f}, absolute error "
+            f"{total['absolute_error']:.0f} ({percent}); Brier score {score} over "
+            f"{found['decided_contracts']} decided contract(s)"
+        )

@@ -6,8 +6,23 @@ from decimal import Decimal
 from typing import Any
 
 from customers.bulk_schema import CUSTOMER_REF
-from integrations.bulk import BulkSchema, Reference, Spec, choices_of, not_after_tomorrow
-from integrations.ids import QUARTER_MESSAGE, QUARTER_PATTERN
+from integrations.bulk import (
+    BulkSchema,
+    Reference,
+    Spec,
+    batch_error,
+    choices_of,
+    not_after_tomorrow,
+    refuse,
+)
+from integrations.ids import (
+    KEY_MESSAGE,
+    NAME_PATTERN,
+    QUARTER_MESSAGE,
+    QUARTER_PATTERN,
+    fullmatch,
+    is_key,
+)
 
 from .choices import (
     ContractStatus,
@@ -243,3 +258,149 @@ VALUE_RECORD_SCHEMA = BulkSchema(
     natural_key=("record_id",),
     references=[CUSTOMER_REF],
 )
+
+
+# --- the forecast request (POST /api/v1/cs-finance/forecast; README "Finance: forecasts") --
+
+MAX_FORECAST_CUSTOMERS = 10_000
+MAX_RISK_FACTORS = 20
+_FORECAST_FIELDS = {"forecast_period", "customer_forecasts", "aggregate_metrics"}
+_AGGREGATE_FIELDS = {"total_forecasted_revenue", "confidence_level", "risk_adjusted_value"}
+_LINE_FIELDS = {
+    "customer_id",
+    "renewal_probability",
+    "expansion_probability",
+    "expansion_value",
+    "risk_factors",
+}
+_PROBABILITIES = ("renewal_probability", "expansion_probability")
+
+
+def _probability(value: Any) -> str | None:
+    """Why `value` is not a probability (a JSON number in [0, 1]), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "A number between 0 and 1 is required (a JSON number)."
+    return None if 0 <= value <= 1 else "Must be between 0 and 1."
+
+
+def _whole_units(value: Any, limit: Decimal) -> str | None:
+    """Why `value` is not a non-negative whole amount (a JSON integer) up to `limit`, or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "A whole number of currency units is required (a JSON integer)."
+    return None if 0 <= value <= limit else f"Must be between 0 and {limit}."
+
+
+def _risk_factors(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "Must be a list of strings."
+    if len(value) > MAX_RISK_FACTORS or any(not fullmatch(NAME_PATTERN, v) for v in value):
+        return f"At most {MAX_RISK_FACTORS} names like contract_renewal_timing."
+    return None
+
+
+def _line_errors(index: int, item: Any) -> list[dict[str, Any]]:
+    if not isinstance(item, dict):
+        return [_item_error(index, None, "not_an_object", "Each item must be a JSON object.")]
+    errors = [
+        _item_error(index, str(name), "unknown_field", "Unknown field.")
+        for name in sorted(item.keys() - _LINE_FIELDS, key=str)
+    ]
+    for name in sorted(_LINE_FIELDS - {"risk_factors"} - item.keys()):
+        errors.append(_item_error(index, name, "required", "This field is required."))
+    checks: dict[str, Any] = {
+        "customer_id": lambda v: None if is_key(v) else f"Must be {KEY_MESSAGE}",
+        **dict.fromkeys(_PROBABILITIES, _probability),
+        "expansion_value": lambda v: _whole_units(v, MAX_WHOLE_AMOUNT),
+        "risk_factors": _risk_factors,
+    }
+    for name, check in checks.items():
+        problem = check(item[name]) if name in item else None
+        if problem:
+            errors.append(_item_error(index, name, "invalid", problem))
+    return errors
+
+
+def validate_forecast(body: Any) -> dict[str, Any]:
+    """The cleaned forecast request with each line's customer primary key, or
+    BulkValidationError listing every problem: body fields with `index` null, lines with
+    their `index` and `field`, duplicate and unknown customers included."""
+    if not isinstance(body, dict):
+        raise batch_error("not_an_object", "The body must be a JSON object.")
+    errors = [
+        _item_error(None, str(name), "unknown_field", "Unknown field.")
+        for name in sorted(body.keys() - _FORECAST_FIELDS, key=str)
+    ]
+    errors += [
+        _item_error(None, name, "required", "This field is required.")
+        for name in sorted(_FORECAST_FIELDS - body.keys())
+    ]
+    period = body.get("forecast_period")
+    if "forecast_period" in body and not (
+        isinstance(period, str) and fullmatch(QUARTER_PATTERN, period)
+    ):
+        errors.append(_item_error(None, "forecast_period", "invalid", QUARTER_MESSAGE))
+    aggregate = body.get("aggregate_metrics")
+    if "aggregate_metrics" in body:
+        errors += _aggregate_errors(aggregate)
+    lines = body.get("customer_forecasts")
+    customer_pks: list[Any] = []
+    if "customer_forecasts" in body:
+        if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_FORECAST_CUSTOMERS:
+            detail = f"A list of 1 to {MAX_FORECAST_CUSTOMERS} customer forecasts."
+            errors.append(_item_error(None, "customer_forecasts", "invalid", detail))
+            lines = []
+        seen: dict[str, int] = {}
+        valid: list[dict[str, Any]] = []
+        for index, item in enumerate(lines):
+            found = _line_errors(index, item)
+            errors += found
+            customer = item.get("customer_id") if isinstance(item, dict) else None
+            if not any(e["field"] == "customer_id" for e in found) and customer is not None:
+                first = seen.setdefault(customer, index)
+                if first != index:
+                    detail = f"Duplicate of item {first}: one line per customer."
+                    errors.append(_item_error(index, "customer_id", "duplicate_key", detail))
+                valid.append({"customer_id": customer} if first == index else {})
+            else:
+                valid.append({})
+        customer_pks, unknown = CUSTOMER_REF.resolve(valid)
+        errors += unknown
+    refuse(errors)
+    return {
+        "period": period,
+        "lines": [{"risk_factors": [], **line} for line in lines or ()],
+        "customer_pks": customer_pks,
+        "aggregate": aggregate,
+    }
+
+
+def _aggregate_errors(aggregate: Any) -> list[dict[str, Any]]:
+    field = "aggregate_metrics"
+    if not isinstance(aggregate, dict):
+        return [_item_error(None, field, "invalid", "Must be a JSON object.")]
+    errors = [
+        _item_error(None, f"{field}.{name}", "unknown_field", "Unknown field.")
+        for name in sorted(aggregate.keys() - _AGGREGATE_FIELDS, key=str)
+    ]
+    errors += [
+        _item_error(None, f"{field}.{name}", "required", "This field is required.")
+        for name in sorted(_AGGREGATE_FIELDS - aggregate.keys())
+    ]
+    checks: dict[str, Any] = {
+        "total_forecasted_revenue": lambda v: _whole_units(v, MAX_FORECAST_TOTAL),
+        "risk_adjusted_value": lambda v: _whole_units(v, MAX_FORECAST_TOTAL),
+        "confidence_level": _probability,
+    }
+    for name, check in checks.items():
+        problem = check(aggregate[name]) if name in aggregate else None
+        if problem:
+            errors.append(_item_error(None, f"{field}.{name}", "invalid", problem))
+    return errors
+
+
+# The forecast totals' columns hold 16 digits before the point.
+MAX_FORECAST_TOTAL = Decimal(9_999_999_999_999_999)
+
+
+def _item_error(index: int | None, field: str | None, code: str, detail: str) -> dict[str, Any]:
+    return {"index": index, "field": field, "code": code, "detail": detail}

@@ -1,6 +1,9 @@
 """Domain errors of the finance app, each with a stable code."""
 
-from integrations.domain_errors import NotFound
+from datetime import date
+from typing import Any
+
+from integrations.domain_errors import Conflict, NotFound
 
 
 class ContractNotFound(NotFound):
@@ -21,3 +24,26 @@ class OpportunityNotFound(NotFound):
 class ValueRecordNotFound(NotFound):
     default_message = "No value record with this record_id."
     default_code = "value_record_not_found"
+
+
+class ForecastNotFound(NotFound):
+    default_message = "No forecast with this forecast_id."
+    default_code = "forecast_not_found"
+
+
+class NoForecastForPeriod(NotFound):
+    default_message = "No forecast has been submitted for this period."
+    default_code = "forecast_not_found"
+
+
+class PeriodNotOver(Conflict):
+    """Accuracy is measured once the forecast's quarter has ended."""
+
+    default_code = "period_not_over"
+
+    def __init__(self, ends_on: date) -> None:
+        self.ends_on = ends_on
+        super().__init__(f"The period ends on {ends_on.isoformat()}; accuracy is known after it.")
+
+    def extra(self) -> dict[str, Any]:
+        return {"period_ends_on": self.ends_on.isoformat()}

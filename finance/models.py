@@ -1,11 +1,12 @@
-import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from customers.models import Customer
+from integrations.clock import quarter_bounds
 from integrations.ids import (
     QUARTER_MESSAGE,
     QUARTER_PATTERN,
@@ -117,9 +118,7 @@ class Invoice(models.Model):
 
 def quarter_end(quarter: str) -> date:
     """`q2_2026` -> 2026-06-30, the quarter's last day (validated against QUARTER_PATTERN)."""
-    number, year = quarter[1], int(quarter[3:])
-    month = int(number) * 3
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return quarter_bounds(quarter)[1]
 
 
 class ExpansionOpportunity(models.Model):
@@ -192,3 +191,57 @@ class ValueRecord(models.Model):
 
     def __str__(self) -> str:
         return self.record_id
+
+
+def _total(**kwargs: str) -> models.DecimalField:
+    """A forecast total: up to 10,000 customers' money, wider than one record's column."""
+    return models.DecimalField(max_digits=18, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+
+
+class Forecast(models.Model):
+    """One submitted version of the CS revenue forecast for a quarter (README, "Finance:
+    forecasts"): the submitted aggregate metrics beside the server's recomputation."""
+
+    forecast_id = models.CharField(max_length=64, unique=True)
+    period = models.CharField(max_length=7, help_text="A quarter, e.g. q2_2026.")
+    version = models.PositiveIntegerField(help_text="Per period, from 1.")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.CharField(max_length=200, blank=True)
+    submitted_total = _total()
+    submitted_risk_adjusted = _total()
+    confidence_level = models.FloatField(help_text="As submitted; not used by the server.")
+    expected_renewal = _total()
+    expected_expansion = _total()
+    total = _total()
+    risk_adjusted = _total()
+
+    class Meta:
+        ordering = ["period", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "version"], name="forecast_period_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} v{self.version} ({self.forecast_id})"
+
+
+class ForecastLine(models.Model):
+    forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    renewal_probability = models.FloatField()
+    expansion_probability = models.FloatField()
+    expansion_value = models.DecimalField(max_digits=14, decimal_places=2)
+    risk_factors = models.JSONField(default=list, blank=True)
+    arr = models.DecimalField(max_digits=14, decimal_places=2, help_text="ARR when submitted.")
+    expected_renewal = models.DecimalField(max_digits=14, decimal_places=2)
+    expected_expansion = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["forecast", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["forecast", "customer"], name="forecast_line_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forecast_id} #{self.position}"

@@ -2,11 +2,14 @@
 ingested from the finance and CRM systems."""
 
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from integrations import events
+from integrations.ids import new_public_id
 from integrations.money import whole_units
 from integrations.upsert import BulkResult, upsert_models, upsert_rows
 from integrations.writes import atomic_upsert, lock
@@ -16,16 +19,20 @@ from .bulk_schema import (
     INVOICE_SCHEMA,
     OPPORTUNITY_SCHEMA,
     VALUE_RECORD_SCHEMA,
+    validate_forecast,
 )
 from .choices import OpportunityStatus
 from .models import (
     Contract,
     ExpansionOpportunity,
+    Forecast,
+    ForecastLine,
     Invoice,
     ValueRecord,
     annual_value_of,
     quarter_end,
 )
+from .read import arr
 
 CONTRACT_FIELDS = (
     "customer_id",
@@ -185,3 +192,80 @@ def value_records_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
     """Upsert value records by record_id; rows whose values already match are left alone."""
     rows = _rows(items, VALUE_RECORD_SCHEMA.resolve(items)["customer_id"])
     return upsert_rows(ValueRecord, rows, key="record_id", fields=VALUE_RECORD_FIELDS)
+
+
+_CENT = Decimal("0.01")
+_VERSION_ATTEMPTS = 5
+
+
+def _weighted(amount: Decimal, probability: float) -> Decimal:
+    return (amount * Decimal(repr(probability))).quantize(_CENT, ROUND_HALF_UP)
+
+
+@transaction.atomic
+def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
+    """Record a new version of a quarter's forecast, recomputed from the database (README,
+    "Finance: forecasts"). `body` is the request as sent: every problem (lines by `index`
+    and `field`, unknown customers included) is refused at once (BulkValidationError). The
+    version is max + 1 for the period: a concurrent submission taking the same number fails
+    on the unique (period, version) index inside a savepoint and takes the next one."""
+    clean = validate_forecast(body)
+    period, lines, customer_pks = clean["period"], clean["lines"], clean["customer_pks"]
+    aggregate = clean["aggregate"]
+    arrs = arr(customer_pks)
+    rows: list[ForecastLine] = []
+    for position, (line, pk) in enumerate(zip(lines, customer_pks, strict=True)):
+        customer_arr = arrs.get(pk, Decimal(0))
+        rows.append(
+            ForecastLine(
+                position=position,
+                customer_id=pk,
+                renewal_probability=line["renewal_probability"],
+                expansion_probability=line["expansion_probability"],
+                expansion_value=Decimal(line["expansion_value"]),
+                risk_factors=list(line["risk_factors"]),
+                arr=customer_arr,
+                expected_renewal=_weighted(customer_arr, line["renewal_probability"]),
+                expected_expansion=_weighted(
+                    Decimal(line["expansion_value"]), line["expansion_probability"]
+                ),
+            )
+        )
+    renewal = sum((r.expected_renewal for r in rows), Decimal(0))
+    expansion = sum((r.expected_expansion for r in rows), Decimal(0))
+    values = {
+        "period": period,
+        "submitted_by": submitted_by,
+        "submitted_total": Decimal(aggregate["total_forecasted_revenue"]),
+        "submitted_risk_adjusted": Decimal(aggregate["risk_adjusted_value"]),
+        "confidence_level": aggregate["confidence_level"],
+        "expected_renewal": renewal,
+        "expected_expansion": expansion,
+        "total": renewal + expansion,
+        "risk_adjusted": renewal + expansion,
+    }
+    for attempt in range(_VERSION_ATTEMPTS):
+        latest = Forecast.objects.filter(period=period).aggregate(v=Max("version"))["v"]
+        try:
+            with transaction.atomic():
+                forecast = Forecast.objects.create(
+                    forecast_id=new_public_id("fcst"), version=(latest or 0) + 1, **values
+                )
+            break
+        except IntegrityError:
+            if attempt == _VERSION_ATTEMPTS - 1:
+                raise
+    for row in rows:
+        row.forecast = forecast
+    ForecastLine.objects.bulk_create(rows, batch_size=1000)
+    events.publish(
+        "forecast.submitted",
+        data={
+            "forecast_id": forecast.forecast_id,
+            "forecast_period": period,
+            "version": forecast.version,
+            "customers": len(rows),
+            "total_forecasted_revenue": int(forecast.total.quantize(0, ROUND_HALF_UP)),
+        },
+    )
+    return forecast

@@ -80,3 +80,13 @@ def days_window(as_of: date, days: int) -> DayWindow:
     if days < 1:
         raise ValueError("a window has at least one day")
     return DayWindow(as_of - timedelta(days=days - 1), as_of)
+
+
+def quarter_bounds(text: str) -> tuple[date, date]:
+    """`q2_2026` -> (2026-04-01, 2026-06-30): the quarter's first and last calendar day.
+    `text` must match ids.QUARTER_PATTERN (validated on input)."""
+    quarter, year = int(text[1]), int(text[3:])
+    first = date(year, 3 * quarter - 2, 1)
+    if quarter == 4:  # not via the next January: q4_9999 ends in a representable year
+        return first, date(year, 12, 31)
+    return first, date(year, 3 * quarter + 1, 1) - timedelta(days=1)

@@ -66,7 +66,7 @@ SLUG_MESSAGE = "A slug: lowercase letters, digits, _ and -, at most 64."
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,63}$"
 
 # A calendar quarter (`q1_2026`): expected closes, forecast periods. Years 1900-2999, the
-# bound every date keeps.
+# bound every date keeps. Its days: clock.quarter_bounds.
 QUARTER_PATTERN = r"^q[1-4]_(19|2[0-9])[0-9]{2}$"
 QUARTER_MESSAGE = "A quarter like q1_2026 (q1-q4, an underscore, a year 1900-2999)."
 

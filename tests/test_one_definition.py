@@ -106,8 +106,9 @@ def ad_hoc_windows(path: str, text: str) -> list[str]:
             and getattr(node.right.func, "id", None) == "timedelta"
         ):
             found.append(f"{path}:{node.lineno}: - timedelta")
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in {"date", "localdate"}:
-            found.append(f"{path}:{node.lineno}: .{node.func.attr}()")  # type: ignore[attr-defined]
+        method = getattr(node.func, "attr", None) if isinstance(node, ast.Call) else None
+        if method in {"date", "localdate"}:
+            found.append(f"{path}:{node.lineno}: .{method}()")
     return found
 
 

@@ -4,11 +4,12 @@ customer in a fixed number of queries, with the numbers their definitions give."
 from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from customers import read as customers_read
-from customers.models import HealthScore
+from customers.models import Customer, HealthScore
 from finance import read as finance_read
 from integrations.clock import days_window
 from operations import read as operations_read
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-def _score(customer, at: datetime, score: int, grade: str = "healthy") -> HealthScore:  # type: ignore[no-untyped-def]
+def _score(customer: Customer, at: datetime, score: int, grade: str = "healthy") -> HealthScore:
     return HealthScore.objects.create(
         customer=customer,
         computed_at=at,
@@ -36,7 +37,7 @@ def _score(customer, at: datetime, score: int, grade: str = "healthy") -> Health
     )
 
 
-def test_latest_health_and_30_day_change_for_many_customers(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_latest_health_and_30_day_change_for_many_customers(django_assert_num_queries: Any) -> None:
     a, b, none = CustomerFactory.create_batch(3)
     _score(a, NOW - timedelta(days=30), 80)
     _score(a, NOW, 62, "at_risk")
@@ -57,10 +58,10 @@ def test_latest_health_and_30_day_change_for_many_customers(django_assert_num_qu
     assert changes[a.pk].change_30d == -18
     assert changes[b.pk].change_30d is None  # no snapshot near 30 days before
     with pytest.raises(FrozenInstanceError):
-        latest[a.pk].score = 1  # type: ignore[misc]
+        setattr(latest[a.pk], "score", 1)  # noqa: B010 - the frozen dataclass must refuse it
 
 
-def test_stakeholder_coverage_and_active_customers(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_stakeholder_coverage_and_active_customers(django_assert_num_queries: Any) -> None:
     a, b = CustomerFactory.create_batch(2)
     CustomerFactory.create(status="churned")
     StakeholderFactory.create(customer=a, is_champion=True)
@@ -81,7 +82,7 @@ def test_arr_rank_reads_the_registered_arr() -> None:
     assert customers_read.arr_rank(none.pk) == customers_read.ArrRank(None, 0.0, 2)
 
 
-def test_usage_totals_and_key_feature_adoption(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_usage_totals_and_key_feature_adoption(django_assert_num_queries: Any) -> None:
     a, b = CustomerFactory.create_batch(2)
     key = FeatureFactory.create(feature_id="feat_key", is_key=True, adoption_threshold_days=2)
     day = date(2026, 6, 1)
@@ -102,7 +103,7 @@ def test_usage_totals_and_key_feature_adoption(django_assert_num_queries) -> Non
     }
 
 
-def test_open_interventions_tickets_and_surveys(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_open_interventions_tickets_and_surveys(django_assert_num_queries: Any) -> None:
     a, b = CustomerFactory.create_batch(2)
     WorkflowRun.objects.create(run_id="wfr_1", customer=a, workflow_type="x", status="running")
     WorkflowRun.objects.create(run_id="wfr_2", customer=a, workflow_type="x", status="completed")
@@ -135,7 +136,7 @@ def test_open_interventions_tickets_and_surveys(django_assert_num_queries) -> No
     assert surveys[a.pk].nps == 0.0
 
 
-def test_arr_contracts_ending_and_payment_status(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_arr_contracts_ending_and_payment_status(django_assert_num_queries: Any) -> None:
     a, b = CustomerFactory.create_batch(2)
     ContractFactory.create(customer=a, contract_id="ctr_a", end_date=date(2026, 8, 1))
     ContractFactory.create(customer=a, contract_id="ctr_old", status="renewed")

@@ -22,12 +22,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from customers.models import Customer, Stakeholder, TeamMember
-from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
+from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
+from finance.services import forecast_submit
 from integrations.models import ApiKey
 from integrations.scopes import ALL_SCOPES
 from operations.models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
 from product.models import Feature, Feedback
 from tests.test_schema_fuzz import _not_a_server_error, schema
+from tests.test_schema_responses import _forecast, _last_quarter
 
 # The model and field behind each path parameter ({email} depends on the path).
 SOURCES: dict[str, tuple[Any, str]] = {
@@ -45,6 +47,7 @@ SOURCES: dict[str, tuple[Any, str]] = {
     "feature_id": (Feature, "feature_id"),
     "feedback_id": (Feedback, "feedback_id"),
     "email": (TeamMember, "email"),
+    "forecast_id": (Forecast, "forecast_id"),
 }
 
 
@@ -55,6 +58,8 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         # One customer with stakeholders, so /stakeholders/{email} names a real one.
         customer = Customer.objects.exclude(stakeholders=None).order_by("customer_id").first()
         assert customer is not None
+        # The demo seeds no forecast yet: one, for a quarter that is over.
+        forecast_submit(body=_forecast(customer.customer_id, _last_quarter()))
         values = {
             name: model.objects.order_by("pk").values_list(field, flat=True).first()
             for name, (model, field) in SOURCES.items()

@@ -1,5 +1,6 @@
 from integrations.routing import both
 
+from . import forecast_views as fv
 from . import views
 
 P = "api/v1/cs-finance"
@@ -26,5 +27,20 @@ urlpatterns = [
         f"{P}/value-records/<str:record_id>",
         views.ValueRecordDetailView.as_view(),
         name="value-record-detail",
+    ),
+]
+
+# Forecasts (README, "Finance: forecasts").
+urlpatterns += [
+    *both(f"{P}/forecast", fv.ForecastView.as_view(), name="forecast"),
+    *both(
+        f"{P}/forecast/<str:forecast_id>",
+        fv.ForecastDetailView.as_view(),
+        name="forecast-detail",
+    ),
+    *both(
+        f"{P}/forecast/<str:forecast_id>/accuracy",
+        fv.ForecastAccuracyView.as_view(),
+        name="forecast-accuracy",
     ),
 ]

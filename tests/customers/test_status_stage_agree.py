@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from customers import services
 from customers.models import Customer, LifecycleChange
@@ -36,7 +37,7 @@ def _codes(response: Any) -> list[str]:
     return [e["code"] for e in response.json()["errors"]]
 
 
-def test_reactivating_moves_the_stage_to_onboarding_with_history_and_event(api) -> None:  # type: ignore[no-untyped-def]
+def test_reactivating_moves_the_stage_to_onboarding_with_history_and_event(api: APIClient) -> None:
     _churned(api)
     response = api.patch(f"{URL}/c1", {"status": "active"}, format="json")
     assert response.status_code == 200
@@ -51,7 +52,7 @@ def test_reactivating_moves_the_stage_to_onboarding_with_history_and_event(api) 
     assert (event.data["from_stage"], event.data["to_stage"]) == ("churned", "onboarding")
 
 
-def test_a_churned_stage_implies_a_churned_status(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_churned_stage_implies_a_churned_status(api: APIClient) -> None:
     api.post(URL, {"customer_id": "c1", **BASE}, format="json")
     response = api.patch(f"{URL}/c1", {"lifecycle_stage": "churned"}, format="json")
     assert response.status_code == 200
@@ -66,7 +67,7 @@ def test_a_churned_stage_implies_a_churned_status(api) -> None:  # type: ignore[
     _assert_consistent("c1")
 
 
-def test_create_with_a_churned_stage_is_churned(api) -> None:  # type: ignore[no-untyped-def]
+def test_create_with_a_churned_stage_is_churned(api: APIClient) -> None:
     body = {"customer_id": "c1", **BASE, "lifecycle_stage": "churned"}
     response = api.post(URL, body, format="json")
     assert response.status_code == 201
@@ -81,7 +82,7 @@ def test_create_with_a_churned_stage_is_churned(api) -> None:  # type: ignore[no
         {"status": "churned", "lifecycle_stage": "adoption"},
     ],
 )
-def test_a_contradiction_is_400_and_writes_nothing(api, body) -> None:  # type: ignore[no-untyped-def]
+def test_a_contradiction_is_400_and_writes_nothing(api: APIClient, body: dict[str, Any]) -> None:
     response = api.post(URL, {"customer_id": "c1", **BASE, **body}, format="json")
     assert response.status_code == 400
     assert _codes(response) == ["status_stage_mismatch"]
@@ -93,7 +94,7 @@ def test_a_contradiction_is_400_and_writes_nothing(api, body) -> None:  # type: 
     assert _assert_consistent("c1").status == "active"
 
 
-def test_bulk_keeps_status_and_stage_in_agreement(api) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_keeps_status_and_stage_in_agreement(api: APIClient) -> None:
     bulk = f"{URL}/bulk"
     item = {"customer_id": "c1", **BASE}
     assert (
@@ -117,7 +118,9 @@ def test_bulk_keeps_status_and_stage_in_agreement(api) -> None:  # type: ignore[
     assert not Customer.objects.filter(customer_id="c2").exists()
 
 
-def test_admin_status_only_reactivation_moves_the_stage(client, admin_user, api) -> None:  # type: ignore[no-untyped-def]
+def test_admin_status_only_reactivation_moves_the_stage(
+    client: Any, admin_user: Any, api: APIClient
+) -> None:
     client.force_login(admin_user)
     _churned(api)
     customer = Customer.objects.get()
@@ -129,7 +132,7 @@ def test_admin_status_only_reactivation_moves_the_stage(client, admin_user, api)
     assert LifecycleChange.objects.filter(customer=customer).latest("changed_at").source == "admin"
 
 
-def test_any_sequence_keeps_them_in_agreement(api) -> None:  # type: ignore[no-untyped-def]
+def test_any_sequence_keeps_them_in_agreement(api: APIClient) -> None:
     _churned(api)
     steps: list[dict[str, str]] = [
         {"status": "active"},

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from customers import services
 from customers.models import Customer, LifecycleChange, Stakeholder, TeamMember
@@ -35,7 +36,7 @@ def _errors(response: Any) -> dict[str, Any]:
     return dict(response.context["adminform"].form.errors)
 
 
-def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff, api) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff: Any, api: APIClient) -> None:
     customer = _customer()
     page = admin_form_data(staff, change_url(customer))  # the staff user opens the form
     response = api.patch(
@@ -56,7 +57,9 @@ def test_a_name_only_save_keeps_what_the_api_changed_meanwhile(staff, api) -> No
     assert LifecycleChange.objects.filter(customer=customer).count() == history
 
 
-def test_a_field_changed_by_both_is_refused_and_nothing_is_written(staff, api) -> None:  # type: ignore[no-untyped-def]
+def test_a_field_changed_by_both_is_refused_and_nothing_is_written(
+    staff: Any, api: APIClient
+) -> None:
     customer = _customer()
     page = admin_form_data(staff, change_url(customer))
     api.patch("/api/v1/customers/cust_stale", {"licensed_seats": 99}, format="json")
@@ -68,7 +71,7 @@ def test_a_field_changed_by_both_is_refused_and_nothing_is_written(staff, api) -
     assert (customer.name, customer.licensed_seats) == ("Acme", 99)
 
 
-def test_team_member_capacity_is_not_reverted(staff) -> None:  # type: ignore[no-untyped-def]
+def test_team_member_capacity_is_not_reverted(staff: Any) -> None:
     member = TeamMemberFactory.create(name="Ann", capacity=10)
     page = admin_form_data(staff, change_url(member))
     services.team_member_update(member=TeamMember.objects.get(pk=member.pk), data={"capacity": 40})
@@ -94,7 +97,7 @@ def test_team_member_capacity_is_not_reverted(staff) -> None:  # type: ignore[no
     assert member.capacity == 40
 
 
-def test_an_ingested_row_keeps_what_ingestion_changed_meanwhile(staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_ingested_row_keeps_what_ingestion_changed_meanwhile(staff: Any) -> None:
     customer = CustomerFactory.create(customer_id="cust_tck")
     SupportTicket.objects.create(
         ticket_id="TCK-1",
@@ -117,7 +120,7 @@ def test_an_ingested_row_keeps_what_ingestion_changed_meanwhile(staff) -> None: 
     assert ticket.status == "open"
 
 
-def test_the_stakeholder_inline_sends_only_its_changes(staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_stakeholder_inline_sends_only_its_changes(staff: Any) -> None:
     customer = _customer()
     person = StakeholderFactory.create(customer=customer, name="Ann", role="CTO")
     page = admin_form_data(staff, change_url(customer))
@@ -164,7 +167,9 @@ def _without_initials(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not k.startswith("initial-")}
 
 
-def test_a_post_without_initials_cannot_revert_what_the_api_changed(staff, api) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_without_initials_cannot_revert_what_the_api_changed(
+    staff: Any, api: APIClient
+) -> None:
     customer = _customer()
     page = _without_initials(admin_form_data(staff, change_url(customer)))
     response = api.patch(
@@ -184,7 +189,7 @@ def test_a_post_without_initials_cannot_revert_what_the_api_changed(staff, api) 
     assert LifecycleChange.objects.filter(customer=customer).count() == history
 
 
-def test_without_initials_a_changed_name_is_refused_too(staff) -> None:  # type: ignore[no-untyped-def]
+def test_without_initials_a_changed_name_is_refused_too(staff: Any) -> None:
     # Nothing tells the user's own edit from an old value: only values equal to the current
     # ones pass.
     customer = _customer()
@@ -195,7 +200,7 @@ def test_without_initials_a_changed_name_is_refused_too(staff) -> None:  # type:
     assert Customer.objects.get(pk=customer.pk).name == "Acme"
 
 
-def test_without_initials_values_equal_to_the_current_ones_save(staff) -> None:  # type: ignore[no-untyped-def]
+def test_without_initials_values_equal_to_the_current_ones_save(staff: Any) -> None:
     customer = _customer()
     page = _without_initials(admin_form_data(staff, change_url(customer)))
     assert staff.post(change_url(customer), page).status_code == 302
@@ -207,7 +212,7 @@ def test_without_initials_values_equal_to_the_current_ones_save(staff) -> None: 
     )
 
 
-def test_team_member_capacity_without_initials_is_not_reverted(staff) -> None:  # type: ignore[no-untyped-def]
+def test_team_member_capacity_without_initials_is_not_reverted(staff: Any) -> None:
     member = TeamMemberFactory.create(name="Ann", capacity=10)
     page = _without_initials(admin_form_data(staff, change_url(member)))
     services.team_member_update(member=TeamMember.objects.get(pk=member.pk), data={"capacity": 40})
@@ -232,7 +237,7 @@ def test_team_member_capacity_without_initials_is_not_reverted(staff) -> None:  
     assert staff.post(changelist, {**rows, "form-0-capacity": "40"}).status_code == 302
 
 
-def test_the_stakeholder_inline_without_initials_is_refused(staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_stakeholder_inline_without_initials_is_refused(staff: Any) -> None:
     customer = _customer()
     person = StakeholderFactory.create(customer=customer, name="Ann", role="CTO")
     page = _without_initials(admin_form_data(staff, change_url(customer)))
