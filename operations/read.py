@@ -5,11 +5,13 @@ keys and type hints only); import-linter enforces it (pyproject, "Public read AP
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from integrations.clock import DayWindow
+from integrations.clock import DayWindow, local_day
 from integrations.rounding import round_half_up
 
 from .choices import (
@@ -134,4 +136,43 @@ def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[
             round_half_up(r["csat_total"] / r["csat_n"], 2) if r["csat_n"] else None,
         )
         for r in rows
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class InterventionDates:
+    """The local days at-risk interventions began on a customer: workflow runs (started, or
+    created when not started yet) and escalations (opened), any status, oldest first."""
+
+    workflow_runs: tuple[date, ...] = ()
+    escalations: tuple[date, ...] = ()
+
+    @property
+    def all(self) -> tuple[date, ...]:
+        return tuple(sorted(self.workflow_runs + self.escalations))
+
+
+def intervention_dates(customer_pks: Sequence[int]) -> dict[int, InterventionDates]:
+    """Every asked customer (none: empty tuples). Two queries."""
+    runs: dict[int, list[date]] = {}
+    began = Coalesce("started_at", "created_at")
+    run_rows = (
+        WorkflowRun.objects.filter(customer_id__in=customer_pks)
+        .annotate(began=began)
+        .order_by("began")
+        .values_list("customer_id", "began")
+    )
+    for pk, at in run_rows:
+        runs.setdefault(pk, []).append(local_day(at))
+    escalations: dict[int, list[date]] = {}
+    escalation_rows = (
+        Escalation.objects.filter(customer_id__in=customer_pks)
+        .order_by("opened_at")
+        .values_list("customer_id", "opened_at")
+    )
+    for pk, at in escalation_rows:
+        escalations.setdefault(pk, []).append(local_day(at))
+    return {
+        pk: InterventionDates(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
+        for pk in customer_pks
     }

@@ -1,6 +1,7 @@
 from integrations.routing import both
 
 from . import forecast_views as fv
+from . import value_views as vv
 from . import views
 
 P = "api/v1/cs-finance"
@@ -43,4 +44,9 @@ urlpatterns += [
         fv.ForecastAccuracyView.as_view(),
         name="forecast-accuracy",
     ),
+]
+
+# Value realisation (README, "Finance: value realisation").
+urlpatterns += [
+    *both(f"{P}/value/<str:customer_id>", vv.CustomerValueView.as_view(), name="customer-value"),
 ]
