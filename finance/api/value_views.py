@@ -9,7 +9,7 @@ from integrations.api.base import PlatformAPIView
 from integrations.clock import today
 from integrations.openapi_errors import ErrorResponse404Serializer
 
-from .. import selectors
+from ..selectors.value import customer_value
 from .value_serializers import CustomerValueSerializer
 
 
@@ -24,5 +24,5 @@ class CustomerValueView(PlatformAPIView):
         responses={200: CustomerValueSerializer, 404: ErrorResponse404Serializer},
     )
     def get(self, request: Request, customer_id: str) -> Response:
-        document = selectors.customer_value(customer_get(customer_id), today())
+        document = customer_value(customer_get(customer_id), today())
         return Response(CustomerValueSerializer(document).data)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from finance import selectors
 from finance.api import value_views
+from finance.selectors import value as selectors
 from operations.models import Escalation, WorkflowRun
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
