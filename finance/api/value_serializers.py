@@ -37,9 +37,16 @@ class RevenueAttributionSerializer(serializers.Serializer):
 
 
 class FinancialHealthSerializer(serializers.Serializer):
-    payment_status = serializers.ChoiceField(choices=["current", "overdue", "delinquent"])
-    payment_bucket = serializers.CharField(help_text="The financial measure's finer bucket.")
-    worst_days_overdue = serializers.IntegerField()
+    payment_status = serializers.ChoiceField(
+        choices=["current", "overdue", "delinquent"],
+        allow_null=True,
+        help_text="From the invoices; null with `payment_reason` when there are none.",
+    )
+    payment_bucket = serializers.CharField(
+        allow_null=True, help_text="The financial measure's finer bucket."
+    )
+    worst_days_overdue = serializers.IntegerField(allow_null=True)
+    payment_reason = _reason()
     renewal_probability = serializers.FloatField(allow_null=True)
     renewal_probability_reason = _reason()
     expansion_pipeline = serializers.IntegerField(help_text="Σ value of open opportunities.")

@@ -101,7 +101,6 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
         if denominator > 0
         else None
     )
-    bucket = payment.payment_status if payment else PaymentStatus.CURRENT
     return {
         "customer_id": customer.customer_id,
         "as_of": as_of,
@@ -127,9 +126,13 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
             },
         },
         "financial_health": {
-            "payment_status": PAYMENT_STATE[PaymentStatus(bucket)],
-            "payment_bucket": bucket,
-            "worst_days_overdue": payment.max_days_overdue if payment else 0,
+            # No invoice is no evidence of paying on time: null with the reason, not "current".
+            "payment_status": (
+                PAYMENT_STATE[PaymentStatus(payment.payment_status)] if payment else None
+            ),
+            "payment_bucket": payment.payment_status if payment else None,
+            "worst_days_overdue": payment.max_days_overdue if payment else None,
+            "payment_reason": None if payment else "no invoices",
             "renewal_probability": None,
             "renewal_probability_reason": NO_RENEWAL_MODEL,
             "expansion_pipeline": whole_units(pipeline.open_value if pipeline else 0),

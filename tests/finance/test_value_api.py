@@ -124,6 +124,7 @@ def test_hand_computed_numbers(make_client: MakeClient, monkeypatch: Any) -> Non
         "payment_status": "delinquent",
         "payment_bucket": "overdue_31_60",
         "worst_days_overdue": 31,
+        "payment_reason": None,
         "renewal_probability": None,
         "renewal_probability_reason": "no renewal model fitted yet",
         "expansion_pipeline": 48000,
@@ -153,7 +154,8 @@ def test_nothing_contracted_gives_null_with_reasons() -> None:
     assert attribution["success_contribution"] is None
     assert attribution["success_contribution_reason"] == "no renewed ARR and no won expansion"
     health = document["financial_health"]
-    assert (health["payment_status"], health["payment_bucket"]) == ("current", "current")
+    assert (health["payment_status"], health["payment_bucket"]) == (None, None)
+    assert (health["worst_days_overdue"], health["payment_reason"]) == (None, "no invoices")
     assert health["expansion_pipeline"] == 0
 
 
