@@ -41,3 +41,8 @@ class ValueCategory(models.TextChoices):
     REVENUE_GAIN = "revenue_gain"
     TIME_SAVED = "time_saved"
     RISK_REDUCTION = "risk_reduction"
+
+
+class RenewalModelKind(models.TextChoices):
+    PRIOR = "prior"  # documented coefficients, editable in the admin
+    FITTED = "fitted"  # a logistic regression fitted on resolved renewals

@@ -19,6 +19,7 @@ from .choices import (
     OpportunitySource,
     OpportunityStatus,
     OpportunityType,
+    RenewalModelKind,
     ValueCategory,
 )
 
@@ -245,3 +246,71 @@ class ForecastLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forecast_id} #{self.position}"
+
+
+class RenewalModelVersion(models.Model):
+    """One version of the renewal-probability model (README, "Finance: renewal model").
+
+    log-odds = intercept + Σ coefficient x (value - mean) / scale over `terms`; a missing
+    value is imputed at its mean (contributes 0). Fitted versions come from
+    `finance.renewals.services.renewal_model_fit`; the prior is seeded by a migration and its
+    terms are editable in the admin. Exactly one version is active (chosen in the admin)."""
+
+    version = models.PositiveIntegerField(unique=True, help_text="From 1 (the seeded prior).")
+    kind = models.CharField(max_length=8, choices=RenewalModelKind.choices)
+    is_active = models.BooleanField(default=False, help_text="The version that scores renewals.")
+    intercept = models.FloatField()
+    terms = models.JSONField(
+        help_text='[{"feature": "health_score", "coefficient": 0.9, "mean": 70, "scale": 15}, ...]'
+    )
+    library = models.CharField(max_length=200, blank=True, help_text="What fitted it.")
+    training_size = models.PositiveIntegerField(null=True, blank=True)
+    trained_from = models.DateField(null=True, blank=True, help_text="First decision date.")
+    trained_until = models.DateField(null=True, blank=True, help_text="Last decision date.")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="renewal_model_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.kind}{', active' if self.is_active else ''})"
+
+
+class RenewalModelEvaluation(models.Model):
+    """A version's scores on a time-ordered hold-out (the latest 20 % of resolved renewals at
+    the time of a fit run). A fit run evaluates the new version and the prior on the same
+    hold-out, so they compare like for like."""
+
+    model_version = models.ForeignKey(
+        RenewalModelVersion, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    evaluated_at = models.DateTimeField(default=timezone.now)
+    holdout_from = models.DateField(help_text="First decision date in the hold-out.")
+    holdout_until = models.DateField(help_text="Last decision date in the hold-out.")
+    sample_size = models.PositiveIntegerField()
+    renewed = models.PositiveIntegerField(help_text="Positives in the hold-out.")
+    brier_score = models.FloatField()
+    log_loss = models.FloatField()
+    auc = models.FloatField(null=True, blank=True, help_text="Null when one class is missing.")
+    baseline_brier_score = models.FloatField(
+        help_text="Brier score of always predicting the training renewal rate."
+    )
+    calibration = models.JSONField(
+        help_text='By probability decile: [{"decile": 1, "predicted_mean": .., '
+        '"observed_rate": .., "count": ..}, ...]'
+    )
+
+    class Meta:
+        ordering = ["-evaluated_at", "-pk"]
+        indexes = [models.Index(fields=["model_version", "-evaluated_at"], name="renewal_eval_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} on {self.holdout_from}..{self.holdout_until}"

@@ -27,7 +27,7 @@ ALLOWED_MODULES = {
 }
 ALLOWED_PACKAGES = {"api", "migrations", "services", "selectors", "management"}
 # Sub-domains with their own services and selectors, named in the README.
-CONCEPT_PACKAGES = {("customers", "health"), ("operations", "workflows")}
+CONCEPT_PACKAGES = {("customers", "health"), ("operations", "workflows"), ("finance", "renewals")}
 # One registry module that lets a lower app read what a higher app offers (README).
 EXTRA_MODULES = {("customers", "facts")}
 # A services or selectors module past this becomes a package split along its concepts.
