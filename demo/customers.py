@@ -312,6 +312,12 @@ def seed_company(rng: random.Random, count: int, now: datetime, progress: Progre
         Customer.objects.filter(pk__in=list(part_of)).update(created_at=now - CUSTOMER_AGE)
     stakeholders, plans, milestones = build_people_and_plans(rng, customers, now.date())
     bulk_insert(Stakeholder, stakeholders, progress)
+    # Stakeholders were recorded with their account, so a sponsor counts in the point-in-time
+    # history (the renewal model reads "executive sponsor present by the day" from created_at).
+    for part_of in chunks([c.pk for c in customers], BATCH):
+        Stakeholder.objects.filter(customer_id__in=list(part_of)).update(
+            created_at=now - CUSTOMER_AGE
+        )
     bulk_insert(SuccessPlan, plans, progress)
     flat = []
     for plan, items_of_plan in zip(plans, milestones, strict=True):

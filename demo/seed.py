@@ -17,6 +17,7 @@ from .finance import seed_expansion_and_value, seed_finance
 from .health import seed_health_history
 from .operations import seed_operations
 from .product import seed_usage
+from .renewals import seed_renewal_history
 from .workflows import seed_workflows
 
 # One RNG runs through the steps in this order, so the order is part of the demo's identity.
@@ -25,6 +26,8 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("operations history", seed_operations),
     ("finance history", seed_finance),
     ("health history", seed_health_history),
+    # add-on renewals decided on the seeded signals (its own RNG per customer)
+    ("renewal history", seed_renewal_history),
     # priorities use the seeded health and ARR
     ("customer feedback", seed_feedback),
     # interventions follow the accounts' stories and health
