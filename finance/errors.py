@@ -47,3 +47,10 @@ class PeriodNotOver(Conflict):
 
     def extra(self) -> dict[str, Any]:
         return {"period_ends_on": self.ends_on.isoformat()}
+
+
+class NoActiveRenewalModel(Conflict):
+    """An admin can leave no renewal model version active; nothing scores until one is."""
+
+    default_message = "No renewal model version is active; activate one in the admin."
+    default_code = "no_active_renewal_model"

@@ -12,9 +12,11 @@ from operations.read import intervention_dates
 
 from ..choices import ContractStatus, PaymentStatus
 from ..models import Contract, ValueRecord
+from ..renewals.due import renewal_terms
+from ..renewals.scoring import RenewalProbability, renewal_probabilities
 
 CHURN_PREVENTION_DAYS = 180
-NO_RENEWAL_MODEL = "no renewal model fitted yet"
+NO_ACTIVE_CONTRACT = "no active contract"
 # finance.measures' finer bucket -> the spec's three payment states.
 PAYMENT_STATE = {
     PaymentStatus.CURRENT: "current",
@@ -61,9 +63,25 @@ def _prevented(end_date: date, interventions: tuple[date, ...]) -> bool:
     return any(0 <= (end_date - day).days <= CHURN_PREVENTION_DAYS for day in interventions)
 
 
+def _renewal(renewal: RenewalProbability | None) -> dict[str, Any]:
+    """The renewal model's probability for the customer's next-ending active contract, with
+    what explains it; null with the reason without an active contract."""
+    return {
+        "renewal_probability": renewal.probability if renewal else None,
+        "renewal_probability_reason": None if renewal else NO_ACTIVE_CONTRACT,
+        "renewal_model_version": renewal.model_version if renewal else None,
+        "renewal_model_kind": renewal.model_kind if renewal else None,
+        "renewal_contract_id": renewal.contract_id if renewal else None,
+        "renewal_log_odds": renewal.log_odds if renewal else None,
+        "renewal_intercept": renewal.intercept if renewal else None,
+        "renewal_terms": renewal_terms(renewal) if renewal else None,
+    }
+
+
 def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     """Value realisation, revenue attribution and financial health of one customer, from rows
-    (README, "Finance: value realisation"). Eight queries whatever the customer's history."""
+    (README, "Finance: value realisation"). Eight queries plus the renewal scoring's fixed
+    number, whatever the customer's history."""
     from ..read import expansion_revenue, open_pipeline, payment_status, realized_value
 
     pks = [customer.pk]
@@ -82,6 +100,7 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     pipeline = open_pipeline(pks).get(customer.pk)
     payment = payment_status(pks, as_of).get(customer.pk)
     interventions = intervention_dates(pks)[customer.pk].all
+    renewal = renewal_probabilities(pks, as_of).get(customer.pk)
 
     contracted = sum((c[3] for c in contracts if c[0] == ContractStatus.ACTIVE), Decimal(0))
     realized_total = realized.total if realized else Decimal(0)
@@ -133,8 +152,7 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
             "payment_bucket": payment.payment_status if payment else None,
             "worst_days_overdue": payment.max_days_overdue if payment else None,
             "payment_reason": None if payment else "no invoices",
-            "renewal_probability": None,
-            "renewal_probability_reason": NO_RENEWAL_MODEL,
+            **_renewal(renewal),
             "expansion_pipeline": whole_units(pipeline.open_value if pipeline else 0),
             "expansion_pipeline_weighted": whole_units(pipeline.weighted_value if pipeline else 0),
         },
