@@ -243,7 +243,9 @@ class ForecastLine(models.Model):
         help_text="The renewal model's probability at submission; empty: no active contract.",
     )
     model_version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The renewal model version that gave it."
+        null=True,
+        blank=True,
+        help_text="The renewal model version active at submission (empty: none was).",
     )
 
     class Meta:

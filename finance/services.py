@@ -34,7 +34,7 @@ from .models import (
     quarter_end,
 )
 from .read import arr
-from .renewals.scoring import renewal_probabilities
+from .renewals.scoring import active_model, renewal_probabilities
 
 CONTRACT_FIELDS = (
     "customer_id",
@@ -216,7 +216,8 @@ def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
     aggregate = clean["aggregate"]
     arrs = arr(customer_pks)
     # What the model said at submission is stored: a later fit must not rewrite the check.
-    scores = renewal_probabilities(customer_pks, today())
+    spec = active_model()
+    scores = renewal_probabilities(customer_pks, today(), spec) if spec else {}
     rows: list[ForecastLine] = []
     for position, (line, pk) in enumerate(zip(lines, customer_pks, strict=True)):
         customer_arr = arrs.get(pk, Decimal(0))
@@ -235,7 +236,7 @@ def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
                     Decimal(line["expansion_value"]), line["expansion_probability"]
                 ),
                 model_renewal_probability=scored.probability if scored else None,
-                model_version=scored.model_version if scored else None,
+                model_version=spec.version if spec else None,
             )
         )
     renewal = sum((r.expected_renewal for r in rows), Decimal(0))

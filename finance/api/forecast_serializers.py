@@ -69,7 +69,7 @@ class CustomerForecastSerializer(serializers.Serializer):
         "contract to score.",
     )
     model_version = serializers.IntegerField(
-        allow_null=True, help_text="The renewal model version that gave it."
+        allow_null=True, help_text="The renewal model version active at submission; null: none was."
     )
     model_reason = serializers.CharField(
         allow_null=True, help_text="Why model_renewal_probability is null."

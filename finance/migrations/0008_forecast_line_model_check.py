@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='forecastline',
             name='model_version',
-            field=models.PositiveIntegerField(blank=True, help_text='The renewal model version that gave it.', null=True),
+            field=models.PositiveIntegerField(blank=True, help_text='The renewal model version active at submission (empty: none was).', null=True),
         ),
     ]

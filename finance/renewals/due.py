@@ -16,8 +16,9 @@ from customers.read import latest_health_scores
 from integrations.clock import DayWindow
 
 from ..choices import ContractStatus
+from ..errors import NoActiveRenewalModel
 from ..models import Contract
-from .scoring import RenewalProbability, renewal_probabilities
+from .scoring import RenewalProbability, active_model, renewal_probabilities
 
 _CENT = Decimal("0.01")
 
@@ -65,7 +66,11 @@ def renewals_due(
     """Every customer's next-ending active contract that ends in (as_of, as_of + days],
     scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
     `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
-    are inclusive bounds. One query plus the scoring's, whatever the number of contracts."""
+    are inclusive bounds. Twelve queries whatever the number of contracts: the model, the
+    contracts and the scoring's ten. NoActiveRenewalModel when no version is active."""
+    spec = active_model()
+    if spec is None:
+        raise NoActiveRenewalModel()
     contracts = Contract.objects.filter(
         due_window(as_of, days).dates("end_date"), status=ContractStatus.ACTIVE
     )
@@ -88,7 +93,7 @@ def renewals_due(
             "annual_value",
         )
     )
-    scores = renewal_probabilities(sorted({row[0] for row in rows}), as_of)
+    scores = renewal_probabilities(sorted({row[0] for row in rows}), as_of, spec)
     due = []
     for pk, customer_id, name, seg, email, csm_name, contract_id, end, arr in rows:
         scored = scores.get(pk)

@@ -122,7 +122,8 @@ def contract_pks(contract_ids: Iterable[str]) -> dict[str, int]:
 
 CONSISTENCY_TOLERANCE = Decimal("0.01")  # |submitted - computed| <= 1 % of submitted
 DISAGREEMENT = Decimal("0.25")  # |submitted - model| at or above this is flagged
-MODEL_REASON = "no active contract at submission: the model had nothing to score"
+NO_CONTRACT_REASON = "no active contract at submission: the model had nothing to score"
+NO_MODEL_REASON = "no renewal model version was active at submission"
 
 
 def _model_check(line: ForecastLine) -> dict[str, Any]:
@@ -132,8 +133,8 @@ def _model_check(line: ForecastLine) -> dict[str, Any]:
     if model is None:
         return {
             "model_renewal_probability": None,
-            "model_version": None,
-            "model_reason": MODEL_REASON,
+            "model_version": line.model_version,
+            "model_reason": NO_CONTRACT_REASON if line.model_version else NO_MODEL_REASON,
             "disagreement": None,
         }
     gap = abs(Decimal(repr(line.renewal_probability)) - Decimal(repr(model)))
