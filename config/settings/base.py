@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "operations.choices.TaskKind.choices",
         "OpportunityStatusEnum": "finance.choices.OpportunityStatus.choices",
         "OpportunityTypeEnum": "finance.choices.OpportunityType.choices",
+        "RenewalModelKindEnum": "finance.choices.RenewalModelKind.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],

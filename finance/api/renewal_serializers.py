@@ -10,6 +10,7 @@ from .forecast_serializers import MoneyField
 
 MAX_DUE_WITHIN_DAYS = 730
 DEFAULT_DUE_WITHIN_DAYS = 90
+MAX_MONEY = 10**12 - 1  # a contract's annual_value column holds 12 whole digits
 
 
 class RenewalsQuerySerializer(QuerySerializer):
@@ -27,12 +28,12 @@ class RenewalsQuerySerializer(QuerySerializer):
         trim_whitespace=False,
         help_text="The customer's CSM (email, matched case-insensitively, never trimmed).",
     )
-    min_arr = serializers.DecimalField(
-        max_digits=16,
-        decimal_places=2,
+    min_arr = serializers.IntegerField(
         min_value=0,
+        max_value=MAX_MONEY,
         required=False,
-        help_text="Only contracts whose ARR (annual_value) is at least this (currency units).",
+        help_text="Only contracts whose ARR (annual_value) is at least this many whole "
+        "currency units.",
     )
     max_probability = serializers.FloatField(
         min_value=0,
@@ -55,7 +56,7 @@ class RenewalTermSerializer(serializers.Serializer):
     )
 
 
-class CsmSerializer(serializers.Serializer):
+class RenewalCsmSerializer(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField()
 
@@ -80,17 +81,17 @@ class RenewalDueSerializer(serializers.Serializer):
     terms = RenewalTermSerializer(many=True)
     health_score = serializers.IntegerField(allow_null=True, help_text="Latest snapshot.")
     health_grade = serializers.CharField(allow_null=True)
-    csm = CsmSerializer(allow_null=True, help_text="The customer's CSM; null without one.")
+    csm = RenewalCsmSerializer(allow_null=True, help_text="The customer's CSM; null without one.")
 
 
-class VersionTermSerializer(serializers.Serializer):
+class RenewalVersionTermSerializer(serializers.Serializer):
     feature = serializers.CharField()
     coefficient = serializers.FloatField(help_text="Per standard unit: (value - mean) / scale.")
     mean = serializers.FloatField(help_text="A missing value is imputed at the mean.")
     scale = serializers.FloatField()
 
 
-class ModelVersionSerializer(serializers.Serializer):
+class RenewalModelVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=RenewalModelKind.choices)
     library = serializers.CharField(help_text="What fitted it (empty for the prior).")
@@ -98,18 +99,18 @@ class ModelVersionSerializer(serializers.Serializer):
     trained_from = serializers.DateField(allow_null=True, help_text="First decision date.")
     trained_until = serializers.DateField(allow_null=True, help_text="Last decision date.")
     intercept = serializers.FloatField()
-    terms = VersionTermSerializer(many=True)
+    terms = RenewalVersionTermSerializer(many=True)
     notes = serializers.CharField()
 
 
-class CalibrationRowSerializer(serializers.Serializer):
+class RenewalCalibrationRowSerializer(serializers.Serializer):
     decile = serializers.IntegerField(help_text="1-10, by predicted probability.")
     predicted_mean = serializers.FloatField(allow_null=True)
     observed_rate = serializers.FloatField(allow_null=True)
     count = serializers.IntegerField()
 
 
-class EvaluationSerializer(serializers.Serializer):
+class RenewalEvaluationSerializer(serializers.Serializer):
     brier_score = serializers.FloatField()
     log_loss = serializers.FloatField()
     auc = serializers.FloatField(allow_null=True, help_text="Null when one class is missing.")
@@ -121,12 +122,12 @@ class EvaluationSerializer(serializers.Serializer):
     holdout_from = serializers.DateField()
     holdout_until = serializers.DateField()
     evaluated_at = serializers.DateTimeField()
-    calibration = CalibrationRowSerializer(many=True)
+    calibration = RenewalCalibrationRowSerializer(many=True)
 
 
 class RenewalCalibrationSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    model = ModelVersionSerializer(help_text="The active version.")
+    model = RenewalModelVersionSerializer(help_text="The active version.")
     basis = serializers.ChoiceField(choices=RenewalModelKind.choices)
     resolved_renewals = serializers.IntegerField(
         help_text="Contracts renewed, churned or expired with end_date on or before as_of."
@@ -134,7 +135,7 @@ class RenewalCalibrationSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_null=True, help_text="Why the prior is in use; null for a fitted version."
     )
-    evaluation = EvaluationSerializer(
+    evaluation = RenewalEvaluationSerializer(
         allow_null=True, help_text="The active version's latest hold-out evaluation."
     )
     evaluation_reason = serializers.CharField(allow_null=True)

@@ -52,13 +52,13 @@ class RenewalsDueView(PlatformGenericAPIView):
         query = rs.RenewalsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        min_arr: Decimal | None = params.get("min_arr")
+        min_arr = params.get("min_arr")
         rows = renewals_due(
             as_of=today(),
             days=params["due_within_days"],
             segment=params.get("segment"),
             csm=params.get("csm"),
-            min_arr=min_arr,
+            min_arr=None if min_arr is None else Decimal(min_arr),
             max_probability=params.get("max_probability"),
         )
         paginator = cast(SortedListPagination, self.paginator)
