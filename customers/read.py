@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from integrations.clock import DayWindow
+from integrations.clock import DayWindow, local_day_end
 
 from . import facts
 from .choices import CustomerStatus
@@ -34,6 +34,8 @@ __all__ = [
     "active_team_members",
     "arr_rank",
     "customer_get",
+    "customer_segments",
+    "executive_sponsor_on",
     "health_changes",
     "health_reference",
     "health_references",
@@ -123,16 +125,20 @@ def latest_health_scores(
     *,
     computed_until: datetime | None = None,
     as_of_in: DayWindow | None = None,
+    as_of_until: date | None = None,
 ) -> dict[int, HealthSnapshot]:
     """Each customer's latest snapshot (computed at or before `computed_until`, scored for a
-    day inside `as_of_in`, when given). Customers without one are left out. One query."""
+    day inside `as_of_in` or on or before `as_of_until`, when given). Customers without one
+    are left out. One query."""
     customers: QuerySet[Customer] = Customer.objects.all()
     if customer_pks is not None:
         if not customer_pks:
             return {}
         customers = customers.filter(pk__in=customer_pks)
     latest = customers.annotate(
-        latest=latest_health("pk", computed_until=computed_until, as_of_in=as_of_in)
+        latest=latest_health(
+            "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
+        )
     ).values("latest")
     rows = HealthScore.objects.filter(pk__in=latest).values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
@@ -197,3 +203,20 @@ def stakeholder_coverage(customer_pks: Sequence[int] | None) -> dict[int, Stakeh
         row["customer_id"]: StakeholderCoverage(row["n"], row["champions"], row["sponsors"])
         for row in grouped
     }
+
+
+def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
+    """Customers with a stakeholder flagged executive sponsor recorded by the end of `day`
+    (created_at; the flag's own history is not kept, so a later flag counts from creation).
+    One query."""
+    rows = Stakeholder.objects.filter(
+        customer_id__in=customer_pks,
+        is_executive_sponsor=True,
+        created_at__lt=local_day_end(day),
+    )
+    return set(rows.values_list("customer_id", flat=True).distinct())
+
+
+def customer_segments(customer_pks: Sequence[int]) -> dict[int, str]:
+    """Each customer's segment. One query."""
+    return dict(Customer.objects.filter(pk__in=customer_pks).values_list("pk", "segment"))

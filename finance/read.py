@@ -16,6 +16,7 @@ from integrations.clock import DayWindow
 from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
 from .models import Contract, ExpansionOpportunity, ValueRecord
+from .renewals.scoring import RenewalProbability, renewal_probabilities
 from .selectors import customer_arr
 
 __all__ = [
@@ -24,12 +25,14 @@ __all__ = [
     "OpenPipeline",
     "PaymentFacts",
     "RealizedValue",
+    "RenewalProbability",
     "arr",
     "contracts_ending",
     "expansion_revenue",
     "open_pipeline",
     "payment_status",
     "realized_value",
+    "renewal_probabilities",
 ]
 
 

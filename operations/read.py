@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from integrations.clock import DayWindow, local_day
+from integrations.clock import DayWindow, local_day, local_day_end
 from integrations.rounding import round_half_up
 
 from .choices import (
@@ -176,3 +176,13 @@ def intervention_dates(customer_pks: Sequence[int]) -> dict[int, InterventionDat
         pk: InterventionDates(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
         for pk in customer_pks
     }
+
+
+def open_escalations_on(customer_pks: Sequence[int], day: date) -> dict[int, int]:
+    """Escalations opened by the end of `day` and not resolved by then, per customer that had
+    any (point in time: a later resolution or a later escalation is not seen). One query."""
+    end = local_day_end(day)
+    rows = Escalation.objects.filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
+    )
+    return _count_by_customer(rows, customer_pks)

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
+from customers.models import Customer
 from integrations.clock import days_window
 
 from .models import Feature, FeatureUsage
@@ -20,6 +21,7 @@ __all__ = [
     "UsageTotals",
     "customer_adoption",
     "key_feature_adoption",
+    "seat_utilisation",
     "usage_ratio",
     "usage_totals",
 ]
@@ -91,3 +93,24 @@ def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, 
         if row["days"] >= feature.adoption_threshold_days:
             adopted[row["customer_id"]].append(feature.feature_id)
     return {pk: KeyFeatureAdoption(tuple(sorted(names)), len(key)) for pk, names in adopted.items()}
+
+
+def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, float]:
+    """min(1, peak daily active users in the 30 days up to `as_of` / licensed seats), as the
+    product_usage measure defines it, for every asked customer with licensed seats (no usage in
+    the window: 0). Seats are the current licence (no seat history is kept). One query."""
+    peak = (
+        FeatureUsage.objects.filter(
+            days_window(as_of, 30).dates("date"), customer_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(peak=Max("active_users"))
+        .values("peak")
+    )
+    rows = (
+        Customer.objects.filter(pk__in=customer_pks, licensed_seats__gt=0)
+        .annotate(peak=Subquery(peak))
+        .values_list("pk", "licensed_seats", "peak")
+    )
+    return {pk: min(1.0, (peak or 0) / seats) for pk, seats, peak in rows}

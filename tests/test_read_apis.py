@@ -156,3 +156,53 @@ def test_arr_contracts_ending_and_payment_status(django_assert_num_queries: Any)
     assert list(status) == [b.pk]
     assert status[b.pk].payment_status == "overdue_1_15"
     assert status[b.pk].max_days_overdue == 10
+
+
+def test_point_in_time_readers_for_the_renewal_features(django_assert_num_queries: Any) -> None:
+    """Seat utilisation, open escalations and executive sponsors as they stood on a day."""
+    day = NOW.date()
+    seated, seatless, quiet = (
+        CustomerFactory.create(licensed_seats=20),
+        CustomerFactory.create(licensed_seats=0),
+        CustomerFactory.create(licensed_seats=5),
+    )
+    feature = FeatureFactory.create()
+    for customer, users, days_ago in ((seated, 8, 3), (seated, 12, 29), (seated, 40, 30)):
+        FeatureUsage.objects.create(
+            customer=customer,
+            feature=feature,
+            date=day - timedelta(days=days_ago),
+            events=1,
+            active_users=users,
+        )
+    pks = [seated.pk, seatless.pk, quiet.pk]
+    with django_assert_num_queries(1):
+        seats = product_read.seat_utilisation(pks, day)
+    # (day - 30, day]: peak 12 of 20 seats; the 40 users 30 days ago fall outside.
+    assert seats == {seated.pk: 12 / 20, quiet.pk: 0.0}
+
+    Escalation.objects.create(
+        customer=seated,
+        escalation_id="esc_1",
+        owner_email="o@x.io",
+        reason="r",
+        opened_at=NOW - timedelta(days=2),
+    )
+    Escalation.objects.create(
+        customer=seated,
+        escalation_id="esc_2",
+        owner_email="o@x.io",
+        reason="r",
+        opened_at=NOW - timedelta(days=9),
+        resolved_at=NOW - timedelta(days=1),
+    )
+    with django_assert_num_queries(1):
+        assert operations_read.open_escalations_on(pks, day) == {seated.pk: 1}
+    assert operations_read.open_escalations_on(pks, day - timedelta(days=2)) == {seated.pk: 2}
+
+    sponsor = StakeholderFactory.create(customer=quiet, is_executive_sponsor=True)
+    type(sponsor).objects.filter(pk=sponsor.pk).update(created_at=NOW - timedelta(days=1))
+    with django_assert_num_queries(1):
+        assert customers_read.executive_sponsor_on(pks, day) == {quiet.pk}
+    assert customers_read.executive_sponsor_on(pks, day - timedelta(days=2)) == set()
+    assert customers_read.customer_segments([quiet.pk]) == {quiet.pk: "mid_market"}

@@ -7,9 +7,17 @@ contract 90 days before its decision (its end date); scoring observes active con
 Set-based: observations are grouped by `as_of`; each distinct day costs a fixed number of
 queries through the lower apps' public read APIs, whatever the number of customers."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+from customers import read as customers_read
+from customers.choices import Segment
+from operations import read as operations_read
+from product import read as product_read
+
+from ..choices import PaymentStatus
+from ..measures import payment_facts
 
 # The model's features, in order. Segment is one-hot (one column per Segment choice).
 FEATURES: tuple[str, ...] = (
@@ -40,7 +48,67 @@ class Observation:
 FeatureRow = dict[str, float | None]  # None: no data on that day (imputed at the mean)
 
 
-def feature_rows(observations: Sequence[Observation]) -> dict[int, FeatureRow]:
+# The payment bucket as an ordinal: each step is one band further overdue.
+OVERDUE_LEVEL = {status: level for level, status in enumerate(PaymentStatus.values)}
+
+SEGMENT_FEATURES = {segment: f"segment_{segment}" for segment in Segment.values}
+
+
+def feature_rows(
+    observations: Sequence[Observation], progress: Callable[[int], None] | None = None
+) -> dict[int, FeatureRow]:
     """{observation.key: {feature: value or None}} for every observation, every FEATURES key
-    present. A fixed number of queries per distinct `as_of` day."""
-    raise NotImplementedError  # helper F
+    present. One query for the segments, then eight per distinct `as_of` day (`progress` is
+    told how many observations each day covered)."""
+    by_day: dict[date, list[Observation]] = {}
+    for observation in observations:
+        by_day.setdefault(observation.as_of, []).append(observation)
+    segments = customers_read.customer_segments(sorted({o.customer_pk for o in observations}))
+    rows: dict[int, FeatureRow] = {}
+    for day, group in sorted(by_day.items()):
+        rows.update(_rows_on(day, group, segments))
+        if progress is not None:
+            progress(len(group))
+    return rows
+
+
+def _rows_on(
+    day: date, group: Sequence[Observation], segments: dict[int, str]
+) -> dict[int, FeatureRow]:
+    pks = sorted({o.customer_pk for o in group})
+    health = customers_read.latest_health_scores(pks, as_of_until=day)
+    earlier = customers_read.latest_health_scores(pks, as_of_until=day - timedelta(days=30))
+    adoption = product_read.key_feature_adoption(pks, day)
+    seats = product_read.seat_utilisation(pks, day)
+    payments = payment_facts(pks, day)
+    escalations = operations_read.open_escalations_on(pks, day)
+    sponsors = customers_read.executive_sponsor_on(pks, day)
+    rows: dict[int, FeatureRow] = {}
+    for o in group:
+        pk = o.customer_pk
+        now, before = health.get(pk), earlier.get(pk)
+        adopted = adoption.get(pk)
+        payment = payments.get(pk)
+        row: FeatureRow = {
+            "health_score": None if now is None else float(now.score),
+            "health_change_30d": (
+                None if now is None or before is None else float(now.score - before.score)
+            ),
+            "key_feature_adoption": (
+                len(adopted.adopted) / adopted.key_features
+                if adopted is not None and adopted.key_features
+                else None
+            ),
+            "seat_utilisation": seats.get(pk),
+            # No invoice considered on the day: nothing overdue (level 0), as the measure reads it.
+            "payment_overdue_level": float(
+                OVERDUE_LEVEL[payment.payment_status] if payment is not None else 0
+            ),
+            "open_escalations": float(escalations.get(pk, 0)),
+            "executive_sponsor": 1.0 if pk in sponsors else 0.0,
+            "days_to_end": float((o.end_date - day).days),
+        }
+        for segment, feature in SEGMENT_FEATURES.items():
+            row[feature] = 1.0 if segments.get(pk) == segment else 0.0
+        rows[o.key] = row
+    return rows

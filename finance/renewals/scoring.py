@@ -1,8 +1,46 @@
-"""Scoring with explained terms: apply a model version to feature rows."""
+"""Scoring with explained terms: apply a model version to point-in-time feature rows.
 
-from collections.abc import Sequence
+log-odds = intercept + Σ coefficient x (value - mean) / scale; a missing value is imputed at
+its mean (contribution 0); probability = 1 / (1 + e^-log-odds), published to 4 decimals."""
+
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from integrations.rounding import round_half_up
+
+from ..choices import ContractStatus
+from ..models import Contract, RenewalModelVersion
+from .features import FeatureRow, Observation, feature_rows
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpec:
+    feature: str
+    coefficient: float
+    mean: float
+    scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    version: int
+    kind: str  # "prior" | "fitted"
+    intercept: float
+    terms: tuple[TermSpec, ...]
+
+    @classmethod
+    def of(cls, row: RenewalModelVersion) -> "ModelSpec":
+        return cls(row.version, row.kind, float(row.intercept), term_specs(row.terms))
+
+
+def term_specs(terms: Sequence[Mapping[str, Any]]) -> tuple[TermSpec, ...]:
+    return tuple(
+        TermSpec(str(t["feature"]), float(t["coefficient"]), float(t["mean"]), float(t["scale"]))
+        for t in terms
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,13 +50,41 @@ class Term:
     coefficient: float
     mean: float
     scale: float
-    contribution: float  # to the log-odds: coefficient x (value - mean) / scale
+    contribution: float  # to the log-odds: coefficient x (value - mean) / scale, 4 decimals
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    log_odds: float  # unrounded: what the probability is computed from
+    probability: float  # unrounded
+    terms: tuple[Term, ...]
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e^-x) without overflow at either end."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def explain(spec: ModelSpec, row: FeatureRow) -> Explained:
+    log_odds = spec.intercept
+    terms = []
+    for t in spec.terms:
+        value = row.get(t.feature)
+        contribution = 0.0 if value is None else t.coefficient * (value - t.mean) / t.scale
+        log_odds += contribution
+        terms.append(
+            Term(t.feature, value, t.coefficient, t.mean, t.scale, round_half_up(contribution, 4))
+        )
+    return Explained(log_odds, sigmoid(log_odds), tuple(terms))
 
 
 @dataclass(frozen=True, slots=True)
 class RenewalProbability:
     probability: float  # 0..1, 4 decimals (half-up)
-    log_odds: float
+    log_odds: float  # 4 decimals
     intercept: float
     terms: tuple[Term, ...]
     model_version: int
@@ -28,9 +94,51 @@ class RenewalProbability:
     as_of: date
 
 
+def active_model() -> ModelSpec | None:
+    """The active version (the admin chooses it; migration 0007 seeds the prior). One query."""
+    row = RenewalModelVersion.objects.filter(is_active=True).first()
+    return None if row is None else ModelSpec.of(row)
+
+
 def renewal_probabilities(
-    customer_pks: Sequence[int], as_of: date
+    customer_pks: Sequence[int], as_of: date, spec: ModelSpec | None = None
 ) -> dict[int, RenewalProbability]:
-    """For each customer with an active contract: the active model version's probability that
-    its next-ending active contract renews, with the terms. A fixed number of queries."""
-    raise NotImplementedError  # helper M
+    """For each customer with an active contract ending on or after `as_of`: the active model
+    version's probability that its next-ending active contract renews, with the terms. Eleven
+    queries (one for the contracts, one for the model, nine for the features), whatever the
+    number of customers; none without an active model or contract."""
+    rows = (
+        Contract.objects.filter(
+            customer_id__in=customer_pks, status=ContractStatus.ACTIVE, end_date__gte=as_of
+        )
+        .order_by("customer_id", "end_date", "contract_id")
+        .values_list("pk", "customer_id", "contract_id", "end_date")
+    )
+    next_contract: dict[int, tuple[int, str, date]] = {}
+    for pk, customer_pk, contract_id, end_date in rows:
+        next_contract.setdefault(customer_pk, (pk, contract_id, end_date))
+    if not next_contract:
+        return {}
+    spec = spec or active_model()
+    if spec is None:
+        return {}
+    observations = [
+        Observation(pk, customer_pk, as_of, end_date)
+        for customer_pk, (pk, _, end_date) in next_contract.items()
+    ]
+    features = feature_rows(observations)
+    result: dict[int, RenewalProbability] = {}
+    for customer_pk, (pk, contract_id, end_date) in next_contract.items():
+        explained = explain(spec, features[pk])
+        result[customer_pk] = RenewalProbability(
+            probability=round_half_up(explained.probability, 4),
+            log_odds=round_half_up(explained.log_odds, 4),
+            intercept=spec.intercept,
+            terms=explained.terms,
+            model_version=spec.version,
+            model_kind=spec.kind,
+            contract_id=contract_id,
+            end_date=end_date,
+            as_of=as_of,
+        )
+    return result
