@@ -2,7 +2,6 @@
 resolved renewals and score it on a time-ordered hold-out, choose the active version, edit the
 prior. Keyword-only, atomic."""
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,20 +12,21 @@ from django.db.models import Max
 
 from integrations.clock import today
 from integrations.domain_errors import Invalid
+from integrations.rounding import round_half_up
 from integrations.writes import lock
 
 from ..choices import RenewalModelKind
 from ..errors import RenewalModelVersionNotFound, RenewalPriorInvalid
 from ..models import RenewalModelEvaluation, RenewalModelVersion
-from .evaluation import Evaluation, evaluate
+from .evaluation import DIGITS, Evaluation, evaluate
 from .features import DECISION_LEAD_DAYS, FEATURES, FeatureRow, Observation, feature_rows
 from .fit import FittedModel, fit_logistic
-from .logit import score_row
 from .prior import prior_problems
+from .scoring import ModelSpec, explain
 from .selectors import Outcome, resolved_renewals
 
 ACTIVATE = ("if_better", "always", "never")
-HOLDOUT_SHARE = 0.2  # the latest 20 % of decisions (rounded up)
+HOLDOUT_PERCENT = 20  # the latest 20 % of decisions (rounded up)
 MIN_EVALUATED = 10  # fewer outcomes (or one class) are not worth publishing a calibration of
 _VERSION_ATTEMPTS = 10
 
@@ -58,7 +58,8 @@ class FitReport:
 
 
 def holdout_size(outcomes: int) -> int:
-    return math.ceil(outcomes * HOLDOUT_SHARE)
+    """ceil(20 % of outcomes) in integers (220 x 0.2 is 44.000000000000007 in floats)."""
+    return -(-outcomes * HOLDOUT_PERCENT // 100)
 
 
 def renewal_model_fit(
@@ -66,19 +67,18 @@ def renewal_model_fit(
     as_of: date | None = None,
     min_outcomes: int = 200,
     activate: str = "if_better",
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> FitReport:
     """Fit a new version on the renewals resolved by `as_of` (default today), time-ordered:
     the earliest 80 % train it, the latest 20 % (rounded up) score it, the prior and the active
     version. `activate`: "always", "never", or "if_better" (the new version's hold-out Brier
     score is below the active version's on the same hold-out). With fewer than `min_outcomes`
-    no version is fitted; the active one is still scored when ≥ 10 outcomes of both kinds."""
+    no version is fitted; the active one is still scored when ≥ 10 outcomes of both kinds.
+    `progress` is told how many renewals each feature day covered."""
     if activate not in ACTIVATE:
         raise Invalid(f"activate must be one of {', '.join(ACTIVATE)}.", attr="activate")
-    step = progress or (lambda _name: None)
     day = as_of or today()
     outcomes = resolved_renewals(day)
-    step("collect")
     n, held = len(outcomes), holdout_size(len(outcomes))
     train, holdout = outcomes[: n - held], outcomes[n - held :]
     enough = n >= min_outcomes
@@ -94,19 +94,17 @@ def renewal_model_fit(
                 end_date=o.end_date,
             )
             for o in outcomes
-        ]
+        ],
+        progress,
     )
-    step("features")
     rate = sum(o.label for o in train) / len(train)
     fitted = None
     if enough:
         fitted = fit_logistic([rows[o.contract_pk] for o in train], [o.label for o in train])
-        step("fit")
     with transaction.atomic():
         new = _store(fitted, train) if fitted else None
         scores, activated = _evaluate_and_activate(new, holdout, rows, rate, activate)
         active = RenewalModelVersion.objects.filter(is_active=True).first()
-    step("store")
     return _report(
         day, n, min_outcomes, reason, train, holdout, rate, fitted, new, scores, activated,
         active.version if active else None,
@@ -146,6 +144,11 @@ def _report(
         constant_features=fitted.constant_features if fitted else (),
         scores=tuple(scores),
     )
+
+
+def published(spec: ModelSpec, row: FeatureRow) -> float:
+    """The probability as scoring publishes it (4 decimals): what the hold-out scores."""
+    return round_half_up(explain(spec, row).probability, DIGITS)
 
 
 def _store(fitted: FittedModel, train: list[Outcome]) -> RenewalModelVersion:
@@ -193,7 +196,8 @@ def _evaluate_and_activate(
 
     def score(version: RenewalModelVersion, role: str) -> VersionScore:
         if version.pk not in scores:
-            probabilities = [score_row(version, rows[o.contract_pk])[1] for o in holdout]
+            spec = ModelSpec.of(version)
+            probabilities = [published(spec, rows[o.contract_pk]) for o in holdout]
             found = evaluate(probabilities, labels, rate)
             scores[version.pk] = VersionScore(version.version, version.kind, role, found)
             _save_evaluation(version, holdout, found)

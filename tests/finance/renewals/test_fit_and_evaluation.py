@@ -1,5 +1,5 @@
-"""The fit on a synthetic set with known coefficients, the hold-out scores and the calibration
-table on a tiny hand-computed set, and the pure scoring of one row."""
+"""The fit on a synthetic set with known coefficients, and the hold-out scores and the
+calibration table on a tiny hand-computed set."""
 
 import math
 
@@ -9,11 +9,16 @@ import pytest
 from finance.errors import RenewalTrainingOneClass
 from finance.renewals.evaluation import calibration_table, decile_of, evaluate
 from finance.renewals.features import FEATURES, FeatureRow
-from finance.renewals.fit import fit_logistic
-from finance.renewals.logit import score_row
+from finance.renewals.fit import FittedModel, fit_logistic
+from finance.renewals.scoring import ModelSpec, explain, term_specs
+from finance.renewals.services import published
 
 # The true model: health and an executive sponsor raise the odds, overdue payment lowers them.
 TRUE = {"health_score": 1.2, "payment_overdue_level": -0.8, "executive_sponsor": 0.6}
+
+
+def spec(model: FittedModel) -> ModelSpec:
+    return ModelSpec(2, "fitted", model.intercept, term_specs(model.terms))
 
 
 def synthetic(n: int, seed: int) -> tuple[list[FeatureRow], list[int]]:
@@ -64,7 +69,7 @@ def test_the_fit_recovers_the_true_signs_and_beats_the_constant_predictor() -> N
     assert "scikit-learn" in model.library
 
     test_rows, test_labels = synthetic(400, seed=8)
-    probabilities = [score_row(model, row)[1] for row in test_rows]
+    probabilities = [published(spec(model), row) for row in test_rows]
     rate = sum(labels) / len(labels)
     scores = evaluate(probabilities, test_labels, rate)
     assert scores.brier_score < scores.baseline_brier_score - 0.03
@@ -82,9 +87,9 @@ def test_missing_values_are_imputed_at_the_training_mean() -> None:
     assert term["mean"] == pytest.approx(sum(seen) / len(seen))
     # The stored numbers reproduce the fit: a row at every mean scores the intercept.
     at_mean: FeatureRow = {t["feature"]: None for t in model.terms}
-    log_odds, _, terms = score_row(model, at_mean)
-    assert log_odds == model.intercept
-    assert all(t.contribution == 0 for t in terms)
+    explained = explain(spec(model), at_mean)
+    assert explained.log_odds == model.intercept
+    assert all(t.contribution == 0 for t in explained.terms)
 
 
 def test_one_outcome_only_is_refused() -> None:
@@ -92,24 +97,6 @@ def test_one_outcome_only_is_refused() -> None:
     with pytest.raises(RenewalTrainingOneClass) as raised:
         fit_logistic(rows, [1] * 20)
     assert raised.value.code == "renewal_training_one_class"
-
-
-def test_score_row_by_hand() -> None:
-    class Version:
-        intercept = 1.0
-        terms = [
-            {"feature": "health_score", "coefficient": 0.9, "mean": 70.0, "scale": 15.0},
-            {"feature": "open_escalations", "coefficient": -0.4, "mean": 0.2, "scale": 0.5},
-            {"feature": "seat_utilisation", "coefficient": 0.4, "mean": 0.6, "scale": 0.25},
-        ]
-
-    row: FeatureRow = {"health_score": 85.0, "open_escalations": 1.2, "seat_utilisation": None}
-    log_odds, probability, terms = score_row(Version(), row)
-    # 1.0 + 0.9 x (85 - 70) / 15 - 0.4 x (1.2 - 0.2) / 0.5 + 0 = 1.0 + 0.9 - 0.8 = 1.1
-    assert log_odds == pytest.approx(1.1)
-    assert probability == 0.7503  # 1 / (1 + e^-1.1) = 0.750260...
-    assert [t.contribution for t in terms] == pytest.approx([0.9, -0.8, 0.0])
-    assert terms[2].value is None
 
 
 # Hand-computed: p = (0.05, 0.15, 0.4, 0.45, 0.9, 1.0), outcomes (0, 1, 0, 1, 1, 1).
