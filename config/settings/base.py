@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "product.apps.ProductConfig",
     "operations.apps.OperationsConfig",
     "finance.apps.FinanceConfig",
+    "sales.apps.SalesConfig",
 ]
 
 MIDDLEWARE = [

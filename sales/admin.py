@@ -1,0 +1,1 @@
+"""Sales admin screens (saves call the services)."""

@@ -1,0 +1,1 @@
+"""Sales' domain errors (integrations.domain_errors kinds, stable codes)."""
