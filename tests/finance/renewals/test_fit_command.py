@@ -7,7 +7,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from finance.models import RenewalModelVersion
+from finance.models import Contract, RenewalModelVersion
 from finance.tasks import fit_renewal_model
 from tests.finance.renewals.outcomes import build_outcomes
 
@@ -61,3 +61,10 @@ def test_the_task_fits_and_runs_monthly() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["fit-renewal-model-monthly"]
     assert entry["task"] == "finance.fit_renewal_model"
     assert entry["schedule"] == crontab(day_of_month=1, hour=3, minute=0)
+
+
+def test_a_refusal_is_a_command_error() -> None:
+    build_outcomes(30)
+    Contract.objects.update(status="churned")
+    with pytest.raises(CommandError, match="all of one outcome"):
+        run("--as-of", "2026-01-01", "--min-outcomes", "10")

@@ -7,8 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finance.errors import RenewalModelVersionNotFound, RenewalPriorInvalid
-from finance.models import RenewalModelEvaluation, RenewalModelVersion
+from finance.errors import (
+    RenewalModelVersionNotFound,
+    RenewalPriorInvalid,
+    RenewalTrainingOneClass,
+)
+from finance.models import Contract, RenewalModelEvaluation, RenewalModelVersion
 from finance.renewals import selectors
 from finance.renewals.features import Observation, feature_rows
 from finance.renewals.prior import PRIOR_TERMS
@@ -165,3 +169,12 @@ def test_prior_update_refuses_a_bad_prior() -> None:
     assert raised.value.attr == "terms"
     assert raised.value.message == "health_score: scale must be greater than 0."
     assert RenewalModelVersion.objects.get(version=1).terms[0]["scale"] == 15.0
+
+
+def test_training_renewals_of_one_outcome_are_refused() -> None:
+    build_outcomes(30)
+    Contract.objects.update(status="renewed")
+    with pytest.raises(RenewalTrainingOneClass) as raised:
+        renewal_model_fit(as_of=FIT_DAY, min_outcomes=10)
+    assert raised.value.code == "renewal_training_one_class"
+    assert RenewalModelVersion.objects.count() == 1
