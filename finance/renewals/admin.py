@@ -9,12 +9,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from integrations.admin_support import ServiceAdmin, copy_saved
+from integrations.domain_errors import DomainError
 
 from ..choices import RenewalModelKind
 from ..models import RenewalModelEvaluation, RenewalModelVersion
@@ -151,7 +154,7 @@ class RenewalModelVersionAdmin(ServiceAdmin):
     readonly_fields = [
         "version",
         "kind",
-        "is_active",
+        "activation",
         "terms_readable",
         "library",
         "training_size",
@@ -223,6 +226,44 @@ class RenewalModelVersionAdmin(ServiceAdmin):
     @admin.display(description="terms")
     def terms_readable(self, obj: RenewalModelVersion) -> SafeString:
         return format_html("intercept {}{}", _number(obj.intercept), terms_table(obj.terms or []))
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_make_active"
+        view = self.admin_site.admin_view(self.make_active_view)
+        return [path("<path:object_id>/make-active/", view, name=name), *super().get_urls()]
+
+    @admin.display(description="active")
+    def activation(self, obj: RenewalModelVersion) -> SafeString:
+        """The page's "Make active" button: it posts the page's form (and its CSRF token) to
+        the make-active view; edits not saved yet are not saved by it."""
+        if obj.is_active:
+            return format_html("{}", "Yes: this version scores renewals.")
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_make_active", args=[obj.pk]
+        )
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formnovalidate>Make active'
+            "</button>",
+            url,
+        )
+
+    def make_active_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not super().has_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            self.message_user(request, "No such renewal model version.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:finance_renewalmodelversion_changelist"))
+        try:
+            renewal_model_activate(version=obj.version)
+            self.message_user(request, f"Version {obj.version} is now active.")
+        except DomainError as exc:
+            self.message_user(request, exc.text(), messages.ERROR)
+        return HttpResponseRedirect(
+            reverse("admin:finance_renewalmodelversion_change", args=[obj.pk])
+        )
 
     @admin.action(description="Make active")
     def make_active(self, request: HttpRequest, queryset: QuerySet[RenewalModelVersion]) -> None:

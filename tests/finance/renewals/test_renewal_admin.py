@@ -114,3 +114,29 @@ def test_make_active(staff: Any) -> None:
     assert RenewalModelVersion.objects.get(is_active=True).version == 2
     renewal_model_activate(version=1)
     assert RenewalModelVersion.objects.get(is_active=True).version == 1
+
+
+def test_the_make_active_button_on_a_version_page(staff: Any) -> None:
+    build_outcomes(221)
+    renewal_model_fit(as_of=FIT_DAY, activate="never")
+    v2 = RenewalModelVersion.objects.get(version=2)
+    button = reverse("admin:finance_renewalmodelversion_make_active", args=[v2.pk])
+    page = staff.get(change_url(v2)).content.decode()  # read-only, but still a form with a token
+    assert f'formaction="{button}"' in page
+    assert "csrfmiddlewaretoken" in page
+    assert staff.get(button).status_code == 405  # a change is a POST
+    response = staff.post(button, follow=True)
+    assert response.redirect_chain == [(change_url(v2), 302)]
+    html = response.content.decode()
+    assert "Version 2 is now active." in html
+    assert "Yes: this version scores renewals." in html
+    assert RenewalModelVersion.objects.get(is_active=True).version == 2
+    # The prior's page (an editable form) carries the button too.
+    assert "Make active</button>" in staff.get(change_url(prior())).content.decode()
+
+
+def test_the_button_needs_the_change_permission(client: Any, django_user_model: Any) -> None:
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(viewer)
+    button = reverse("admin:finance_renewalmodelversion_make_active", args=[prior().pk])
+    assert client.post(button).status_code == 403
