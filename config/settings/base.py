@@ -330,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),
     },
+    # A renewal-model version on the renewals resolved so far (README "Finance: renewal model").
+    "fit-renewal-model-monthly": {
+        "task": "finance.fit_renewal_model",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
 }
 
 LOGGING = {

@@ -5,18 +5,10 @@ the calibration table. Three queries whatever the history."""
 from datetime import date
 from typing import Any
 
-from ..choices import ContractStatus, RenewalModelKind
+from ..choices import RenewalModelKind
 from ..errors import NoActiveRenewalModel
-from ..models import Contract, RenewalModelEvaluation, RenewalModelVersion
-
-MIN_RESOLVED_RENEWALS = 200  # fewer resolved renewals: no fit, the prior stays in use
-RESOLVED = (ContractStatus.RENEWED, ContractStatus.CHURNED, ContractStatus.EXPIRED)
-
-
-def resolved_renewals(as_of: date) -> int:
-    """Contracts renewed, churned or expired whose decision (end_date) is on or before as_of:
-    the examples a fit on that day could learn from. One query."""
-    return Contract.objects.filter(status__in=RESOLVED, end_date__lte=as_of).count()
+from ..models import RenewalModelEvaluation, RenewalModelVersion
+from .selectors import MIN_RESOLVED_RENEWALS, resolved_renewal_count
 
 
 def _basis_reason(kind: str, resolved: int) -> str | None:
@@ -59,7 +51,7 @@ def renewal_calibration(as_of: date) -> dict[str, Any]:
     version = RenewalModelVersion.objects.filter(is_active=True).first()
     if version is None:
         raise NoActiveRenewalModel()
-    resolved = resolved_renewals(as_of)
+    resolved = resolved_renewal_count(as_of)
     evaluation = (
         RenewalModelEvaluation.objects.filter(model_version=version)
         .order_by("-evaluated_at", "-pk")
