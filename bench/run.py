@@ -9,7 +9,10 @@ It builds a fresh database (`cs_hub_bench`), seeds it with `seed_demo`, then mea
    `INSERT ... SELECT unnest(...) ON CONFLICT` statement run directly with psycopg;
 2. the full health recompute (`health_recompute()` for every live customer), against the
    floor of its SQL alone (every query the recompute ran, re-run directly).
-Figures go to stdout and bench/REPORT.md. Targets: >= 50,000 rows/s; recompute < 10 s.
+3. adoption insights and the finance read-outs (value realisation, renewals due, calibration)
+   through gunicorn.
+Figures go to stdout and bench/REPORT.md. Targets: >= 50,000 rows/s; recompute < 10 s;
+adoption p95 < 250 ms; value realisation p95 <= 30 ms.
 """
 
 import argparse
@@ -98,6 +101,7 @@ def main() -> None:
     report.update(bench_ingestion(args, env))
     report.update(bench_recompute())
     report.update(bench_adoption(args, env))
+    report.update(bench_finance_reads(args, env))
     write_report(report)
 
 
@@ -429,6 +433,59 @@ def bench_adoption(args: argparse.Namespace, env: dict[str, str]) -> dict[str, o
     }
 
 
+def _percentiles(latencies: list[float]) -> tuple[int, int]:
+    ordered = sorted(latencies)
+    p95 = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+    return int(statistics.median(ordered) * 1000), int(-(-p95 * 1000 // 1))
+
+
+def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    """Finance read-outs through gunicorn (one client, after a warm-up request each):
+    GET /cs-finance/value/{customer_id} for 200 customers with an active contract (target p95
+    <= 30 ms, issue 12), the first page of /cs-finance/renewals?due_within_days=90 and the
+    calibration read-out, 50 times each. p95 rounded up to the millisecond."""
+    from finance.models import Contract
+    from integrations.models import ApiKey
+
+    _, key = ApiKey.objects.create_key(name="bench-finance", scopes=["finance:read"])
+    customers = list(
+        Contract.objects.filter(status="active")
+        .order_by("customer__customer_id")
+        .values_list("customer__customer_id", flat=True)
+        .distinct()[:200]
+    )
+    paths = {
+        "value": [f"/api/v1/cs-finance/value/{c}" for c in customers],
+        "renewals": ["/api/v1/cs-finance/renewals?due_within_days=90"] * 50,
+        "calibration": ["/api/v1/cs-finance/renewal-calibration"] * 50,
+    }
+    server = _gunicorn(args.port, env)
+    found: dict[str, object] = {}
+    try:
+        _wait_for(args.port)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        headers = {"Authorization": f"Api-Key {key}"}
+        for name, urls in paths.items():
+            latencies = []
+            for i, url in enumerate([urls[0], *urls]):
+                t0 = time.perf_counter()
+                conn.request("GET", url, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"{url} failed: {response.status}")
+                if i:
+                    latencies.append(time.perf_counter() - t0)
+            p50, p95 = _percentiles(latencies)
+            found.update({f"{name}_requests": len(latencies), f"{name}_p50_ms": p50})
+            found[f"{name}_p95_ms"] = p95
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return found
+
+
 def write_report(report: dict[str, object]) -> None:
     print(json.dumps(report, indent=2))
     ok_ingest = report["ingest_rows_per_second"] >= 50_000  # type: ignore[operator]
@@ -462,6 +519,13 @@ def write_report(report: dict[str, object]) -> None:
         f"({report['adoption_requests']} requests) | p95 < 250 ms and <= 2x SQL "
         f"{'✅' if ok_adoption else '❌'} | {report['adoption_sql_p50_ms']} ms p50 as one "
         f"hand-written statement (API/SQL = {report['adoption_api_over_sql']}x) |",
+        f"| value realisation GET (one customer, via gunicorn) | p50 {report['value_p50_ms']} ms, "
+        f"p95 {report['value_p95_ms']} ms ({report['value_requests']} customers) | p95 <= 30 ms "
+        f"{'✅' if report['value_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
+        f"| renewals due GET (first page, 90 days, via gunicorn) | "
+        f"p50 {report['renewals_p50_ms']} ms, p95 {report['renewals_p95_ms']} ms | - | - |",
+        f"| renewal calibration GET (via gunicorn) | p50 {report['calibration_p50_ms']} ms, "
+        f"p95 {report['calibration_p95_ms']} ms | - | - |",
         f"| event relay (health_changed events through every registered handler, on a worker) | "
         f"{report['relay_events_per_second']} events/s ({report['relay_events']:,} events) | "
         "- | - |",

@@ -17,9 +17,11 @@ from .models import (
     Forecast,
     ForecastLine,
     Invoice,
+    RenewalModelVersion,
     ValueRecord,
     annual_value_of,
 )
+from .renewals.admin import RenewalModelVersionAdmin
 from .services import (
     contract_save,
     invoices_ingest,
@@ -218,6 +220,8 @@ FORECAST_LINE_FIELDS = (
     "arr",
     "expected_renewal",
     "expected_expansion",
+    "model_renewal_probability",
+    "model_version",
 )
 
 
@@ -279,3 +283,6 @@ class ForecastAdmin(admin.ModelAdmin):
             f"{total['absolute_error']:.0f} ({percent}); Brier score {score} over "
             f"{found['decided_contracts']} decided contract(s)"
         )
+
+
+admin.site.register(RenewalModelVersion, RenewalModelVersionAdmin)

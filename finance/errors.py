@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from integrations.domain_errors import Conflict, NotFound
+from integrations.domain_errors import Conflict, Invalid, NotFound, Unprocessable
 
 
 class ContractNotFound(NotFound):
@@ -47,3 +47,32 @@ class PeriodNotOver(Conflict):
 
     def extra(self) -> dict[str, Any]:
         return {"period_ends_on": self.ends_on.isoformat()}
+
+
+class NoActiveRenewalModel(Conflict):
+    """An admin can leave no renewal model version active; nothing scores until one is."""
+
+    default_message = "No renewal model version is active; activate one in the admin."
+    default_code = "no_active_renewal_model"
+
+
+class RenewalTrainingOneClass(Unprocessable):
+    """A logistic regression needs renewed and lost contracts among its training examples."""
+
+    default_message = (
+        "The training renewals are all of one outcome (all renewed or all lost); "
+        "a model needs both."
+    )
+    default_code = "renewal_training_one_class"
+
+
+class RenewalModelVersionNotFound(NotFound):
+    default_message = "No renewal model version with this number."
+    default_code = "renewal_model_version_not_found"
+
+
+class RenewalPriorInvalid(Invalid):
+    """The prior's intercept or terms as edited are refused (`attr` names what)."""
+
+    default_message = "Invalid renewal prior."
+    default_code = "renewal_prior_invalid"

@@ -237,6 +237,16 @@ class ForecastLine(models.Model):
     arr = models.DecimalField(max_digits=14, decimal_places=2, help_text="ARR when submitted.")
     expected_renewal = models.DecimalField(max_digits=14, decimal_places=2)
     expected_expansion = models.DecimalField(max_digits=14, decimal_places=2)
+    model_renewal_probability = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The renewal model's probability at submission; empty: no active contract.",
+    )
+    model_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The renewal model version active at submission (empty: none was).",
+    )
 
     class Meta:
         ordering = ["forecast", "position"]

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from integrations import events
+from integrations.clock import today
 from integrations.ids import new_public_id
 from integrations.money import whole_units
 from integrations.upsert import BulkResult, upsert_models, upsert_rows
@@ -33,6 +34,7 @@ from .models import (
     quarter_end,
 )
 from .read import arr
+from .renewals.scoring import active_model, renewal_probabilities
 
 CONTRACT_FIELDS = (
     "customer_id",
@@ -213,9 +215,13 @@ def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
     period, lines, customer_pks = clean["period"], clean["lines"], clean["customer_pks"]
     aggregate = clean["aggregate"]
     arrs = arr(customer_pks)
+    # What the model said at submission is stored: a later fit must not rewrite the check.
+    spec = active_model()
+    scores = renewal_probabilities(customer_pks, today(), spec) if spec else {}
     rows: list[ForecastLine] = []
     for position, (line, pk) in enumerate(zip(lines, customer_pks, strict=True)):
         customer_arr = arrs.get(pk, Decimal(0))
+        scored = scores.get(pk)
         rows.append(
             ForecastLine(
                 position=position,
@@ -229,6 +235,8 @@ def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
                 expected_expansion=_weighted(
                     Decimal(line["expansion_value"]), line["expansion_probability"]
                 ),
+                model_renewal_probability=scored.probability if scored else None,
+                model_version=spec.version if spec else None,
             )
         )
     renewal = sum((r.expected_renewal for r in rows), Decimal(0))

@@ -1,3 +1,4 @@
+import bisect
 import re
 from datetime import date
 from functools import cache
@@ -139,3 +140,77 @@ def cursor_pagination(*ordering: str) -> type[CursorPagination]:
     One class per ordering, shared by every view that lists that way."""
     name = "CursorBy_" + "_".join(o.replace("-", "desc_") for o in ordering)
     return type(name, (CursorPagination,), {"ordering": tuple(ordering)})
+
+
+Key = tuple[int | str, ...]
+
+
+class SortedListPagination(CursorPagination):
+    """Opaque cursors over a list ordered in Python (rows scored after the query, so the order
+    is not a column): the same signed, list-and-filter-bound cursors, `page_size` and
+    `{next, previous, results}` page as `CursorPagination`. The cursor holds the sort key of
+    the row it continues from (keyset, not an offset), so a row added or dropped between two
+    requests never shifts a page. `key(row)` must be unique and made of ints and strs."""
+
+    ordering = ()
+    _next: Key | None = None
+    _previous: Key | None = None
+
+    def paginate_list(
+        self, rows: list[Any], key: Any, request: Request, view: Any = None
+    ) -> list[Any]:
+        """The page of `rows` (already sorted by `key`) that the request's cursor names."""
+        self.request = request
+        self._context = self._cursor_context(request)
+        self.base_url = request.build_absolute_uri()
+        size = self.get_page_size(request)
+        keys = [tuple(key(row)) for row in rows]
+        position, reverse = self._decode_position(request)
+        try:
+            if position is None:
+                start, stop = 0, min(size, len(rows))
+            elif reverse:  # the page before `position`
+                stop = bisect.bisect_left(keys, position)
+                start = max(0, stop - size)
+            else:  # the page after `position`
+                start = bisect.bisect_right(keys, position)
+                stop = min(start + size, len(rows))
+        except TypeError:  # a key of another shape (issued before the ordering changed)
+            raise _refuse(self.cursor_query_param, "Invalid cursor.", "invalid_cursor") from None
+        self._next = keys[stop - 1] if stop < len(rows) and stop > start else None
+        self._previous = keys[start] if start > 0 and start < len(rows) else None
+        return rows[start:stop]
+
+    def _link(self, position: Key | None, reverse: bool) -> str | None:
+        if position is None:
+            return None
+        tokens = {"k": list(position), **({"r": True} if reverse else {})}
+        signed = self._signer().sign_object(tokens, compress=True)
+        return replace_query_param(self.base_url or "", self.cursor_query_param, signed)
+
+    def get_next_link(self) -> str | None:
+        return self._link(self._next, reverse=False)
+
+    def get_previous_link(self) -> str | None:
+        return self._link(self._previous, reverse=True)
+
+    def _decode_position(self, request: Request) -> tuple[Key | None, bool]:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None, False
+        invalid = _refuse(self.cursor_query_param, "Invalid cursor.", "invalid_cursor")
+        if len(encoded) > MAX_CURSOR_LENGTH or not _SIGNED_RE.fullmatch(encoded):
+            raise invalid
+        try:
+            tokens = self._signer().unsign_object(encoded)
+        except (signing.BadSignature, ValueError, UnicodeError):
+            raise invalid from None
+        position, reverse = tokens.get("k"), tokens.get("r", False)
+        if not (
+            isinstance(position, list)
+            and position
+            and all(isinstance(p, int | str) and not isinstance(p, bool) for p in position)
+            and isinstance(reverse, bool)
+        ):
+            raise invalid
+        return tuple(position), reverse

@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "operations.choices.TaskKind.choices",
         "OpportunityStatusEnum": "finance.choices.OpportunityStatus.choices",
         "OpportunityTypeEnum": "finance.choices.OpportunityType.choices",
+        "RenewalModelKindEnum": "finance.choices.RenewalModelKind.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
@@ -328,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),
+    },
+    # A renewal-model version on the renewals resolved so far (README "Finance: renewal model").
+    "fit-renewal-model-monthly": {
+        "task": "finance.fit_renewal_model",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
 }
 

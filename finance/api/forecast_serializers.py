@@ -63,9 +63,22 @@ class CustomerForecastSerializer(serializers.Serializer):
     expected_renewal_revenue = MoneyField(help_text="arr x renewal_probability.")
     expected_expansion_revenue = MoneyField(help_text="expansion_value x expansion_probability.")
     model_renewal_probability = serializers.FloatField(
-        allow_null=True, help_text="The renewal model's probability; null until one is fitted."
+        allow_null=True,
+        help_text="The active renewal model's probability when the forecast was submitted "
+        "(stored: a later model does not rewrite it); null when the customer had no active "
+        "contract to score.",
     )
-    model_reason = serializers.CharField(allow_null=True)
+    model_version = serializers.IntegerField(
+        allow_null=True, help_text="The renewal model version active at submission; null: none was."
+    )
+    model_reason = serializers.CharField(
+        allow_null=True, help_text="Why model_renewal_probability is null."
+    )
+    disagreement = serializers.BooleanField(
+        allow_null=True,
+        help_text="|renewal_probability - model_renewal_probability| >= 0.25; null without a "
+        "model probability.",
+    )
 
 
 class ComputedMetricsSerializer(serializers.Serializer):
@@ -99,6 +112,10 @@ class ForecastSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     submitted_at = serializers.DateTimeField()
     customer_forecasts = CustomerForecastSerializer(many=True)
+    disagreements = serializers.IntegerField(
+        help_text="Customers whose submitted renewal probability is 0.25 or more away from "
+        "the model's."
+    )
     aggregate_metrics = AggregateMetricsSerializer(help_text="As submitted.")
     computed_metrics = ComputedMetricsSerializer(help_text="Recomputed from the database.")
     comparison = ComparisonSerializer()

@@ -47,8 +47,11 @@ class ForecastView(PlatformAPIView):
         "aggregate_metrics: difference = submitted - computed, consistent when |difference| "
         "<= 1 % of the submitted value. Probabilities are JSON numbers in [0, 1], money whole "
         "currency units as JSON integers, 1 to 10,000 customers, each once; every problem is "
-        "listed with its `index` (null for the body's own fields) and `field`. Publishes "
-        "`forecast.submitted`.",
+        "listed with its `index` (null for the body's own fields) and `field`. Each customer "
+        "is also checked against the active renewal model (stored with the version): "
+        "`model_renewal_probability`, `model_version`, and `disagreement` when the submitted "
+        "renewal_probability is 0.25 or more away from it; `disagreements` counts them. "
+        "Publishes `forecast.submitted`.",
         request=fs.ForecastRequestSerializer,
         responses={201: fs.ForecastSerializer},
         examples=[OpenApiExample("Spec example", request_only=True, value=FORECAST_EXAMPLE)],

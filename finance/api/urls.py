@@ -1,6 +1,7 @@
 from integrations.routing import both
 
 from . import forecast_views as fv
+from . import renewal_views as rv
 from . import value_views as vv
 from . import views
 
@@ -49,4 +50,15 @@ urlpatterns += [
 # Value realisation (README, "Finance: value realisation").
 urlpatterns += [
     *both(f"{P}/value/<str:customer_id>", vv.CustomerValueView.as_view(), name="customer-value"),
+]
+
+# Renewals due and the renewal model's calibration (README, "Finance: renewals due and
+# calibration").
+urlpatterns += [
+    *both(f"{P}/renewals", rv.RenewalsDueView.as_view(), name="renewals-due"),
+    *both(
+        f"{P}/renewal-calibration",
+        rv.RenewalCalibrationView.as_view(),
+        name="renewal-calibration",
+    ),
 ]

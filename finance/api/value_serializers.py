@@ -3,6 +3,9 @@ whole currency units (JSON integers); every null number comes with its `*_reason
 
 from rest_framework import serializers
 
+from ..choices import RenewalModelKind
+from .renewal_serializers import RenewalTermSerializer
+
 
 def _reason() -> serializers.CharField:
     return serializers.CharField(allow_null=True, help_text="Why the number beside it is null.")
@@ -47,8 +50,25 @@ class FinancialHealthSerializer(serializers.Serializer):
     )
     worst_days_overdue = serializers.IntegerField(allow_null=True)
     payment_reason = _reason()
-    renewal_probability = serializers.FloatField(allow_null=True)
+    renewal_probability = serializers.FloatField(
+        allow_null=True,
+        help_text="The active renewal model's probability (0-1, 4 decimals) that the "
+        "customer's next-ending active contract renews; null without an active contract.",
+    )
     renewal_probability_reason = _reason()
+    renewal_model_version = serializers.IntegerField(allow_null=True)
+    renewal_model_kind = serializers.ChoiceField(
+        choices=RenewalModelKind.choices,
+        allow_null=True,
+        help_text="`fitted`, or the documented `prior` (fewer than 200 resolved renewals, or "
+        "chosen in the admin).",
+    )
+    renewal_contract_id = serializers.CharField(allow_null=True, help_text="The contract scored.")
+    renewal_log_odds = serializers.FloatField(allow_null=True, help_text="intercept + Σ terms.")
+    renewal_intercept = serializers.FloatField(allow_null=True)
+    renewal_terms = RenewalTermSerializer(
+        many=True, allow_null=True, help_text="Each feature's value and log-odds contribution."
+    )
     expansion_pipeline = serializers.IntegerField(help_text="Σ value of open opportunities.")
     expansion_pipeline_weighted = serializers.IntegerField(
         help_text="Σ value × probability of open opportunities."

@@ -10,6 +10,11 @@ signals; each overdue level (0 current .. 4 over 60 days) and each open escalati
 odds; an executive sponsor raises them; enterprise renews more than small business. Days to
 the contract's end carries no prior belief (0)."""
 
+import math
+from typing import Any
+
+from .features import FEATURES
+
 PRIOR_INTERCEPT = 1.5
 
 PRIOR_TERMS: tuple[dict[str, float | str], ...] = (
@@ -25,3 +30,35 @@ PRIOR_TERMS: tuple[dict[str, float | str], ...] = (
     {"feature": "segment_mid_market", "coefficient": 0.0, "mean": 0.0, "scale": 1.0},
     {"feature": "segment_small_business", "coefficient": -0.2, "mean": 0.0, "scale": 1.0},
 )
+
+
+def prior_problems(intercept: Any, terms: Any) -> list[tuple[str, str]]:
+    """(field, problem) for each thing wrong with a prior: the intercept a finite number; the
+    terms a list naming every feature exactly once, each with finite coefficient, mean and a
+    scale > 0. Shared by the admin form (errors up front) and renewal_prior_update."""
+    problems = []
+    if not _finite(intercept):
+        problems.append(("intercept", "The intercept must be a finite number."))
+    if not isinstance(terms, list) or not all(isinstance(t, dict) for t in terms):
+        return [*problems, ("terms", "The terms must be a list of objects.")]
+    named = [t.get("feature") for t in terms]
+    missing = [f for f in FEATURES if f not in named]
+    repeated = sorted({str(f) for f in named if named.count(f) > 1})
+    unknown = sorted({str(f) for f in named if f not in FEATURES})
+    for label, found in (("Missing", missing), ("Repeated", repeated), ("Unknown", unknown)):
+        if found:
+            problems.append(("terms", f"{label} feature(s): {', '.join(found)}."))
+    for t in terms:
+        extra = sorted(set(t) - {"feature", "coefficient", "mean", "scale"})
+        if extra:
+            problems.append(("terms", f"{t.get('feature')}: unknown key(s) {', '.join(extra)}."))
+        for key in ("coefficient", "mean", "scale"):
+            if not _finite(t.get(key)):
+                problems.append(("terms", f"{t.get('feature')}: {key} must be a finite number."))
+        if _finite(t.get("scale")) and t["scale"] <= 0:
+            problems.append(("terms", f"{t.get('feature')}: scale must be greater than 0."))
+    return problems
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

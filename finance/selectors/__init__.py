@@ -121,7 +121,29 @@ def contract_pks(contract_ids: Iterable[str]) -> dict[str, int]:
 # --- forecasts (README, "Finance: forecasts") ----------------------------------------------
 
 CONSISTENCY_TOLERANCE = Decimal("0.01")  # |submitted - computed| <= 1 % of submitted
-MODEL_REASON = "no renewal model fitted yet"
+DISAGREEMENT = Decimal("0.25")  # |submitted - model| at or above this is flagged
+NO_CONTRACT_REASON = "no active contract at submission: the model had nothing to score"
+NO_MODEL_REASON = "no renewal model version was active at submission"
+
+
+def _model_check(line: ForecastLine) -> dict[str, Any]:
+    """The model's renewal probability stored at submission beside the submitted one; a
+    disagreement is |submitted - model| >= 0.25, compared as written (0.95 vs 0.7 is 0.25)."""
+    model = line.model_renewal_probability
+    if model is None:
+        return {
+            "model_renewal_probability": None,
+            "model_version": line.model_version,
+            "model_reason": NO_CONTRACT_REASON if line.model_version else NO_MODEL_REASON,
+            "disagreement": None,
+        }
+    gap = abs(Decimal(repr(line.renewal_probability)) - Decimal(repr(model)))
+    return {
+        "model_renewal_probability": model,
+        "model_version": line.model_version,
+        "model_reason": None,
+        "disagreement": gap >= DISAGREEMENT,
+    }
 
 
 def _with_lines(forecasts: QuerySet[Forecast]) -> QuerySet[Forecast]:
@@ -177,26 +199,27 @@ def forecast_document(forecast: Forecast) -> dict[str, Any]:
             forecast.submitted_risk_adjusted, forecast.risk_adjusted
         ),
     }
+    lines = [
+        {
+            "customer_id": line.customer.customer_id,
+            "renewal_probability": line.renewal_probability,
+            "expansion_probability": line.expansion_probability,
+            "expansion_value": line.expansion_value,
+            "risk_factors": line.risk_factors,
+            "arr": line.arr,
+            "expected_renewal_revenue": line.expected_renewal,
+            "expected_expansion_revenue": line.expected_expansion,
+            **_model_check(line),
+        }
+        for line in forecast.lines.all()
+    ]
     return {
         "forecast_id": forecast.forecast_id,
         "forecast_period": forecast.period,
         "version": forecast.version,
         "submitted_at": forecast.submitted_at,
-        "customer_forecasts": [
-            {
-                "customer_id": line.customer.customer_id,
-                "renewal_probability": line.renewal_probability,
-                "expansion_probability": line.expansion_probability,
-                "expansion_value": line.expansion_value,
-                "risk_factors": line.risk_factors,
-                "arr": line.arr,
-                "expected_renewal_revenue": line.expected_renewal,
-                "expected_expansion_revenue": line.expected_expansion,
-                "model_renewal_probability": None,
-                "model_reason": MODEL_REASON,
-            }
-            for line in forecast.lines.all()
-        ],
+        "customer_forecasts": lines,
+        "disagreements": sum(1 for line in lines if line["disagreement"]),
         "aggregate_metrics": {
             "total_forecasted_revenue": forecast.submitted_total,
             "confidence_level": forecast.confidence_level,

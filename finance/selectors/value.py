@@ -12,9 +12,12 @@ from operations.read import intervention_dates
 
 from ..choices import ContractStatus, PaymentStatus
 from ..models import Contract, ValueRecord
+from ..renewals.due import renewal_terms
+from ..renewals.scoring import RenewalProbability, active_model, renewal_probabilities
 
 CHURN_PREVENTION_DAYS = 180
-NO_RENEWAL_MODEL = "no renewal model fitted yet"
+NO_ACTIVE_CONTRACT = "no active contract"
+NO_ACTIVE_MODEL = "no renewal model version is active"
 # finance.measures' finer bucket -> the spec's three payment states.
 PAYMENT_STATE = {
     PaymentStatus.CURRENT: "current",
@@ -61,9 +64,26 @@ def _prevented(end_date: date, interventions: tuple[date, ...]) -> bool:
     return any(0 <= (end_date - day).days <= CHURN_PREVENTION_DAYS for day in interventions)
 
 
+def _renewal(renewal: RenewalProbability | None, has_model: bool) -> dict[str, Any]:
+    """The renewal model's probability for the customer's next-ending active contract, with
+    what explains it; null with the reason without an active contract (or model version)."""
+    reason = None if renewal else NO_ACTIVE_CONTRACT if has_model else NO_ACTIVE_MODEL
+    return {
+        "renewal_probability": renewal.probability if renewal else None,
+        "renewal_probability_reason": reason,
+        "renewal_model_version": renewal.model_version if renewal else None,
+        "renewal_model_kind": renewal.model_kind if renewal else None,
+        "renewal_contract_id": renewal.contract_id if renewal else None,
+        "renewal_log_odds": renewal.log_odds if renewal else None,
+        "renewal_intercept": renewal.intercept if renewal else None,
+        "renewal_terms": renewal_terms(renewal) if renewal else None,
+    }
+
+
 def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     """Value realisation, revenue attribution and financial health of one customer, from rows
-    (README, "Finance: value realisation"). Eight queries whatever the customer's history."""
+    (README, "Finance: value realisation"). Eight queries plus the renewal scoring's fixed
+    number, whatever the customer's history."""
     from ..read import expansion_revenue, open_pipeline, payment_status, realized_value
 
     pks = [customer.pk]
@@ -82,6 +102,8 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     pipeline = open_pipeline(pks).get(customer.pk)
     payment = payment_status(pks, as_of).get(customer.pk)
     interventions = intervention_dates(pks)[customer.pk].all
+    spec = active_model()
+    renewal = renewal_probabilities(pks, as_of, spec).get(customer.pk) if spec else None
 
     contracted = sum((c[3] for c in contracts if c[0] == ContractStatus.ACTIVE), Decimal(0))
     realized_total = realized.total if realized else Decimal(0)
@@ -133,8 +155,7 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
             "payment_bucket": payment.payment_status if payment else None,
             "worst_days_overdue": payment.max_days_overdue if payment else None,
             "payment_reason": None if payment else "no invoices",
-            "renewal_probability": None,
-            "renewal_probability_reason": NO_RENEWAL_MODEL,
+            **_renewal(renewal, spec is not None),
             "expansion_pipeline": whole_units(pipeline.open_value if pipeline else 0),
             "expansion_pipeline_weighted": whole_units(pipeline.weighted_value if pipeline else 0),
         },

@@ -56,16 +56,20 @@ class StrictSerializer(serializers.Serializer):
 
 class QuerySerializer(serializers.Serializer):
     """Query parameters of a view: text by nature, but a number must be written plainly.
-    DRF's IntegerField runs int(), which reads "1_000" and " 12 " as numbers."""
+    DRF's IntegerField runs int(), which reads "1_000" and " 12 " as numbers (and Decimal()
+    reads "NaN" and " 1.5 ")."""
 
     def to_internal_value(self, data: Any) -> Any:
         errors: dict[str, list[ErrorDetail]] = {}
         for name, field in self.fields.items():
             value = data.get(name) if hasattr(data, "get") else None
-            numeric = isinstance(field, serializers.IntegerField)
+            integer = isinstance(field, serializers.IntegerField)
+            decimal = isinstance(field, serializers.DecimalField | serializers.FloatField)
             written = isinstance(value, str) and value != ""  # empty: the default
-            if numeric and written and not is_plain_number(value, integer=True):
+            if integer and written and not is_plain_number(value, integer=True):
                 errors[name] = [ErrorDetail("A whole number is required.", code="invalid")]
+            if decimal and written and not is_plain_number(value, integer=False):
+                errors[name] = [ErrorDetail("A number is required.", code="invalid")]
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

@@ -2,6 +2,7 @@
 server's recomputation by hand, versions per period, accuracy after the quarter."""
 
 import copy
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from finance import admin as finance_admin
+from finance import services as finance_services
 from finance.api import forecast_views
 from finance.api.forecast_views import FORECAST_EXAMPLE
-from finance.models import Forecast
+from finance.models import Forecast, RenewalModelVersion
 from integrations.clock import quarter_bounds
 from integrations.models import Event
 from tests.conftest import MakeClient
@@ -23,6 +25,7 @@ from tests.finance.factories import ContractFactory, OpportunityFactory
 from tests.support.errors import item_errors
 
 URL = "/api/v1/cs-finance/forecast"
+SUBMITTED_ON = date(2026, 6, 30)
 
 
 def line(customer_id: str, **extra: Any) -> dict[str, Any]:
@@ -66,6 +69,12 @@ HAND = body(
 )
 
 
+@pytest.fixture(autouse=True)
+def _submitted_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model checks a forecast as of the submission day: one inside the contracts' terms."""
+    monkeypatch.setattr(finance_services, "today", lambda: SUBMITTED_ON)
+
+
 def test_the_spec_example_verbatim_is_accepted_with_every_field(api: APIClient, db: None) -> None:
     customer = CustomerFactory.create(customer_id="cust_12345")
     ContractFactory.create(customer=customer, value=Decimal(150000), term="1_year")
@@ -84,10 +93,17 @@ def test_the_spec_example_verbatim_is_accepted_with_every_field(api: APIClient, 
             "arr": 150000,
             "expected_renewal_revenue": 142500,
             "expected_expansion_revenue": 35000,
-            "model_renewal_probability": None,
-            "model_reason": "no renewal model fitted yet",
+            # The seeded prior on 2026-06-30: no health, adoption or invoice data; 100 seats
+            # unused (0.4 x (0 - 0.6) / 0.25 = -0.96), no escalation (+0.16), no sponsor
+            # (-0.3), payment level 0 (+0.25), mid market: 1.5 - 0.96 + 0.16 - 0.3 + 0.25 =
+            # 0.65 -> 1 / (1 + e^-0.65) = 0.65701 -> 0.657. |0.95 - 0.657| = 0.293 >= 0.25.
+            "model_renewal_probability": 0.657,
+            "model_version": 1,
+            "model_reason": None,
+            "disagreement": True,
         }
     ]
+    assert out["disagreements"] == 1
     assert out["aggregate_metrics"] == FORECAST_EXAMPLE["aggregate_metrics"]
     assert out["computed_metrics"] == {
         "expected_renewal_revenue": 142500,
@@ -409,3 +425,79 @@ def test_the_admin_shows_a_forecast_read_only_with_lines_and_accuracy(
     assert "forecast 165000, actual 0, absolute error 165000" in page
     assert "Brier score n/a over 0 decided contract(s)" in page
     assert admin_client.get("/admin/finance/forecast/add/").status_code == 403
+
+
+def _constant_model(version: int, log_odds: float) -> None:
+    """An active version without terms: every customer gets sigmoid(intercept)."""
+    RenewalModelVersion.objects.update(is_active=False)
+    RenewalModelVersion.objects.create(
+        version=version, kind="fitted", is_active=True, intercept=log_odds, terms=[]
+    )
+
+
+def test_model_disagreement_at_the_boundary(api: APIClient, db: None) -> None:
+    _constant_model(2, 0.0)  # p = 0.5 for everyone
+    submitted = {"b_low": 0.25, "b_high": 0.75, "in_low": 0.2501, "in_high": 0.7499, "same": 0.5}
+    for customer_id in submitted:
+        ContractFactory.create(customer=CustomerFactory.create(customer_id=customer_id))
+    response = api.post(
+        URL,
+        body([line(c, renewal_probability=p) for c, p in submitted.items()]),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    out = response.json()
+    flags = {c["customer_id"]: c["disagreement"] for c in out["customer_forecasts"]}
+    # |0.25 - 0.5| and |0.75 - 0.5| are exactly 0.25: flagged (compared as written, not as
+    # binary floats, where 0.75 - 0.5 is exact but 0.95 - 0.7 is 0.2499...).
+    assert flags == {
+        "b_low": True,
+        "b_high": True,
+        "in_low": False,
+        "in_high": False,
+        "same": False,
+    }
+    assert out["disagreements"] == 2
+    assert {c["model_renewal_probability"] for c in out["customer_forecasts"]} == {0.5}
+    assert {c["model_version"] for c in out["customer_forecasts"]} == {2}
+
+
+def test_0_95_against_0_7_is_a_disagreement(api: APIClient, db: None) -> None:
+    _constant_model(2, math.log(0.7 / 0.3))  # p = 0.7
+    ContractFactory.create(customer=CustomerFactory.create(customer_id="c1"))
+    response = api.post(URL, body([line("c1", renewal_probability=0.95)]), format="json")
+    (only,) = response.json()["customer_forecasts"]
+    assert (only["model_renewal_probability"], only["disagreement"]) == (0.7, True)
+
+
+def test_the_model_check_is_stored_with_the_version(api: APIClient, db: None) -> None:
+    _constant_model(2, 0.0)
+    ContractFactory.create(customer=CustomerFactory.create(customer_id="c1"))
+    CustomerFactory.create(customer_id="c_none")  # no active contract: nothing to score
+    response = api.post(URL, body([line("c1"), line("c_none")]), format="json")
+    forecast_id = response.json()["forecast_id"]
+    _constant_model(3, 3.0)  # a later model does not rewrite what was checked
+    lines = {
+        c["customer_id"]: c for c in api.get(f"{URL}/{forecast_id}").json()["customer_forecasts"]
+    }
+    assert (lines["c1"]["model_renewal_probability"], lines["c1"]["model_version"]) == (0.5, 2)
+    assert lines["c1"]["disagreement"] is True  # |0.9 - 0.5| = 0.4
+    assert lines["c_none"] == {
+        **lines["c_none"],
+        "model_renewal_probability": None,
+        "model_version": 2,
+        "model_reason": "no active contract at submission: the model had nothing to score",
+        "disagreement": None,
+    }
+    assert api.get(f"{URL}/{forecast_id}").json()["disagreements"] == 1
+
+
+def test_without_an_active_model_a_forecast_is_still_recorded(api: APIClient, two: None) -> None:
+    RenewalModelVersion.objects.update(is_active=False)
+    response = api.post(URL, HAND, format="json")
+    assert response.status_code == 201, response.content
+    for checked in response.json()["customer_forecasts"]:
+        assert checked["model_renewal_probability"] is None
+        assert checked["model_version"] is None
+        assert checked["model_reason"] == "no renewal model version was active at submission"
+    assert response.json()["disagreements"] == 0

@@ -2,6 +2,7 @@
 field hand-computed from known rows, null reasons, 404, scope, the spec example's fields and a
 fixed number of queries."""
 
+import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,9 @@ import pytest
 from django.utils import timezone
 
 from finance.api import value_views
+from finance.models import Contract, RenewalModelVersion
 from finance.selectors import value as selectors
+from integrations.rounding import round_half_up
 from operations.models import Escalation, WorkflowRun
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
@@ -20,6 +23,7 @@ from tests.finance.factories import (
     OpportunityFactory,
     ValueRecordFactory,
 )
+from tests.product.factories import FeatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,11 +129,66 @@ def test_hand_computed_numbers(make_client: MakeClient, monkeypatch: Any) -> Non
         "payment_bucket": "overdue_31_60",
         "worst_days_overdue": 31,
         "payment_reason": None,
-        "renewal_probability": None,
-        "renewal_probability_reason": "no renewal model fitted yet",
+        # The seeded prior on as_of (hand computation in test_renewal_probability_by_hand).
+        "renewal_probability": 0.1611,
+        "renewal_probability_reason": None,
+        "renewal_model_version": 1,
+        "renewal_model_kind": "prior",
+        "renewal_contract_id": body["financial_health"]["renewal_contract_id"],
+        "renewal_log_odds": -1.65,
+        "renewal_intercept": 1.5,
+        "renewal_terms": body["financial_health"]["renewal_terms"],
         "expansion_pipeline": 48000,
         "expansion_pipeline_weighted": 14000,  # 40,000 x 0.25 + 8,000 x 0.5
     }
+
+
+def test_renewal_probability_by_hand(make_client: MakeClient, monkeypatch: Any) -> None:
+    """The customer's next-ending active contract scored by the seeded prior on as_of."""
+    customer = CustomerFactory.create()
+    _history(customer)
+    health = _get(make_client("finance:read"), customer.customer_id, monkeypatch).json()[
+        "financial_health"
+    ]
+    # Both active contracts end 2026-12-31: the lower contract_id (the 120,000 one) is next.
+    scored = Contract.objects.get(customer=customer, status="active", value=120000)
+    assert health["renewal_contract_id"] == scored.contract_id
+    terms = {t["feature"]: (t["value"], t["contribution"]) for t in health["renewal_terms"]}
+    assert terms == {
+        "health_score": (None, 0),  # no snapshot: imputed at the mean
+        "health_change_30d": (None, 0),
+        "key_feature_adoption": (None, 0),  # no key feature
+        "seat_utilisation": (0.0, -0.96),  # 100 seats, no usage: 0.4 x (0 - 0.6) / 0.25
+        "payment_overdue_level": (3.0, -1.25),  # 31 days: -0.5 x (3 - 0.5) / 1
+        "open_escalations": (1.0, -0.64),  # esc_v1 still open: -0.4 x (1 - 0.2) / 0.5
+        "executive_sponsor": (0.0, -0.3),  # 0.3 x (0 - 0.5) / 0.5
+        "days_to_end": (184.0, 0),  # 2026-06-30 -> 2026-12-31; coefficient 0
+        "segment_enterprise": (0.0, 0),
+        "segment_mid_market": (1.0, 0),
+        "segment_small_business": (0.0, 0),
+    }
+    log_odds = 1.5 - 0.96 - 1.25 - 0.64 - 0.3
+    assert health["renewal_log_odds"] == pytest.approx(log_odds)
+    assert health["renewal_probability"] == round_half_up(1 / (1 + math.exp(-log_odds)), 4)
+
+
+def test_no_active_contract_or_model_gives_null_with_the_reason() -> None:
+    customer = CustomerFactory.create()
+    _contract(customer, "renewed", date(2025, 1, 1), date(2025, 12, 31), 10000)
+    health = selectors.customer_value(customer, AS_OF)["financial_health"]
+    assert (health["renewal_probability"], health["renewal_probability_reason"]) == (
+        None,
+        "no active contract",
+    )
+    assert health["renewal_terms"] is None
+    assert health["renewal_model_version"] is None
+    _contract(customer, "active", date(2026, 1, 1), date(2026, 12, 31), 10000)
+    RenewalModelVersion.objects.update(is_active=False)
+    health = selectors.customer_value(customer, AS_OF)["financial_health"]
+    assert (health["renewal_probability"], health["renewal_probability_reason"]) == (
+        None,
+        "no renewal model version is active",
+    )
 
 
 def test_timeline_not_reached_counts_months_so_far() -> None:
@@ -223,7 +282,7 @@ SPEC_EXAMPLE = {
         "expansion_pipeline": 75000,
     },
 }
-NULLABLE = {"renewal_probability"}  # no model fitted yet: null with its reason
+NULLABLE: set[str] = set()
 
 
 def test_spec_example_fields_and_types(make_client: MakeClient, monkeypatch: Any) -> None:
@@ -244,6 +303,7 @@ def test_spec_example_fields_and_types(make_client: MakeClient, monkeypatch: Any
 
 @pytest.mark.parametrize("records", [1, 40])
 def test_fixed_queries_whatever_the_history(records: int, django_assert_num_queries: Any) -> None:
+    FeatureFactory.create()  # a key feature: adoption reads usage (its full query count)
     customer = CustomerFactory.create()
     _history(customer)
     for n in range(records):
@@ -255,7 +315,8 @@ def test_fixed_queries_whatever_the_history(records: int, django_assert_num_quer
             started_at=_at(date(2024, 1, 1)),
         )
         _contract(customer, "renewed", date(2023, 1, 1), date(2024, 2, 1), 100)
-    with django_assert_num_queries(8):
+    # Eight for value and attribution, one for the active model, ten for the scoring.
+    with django_assert_num_queries(19):
         selectors.customer_value(customer, AS_OF)
 
 

@@ -1,0 +1,172 @@
+"""Renewals due (README, "Finance: renewals due and calibration"): active contracts ending in
+the next N days with the renewal model's probability and the ARR it puts at risk.
+
+The model scores each customer's next-ending active contract (`scoring`), so the list holds
+one row per customer: that contract, when it ends inside the window. A customer with a second
+active contract in the window is listed with the earlier one only (the later one is scored
+once the first has been decided). Set-based: one query for the contracts, the scoring's fixed
+number, and one for the health of the page shown."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from customers.read import latest_health_scores
+from integrations.clock import DayWindow
+
+from ..choices import ContractStatus
+from ..errors import NoActiveRenewalModel
+from ..models import Contract
+from .scoring import RenewalProbability, active_model, renewal_probabilities
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class DueRenewal:
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    segment: str
+    csm_email: str | None
+    csm_name: str | None
+    contract_id: str
+    end_date: date
+    days_to_end: int
+    arr: Decimal  # the contract's annual_value
+    arr_at_risk: Decimal  # arr x (1 - probability), half-up to the cent
+    renewal: RenewalProbability
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        """ARR at risk, largest first (in cents, so the key is exact), then contract_id."""
+        return (-int(self.arr_at_risk * 100), self.contract_id)
+
+
+def arr_at_risk(arr: Decimal, probability: float) -> Decimal:
+    """arr x (1 - p), half-up to the cent (p taken at its shortest repr, as published)."""
+    return (arr * (1 - Decimal(repr(probability)))).quantize(_CENT, ROUND_HALF_UP)
+
+
+def due_window(as_of: date, days: int) -> DayWindow:
+    """The days (as_of, as_of + days]: ending today is not "due within", it is due."""
+    return DayWindow(as_of + timedelta(days=1), as_of + timedelta(days=days))
+
+
+def renewals_due(
+    *,
+    as_of: date,
+    days: int,
+    segment: str | None = None,
+    csm: str | None = None,
+    min_arr: Decimal | None = None,
+    max_probability: float | None = None,
+) -> list[DueRenewal]:
+    """Every customer's next-ending active contract that ends in (as_of, as_of + days],
+    scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
+    `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
+    are inclusive bounds. Twelve queries whatever the number of contracts: the model, the
+    contracts and the scoring's ten. NoActiveRenewalModel when no version is active."""
+    spec = active_model()
+    if spec is None:
+        raise NoActiveRenewalModel()
+    contracts = Contract.objects.filter(
+        due_window(as_of, days).dates("end_date"), status=ContractStatus.ACTIVE
+    )
+    if segment is not None:
+        contracts = contracts.filter(customer__segment=segment)
+    if csm is not None:
+        contracts = contracts.filter(customer__success_manager__email__iexact=csm)
+    if min_arr is not None:
+        contracts = contracts.filter(annual_value__gte=min_arr)
+    rows = list(
+        contracts.order_by().values_list(
+            "customer_id",
+            "customer__customer_id",
+            "customer__name",
+            "customer__segment",
+            "customer__success_manager__email",
+            "customer__success_manager__name",
+            "contract_id",
+            "end_date",
+            "annual_value",
+        )
+    )
+    scores = renewal_probabilities(sorted({row[0] for row in rows}), as_of, spec)
+    due = []
+    for pk, customer_id, name, seg, email, csm_name, contract_id, end, arr in rows:
+        scored = scores.get(pk)
+        # Only the contract the model scored: the customer's next-ending active one.
+        if scored is None or scored.contract_id != contract_id:
+            continue
+        if max_probability is not None and scored.probability > max_probability:
+            continue
+        due.append(
+            DueRenewal(
+                customer_pk=pk,
+                customer_id=customer_id,
+                customer_name=name,
+                segment=seg,
+                csm_email=email,
+                csm_name=csm_name,
+                contract_id=contract_id,
+                end_date=end,
+                days_to_end=(end - as_of).days,
+                arr=arr,
+                arr_at_risk=arr_at_risk(arr, scored.probability),
+                renewal=scored,
+            )
+        )
+    due.sort(key=lambda row: row.sort_key)
+    return due
+
+
+def renewal_terms(renewal: RenewalProbability) -> list[dict[str, Any]]:
+    """The terms as the API shows them: what each feature added to the log-odds."""
+    return [
+        {
+            "feature": term.feature,
+            "value": term.value,
+            "coefficient": term.coefficient,
+            "mean": term.mean,
+            "scale": term.scale,
+            "contribution": term.contribution,
+        }
+        for term in renewal.terms
+    ]
+
+
+def due_documents(page: list[DueRenewal]) -> list[dict[str, Any]]:
+    """The rows of one page as the API returns them, with each customer's latest health
+    (score and grade; null without a snapshot). One query."""
+    health = latest_health_scores([row.customer_pk for row in page])
+    documents = []
+    for row in page:
+        snapshot = health.get(row.customer_pk)
+        documents.append(
+            {
+                "customer_id": row.customer_id,
+                "customer_name": row.customer_name,
+                "segment": row.segment,
+                "contract_id": row.contract_id,
+                "end_date": row.end_date,
+                "days_to_end": row.days_to_end,
+                "arr": row.arr,
+                "renewal_probability": row.renewal.probability,
+                "arr_at_risk": row.arr_at_risk,
+                "model_version": row.renewal.model_version,
+                "model_kind": row.renewal.model_kind,
+                "log_odds": row.renewal.log_odds,
+                "intercept": row.renewal.intercept,
+                "terms": renewal_terms(row.renewal),
+                "health_score": snapshot.score if snapshot else None,
+                "health_grade": snapshot.grade if snapshot else None,
+                "csm": (
+                    {"email": row.csm_email, "name": row.csm_name}
+                    if row.csm_email is not None
+                    else None
+                ),
+            }
+        )
+    return documents
