@@ -22,6 +22,7 @@ from customers.choices import (
 )
 from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from customers.services import customers_bulk_upsert, team_member_create
+from finance.renewals.services import FitReport
 from integrations.bulk_sql import chunks
 
 from .context import Progress
@@ -282,6 +283,7 @@ class Company:
     customers: list[Customer]
     stakeholders: int
     plans: int
+    renewal_model: FitReport | None = None  # set by demo.seed once the history is in
 
 
 CUSTOMER_AGE = timedelta(days=3 * 365)

@@ -25,8 +25,10 @@ from typing import Any
 
 from customers.choices import Segment
 from customers.models import Customer
-from finance.choices import ContractStatus
+from finance.choices import ContractStatus, RenewalModelKind
+from finance.models import RenewalModelEvaluation, RenewalModelVersion
 from finance.renewals.features import DECISION_LEAD_DAYS, FeatureRow, Observation, feature_rows
+from finance.renewals.services import renewal_model_activate
 from finance.services import contracts_ingest
 
 from . import context
@@ -184,3 +186,14 @@ def _add_months(day: date, months: int) -> date:
     """The same day-of-month `months` later (day is always the 1st here)."""
     index = day.year * 12 + day.month - 1 + months
     return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def reset_renewal_model() -> None:
+    """A rebuilt demo starts from the documented prior: the versions fitted on the old history,
+    and every hold-out evaluation of it, go with that history."""
+    prior = RenewalModelVersion.objects.filter(kind=RenewalModelKind.PRIOR).order_by("version")
+    first = prior.first()
+    if first is not None:
+        renewal_model_activate(version=first.version)
+    RenewalModelEvaluation.objects.all().delete()
+    RenewalModelVersion.objects.filter(kind=RenewalModelKind.FITTED).delete()

@@ -1,6 +1,6 @@
 """The whole demo in order: the company first, then each domain's history, then the health
-snapshots over that history, then what reads the seeded health (feedback priorities,
-workflow interventions)."""
+snapshots over that history, then what reads the seeded health (add-on renewals, feedback
+priorities, workflow interventions), and last a renewal model fitted on that history."""
 
 import random
 from collections.abc import Callable
@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from django.db import transaction
 
 from customers.models import Customer, TeamMember
+from finance.renewals.services import renewal_model_fit
 
 from .context import DemoContext, Progress, SeedStep, demo_now
 from .customers import Company, seed_company
@@ -17,7 +18,7 @@ from .finance import seed_expansion_and_value, seed_finance
 from .health import seed_health_history
 from .operations import seed_operations
 from .product import seed_usage
-from .renewals import seed_renewal_history
+from .renewals import reset_renewal_model, seed_renewal_history
 from .workflows import seed_workflows
 
 # One RNG runs through the steps in this order, so the order is part of the demo's identity.
@@ -48,6 +49,7 @@ def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar
         if reset:
             Customer.objects.all().delete()
             TeamMember.objects.all().delete()
+            reset_renewal_model()
         with bar("customers") as progress:
             company = seed_company(rng, count, now, progress)
         context = DemoContext(
@@ -60,4 +62,10 @@ def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar
         for name, step in STEPS:
             with bar(name) as progress:
                 step(context, progress)
+        # A version fitted on the seeded renewals, active if it beats the prior on its hold-out
+        # (with fewer than 200 resolved renewals, a small demo keeps the prior).
+        with bar("renewal model") as progress:
+            company.renewal_model = renewal_model_fit(
+                as_of=context.today, activate="if_better", progress=progress
+            )
     return company

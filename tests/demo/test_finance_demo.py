@@ -12,7 +12,7 @@ from demo import context as demo
 from demo import customers as company
 from demo.finance import seed_finance
 from finance.measures import payment_status_for
-from finance.models import Contract, Invoice
+from finance.models import Contract, Invoice, RenewalModelVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +129,10 @@ def test_seed_demo_runs_the_finance_step() -> None:
     call_command("seed_demo", "--customers", "20", "--no-progress")
     assert Contract.objects.values("customer").distinct().count() == 20
     assert Invoice.objects.exists()
+    # too few resolved renewals for a fit: the documented prior stays active
+    assert Contract.objects.exclude(status="active").count() < 200
+    assert RenewalModelVersion.objects.get(is_active=True).kind == "prior"
+    assert not RenewalModelVersion.objects.filter(kind="fitted").exists()
 
 
 def test_admin_pages_render(admin_client: Any) -> None:

@@ -5,19 +5,22 @@ prior on its hold-out.
 The demo is seeded once for the module on a pinned day (the draws depend on the calendar:
 add-on terms start on the first of a month), so the figures are the same on every run."""
 
+import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from importlib import import_module
 from statistics import mean
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
 from customers.models import Customer
 from demo import context as demo
 from demo.renewals import ADDON_TERMS
-from finance.models import Contract
+from finance.models import Contract, RenewalModelEvaluation, RenewalModelVersion
 from finance.renewals.features import Observation, feature_rows
 
 NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
@@ -33,6 +36,8 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
         call_command("seed_demo", "--customers", str(CUSTOMERS), "--no-progress")
         yield
         call_command("flush", interactive=False)
+        # flush also empties what migrations seeded: the documented prior comes back
+        import_module("finance.migrations.0007_seed_renewal_prior").seed_prior(apps, None)
 
 
 def _months_later(day: date, months: int) -> date:
@@ -119,3 +124,24 @@ def test_enough_resolved_renewals_for_a_fit(seeded: None) -> None:
     assert resolved >= 200
     assert 0.05 * resolved < lost < 0.4 * resolved
     assert Customer.objects.count() == CUSTOMERS
+
+
+@pytest.mark.django_db
+def test_the_seed_fits_a_version_that_beats_the_prior_on_its_holdout(seeded: None) -> None:
+    resolved = Contract.objects.filter(status__in=["renewed", *LOST], end_date__lte=TODAY).count()
+    active = RenewalModelVersion.objects.get(is_active=True)
+    assert active.kind == "fitted"
+    holdout = math.ceil(0.2 * resolved)
+    assert active.training_size == resolved - holdout
+    assert active.trained_until is not None
+    assert active.trained_until <= TODAY
+    fitted = RenewalModelEvaluation.objects.get(model_version=active)
+    prior = RenewalModelEvaluation.objects.get(model_version__kind="prior")
+    # both scored on the same hold-out: the latest 20 % of decisions
+    assert fitted.sample_size == prior.sample_size == holdout
+    assert (fitted.holdout_from, fitted.holdout_until) == (prior.holdout_from, prior.holdout_until)
+    assert fitted.brier_score < prior.brier_score
+    assert fitted.brier_score < fitted.baseline_brier_score
+    assert fitted.log_loss < prior.log_loss
+    assert fitted.auc is not None
+    assert fitted.auc > 0.7

@@ -8,6 +8,7 @@ from tqdm import tqdm
 from customers.models import Customer
 from demo.context import Progress
 from demo.seed import seed_demo
+from finance.renewals.services import FitReport
 
 
 class Command(BaseCommand):
@@ -58,3 +59,24 @@ class Command(BaseCommand):
                 f"{company.stakeholders} stakeholders, {company.plans} success plans."
             )
         )
+        if company.renewal_model is not None:
+            self.stdout.write(renewal_model_line(company.renewal_model))
+
+
+def renewal_model_line(report: FitReport) -> str:
+    """What the seed's renewal-model fit did, in one line."""
+    head = f"Renewal model: {report.outcomes} resolved renewals"
+    if report.new_version is None:
+        return f"{head}; no new version ({report.reason}). Active version: {report.active_version}."
+    brier = {score.role: score.evaluation.brier_score for score in report.scores}
+    baseline = report.scores[0].evaluation.baseline_brier_score if report.scores else None
+    verdict = "activated" if report.activated else "not activated (the prior scores better)"
+    return (
+        f"{head}; version {report.new_version} fitted on {report.training_size}, {verdict}. "
+        f"Hold-out ({report.holdout_size}) Brier: fitted {_number(brier.get('new'))}, "
+        f"prior {_number(brier.get('prior'))}, constant {_number(baseline)}."
+    )
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
