@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from demo import context as demo
-from demo.renewals import ADDON_TERMS
+from demo.renewals import ADDON_TERMS, reset_renewal_model
 from finance.models import Contract, RenewalModelEvaluation, RenewalModelVersion
 from finance.renewals.features import Observation, feature_rows
 
@@ -145,3 +145,18 @@ def test_the_seed_fits_a_version_that_beats_the_prior_on_its_holdout(seeded: Non
     assert fitted.log_loss < prior.log_loss
     assert fitted.auc is not None
     assert fitted.auc > 0.7
+
+
+@pytest.mark.django_db
+def test_an_existing_demo_without_a_fitted_version_gets_one(
+    seeded: None, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    reset_renewal_model()  # as a demo seeded before the seed fitted one
+    assert RenewalModelVersion.objects.get(is_active=True).kind == "prior"
+    call_command("seed_demo", "--if-empty", "--no-progress")
+    assert RenewalModelVersion.objects.get(is_active=True).kind == "fitted"
+    assert "activated" in capsys.readouterr().out
+    # once there is one, `make run` leaves the versions alone
+    call_command("seed_demo", "--if-empty", "--no-progress")
+    assert RenewalModelVersion.objects.filter(kind="fitted").count() == 1

@@ -8,7 +8,10 @@ from tqdm import tqdm
 from customers.models import Customer
 from demo.context import Progress
 from demo.seed import seed_demo
-from finance.renewals.services import FitReport
+from finance.choices import RenewalModelKind
+from finance.models import RenewalModelVersion
+from finance.renewals.selectors import MIN_RESOLVED_RENEWALS, resolved_renewal_count
+from finance.renewals.services import FitReport, renewal_model_fit
 
 
 class Command(BaseCommand):
@@ -36,6 +39,7 @@ class Command(BaseCommand):
         if Customer.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Demo data already present; skipping (use --reset to rebuild).")
+                self._fit_if_missing()
                 return
             if not options["reset"]:
                 raise CommandError("Customers exist already: pass --reset to rebuild the demo.")
@@ -61,6 +65,13 @@ class Command(BaseCommand):
         )
         if company.renewal_model is not None:
             self.stdout.write(renewal_model_line(company.renewal_model))
+
+    def _fit_if_missing(self) -> None:
+        """A demo seeded before its seed fitted a model still ends `make run` with one, when
+        its history allows a fit (an admin's later choice of version is left alone)."""
+        fitted = RenewalModelVersion.objects.filter(kind=RenewalModelKind.FITTED)
+        if not fitted.exists() and resolved_renewal_count() >= MIN_RESOLVED_RENEWALS:
+            self.stdout.write(renewal_model_line(renewal_model_fit(activate="if_better")))
 
 
 def renewal_model_line(report: FitReport) -> str:
