@@ -30,10 +30,11 @@ from finance.models import RenewalModelEvaluation, RenewalModelVersion
 from finance.renewals.features import DECISION_LEAD_DAYS, FeatureRow, Observation, feature_rows
 from finance.renewals.services import renewal_model_activate
 from finance.services import contracts_ingest
+from integrations.bulk_sql import chunks
 
 from . import context
 from .context import DemoContext, Progress
-from .finance import SEAT_PRICE, _ingest
+from .finance import BATCH, SEAT_PRICE, _ingest
 
 # Share of accounts with an add-on, by story (onboarding accounts have none yet).
 ADDON_SHARE = {
@@ -83,20 +84,23 @@ def seed_renewal_history(ctx: DemoContext, progress: Progress) -> int:
     today = ctx.today
     addons = [a for c in ctx.customers if (a := _plan(c, today)) is not None]
     keys: dict[tuple[int, date], int] = {}
-    observations = []
-    for addon in addons:
-        for end in addon.ends:
-            if end <= today:
-                key = keys.setdefault((addon.customer.pk, end), len(keys))
-                observations.append(
-                    Observation(
-                        key=key,
-                        customer_pk=addon.customer.pk,
-                        as_of=end - timedelta(days=DECISION_LEAD_DAYS),
-                        end_date=end,
+    signals: dict[int, FeatureRow] = {}
+    # in parts: the feature reads name the customers in SQL (SQLite's variable limit)
+    for part in chunks(addons, BATCH):
+        observations = []
+        for addon in part:
+            for end in addon.ends:
+                if end <= today:
+                    key = keys.setdefault((addon.customer.pk, end), len(keys))
+                    observations.append(
+                        Observation(
+                            key=key,
+                            customer_pk=addon.customer.pk,
+                            as_of=end - timedelta(days=DECISION_LEAD_DAYS),
+                            end_date=end,
+                        )
                     )
-                )
-    signals = feature_rows(observations)
+        signals.update(feature_rows(observations))
     generations: list[list[dict[str, Any]]] = []
     for addon in addons:
         rng = random.Random(f"renewals:{addon.customer.customer_id}")

@@ -2,18 +2,16 @@
 of 90 days before, enough resolved renewals for a fit, and a fitted version that beats the
 prior on its hold-out.
 
-The demo is seeded once for the module on a pinned day (the draws depend on the calendar:
-add-on terms start on the first of a month), so the figures are the same on every run."""
+The demo is seeded once, on a pinned day (the draws depend on the calendar: add-on terms start
+on the first of a month), so the figures are the same on every run; one test checks it all, so
+the seed (about ten seconds) runs once and rolls back with the test's transaction."""
 
 import math
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from importlib import import_module
 from statistics import mean
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -29,15 +27,18 @@ CUSTOMERS = 120
 LOST = ("churned", "expired")
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timezone, "now", lambda: NOW)
-        call_command("seed_demo", "--customers", str(CUSTOMERS), "--no-progress")
-        yield
-        call_command("flush", interactive=False)
-        # flush also empties what migrations seeded: the documented prior comes back
-        import_module("finance.migrations.0007_seed_renewal_prior").seed_prior(apps, None)
+@pytest.mark.django_db
+def test_renewal_history_and_the_model_fitted_on_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    call_command("seed_demo", "--customers", str(CUSTOMERS), "--no-progress")
+    assert "activated" in capsys.readouterr().out
+    _addons_renew_or_expire_term_after_term()
+    _outcomes_follow_the_stories_and_the_signals_of_90_days_before()
+    _enough_resolved_renewals_for_a_fit()
+    _the_seed_fits_a_version_that_beats_the_prior_on_its_holdout()
+    _an_existing_demo_without_a_fitted_version_gets_one(capsys)
 
 
 def _months_later(day: date, months: int) -> date:
@@ -45,8 +46,7 @@ def _months_later(day: date, months: int) -> date:
     return day.replace(year=index // 12, month=index % 12 + 1)
 
 
-@pytest.mark.django_db
-def test_addons_renew_or_expire_term_after_term(seeded: None) -> None:
+def _addons_renew_or_expire_term_after_term() -> None:
     addons = list(
         Contract.objects.filter(contract_id__contains="_addon_")
         .select_related("customer", "renewed_from")
@@ -85,8 +85,7 @@ def test_addons_renew_or_expire_term_after_term(seeded: None) -> None:
     assert demo.NEW not in stories
 
 
-@pytest.mark.django_db
-def test_outcomes_follow_the_stories_and_the_signals_of_90_days_before(seeded: None) -> None:
+def _outcomes_follow_the_stories_and_the_signals_of_90_days_before() -> None:
     decided = list(
         Contract.objects.filter(
             contract_id__contains="_addon_", status__in=["renewed", *LOST]
@@ -117,8 +116,7 @@ def test_outcomes_follow_the_stories_and_the_signals_of_90_days_before(seeded: N
     assert mean(health[True]) > mean(health[False]) + 5
 
 
-@pytest.mark.django_db
-def test_enough_resolved_renewals_for_a_fit(seeded: None) -> None:
+def _enough_resolved_renewals_for_a_fit() -> None:
     resolved = Contract.objects.filter(status__in=["renewed", *LOST], end_date__lte=TODAY).count()
     lost = Contract.objects.filter(status__in=LOST, end_date__lte=TODAY).count()
     assert resolved >= 200
@@ -126,8 +124,7 @@ def test_enough_resolved_renewals_for_a_fit(seeded: None) -> None:
     assert Customer.objects.count() == CUSTOMERS
 
 
-@pytest.mark.django_db
-def test_the_seed_fits_a_version_that_beats_the_prior_on_its_holdout(seeded: None) -> None:
+def _the_seed_fits_a_version_that_beats_the_prior_on_its_holdout() -> None:
     resolved = Contract.objects.filter(status__in=["renewed", *LOST], end_date__lte=TODAY).count()
     active = RenewalModelVersion.objects.get(is_active=True)
     assert active.kind == "fitted"
@@ -147,11 +144,7 @@ def test_the_seed_fits_a_version_that_beats_the_prior_on_its_holdout(seeded: Non
     assert fitted.auc > 0.7
 
 
-@pytest.mark.django_db
-def test_an_existing_demo_without_a_fitted_version_gets_one(
-    seeded: None, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def _an_existing_demo_without_a_fitted_version_gets_one(capsys: Any) -> None:
     reset_renewal_model()  # as a demo seeded before the seed fitted one
     assert RenewalModelVersion.objects.get(is_active=True).kind == "prior"
     call_command("seed_demo", "--if-empty", "--no-progress")
