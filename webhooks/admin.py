@@ -13,7 +13,7 @@ from integrations.domain_errors import DomainError
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .services import endpoints, replay
 
-SHOWN_ENDPOINT_FIELDS = [
+SHOWN_ENDPOINT_FIELDS = (
     "endpoint_id",
     "owner",
     "url",
@@ -26,7 +26,7 @@ SHOWN_ENDPOINT_FIELDS = [
     "previous_secret_expires_at",
     "created_at",
     "updated_at",
-]
+)
 
 
 @admin.register(WebhookEndpoint)
@@ -74,10 +74,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(request, "Disabled.")
 
 
+ATTEMPT_FIELDS = ("attempted_at", "succeeded", "status_code", "latency_ms", "error_class", "error")
+
+
 class AttemptInline(admin.TabularInline):
     model = WebhookAttempt
-    fields = ["attempted_at", "succeeded", "status_code", "latency_ms", "error_class", "error"]
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
     ordering = ["-attempted_at"]
     extra = 0
     max_num = 0

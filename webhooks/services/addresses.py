@@ -77,6 +77,9 @@ def resolve(parts: SplitResult) -> list[str]:
     return addresses
 
 
-def check_url(url: str) -> list[str]:
-    """The URL's addresses, or UnsafeUrl."""
-    return resolve(parse(url))
+def check_url(url: str) -> None:
+    """At creation: UnsafeUrl unless the URL is allowed. With private addresses allowed no
+    DNS is asked (a name may resolve only where the receiver runs); send time resolves."""
+    parts = parse(url)
+    if not allow_private():
+        resolve(parts)

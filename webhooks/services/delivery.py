@@ -80,7 +80,7 @@ def dispatch_due() -> int:
 
     claimed = claim_due()
     for pk, token in claimed:
-        deliver.apply_async(args=[pk, token], retry=False)
+        deliver.apply_async(args=(pk, token), retry=False)
     return len(claimed)
 
 
