@@ -3,6 +3,9 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -232,3 +235,29 @@ def test_a_superseded_claim_does_not_record_twice(api, receiver) -> None:
     WebhookDelivery.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
     assert delivery.deliver(pk, token) == "not claimed"
     assert receiver.requests == []
+
+
+def test_the_relay_reads_the_subscriptions_once_per_batch(api, receiver) -> None:
+    subscribe(api, receiver.url("/a"), "customer.*")
+    subscribe(api, receiver.url("/b"), "feedback.*")
+    for i in range(30):
+        events.publish("customer.created", customer_id=f"c{i}", data={})
+        events.publish("forecast.submitted", data={})
+    with CaptureQueriesContext(connection) as ctx:
+        assert events.relay_pending() == 60
+    reads = [q for q in ctx.captured_queries if 'FROM "webhooks_webhookendpoint"' in q["sql"]]
+    assert len(reads) == 1
+    assert WebhookDelivery.objects.count() == 30
+
+
+@pytest.mark.skipif(bool(settings.CELERY_BROKER_URL), reason="eager tasks only")
+def test_a_committed_event_reaches_the_receiver_with_no_sweep(
+    api, receiver, django_capture_on_commit_callbacks
+) -> None:
+    """publish -> commit -> relay -> fan-out -> commit -> dispatch -> deliver (eager tasks)."""
+    hook = subscribe(api, receiver.url())
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish("customer.created", customer_id="c1", data={})
+    [got] = receiver.requests
+    Webhook(hook["secret"]).verify(got.body, got.headers)
+    assert WebhookDelivery.objects.get().status == "succeeded"

@@ -28,10 +28,12 @@ def prefetch_matches(batch: list[Event]) -> None:
     """The relay's per-batch look-up: the subscriptions are read once for the whole batch."""
     _batch.subscribers = _subscribers({e.type for e in batch})
     _batch.event_pks = {e.pk for e in batch}
+    _batch.kicked = False
 
 
 def fan_out(event: Event) -> None:
-    if event.pk in getattr(_batch, "event_pks", ()):
+    in_batch = event.pk in getattr(_batch, "event_pks", ())
+    if in_batch:
         targets = _batch.subscribers.get(event.type, [])
     else:  # called outside the relay's batch
         targets = _subscribers({event.type})[event.type]
@@ -53,7 +55,9 @@ def fan_out(event: Event) -> None:
         ],
         ignore_conflicts=True,  # a re-handled event does not deliver twice
     )
-    transaction.on_commit(kick_dispatch)
+    if not (in_batch and _batch.kicked):  # one nudge per batch (beat sweeps anyway)
+        transaction.on_commit(kick_dispatch)
+        _batch.kicked = in_batch
 
 
 def _same_owner(
