@@ -8,9 +8,10 @@ from webhooks.services.endpoints import endpoint_create
 
 
 def endpoint_for(client: Any, endpoint_id: str = "c1", **fields: Any) -> WebhookEndpoint:
-    """An endpoint owned by the key of `client` (a KeyedAPIClient), with a chosen id."""
+    """An endpoint owned by the key of `client` (a KeyedAPIClient, or the raw key), with a
+    chosen id."""
     hook = endpoint_create(
-        owner=ApiKey.objects.get_from_key(client.raw_key),
+        owner=ApiKey.objects.get_from_key(getattr(client, "raw_key", client)),
         url=fields.pop("url", f"https://hooks.example.com/{endpoint_id}"),
         event_types=fields.pop("event_types", ["customer.*"]),
         **fields,
