@@ -1,6 +1,6 @@
 """Webhook endpoints for tests outside tests/webhooks (path-parameter sweeps: `c1`)."""
 
-from typing import Any
+from typing import Any, cast
 
 from integrations.models import ApiKey
 from webhooks.models import WebhookEndpoint
@@ -11,7 +11,7 @@ def endpoint_for(client: Any, endpoint_id: str = "c1", **fields: Any) -> Webhook
     """An endpoint owned by the key of `client` (a KeyedAPIClient, or the raw key), with a
     chosen id."""
     hook = endpoint_create(
-        owner=ApiKey.objects.get_from_key(getattr(client, "raw_key", client)),
+        owner=cast(ApiKey, ApiKey.objects.get_from_key(getattr(client, "raw_key", client))),
         url=fields.pop("url", f"https://hooks.example.com/{endpoint_id}"),
         event_types=fields.pop("event_types", ["customer.*"]),
         **fields,
