@@ -1,6 +1,8 @@
 """Deliveries to a real receiver on 127.0.0.1, verified with the `standardwebhooks` package."""
 
+import socket
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -10,9 +12,9 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from integrations import events
-from integrations.models import Event
+from integrations.models import ApiKey, Event
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.services import delivery
+from webhooks.services import addresses, delivery
 
 from .conftest import Clock, Receiver, Reply, send_due, subscribe
 
@@ -261,3 +263,32 @@ def test_a_committed_event_reaches_the_receiver_with_no_sweep(
     [got] = receiver.requests
     Webhook(hook["secret"]).verify(got.body, got.headers)
     assert WebhookDelivery.objects.get().status == "succeeded"
+
+
+def test_a_revoked_keys_endpoints_get_nothing(make_client, receiver) -> None:
+    client = make_client("webhooks:read", "webhooks:write")
+    subscribe(client, receiver.url())
+    ApiKey.objects.update(revoked=True)
+    events.publish("customer.created", customer_id="c1", data={})
+    assert send_due() == []
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_the_next_checked_address_is_tried_when_one_refuses(api, receiver, monkeypatch) -> None:
+    """A name with two addresses (say ::1 and 127.0.0.1): a refused connect moves on."""
+    port = receiver.server.server_address[1]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead = closed.getsockname()[1]
+    closed.close()
+    real = socket.create_connection
+
+    def connect(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        host, _ = address
+        return real((host, dead if host == "127.0.0.2" else port), *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    monkeypatch.setattr(addresses, "resolve", lambda parts: ["127.0.0.2", "127.0.0.1"])
+    subscribe(api, receiver.url())
+    events.publish("customer.created", customer_id="c1", data={})
+    assert send_due() == ["succeeded"]

@@ -132,11 +132,11 @@ def deliver(delivery_pk: int, token: str) -> str:
     }
     try:
         parts = addresses.parse(endpoint.url)
-        address = addresses.resolve(parts)[0]  # checked again: DNS may have changed
+        checked = addresses.resolve(parts)  # checked again: DNS may have changed
     except UnsafeUrl as exc:
         outcome = transport.Outcome(None, 0, error_class="refused_address", error=exc.message)
     else:
-        outcome = transport.post(parts, address, body, headers, timeout_seconds())
+        outcome = transport.post(parts, checked, body, headers, timeout_seconds())
     return record(delivery_pk, token, outcome, now)
 
 

@@ -17,9 +17,13 @@ _batch = threading.local()
 
 
 def _subscribers(types: set[str]) -> dict[str, list[tuple[int, str | None]]]:
-    """type -> [(endpoint pk, owner pk)] of the enabled endpoints subscribed to it."""
+    """type -> [(endpoint pk, owner pk)] of the enabled endpoints subscribed to it. A revoked
+    or expired key's endpoints receive nothing (they come back if the key is restored)."""
     endpoints = list(
-        WebhookEndpoint.objects.filter(enabled=True).values_list("pk", "owner_id", "event_types")
+        WebhookEndpoint.objects.filter(enabled=True)
+        .exclude(owner__revoked=True)
+        .exclude(owner__expiry_date__lt=timezone.now())
+        .values_list("pk", "owner_id", "event_types")
     )
     return {t: [(pk, owner) for pk, owner, pats in endpoints if matches(pats, t)] for t in types}
 

@@ -1,7 +1,7 @@
 """One HTTP POST to a receiver, with the standard library (no redirects are ever followed:
 http.client does not follow them, and a 3xx counts as a failure).
 
-The connection goes to an address checked by `addresses.resolve` just before, so a DNS answer
+The connection goes to the addresses checked by `addresses.resolve` just before, so a DNS answer
 that changes between the check and the connect (rebinding) cannot reach a refused address;
 TLS still verifies the certificate against the URL's host name.
 """
@@ -31,32 +31,48 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """The first of the checked addresses that accepts a connection (as create_connection
+    tries each address a name resolves to)."""
+    error: OSError = OSError("no address to connect to")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int | None, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._addresses, self._timeout = addresses, timeout
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._addresses, self.port, self._timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int | None, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+        self._addresses, self._timeout = addresses, timeout
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._addresses, self.port, self._timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def post(
-    parts: SplitResult, address: str, body: bytes, headers: dict[str, str], timeout: float
+    parts: SplitResult,
+    addresses: list[str],
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
 ) -> Outcome:
     """POST `body`; `timeout` bounds the connect and each read (a receiver that answers
     nothing for `timeout` seconds fails with error_class `timeout`)."""
     cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    conn = cls(parts.hostname or "", parts.port, address, timeout)
+    conn = cls(parts.hostname or "", parts.port, addresses, timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
