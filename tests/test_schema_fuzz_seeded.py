@@ -24,12 +24,15 @@ from schemathesis.specs.openapi.checks import (
 from customers.models import Customer, Stakeholder, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
+from integrations.events import publish, relay_pending
 from integrations.models import ApiKey
 from integrations.scopes import ALL_SCOPES
 from operations.models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
 from product.models import Feature, Feedback
 from tests.test_schema_fuzz import _not_a_server_error, schema
 from tests.test_schema_responses import _forecast, _last_quarter
+from tests.webhooks.factories import endpoint_for
+from webhooks.models import WebhookDelivery
 
 # The model and field behind each path parameter ({email} depends on the path).
 SOURCES: dict[str, tuple[Any, str]] = {
@@ -70,6 +73,13 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         values["stakeholder"] = stakeholder.email
         assert all(values.values()), values
         _, values["key"] = ApiKey.objects.create_key(name="fuzz", scopes=list(ALL_SCOPES))
+        # The key's webhook endpoint (other keys' are 404) and a delivery: the event is relayed
+        # on commit; its one attempt fails fast (nothing listens on port 9) and waits to retry.
+        hook = endpoint_for(values["key"], "whe_fuzz", url="http://127.0.0.1:9/hook")
+        publish("customer.created", customer_id=customer.customer_id, data={})
+        relay_pending()
+        values["endpoint_id"] = hook.endpoint_id
+        values["delivery_id"] = WebhookDelivery.objects.get(endpoint=hook).delivery_id
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield values

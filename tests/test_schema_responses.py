@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import jsonschema
 import pytest
@@ -22,6 +23,7 @@ from rest_framework.test import APIClient
 from customers.models import Customer, Stakeholder, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
+from integrations.events import publish, relay_pending
 from operations.models import (
     Alert,
     Escalation,
@@ -31,6 +33,8 @@ from operations.models import (
     WorkflowRun,
 )
 from product.models import Feature, Feedback
+from tests.webhooks.factories import endpoint_for
+from webhooks.models import WebhookDelivery
 
 _OPENAPI_ONLY = {"nullable", "readOnly", "writeOnly", "example", "discriminator", "deprecated"}
 
@@ -132,9 +136,25 @@ def _param(path: str, name: str) -> str:
         "feature_id": lambda: _first(Feature, "feature_id"),
         "feedback_id": lambda: _first(Feedback, "feedback_id", status="submitted"),
         "forecast_id": lambda: _first(Forecast, "forecast_id"),
+        "endpoint_id": lambda: HOOK,
+        "delivery_id": lambda: _first(WebhookDelivery, "delivery_id", endpoint__endpoint_id=HOOK),
     }
     assert name in values, f"{path}: no seeded value for path parameter {{{name}}}: add one"
     return values[name]()
+
+
+# The webhook endpoint of the test's key (another key's endpoints are 404), with a delivery.
+HOOK = "whe_schema"
+
+
+def _seed_webhooks(api: APIClient) -> None:
+    endpoint_for(api, HOOK, event_types=["customer.*"])
+    publish("customer.created", customer_id=_customer().customer_id, data={})
+    relay_pending()  # the fan-out makes the delivery (nothing is sent in this test)
+
+
+# Required query parameters of writes (`POST .../replay?since=`).
+QUERY_VALUES: dict[str, Callable[[], str]] = {"since": lambda: _now(30)}
 
 
 def _now(days: int = 0) -> str:
@@ -275,6 +295,16 @@ BODIES: dict[tuple[str, str], Body] = {
     ("patch", "/api/v1/cs-ops/escalations/{escalation_id}"): lambda c: {"status": "in_progress"},
     ("patch", "/api/v1/cs-product/feedback/{feedback_id}"): lambda c: {"status": "reviewing"},
     ("post", "/api/v1/cs-finance/forecast"): lambda c: _forecast(c, _last_quarter()),
+    ("post", "/api/v1/webhooks/endpoints"): lambda c: {
+        "url": "https://hooks.example.com/schema",
+        "event_types": ["customer.*", "feedback.submitted"],
+    },
+    ("patch", "/api/v1/webhooks/endpoints/{endpoint_id}"): lambda c: {"description": "CRM"},
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret"): lambda c: None,
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/replay"): lambda c: None,
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"): (
+        lambda c: None
+    ),
 }
 
 
@@ -315,6 +345,13 @@ def _call(client: APIClient, schema: dict[str, Any], method: str, path: str) -> 
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path":
             url = url.replace(f"{{{parameter['name']}}}", _param(path, parameter["name"]))
+    query = {
+        p["name"]: QUERY_VALUES[p["name"]]()
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p.get("required") and method != "get"
+    }
+    if query:
+        url += "?" + urlencode(query)
     if method == "get":
         return url, client.get(url)
     body = BODIES[(method, path)](_customer().customer_id)
@@ -326,6 +363,7 @@ def test_every_response_on_seeded_data_matches_the_published_schema(api: APIClie
     call_command("seed_demo", "--customers", "60", "--health-weeks", "8", "--no-progress")
     # The demo seeds no forecast yet: one for a quarter that is over serves the reads.
     forecast_submit(body=_forecast(_customer().customer_id, _last_quarter()))
+    _seed_webhooks(api)
     schema = json.loads(api.get("/api/schema/?format=json").content)
 
     operations = [

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "operations.apps.OperationsConfig",
     "finance.apps.FinanceConfig",
     "sales.apps.SalesConfig",
+    "webhooks.apps.WebhooksConfig",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStatusEnum": "finance.choices.OpportunityStatus.choices",
         "OpportunityTypeEnum": "finance.choices.OpportunityType.choices",
         "RenewalModelKindEnum": "finance.choices.RenewalModelKind.choices",
+        "DeliveryStatusEnum": "webhooks.choices.DeliveryStatus.choices",
+        "DisabledReasonEnum": "webhooks.choices.DisabledReason.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
@@ -301,6 +304,11 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+
+# Webhooks (README "Webhooks"): the per-attempt HTTP timeout, and the base of the links a
+# too-large payload carries instead of its data.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
+CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
 # Celery (DESIGN.md section 4).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -326,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Pending workflow steps whose lease or backoff ran out (lost messages, retries).
     "sweep-workflow-steps": {"task": "operations.sweep_workflow_steps", "schedule": 10.0},
+    # Due webhook deliveries (retries are next_attempt_at rows, never Celery ETAs).
+    "dispatch-webhooks": {"task": "webhooks.dispatch_due", "schedule": 5.0},
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),

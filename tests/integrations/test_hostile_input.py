@@ -28,8 +28,10 @@ from integrations.api.serializers_base import StrictSerializer
 from integrations.bulk import BulkSchema, BulkValidationError
 from integrations.idempotency import request_fingerprint
 from product.models import feature_id_validator
+from tests.conftest import KeyedAPIClient
 from tests.customers.factories import CustomerFactory
 from tests.product.factories import FeatureFactory
+from tests.webhooks.factories import endpoint_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,8 @@ DATE_ORDERED = {
     "/api/v1/cs-ops/workflows/runs",
     "/api/v1/cs-ops/alerts",
     "/api/v1/cs-ops/escalations",
+    "/api/v1/webhooks/endpoints",
+    "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries",
 }
 
 
@@ -65,10 +69,12 @@ def b64(text: str) -> str:
 
 
 @pytest.fixture
-def c1(db: None) -> Customer:
-    """Every `{param}` in a path is filled with "c1": a customer and a feature exist by it."""
+def c1(db: None, api: KeyedAPIClient) -> Customer:
+    """Every `{param}` in a path is filled with "c1": a customer, a feature and a webhook
+    endpoint (owned by `api`'s key) exist by it."""
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
+    endpoint_for(api, "c1")
     return Customer.objects.get(customer_id="c1")
 
 
