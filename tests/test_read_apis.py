@@ -231,10 +231,10 @@ def test_usage_window(django_assert_num_queries: Any) -> None:
 
 
 def test_team_member_loads_and_success_plans(django_assert_num_queries: Any) -> None:
-    csm = TeamMemberFactory(email="sam@company.com", capacity=1)
-    TeamMemberFactory(email="off@company.com", active=False)
+    csm = TeamMemberFactory.create(email="sam@company.com", capacity=1)
+    TeamMemberFactory.create(email="off@company.com", active=False)
     CustomerFactory.create_batch(2, success_manager=csm)
-    CustomerFactory(success_manager=csm, status="churned", lifecycle_stage="churned")
+    CustomerFactory.create(success_manager=csm, status="churned", lifecycle_stage="churned")
     with django_assert_num_queries(1):
         loads = customers_read.team_member_loads(["SAM@company.com", "off@company.com", "x@y.z"])
     assert loads["sam@company.com"].assigned == 2  # active customers only
@@ -243,7 +243,7 @@ def test_team_member_loads_and_success_plans(django_assert_num_queries: Any) -> 
     assert set(loads) == {"sam@company.com", "off@company.com"}
 
     plan = SuccessPlan.objects.create(
-        customer=CustomerFactory(), title="P", objectives=["roi_target"]
+        customer=CustomerFactory.create(), title="P", objectives=["roi_target"]
     )
     Milestone.objects.create(plan=plan, title="Late", due_date=date(2026, 3, 1))
     Milestone.objects.create(plan=plan, title="Early", due_date=date(2026, 1, 1))
@@ -258,7 +258,7 @@ def test_team_member_loads_and_success_plans(django_assert_num_queries: Any) -> 
 
 
 def test_contract_refs(django_assert_num_queries: Any) -> None:
-    contract = ContractFactory(contract_id="ctr_x")
+    contract = ContractFactory.create(contract_id="ctr_x")
     with django_assert_num_queries(1):
         refs = finance_read.contract_refs(["ctr_x", "ctr_none"])
     assert refs == {"ctr_x": finance_read.ContractRef(contract.pk, contract.customer_id)}

@@ -27,7 +27,9 @@ SPEC_URL = URL.format("cust_12345")
 
 @pytest.fixture
 def sarah(db: None) -> Any:
-    return TeamMemberFactory(email="sarah.smith@company.com", name="Sarah Smith", capacity=50)
+    return TeamMemberFactory.create(
+        email="sarah.smith@company.com", name="Sarah Smith", capacity=50
+    )
 
 
 def test_the_spec_request_verbatim_starts_the_customer(api: APIClient, sarah: Any) -> None:
@@ -110,9 +112,9 @@ def test_the_spec_request_verbatim_starts_the_customer(api: APIClient, sarah: An
 
 
 def test_an_existing_customer_is_used_and_moved_to_onboarding(api: APIClient, sarah: Any) -> None:
-    customer = CustomerFactory(customer_id="cust_12345", lifecycle_stage="adoption")
-    StakeholderFactory(customer=customer, email="john.doe@company.com", role="CTO")
-    contract = ContractFactory(customer=customer, contract_id="ctr_crm_1", value=150000)
+    customer = CustomerFactory.create(customer_id="cust_12345", lifecycle_stage="adoption")
+    StakeholderFactory.create(customer=customer, email="john.doe@company.com", role="CTO")
+    contract = ContractFactory.create(customer=customer, contract_id="ctr_crm_1", value=150000)
     body = spec_request(
         seats=250,
         handoff_data__contract_id="ctr_crm_1",
@@ -175,8 +177,8 @@ def test_the_same_idempotency_key_replays_the_201(api: APIClient, sarah: Any) ->
 
 
 def test_over_capacity_is_accepted_with_a_warning(api: APIClient) -> None:
-    csm = TeamMemberFactory(email="sarah.smith@company.com", capacity=1)
-    CustomerFactory(success_manager=csm)
+    csm = TeamMemberFactory.create(email="sarah.smith@company.com", capacity=1)
+    CustomerFactory.create(success_manager=csm)
     response = api.post(SPEC_URL, SPEC_REQUEST, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -208,7 +210,7 @@ def test_a_given_name_segment_and_contract_terms_are_used(api: APIClient, sarah:
 
 
 def test_get_of_a_customer_without_handoff_is_404(api: APIClient) -> None:
-    CustomerFactory(customer_id="c1")
+    CustomerFactory.create(customer_id="c1")
     assert_error(api.get(URL.format("c1")), 404, "handoff_not_found")
     assert_error(api.get(URL.format("nobody")), 404, "handoff_not_found")
 

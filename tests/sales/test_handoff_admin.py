@@ -17,7 +17,7 @@ ADMIN = "/admin/sales/handoff/"
 
 @pytest.fixture
 def handoff(api: APIClient) -> Handoff:
-    TeamMemberFactory(email="sarah.smith@company.com")
+    TeamMemberFactory.create(email="sarah.smith@company.com")
     assert api.post(URL.format("cust_12345"), SPEC_REQUEST, format="json").status_code == 201
     return Handoff.objects.get()
 

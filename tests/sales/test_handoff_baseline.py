@@ -41,10 +41,10 @@ def _health(customer: Customer, day: date, score: int, grade: str, hour: int) ->
 
 @pytest.mark.django_db
 def test_the_baseline_values(api: APIClient) -> None:
-    TeamMemberFactory(email="sarah.smith@company.com")
-    customer = CustomerFactory(customer_id="cust_12345", licensed_seats=100)
-    f1, f2, f3 = (FeatureFactory(feature_id=f"feat_{n}") for n in (1, 2, 3))
-    FeatureFactory(feature_id="feat_minor", is_key=False)
+    TeamMemberFactory.create(email="sarah.smith@company.com")
+    customer = CustomerFactory.create(customer_id="cust_12345", licensed_seats=100)
+    f1, f2, f3 = (FeatureFactory.create(feature_id=f"feat_{n}") for n in (1, 2, 3))
+    FeatureFactory.create(feature_id="feat_minor", is_key=False)
     # feat_1: 5 active days in the 30 up to DAY (adopted: threshold 4); peak 40 users.
     for n, (events, users) in enumerate([(10, 5), (20, 40), (30, 8), (5, 2), (5, 1)]):
         _usage(customer, f1, DAY - timedelta(days=n), events, users)
@@ -101,11 +101,11 @@ def test_the_baseline_values(api: APIClient) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_handoffs_of_one_customer_answer_201_and_409(make_client: MakeClient) -> None:
-    TeamMemberFactory(email="sarah.smith@company.com")
+    TeamMemberFactory.create(email="sarah.smith@company.com")
     for n, existing in enumerate([False, True, False, True]):
         key = f"cust_race_{n}"
         if existing:
-            CustomerFactory(customer_id=key)
+            CustomerFactory.create(customer_id=key)
         clients = [make_client("sales:write"), make_client("sales:write")]
         body = spec_request(customer_id=key)
         responses = race(*(partial(c.post, URL.format(key), body, format="json") for c in clients))

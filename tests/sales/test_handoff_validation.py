@@ -26,7 +26,7 @@ SPEC_URL = URL.format("cust_12345")
 
 @pytest.fixture
 def sarah(db: None) -> Any:
-    return TeamMemberFactory(email="sarah.smith@company.com", capacity=50)
+    return TeamMemberFactory.create(email="sarah.smith@company.com", capacity=50)
 
 
 def nothing_created() -> None:
@@ -125,14 +125,15 @@ def test_invalid_handoffs_are_400_and_create_nothing(
 
 
 def test_an_inactive_csm_is_400(api: APIClient) -> None:
-    TeamMemberFactory(email="sarah.smith@company.com", active=False)
+    TeamMemberFactory.create(email="sarah.smith@company.com", active=False)
     response = api.post(SPEC_URL, spec_request(), format="json")
     assert_error(response, 400, "inactive_team_member", "success_initiation.success_manager")
     nothing_created()
 
 
 def test_a_body_that_is_not_an_object_is_400(api: APIClient, sarah: Any) -> None:
-    for body in ([], "text", 12, None):
+    bodies: list[Any] = [[], "text", 12, None]
+    for body in bodies:
         response = api.post(SPEC_URL, body, format="json")
         assert response.status_code == 400, (body, response.content)
     assert api.post(SPEC_URL, "{", content_type="application/json").status_code == 400
@@ -143,7 +144,9 @@ def test_a_contract_of_another_customer_fails_midway_and_rolls_everything_back(
     api: APIClient, sarah: Any
 ) -> None:
     """The customer is created first; the contract step then refuses: nothing remains."""
-    ContractFactory(customer=CustomerFactory(customer_id="other"), contract_id="ctr_other")
+    ContractFactory.create(
+        customer=CustomerFactory.create(customer_id="other"), contract_id="ctr_other"
+    )
     before = Event.objects.count()
     body = spec_request(handoff_data__contract_id="ctr_other")
     response = api.post(SPEC_URL, body, format="json")

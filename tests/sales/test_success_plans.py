@@ -22,7 +22,7 @@ PLANS = "/api/v1/customers/{}/success-plans"
 
 @pytest.fixture
 def handed_off(api: APIClient) -> dict[str, Any]:
-    TeamMemberFactory(email="sarah.smith@company.com")
+    TeamMemberFactory.create(email="sarah.smith@company.com")
     response = api.post(URL.format("cust_12345"), SPEC_REQUEST, format="json")
     assert response.status_code == 201
     plan: dict[str, Any] = response.json()["success_plan"]
@@ -46,13 +46,13 @@ def test_list_and_retrieve(api: APIClient, handed_off: dict[str, Any]) -> None:
 
 
 def test_a_plan_of_another_customer_is_not_found(api: APIClient, handed_off: Any) -> None:
-    CustomerFactory(customer_id="other")
+    CustomerFactory.create(customer_id="other")
     url = f"{PLANS.format('other')}/{handed_off['plan_id']}"
     assert_error(api.get(url), 404, "success_plan_not_found")
 
 
 def test_bare_objective_names_read_as_qualitative_objectives(api: APIClient) -> None:
-    customer = CustomerFactory(customer_id="c1")
+    customer = CustomerFactory.create(customer_id="c1")
     SuccessPlan.objects.create(customer=customer, title="Old plan", objectives=["roi_target"])
     plan = api.get(PLANS.format("c1")).json()["results"][0]
     assert plan["objectives"] == [
@@ -132,7 +132,7 @@ def test_scopes(make_client: MakeClient, handed_off: dict[str, Any]) -> None:
 def test_the_list_runs_a_fixed_number_of_queries(
     api: APIClient, django_assert_max_num_queries: Any
 ) -> None:
-    customer: Customer = CustomerFactory(customer_id="c1")
+    customer: Customer = CustomerFactory.create(customer_id="c1")
     for n in range(30):
         plan = SuccessPlan.objects.create(customer=customer, title=f"P{n}", objectives=["a"])
         Milestone.objects.bulk_create([Milestone(plan=plan, title=f"M{k}") for k in range(3)])
