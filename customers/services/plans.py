@@ -48,13 +48,16 @@ def success_plan_create(
     return plan
 
 
+MILESTONE_FIELDS = ("title", "status", "due_date", "achieved_on")
+
+
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, data: Mapping[str, Any]) -> Milestone:
-    """PATCH `status` and/or `achieved_on` on the locked row. `achieved` without a date is
-    achieved today; a date needs status `achieved` (given or current) and cannot be in the
-    future; leaving `achieved` clears the date."""
+    """PATCH `status` and/or `achieved_on` (the admin also `title`, `due_date`) on the locked
+    row. `achieved` without a date is achieved today; a date needs status `achieved` (given or
+    current) and cannot be in the future; leaving `achieved` clears the date."""
     lock(milestone, missing=MilestoneNotFound())
-    values = {f: data[f] for f in ("status", "achieved_on") if f in data}
+    values = {f: data[f] for f in MILESTONE_FIELDS if f in data}
     status = values.get("status", milestone.status)
     achieved_on = values.get("achieved_on", milestone.achieved_on)
     if status == MilestoneStatus.ACHIEVED:

@@ -5,10 +5,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from customers.models import Customer, Milestone, SuccessPlan
+from tests.admin_forms import admin_form_data, change_url
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
 from tests.support.errors import assert_error
@@ -139,3 +141,26 @@ def test_the_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):  # key, customer, plans page, milestones
         response = api.get(PLANS.format("c1"), {"page_size": 50})
     assert len(response.json()["results"]) == 30
+
+
+def test_the_admin_edits_milestones_through_the_service(staff: Any, handed_off: Any) -> None:
+    milestone = Milestone.objects.get()
+    url = change_url(milestone)
+    data = admin_form_data(staff, url)
+    response = staff.post(url, {**data, "achieved_on": "2025-12-08"})  # status still planned
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("achieved_on is set only for status 'achieved'" in m for m in messages), messages
+    milestone.refresh_from_db()
+    assert milestone.achieved_on is None
+    response = staff.post(url, {**data, "status": "achieved"})
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.achieved_on) == ("achieved", timezone.localdate())
+
+    plan = SuccessPlan.objects.get()
+    plan_url = change_url(plan)
+    data = admin_form_data(staff, plan_url)
+    response = staff.post(plan_url, {**data, "milestones-0-status": "in_progress"})
+    assert response.status_code == 302, response.content[:500]
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.achieved_on) == ("in_progress", None)  # date cleared
