@@ -3,6 +3,7 @@ the handoff read-out."""
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -65,6 +66,22 @@ def baseline_at(*, customer_pk: int, licensed_seats: int, as_of: date) -> Baseli
         health_grade=health.grade if health else "",
         health_as_of=health.as_of if health else None,
     )
+
+
+def baseline_fields(baseline: Baseline) -> dict[str, Any]:
+    """The baseline as the handoff's columns (stored_baseline reads them back)."""
+    return {
+        "baseline_as_of": baseline.as_of,
+        "baseline_licensed_seats": baseline.licensed_seats,
+        "baseline_usage_events_30d": baseline.usage_events_30d,
+        "baseline_peak_active_users_30d": baseline.peak_active_users_30d,
+        "baseline_active_days_30d": baseline.active_days_30d,
+        "baseline_key_features_adopted": list(baseline.key_features_adopted),
+        "baseline_key_features_total": baseline.key_features_total,
+        "baseline_health_score": baseline.health_score,
+        "baseline_health_grade": baseline.health_grade,
+        "baseline_health_as_of": baseline.health_as_of,
+    }
 
 
 def stored_baseline(handoff: Handoff) -> Baseline:

@@ -35,7 +35,7 @@ from operations.choices import TaskKind
 
 from ..errors import HandoffExists, handoff_invalid
 from ..models import Handoff, new_handoff_id
-from ..selectors.handoff import Baseline, baseline_at, handoff_id_of
+from ..selectors.handoff import baseline_at, baseline_fields, handoff_id_of
 from .handoff_plan import KICKOFF_TITLE, objectives_for
 
 # A new customer's segment when sales sends none, by the deal's annual value.
@@ -167,21 +167,6 @@ def _stakeholders(emails: tuple[str, ...], customer: Customer) -> None:
             customer_services.stakeholder_create(customer=customer, data={"email": email})
 
 
-def _baseline_fields(baseline: Baseline) -> dict[str, Any]:
-    return {
-        "baseline_as_of": baseline.as_of,
-        "baseline_licensed_seats": baseline.licensed_seats,
-        "baseline_usage_events_30d": baseline.usage_events_30d,
-        "baseline_peak_active_users_30d": baseline.peak_active_users_30d,
-        "baseline_active_days_30d": baseline.active_days_30d,
-        "baseline_key_features_adopted": list(baseline.key_features_adopted),
-        "baseline_key_features_total": baseline.key_features_total,
-        "baseline_health_score": baseline.health_score,
-        "baseline_health_grade": baseline.health_grade,
-        "baseline_health_as_of": baseline.health_as_of,
-    }
-
-
 @transaction.atomic
 def handoff_complete(
     *, request: HandoffRequest, as_of: date | None = None, now: datetime | None = None
@@ -237,7 +222,7 @@ def handoff_complete(
         check_in_task=task,
         warnings=_capacity_warnings(csm.email),
         completed_at=now,
-        **_baseline_fields(baseline),
+        **baseline_fields(baseline),
     )
     events.publish(
         "handoff.completed",
