@@ -21,12 +21,14 @@ from .selectors import customer_arr
 
 __all__ = [
     "ContractEnding",
+    "ContractRef",
     "ExpansionRevenue",
     "OpenPipeline",
     "PaymentFacts",
     "RealizedValue",
     "RenewalProbability",
     "arr",
+    "contract_refs",
     "contracts_ending",
     "expansion_revenue",
     "open_pipeline",
@@ -161,3 +163,21 @@ def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, Realiz
         pk: RealizedValue(Decimal(total), count, first, last)
         for pk, total, count, first, last in rows
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRef:
+    """A contract by its finance key: its primary key (for foreign keys) and its customer."""
+
+    pk: int
+    customer_pk: int
+
+
+def contract_refs(contract_ids: Sequence[str]) -> dict[str, ContractRef]:
+    """contract_id -> ContractRef for the known ones. One query."""
+    if not contract_ids:
+        return {}
+    rows = Contract.objects.filter(contract_id__in=contract_ids).values_list(
+        "contract_id", "pk", "customer_id"
+    )
+    return {cid: ContractRef(pk, customer_pk) for cid, pk, customer_pk in rows}

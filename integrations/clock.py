@@ -90,3 +90,16 @@ def quarter_bounds(text: str) -> tuple[date, date]:
     if quarter == 4:  # not via the next January: q4_9999 ends in a representable year
         return first, date(year, 12, 31)
     return first, date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later, clamped to the month's last day
+    (2026-01-31 + 1 month = 2026-02-28): a contract's term from its start."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + month // 12, month % 12 + 1, 1)  # first day of the month after
+    return min(
+        day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
+        following - timedelta(days=1),
+    )

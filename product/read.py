@@ -19,11 +19,13 @@ __all__ = [
     "CustomerFeatureAdoption",
     "KeyFeatureAdoption",
     "UsageTotals",
+    "UsageWindow",
     "customer_adoption",
     "key_feature_adoption",
     "seat_utilisation",
     "usage_ratio",
     "usage_totals",
+    "usage_window",
 ]
 
 ACTIVE = Q(events__gt=0) | Q(active_users__gt=0)
@@ -114,3 +116,32 @@ def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, floa
         .values_list("pk", "licensed_seats", "peak")
     )
     return {pk: min(1.0, (peak or 0) / seats) for pk, seats, peak in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class UsageWindow:
+    """Usage in the 30 days up to a day: events, the peak of daily active users (the largest
+    active_users of a day's row, as `seat_utilisation` reads it) and the days with activity."""
+
+    events: int
+    peak_active_users: int
+    active_days: int
+
+
+def usage_window(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageWindow]:
+    """Per customer with usage rows in the 30 days up to `as_of` (others: none). One query."""
+    rows = (
+        FeatureUsage.objects.filter(
+            days_window(as_of, 30).dates("date"), customer_id__in=customer_pks
+        )
+        .values("customer_id")
+        .annotate(
+            n_events=Sum("events"),
+            peak=Max("active_users"),
+            days=Count("date", filter=ACTIVE, distinct=True),
+        )
+        .order_by()
+    )
+    return {
+        r["customer_id"]: UsageWindow(r["n_events"] or 0, r["peak"] or 0, r["days"]) for r in rows
+    }

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from customers import read as customers_read
-from customers.models import Customer, HealthScore
+from customers.models import Customer, HealthScore, Milestone, SuccessPlan
 from finance import read as finance_read
 from integrations.clock import days_window
 from operations import read as operations_read
 from operations.models import Alert, Escalation, WorkflowRun
 from product import read as product_read
 from product.models import FeatureUsage
-from tests.customers.factories import CustomerFactory, StakeholderFactory
+from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 from tests.finance.factories import ContractFactory, InvoiceFactory
 from tests.operations.factories import SupportTicketFactory, SurveyResponseFactory
 from tests.product.factories import FeatureFactory
@@ -206,3 +206,59 @@ def test_point_in_time_readers_for_the_renewal_features(django_assert_num_querie
         assert customers_read.executive_sponsor_on(pks, day) == {quiet.pk}
     assert customers_read.executive_sponsor_on(pks, day - timedelta(days=2)) == set()
     assert customers_read.customer_segments([quiet.pk]) == {quiet.pk: "mid_market"}
+
+
+# --- readers the sales handoff added -----------------------------------------------------
+
+
+def test_usage_window(django_assert_num_queries: Any) -> None:
+    a, b = CustomerFactory.create_batch(2)
+    f1, f2 = FeatureFactory.create_batch(2)
+    day = date(2026, 6, 1)
+    rows = [(f1, 0, 10, 4), (f2, 0, 3, 9), (f1, 29, 5, 2), (f1, 30, 100, 50), (f2, 5, 0, 0)]
+    for feature, back, events, users in rows:
+        FeatureUsage.objects.create(
+            customer=a,
+            feature=feature,
+            date=day - timedelta(days=back),
+            events=events,
+            active_users=users,
+        )
+    with django_assert_num_queries(1):
+        found = product_read.usage_window([a.pk, b.pk], day)
+    # (day - 30, day]: 10 + 3 + 5 events, peak 9 users, active on 2 days (day - 5 had nothing).
+    assert found == {a.pk: product_read.UsageWindow(18, 9, 2)}
+
+
+def test_team_member_loads_and_success_plans(django_assert_num_queries: Any) -> None:
+    csm = TeamMemberFactory.create(email="sam@company.com", capacity=1)
+    TeamMemberFactory.create(email="off@company.com", active=False)
+    CustomerFactory.create_batch(2, success_manager=csm)
+    CustomerFactory.create(success_manager=csm, status="churned", lifecycle_stage="churned")
+    with django_assert_num_queries(1):
+        loads = customers_read.team_member_loads(["SAM@company.com", "off@company.com", "x@y.z"])
+    assert loads["sam@company.com"].assigned == 2  # active customers only
+    assert loads["sam@company.com"].over_capacity is True
+    assert loads["off@company.com"].active is False
+    assert set(loads) == {"sam@company.com", "off@company.com"}
+
+    plan = SuccessPlan.objects.create(
+        customer=CustomerFactory.create(), title="P", objectives=["roi_target"]
+    )
+    Milestone.objects.create(plan=plan, title="Late", due_date=date(2026, 3, 1))
+    Milestone.objects.create(plan=plan, title="Early", due_date=date(2026, 1, 1))
+    with django_assert_num_queries(2):
+        plans = customers_read.success_plans([plan.pk])
+    view = plans[plan.pk]
+    assert [m.title for m in view.milestones] == ["Early", "Late"]
+    assert view.objectives[0]["criterion"] == "roi_target"
+    assert view.objectives[0]["measurable"] is False
+    with django_assert_num_queries(0):
+        assert customers_read.success_plans([]) == {}
+
+
+def test_contract_refs(django_assert_num_queries: Any) -> None:
+    contract = ContractFactory.create(contract_id="ctr_x")
+    with django_assert_num_queries(1):
+        refs = finance_read.contract_refs(["ctr_x", "ctr_none"])
+    assert refs == {"ctr_x": finance_read.ContractRef(contract.pk, contract.customer_id)}

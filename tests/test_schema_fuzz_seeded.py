@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from customers.models import Customer, Stakeholder, TeamMember
+from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
 from integrations.events import publish, relay_pending
@@ -71,6 +71,13 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         stakeholder = Stakeholder.objects.filter(customer=customer).first()
         assert stakeholder is not None
         values["stakeholder"] = stakeholder.email
+        # The customer's plan and one of its milestones (the success-plan paths nest them).
+        plan = SuccessPlan.objects.filter(customer=customer).exclude(milestones=None).first()
+        assert plan is not None
+        values["plan_id"] = plan.plan_id
+        values["milestone_id"] = (
+            Milestone.objects.filter(plan=plan).values_list("milestone_id", flat=True).first()
+        )
         assert all(values.values()), values
         _, values["key"] = ApiKey.objects.create_key(name="fuzz", scopes=list(ALL_SCOPES))
         # The key's webhook endpoint (other keys' are 404) and a delivery: the event is relayed

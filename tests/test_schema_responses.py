@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from customers.models import Customer, Stakeholder, TeamMember
+from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
 from integrations.events import publish, relay_pending
@@ -35,6 +35,7 @@ from operations.models import (
 from product.models import Feature, Feedback
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookDelivery
+from sales.models import Handoff
 
 _OPENAPI_ONLY = {"nullable", "readOnly", "writeOnly", "example", "discriminator", "deprecated"}
 
@@ -116,10 +117,18 @@ def _first(model: Any, field: str, **filters: Any) -> str:
     return str(value)
 
 
+def _plan(customer: Customer) -> SuccessPlan:
+    plan = SuccessPlan.objects.filter(customer=customer).exclude(milestones=None).first()
+    assert plan is not None, "the demo seeds plans with milestones"
+    return plan
+
+
 def _param(path: str, name: str) -> str:
     customer = _customer()
     if name == "email" and "/stakeholders/" in path:
         return _first(Stakeholder, "email", customer=customer)
+    if name == "customer_id" and path.startswith("/api/v1/cs-sales/handoff/"):
+        return _first(Handoff, "customer__customer_id")  # the demo's newer customers
     values: dict[str, Callable[[], str]] = {
         "customer_id": lambda: customer.customer_id,
         "email": lambda: _first(TeamMember, "email"),
@@ -138,6 +147,8 @@ def _param(path: str, name: str) -> str:
         "forecast_id": lambda: _first(Forecast, "forecast_id"),
         "endpoint_id": lambda: HOOK,
         "delivery_id": lambda: _first(WebhookDelivery, "delivery_id", endpoint__endpoint_id=HOOK),
+        "plan_id": lambda: _plan(customer).plan_id,
+        "milestone_id": lambda: _first(Milestone, "milestone_id", plan=_plan(customer)),
     }
     assert name in values, f"{path}: no seeded value for path parameter {{{name}}}: add one"
     return values[name]()
@@ -305,7 +316,29 @@ BODIES: dict[tuple[str, str], Body] = {
     ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"): (
         lambda c: None
     ),
+    ("post", "/api/v1/cs-sales/handoff/{customer_id}"): lambda c: {
+        "customer_id": HANDOFF_CUSTOMER,
+        "handoff_data": {
+            "deal_value": 150000,
+            "contract_terms": "3_year",
+            "key_stakeholders": ["john.doe@company.com"],
+            "success_criteria": ["adoption_target", "roi_target"],
+            "sales_notes": "Strong technical champion, budget confirmed",
+        },
+        "success_initiation": {
+            "onboarding_start": _today(),
+            "success_manager": _first(TeamMember, "email", active=True),
+            "first_check_in": _today(-7),
+        },
+    },
+    (
+        "patch",
+        "/api/v1/customers/{customer_id}/success-plans/{plan_id}/milestones/{milestone_id}",
+    ): lambda c: {"status": "achieved"},
 }
+# A handoff is made once per customer: the POST hands off a new one.
+HANDOFF_CUSTOMER = "cust_schema_handoff"
+PATH_VALUES = {("post", "/api/v1/cs-sales/handoff/{customer_id}"): HANDOFF_CUSTOMER}
 
 
 def _last_quarter() -> str:
@@ -352,6 +385,8 @@ def _call(client: APIClient, schema: dict[str, Any], method: str, path: str) -> 
     }
     if query:
         url += "?" + urlencode(query)
+            value = PATH_VALUES.get((method, path)) or _param(path, parameter["name"])
+            url = url.replace(f"{{{parameter['name']}}}", value)
     if method == "get":
         return url, client.get(url)
     body = BODIES[(method, path)](_customer().customer_id)

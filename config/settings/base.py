@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "operations.choices.EscalationStatus.choices",
         "FeedbackPriorityEnum": "product.choices.FeedbackPriority.choices",
         "CustomerStatusEnum": "customers.choices.CustomerStatus.choices",
+        "MilestoneStatusEnum": "customers.choices.MilestoneStatus.choices",
+        "SuccessPlanStatusEnum": "customers.choices.SuccessPlanStatus.choices",
         "ContractStatusEnum": "finance.choices.ContractStatus.choices",
         "TicketStatusEnum": "operations.choices.TicketStatus.choices",
         "TicketPriorityEnum": "operations.choices.TicketPriority.choices",
