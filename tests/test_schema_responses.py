@@ -33,9 +33,9 @@ from operations.models import (
     WorkflowRun,
 )
 from product.models import Feature, Feedback
+from sales.models import Handoff
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookDelivery
-from sales.models import Handoff
 
 _OPENAPI_ONLY = {"nullable", "readOnly", "writeOnly", "example", "discriminator", "deprecated"}
 
@@ -377,7 +377,8 @@ def _call(client: APIClient, schema: dict[str, Any], method: str, path: str) -> 
     url = path
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path":
-            url = url.replace(f"{{{parameter['name']}}}", _param(path, parameter["name"]))
+            value = PATH_VALUES.get((method, path)) or _param(path, parameter["name"])
+            url = url.replace(f"{{{parameter['name']}}}", value)
     query = {
         p["name"]: QUERY_VALUES[p["name"]]()
         for p in operation.get("parameters", [])
@@ -385,8 +386,6 @@ def _call(client: APIClient, schema: dict[str, Any], method: str, path: str) -> 
     }
     if query:
         url += "?" + urlencode(query)
-            value = PATH_VALUES.get((method, path)) or _param(path, parameter["name"])
-            url = url.replace(f"{{{parameter['name']}}}", value)
     if method == "get":
         return url, client.get(url)
     body = BODIES[(method, path)](_customer().customer_id)
