@@ -17,6 +17,7 @@ from .finance import seed_expansion_and_value, seed_finance
 from .health import seed_health_history
 from .operations import seed_operations
 from .product import seed_usage
+from .sales_expansion import seed_sales_expansion
 from .workflows import seed_workflows
 
 # One RNG runs through the steps in this order, so the order is part of the demo's identity.
@@ -31,6 +32,8 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("workflow history", seed_workflows),
     # its own RNG per customer: the draws above stay as they were
     ("expansion and value", seed_expansion_and_value),
+    # its own RNG per customer too; ends with the readiness scoring (reads all of the above)
+    ("sales expansion evidence", seed_sales_expansion),
 ]
 
 

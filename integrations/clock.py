@@ -90,3 +90,10 @@ def quarter_bounds(text: str) -> tuple[date, date]:
     if quarter == 4:  # not via the next January: q4_9999 ends in a representable year
         return first, date(year, 12, 31)
     return first, date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def quarter_of(day: date, *, ahead: int = 0) -> str:
+    """The quarter holding `day`, or `ahead` quarters after it, as ids.QUARTER_PATTERN text
+    (2026-05-10 -> "q2_2026"; ahead=1 -> "q3_2026"). quarter_bounds is its inverse."""
+    index = day.year * 4 + (day.month - 1) // 3 + ahead
+    return f"q{index % 4 + 1}_{index // 4}"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAIN_APPS = ("customers", "product", "operations", "finance")
+DOMAIN_APPS = ("customers", "product", "operations", "finance", "sales")
 
 REQUIRED = ("apps.py", "models.py", "admin.py", "choices.py", "errors.py", "read.py", "api/urls.py")
 # Modules a domain app may have at its top level, each with one job (README "Layout").

@@ -329,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),
     },
+    # After the health run (02:00, time limit 30 min): readiness reads the new snapshots.
+    "score-expansion-nightly": {
+        "task": "sales.score_expansion",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 LOGGING = {
