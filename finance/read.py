@@ -213,8 +213,10 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
         )
     )
     found: dict[int, list[OpenOpportunity]] = {}
-    for pk, *fields in rows:
-        found.setdefault(pk, []).append(OpenOpportunity(*fields))
+    for pk, opportunity_id, kind, product, value, probability, quarter, source in rows:
+        found.setdefault(pk, []).append(
+            OpenOpportunity(opportunity_id, kind, product, value, probability, quarter, source)
+        )
     return {pk: tuple(items) for pk, items in found.items()}
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
@@ -141,7 +142,7 @@ def premium_features() -> tuple[PremiumFeature, ...]:
 
 
 def premium_adoption(
-    customers: Sequence[int] | QuerySet[Customer], as_of: date
+    customers: Sequence[int] | QuerySet[Customer, Any], as_of: date
 ) -> dict[int, frozenset[str]]:
     """Premium features adopted in the trailing 30 days up to `as_of` (active on at least each
     feature's adoption_threshold_days distinct days: the adoption definition), per customer

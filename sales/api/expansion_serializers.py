@@ -44,9 +44,16 @@ class ExpansionPipelineItemSerializer(serializers.Serializer):
         help_text="true: suggested by CS Hub's rules; false: an open opportunity in finance."
     )
     opportunity_id = serializers.CharField(allow_null=True, help_text="Pipeline rows only.")
-    source = serializers.CharField(allow_null=True, help_text="cs, sales or customer (pipeline).")
     reason = serializers.CharField()
     inputs = serializers.DictField(help_text="The numbers behind a suggestion.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # `source` is also a Field attribute, so it cannot be declared as a class attribute.
+        fields = super().get_fields()
+        fields["source"] = serializers.CharField(
+            allow_null=True, help_text="cs, sales or customer (pipeline rows only)."
+        )
+        return fields
 
 
 class ExpansionEvidenceSerializer(serializers.Serializer):

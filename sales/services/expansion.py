@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -100,13 +101,17 @@ def expansion_model_save(
             raise InvalidExpansionModel(f"Unknown field {name}.", attr=name)
         setattr(target, name, data[name])
     _validate(target)
+    try:  # the field validators (ranges) speak for the service too, not just for the admin
+        target.full_clean(exclude=["version"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise InvalidExpansionModel(" ".join(problems), attr=field) from None
     if target.pk is None:
         # Lock the newest version so two saves cannot pick the same number.
         newest = ExpansionModel.objects.select_for_update().order_by("-version").first()
         target.version = (newest.version if newest else 0) + 1
     if target.active:  # before the save: one active model is a database constraint
         ExpansionModel.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
-    target.full_clean(exclude=["version"])
     target.save()
     return target
 
