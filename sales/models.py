@@ -118,7 +118,11 @@ class ExpansionSnapshot(models.Model):
     score = models.PositiveSmallIntegerField()
     ready = models.BooleanField(help_text="score >= the model's ready_threshold.")
     readiness_factors = models.JSONField(default=list, help_text="The factors that hold.")
-    factors = models.JSONField(default=dict, help_text="Per factor: value, weight, contribution.")
+    # A list, not an object keyed by name: jsonb does not keep key order (the factor order is
+    # the documented one).
+    factors = models.JSONField(
+        default=list, help_text="Per factor, in order: value, weight, contribution, inputs."
+    )
     model_version = models.PositiveIntegerField()
     is_latest = models.BooleanField(default=True)
     # (100 - score, customer_id) as text: one unique, index-backed key for "readiness desc,

@@ -80,7 +80,7 @@ class ExpansionListItemSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     ready = serializers.BooleanField()
     readiness_factors = serializers.ListField(child=serializers.CharField())
-    factors = serializers.SerializerMethodField()
+    factors = ReadinessFactorSerializer(many=True)
     model_version = serializers.IntegerField()
     as_of = serializers.DateField()
     computed_at = serializers.DateTimeField()
@@ -88,9 +88,6 @@ class ExpansionListItemSerializer(serializers.Serializer):
     def get_success_manager(self, obj: Any) -> str | None:
         manager = obj.customer.success_manager
         return manager.email if manager else None
-
-    def get_factors(self, obj: Any) -> list[dict[str, Any]]:
-        return list(obj.factors.values())
 
 
 # The Spec's example response, extended with the explanation (documentation only).

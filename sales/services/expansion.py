@@ -165,7 +165,7 @@ def expansion_score(
                 score=r.score,
                 ready=r.ready,
                 readiness_factors=r.readiness_factors,
-                factors={f.name: f.as_dict() for f in r.factors},
+                factors=[f.as_dict() for f in r.factors],
                 model_version=model.version,
                 is_latest=True,
                 rank_key=rank_key(r.score, ids[pk]),

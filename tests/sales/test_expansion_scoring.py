@@ -73,7 +73,8 @@ def test_one_latest_snapshot_per_customer_and_history_kept() -> None:
     latest = snapshots.last()
     assert latest is not None
     assert latest.rank_key == f"084:{customer.customer_id}"
-    assert latest.factors["health_score"]["contribution"] == 16.0
+    assert latest.factors[1]["name"] == "health_score"
+    assert latest.factors[1]["contribution"] == 16.0
 
 
 def test_churned_and_not_yet_created_customers_are_not_scored() -> None:
