@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from integrations.admin_support import ServiceAdmin, copy_saved
 
 from .errors import InvalidExpansionModel
-from .models import ExpansionModel, ExpansionSnapshot
+from .models import ExpansionModel, ExpansionPeerShare, ExpansionSnapshot
 from .services.expansion import (
     MODEL_FIELDS,
     expansion_model_activate,
@@ -102,6 +102,21 @@ class ExpansionSnapshotAdmin(admin.ModelAdmin):
         "is_latest",
         "rank_key",
     ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ExpansionPeerShare)
+class ExpansionPeerShareAdmin(admin.ModelAdmin):
+    """Read-only: the nightly scoring replaces them (the cross-sell rule's inputs)."""
+
+    list_display = ["segment", "feature_id", "adopters", "healthy_customers", "as_of"]
+    list_filter = ["segment"]
+    search_fields = ["feature_id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

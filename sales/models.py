@@ -149,3 +149,26 @@ class ExpansionSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.score} @ {self.as_of}"
+
+
+class ExpansionPeerShare(models.Model):
+    """Per segment and premium feature, as of the latest nightly run: how many of the
+    segment's healthy customers there were and how many had adopted the feature (the
+    cross-sell rule's inputs, computed once a night instead of per read-out). A row with an
+    empty feature_id carries the segment's healthy count even when nothing was adopted."""
+
+    segment = models.CharField(max_length=20)
+    feature_id = models.CharField(max_length=64, blank=True)
+    healthy_customers = models.PositiveIntegerField()
+    adopters = models.PositiveIntegerField()
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["segment", "feature_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "feature_id"], name="one_peer_share")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment} {self.feature_id or '-'} {self.adopters}/{self.healthy_customers}"

@@ -1,6 +1,6 @@
 """One customer's expansion read-out (README, "Sales: expansion readiness"): readiness with its
 factors, the open pipeline plus suggested opportunities, and the success evidence. A fixed
-number of queries (twenty) whatever the customer's history or the size of its segment."""
+number of queries (eighteen) whatever the customer's history or the size of its segment."""
 
 import math
 from collections import Counter
@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from customers import read as customers_read
-from customers.models import Customer
+from customers.models import Customer, HealthGrade
 from finance import read as finance_read
 from integrations.clock import days_window, quarter_of
 from integrations.money import whole_units
@@ -17,13 +17,14 @@ from integrations.rounding import round_half_up
 from operations import read as operations_read
 from product import read as product_read
 
-from ..models import ExpansionModel
+from ..models import ExpansionModel, ExpansionPeerShare, ExpansionSnapshot
 from .expansion import Readiness, readiness
 
 SEATS_PRODUCT = "additional_seats"
 NPS_WINDOW_DAYS = 180
 PROMOTER_NPS = 50  # the customer's NPS over the window at or above this: promoter_nps
 ROI_TARGET = 100  # percent: realised value ÷ contracted value × 100
+HEALTHY = HealthGrade.HEALTHY
 
 
 def suggestion_probability(model: ExpansionModel, score: int) -> float:
@@ -55,23 +56,48 @@ def _pipeline(opportunities: tuple[finance_read.OpenOpportunity, ...]) -> list[d
     ]
 
 
+def _live_peers(customer: Customer, as_of: date) -> tuple[int, Counter[str]]:
+    """The healthy customers of the segment (the customer excluded) and, per premium
+    feature, how many adopted it, computed now. Two queries (one when there are none)."""
+    peers = customers_read.healthy_customers().filter(segment=customer.segment)
+    peers = peers.exclude(pk=customer.pk)
+    count = peers.count()
+    if not count:
+        return 0, Counter()
+    adoption = product_read.premium_adoption(peers.values("pk"), as_of)
+    return count, Counter(name for names in adoption.values() for name in names)
+
+
+def _stored_peers(customer: Customer) -> tuple[int, Counter[str]] | None:
+    """The same from the nightly run's peer shares (None before the first run), the
+    customer taken out of the count when that run scored it healthy. Two queries."""
+    rows = list(ExpansionPeerShare.objects.filter(segment=customer.segment))
+    if not rows:
+        return None
+    healthy = rows[0].healthy_customers
+    factors = (
+        ExpansionSnapshot.objects.filter(customer=customer, is_latest=True)
+        .values_list("factors", flat=True)
+        .first()
+    )
+    health = next((f for f in factors or [] if f["name"] == "health_score"), None)
+    if health is not None and health["inputs"].get("grade") == HEALTHY:
+        healthy -= 1
+    return healthy, Counter({r.feature_id: r.adopters for r in rows if r.feature_id})
+
+
 def cross_sell(
     model: ExpansionModel, customer: Customer, as_of: date
 ) -> list[tuple[product_read.PremiumFeature, dict[str, Any]]]:
     """Premium features the customer has not adopted that at least `peer_adoption_share` of
-    the healthy customers of its segment (itself excluded) have adopted. Four queries."""
+    the healthy customers of its segment (itself excluded) have adopted: from the nightly
+    run's peer shares, or computed now before the first run. Four queries."""
     features = product_read.premium_features()
     own = product_read.premium_adoption([customer.pk], as_of).get(customer.pk, frozenset())
-    peers = customers_read.healthy_customers().filter(segment=customer.segment)
-    peers = peers.exclude(pk=customer.pk)
-    peer_count = peers.count()
-    if not peer_count:
+    stored = _stored_peers(customer)
+    peer_count, adopters = stored if stored is not None else _live_peers(customer, as_of)
+    if peer_count <= 0:
         return []
-    adopters = Counter(
-        name
-        for names in product_read.premium_adoption(peers.values("pk"), as_of).values()
-        for name in names
-    )
     found = []
     for feature in features:
         share = adopters[feature.feature_id] / peer_count
@@ -81,6 +107,7 @@ def cross_sell(
                 "peers_adopted": adopters[feature.feature_id],
                 "peer_share": round_half_up(share, 4),
                 "segment": customer.segment,
+                "peers_as_of": "nightly run" if stored is not None else "now",
             }
             found.append((feature, inputs))
     return found

@@ -11,10 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers import read as customers_read
+from customers.choices import Segment
 from integrations import events
+from product import read as product_read
 
 from ..errors import InvalidExpansionModel
-from ..models import DEFAULT_EXPANSION_WEIGHTS, ExpansionModel, ExpansionSnapshot
+from ..models import (
+    DEFAULT_EXPANSION_WEIGHTS,
+    ExpansionModel,
+    ExpansionPeerShare,
+    ExpansionSnapshot,
+)
 from ..selectors.expansion import Readiness, readiness
 
 READY_EVENT = "expansion.ready"
@@ -141,8 +148,9 @@ def expansion_score(
     """Score customers (every customer alive on `as_of` when None) and store a snapshot each,
     marking it the latest. Publishes `expansion.ready` for each customer whose snapshot is
     ready while its previous latest one was not (or it had none): once per upward crossing.
-    A fixed number of queries whatever the count (the model lock, the targets, nine reads,
-    the previous snapshots, one update, one bulk insert, one bulk insert of events)."""
+    A full run also stores the day's peer shares (`_store_peer_shares`). A fixed number of
+    queries whatever the count (the model lock, the targets, nine reads, the previous
+    snapshots, one update, one bulk insert, four for the peer shares, one insert of events)."""
     computed_at = computed_at or timezone.now()
     as_of = as_of or timezone.localdate(computed_at)
     model = active_expansion_model()
@@ -174,6 +182,8 @@ def expansion_score(
         ],
         batch_size=2000,
     )
+    if customer_pks is None:  # a full run: the cross-sell inputs of the day
+        _store_peer_shares(as_of, computed_at)
     if publish:
         events.publish_many(
             (
@@ -192,3 +202,39 @@ def expansion_score(
             if r.ready and not was_ready.get(pk, False)
         )
     return results
+
+
+def _store_peer_shares(as_of: date, computed_at: datetime) -> None:
+    """Replace the peer shares with today's: per segment, its healthy customers
+    (customers.read.healthy_customers) and how many adopted each premium feature in the 30
+    days up to `as_of`. Four queries."""
+    healthy = customers_read.healthy_customers()
+    segments = dict(healthy.values_list("pk", "segment"))
+    adoption = product_read.premium_adoption(healthy.values("pk"), as_of)
+    counts: dict[tuple[str, str], int] = {}
+    for segment in [*Segment.values, *segments.values()]:
+        counts.setdefault((segment, ""), 0)
+    for segment in segments.values():
+        counts[(segment, "")] += 1
+    adopters: dict[tuple[str, str], int] = {}
+    for pk, features in adoption.items():
+        for feature_id in features:
+            key = (segments[pk], feature_id)
+            adopters[key] = adopters.get(key, 0) + 1
+    ExpansionPeerShare.objects.all().delete()
+    ExpansionPeerShare.objects.bulk_create(
+        [
+            ExpansionPeerShare(
+                segment=segment,
+                feature_id=feature_id,
+                healthy_customers=counts[(segment, "")],
+                adopters=n,
+                as_of=as_of,
+                computed_at=computed_at,
+            )
+            for (segment, feature_id), n in [
+                *((key, 0) for key in counts),
+                *adopters.items(),
+            ]
+        ]
+    )

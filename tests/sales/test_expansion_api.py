@@ -11,8 +11,13 @@ import pytest
 from customers.models import Customer
 from product.models import Feature
 from sales.api import expansion_views
+from sales.models import ExpansionPeerShare
 from sales.selectors.expansion_readout import cross_sell, expansion_readout
-from sales.services.expansion import active_expansion_model, expansion_model_save
+from sales.services.expansion import (
+    active_expansion_model,
+    expansion_model_save,
+    expansion_score,
+)
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import OpportunityFactory, ValueRecordFactory
@@ -117,6 +122,7 @@ def test_the_spec_fields_with_hand_computed_numbers(
         "peers_adopted": 2,
         "peer_share": 0.4,
         "segment": "mid_market",
+        "peers_as_of": "now",  # no nightly run yet
     }
     # ROI 130,000 ÷ 120,000 = 108 %; NPS of two promoters = 100.
     assert body["success_evidence"] == [
@@ -210,9 +216,10 @@ def test_unknown_query_parameter_is_400(make_client: MakeClient, monkeypatch: An
     assert_error(response, 400, "unknown_parameter", "as_of")
 
 
-@pytest.mark.parametrize("peers", [2, 12])
+@pytest.mark.parametrize(("peers", "nightly"), [(2, False), (12, False), (2, True), (12, True)])
 def test_fixed_number_of_queries_whatever_the_segment_size(
     peers: int,
+    nightly: bool,
     key_features: list[Feature],
     premium: tuple[Feature, Feature],
     django_assert_num_queries: Any,
@@ -223,7 +230,47 @@ def test_fixed_number_of_queries_whatever_the_segment_size(
         use(peer, premium[1], 5)
     OpportunityFactory.create(customer=customer)
     ValueRecordFactory.create(customer=customer, date=AS_OF - timedelta(days=3))
+    if nightly:
+        expansion_score(as_of=AS_OF, computed_at=at(AS_OF, 3), publish=False)
     model = active_expansion_model()
-    with django_assert_num_queries(18):
+    # Live peers: their count and adoption (2); from the nightly run: the customer's own
+    # snapshot instead (1). Either way no query depends on the segment's size.
+    with django_assert_num_queries(18 if nightly else 19):
         document = expansion_readout(model, customer, AS_OF)
     assert len(document["opportunities"]) == 4  # pipeline, seats, two cross-sells
+
+
+def test_nightly_peer_shares_give_the_live_answer(
+    key_features: list[Feature], premium: tuple[Feature, Feature]
+) -> None:
+    a, b = premium
+    unhealthy = CustomerFactory.create(segment="mid_market")
+    health(unhealthy, 40, "critical")
+    healthy = _peers(1)[0]
+    peers = _peers(4)
+    use(peers[0], a, 4)
+    use(peers[1], a, 4)
+    use(peers[2], b, 4)
+    _peers(2, segment="enterprise")
+    model = active_expansion_model()
+    live = {c.pk: cross_sell(model, c, AS_OF) for c in (unhealthy, healthy)}
+    # unhealthy: 2 of 5 healthy = 0.4; healthy: 2 of its 4 peers = 0.5
+    assert [(f.feature_id, i["peer_share"]) for f, i in live[unhealthy.pk]] == [
+        ("feat_premium_a", 0.4)
+    ]
+    assert [(f.feature_id, i["peer_share"]) for f, i in live[healthy.pk]] == [
+        ("feat_premium_a", 0.5)
+    ]
+    expansion_score(as_of=AS_OF, computed_at=at(AS_OF, 3), publish=False)
+    shares = ExpansionPeerShare.objects.order_by("segment", "feature_id")
+    assert [(s.segment, s.feature_id, s.adopters, s.healthy_customers) for s in shares] == [
+        ("enterprise", "", 0, 2),
+        ("mid_market", "", 0, 5),
+        ("mid_market", "feat_premium_a", 2, 5),
+        ("mid_market", "feat_premium_b", 1, 5),
+        ("small_business", "", 0, 0),
+    ]
+    for customer in (unhealthy, healthy):
+        stored = cross_sell(model, customer, AS_OF)
+        assert [(f, {**i, "peers_as_of": "now"}) for f, i in stored] == live[customer.pk]
+        assert {i["peers_as_of"] for _, i in stored} == {"nightly run"}

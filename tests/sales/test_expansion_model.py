@@ -102,6 +102,8 @@ def test_admin_saves_through_the_service_and_lists_snapshots(staff: Any) -> None
         "/admin/sales/expansionsnapshot/",
         "/admin/sales/expansionsnapshot/?ready__exact=0&is_latest__exact=1&q=cust_admin",
         "/admin/sales/expansionsnapshot/?customer__segment=mid_market",
+        "/admin/sales/expansionpeershare/",
+        "/admin/sales/expansionpeershare/?segment=mid_market",
         change_url(snapshot),
     ]:
         assert staff.get(page).status_code == 200, page
