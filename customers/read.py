@@ -17,10 +17,18 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from integrations.clock import DayWindow, local_day_end
 
 from . import facts
-from .choices import CustomerStatus
+from .choices import CustomerStatus, MilestoneStatus
 from .health.engine import scorable_customers
 from .health.selectors import Reference, health_reference, health_references
-from .models import Customer, HealthScore, Milestone, Stakeholder, SuccessPlan, TeamMember
+from .models import (
+    Customer,
+    HealthGrade,
+    HealthScore,
+    Milestone,
+    Stakeholder,
+    SuccessPlan,
+    TeamMember,
+)
 from .selectors import customer_get
 
 __all__ = [
@@ -42,8 +50,10 @@ __all__ = [
     "health_changes",
     "health_reference",
     "health_references",
+    "healthy_customers",
     "latest_health",
     "latest_health_scores",
+    "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
     "success_plans",
@@ -302,3 +312,33 @@ def success_plans(plan_pks: Sequence[int]) -> dict[int, SuccessPlanView]:
         )
         for p in plans
     }
+
+
+# --- expansion readiness (sales) ------------------------------------------------------------
+
+
+def milestones_achieved(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
+    """Milestones (of any success plan) with status achieved and `achieved_on` inside the
+    window, per customer that has any. One query."""
+    rows = (
+        Milestone.objects.filter(
+            window.dates("achieved_on"),
+            plan__customer_id__in=customer_pks,
+            status=MilestoneStatus.ACHIEVED,
+        )
+        .order_by()
+        .values("plan__customer_id")
+        .annotate(n=Count("id"))
+        .values_list("plan__customer_id", "n")
+    )
+    return dict(rows)
+
+
+def healthy_customers() -> QuerySet[Customer]:
+    """Active customers whose latest health snapshot is graded healthy, as a queryset to
+    compose (filter by segment, count, or use as a subquery in one aggregate query)."""
+    return (
+        active_customers()
+        .annotate(latest_grade=latest_health("grade"))
+        .filter(latest_grade=HealthGrade.HEALTHY)
+    )

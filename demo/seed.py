@@ -17,6 +17,7 @@ from .finance import seed_expansion_and_value, seed_finance
 from .health import seed_health_history
 from .operations import seed_operations
 from .product import seed_usage
+from .sales_expansion import seed_sales_expansion
 from .sales_handoffs import seed_sales_handoffs
 from .workflows import seed_workflows
 
@@ -34,6 +35,8 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("expansion and value", seed_expansion_and_value),
     # its own RNG per customer; the baselines read the usage and health seeded above
     ("sales handoffs", seed_sales_handoffs),
+    # its own RNG per customer too; ends with the readiness scoring (reads all of the above)
+    ("sales expansion evidence", seed_sales_expansion),
 ]
 
 

@@ -103,3 +103,10 @@ def add_months(day: date, months: int) -> date:
         day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
         following - timedelta(days=1),
     )
+
+
+def quarter_of(day: date, *, ahead: int = 0) -> str:
+    """The quarter holding `day`, or `ahead` quarters after it, as ids.QUARTER_PATTERN text
+    (2026-05-10 -> "q2_2026"; ahead=1 -> "q3_2026"). quarter_bounds is its inverse."""
+    index = day.year * 4 + (day.month - 1) // 3 + ahead
+    return f"q{index % 4 + 1}_{index // 4}"

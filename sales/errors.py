@@ -27,3 +27,11 @@ class HandoffExists(Conflict):
 
 def handoff_invalid(attr: str, message: str, code: str = "invalid") -> Invalid:
     return Invalid(message, code=code, attr=attr)
+
+
+# --- expansion readiness ----------------------------------------------------------------------
+
+
+class InvalidExpansionModel(Invalid):
+    default_message = "The expansion model's weights or thresholds are not valid."
+    default_code = "invalid_expansion_model"

@@ -37,6 +37,132 @@ def _score(customer: Customer, at: datetime, score: int, grade: str = "healthy")
     )
 
 
+# --- readers for expansion readiness (sales); imports local to keep merges apart ------------
+
+
+def test_expansion_readers_of_customers(django_assert_num_queries: Any) -> None:
+    from customers.models import Milestone, SuccessPlan
+
+    a, b, c = CustomerFactory.create_batch(3)
+    c.segment = "enterprise"
+    c.save()
+    plan = SuccessPlan.objects.create(customer=a, title="p")
+    day = date(2026, 6, 30)
+    for achieved_on, status in [
+        (day, "achieved"),
+        (day - timedelta(days=89), "achieved"),
+        (day - timedelta(days=90), "achieved"),  # outside the 90 days
+        (day, "missed"),
+    ]:
+        Milestone.objects.create(plan=plan, title="m", status=status, achieved_on=achieved_on)
+    with django_assert_num_queries(1):
+        found = customers_read.milestones_achieved([a.pk, b.pk], days_window(day, 90))
+    assert found == {a.pk: 2}
+
+    _score(a, NOW, 80)
+    _score(b, NOW - timedelta(days=1), 90)
+    _score(b, NOW, 60, "at_risk")  # the latest counts
+    _score(c, NOW, 99)
+    with django_assert_num_queries(1):
+        healthy = set(customers_read.healthy_customers().values_list("pk", flat=True))
+    assert healthy == {a.pk, c.pk}
+    assert list(customers_read.healthy_customers().filter(segment="enterprise")) == [c]
+
+
+def test_expansion_readers_of_product(django_assert_num_queries: Any) -> None:
+    from product.models import Feedback
+
+    a, b = CustomerFactory.create_batch(2)
+    sso = FeatureFactory.create(feature_id="feat_sso", is_premium=True, list_price=6000)
+    audit = FeatureFactory.create(
+        feature_id="feat_audit", is_premium=True, list_price=8000, adoption_threshold_days=2
+    )
+    plain = FeatureFactory.create(feature_id="feat_plain")
+    day = date(2026, 6, 30)
+    for customer, feature, days in [(a, sso, 4), (a, audit, 1), (b, audit, 2), (b, plain, 9)]:
+        for back in range(days):
+            FeatureUsage.objects.create(
+                customer=customer,
+                feature=feature,
+                date=day - timedelta(days=back),
+                events=3,
+                active_users=1,
+            )
+    with django_assert_num_queries(1):
+        premium = product_read.premium_features()
+    assert [(f.feature_id, f.list_price) for f in premium] == [
+        ("feat_audit", Decimal(8000)),
+        ("feat_sso", Decimal(6000)),
+    ]
+    with django_assert_num_queries(1):
+        adopted = product_read.premium_adoption([a.pk, b.pk], day)
+    assert adopted == {a.pk: frozenset({"feat_sso"}), b.pk: frozenset({"feat_audit"})}
+    subquery = Customer.objects.filter(pk=b.pk).values("pk")
+    assert product_read.premium_adoption(subquery, day) == {b.pk: frozenset({"feat_audit"})}
+
+    common: dict[str, Any] = {
+        "category": "seats",
+        "priority": "high",
+        "business_impact": "important",
+        "description": "more",
+        "priority_score": 50,
+        "status_changed_at": NOW,
+    }
+    for n, (customer, kind, status, age) in enumerate(
+        [
+            (a, "expansion_request", "submitted", 10),
+            (a, "expansion_request", "delivered", 179),
+            (a, "expansion_request", "declined", 5),  # declined: no longer asks
+            (a, "expansion_request", "submitted", 180),  # outside the 180 days
+            (b, "feature_request", "submitted", 1),
+        ]
+    ):
+        item = Feedback.objects.create(
+            feedback_id=f"fb_x{n}", customer=customer, type=kind, status=status, **common
+        )
+        created = datetime(2026, 6, 30, 12, tzinfo=UTC) - timedelta(days=age)
+        Feedback.objects.filter(pk=item.pk).update(created_at=created)
+    with django_assert_num_queries(1):
+        asks = product_read.expansion_requests([a.pk, b.pk], days_window(day, 180))
+    assert asks == {a.pk: 2}
+
+
+def test_expansion_readers_of_finance(django_assert_num_queries: Any) -> None:
+    from tests.finance.factories import OpportunityFactory
+
+    a, b = CustomerFactory.create_batch(2)
+    ContractFactory.create(customer=a, value=Decimal("1000.50"))
+    ContractFactory.create(customer=a, value=Decimal(2000))
+    ContractFactory.create(customer=a, value=Decimal(9999), status="churned")
+    with django_assert_num_queries(1):
+        assert finance_read.contracted_value([a.pk, b.pk]) == {a.pk: Decimal("3000.50")}
+    day = date(2026, 6, 30)
+    OpportunityFactory.create(
+        customer=a, opportunity_id="opp_2", expected_close="q4_2026", source="customer"
+    )
+    OpportunityFactory.create(customer=a, opportunity_id="opp_1", expected_close="q3_2026")
+    OpportunityFactory.create(
+        customer=b, source="customer", status="won", closed_value=5, closed_on=day
+    )
+    OpportunityFactory.create(
+        customer=b, source="customer", status="lost", closed_on=day - timedelta(days=1)
+    )
+    with django_assert_num_queries(1):
+        found = finance_read.open_opportunities([a.pk, b.pk])
+    assert [(o.opportunity_id, o.expected_close, o.source) for o in found[a.pk]] == [
+        ("opp_1", "q3_2026", "cs"),
+        ("opp_2", "q4_2026", "customer"),
+    ]
+    assert b.pk not in found
+    with django_assert_num_queries(1):
+        asked = finance_read.customer_sourced_opportunities([a.pk, b.pk], days_window(day, 180))
+    assert asked == {a.pk: 1, b.pk: 1}
+    assert (
+        finance_read.customer_sourced_opportunities([b.pk], days_window(day - timedelta(1), 9))
+        == {}
+    )
+
+
 def test_latest_health_and_30_day_change_for_many_customers(django_assert_num_queries: Any) -> None:
     a, b, none = CustomerFactory.create_batch(3)
     _score(a, NOW - timedelta(days=30), 80)

@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.fit_renewal_model",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
+    # After the health run (02:00, time limit 30 min): readiness reads the new snapshots.
+    "score-expansion-nightly": {
+        "task": "sales.score_expansion",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 LOGGING = {
