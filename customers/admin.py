@@ -277,14 +277,26 @@ class StakeholderAdmin(ServiceAdmin):
             services.stakeholder_delete(stakeholder=stakeholder)
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ServiceInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["title", "status", "due_date", "achieved_on"]
 
 
+def milestone_save(form: Any, milestone: Milestone) -> Milestone:
+    """An edited milestone through customers.services.milestone_update (its date rules hold
+    here as in the API); a new one is a plain insert (nothing to check yet)."""
+    if not milestone.pk:
+        milestone.save()
+        return milestone
+    current = Milestone.objects.get(pk=milestone.pk)
+    return services.milestone_update(
+        milestone=current, data={f: form.cleaned_data[f] for f in form.changed_data}
+    )
+
+
 @admin.register(SuccessPlan)
-class SuccessPlanAdmin(admin.ModelAdmin):
+class SuccessPlanAdmin(ServiceAdmin):
     list_display = ["title", "customer", "status", "start_date", "created_at"]
     list_filter = ["status"]
     search_fields = ["title", "customer__customer_id", "customer__name"]
@@ -293,14 +305,41 @@ class SuccessPlanAdmin(admin.ModelAdmin):
     readonly_fields = AUDIT
     inlines = [MilestoneInline]
 
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        if formset.model is not Milestone:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if inline in formset.deleted_forms:
+                if inline.instance.pk:
+                    inline.instance.delete()
+                    formset.deleted_objects.append(inline.instance)
+            elif inline.has_changed():
+                milestone = inline.save(commit=False)
+                milestone.plan = form.instance
+                existed = bool(milestone.pk)
+                saved = milestone_save(inline, milestone)
+                if existed:
+                    formset.changed_objects.append((saved, inline.changed_data))
+                else:
+                    formset.new_objects.append(saved)
+
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
-    list_display = ["title", "plan", "status", "due_date", "achieved_on"]
+class MilestoneAdmin(ServiceAdmin):
+    """Edits go through customers.services.milestone_update, as the API's PATCH."""
+
+    list_display = ["milestone_id", "title", "plan", "status", "due_date", "achieved_on"]
     list_filter = ["status"]
-    search_fields = ["title", "plan__title", "plan__customer__customer_id"]
+    search_fields = ["milestone_id", "title", "plan__title", "plan__customer__customer_id"]
     list_select_related = ["plan"]
     date_hierarchy = "due_date"
+
+    def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
+        copy_saved(milestone_save(form, obj), obj)
 
 
 @admin.register(LifecycleChange)

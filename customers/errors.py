@@ -78,3 +78,27 @@ def status_stage_mismatch(status: str, stage: str) -> Invalid:
 
 def churned_at_needs_churned_status() -> Invalid:
     return Invalid("churned_at requires status 'churned'.", attr="churned_at")
+
+
+class SuccessPlanNotFound(NotFound):
+    default_message = "No success plan with this plan_id for this customer."
+    default_code = "success_plan_not_found"
+
+
+class MilestoneNotFound(NotFound):
+    default_message = "No milestone with this milestone_id in this plan."
+    default_code = "milestone_not_found"
+
+
+def achieved_on_needs_achieved(status: str) -> Invalid:
+    return Invalid(
+        f"achieved_on is set only for status 'achieved' (the milestone's status: '{status}').",
+        code="achieved_on_without_achieved",
+        attr="achieved_on",
+    )
+
+
+def achieved_on_in_future() -> Invalid:
+    return Invalid(
+        "achieved_on cannot be in the future.", code="date_in_future", attr="achieved_on"
+    )

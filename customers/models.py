@@ -1,6 +1,6 @@
 from django.db import models
 
-from integrations.ids import KeyValidator
+from integrations.ids import KeyValidator, new_public_id
 
 from .choices import (
     CustomerStatus,
@@ -90,7 +90,18 @@ class Stakeholder(models.Model):
         return self.name or self.email
 
 
+def new_plan_id() -> str:
+    return new_public_id("sp")
+
+
+def new_milestone_id() -> str:
+    return new_public_id("ms")
+
+
 class SuccessPlan(models.Model):
+    plan_id = models.CharField(
+        max_length=40, unique=True, default=new_plan_id, editable=False, help_text="sp_..."
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="success_plans")
     title = models.CharField(max_length=200)
     status = models.CharField(
@@ -108,8 +119,38 @@ class SuccessPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def objective_items(self) -> list[dict[str, object]]:
+        """The objectives as objects: a plan written before objectives were structured holds
+        bare names, shown as qualitative objectives (README "Sales: handoff")."""
+        return [objective_item(o) for o in (self.objectives or [])]
+
+
+OBJECTIVE_KEYS = ("criterion", "title", "measurable", "metric", "target", "baseline", "unit")
+
+
+def objective_item(raw: object) -> dict[str, object]:
+    if isinstance(raw, dict):
+        return {key: raw.get(key) for key in OBJECTIVE_KEYS} | {
+            "measurable": bool(raw.get("measurable")),
+            "due_date": raw.get("due_date"),
+        }
+    name = str(raw)
+    return {
+        "criterion": name,
+        "title": name.replace("_", " "),
+        "measurable": False,
+        "metric": None,
+        "target": None,
+        "baseline": None,
+        "unit": None,
+        "due_date": None,
+    }
+
 
 class Milestone(models.Model):
+    milestone_id = models.CharField(
+        max_length=40, unique=True, default=new_milestone_id, editable=False, help_text="ms_..."
+    )
     plan = models.ForeignKey(SuccessPlan, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
     status = models.CharField(

@@ -17,18 +17,29 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from integrations.clock import DayWindow, local_day_end
 
 from . import facts
-from .choices import CustomerStatus
+from .choices import CustomerStatus, MilestoneStatus
 from .health.engine import scorable_customers
 from .health.selectors import Reference, health_reference, health_references
-from .models import Customer, HealthScore, Stakeholder, TeamMember
+from .models import (
+    Customer,
+    HealthGrade,
+    HealthScore,
+    Milestone,
+    Stakeholder,
+    SuccessPlan,
+    TeamMember,
+)
 from .selectors import customer_get
 
 __all__ = [
     "ArrRank",
+    "CsmLoad",
     "HealthChange",
     "HealthSnapshot",
+    "MilestoneView",
     "Reference",
     "StakeholderCoverage",
+    "SuccessPlanView",
     "active_customer_pks",
     "active_customers",
     "active_team_members",
@@ -39,10 +50,14 @@ __all__ = [
     "health_changes",
     "health_reference",
     "health_references",
+    "healthy_customers",
     "latest_health",
     "latest_health_scores",
+    "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
+    "success_plans",
+    "team_member_loads",
 ]
 
 
@@ -220,3 +235,110 @@ def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
 def customer_segments(customer_pks: Sequence[int]) -> dict[int, str]:
     """Each customer's segment. One query."""
     return dict(Customer.objects.filter(pk__in=customer_pks).values_list("pk", "segment"))
+
+
+# --- team members and success plans -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CsmLoad:
+    """A team member with how many active customers it carries against its capacity."""
+
+    pk: int
+    email: str
+    name: str
+    active: bool
+    capacity: int
+    assigned: int
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.assigned > self.capacity
+
+
+def team_member_loads(emails: Sequence[str]) -> dict[str, CsmLoad]:
+    """Lower-cased email -> CsmLoad for the known team members (active or not). One query."""
+    wanted = {e.lower() for e in emails if e}
+    if not wanted:
+        return {}
+    rows = (
+        TeamMember.objects.filter(email__in=wanted)
+        .annotate(n=Count("customers", filter=Q(customers__status=CustomerStatus.ACTIVE)))
+        .values_list("pk", "email", "name", "active", "capacity", "n")
+    )
+    return {row[1]: CsmLoad(*row) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneView:
+    milestone_id: str
+    title: str
+    status: str
+    due_date: date | None
+    achieved_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessPlanView:
+    """A plan with its objectives (objects, SuccessPlan.objective_items) and milestones."""
+
+    plan_id: str
+    title: str
+    status: str
+    start_date: date | None
+    objectives: tuple[dict[str, object], ...]
+    milestones: tuple[MilestoneView, ...]
+
+
+def success_plans(plan_pks: Sequence[int]) -> dict[int, SuccessPlanView]:
+    """Plans by primary key with their milestones (by due date). Two queries."""
+    if not plan_pks:
+        return {}
+    plans = list(SuccessPlan.objects.filter(pk__in=plan_pks))
+    milestones: dict[int, list[MilestoneView]] = {p.pk: [] for p in plans}
+    rows = Milestone.objects.filter(plan_id__in=milestones).order_by("due_date", "id")
+    for m in rows:
+        milestones[m.plan_id].append(
+            MilestoneView(m.milestone_id, m.title, m.status, m.due_date, m.achieved_on)
+        )
+    return {
+        p.pk: SuccessPlanView(
+            p.plan_id,
+            p.title,
+            p.status,
+            p.start_date,
+            tuple(p.objective_items()),
+            tuple(milestones[p.pk]),
+        )
+        for p in plans
+    }
+
+
+# --- expansion readiness (sales) ------------------------------------------------------------
+
+
+def milestones_achieved(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
+    """Milestones (of any success plan) with status achieved and `achieved_on` inside the
+    window, per customer that has any. One query."""
+    rows = (
+        Milestone.objects.filter(
+            window.dates("achieved_on"),
+            plan__customer_id__in=customer_pks,
+            status=MilestoneStatus.ACHIEVED,
+        )
+        .order_by()
+        .values("plan__customer_id")
+        .annotate(n=Count("id"))
+        .values_list("plan__customer_id", "n")
+    )
+    return dict(rows)
+
+
+def healthy_customers() -> QuerySet[Customer]:
+    """Active customers whose latest health snapshot is graded healthy, as a queryset to
+    compose (filter by segment, count, or use as a subquery in one aggregate query)."""
+    return (
+        active_customers()
+        .annotate(latest_grade=latest_health("grade"))
+        .filter(latest_grade=HealthGrade.HEALTHY)
+    )

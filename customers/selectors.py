@@ -2,12 +2,18 @@
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from integrations.bulk_sql import ids_by_key
 
-from .errors import CustomerNotFound, StakeholderNotFound, TeamMemberNotFound
-from .models import Customer, LifecycleChange, Stakeholder, TeamMember
+from .errors import (
+    CustomerNotFound,
+    MilestoneNotFound,
+    StakeholderNotFound,
+    SuccessPlanNotFound,
+    TeamMemberNotFound,
+)
+from .models import Customer, LifecycleChange, Milestone, Stakeholder, SuccessPlan, TeamMember
 
 
 def customer_list() -> QuerySet[Customer]:
@@ -58,3 +64,23 @@ def team_member_pks(emails: Iterable[str | None]) -> dict[str, int]:
     if not wanted:
         return {}
     return dict(TeamMember.objects.filter(email__in=wanted).values_list("email", "id"))
+
+
+def success_plan_list(customer: Customer) -> QuerySet[SuccessPlan]:
+    """The customer's plans with their milestones (two queries for any page)."""
+    milestones = Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id"))
+    return SuccessPlan.objects.filter(customer=customer).prefetch_related(milestones)
+
+
+def success_plan_get(customer: Customer, plan_id: str) -> SuccessPlan:
+    try:
+        return success_plan_list(customer).get(plan_id=plan_id)
+    except SuccessPlan.DoesNotExist:
+        raise SuccessPlanNotFound() from None
+
+
+def milestone_get(plan: SuccessPlan, milestone_id: str) -> Milestone:
+    try:
+        return Milestone.objects.get(plan=plan, milestone_id=milestone_id)
+    except Milestone.DoesNotExist:
+        raise MilestoneNotFound() from None

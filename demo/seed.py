@@ -19,6 +19,8 @@ from .health import seed_health_history
 from .operations import seed_operations
 from .product import seed_usage
 from .renewals import reset_renewal_model, seed_renewal_history
+from .sales_expansion import seed_sales_expansion
+from .sales_handoffs import seed_sales_handoffs
 from .workflows import seed_workflows
 
 # One RNG runs through the steps in this order, so the order is part of the demo's identity.
@@ -35,6 +37,10 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("workflow history", seed_workflows),
     # its own RNG per customer: the draws above stay as they were
     ("expansion and value", seed_expansion_and_value),
+    # its own RNG per customer; the baselines read the usage and health seeded above
+    ("sales handoffs", seed_sales_handoffs),
+    # its own RNG per customer too; ends with the readiness scoring (reads all of the above)
+    ("sales expansion evidence", seed_sales_expansion),
 ]
 
 

@@ -21,14 +21,20 @@ from .selectors import customer_arr
 
 __all__ = [
     "ContractEnding",
+    "ContractRef",
     "ExpansionRevenue",
+    "OpenOpportunity",
     "OpenPipeline",
     "PaymentFacts",
     "RealizedValue",
     "RenewalProbability",
     "arr",
+    "contract_refs",
+    "contracted_value",
     "contracts_ending",
+    "customer_sourced_opportunities",
     "expansion_revenue",
+    "open_opportunities",
     "open_pipeline",
     "payment_status",
     "realized_value",
@@ -161,3 +167,94 @@ def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, Realiz
         pk: RealizedValue(Decimal(total), count, first, last)
         for pk, total, count, first, last in rows
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRef:
+    """A contract by its finance key: its primary key (for foreign keys) and its customer."""
+
+    pk: int
+    customer_pk: int
+
+
+def contract_refs(contract_ids: Sequence[str]) -> dict[str, ContractRef]:
+    """contract_id -> ContractRef for the known ones. One query."""
+    if not contract_ids:
+        return {}
+    rows = Contract.objects.filter(contract_id__in=contract_ids).values_list(
+        "contract_id", "pk", "customer_id"
+    )
+    return {cid: ContractRef(pk, customer_pk) for cid, pk, customer_pk in rows}
+
+
+# --- expansion readiness (sales) ------------------------------------------------------------
+
+
+def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
+    """Σ value of active contracts (the value read-out's `contracted_value`, the ROI's
+    denominator) per customer that has any. One query."""
+    rows = (
+        Contract.objects.filter(customer_id__in=customer_pks, status=ContractStatus.ACTIVE)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("value"))
+        .values_list("customer_id", "total")
+    )
+    return {pk: Decimal(total) for pk, total in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOpportunity:
+    opportunity_id: str
+    type: str
+    product: str
+    value: Decimal
+    probability: float
+    expected_close: str  # a quarter, q1_2026
+    source: str
+
+
+def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOpportunity, ...]]:
+    """Open opportunities per customer that has any, by expected close then id. One query."""
+    rows = (
+        ExpansionOpportunity.objects.filter(
+            customer_id__in=customer_pks, status=OpportunityStatus.OPEN
+        )
+        .order_by("expected_close_date", "opportunity_id")
+        .values_list(
+            "customer_id",
+            "opportunity_id",
+            "type",
+            "product",
+            "value",
+            "probability",
+            "expected_close",
+            "source",
+        )
+    )
+    found: dict[int, list[OpenOpportunity]] = {}
+    for pk, opportunity_id, kind, product, value, probability, quarter, source in rows:
+        found.setdefault(pk, []).append(
+            OpenOpportunity(opportunity_id, kind, product, value, probability, quarter, source)
+        )
+    return {pk: tuple(items) for pk, items in found.items()}
+
+
+def customer_sourced_opportunities(
+    customer_pks: Sequence[int], window: DayWindow
+) -> dict[int, int]:
+    """Opportunities with source `customer` that are open, or won with closed_on inside the
+    window (the customer asked to buy more), per customer that has any. One query."""
+    rows = (
+        ExpansionOpportunity.objects.filter(
+            Q(status=OpportunityStatus.OPEN)
+            | (Q(status=OpportunityStatus.WON) & window.dates("closed_on")),
+            customer_id__in=customer_pks,
+            source=OpportunitySource.CUSTOMER,
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .values_list("customer_id", "n")
+    )
+    return dict(rows)

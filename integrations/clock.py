@@ -90,3 +90,23 @@ def quarter_bounds(text: str) -> tuple[date, date]:
     if quarter == 4:  # not via the next January: q4_9999 ends in a representable year
         return first, date(year, 12, 31)
     return first, date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later, clamped to the month's last day
+    (2026-01-31 + 1 month = 2026-02-28): a contract's term from its start."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + month // 12, month % 12 + 1, 1)  # first day of the month after
+    return min(
+        day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
+        following - timedelta(days=1),
+    )
+
+
+def quarter_of(day: date, *, ahead: int = 0) -> str:
+    """The quarter holding `day`, or `ahead` quarters after it, as ids.QUARTER_PATTERN text
+    (2026-05-10 -> "q2_2026"; ahead=1 -> "q3_2026"). quarter_bounds is its inverse."""
+    index = day.year * 4 + (day.month - 1) // 3 + ahead
+    return f"q{index % 4 + 1}_{index // 4}"

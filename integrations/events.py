@@ -24,7 +24,9 @@ from .models import Event
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Event], None]
+Prefetch = Callable[[list[Event]], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+_prefetches: list[Prefetch] = []
 
 MAX_ATTEMPTS = 8
 RELAY_BATCH = 200
@@ -39,6 +41,14 @@ def register_handler(event_type: str, handler: Handler) -> None:
 def unregister_handler(event_type: str, handler: Handler) -> None:
     if handler in _handlers[event_type]:
         _handlers[event_type].remove(handler)
+
+
+def register_prefetch(prefetch: Prefetch) -> None:
+    """Register a consumer's read-only look-up run once per claimed batch, before the handlers
+    (webhooks loads the subscriptions once per batch, not once per event). It must not write:
+    an exception rolls the whole batch back to pending."""
+    if prefetch not in _prefetches:
+        _prefetches.append(prefetch)
 
 
 def handlers_for(event_type: str) -> list[Handler]:
@@ -118,6 +128,8 @@ def relay_pending(*, batch_size: int = RELAY_BATCH, max_batches: int = 50) -> in
             )
             if not batch:
                 break
+            for prefetch in _prefetches:
+                prefetch(batch)
             for event in batch:
                 _handle(event, now)
             _save_outcomes(batch, now)

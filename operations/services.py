@@ -1,8 +1,13 @@
 """Writes for operations data: support tickets, survey responses and CS tasks ingestion."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+
+from customers.models import Customer, TeamMember
+from integrations.ids import new_public_id
 from integrations.upsert import BulkResult, upsert_rows
 from integrations.writes import atomic_upsert
 
@@ -44,3 +49,24 @@ def tasks_bulk_upsert(*, items: Sequence[dict[str, Any]]) -> BulkResult:
             row["owner_id"] = owner_pk
         rows.append(row)
     return upsert_rows(Task, rows, key="task_id", fields=TASK_FIELDS)
+
+
+@transaction.atomic
+def task_create(
+    *,
+    customer: Customer,
+    kind: str,
+    title: str,
+    due_at: datetime | None,
+    owner: TeamMember | None = None,
+) -> Task:
+    """One task made here (not ingested): its id is ours, `task_...`. The sales handoff's
+    first check-in is one."""
+    return Task.objects.create(
+        task_id=new_public_id("task"),
+        customer=customer,
+        kind=kind,
+        owner=owner,
+        title=title[:200],
+        due_at=due_at,
+    )

@@ -6,24 +6,33 @@ hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from customers.models import Customer
-from integrations.clock import days_window
+from integrations.clock import DayWindow, days_window
 
-from .models import Feature, FeatureUsage
+from .choices import FeedbackStatus, FeedbackType
+from .models import Feature, FeatureUsage, Feedback
 from .selectors.adoption import CustomerFeatureAdoption, customer_adoption
 
 __all__ = [
     "CustomerFeatureAdoption",
     "KeyFeatureAdoption",
+    "PremiumFeature",
     "UsageTotals",
+    "UsageWindow",
     "customer_adoption",
+    "expansion_requests",
     "key_feature_adoption",
+    "premium_adoption",
+    "premium_features",
     "seat_utilisation",
     "usage_ratio",
     "usage_totals",
+    "usage_window",
 ]
 
 ACTIVE = Q(events__gt=0) | Q(active_users__gt=0)
@@ -114,3 +123,94 @@ def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, floa
         .values_list("pk", "licensed_seats", "peak")
     )
     return {pk: min(1.0, (peak or 0) / seats) for pk, seats, peak in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class UsageWindow:
+    """Usage in the 30 days up to a day: events, the peak of daily active users (the largest
+    active_users of a day's row, as `seat_utilisation` reads it) and the days with activity."""
+
+    events: int
+    peak_active_users: int
+    active_days: int
+
+
+def usage_window(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageWindow]:
+    """Per customer with usage rows in the 30 days up to `as_of` (others: none). One query."""
+    rows = (
+        FeatureUsage.objects.filter(
+            days_window(as_of, 30).dates("date"), customer_id__in=customer_pks
+        )
+        .values("customer_id")
+        .annotate(
+            n_events=Sum("events"),
+            peak=Max("active_users"),
+            days=Count("date", filter=ACTIVE, distinct=True),
+        )
+        .order_by()
+    )
+    return {
+        r["customer_id"]: UsageWindow(r["n_events"] or 0, r["peak"] or 0, r["days"]) for r in rows
+    }
+
+
+# --- expansion readiness (sales) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PremiumFeature:
+    feature_id: str
+    name: str
+    list_price: Decimal
+
+
+def premium_features() -> tuple[PremiumFeature, ...]:
+    """The catalogue's premium features (is_premium), by feature_id. One query."""
+    rows = Feature.objects.filter(is_premium=True).order_by("feature_id")
+    return tuple(
+        PremiumFeature(f, n, p) for f, n, p in rows.values_list("feature_id", "name", "list_price")
+    )
+
+
+def premium_adoption(
+    customers: Sequence[int] | QuerySet[Customer, Any], as_of: date
+) -> dict[int, frozenset[str]]:
+    """Premium features adopted in the trailing 30 days up to `as_of` (active on at least each
+    feature's adoption_threshold_days distinct days: the adoption definition), per customer
+    that adopted any. `customers` may be a queryset (a subquery, not a list of ids). One
+    query."""
+    rows = (
+        FeatureUsage.objects.filter(
+            ACTIVE,
+            days_window(as_of, 30).dates("date"),
+            customer_id__in=customers,
+            feature__is_premium=True,
+        )
+        .values("customer_id", "feature__feature_id")
+        .annotate(days=Count("id"), needed=Max("feature__adoption_threshold_days"))
+        .filter(days__gte=F("needed"))
+        .order_by()
+        .values_list("customer_id", "feature__feature_id")
+    )
+    found: dict[int, set[str]] = {}
+    for pk, feature_id in rows:
+        found.setdefault(pk, set()).add(feature_id)
+    return {pk: frozenset(names) for pk, names in found.items()}
+
+
+def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
+    """Feedback of type `expansion_request` submitted inside the window and not declined, per
+    customer that has any. One query."""
+    rows = (
+        Feedback.objects.filter(
+            window.instants("created_at"),
+            customer_id__in=customer_pks,
+            type=FeedbackType.EXPANSION_REQUEST,
+        )
+        .exclude(status=FeedbackStatus.DECLINED)
+        .order_by()
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .values_list("customer_id", "n")
+    )
+    return dict(rows)

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from customers import read as customers_read
-from customers.models import Customer, HealthScore
+from customers.models import Customer, HealthScore, Milestone, SuccessPlan
 from finance import read as finance_read
 from integrations.clock import days_window
 from operations import read as operations_read
 from operations.models import Alert, Escalation, WorkflowRun
 from product import read as product_read
 from product.models import FeatureUsage
-from tests.customers.factories import CustomerFactory, StakeholderFactory
+from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 from tests.finance.factories import ContractFactory, InvoiceFactory
 from tests.operations.factories import SupportTicketFactory, SurveyResponseFactory
 from tests.product.factories import FeatureFactory
@@ -34,6 +34,132 @@ def _score(customer: Customer, at: datetime, score: int, grade: str = "healthy")
         non_usage_score=score - 1,
         grade=grade,
         model_version=1,
+    )
+
+
+# --- readers for expansion readiness (sales); imports local to keep merges apart ------------
+
+
+def test_expansion_readers_of_customers(django_assert_num_queries: Any) -> None:
+    from customers.models import Milestone, SuccessPlan
+
+    a, b, c = CustomerFactory.create_batch(3)
+    c.segment = "enterprise"
+    c.save()
+    plan = SuccessPlan.objects.create(customer=a, title="p")
+    day = date(2026, 6, 30)
+    for achieved_on, status in [
+        (day, "achieved"),
+        (day - timedelta(days=89), "achieved"),
+        (day - timedelta(days=90), "achieved"),  # outside the 90 days
+        (day, "missed"),
+    ]:
+        Milestone.objects.create(plan=plan, title="m", status=status, achieved_on=achieved_on)
+    with django_assert_num_queries(1):
+        found = customers_read.milestones_achieved([a.pk, b.pk], days_window(day, 90))
+    assert found == {a.pk: 2}
+
+    _score(a, NOW, 80)
+    _score(b, NOW - timedelta(days=1), 90)
+    _score(b, NOW, 60, "at_risk")  # the latest counts
+    _score(c, NOW, 99)
+    with django_assert_num_queries(1):
+        healthy = set(customers_read.healthy_customers().values_list("pk", flat=True))
+    assert healthy == {a.pk, c.pk}
+    assert list(customers_read.healthy_customers().filter(segment="enterprise")) == [c]
+
+
+def test_expansion_readers_of_product(django_assert_num_queries: Any) -> None:
+    from product.models import Feedback
+
+    a, b = CustomerFactory.create_batch(2)
+    sso = FeatureFactory.create(feature_id="feat_sso", is_premium=True, list_price=6000)
+    audit = FeatureFactory.create(
+        feature_id="feat_audit", is_premium=True, list_price=8000, adoption_threshold_days=2
+    )
+    plain = FeatureFactory.create(feature_id="feat_plain")
+    day = date(2026, 6, 30)
+    for customer, feature, days in [(a, sso, 4), (a, audit, 1), (b, audit, 2), (b, plain, 9)]:
+        for back in range(days):
+            FeatureUsage.objects.create(
+                customer=customer,
+                feature=feature,
+                date=day - timedelta(days=back),
+                events=3,
+                active_users=1,
+            )
+    with django_assert_num_queries(1):
+        premium = product_read.premium_features()
+    assert [(f.feature_id, f.list_price) for f in premium] == [
+        ("feat_audit", Decimal(8000)),
+        ("feat_sso", Decimal(6000)),
+    ]
+    with django_assert_num_queries(1):
+        adopted = product_read.premium_adoption([a.pk, b.pk], day)
+    assert adopted == {a.pk: frozenset({"feat_sso"}), b.pk: frozenset({"feat_audit"})}
+    subquery = Customer.objects.filter(pk=b.pk).values("pk")
+    assert product_read.premium_adoption(subquery, day) == {b.pk: frozenset({"feat_audit"})}
+
+    common: dict[str, Any] = {
+        "category": "seats",
+        "priority": "high",
+        "business_impact": "important",
+        "description": "more",
+        "priority_score": 50,
+        "status_changed_at": NOW,
+    }
+    for n, (customer, kind, status, age) in enumerate(
+        [
+            (a, "expansion_request", "submitted", 10),
+            (a, "expansion_request", "delivered", 179),
+            (a, "expansion_request", "declined", 5),  # declined: no longer asks
+            (a, "expansion_request", "submitted", 180),  # outside the 180 days
+            (b, "feature_request", "submitted", 1),
+        ]
+    ):
+        item = Feedback.objects.create(
+            feedback_id=f"fb_x{n}", customer=customer, type=kind, status=status, **common
+        )
+        created = datetime(2026, 6, 30, 12, tzinfo=UTC) - timedelta(days=age)
+        Feedback.objects.filter(pk=item.pk).update(created_at=created)
+    with django_assert_num_queries(1):
+        asks = product_read.expansion_requests([a.pk, b.pk], days_window(day, 180))
+    assert asks == {a.pk: 2}
+
+
+def test_expansion_readers_of_finance(django_assert_num_queries: Any) -> None:
+    from tests.finance.factories import OpportunityFactory
+
+    a, b = CustomerFactory.create_batch(2)
+    ContractFactory.create(customer=a, value=Decimal("1000.50"))
+    ContractFactory.create(customer=a, value=Decimal(2000))
+    ContractFactory.create(customer=a, value=Decimal(9999), status="churned")
+    with django_assert_num_queries(1):
+        assert finance_read.contracted_value([a.pk, b.pk]) == {a.pk: Decimal("3000.50")}
+    day = date(2026, 6, 30)
+    OpportunityFactory.create(
+        customer=a, opportunity_id="opp_2", expected_close="q4_2026", source="customer"
+    )
+    OpportunityFactory.create(customer=a, opportunity_id="opp_1", expected_close="q3_2026")
+    OpportunityFactory.create(
+        customer=b, source="customer", status="won", closed_value=5, closed_on=day
+    )
+    OpportunityFactory.create(
+        customer=b, source="customer", status="lost", closed_on=day - timedelta(days=1)
+    )
+    with django_assert_num_queries(1):
+        found = finance_read.open_opportunities([a.pk, b.pk])
+    assert [(o.opportunity_id, o.expected_close, o.source) for o in found[a.pk]] == [
+        ("opp_1", "q3_2026", "cs"),
+        ("opp_2", "q4_2026", "customer"),
+    ]
+    assert b.pk not in found
+    with django_assert_num_queries(1):
+        asked = finance_read.customer_sourced_opportunities([a.pk, b.pk], days_window(day, 180))
+    assert asked == {a.pk: 1, b.pk: 1}
+    assert (
+        finance_read.customer_sourced_opportunities([b.pk], days_window(day - timedelta(1), 9))
+        == {}
     )
 
 
@@ -206,3 +332,59 @@ def test_point_in_time_readers_for_the_renewal_features(django_assert_num_querie
         assert customers_read.executive_sponsor_on(pks, day) == {quiet.pk}
     assert customers_read.executive_sponsor_on(pks, day - timedelta(days=2)) == set()
     assert customers_read.customer_segments([quiet.pk]) == {quiet.pk: "mid_market"}
+
+
+# --- readers the sales handoff added -----------------------------------------------------
+
+
+def test_usage_window(django_assert_num_queries: Any) -> None:
+    a, b = CustomerFactory.create_batch(2)
+    f1, f2 = FeatureFactory.create_batch(2)
+    day = date(2026, 6, 1)
+    rows = [(f1, 0, 10, 4), (f2, 0, 3, 9), (f1, 29, 5, 2), (f1, 30, 100, 50), (f2, 5, 0, 0)]
+    for feature, back, events, users in rows:
+        FeatureUsage.objects.create(
+            customer=a,
+            feature=feature,
+            date=day - timedelta(days=back),
+            events=events,
+            active_users=users,
+        )
+    with django_assert_num_queries(1):
+        found = product_read.usage_window([a.pk, b.pk], day)
+    # (day - 30, day]: 10 + 3 + 5 events, peak 9 users, active on 2 days (day - 5 had nothing).
+    assert found == {a.pk: product_read.UsageWindow(18, 9, 2)}
+
+
+def test_team_member_loads_and_success_plans(django_assert_num_queries: Any) -> None:
+    csm = TeamMemberFactory.create(email="sam@company.com", capacity=1)
+    TeamMemberFactory.create(email="off@company.com", active=False)
+    CustomerFactory.create_batch(2, success_manager=csm)
+    CustomerFactory.create(success_manager=csm, status="churned", lifecycle_stage="churned")
+    with django_assert_num_queries(1):
+        loads = customers_read.team_member_loads(["SAM@company.com", "off@company.com", "x@y.z"])
+    assert loads["sam@company.com"].assigned == 2  # active customers only
+    assert loads["sam@company.com"].over_capacity is True
+    assert loads["off@company.com"].active is False
+    assert set(loads) == {"sam@company.com", "off@company.com"}
+
+    plan = SuccessPlan.objects.create(
+        customer=CustomerFactory.create(), title="P", objectives=["roi_target"]
+    )
+    Milestone.objects.create(plan=plan, title="Late", due_date=date(2026, 3, 1))
+    Milestone.objects.create(plan=plan, title="Early", due_date=date(2026, 1, 1))
+    with django_assert_num_queries(2):
+        plans = customers_read.success_plans([plan.pk])
+    view = plans[plan.pk]
+    assert [m.title for m in view.milestones] == ["Early", "Late"]
+    assert view.objectives[0]["criterion"] == "roi_target"
+    assert view.objectives[0]["measurable"] is False
+    with django_assert_num_queries(0):
+        assert customers_read.success_plans([]) == {}
+
+
+def test_contract_refs(django_assert_num_queries: Any) -> None:
+    contract = ContractFactory.create(contract_id="ctr_x")
+    with django_assert_num_queries(1):
+        refs = finance_read.contract_refs(["ctr_x", "ctr_none"])
+    assert refs == {"ctr_x": finance_read.ContractRef(contract.pk, contract.customer_id)}

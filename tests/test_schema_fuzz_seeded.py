@@ -23,15 +23,18 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from customers.models import Customer, Stakeholder, TeamMember
+from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
+from integrations.events import publish, relay_pending
 from integrations.models import ApiKey
 from integrations.scopes import ALL_SCOPES
 from operations.models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
 from product.models import Feature, Feedback
 from tests.test_schema_fuzz import _not_a_server_error, schema
 from tests.test_schema_responses import _forecast, _last_quarter
+from tests.webhooks.factories import endpoint_for
+from webhooks.models import WebhookDelivery
 
 MIGRATION_SEEDS = (
     ("customers.migrations.0003_default_health_model", "create_default"),
@@ -75,8 +78,22 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         stakeholder = Stakeholder.objects.filter(customer=customer).first()
         assert stakeholder is not None
         values["stakeholder"] = stakeholder.email
+        # The customer's plan and one of its milestones (the success-plan paths nest them).
+        plan = SuccessPlan.objects.filter(customer=customer).exclude(milestones=None).first()
+        assert plan is not None
+        values["plan_id"] = plan.plan_id
+        values["milestone_id"] = (
+            Milestone.objects.filter(plan=plan).values_list("milestone_id", flat=True).first()
+        )
         assert all(values.values()), values
         _, values["key"] = ApiKey.objects.create_key(name="fuzz", scopes=list(ALL_SCOPES))
+        # The key's webhook endpoint (other keys' are 404) and a delivery: the event is relayed
+        # on commit; its one attempt fails fast (nothing listens on port 9) and waits to retry.
+        hook = endpoint_for(values["key"], "whe_fuzz", url="http://127.0.0.1:9/hook")
+        publish("customer.created", customer_id=customer.customer_id, data={})
+        relay_pending()
+        values["endpoint_id"] = hook.endpoint_id
+        values["delivery_id"] = WebhookDelivery.objects.get(endpoint=hook).delivery_id
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield values

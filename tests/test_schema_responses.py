@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import jsonschema
 import pytest
@@ -19,9 +20,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from customers.models import Customer, Stakeholder, TeamMember
+from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
+from integrations.events import publish, relay_pending
 from operations.models import (
     Alert,
     Escalation,
@@ -31,6 +33,9 @@ from operations.models import (
     WorkflowRun,
 )
 from product.models import Feature, Feedback
+from sales.models import Handoff
+from tests.webhooks.factories import endpoint_for
+from webhooks.models import WebhookDelivery
 
 _OPENAPI_ONLY = {"nullable", "readOnly", "writeOnly", "example", "discriminator", "deprecated"}
 
@@ -112,10 +117,18 @@ def _first(model: Any, field: str, **filters: Any) -> str:
     return str(value)
 
 
+def _plan(customer: Customer) -> SuccessPlan:
+    plan = SuccessPlan.objects.filter(customer=customer).exclude(milestones=None).first()
+    assert plan is not None, "the demo seeds plans with milestones"
+    return plan
+
+
 def _param(path: str, name: str) -> str:
     customer = _customer()
     if name == "email" and "/stakeholders/" in path:
         return _first(Stakeholder, "email", customer=customer)
+    if name == "customer_id" and path.startswith("/api/v1/cs-sales/handoff/"):
+        return _first(Handoff, "customer__customer_id")  # the demo's newer customers
     values: dict[str, Callable[[], str]] = {
         "customer_id": lambda: customer.customer_id,
         "email": lambda: _first(TeamMember, "email"),
@@ -132,9 +145,27 @@ def _param(path: str, name: str) -> str:
         "feature_id": lambda: _first(Feature, "feature_id"),
         "feedback_id": lambda: _first(Feedback, "feedback_id", status="submitted"),
         "forecast_id": lambda: _first(Forecast, "forecast_id"),
+        "endpoint_id": lambda: HOOK,
+        "delivery_id": lambda: _first(WebhookDelivery, "delivery_id", endpoint__endpoint_id=HOOK),
+        "plan_id": lambda: _plan(customer).plan_id,
+        "milestone_id": lambda: _first(Milestone, "milestone_id", plan=_plan(customer)),
     }
     assert name in values, f"{path}: no seeded value for path parameter {{{name}}}: add one"
     return values[name]()
+
+
+# The webhook endpoint of the test's key (another key's endpoints are 404), with a delivery.
+HOOK = "whe_schema"
+
+
+def _seed_webhooks(api: APIClient) -> None:
+    endpoint_for(api, HOOK, event_types=["customer.*"])
+    publish("customer.created", customer_id=_customer().customer_id, data={})
+    relay_pending()  # the fan-out makes the delivery (nothing is sent in this test)
+
+
+# Required query parameters of writes (`POST .../replay?since=`).
+QUERY_VALUES: dict[str, Callable[[], str]] = {"since": lambda: _now(30)}
 
 
 def _now(days: int = 0) -> str:
@@ -275,7 +306,39 @@ BODIES: dict[tuple[str, str], Body] = {
     ("patch", "/api/v1/cs-ops/escalations/{escalation_id}"): lambda c: {"status": "in_progress"},
     ("patch", "/api/v1/cs-product/feedback/{feedback_id}"): lambda c: {"status": "reviewing"},
     ("post", "/api/v1/cs-finance/forecast"): lambda c: _forecast(c, _last_quarter()),
+    ("post", "/api/v1/webhooks/endpoints"): lambda c: {
+        "url": "https://hooks.example.com/schema",
+        "event_types": ["customer.*", "feedback.submitted"],
+    },
+    ("patch", "/api/v1/webhooks/endpoints/{endpoint_id}"): lambda c: {"description": "CRM"},
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret"): lambda c: None,
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/replay"): lambda c: None,
+    ("post", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"): (
+        lambda c: None
+    ),
+    ("post", "/api/v1/cs-sales/handoff/{customer_id}"): lambda c: {
+        "customer_id": HANDOFF_CUSTOMER,
+        "handoff_data": {
+            "deal_value": 150000,
+            "contract_terms": "3_year",
+            "key_stakeholders": ["john.doe@company.com"],
+            "success_criteria": ["adoption_target", "roi_target"],
+            "sales_notes": "Strong technical champion, budget confirmed",
+        },
+        "success_initiation": {
+            "onboarding_start": _today(),
+            "success_manager": _first(TeamMember, "email", active=True),
+            "first_check_in": _today(-7),
+        },
+    },
+    (
+        "patch",
+        "/api/v1/customers/{customer_id}/success-plans/{plan_id}/milestones/{milestone_id}",
+    ): lambda c: {"status": "achieved"},
 }
+# A handoff is made once per customer: the POST hands off a new one.
+HANDOFF_CUSTOMER = "cust_schema_handoff"
+PATH_VALUES = {("post", "/api/v1/cs-sales/handoff/{customer_id}"): HANDOFF_CUSTOMER}
 
 
 def _last_quarter() -> str:
@@ -314,7 +377,15 @@ def _call(client: APIClient, schema: dict[str, Any], method: str, path: str) -> 
     url = path
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path":
-            url = url.replace(f"{{{parameter['name']}}}", _param(path, parameter["name"]))
+            value = PATH_VALUES.get((method, path)) or _param(path, parameter["name"])
+            url = url.replace(f"{{{parameter['name']}}}", value)
+    query = {
+        p["name"]: QUERY_VALUES[p["name"]]()
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p.get("required") and method != "get"
+    }
+    if query:
+        url += "?" + urlencode(query)
     if method == "get":
         return url, client.get(url)
     body = BODIES[(method, path)](_customer().customer_id)
@@ -326,6 +397,7 @@ def test_every_response_on_seeded_data_matches_the_published_schema(api: APIClie
     call_command("seed_demo", "--customers", "60", "--health-weeks", "8", "--no-progress")
     # The demo seeds no forecast yet: one for a quarter that is over serves the reads.
     forecast_submit(body=_forecast(_customer().customer_id, _last_quarter()))
+    _seed_webhooks(api)
     schema = json.loads(api.get("/api/schema/?format=json").content)
 
     operations = [

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "operations.apps.OperationsConfig",
     "finance.apps.FinanceConfig",
     "sales.apps.SalesConfig",
+    "webhooks.apps.WebhooksConfig",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "operations.choices.EscalationStatus.choices",
         "FeedbackPriorityEnum": "product.choices.FeedbackPriority.choices",
         "CustomerStatusEnum": "customers.choices.CustomerStatus.choices",
+        "MilestoneStatusEnum": "customers.choices.MilestoneStatus.choices",
+        "SuccessPlanStatusEnum": "customers.choices.SuccessPlanStatus.choices",
         "ContractStatusEnum": "finance.choices.ContractStatus.choices",
         "TicketStatusEnum": "operations.choices.TicketStatus.choices",
         "TicketPriorityEnum": "operations.choices.TicketPriority.choices",
@@ -287,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStatusEnum": "finance.choices.OpportunityStatus.choices",
         "OpportunityTypeEnum": "finance.choices.OpportunityType.choices",
         "RenewalModelKindEnum": "finance.choices.RenewalModelKind.choices",
+        "DeliveryStatusEnum": "webhooks.choices.DeliveryStatus.choices",
+        "DisabledReasonEnum": "webhooks.choices.DisabledReason.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
@@ -301,6 +306,11 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+
+# Webhooks (README "Webhooks"): the per-attempt HTTP timeout, and the base of the links a
+# too-large payload carries instead of its data.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
+CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
 # Celery (DESIGN.md section 4).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -326,6 +336,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Pending workflow steps whose lease or backoff ran out (lost messages, retries).
     "sweep-workflow-steps": {"task": "operations.sweep_workflow_steps", "schedule": 10.0},
+    # Due webhook deliveries (retries are next_attempt_at rows, never Celery ETAs).
+    "dispatch-webhooks": {"task": "webhooks.dispatch_due", "schedule": 5.0},
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),
@@ -334,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
     "fit-renewal-model-monthly": {
         "task": "finance.fit_renewal_model",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+    # After the health run (02:00, time limit 30 min): readiness reads the new snapshots.
+    "score-expansion-nightly": {
+        "task": "sales.score_expansion",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

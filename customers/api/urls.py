@@ -27,6 +27,21 @@ urlpatterns = [
         views.CustomerHealthRecomputeView.as_view(),
         name="customer-health-recompute",
     ),
+    *both(
+        f"{C}/<str:customer_id>/success-plans",
+        views.SuccessPlanListView.as_view(),
+        name="success-plan-list",
+    ),
+    *both(
+        f"{C}/<str:customer_id>/success-plans/<str:plan_id>",
+        views.SuccessPlanDetailView.as_view(),
+        name="success-plan-detail",
+    ),
+    *both(
+        f"{C}/<str:customer_id>/success-plans/<str:plan_id>/milestones/<str:milestone_id>",
+        views.MilestoneDetailView.as_view(),
+        name="milestone-detail",
+    ),
     *both(T, views.TeamMemberListView.as_view(), name="team-member-list"),
     *both(f"{T}/<str:email>", views.TeamMemberDetailView.as_view(), name="team-member-detail"),
 ]

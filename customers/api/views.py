@@ -16,8 +16,9 @@ from ..bulk_schema import CUSTOMER_BULK_SCHEMA
 from ..choices import CustomerStatus
 from ..health import selectors as health_selectors
 from ..health import services as health_services
-from ..models import Customer, Stakeholder, TeamMember
+from ..models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from . import health_serializers as hs
+from . import plan_serializers as ps
 from . import serializers as s
 from .filters import CustomerFilter, TeamMemberFilter
 
@@ -269,3 +270,67 @@ class CustomerHealthRecomputeView(PlatformAPIView):
         customer = selectors.customer_get(customer_id)
         health_services.health_recompute_now(customer=customer)
         return Response(hs.HealthSerializer(health_selectors.health_detail(customer)).data)
+
+
+# --- success plans (README "Sales: handoff") ----------------------------------------------
+
+
+class SuccessPlanListView(PlatformGenericAPIView):
+    scope_domain = "customers"
+    serializer_class = ps.SuccessPlanSerializer
+    pagination_class = cursor_pagination("-created_at", "-id")
+
+    def get_queryset(self) -> QuerySet[SuccessPlan]:
+        if getattr(self, "swagger_fake_view", False):
+            return SuccessPlan.objects.none()
+        return selectors.success_plan_list(selectors.customer_get(self.kwargs["customer_id"]))
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="List a customer's success plans with objectives and milestones",
+        operation_id="customers_success_plans_list",
+        responses=ps.SuccessPlanSerializer(many=True),
+    )
+    def get(self, request: Request, customer_id: str) -> Response:
+        return self.list_response()
+
+
+class SuccessPlanDetailView(PlatformAPIView):
+    scope_domain = "customers"
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS, summary="Get a success plan", responses=ps.SuccessPlanSerializer
+    )
+    def get(self, request: Request, customer_id: str, plan_id: str) -> Response:
+        plan = selectors.success_plan_get(selectors.customer_get(customer_id), plan_id)
+        return Response(ps.SuccessPlanSerializer(plan).data)
+
+
+class MilestoneDetailView(PlatformAPIView):
+    scope_domain = "customers"
+
+    def _get(self, customer_id: str, plan_id: str, milestone_id: str) -> Milestone:
+        plan = selectors.success_plan_get(selectors.customer_get(customer_id), plan_id)
+        return selectors.milestone_get(plan, milestone_id)
+
+    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a milestone", responses=ps.MilestoneSerializer)
+    def get(self, request: Request, customer_id: str, plan_id: str, milestone_id: str) -> Response:
+        return Response(ps.MilestoneSerializer(self._get(customer_id, plan_id, milestone_id)).data)
+
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="Update a milestone's status or achieved date",
+        description="`achieved` without `achieved_on` is achieved today; `achieved_on` needs "
+        "status `achieved` (given or current) and cannot be in the future; any other status "
+        "clears the date.",
+        request=ps.MilestonePatchSerializer,
+        responses=ps.MilestoneSerializer,
+    )
+    def patch(
+        self, request: Request, customer_id: str, plan_id: str, milestone_id: str
+    ) -> Response:
+        milestone = self._get(customer_id, plan_id, milestone_id)
+        data = ps.MilestonePatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        milestone = services.milestone_update(milestone=milestone, data=data.validated_data)
+        return Response(ps.MilestoneSerializer(milestone).data)

@@ -10,6 +10,7 @@ from .customers import (
     customer_update,
     customers_bulk_upsert,
 )
+from .plans import milestone_update, success_plan_create
 from .stakeholders import (
     STAKEHOLDER_FIELDS,
     stakeholder_create,
@@ -26,9 +27,11 @@ __all__ = [
     "customer_create",
     "customer_update",
     "customers_bulk_upsert",
+    "milestone_update",
     "stakeholder_create",
     "stakeholder_delete",
     "stakeholder_update",
+    "success_plan_create",
     "team_member_create",
     "team_member_update",
 ]

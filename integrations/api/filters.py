@@ -5,6 +5,8 @@ from .filters_base import ExactCharFilter, InRangeIsoDateTimeFilter, KeyFilter
 
 
 class EventFilter(django_filters.FilterSet):
+    # A webhook whose data was too large links here (webhooks.services.delivery).
+    event_id = ExactCharFilter(field_name="event_id", help_text="One event by its id.")
     type = ExactCharFilter(field_name="type", help_text="Exact event type.")
     customer_id = KeyFilter(field_name="customer_id")
     created_after = InRangeIsoDateTimeFilter(
@@ -16,4 +18,4 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        fields = ["type", "customer_id", "created_after", "created_before"]
+        fields = ["event_id", "type", "customer_id", "created_after", "created_before"]

@@ -28,8 +28,10 @@ from integrations.api.serializers_base import StrictSerializer
 from integrations.bulk import BulkSchema, BulkValidationError
 from integrations.idempotency import request_fingerprint
 from product.models import feature_id_validator
+from tests.conftest import KeyedAPIClient
 from tests.customers.factories import CustomerFactory
 from tests.product.factories import FeatureFactory
+from tests.webhooks.factories import endpoint_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,8 @@ GETS = [path for path, method in OPERATIONS if method == "GET"]
 LISTS = [path for path in GETS if "cursor" in documented_query_params()[(path, "GET")]]
 WITH_PATH_PARAMS = [(p, m) for p, m in OPERATIONS if "{" in p]
 POSTS_WITHOUT_PARAMS = [p for p, m in OPERATIONS if m == "POST" and "{" not in p]
+# POSTs addressed by a path id that take a JSON body (filled with "c1" like the others).
+BODY_POSTS_WITH_PARAMS = ["/api/v1/cs-sales/handoff/{customer_id}"]
 # Lists ordered by a date: a crafted position reached the database as a bad date (a 500).
 DATE_ORDERED = {
     "/api/v1/events",
@@ -49,6 +53,8 @@ DATE_ORDERED = {
     "/api/v1/cs-ops/workflows/runs",
     "/api/v1/cs-ops/alerts",
     "/api/v1/cs-ops/escalations",
+    "/api/v1/webhooks/endpoints",
+    "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries",
 }
 
 
@@ -65,10 +71,12 @@ def b64(text: str) -> str:
 
 
 @pytest.fixture
-def c1(db: None) -> Customer:
-    """Every `{param}` in a path is filled with "c1": a customer and a feature exist by it."""
+def c1(db: None, api: KeyedAPIClient) -> Customer:
+    """Every `{param}` in a path is filled with "c1": a customer, a feature and a webhook
+    endpoint (owned by `api`'s key) exist by it."""
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
+    endpoint_for(api, "c1")
     return Customer.objects.get(customer_id="c1")
 
 
@@ -235,7 +243,7 @@ DEEP = "[" * 1000 + "]" * 1000
 DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
 
 
-@pytest.mark.parametrize("path", POSTS_WITHOUT_PARAMS)
+@pytest.mark.parametrize("path", [*POSTS_WITHOUT_PARAMS, *map(url, BODY_POSTS_WITH_PARAMS)])
 def test_json_nested_1000_deep_is_400(api: APIClient, path: str) -> None:
     for body in (DEEP, DEEP_OBJECT, "[" * 40 + "]" * 40):
         for key in (None, f"deep-{len(body)}"):
@@ -254,9 +262,15 @@ def test_the_idempotency_fingerprint_survives_a_deep_body() -> None:
 @pytest.mark.parametrize("number", ["1e1000000", "-1e1000000", "NaN", "Infinity", "1" * 5000])
 def test_numbers_json_cannot_hold_are_400(api: APIClient, number: str) -> None:
     item = '{"customer_id": "c9", "name": "N", "segment": "enterprise", "licensed_seats": %s}'
+    handoff = (
+        '{"customer_id": "c9", "handoff_data": {"deal_value": %s, "contract_terms": "1_year"}, '
+        '"success_initiation": {"onboarding_start": "2026-01-01", "first_check_in": '
+        '"2026-01-02", "success_manager": "a@b.co"}}'
+    )
     for path, body in (
         ("/api/v1/customers", item % number),
         ("/api/v1/customers/bulk", f"[{item % number}]"),
+        ("/api/v1/cs-sales/handoff/c9", handoff % number),
     ):
         response = api.post(path, body, content_type="application/json")
         assert response.status_code == 400, (path, number[:20])

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from integrations.api.query_params import documented_query_params
 from tests.customers.factories import CustomerFactory
 from tests.product.factories import FeatureFactory
+from tests.webhooks.factories import endpoint_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def _url(path: str) -> str:
 def test_a_cursor_the_server_did_not_issue_is_400(api: APIClient, path: str) -> None:
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
+    endpoint_for(api, "c1")
     for cursor in CRAFTED:
         response = api.get(_url(path), {"cursor": cursor})
         assert response.status_code == 400, (path, cursor)
@@ -78,6 +80,7 @@ def _issued_cursors(api: APIClient) -> dict[str, str]:
     c1 = CustomerFactory(customer_id="c1")
     CustomerFactory(customer_id="c2")
     FeatureFactory(feature_id="c1")
+    endpoint_for(api, "c1")
     SupportTicketFactory.create_batch(2, customer=c1)
     TaskFactory.create_batch(2, customer=c1)
     for _ in range(2):

@@ -1,0 +1,1 @@
+"""Webhooks' writes: subscriptions (endpoints), fan-out from the relay, delivery and replay."""

@@ -1,0 +1,221 @@
+"""Sending deliveries: claim due rows under a lease, POST, log the attempt, schedule the
+retry (DESIGN.md section 4; README "Webhooks").
+
+Due rows are `next_attempt_at` rows swept by beat (`webhooks.dispatch_due`), never Celery
+ETAs. Claiming moves `next_attempt_at` past the send's worst case (the lease); the value is the
+claim's token, so a second claim of the same row (a re-sweep after a lost worker) makes the
+first sender's result be ignored instead of recorded twice. Delivery is at least once; the
+`webhook-id` (the event id) lets receivers drop repeats.
+"""
+
+import json
+import logging
+import random
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import DeliveryStatus, DisabledReason
+from ..errors import UnsafeUrl
+from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from . import addresses, endpoints, signing, transport
+
+logger = logging.getLogger(__name__)
+
+# Seconds before attempt 1, 2, ... 10: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h,
+# 20 h, 24 h. After the 10th failure the delivery has failed.
+SCHEDULE = (0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+JITTER = 0.1  # each wait is stretched or shrunk by up to 10 %
+MAX_RETRY_AFTER = 86400
+FAILING_DISABLE_AFTER = timedelta(days=5)
+MAX_BODY_BYTES = 20 * 1024
+DISPATCH_BATCH = 500
+
+
+def timeout_seconds() -> float:
+    return float(getattr(settings, "WEBHOOKS_TIMEOUT_SECONDS", 15))
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=timeout_seconds() + 60)
+
+
+def kick_dispatch() -> None:
+    """Ask a worker to send what is due now; if the broker is down, beat's sweep does."""
+    from ..tasks import dispatch_due
+
+    try:
+        dispatch_due.apply_async(retry=False)
+    except Exception:
+        logger.warning("webhook dispatch not enqueued; the periodic sweep will pick it up")
+
+
+def claim_due(*, limit: int = DISPATCH_BATCH) -> list[tuple[int, str]]:
+    """Lease the due deliveries of enabled endpoints: [(delivery pk, lease token)]."""
+    with transaction.atomic():
+        now = timezone.now()
+        rows = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=now,
+                endpoint__enabled=True,
+            )
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        until = now + _lease()
+        WebhookDelivery.objects.filter(pk__in=rows).update(next_attempt_at=until)
+    return [(pk, until.isoformat()) for pk in rows]
+
+
+def dispatch_due() -> int:
+    """Beat's sweep: claim what is due and hand each delivery to its own task, so one slow
+    receiver holds one worker slot, not the others' deliveries."""
+    from ..tasks import deliver
+
+    claimed = claim_due()
+    for pk, token in claimed:
+        deliver.apply_async(args=(pk, token), retry=False)
+    return len(claimed)
+
+
+def _holds(delivery: WebhookDelivery, token: str) -> bool:
+    """Is the claim that issued `token` still the delivery's current one?"""
+    claimed = delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None
+    return claimed and delivery.next_attempt_at == datetime.fromisoformat(token)
+
+
+def body_for(delivery: WebhookDelivery) -> bytes:
+    """`{"type", "timestamp", "data"}`; data over 20 KB is replaced by a link to the event."""
+    event = delivery.event
+    data: dict[str, Any] = {"customer_id": event.customer_id, **event.data}
+    payload = {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data}
+    body = json.dumps(payload, separators=(",", ":"), default=str).encode()
+    if len(body) >= MAX_BODY_BYTES:
+        base = str(getattr(settings, "CS_HUB_PUBLIC_URL", "")).rstrip("/")
+        payload["data"] = {
+            "customer_id": event.customer_id,
+            "truncated": True,
+            "url": f"{base}/api/v1/events?event_id={event.event_id}",
+        }
+        body = json.dumps(payload, separators=(",", ":")).encode()
+    return body
+
+
+def deliver(delivery_pk: int, token: str) -> str:
+    """Send one claimed delivery once and record the outcome. Returns what happened."""
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint", "event").filter(pk=delivery_pk).first()
+    )
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return "gone"
+    if not _holds(delivery, token):
+        return "not claimed"  # re-claimed by a later sweep: that claim sends
+    endpoint = delivery.endpoint
+    now = timezone.now()
+    body = body_for(delivery)
+    stamp = int(now.timestamp())
+    msg_id = delivery.event.event_id
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "CS-Hub-Webhooks/1",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": signing.signature_header(
+            endpoints.signing_secrets(endpoint, now), msg_id, stamp, body
+        ),
+    }
+    try:
+        parts = addresses.parse(endpoint.url)
+        checked = addresses.resolve(parts)  # checked again: DNS may have changed
+    except UnsafeUrl as exc:
+        outcome = transport.Outcome(None, 0, error_class="refused_address", error=exc.message)
+    else:
+        outcome = transport.post(parts, checked, body, headers, timeout_seconds())
+    return record(delivery_pk, token, outcome, now)
+
+
+def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetime) -> str:
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("endpoint")
+            .get(pk=delivery_pk)
+        )
+        if not _holds(delivery, token):
+            return "superseded"
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            attempted_at=at,
+            succeeded=outcome.succeeded,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            response_body=outcome.response_body,
+            error_class=outcome.error_class,
+            error=outcome.error,
+        )
+        delivery.attempts += 1
+        delivery.last_status_code = outcome.status_code
+        delivery.last_error = outcome.error
+        if outcome.succeeded:
+            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.delivered_at = timezone.now()
+            delivery.next_attempt_at = None
+            delivery.save()
+            WebhookEndpoint.objects.filter(
+                pk=delivery.endpoint_id, failing_since__isnull=False
+            ).update(failing_since=None)
+            return "succeeded"
+        return _failed(delivery, outcome, timezone.now())
+
+
+def _failed(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime) -> str:
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    wait = next_wait(delivery.attempts, outcome)
+    if wait is None:
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+    else:
+        delivery.next_attempt_at = now + wait
+    delivery.save()
+    if endpoint.failing_since is None:
+        endpoint.failing_since = now
+        endpoint.save(update_fields=["failing_since"])
+    if outcome.status_code == 410:
+        endpoints.endpoint_disable(endpoint=endpoint, reason=DisabledReason.GONE)
+        return "gone: endpoint disabled"
+    if endpoint.enabled and now - endpoint.failing_since >= FAILING_DISABLE_AFTER:
+        endpoints.endpoint_disable(endpoint=endpoint, reason=DisabledReason.FAILING)
+        return "failing for 5 days: endpoint disabled"
+    return "failed" if wait is None else "retry scheduled"
+
+
+def next_wait(attempts: int, outcome: transport.Outcome) -> timedelta | None:
+    """The wait before the next attempt after `attempts` failed ones, or None (give up).
+    A 429 or 503 with Retry-After waits at least that long (at most 24 h)."""
+    if attempts >= len(SCHEDULE):
+        return None
+    seconds = SCHEDULE[attempts] * random.uniform(1 - JITTER, 1 + JITTER)
+    if outcome.status_code in (429, 503) and outcome.retry_after:
+        asked = retry_after_seconds(outcome.retry_after)
+        if asked is not None:
+            seconds = max(seconds, min(asked, MAX_RETRY_AFTER))
+    return timedelta(seconds=seconds)
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """`Retry-After`: delay-seconds or an HTTP date."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - (now or timezone.now())).total_seconds())
