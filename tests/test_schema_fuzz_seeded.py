@@ -90,10 +90,12 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         # The key's webhook endpoint (other keys' are 404) and a delivery: the event is relayed
         # on commit; its one attempt fails fast (nothing listens on port 9) and waits to retry.
         hook = endpoint_for(values["key"], "whe_fuzz", url="http://127.0.0.1:9/hook")
-        publish("customer.created", customer_id=customer.customer_id, data={})
+        # Events the seed left pending (PostgreSQL relays on commit, not eagerly) fan out to the
+        # endpoint too: take the delivery of this event.
+        event = publish("customer.created", customer_id=customer.customer_id, data={})
         relay_pending()
         values["endpoint_id"] = hook.endpoint_id
-        values["delivery_id"] = WebhookDelivery.objects.get(endpoint=hook).delivery_id
+        values["delivery_id"] = WebhookDelivery.objects.get(endpoint=hook, event=event).delivery_id
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield values
