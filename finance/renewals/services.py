@@ -42,7 +42,7 @@ class VersionScore:
 @dataclass(frozen=True, slots=True)
 class FitReport:
     as_of: date
-    outcomes: int  # resolved renewals found (decided by as_of)
+    outcomes: int  # resolved renewals (decided by as_of) with a health snapshot by their day
     min_outcomes: int
     reason: str  # why no version was fitted ("" when one was)
     training_size: int
@@ -78,13 +78,7 @@ def renewal_model_fit(
     if activate not in ACTIVATE:
         raise Invalid(f"activate must be one of {', '.join(ACTIVATE)}.", attr="activate")
     day = as_of or today()
-    outcomes = resolved_renewals(day)
-    n, held = len(outcomes), holdout_size(len(outcomes))
-    train, holdout = outcomes[: n - held], outcomes[n - held :]
-    enough = n >= min_outcomes
-    reason = "" if enough else f"{n} resolved renewals found; {min_outcomes} needed to fit"
-    if not enough and (n < MIN_EVALUATED or len({o.label for o in outcomes}) < 2):
-        return _report(day, n, min_outcomes, reason, train, holdout, None, None, None, [])
+    resolved = resolved_renewals(day)
     rows = feature_rows(
         [
             Observation(
@@ -93,10 +87,24 @@ def renewal_model_fit(
                 as_of=o.end_date - timedelta(days=DECISION_LEAD_DAYS),
                 end_date=o.end_date,
             )
-            for o in outcomes
+            for o in resolved
         ],
         progress,
     )
+    # An example observed before its customer's first health snapshot predates the history:
+    # its product features would read 0 for want of data, not of use. It is left out.
+    outcomes = [o for o in resolved if rows[o.contract_pk]["health_score"] is not None]
+    n, held = len(outcomes), holdout_size(len(outcomes))
+    train, holdout = outcomes[: n - held], outcomes[n - held :]
+    enough = n >= min_outcomes
+    reason = (
+        ""
+        if enough
+        else f"{n} resolved renewals with a health snapshot by their observation day "
+        f"({len(resolved)} resolved); {min_outcomes} needed to fit"
+    )
+    if not enough and (n < MIN_EVALUATED or len({o.label for o in outcomes}) < 2):
+        return _report(day, n, min_outcomes, reason, train, holdout, None, None, None, [])
     rate = sum(o.label for o in train) / len(train)
     fitted = None
     if enough:

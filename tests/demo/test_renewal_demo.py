@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Min
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.models import Customer, HealthScore
 from demo import context as demo
 from demo.renewals import ADDON_TERMS, reset_renewal_model
 from finance.models import Contract, RenewalModelEvaluation, RenewalModelVersion
@@ -23,7 +24,7 @@ from finance.renewals.features import Observation, feature_rows
 
 NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
-CUSTOMERS = 120
+CUSTOMERS = 200
 LOST = ("churned", "expired")
 
 
@@ -124,8 +125,27 @@ def _enough_resolved_renewals_for_a_fit() -> None:
     assert Customer.objects.count() == CUSTOMERS
 
 
+def _usable_renewals() -> int:
+    """Resolved renewals whose customer had a health snapshot by the observation day (90 days
+    before the end): the fit leaves the others out (no history, no signal)."""
+    first = dict(
+        HealthScore.objects.values("customer_id")
+        .annotate(first=Min("as_of"))
+        .values_list("customer_id", "first")
+    )
+    ends = Contract.objects.filter(status__in=["renewed", *LOST], end_date__lte=TODAY).values_list(
+        "customer_id", "end_date"
+    )
+    return sum(
+        1
+        for customer, end in ends
+        if customer in first and first[customer] <= end - timedelta(days=90)
+    )
+
+
 def _the_seed_fits_a_version_that_beats_the_prior_on_its_holdout() -> None:
-    resolved = Contract.objects.filter(status__in=["renewed", *LOST], end_date__lte=TODAY).count()
+    resolved = _usable_renewals()
+    assert resolved >= 200
     active = RenewalModelVersion.objects.get(is_active=True)
     assert active.kind == "fitted"
     holdout = math.ceil(0.2 * resolved)

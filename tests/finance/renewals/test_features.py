@@ -177,3 +177,27 @@ def test_queries_are_fixed_per_distinct_day() -> None:
     # segments, then per day: health now and 30 days before, adoption (2), seats, payment,
     # escalations, sponsors
     assert small == large == 1 + 2 * 8
+
+
+def test_large_groups_are_read_in_parts_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Id lists are cut at CHUNK customers (SQLite's bound-variable limit); the rows do not
+    depend on where the cut falls."""
+    from finance.renewals import features
+
+    FeatureFactory.create()  # a key feature: the adoption read runs its usage query
+    customers = CustomerFactory.create_batch(5)
+    for i, customer in enumerate(customers):
+        _health(customer, DAY - timedelta(days=3), 50 + i)
+    observations = [
+        Observation(i, c.pk, DAY, DAY + timedelta(days=30)) for i, c in enumerate(customers)
+    ]
+    whole = feature_rows(observations)
+    monkeypatch.setattr(features, "CHUNK", 2)
+    with CaptureQueriesContext(connection) as ctx:
+        parted = feature_rows(observations)
+    assert parted == whole
+    assert [parted[i]["health_score"] for i in range(5)] == [50, 51, 52, 53, 54]
+    # segments in 3 parts, then 8 reads for each of the 3 parts of the one day
+    assert len(ctx.captured_queries) == 3 + 3 * 8

@@ -36,7 +36,10 @@ def test_the_command_fits_and_prints_the_comparison() -> None:
 def test_the_command_says_why_nothing_was_fitted() -> None:
     build_outcomes(30)
     out = run("--as-of", "2026-01-01", "--min-outcomes", "31")
-    assert "No new version: 30 resolved renewals found; 31 needed to fit." in out
+    assert (
+        "No new version: 30 resolved renewals with a health snapshot by their observation day "
+        "(30 resolved); 31 needed to fit." in out
+    )
     assert "  v1 (active, prior)" not in out  # the prior is named by its role "prior"
     assert "  v1 (prior, prior): Brier" in out
     assert out.rstrip().endswith("Active version: 1.")

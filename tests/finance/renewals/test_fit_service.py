@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from customers.models import HealthScore
 from finance.errors import (
     RenewalModelVersionNotFound,
     RenewalPriorInvalid,
@@ -88,7 +89,10 @@ def test_too_few_outcomes_fit_nothing_but_score_the_active_version() -> None:
     build_outcomes(30)
     report = renewal_model_fit(as_of=FIT_DAY)
     assert report.new_version is None
-    assert report.reason == "30 resolved renewals found; 200 needed to fit"
+    assert report.reason == (
+        "30 resolved renewals with a health snapshot by their observation day (30 resolved); "
+        "200 needed to fit"
+    )
     assert (report.training_size, report.holdout_size) == (24, 6)
     assert not report.activated
     assert report.active_version == 1
@@ -100,7 +104,10 @@ def test_too_few_outcomes_fit_nothing_but_score_the_active_version() -> None:
 def test_under_ten_outcomes_nothing_is_scored() -> None:
     build_outcomes(9)
     report = renewal_model_fit(as_of=FIT_DAY, min_outcomes=200)
-    assert report.reason == "9 resolved renewals found; 200 needed to fit"
+    assert report.reason == (
+        "9 resolved renewals with a health snapshot by their observation day (9 resolved); "
+        "200 needed to fit"
+    )
     assert report.scores == ()
     assert RenewalModelEvaluation.objects.count() == 0
 
@@ -178,3 +185,15 @@ def test_training_renewals_of_one_outcome_are_refused() -> None:
         renewal_model_fit(as_of=FIT_DAY, min_outcomes=10)
     assert raised.value.code == "renewal_training_one_class"
     assert RenewalModelVersion.objects.count() == 1
+
+
+def test_renewals_observed_before_any_health_snapshot_are_left_out() -> None:
+    """Three resolved contracts whose customers have no snapshot by the observation day (90
+    days before the end) carry no signal: they are neither trained on nor held out."""
+    build_outcomes(30)
+    for contract in build_outcomes(3, prefix="bare", seed=5):
+        HealthScore.objects.filter(customer_id=contract.customer_id).delete()
+    report = renewal_model_fit(as_of=FIT_DAY)
+    assert report.outcomes == 30
+    assert report.training_size + report.holdout_size == 30
+    assert "(33 resolved)" in report.reason
