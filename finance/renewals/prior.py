@@ -69,17 +69,22 @@ def prior_problems(intercept: Any, terms: Any) -> list[tuple[str, str]]:
 
 
 def _out_of_bounds(term: dict[str, Any]) -> list[str]:
-    coefficient, mean, scale = (term.get(k) for k in ("coefficient", "mean", "scale"))
+    """The bounds of one term's finite numbers (a non-finite one is reported already)."""
+    coefficient, mean, scale = (_number(term.get(k)) for k in ("coefficient", "mean", "scale"))
     problems = []
-    if _finite(coefficient) and abs(coefficient) > MAX_COEFFICIENT:
+    if coefficient is not None and abs(coefficient) > MAX_COEFFICIENT:
         problems.append(f"coefficient must be within ±{MAX_COEFFICIENT:g}.")
-    if _finite(mean) and abs(mean) > MAX_MEAN:
+    if mean is not None and abs(mean) > MAX_MEAN:
         problems.append(f"mean must be within ±{MAX_MEAN:g}.")
-    if _finite(scale) and scale <= 0:
+    if scale is not None and scale <= 0:
         problems.append("scale must be greater than 0.")
-    elif _finite(scale) and not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+    elif scale is not None and not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
         problems.append(f"scale must be from {SCALE_RANGE[0]:g} to {SCALE_RANGE[1]:g}.")
     return problems
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _finite(value) else None
 
 
 def _finite(value: Any) -> bool:

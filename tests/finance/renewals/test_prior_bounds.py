@@ -85,7 +85,9 @@ def test_the_admin_form_refuses_malformed_input(staff: Any, field: str, value: s
     assert prior.intercept == PRIOR_INTERCEPT
 
 
-def test_the_admin_refuses_a_huge_coefficient_and_value_still_answers(api: APIClient, staff: Any) -> None:
+def test_the_admin_refuses_a_huge_coefficient_and_value_still_answers(
+    api: APIClient, staff: Any
+) -> None:
     customer = CustomerFactory.create(customer_id="cust_edge")
     ContractFactory.create(customer=customer, value=Decimal(1000))
     prior = RenewalModelVersion.objects.get(version=1)
@@ -93,7 +95,8 @@ def test_the_admin_refuses_a_huge_coefficient_and_value_still_answers(api: APICl
     data = admin_form_data(staff, url)
     edited = terms(health_score={"coefficient": 1e30})
     response = staff.post(url, {**data, "terms": json.dumps(edited)})
-    assert "health_score: coefficient must be within ±50." in (
-        response.context["adminform"].form.errors["terms"]
+    assert (
+        "health_score: coefficient must be within ±50."
+        in (response.context["adminform"].form.errors["terms"])
     )
     assert api.get("/api/v1/cs-finance/value/cust_edge").status_code == 200
