@@ -9,15 +9,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from integrations import events
+from integrations.bulk import refuse
 from integrations.clock import today
 from integrations.ids import new_public_id
 from integrations.money import whole_units
 from integrations.upsert import BulkResult, upsert_models, upsert_rows
-from integrations.writes import atomic_upsert, lock
+from integrations.writes import atomic_upsert, lock, serialize
 
 from .bulk_schema import (
     CONTRACT_SCHEMA,
     INVOICE_SCHEMA,
+    MAX_AMOUNT,
+    MAX_FORECAST_TOTAL,
     OPPORTUNITY_SCHEMA,
     VALUE_RECORD_SCHEMA,
     validate_forecast,
@@ -204,6 +207,28 @@ def _weighted(amount: Decimal, probability: float) -> Decimal:
     return (amount * Decimal(repr(probability))).quantize(_CENT, ROUND_HALF_UP)
 
 
+def _out_of_range(rows: list[ForecastLine], total: Decimal) -> list[dict[str, Any]]:
+    """Item errors for amounts the forecast's columns cannot hold: a customer's ARR (Σ of its
+    active contracts, each up to MAX_AMOUNT) can exceed one column; the total, 10,000 lines."""
+    errors = [
+        {
+            "index": row.position,
+            "field": "customer_id",
+            "code": "out_of_range",
+            "detail": f"The customer's ARR ({row.arr}) is more than a forecast line holds "
+            f"({MAX_AMOUNT}).",
+        }
+        for row in rows
+        if row.arr > MAX_AMOUNT
+    ]
+    if not errors and total > MAX_FORECAST_TOTAL:
+        detail = f"The computed total ({total}) is more than a forecast holds."
+        errors.append(
+            {"index": None, "field": "customer_forecasts", "code": "out_of_range", "detail": detail}
+        )
+    return errors
+
+
 @transaction.atomic
 def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
     """Record a new version of a quarter's forecast, recomputed from the database (README,
@@ -241,6 +266,7 @@ def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
         )
     renewal = sum((r.expected_renewal for r in rows), Decimal(0))
     expansion = sum((r.expected_expansion for r in rows), Decimal(0))
+    refuse(_out_of_range(rows, renewal + expansion))
     values = {
         "period": period,
         "submitted_by": submitted_by,
@@ -252,6 +278,9 @@ def forecast_submit(*, body: Any, submitted_by: str = "") -> Forecast:
         "total": renewal + expansion,
         "risk_adjusted": renewal + expansion,
     }
+    # Submissions of one period take their numbers one at a time (until commit): with many at
+    # once, a retry on the unique index alone could lose more races than it has attempts.
+    serialize(f"finance.forecast:{period}")
     for attempt in range(_VERSION_ATTEMPTS):
         latest = Forecast.objects.filter(period=period).aggregate(v=Max("version"))["v"]
         try:

@@ -11,6 +11,7 @@
 - `create_unique`: an INSERT keyed by a natural key answers the domain's `..._exists` error
   (409) also when a racing request committed the same key first, never a 500.
 - `atomic_upsert`: bulk upserts stay correct when batches race (see its docstring).
+- `serialize`: writers that number rows per key (max + 1) take turns until they commit.
 """
 
 import functools
@@ -43,6 +44,18 @@ def lock(instance: M, *, missing: Exception) -> M:
     except ObjectDoesNotExist:
         raise missing from None
     return instance
+
+
+def serialize(name: str) -> None:
+    """Hold a lock on `name` until the surrounding transaction ends, so writers of one key
+    (e.g. a forecast period's next version) run one at a time. PostgreSQL: a transaction-
+    scoped advisory lock on a 64-bit hash of the name; SQLite already serialises writers
+    (BEGIN IMMEDIATE). Refuses to run outside an atomic block, like `lock`."""
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("serialize() needs an atomic block.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
 
 def save_changes(instance: Model, values: Mapping[str, Any]) -> list[str]:

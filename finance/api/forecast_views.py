@@ -98,12 +98,13 @@ class ForecastAccuracyView(PlatformAPIView):
         summary="A forecast against the quarter's actuals (once the quarter is over)",
         description="Before the day after the quarter's last day: 409 `period_not_over` with "
         "`period_ends_on`. Actual renewed revenue per customer = ARR (annual_value) of their "
-        "contracts with status renewed whose end_date falls in the quarter; expansion actuals "
-        "are null until opportunities are tracked, and then only renewal revenue is compared. "
-        "absolute_error = |forecast - actual|, percent = absolute_error / actual x 100 (null "
-        "when actual is 0). brier_score: mean of (renewal_probability - outcome)^2 over the "
-        "customers' contracts decided in the quarter (renewed 1; churned or expired 0), null "
-        "when none was decided.",
+        "contracts with status renewed whose end_date falls in the quarter; actual expansion "
+        "revenue = closed_value of their opportunities won with closed_on in the quarter. "
+        "Forecast (expected renewal + expected expansion) is compared with actual (renewed + "
+        "won expansion): absolute_error = |forecast - actual|, percent = absolute_error / "
+        "actual x 100 (null when actual is 0). brier_score: mean of "
+        "(renewal_probability - outcome)^2 over the customers' contracts decided in the "
+        "quarter (renewed 1; churned or expired 0), null when none was decided.",
         responses={200: fs.ForecastAccuracySerializer, 409: ErrorResponse409Serializer},
     )
     def get(self, request: Request, forecast_id: str) -> Response:

@@ -17,6 +17,13 @@ from .features import FEATURES
 
 PRIOR_INTERCEPT = 1.5
 
+# Bounds of an edited prior. Coefficients are per standard unit, so |50| is already absurd;
+# with the mean and scale bounded too, every contribution stays far inside what scoring
+# rounds to 4 decimals (a coefficient of 1e30 made every scored endpoint fail).
+MAX_COEFFICIENT = 50.0  # also bounds the intercept
+MAX_MEAN = 1e6
+SCALE_RANGE = (1e-6, 1e6)
+
 PRIOR_TERMS: tuple[dict[str, float | str], ...] = (
     {"feature": "health_score", "coefficient": 0.9, "mean": 70.0, "scale": 15.0},
     {"feature": "health_change_30d", "coefficient": 0.4, "mean": 0.0, "scale": 10.0},
@@ -39,6 +46,8 @@ def prior_problems(intercept: Any, terms: Any) -> list[tuple[str, str]]:
     problems = []
     if not _finite(intercept):
         problems.append(("intercept", "The intercept must be a finite number."))
+    elif abs(intercept) > MAX_COEFFICIENT:
+        problems.append(("intercept", f"The intercept must be within ±{MAX_COEFFICIENT:g}."))
     if not isinstance(terms, list) or not all(isinstance(t, dict) for t in terms):
         return [*problems, ("terms", "The terms must be a list of objects.")]
     named = [t.get("feature") for t in terms]
@@ -55,9 +64,27 @@ def prior_problems(intercept: Any, terms: Any) -> list[tuple[str, str]]:
         for key in ("coefficient", "mean", "scale"):
             if not _finite(t.get(key)):
                 problems.append(("terms", f"{t.get('feature')}: {key} must be a finite number."))
-        if _finite(t.get("scale")) and t["scale"] <= 0:
-            problems.append(("terms", f"{t.get('feature')}: scale must be greater than 0."))
+        problems += [("terms", f"{t.get('feature')}: {p}") for p in _out_of_bounds(t)]
     return problems
+
+
+def _out_of_bounds(term: dict[str, Any]) -> list[str]:
+    """The bounds of one term's finite numbers (a non-finite one is reported already)."""
+    coefficient, mean, scale = (_number(term.get(k)) for k in ("coefficient", "mean", "scale"))
+    problems = []
+    if coefficient is not None and abs(coefficient) > MAX_COEFFICIENT:
+        problems.append(f"coefficient must be within ±{MAX_COEFFICIENT:g}.")
+    if mean is not None and abs(mean) > MAX_MEAN:
+        problems.append(f"mean must be within ±{MAX_MEAN:g}.")
+    if scale is not None and scale <= 0:
+        problems.append("scale must be greater than 0.")
+    elif scale is not None and not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+        problems.append(f"scale must be from {SCALE_RANGE[0]:g} to {SCALE_RANGE[1]:g}.")
+    return problems
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _finite(value) else None
 
 
 def _finite(value: Any) -> bool:

@@ -75,9 +75,9 @@ def explain(spec: ModelSpec, row: FeatureRow) -> Explained:
         value = row.get(t.feature)
         contribution = 0.0 if value is None else t.coefficient * (value - t.mean) / t.scale
         log_odds += contribution
-        terms.append(
-            Term(t.feature, value, t.coefficient, t.mean, t.scale, round_half_up(contribution, 4))
-        )
+        # + 0.0: a zero coefficient below the mean rounds to -0.0, published as "-0.0".
+        published = round_half_up(contribution, 4) + 0.0
+        terms.append(Term(t.feature, value, t.coefficient, t.mean, t.scale, published))
     return Explained(log_odds, sigmoid(log_odds), tuple(terms))
 
 
@@ -132,7 +132,7 @@ def renewal_probabilities(
         explained = explain(spec, features[pk])
         result[customer_pk] = RenewalProbability(
             probability=round_half_up(explained.probability, 4),
-            log_odds=round_half_up(explained.log_odds, 4),
+            log_odds=round_half_up(explained.log_odds, 4) + 0.0,
             intercept=spec.intercept,
             terms=explained.terms,
             model_version=spec.version,

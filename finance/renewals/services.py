@@ -28,6 +28,7 @@ from .selectors import MIN_RESOLVED_RENEWALS, Outcome, resolved_renewals
 ACTIVATE = ("if_better", "always", "never")
 HOLDOUT_PERCENT = 20  # the latest 20 % of decisions (rounded up)
 MIN_EVALUATED = 10  # fewer outcomes (or one class) are not worth publishing a calibration of
+MIN_SPLIT = 2  # a fit needs one renewal to train on and one to hold out
 _VERSION_ATTEMPTS = 10
 
 
@@ -37,6 +38,9 @@ class VersionScore:
     kind: str
     role: str  # "new" | "prior" | "active" (the active version before this run)
     evaluation: Evaluation
+    # A fitted version trained on decisions of this hold-out (a run with an earlier --as-of):
+    # scored for the comparison only, not stored, so its published calibration stays honest.
+    in_sample: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,11 @@ def renewal_model_fit(
     `progress` is told how many renewals each feature day covered."""
     if activate not in ACTIVATE:
         raise Invalid(f"activate must be one of {', '.join(ACTIVATE)}.", attr="activate")
+    if min_outcomes < MIN_SPLIT:
+        raise Invalid(
+            f"min_outcomes must be at least {MIN_SPLIT}: one renewal to train on, one to hold out.",
+            attr="min_outcomes",
+        )
     day = as_of or today()
     resolved = resolved_renewals(day)
     rows = feature_rows(
@@ -207,8 +216,10 @@ def _evaluate_and_activate(
             spec = ModelSpec.of(version)
             probabilities = [published(spec, rows[o.contract_pk]) for o in holdout]
             found = evaluate(probabilities, labels, rate)
-            scores[version.pk] = VersionScore(version.version, version.kind, role, found)
-            _save_evaluation(version, holdout, found)
+            seen = role != "new" and _trained_on(version, holdout)
+            scores[version.pk] = VersionScore(version.version, version.kind, role, found, seen)
+            if not seen:
+                _save_evaluation(version, holdout, found)
         return scores[version.pk]
 
     if new is not None:
@@ -232,6 +243,14 @@ def _evaluate_and_activate(
             _make_active(new, active)
             return list(scores.values()), True
         return list(scores.values()), False
+
+
+def _trained_on(version: RenewalModelVersion, holdout: list[Outcome]) -> bool:
+    """Whether a fitted version was trained on decisions dated after the hold-out's first day,
+    which are then in both. (The hold-out it was fitted with may begin on its last training
+    day: the split orders a day's decisions by pk, so that day alone is not evidence.)"""
+    until = version.trained_until
+    return until is not None and until > holdout[0].end_date
 
 
 def _save_evaluation(

@@ -35,8 +35,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = _day(options["as_of"]) if options["as_of"] else None
-        if options["min_outcomes"] < 1:
-            raise CommandError("--min-outcomes must be at least 1.")
         with tqdm(desc="features", unit="renewal", disable=options["no_progress"]) as bar:
             try:
                 report = renewal_model_fit(
@@ -68,9 +66,10 @@ def summary(report: FitReport) -> str:
             lines.append(f"Not learnt (constant): {', '.join(report.constant_features)}.")
     for score in report.scores:
         e = score.evaluation
+        seen = " [in-sample: trained on this hold-out; not stored]" if score.in_sample else ""
         lines.append(
             f"  v{score.version} ({score.role}, {score.kind}): Brier {_number(e.brier_score)}, "
-            f"log loss {_number(e.log_loss)}, AUC {_number(e.auc)}"
+            f"log loss {_number(e.log_loss)}, AUC {_number(e.auc)}{seen}"
         )
     if report.scores:
         baseline = report.scores[0].evaluation.baseline_brier_score

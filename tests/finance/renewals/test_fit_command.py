@@ -49,7 +49,8 @@ def test_the_command_says_why_nothing_was_fitted() -> None:
     ("args", "message"),
     [
         (["--as-of", "01/01/2026"], "--as-of must be a date YYYY-MM-DD"),
-        (["--min-outcomes", "0"], "--min-outcomes must be at least 1."),
+        (["--min-outcomes", "0"], "min_outcomes must be at least 2"),
+        (["--min-outcomes", "1"], "min_outcomes must be at least 2"),
         (["--activate", "sometimes"], "invalid choice: 'sometimes'"),
     ],
 )
