@@ -19,7 +19,13 @@ def _basis_reason(kind: str, resolved: int) -> str | None:
             f"the documented prior is in use: {resolved} resolved renewals, a fit needs "
             f"{MIN_RESOLVED_RENEWALS}"
         )
-    return "the documented prior is the active version (chosen in the admin)"
+    # Enough resolved, yet no fitted version active: too few had a health snapshot by their
+    # observation day, no fit beat the prior on its hold-out, or an admin chose the prior.
+    return (
+        "the documented prior is the active version: no fitted version has been activated "
+        f"(a fit needs {MIN_RESOLVED_RENEWALS} resolved renewals with a health snapshot 90 days before their "
+        "decision and must beat the prior on its hold-out; an admin may also choose it)"
+    )
 
 
 def _evaluation(evaluation: RenewalModelEvaluation) -> dict[str, Any]:
