@@ -23,8 +23,9 @@ def _basis_reason(kind: str, resolved: int) -> str | None:
     # observation day, no fit beat the prior on its hold-out, or an admin chose the prior.
     return (
         "the documented prior is the active version: no fitted version has been activated "
-        f"(a fit needs {MIN_RESOLVED_RENEWALS} resolved renewals with a health snapshot 90 days before their "
-        "decision and must beat the prior on its hold-out; an admin may also choose it)"
+        f"(a fit needs {MIN_RESOLVED_RENEWALS} resolved renewals with a health snapshot 90 "
+        "days before their decision and must beat the prior on its hold-out; an admin may "
+        "also choose it)"
     )
 
 
