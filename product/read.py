@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 
 from customers.models import Customer
 from integrations.clock import DayWindow, days_window
@@ -107,19 +107,15 @@ def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, 
 def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, float]:
     """min(1, peak daily active users in the 30 days up to `as_of` / licensed seats), as the
     product_usage measure defines it, for every asked customer with licensed seats (no usage in
-    the window: 0). Seats are the current licence (no seat history is kept). One query."""
-    peak = (
-        FeatureUsage.objects.filter(
-            days_window(as_of, 30).dates("date"), customer_id=OuterRef("pk")
-        )
-        .order_by()
-        .values("customer_id")
-        .annotate(peak=Max("active_users"))
-        .values("peak")
-    )
+    the window: 0). Seats are the current licence (no seat history is kept). One query: a left
+    join whose condition carries the window, so each customer's rows come from the
+    (customer, feature, date) index (a correlated subquery scanned the window's rows of every
+    customer for each one)."""
+    recent = FilteredRelation("usage", condition=days_window(as_of, 30).dates("usage__date"))
     rows = (
         Customer.objects.filter(pk__in=customer_pks, licensed_seats__gt=0)
-        .annotate(peak=Subquery(peak))
+        .annotate(recent=recent)
+        .annotate(peak=Max("recent__active_users"))
         .values_list("pk", "licensed_seats", "peak")
     )
     return {pk: min(1.0, (peak or 0) / seats) for pk, seats, peak in rows}
