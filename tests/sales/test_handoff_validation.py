@@ -36,6 +36,8 @@ def nothing_created() -> None:
     assert not Event.objects.exists()
 
 
+LONG_EMAIL = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"  # 308 characters, valid
+
 INVALID = [
     # (changes to the spec request, the error's attr, its code)
     (
@@ -92,6 +94,12 @@ INVALID = [
         "duplicate",
     ),
     ({"handoff_data__key_stakeholders": [f"p{n}@x.io" for n in range(51)]}, None, "max_length"),
+    # A valid email longer than the stakeholder column (254): was a 500 (DataError) midway.
+    (
+        {"handoff_data__key_stakeholders": [LONG_EMAIL]},
+        "handoff_data.key_stakeholders.0",
+        "max_length",
+    ),
     ({"handoff_data__success_criteria": ["Adoption Target"]}, None, "invalid"),
     (
         {"handoff_data__success_criteria": ["roi_target", "roi_target"]},
