@@ -128,6 +128,9 @@ class HandoffAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the row is what makes a repeat a 409: gone, a second handoff went through
+
     @admin.display(description="Deal value", ordering="deal_value")
     def deal(self, obj: Handoff) -> int:
         return whole_units(obj.deal_value)
@@ -180,6 +183,11 @@ class ExpansionModelAdmin(ServiceAdmin):
     readonly_fields = ["version", "created_at"]
     actions = ["activate"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Snapshots name their model by version; a deleted number is given again by the next
+        # save (newest + 1), and the history would then read another model's weights.
+        return False
+
     def save_model(
         self, request: HttpRequest, obj: ExpansionModel, form: Any, change: bool
     ) -> None:
@@ -229,6 +237,9 @@ class ExpansionSnapshotAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # written by the nightly scoring only
+
 
 @admin.register(ExpansionPeerShare)
 class ExpansionPeerShareAdmin(admin.ModelAdmin):
@@ -243,3 +254,6 @@ class ExpansionPeerShareAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # written by the nightly scoring only
