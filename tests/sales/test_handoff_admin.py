@@ -56,3 +56,8 @@ def test_a_handoff_cannot_be_deleted(staff: Any, handoff: Handoff, api: APIClien
     staff.post(ADMIN, bulk)
     assert Handoff.objects.count() == 1
     assert api.post(URL.format("cust_12345"), SPEC_REQUEST, format="json").status_code == 409
+    assert 'class="deletelink"' not in staff.get(f"{ADMIN}{handoff.pk}/change/").content.decode()
+    # Deleting the customer still takes its handoff along (a cascade, not refused).
+    customer = f"/admin/customers/customer/{handoff.customer_id}/delete/"
+    assert staff.post(customer, {"post": "yes"}).status_code == 302
+    assert not Handoff.objects.exists()
