@@ -121,16 +121,18 @@ def test_admin_refuses_deleting_a_model(staff: Any) -> None:
     CustomerFactory.create(customer_id="cust_admin")
     expansion_score(as_of=AS_OF, computed_at=at(AS_OF))
     # (Snapshots stay deletable: deleting a customer cascades to them.)
-    for model_admin in ["expansionmodel", "expansionpeershare"]:
-        row = {
-            "expansionmodel": model,
-            "expansionpeershare": ExpansionPeerShare.objects.first(),
-        }[model_admin]
+    share = ExpansionPeerShare.objects.get(segment="mid_market", feature_id="")
+    rows: list[tuple[str, ExpansionModel | ExpansionPeerShare]] = [
+        ("expansionmodel", model),
+        ("expansionpeershare", share),
+    ]
+    for model_admin, row in rows:
         url = f"/admin/sales/{model_admin}/{row.pk}/delete/"
         assert staff.post(url, {"post": "yes"}).status_code == 403, model_admin
         bulk = {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
         staff.post(f"/admin/sales/{model_admin}/", bulk)
-        assert type(row).objects.filter(pk=row.pk).exists(), model_admin
+    assert ExpansionModel.objects.filter(pk=model.pk).exists()
+    assert ExpansionPeerShare.objects.filter(pk=share.pk).exists()
 
 
 def test_admin_answers_deeply_nested_weights_with_a_form_error(staff: Any) -> None:
