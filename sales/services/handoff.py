@@ -8,7 +8,6 @@ racing one, is a 409 naming the handoff that exists.
 """
 
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,7 +19,7 @@ from django.utils import timezone
 from customers import read as customers_read
 from customers import services as customer_services
 from customers.choices import LifecycleStage, Segment, StageChangeSource
-from customers.errors import CustomerAlreadyExists, CustomerNotFound, StakeholderAlreadyExists
+from customers.errors import CustomerAlreadyExists, CustomerNotFound
 from customers.models import Customer
 from finance import read as finance_read
 from finance import services as finance_services
@@ -176,12 +175,6 @@ def _contract(request: HandoffRequest, customer: Customer) -> tuple[int, str]:
     return contract.pk, contract.contract_id
 
 
-def _stakeholders(emails: tuple[str, ...], customer: Customer) -> None:
-    for email in emails:
-        with suppress(StakeholderAlreadyExists):  # known already: kept as it is
-            customer_services.stakeholder_create(customer=customer, data={"email": email})
-
-
 @transaction.atomic
 def handoff_complete(
     *, request: HandoffRequest, as_of: date | None = None, now: datetime | None = None
@@ -193,7 +186,7 @@ def handoff_complete(
     csm = _check(request)
     customer, created = _customer(request, csm)
     contract_pk, contract_id = _contract(request, customer)
-    _stakeholders(request.key_stakeholders, customer)
+    customer_services.stakeholders_add(customer=customer, emails=request.key_stakeholders)
     baseline = baseline_at(
         customer_pk=customer.pk, licensed_seats=customer.licensed_seats, as_of=as_of
     )
