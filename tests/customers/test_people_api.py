@@ -102,7 +102,7 @@ def test_team_member_list_query_count_is_bounded(
 def test_stakeholders_add_is_one_insert_and_keeps_the_known_ones(
     db: None, django_assert_num_queries: Any
 ) -> None:
-    customer = CustomerFactory(customer_id="c1")
+    customer = CustomerFactory.create(customer_id="c1")
     StakeholderFactory(customer=customer, email="known@client.com", name="Known", role="CFO")
     with django_assert_num_queries(1):
         stakeholders_add(
