@@ -440,14 +440,15 @@ def _percentiles(latencies: list[float]) -> tuple[int, int]:
 
 
 def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    """Finance read-outs through gunicorn (one client, after a warm-up request each):
-    GET /cs-finance/value/{customer_id} for 200 customers with an active contract (target p95
-    <= 30 ms, issue 12), the first page of /cs-finance/renewals?due_within_days=90 and the
-    calibration read-out, 50 times each. p95 rounded up to the millisecond."""
+    """Finance and sales read-outs through gunicorn (one client, after a warm-up request each):
+    GET /cs-finance/value/{customer_id} and /cs-sales/expansion/{customer_id} for 200
+    customers with an active contract (target p95 <= 30 ms each, issues 12 and 13), the first
+    page of /cs-finance/renewals?due_within_days=90, the calibration read-out and the first
+    page of 100 of /cs-sales/expansion, 50 times each. p95 rounded up to the millisecond."""
     from finance.models import Contract
     from integrations.models import ApiKey
 
-    _, key = ApiKey.objects.create_key(name="bench-finance", scopes=["finance:read"])
+    _, key = ApiKey.objects.create_key(name="bench-reads", scopes=["finance:read", "sales:read"])
     customers = list(
         Contract.objects.filter(status="active")
         .order_by("customer__customer_id")
@@ -458,6 +459,8 @@ def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[s
         "value": [f"/api/v1/cs-finance/value/{c}" for c in customers],
         "renewals": ["/api/v1/cs-finance/renewals?due_within_days=90"] * 50,
         "calibration": ["/api/v1/cs-finance/renewal-calibration"] * 50,
+        "expansion": [f"/api/v1/cs-sales/expansion/{c}" for c in customers],
+        "expansion_list": ["/api/v1/cs-sales/expansion?page_size=100"] * 50,
     }
     server = _gunicorn(args.port, env)
     found: dict[str, object] = {}
@@ -522,6 +525,11 @@ def write_report(report: dict[str, object]) -> None:
         f"| value realisation GET (one customer, via gunicorn) | p50 {report['value_p50_ms']} ms, "
         f"p95 {report['value_p95_ms']} ms ({report['value_requests']} customers) | p95 <= 30 ms "
         f"{'✅' if report['value_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
+        f"| expansion readiness GET (one customer, via gunicorn) | "
+        f"p50 {report['expansion_p50_ms']} ms, p95 {report['expansion_p95_ms']} ms | p95 <= 30 ms "
+        f"{'✅' if report['expansion_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
+        f"| expansion list GET (page of 100, via gunicorn) | p50 {report['expansion_list_p50_ms']}"
+        f" ms, p95 {report['expansion_list_p95_ms']} ms | - | - |",
         f"| renewals due GET (first page, 90 days, via gunicorn) | "
         f"p50 {report['renewals_p50_ms']} ms, p95 {report['renewals_p95_ms']} ms | - | - |",
         f"| renewal calibration GET (via gunicorn) | p50 {report['calibration_p50_ms']} ms, "

@@ -111,3 +111,28 @@ def atomic_upsert(upsert: Callable[P, R]) -> Callable[P, R]:
 
 def _is_deadlock(exc: OperationalError) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK
+
+
+# --- versioned tables with one active row (health model, expansion model) -------------------
+
+
+def next_version(model: type[Model]) -> int:
+    """The next `version` number of a versioned table. Locks the newest row (call inside the
+    write's transaction), so two concurrent saves cannot take the same number."""
+    newest = model._default_manager.select_for_update().order_by("-version").first()
+    return (getattr(newest, "version", 0) if newest else 0) + 1
+
+
+def deactivate_others(model: type[Model], keep_pk: Any, *, field: str = "active") -> None:
+    """Clear the active flag of every row but `keep_pk`: run before a row is saved active,
+    since one active row is a database constraint."""
+    model._default_manager.exclude(pk=keep_pk).filter(**{field: True}).update(**{field: False})
+
+
+def activate(instance: M, *, field: str = "active") -> M:
+    """Make `instance` the one active row of its table (inside the caller's transaction)."""
+    model = type(instance)
+    deactivate_others(model, instance.pk, field=field)
+    model._default_manager.filter(pk=instance.pk).update(**{field: True})
+    setattr(instance, field, True)
+    return instance

@@ -172,6 +172,37 @@ _TYPES = (
         published_by="finance",
     ),
     EventType(
+        "handoff.completed",
+        "Sales handed a customer to CS: contract, plan, check-in task and baseline created.",
+        {
+            "customer_id": _C,
+            "handoff_id": "ho_0192a1b2c3d4e5f6",
+            "success_manager": "sarah.smith@company.com",
+            "contract_id": "ctr_ho_0192a1b2c3d4e5f6",
+            "plan_id": "sp_0192a1b2c3d4e5f6",
+            "check_in_task_id": "task_0192a1b2c3d4e5f6",
+            "onboarding_start": "2025-12-05",
+            "first_check_in": "2025-12-12",
+            "deal_value": 150000,
+            "customer_created": False,
+        },
+        published_by="sales",
+    ),
+    EventType(
+        "expansion.ready",
+        "A customer's expansion readiness crossed the ready threshold upward (nightly scoring).",
+        {
+            "customer_id": _C,
+            "score": 78,
+            "previous_ready": False,
+            "ready_threshold": 70,
+            "readiness_factors": ["high_product_adoption", "strong_health_score"],
+            "model_version": 1,
+            "as_of": "2026-05-01",
+        },
+        published_by="sales",
+    ),
+    EventType(
         "forecast.submitted",
         "A revenue forecast version was submitted (no customer: `customer_id` is null).",
         {

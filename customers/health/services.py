@@ -12,6 +12,7 @@ from django.utils import timezone
 from integrations import events
 from integrations.bulk_sql import copy_rows
 from integrations.clock import local_last_second
+from integrations.writes import activate, deactivate_others, next_version
 
 from ..choices import CustomerStatus
 from ..errors import CustomerChurned
@@ -197,14 +198,12 @@ def health_model_save(*, data: Mapping[str, Any], model: HealthModel | None = No
     if target is None:
         target = HealthModel()
     if target.pk is None:
-        # Lock the newest version so two saves cannot pick the same number.
-        newest = HealthModel.objects.select_for_update().order_by("-version").first()
-        target.version = (newest.version if newest else 0) + 1
+        target.version = next_version(HealthModel)
     for field in HEALTH_MODEL_FIELDS:
         if field in data:
             setattr(target, field, data[field])
-    if target.active:  # before the save: one active model is a database constraint
-        HealthModel.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
+    if target.active:
+        deactivate_others(HealthModel, target.pk)
     target.save()
     return target
 
@@ -212,7 +211,4 @@ def health_model_save(*, data: Mapping[str, Any], model: HealthModel | None = No
 @transaction.atomic
 def health_model_activate(*, model: HealthModel) -> HealthModel:
     """Make `model` the one the next recompute uses."""
-    HealthModel.objects.exclude(pk=model.pk).filter(active=True).update(active=False)
-    HealthModel.objects.filter(pk=model.pk).update(active=True)
-    model.active = True
-    return model
+    return activate(model)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from customers import read as customers_read
 from customers.choices import Segment
 from integrations import events
+from integrations.writes import activate, deactivate_others, next_version
 from product import read as product_read
 
 from ..errors import InvalidExpansionModel
@@ -114,11 +115,9 @@ def expansion_model_save(
         field, problems = next(iter(exc.message_dict.items()))
         raise InvalidExpansionModel(" ".join(problems), attr=field) from None
     if target.pk is None:
-        # Lock the newest version so two saves cannot pick the same number.
-        newest = ExpansionModel.objects.select_for_update().order_by("-version").first()
-        target.version = (newest.version if newest else 0) + 1
-    if target.active:  # before the save: one active model is a database constraint
-        ExpansionModel.objects.exclude(pk=target.pk).filter(active=True).update(active=False)
+        target.version = next_version(ExpansionModel)
+    if target.active:
+        deactivate_others(ExpansionModel, target.pk)
     target.save()
     return target
 
@@ -126,10 +125,7 @@ def expansion_model_save(
 @transaction.atomic
 def expansion_model_activate(*, model: ExpansionModel) -> ExpansionModel:
     """Make `model` the one the read-outs and the next nightly scoring use."""
-    ExpansionModel.objects.exclude(pk=model.pk).filter(active=True).update(active=False)
-    ExpansionModel.objects.filter(pk=model.pk).update(active=True)
-    model.active = True
-    return model
+    return activate(model)
 
 
 def rank_key(score: int, customer_id: str) -> str:

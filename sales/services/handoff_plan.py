@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from customers.models import objective_item
+
 from ..selectors.handoff import Baseline
 
 
@@ -54,19 +56,8 @@ def objectives_for(criteria: list[str], baseline: Baseline, start: date) -> list
     objectives = []
     for name in criteria:
         known = CRITERIA.get(name)
-        if known is None:
-            objectives.append(
-                {
-                    "criterion": name,
-                    "title": name.replace("_", " "),
-                    "measurable": False,
-                    "metric": None,
-                    "target": None,
-                    "baseline": None,
-                    "unit": None,
-                    "due_date": None,
-                }
-            )
+        if known is None:  # qualitative: the plan's own reading of a bare criterion name
+            objectives.append(objective_item(name))
             continue
         objectives.append(
             {

@@ -29,7 +29,9 @@ def published_types(source: str) -> set[str]:
             first = node.args[0]
             found |= names.get(first.id, set()) if isinstance(first, ast.Name) else _literals(first)
         if isinstance(node, ast.Tuple) and len(node.elts) == 3 and "publish_many" in source:
-            found |= {t for t in _literals(node.elts[0]) if TYPE_RE.match(t)}
+            first = node.elts[0]
+            types = names.get(first.id, set()) if isinstance(first, ast.Name) else _literals(first)
+            found |= {t for t in types if TYPE_RE.match(t)}
     return found
 
 
@@ -68,6 +70,8 @@ def test_the_scan_sees_each_way_of_publishing() -> None:
         "kind = 'a.ok' if done else 'a.bad'\n"
         "events.publish(kind, data={})\n"
         "events.publish_many([('a.two', None, {}) for x in y])\n"
+        "READY = 'a.four'\n"
+        "events.publish_many((READY, cid, {}) for cid in ids)\n"
         "out.append(('a.three', cid, data))\n"
     )
     assert published_types(source) == {
@@ -77,6 +81,7 @@ def test_the_scan_sees_each_way_of_publishing() -> None:
         "a.bad",
         "a.two",
         "a.three",
+        "a.four",
     }
 
 
