@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core import checks
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from .domain_errors import DomainError
@@ -87,6 +89,23 @@ class ServiceInline(admin.options.InlineModelAdmin):
         return type(formset.__name__, (formset,), {"form": stale_guarded(formset.form)})
 
 
+class SafeJSONField(forms.JSONField):
+    """Django's JSON form field lets the parser's RecursionError (a deeply nested value)
+    through as a 500; here it is a form error like any other invalid JSON."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError("Enter valid JSON (nested too deeply).", code="invalid") from None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:  # re-shown as the text that was sent
+            return forms.fields.InvalidJSONInput(data)
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves call services: their domain errors roll the save back (the
     admin wraps it in a transaction) and come back as an error message on the same page.
@@ -103,6 +122,8 @@ class ServiceAdmin(admin.ModelAdmin):
                 min_value=0,
                 help_text=" ".join(filter(None, [db_field.help_text, "Whole currency units."])),
             )
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("form_class", SafeJSONField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_form(

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from integrations.admin_support import ServiceAdmin, copy_saved
 from integrations.money import whole_units
@@ -128,6 +129,26 @@ class HandoffAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    # Not deletable on its own: the row is what makes a repeat a 409 (deleted, a second
+    # handoff went through, with another contract, plan and task). Not via
+    # has_delete_permission, which would also refuse deleting the customer (a cascade).
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        raise PermissionDenied
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "show_delete": False}
+        )
+
     @admin.display(description="Deal value", ordering="deal_value")
     def deal(self, obj: Handoff) -> int:
         return whole_units(obj.deal_value)
@@ -179,6 +200,11 @@ class ExpansionModelAdmin(ServiceAdmin):
     list_filter = ["active"]
     readonly_fields = ["version", "created_at"]
     actions = ["activate"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Snapshots name their model by version; a deleted number is given again by the next
+        # save (newest + 1), and the history would then read another model's weights.
+        return False
 
     def save_model(
         self, request: HttpRequest, obj: ExpansionModel, form: Any, change: bool
@@ -243,3 +269,6 @@ class ExpansionPeerShareAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # written by the nightly scoring only

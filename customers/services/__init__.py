@@ -16,6 +16,7 @@ from .stakeholders import (
     stakeholder_create,
     stakeholder_delete,
     stakeholder_update,
+    stakeholders_add,
 )
 from .team import team_member_create, team_member_update
 
@@ -31,6 +32,7 @@ __all__ = [
     "stakeholder_create",
     "stakeholder_delete",
     "stakeholder_update",
+    "stakeholders_add",
     "success_plan_create",
     "team_member_create",
     "team_member_update",

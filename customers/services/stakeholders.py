@@ -1,6 +1,6 @@
 """Writes for a customer's stakeholders."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +23,18 @@ def stakeholder_create(*, customer: Customer, data: Mapping[str, Any]) -> Stakeh
         key={"customer": customer, "email": data["email"].strip().lower()},
         conflict=StakeholderAlreadyExists(),
         **{f: data[f] for f in STAKEHOLDER_FIELDS if f in data},
+    )
+
+
+def stakeholders_add(*, customer: Customer, emails: Sequence[str]) -> None:
+    """A stakeholder per email (lower-cased) in one INSERT; an email the customer has already
+    is kept as it is (the unique constraint skips it), also one added meanwhile."""
+    Stakeholder.objects.bulk_create(
+        [
+            Stakeholder(customer=customer, email=email)
+            for email in dict.fromkeys(e.strip().lower() for e in emails)
+        ],
+        ignore_conflicts=True,
     )
 
 

@@ -45,7 +45,8 @@ class HandoffDataSerializer(StrictSerializer):
         help_text="`N_year`, `N_month` (N 1-99) or `monthly` (= 1_month).",
     )
     key_stakeholders = serializers.ListField(
-        child=serializers.EmailField(),
+        # The stakeholder column's length: a longer (valid) email failed the insert midway.
+        child=serializers.EmailField(max_length=254),
         max_length=50,
         required=False,
         help_text="Emails; each becomes a stakeholder (an existing one is kept).",
@@ -79,7 +80,9 @@ class HandoffDataSerializer(StrictSerializer):
 
 class SuccessInitiationSerializer(StrictSerializer):
     onboarding_start = serializers.DateField()
-    success_manager = serializers.EmailField(help_text="An active CSM (team member) email.")
+    success_manager = serializers.EmailField(
+        max_length=254, help_text="An active CSM (team member) email."
+    )
     first_check_in = serializers.DateField(help_text="Not before onboarding_start.")
 
 

@@ -8,7 +8,6 @@ racing one, is a 409 naming the handoff that exists.
 """
 
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,7 +19,7 @@ from django.utils import timezone
 from customers import read as customers_read
 from customers import services as customer_services
 from customers.choices import LifecycleStage, Segment, StageChangeSource
-from customers.errors import CustomerAlreadyExists, CustomerNotFound, StakeholderAlreadyExists
+from customers.errors import CustomerAlreadyExists, CustomerNotFound
 from customers.models import Customer
 from finance import read as finance_read
 from finance import services as finance_services
@@ -133,38 +132,47 @@ def _customer(request: HandoffRequest, csm: customers_read.CsmLoad) -> tuple[Cus
     return customer, False
 
 
+def _named_contract(contract_id: str, customer: Customer) -> tuple[int, str] | None:
+    """The contract finance has under `contract_id` when it is this customer's; another
+    customer's is 400."""
+    known = finance_read.contract_refs([contract_id]).get(contract_id)
+    if known is None:
+        return None
+    if known.customer_pk != customer.pk:
+        raise handoff_invalid(
+            "handoff_data.contract_id",
+            "This contract belongs to another customer.",
+            "contract_of_another_customer",
+        )
+    return known.pk, contract_id
+
+
 def _contract(request: HandoffRequest, customer: Customer) -> tuple[int, str]:
     """The contract's primary key and contract_id: the one named by `contract_id` when finance
     has it already (sales names the contract the finance system made), else a new one."""
     term = finance_term(request.contract_terms)
-    if request.contract_id:
-        known = finance_read.contract_refs([request.contract_id]).get(request.contract_id)
-        if known is not None:
-            if known.customer_pk != customer.pk:
-                raise handoff_invalid(
-                    "handoff_data.contract_id",
-                    "This contract belongs to another customer.",
-                    "contract_of_another_customer",
-                )
-            return known.pk, request.contract_id
+    if request.contract_id and (named := _named_contract(request.contract_id, customer)):
+        return named
     start = request.onboarding_start
-    contract = finance_services.contract_save(
-        data={
-            "contract_id": request.contract_id or new_public_id("ctr"),
-            "customer": customer,
-            "start_date": start,
-            "end_date": date.fromordinal(add_months(start, term_months(term)).toordinal() - 1),
-            "value": Decimal(request.deal_value),
-            "term": term,
-        }
-    )
+    data = {
+        "contract_id": request.contract_id or new_public_id("ctr"),
+        "customer": customer,
+        "start_date": start,
+        "end_date": date.fromordinal(add_months(start, term_months(term)).toordinal() - 1),
+        "value": Decimal(request.deal_value),
+        "term": term,
+    }
+    try:
+        with transaction.atomic():  # a savepoint: the unique contract_id may refuse the insert
+            contract = finance_services.contract_save(data=data)
+    except IntegrityError:
+        # The named contract was made meanwhile (another customer's racing handoff, an
+        # ingest): answered as if it had been there at the look-up.
+        named = _named_contract(request.contract_id, customer) if request.contract_id else None
+        if named is None:
+            raise
+        return named
     return contract.pk, contract.contract_id
-
-
-def _stakeholders(emails: tuple[str, ...], customer: Customer) -> None:
-    for email in emails:
-        with suppress(StakeholderAlreadyExists):  # known already: kept as it is
-            customer_services.stakeholder_create(customer=customer, data={"email": email})
 
 
 @transaction.atomic
@@ -178,7 +186,7 @@ def handoff_complete(
     csm = _check(request)
     customer, created = _customer(request, csm)
     contract_pk, contract_id = _contract(request, customer)
-    _stakeholders(request.key_stakeholders, customer)
+    customer_services.stakeholders_add(customer=customer, emails=request.key_stakeholders)
     baseline = baseline_at(
         customer_pk=customer.pk, licensed_seats=customer.licensed_seats, as_of=as_of
     )

@@ -2,6 +2,8 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from customers.models import Stakeholder
+from customers.services import stakeholders_add
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 
 
@@ -95,3 +97,19 @@ def test_team_member_list_query_count_is_bounded(
     with django_assert_max_num_queries(3):
         results = api.get("/api/v1/team-members").json()["results"]
     assert [r["assigned_accounts"] for r in results] == [2] * 10
+
+
+def test_stakeholders_add_is_one_insert_and_keeps_the_known_ones(
+    db: None, django_assert_num_queries: Any
+) -> None:
+    customer = CustomerFactory.create(customer_id="c1")
+    StakeholderFactory(customer=customer, email="known@client.com", name="Known", role="CFO")
+    with django_assert_num_queries(1):
+        stakeholders_add(
+            customer=customer, emails=["Known@Client.com", "new@client.com", "New@client.com"]
+        )
+    rows = Stakeholder.objects.filter(customer=customer).order_by("email")
+    assert [(s.email, s.name, s.role) for s in rows] == [
+        ("known@client.com", "Known", "CFO"),
+        ("new@client.com", "", ""),
+    ]

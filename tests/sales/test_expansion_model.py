@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from integrations.domain_errors import Invalid
-from sales.models import DEFAULT_EXPANSION_WEIGHTS, ExpansionModel, ExpansionSnapshot
+from sales.models import (
+    DEFAULT_EXPANSION_WEIGHTS,
+    ExpansionModel,
+    ExpansionPeerShare,
+    ExpansionSnapshot,
+)
 from sales.services.expansion import (
     active_expansion_model,
     expansion_model_activate,
@@ -107,3 +112,36 @@ def test_admin_saves_through_the_service_and_lists_snapshots(staff: Any) -> None
         change_url(snapshot),
     ]:
         assert staff.get(page).status_code == 200, page
+
+
+def test_admin_refuses_deleting_a_model(staff: Any) -> None:
+    """Snapshots name their model by version number: a deleted version's number would be
+    given again to the next save (newest + 1), so its history would read another model."""
+    model = active_expansion_model()
+    CustomerFactory.create(customer_id="cust_admin")
+    expansion_score(as_of=AS_OF, computed_at=at(AS_OF))
+    # (Snapshots stay deletable: deleting a customer cascades to them.)
+    share = ExpansionPeerShare.objects.get(segment="mid_market", feature_id="")
+    rows: list[tuple[str, ExpansionModel | ExpansionPeerShare]] = [
+        ("expansionmodel", model),
+        ("expansionpeershare", share),
+    ]
+    for model_admin, row in rows:
+        url = f"/admin/sales/{model_admin}/{row.pk}/delete/"
+        assert staff.post(url, {"post": "yes"}).status_code == 403, model_admin
+        bulk = {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+        staff.post(f"/admin/sales/{model_admin}/", bulk)
+    assert ExpansionModel.objects.filter(pk=model.pk).exists()
+    assert ExpansionPeerShare.objects.filter(pk=share.pk).exists()
+
+
+def test_admin_answers_deeply_nested_weights_with_a_form_error(staff: Any) -> None:
+    """Django's JSON form field let the parser's RecursionError through: a 500."""
+    model = active_expansion_model()
+    url = change_url(model)
+    data = admin_form_data(staff, url)
+    data["weights"] = "[" * 5000 + "]" * 5000
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
+    assert ExpansionModel.objects.get().weights == DEFAULT_EXPANSION_WEIGHTS

@@ -46,3 +46,18 @@ def test_the_detail_is_read_only_and_shows_the_baseline(staff: Any, handoff: Han
     assert 'name="_save"' not in text
     assert staff.post(f"{ADMIN}{handoff.pk}/change/", {}).status_code == 403
     assert staff.get(f"{ADMIN}add/").status_code == 403
+
+
+def test_a_handoff_cannot_be_deleted(staff: Any, handoff: Handoff, api: APIClient) -> None:
+    """Deleting the row would let a second handoff through (the 409 reads it): another
+    contract, plan and check-in task for a customer already started."""
+    assert staff.post(f"{ADMIN}{handoff.pk}/delete/", {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [handoff.pk], "post": "yes"}
+    staff.post(ADMIN, bulk)
+    assert Handoff.objects.count() == 1
+    assert api.post(URL.format("cust_12345"), SPEC_REQUEST, format="json").status_code == 409
+    assert 'class="deletelink"' not in staff.get(f"{ADMIN}{handoff.pk}/change/").content.decode()
+    # Deleting the customer still takes its handoff along (a cascade, not refused).
+    customer = f"/admin/customers/customer/{handoff.customer_id}/delete/"
+    assert staff.post(customer, {"post": "yes"}).status_code == 302
+    assert not Handoff.objects.exists()

@@ -36,6 +36,8 @@ def nothing_created() -> None:
     assert not Event.objects.exists()
 
 
+LONG_EMAIL = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"  # 308 characters, valid
+
 INVALID = [
     # (changes to the spec request, the error's attr, its code)
     (
@@ -92,6 +94,12 @@ INVALID = [
         "duplicate",
     ),
     ({"handoff_data__key_stakeholders": [f"p{n}@x.io" for n in range(51)]}, None, "max_length"),
+    # A valid email longer than the stakeholder column (254): was a 500 (DataError) midway.
+    (
+        {"handoff_data__key_stakeholders": [LONG_EMAIL]},
+        "handoff_data.key_stakeholders.0",
+        "max_length",
+    ),
     ({"handoff_data__success_criteria": ["Adoption Target"]}, None, "invalid"),
     (
         {"handoff_data__success_criteria": ["roi_target", "roi_target"]},
@@ -192,3 +200,27 @@ def test_a_failure_in_a_later_step_leaves_nothing_half_created(
     with pytest.raises(RuntimeError, match="forced"):
         handoff_services.handoff_complete(request=request)
     nothing_created()
+
+
+def test_a_racing_handoff_that_made_the_named_contract_first_is_400_not_500(
+    api: APIClient, sarah: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two handoffs of different customers naming one new contract_id: both find it missing,
+    the second insert hits the unique contract_id (was an IntegrityError, a 500). Simulated
+    by hiding the other customer's contract from the first look-up."""
+    ContractFactory.create(
+        customer=CustomerFactory.create(customer_id="other"), contract_id="ctr_new"
+    )
+    real = handoff_services.finance_read.contract_refs
+    looks: list[str] = []
+
+    def first_misses(ids: Any) -> Any:
+        looks.append("look")
+        return {} if len(looks) == 1 else real(ids)
+
+    monkeypatch.setattr(handoff_services.finance_read, "contract_refs", first_misses)
+    body = spec_request(handoff_data__contract_id="ctr_new")
+    response = api.post(SPEC_URL, body, format="json")
+    assert_error(response, 400, "contract_of_another_customer", "handoff_data.contract_id")
+    assert not Customer.objects.filter(customer_id="cust_12345").exists()
+    assert Contract.objects.count() == 1
