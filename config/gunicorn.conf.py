@@ -27,3 +27,11 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker: object) -> None:
+    """Build the table of documented query parameters (integrations/api/query_params.py, about
+    half a second) as each worker starts, so no client's first filtered request pays for it."""
+    from integrations.api.query_params import documented_query_params
+
+    documented_query_params()
