@@ -13,7 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from customers.choices import MilestoneStatus, SuccessPlanStatus
-from customers.models import Customer, Milestone, Stakeholder, SuccessPlan
+from customers.models import Customer, Stakeholder, SuccessPlan
+from customers.services import milestones_add
 from customers.services.stakeholders import stakeholder_create
 from product.choices import FeedbackType
 from product.services.feedback import feedback_submit
@@ -80,7 +81,7 @@ def _seat_pressure(rng: random.Random, customer: Customer, today: Any) -> list[d
 def seed_sales_expansion(ctx: DemoContext, progress: Progress) -> int:
     today, now = ctx.today, ctx.now
     usage: list[dict[str, Any]] = []
-    milestones: list[Milestone] = []
+    milestones: list[tuple[SuccessPlan, dict[str, Any]]] = []
     written = 0
     live = [c for c in ctx.customers if context.story(c) in (context.HEALTHY, context.LATE_PAYER)]
     plans = {
@@ -130,21 +131,21 @@ def seed_sales_expansion(ctx: DemoContext, progress: Progress) -> int:
             written += 1
         plan = plans.get(customer.pk)
         if plan is not None and rng.random() < 0.7:
-            # No milestone service exists yet (handoff adds one); the demo writes plans and
-            # milestones directly, as demo/customers.py does.
             achieved = today - timedelta(days=rng.randint(3, 80))
             milestones.append(
-                Milestone(
-                    plan=plan,
-                    title="expansion readiness review",
-                    due_date=achieved,
-                    status=MilestoneStatus.ACHIEVED,
-                    achieved_on=achieved,
+                (
+                    plan,
+                    {
+                        "title": "expansion readiness review",
+                        "due_date": achieved,
+                        "status": MilestoneStatus.ACHIEVED,
+                        "achieved_on": achieved,
+                    },
                 )
             )
     if usage:
         usage_ingest(items=usage)
-    Milestone.objects.bulk_create(milestones, batch_size=2000)
+    milestones_add(items=milestones)
     written += len(usage) + len(milestones)
     progress(written)
     scored = expansion_score(as_of=today, computed_at=now)

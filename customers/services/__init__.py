@@ -10,7 +10,7 @@ from .customers import (
     customer_update,
     customers_bulk_upsert,
 )
-from .plans import milestone_update, success_plan_create
+from .plans import milestone_update, milestones_add, success_plan_create
 from .stakeholders import (
     STAKEHOLDER_FIELDS,
     stakeholder_create,
@@ -29,6 +29,7 @@ __all__ = [
     "customer_update",
     "customers_bulk_upsert",
     "milestone_update",
+    "milestones_add",
     "stakeholder_create",
     "stakeholder_delete",
     "stakeholder_update",

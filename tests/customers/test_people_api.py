@@ -1,5 +1,7 @@
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from rest_framework.test import APIClient
 
 from customers.models import Stakeholder
@@ -113,3 +115,27 @@ def test_stakeholders_add_is_one_insert_and_keeps_the_known_ones(
         ("known@client.com", "Known", "CFO"),
         ("new@client.com", "", ""),
     ]
+
+
+@pytest.mark.django_db
+def test_milestones_add_follows_the_achieved_date_rules() -> None:
+    """One INSERT for milestones across plans: an achieved one keeps its date (or gets
+    today's), any other status carries none."""
+    from customers.models import SuccessPlan
+    from customers.services import milestones_add
+    from integrations.clock import today
+
+    first, second = CustomerFactory.create_batch(2)
+    a = SuccessPlan.objects.create(customer=first, title="plan")
+    b = SuccessPlan.objects.create(customer=second, title="plan")
+    day = today() - timedelta(days=5)
+    made = milestones_add(
+        items=[
+            (a, {"title": "kickoff", "status": "achieved", "achieved_on": day}),
+            (a, {"title": "review", "status": "achieved"}),
+            (b, {"title": "later", "status": "planned", "achieved_on": day}),
+        ]
+    )
+    found = [(m.plan_id, m.achieved_on) for m in made]
+    assert found == [(a.pk, day), (a.pk, today()), (b.pk, None)]
+    assert all(m.milestone_id.startswith("ms_") for m in made)
