@@ -38,9 +38,7 @@ def success_plan_create(
     return plan
 
 
-def milestones_add(
-    *, items: Sequence[tuple[SuccessPlan, Mapping[str, Any]]]
-) -> list[Milestone]:
+def milestones_add(*, items: Sequence[tuple[SuccessPlan, Mapping[str, Any]]]) -> list[Milestone]:
     """Milestones on existing plans, in one INSERT per 2,000: each (plan, {`title`,
     `due_date`, optional `status`, `achieved_on`}); an achieved one without a date is achieved
     today, the other statuses carry no date (milestone_update's rules)."""
