@@ -11,7 +11,7 @@ from integrations.api.serializers_base import StrictSerializer, key_field, patte
 from integrations.ids import NAME_PATTERN
 from integrations.money import whole_units
 
-from ..selectors.handoff import Baseline, HandoffDocument
+from ..selectors.handoff import Baseline, HandoffDocument, change
 
 CONTRACT_TERMS_PATTERN = r"^(monthly|[1-9][0-9]?_(year|month))$"
 
@@ -204,6 +204,38 @@ class HandoffWarningSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class SinceHandoffChangeSerializer(serializers.Serializer):
+    usage_events_30d = serializers.IntegerField()
+    peak_active_users_30d = serializers.IntegerField()
+    seat_utilisation = serializers.FloatField(allow_null=True)
+    key_feature_adoption_rate = serializers.FloatField(allow_null=True)
+    health_score = serializers.IntegerField(allow_null=True)
+
+
+class SinceHandoffSerializer(serializers.Serializer):
+    current = HandoffBaselineSerializer(help_text="The baseline's measures today.")
+    change = SinceHandoffChangeSerializer(
+        help_text="current - baseline; null where either side has no value."
+    )
+
+
+def since_handoff(then: Baseline, now: Baseline) -> dict[str, Any]:
+    return {
+        "current": HandoffBaselineSerializer(now).data,
+        "change": {
+            "usage_events_30d": now.usage_events_30d - then.usage_events_30d,
+            "peak_active_users_30d": now.peak_active_users_30d - then.peak_active_users_30d,
+            "seat_utilisation": change(now.seat_utilisation, then.seat_utilisation),
+            "key_feature_adoption_rate": change(
+                now.key_feature_adoption_rate, then.key_feature_adoption_rate
+            ),
+            "health_score": None
+            if now.health_score is None or then.health_score is None
+            else now.health_score - then.health_score,
+        },
+    }
+
+
 class HandoffSerializer(serializers.Serializer):
     handoff_id = serializers.CharField()
     customer_id = serializers.CharField()
@@ -216,6 +248,11 @@ class HandoffSerializer(serializers.Serializer):
     contract = HandoffContractSerializer(allow_null=True)
     success_plan = HandoffPlanSerializer(allow_null=True)
     baseline = HandoffBaselineSerializer()
+    since_handoff = SinceHandoffSerializer(
+        allow_null=True,
+        help_text="GET only: the baseline's measures today and the change since handoff "
+        "(null in the POST answer, taken at handoff).",
+    )
     check_in_task = HandoffTaskSerializer(allow_null=True)
     warnings = HandoffWarningSerializer(many=True)
 
@@ -265,6 +302,9 @@ class HandoffSerializer(serializers.Serializer):
             if instance.plan is None
             else HandoffPlanSerializer(instance.plan).data,
             "baseline": HandoffBaselineSerializer(instance.baseline).data,
+            "since_handoff": None
+            if instance.current is None
+            else since_handoff(instance.baseline, instance.current),
             "check_in_task": None
             if task is None
             else {

@@ -4,6 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView
+from integrations.clock import today
 from integrations.openapi_errors import (
     ErrorResponse400Serializer,
     ErrorResponse404Serializer,
@@ -69,5 +70,7 @@ class HandoffView(PlatformAPIView):
         responses={200: hs.HandoffSerializer, 404: ErrorResponse404Serializer},
     )
     def get(self, request: Request, customer_id: str) -> Response:
-        document = selectors.handoff_document(selectors.handoff_get(customer_id))
+        document = selectors.handoff_document(
+            selectors.handoff_get(customer_id), compare_on=today()
+        )
         return Response(hs.HandoffSerializer(document).data)

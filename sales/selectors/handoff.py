@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from customers import read as customers_read
+from integrations.rounding import round_half_up
 from product import read as product_read
 
 from ..errors import HandoffNotFound
@@ -126,16 +127,30 @@ class HandoffDocument:
     baseline: Baseline
     plan: customers_read.SuccessPlanView | None
     csm: customers_read.CsmLoad | None
+    current: Baseline | None = None  # the same measures today (the GET read-out)
 
 
-def handoff_document(handoff: Handoff) -> HandoffDocument:
-    """The handoff's row plus two queries for the plan and one for its CSM's load."""
+def handoff_document(handoff: Handoff, *, compare_on: date | None = None) -> HandoffDocument:
+    """The handoff's row plus two queries for the plan and one for its CSM's load; with
+    `compare_on`, four more for the same measures on that day (what changed since handoff)."""
     plans = customers_read.success_plans([handoff.plan_id] if handoff.plan_id else [])
     csm = handoff.success_manager
     loads = customers_read.team_member_loads([csm.email]) if csm else {}
+    current = None
+    if compare_on is not None:
+        customer = handoff.customer
+        current = baseline_at(
+            customer_pk=customer.pk, licensed_seats=customer.licensed_seats, as_of=compare_on
+        )
     return HandoffDocument(
         handoff=handoff,
         baseline=stored_baseline(handoff),
         plan=plans.get(handoff.plan_id) if handoff.plan_id else None,
         csm=loads.get(csm.email) if csm else None,
+        current=current,
     )
+
+
+def change(now: float | None, then: float | None) -> float | None:
+    """now - then to 4 decimals; None when either is missing."""
+    return None if now is None or then is None else round_half_up(now - then, 4)

@@ -110,7 +110,11 @@ def test_the_spec_request_verbatim_starts_the_customer(api: APIClient, sarah: An
 
     read = api.get(SPEC_URL)
     assert read.status_code == 200
-    assert read.json() == body
+    # The read-out is the POST answer plus what changed since handoff (null in the POST).
+    assert body["since_handoff"] is None
+    since = read.json().pop("since_handoff")
+    assert read.json() | {"since_handoff": None} == body
+    assert since["change"]["usage_events_30d"] == 0  # no usage then, none now
 
 
 def test_an_existing_customer_is_used_and_moved_to_onboarding(api: APIClient, sarah: Any) -> None:
@@ -239,7 +243,9 @@ def test_get_runs_a_fixed_number_of_queries(
         handoff_data__key_stakeholders=[f"p{n}@client.example" for n in range(50)],
     )
     assert api.post(SPEC_URL, body, format="json").status_code == 201
-    with django_assert_max_num_queries(8):  # key + handoff + plan, milestones + CSM load
+    # key + handoff + plan, milestones + CSM load + today's measures (usage, key features and
+    # their adoption, health)
+    with django_assert_max_num_queries(12):
         response = api.get(SPEC_URL)
     assert len(response.json()["success_plan"]["objectives"]) == 20
 

@@ -96,6 +96,18 @@ def test_the_baseline_values(api: APIClient) -> None:
     assert adoption["baseline"] == pytest.approx(2 / 3)
     assert (seats["baseline"], seats["target"]) == (0.4, 0.85)
     assert (health["baseline"], health["target"]) == (62, 75)
+    # Today (long after DAY) none of that usage is in the 30-day window; the latest health is
+    # the snapshot for DAY + 1 (90): the change since handoff, current - baseline.
+    since = body["since_handoff"]
+    assert since["current"]["usage_events_30d"] == 0
+    assert since["current"]["health_score"] == 90
+    assert since["change"] == {
+        "usage_events_30d": -85,
+        "peak_active_users_30d": -40,
+        "seat_utilisation": -0.4,
+        "key_feature_adoption_rate": -0.6667,
+        "health_score": 90 - 62,
+    }
 
 
 @pytest.mark.postgres
