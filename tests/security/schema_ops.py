@@ -4,7 +4,7 @@ import functools
 import re
 from typing import Any
 
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from integrations.auth import required_scope
@@ -43,3 +43,23 @@ def scope_of(method: str, path: str) -> str | None:
         return None
     view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
     return required_scope(view, method) if view is not None else None
+
+
+def routes() -> list[tuple[str, Any]]:
+    """Every URL pattern outside the admin, with its view class (None for a function)."""
+
+    def walk(patterns: list[Any], prefix: str) -> list[tuple[str, Any]]:
+        found: list[tuple[str, Any]] = []
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith("admin/"):
+                    found += walk(pattern.url_patterns, route)
+                continue
+            view = getattr(pattern.callback, "cls", None) or getattr(
+                pattern.callback, "view_class", None
+            )
+            found.append((route, view))
+        return found
+
+    return walk(get_resolver().url_patterns, "")
