@@ -13,7 +13,7 @@ from integrations.events import publish, relay_pending
 from tests.support.errors import assert_error
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.services.endpoints import endpoint_create
+from webhooks.services.endpoints import endpoint_create, endpoint_disable
 
 URL = "/api/v1/webhooks/endpoints"
 SINCE = "since=2020-01-01T00:00:00Z"
@@ -120,3 +120,31 @@ def test_an_idempotency_key_is_per_client(make_client: Any) -> None:
     replay = a.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="create-hook-1")
     assert replay.json()["endpoint_id"] == first.json()["endpoint_id"]  # A's own replay
     assert WebhookEndpoint.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_replay_brings_no_event_about_another_clients_endpoint(two_clients: Any) -> None:
+    """Live fan-out sends `webhook.*` events (about an endpoint) only to its owner's other
+    endpoints; replaying `since` must not hand another client's ones over either."""
+    a, b = two_clients
+    endpoint_for(a, "whe_a_watch", event_types=["webhook.*"])
+    endpoint_for(b, "whe_b_watch", event_types=["webhook.*"])
+    endpoint_disable(endpoint=WebhookEndpoint.objects.get(endpoint_id="whe_a"), reason="gone")
+    relay_pending()
+    about_a = {"endpoint_id": "whe_a", "reason": "gone"}
+    assert _events_at("whe_a_watch") == [about_a]  # the owner hears about it
+    assert _events_at("whe_b_watch") == []
+    for client, watcher in ((b, "whe_b_watch"), (a, "whe_a_watch")):
+        response = client.post(f"{URL}/{watcher}/replay?{SINCE}")
+        assert response.status_code == 202, response.content
+    assert _events_at("whe_b_watch") == []  # was: B's replay delivered A's notice
+    assert _events_at("whe_a_watch") == [about_a]
+
+
+def _events_at(endpoint_id: str) -> list[Any]:
+    return [
+        d.event.data
+        for d in WebhookDelivery.objects.filter(endpoint__endpoint_id=endpoint_id)
+        .select_related("event")
+        .order_by("pk")
+    ]
