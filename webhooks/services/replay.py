@@ -42,6 +42,17 @@ def _type_filter(patterns: list[str]) -> Q:
     return q & ~Q(type__in=internal)
 
 
+def _about_others_endpoints(endpoint: WebhookEndpoint) -> Q:
+    """`webhook.*` events about an endpoint its owner does not own (as fan-out's same-owner
+    rule: one client never hears about another's endpoints, live or replayed). Events about
+    a deleted endpoint are left out of a replay: nobody can be said to own it any more.
+    """
+    own = WebhookEndpoint.objects.filter(owner_id=endpoint.owner_id).values_list(
+        "endpoint_id", flat=True
+    )
+    return Q(type__startswith="webhook.") & ~Q(data__endpoint_id__in=list(own))
+
+
 @transaction.atomic
 def endpoint_replay(*, endpoint: WebhookEndpoint, since: datetime) -> int:
     """Queue every event since `since` that the endpoint subscribes to (oldest first, at most
@@ -51,6 +62,7 @@ def endpoint_replay(*, endpoint: WebhookEndpoint, since: datetime) -> int:
         raise EndpointDisabled()
     event_pks = list(
         Event.objects.filter(_type_filter(endpoint.event_types), created_at__gte=since)
+        .exclude(_about_others_endpoints(endpoint))
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:MAX_REPLAY_EVENTS]
     )
