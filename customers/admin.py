@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from integrations.admin_support import ServiceAdmin, ServiceInline, copy_saved
+from integrations.admin_support import ServiceAdmin, ServiceInline, VersionedModelAdmin, copy_saved
 
 from . import services
 from .choices import CustomerStatus, StageChangeSource
@@ -391,7 +391,7 @@ class HealthModelForm(forms.ModelForm):
 
 
 @admin.register(HealthModel)
-class HealthModelAdmin(ServiceAdmin):
+class HealthModelAdmin(VersionedModelAdmin):
     """Saves go through health_model_save: a model that has scored customers gets a new
     version instead of rewriting history; activating one deactivates the others."""
 
@@ -401,22 +401,11 @@ class HealthModelAdmin(ServiceAdmin):
     readonly_fields = ["version", "created_at"]
     actions = ["activate"]
 
-    def save_model(self, request: HttpRequest, obj: HealthModel, form: Any, change: bool) -> None:
-        saved = health_model_save(
-            data={f: form.cleaned_data[f] for f in form.changed_data}
-            if change
-            else form.cleaned_data,
-            model=HealthModel.objects.get(pk=obj.pk) if change else None,
-        )
-        copy_saved(saved, obj)
+    def save_version(self, *, data: Any, model: Any) -> Any:
+        return health_model_save(data=data, model=model)
 
-    @admin.action(description="Make the selected model the active one")
-    def activate(self, request: HttpRequest, queryset: QuerySet[HealthModel]) -> None:
-        chosen = queryset.order_by("-version").first()
-        if chosen is None:
-            return
-        health_model_activate(model=chosen)
-        self.message_user(request, f"Version {chosen.version} is now active.")
+    def activate_version(self, *, model: Any) -> Any:
+        return health_model_activate(model=model)
 
 
 @admin.register(HealthScore)

@@ -166,6 +166,34 @@ def copy_saved(saved: Any, obj: Any) -> None:
     obj._state.db = saved._state.db
 
 
+class VersionedModelAdmin(ServiceAdmin):
+    """A versioned model with one active row (health model, expansion model): saves and the
+    "make active" action go through the owning app's services, which a subclass calls in
+    `save_version` (keyword `data`, `model`: None to create) and `activate_version`."""
+
+    actions = ["activate"]
+    # Defined by each subclass as methods calling its app's services.
+    save_version: Callable[..., Any]
+    activate_version: Callable[..., Any]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = self.save_version(
+            data={f: form.cleaned_data[f] for f in form.changed_data}
+            if change
+            else form.cleaned_data,
+            model=type(obj).objects.get(pk=obj.pk) if change else None,
+        )
+        copy_saved(saved, obj)
+
+    @admin.action(description="Make the selected model the active one")
+    def activate(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        chosen = queryset.order_by("-version").first()
+        if chosen is None:
+            return
+        self.activate_version(model=chosen)
+        self.message_user(request, f"Version {chosen.version} is now active.")
+
+
 class IngestedAdmin(ServiceAdmin):
     """Rows the systems of record send by bulk ingestion (tickets, surveys, tasks, invoices,
     features, usage). An admin save is a one-item batch through the same upsert service, so

@@ -5,10 +5,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from integrations.admin_support import ServiceAdmin, copy_saved
+from integrations.admin_support import VersionedModelAdmin
 from integrations.money import whole_units
 
 from .errors import InvalidExpansionModel
@@ -183,7 +182,7 @@ class ExpansionModelForm(forms.ModelForm):
 
 
 @admin.register(ExpansionModel)
-class ExpansionModelAdmin(ServiceAdmin):
+class ExpansionModelAdmin(VersionedModelAdmin):
     """Saves go through expansion_model_save: a model that has scored customers gets a new
     version instead of rewriting history; activating one deactivates the others."""
 
@@ -206,24 +205,11 @@ class ExpansionModelAdmin(ServiceAdmin):
         # save (newest + 1), and the history would then read another model's weights.
         return False
 
-    def save_model(
-        self, request: HttpRequest, obj: ExpansionModel, form: Any, change: bool
-    ) -> None:
-        saved = expansion_model_save(
-            data={f: form.cleaned_data[f] for f in form.changed_data}
-            if change
-            else form.cleaned_data,
-            model=ExpansionModel.objects.get(pk=obj.pk) if change else None,
-        )
-        copy_saved(saved, obj)
+    def save_version(self, *, data: Any, model: Any) -> Any:
+        return expansion_model_save(data=data, model=model)
 
-    @admin.action(description="Make the selected model the active one")
-    def activate(self, request: HttpRequest, queryset: QuerySet[ExpansionModel]) -> None:
-        chosen = queryset.order_by("-version").first()
-        if chosen is None:
-            return
-        expansion_model_activate(model=chosen)
-        self.message_user(request, f"Version {chosen.version} is now active.")
+    def activate_version(self, *, model: Any) -> Any:
+        return expansion_model_activate(model=model)
 
 
 @admin.register(ExpansionSnapshot)
