@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("operations.api.urls")),
     path("", include("finance.api.urls")),
     path("", include("sales.api.urls")),
+    path("", include("marketing.api.urls")),
     path("", include("webhooks.api.urls")),
     # Last: any other /api/ path is a JSON 404 even under DEBUG, where Django would answer
     # its HTML debug page instead of calling handler404.

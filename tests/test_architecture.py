@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may use the apps before it (DESIGN.md section 2).
-LAYERS = ["customers", "product", "operations", "finance", "sales", "webhooks"]
+LAYERS = ["customers", "product", "operations", "finance", "sales", "marketing", "webhooks"]
 # The demo seeds write lower apps' rows directly; they move to their own app (issue 10 §5).
 SKIPPED = ("demo", "migrations")
 # Writes that must lock the lower app's row in the caller's transaction (select_for_update):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAIN_APPS = ("customers", "product", "operations", "finance", "sales", "webhooks")
+DOMAIN_APPS = ("customers", "product", "operations", "finance", "sales", "marketing", "webhooks")
 
 REQUIRED = ("apps.py", "models.py", "admin.py", "choices.py", "errors.py", "read.py", "api/urls.py")
 # Modules a domain app may have at its top level, each with one job (README "Layout").
@@ -27,7 +27,11 @@ ALLOWED_MODULES = {
 }
 ALLOWED_PACKAGES = {"api", "migrations", "services", "selectors", "management"}
 # Sub-domains with their own services and selectors, named in the README.
-CONCEPT_PACKAGES = {("customers", "health"), ("operations", "workflows"), ("finance", "renewals")}
+CONCEPT_PACKAGES = {("customers", "health"), ("operations", "workflows"), ("finance", "renewals"),
+    ("marketing", "signals"),
+    ("marketing", "campaigns"),
+    ("marketing", "journey"),
+}
 # Registry modules: one that lets a lower app read what a higher app offers, and the
 # webhooks event catalogue (README).
 EXTRA_MODULES = {("customers", "facts"), ("webhooks", "catalogue")}

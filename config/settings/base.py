@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "operations.apps.OperationsConfig",
     "finance.apps.FinanceConfig",
     "sales.apps.SalesConfig",
+    "marketing.apps.MarketingConfig",
     "webhooks.apps.WebhooksConfig",
 ]
 

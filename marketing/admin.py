@@ -1,0 +1,1 @@
+"""Marketing admin: each concept package registers its own screens (imported here)."""
