@@ -59,7 +59,7 @@ class _MembersInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CampaignMember]:
         rows = super().get_queryset(request).filter(group=self.group).select_related("customer")
-        first = rows.order_by("customer__customer_id").values("pk")[:INLINE_LIMIT]
+        first = rows.order_by("customer__customer_id").values_list("pk", flat=True)[:INLINE_LIMIT]
         return rows.filter(pk__in=list(first))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -27,6 +27,8 @@ from integrations.api.query_params import documented_query_params
 from integrations.api.serializers_base import StrictSerializer
 from integrations.bulk import BulkSchema, BulkValidationError
 from integrations.idempotency import request_fingerprint
+from marketing.campaigns.services import campaign_create
+from marketing.models import Campaign
 from product.models import feature_id_validator
 from tests.conftest import KeyedAPIClient
 from tests.customers.factories import CustomerFactory
@@ -72,11 +74,13 @@ def b64(text: str) -> str:
 
 @pytest.fixture
 def c1(db: None, api: KeyedAPIClient) -> Customer:
-    """Every `{param}` in a path is filled with "c1": a customer, a feature and a webhook
-    endpoint (owned by `api`'s key) exist by it."""
+    """Every `{param}` in a path is filled with "c1": a customer, a feature, a webhook
+    endpoint (owned by `api`'s key) and a marketing campaign exist by it."""
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
     endpoint_for(api, "c1")
+    campaign_create(trigger_type="manual", campaign_type="retention", segments=["mid_market"])
+    Campaign.objects.update(campaign_id="c1")  # a campaign (with a member) by that id too
     return Customer.objects.get(customer_id="c1")
 
 
