@@ -34,6 +34,7 @@ from .selectors import customer_get
 __all__ = [
     "ArrRank",
     "CsmLoad",
+    "CustomerRef",
     "HealthChange",
     "HealthSnapshot",
     "MilestoneView",
@@ -44,7 +45,6 @@ __all__ = [
     "active_customers",
     "active_team_members",
     "arr_rank",
-    "CustomerRef",
     "customer_get",
     "customer_refs",
     "customer_segments",

@@ -1,10 +1,8 @@
 """Marketing's domain errors (integrations.domain_errors kinds, stable codes)."""
 
-from integrations.domain_errors import NotFound  # noqa: F401
+from integrations.domain_errors import Invalid, NotFound
 
 # --- campaigns (README "Marketing: campaigns") ---------------------------------------------
-
-from integrations.domain_errors import Invalid  # noqa: E402
 
 
 class CampaignNotFound(NotFound):

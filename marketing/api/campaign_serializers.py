@@ -146,9 +146,7 @@ class CampaignSummarySerializer(serializers.Serializer):
     estimated_impact = EstimatedImpactSerializer()
     holdout_fraction = serializers.FloatField()
     measurement_window_days = serializers.IntegerField()
-    status = serializers.SerializerMethodField(
-        help_text="running until ends_at, then finished."
-    )
+    status = serializers.SerializerMethodField(help_text="running until ends_at, then finished.")
     created_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     finalized_at = serializers.DateTimeField(allow_null=True)

@@ -51,8 +51,8 @@ class _MembersInline(admin.TabularInline):
 
     model = CampaignMember
     group = ""
-    fields = MEMBER_FIELDS
-    readonly_fields = MEMBER_FIELDS
+    fields = tuple(MEMBER_FIELDS)
+    readonly_fields = tuple(MEMBER_FIELDS)
     extra = 0
     can_delete = False
     show_change_link = False
@@ -81,7 +81,8 @@ class HoldoutInline(_MembersInline):
 
 def segment_registry_html() -> str:
     rows = format_html_join(
-        "", "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+        "",
+        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
         ((s.name, s.kind, s.description) for s in known_segments()),
     )
     return format_html(
@@ -165,9 +166,10 @@ class CampaignAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        extra = {**(extra_context or {}), "subtitle": "Segments: " + ", ".join(
-            f"{s.name} ({s.kind})" for s in known_segments()
-        )}
+        extra = {
+            **(extra_context or {}),
+            "subtitle": "Segments: " + ", ".join(f"{s.name} ({s.kind})" for s in known_segments()),
+        }
         return super().changelist_view(request, extra)
 
     @admin.display(description="Members")
@@ -209,12 +211,8 @@ class CampaignAdmin(admin.ModelAdmin):
                 lift["engagement_pct"],
             ),
         ]
-        body = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
-        )
-        reasons = format_html_join(
-            "", "<li>{}: {}</li>", sorted(impact["lift_reasons"].items())
-        )
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        reasons = format_html_join("", "<li>{}: {}</li>", sorted(impact["lift_reasons"].items()))
         state = "final (frozen)" if impact["final"] else "so far"
         return format_html(
             "<p>Measured {} at {}.</p><table><tr><th></th><th>treated</th><th>holdout</th>"

@@ -22,7 +22,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def range_text(low: float | Decimal, high: float | Decimal) -> str:
-    """"15-20%", or "15%" when both ends round (half-up, whole points) to the same number."""
+    """ "15-20%", or "15%" when both ends round (half-up, whole points) to the same number."""
     a, b = round_half_up(low), round_half_up(high)
     return f"{a}%" if a == b else f"{a}-{b}%"
 

@@ -108,7 +108,11 @@ def impact_document(campaign: Campaign, members: Sequence[Member], at: datetime)
         ref = refs.get(m.pk)
         g.retained += ref is not None and not ref.churned_by(at)
         snap = health.get(m.pk)
-        if m.baseline_score is not None and snap is not None and snap.computed_at > campaign.created_at:
+        if (
+            m.baseline_score is not None
+            and snap is not None
+            and snap.computed_at > campaign.created_at
+        ):
             g.n_with_health += 1
             g.health_change_sum += snap.score - m.baseline_score
         won = revenue.get(m.pk)
@@ -141,12 +145,10 @@ def lifts(t: GroupOutcome, h: GroupOutcome) -> tuple[dict[str, float | None], di
     if empty:
         why = f"no {' and no '.join(empty)} members"
         return lift, dict.fromkeys(lift, why)
-    assert t.retention_rate is not None and h.retention_rate is not None
-    lift["retention_pp"] = round_half_up((t.retention_rate - h.retention_rate) * 100, 2)
-    assert t.revenue_per_member is not None and h.revenue_per_member is not None
-    lift["expansion_revenue_per_member"] = round_half_up(
-        t.revenue_per_member - h.revenue_per_member, 2
-    )
+    t_rate, h_rate = t.retention_rate or 0.0, h.retention_rate or 0.0  # n > 0 on both sides
+    lift["retention_pp"] = round_half_up((t_rate - h_rate) * 100, 2)
+    t_rev, h_rev = t.revenue_per_member or 0.0, h.revenue_per_member or 0.0
+    lift["expansion_revenue_per_member"] = round_half_up(t_rev - h_rev, 2)
     if t.mean_health_change is None or h.mean_health_change is None:
         reasons["health_change_points"] = (
             "a group has no member with a baseline score and a health snapshot computed "

@@ -165,7 +165,9 @@ def campaigns_finalize(now: datetime | None = None) -> list[str]:
     return done
 
 
-def campaign_type_prior_save(*, prior: CampaignTypePrior, data: dict[str, Any]) -> CampaignTypePrior:
+def campaign_type_prior_save(
+    *, prior: CampaignTypePrior, data: dict[str, Any]
+) -> CampaignTypePrior:
     """The admin's edit of a prior: low ≤ high, checked before the database's constraint."""
     for field, value in data.items():
         setattr(prior, field, value)

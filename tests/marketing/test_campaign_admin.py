@@ -19,7 +19,10 @@ ADMIN = "/admin/marketing/campaign/"
 def campaign() -> Campaign:
     customers(10)
     return create(
-        ["enterprise"], name="Win back", external_campaign_id="mkt_9", holdout_fraction=Decimal("0.2")
+        ["enterprise"],
+        name="Win back",
+        external_campaign_id="mkt_9",
+        holdout_fraction=Decimal("0.2"),
     )
 
 
@@ -49,7 +52,8 @@ def test_the_detail_is_read_only_with_impact_members_and_segments(
     page = response.content.decode()
     assert "Treated vs holdout" in page
     assert "retention rate" in page
-    assert "Treated members" in page and "Holdout members" in page
+    assert "Treated members" in page
+    assert "Holdout members" in page
     assert page.count("c_enterprise_") >= 10  # every member in one of the two inlines
     assert "Customers whose segment is enterprise." in page
     assert "group__exact=holdout" in page

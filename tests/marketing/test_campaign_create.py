@@ -5,7 +5,6 @@ shape, and creation runs a fixed number of queries whatever the audience size.""
 import time
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -136,7 +135,9 @@ def test_an_empty_audience_is_a_campaign_of_size_zero(make_client: MakeClient) -
 def test_the_holdout_is_deterministic_for_a_campaign_id() -> None:
     group = customers(40)
     campaign = create(["enterprise"])
-    held = set(campaign.members.filter(group="holdout").values_list("customer__customer_id", flat=True))
+    held = set(
+        campaign.members.filter(group="holdout").values_list("customer__customer_id", flat=True)
+    )
     assert len(held) == 4
     assert held == expected_holdout(campaign.campaign_id, [c.customer_id for c in group], 4)
 
@@ -219,5 +220,3 @@ def test_needs_marketing_write(make_client: MakeClient) -> None:
         response = make_client(*scopes).post(URL, SPEC_BODY, format="json")
         assert response.status_code == 403
     assert not Campaign.objects.exists()
-
-

@@ -122,7 +122,8 @@ def test_finalize_freezes_the_impact_once(measured: Campaign) -> None:
     measured.refresh_from_db()
     assert measured.finalized_at == ends + timedelta(hours=3)
     frozen = measured.final_impact
-    assert frozen is not None and frozen["final"] is True
+    assert frozen is not None
+    assert frozen["final"] is True
     assert frozen["measured_at"] == ends.isoformat()
     assert frozen["treated"]["retained"] == 6
     # Later changes do not move a frozen impact, and a second sweep leaves it alone.
@@ -141,9 +142,7 @@ def test_the_task_finalizes_what_ended() -> None:
     assert campaign.finalized_at is not None
 
 
-def test_detail_answers_the_impact(
-    make_client: MakeClient, measured: Campaign
-) -> None:
+def test_detail_answers_the_impact(make_client: MakeClient, measured: Campaign) -> None:
     response = make_client("marketing:read").get(f"{URL}/{measured.campaign_id}")
     assert response.status_code == 200, response.content
     body = response.json()
