@@ -27,11 +27,10 @@ from integrations.api.query_params import documented_query_params
 from integrations.api.serializers_base import StrictSerializer
 from integrations.bulk import BulkSchema, BulkValidationError
 from integrations.idempotency import request_fingerprint
-from marketing.campaigns.services import campaign_create
-from marketing.models import Campaign
 from product.models import feature_id_validator
 from tests.conftest import KeyedAPIClient
 from tests.customers.factories import CustomerFactory
+from tests.marketing.campaign_support import campaign_named
 from tests.product.factories import FeatureFactory
 from tests.webhooks.factories import endpoint_for
 
@@ -79,8 +78,7 @@ def c1(db: None, api: KeyedAPIClient) -> Customer:
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
     endpoint_for(api, "c1")
-    campaign_create(trigger_type="manual", campaign_type="retention", segments=["mid_market"])
-    Campaign.objects.update(campaign_id="c1")  # a campaign (with a member) by that id too
+    campaign_named("c1")  # a campaign (with that customer as its member)
     return Customer.objects.get(customer_id="c1")
 
 

@@ -88,3 +88,13 @@ def finished(campaign_type: str, retention_pp: float | None, engagement: float |
         finalized_at=START - timedelta(days=100),
         final_impact={"lift": {"retention_pp": retention_pp, "engagement_pct": engagement}},
     )
+
+
+def campaign_named(campaign_id: str) -> Campaign:
+    """A campaign with that campaign_id (cross-cutting tests fill every `{param}` with one id)."""
+    campaign = campaign_create(
+        trigger_type="manual", campaign_type="retention", segments=["mid_market"]
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(campaign_id=campaign_id)
+    campaign.refresh_from_db()
+    return campaign
