@@ -3,7 +3,10 @@
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
+
+from django.apps import apps
 
 from customers.models import Customer, HealthScore
 from marketing.campaigns.services import campaign_create
@@ -98,3 +101,8 @@ def campaign_named(campaign_id: str) -> Campaign:
     Campaign.objects.filter(pk=campaign.pk).update(campaign_id=campaign_id)
     campaign.refresh_from_db()
     return campaign
+
+
+def ensure_priors() -> None:
+    """The priors migration 0002 seeds (a transactional test's flush empties the table)."""
+    import_module("marketing.migrations.0002_campaigns_seed_priors").seed_priors(apps, None)

@@ -8,7 +8,7 @@ import pytest
 
 from marketing.models import Campaign, CampaignTypePrior
 
-from .campaign_support import create, customers
+from .campaign_support import create, customers, ensure_priors
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ def test_the_detail_is_read_only_with_impact_members_and_segments(
 
 
 def test_a_prior_is_edited_through_the_service(staff: Any) -> None:
+    ensure_priors()
     prior = CampaignTypePrior.objects.get(campaign_type="retention")
     url = f"/admin/marketing/campaigntypeprior/{prior.pk}/change/"
     page = staff.get(url)

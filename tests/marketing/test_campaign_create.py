@@ -22,6 +22,7 @@ from .campaign_support import (
     URL,
     create,
     customers,
+    ensure_priors,
     expected_holdout,
     health,
     usage,
@@ -37,6 +38,7 @@ SPEC_BODY = {
 
 
 def test_the_spec_request_answers_the_spec_shape(make_client: MakeClient) -> None:
+    ensure_priors()
     customers(6, "enterprise")
     customers(4, "mid_market")
     customers(3, "small_business")  # not in the audience

@@ -24,6 +24,7 @@ from .campaign_support import (
     URL,
     create,
     customers,
+    ensure_priors,
     finished,
     groups,
     health,
@@ -204,6 +205,7 @@ def test_one_finished_campaign_gives_a_single_value() -> None:
 
 
 def test_prior_basis_and_an_edited_prior() -> None:
+    ensure_priors()
     assert estimated_impact("renewal")["retention_improvement"] == "10-15%"
     CampaignTypePrior.objects.filter(campaign_type="renewal").update(
         retention_improvement_low=Decimal("7.5"),
