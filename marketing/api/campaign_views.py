@@ -90,12 +90,13 @@ class CampaignListView(PlatformGenericAPIView):
         "the 30 days up to today); holds out round_half_up(holdout_fraction × size) members "
         "ranked by sha256(campaign_id:customer_id), never in the send list; `estimated_impact` "
         "from finished campaigns of the type (basis historical) or the type's prior. "
-        "Publishes `campaign.created`. Errors: 400 `unknown_segment` (lists the known ones), "
+        "Publishes `campaign.created`. The answer is the campaign without `measured_impact` "
+        "(read it from the detail). Errors: 400 `unknown_segment` (lists the known ones), "
         "`duplicate`, `empty`, `min_value`/`max_value` (holdout_fraction 0-0.5, "
         "measurement_window_days 7-365), `invalid_choice`, `unknown_field`.",
         operation_id="cs_marketing_campaigns_create",
         request=s.CampaignCreateSerializer,
-        responses={201: s.CampaignSerializer, 400: ErrorResponse400Serializer},
+        responses={201: s.CampaignSummarySerializer, 400: ErrorResponse400Serializer},
         examples=[
             OpenApiExample("Spec request", request_only=True, value=s.CREATE_EXAMPLE),
             OpenApiExample("Spec response, extended", response_only=True, value=SPEC_RESPONSE),
@@ -115,7 +116,10 @@ class CampaignListView(PlatformGenericAPIView):
             holdout_fraction=data["holdout_fraction"],
             measurement_window_days=data["measurement_window_days"],
         )
-        return Response(_campaign_out(campaign), status=status.HTTP_201_CREATED)
+        # What was created, without the impact (nothing is measured yet at its start): the
+        # detail answers the impact, so a 5,000-member creation stays one set-based write.
+        out = s.CampaignSummarySerializer(campaign, context={"now": timezone.now()}).data
+        return Response(out, status=status.HTTP_201_CREATED)
 
 
 class CampaignDetailView(PlatformAPIView):

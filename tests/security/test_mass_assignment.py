@@ -112,7 +112,7 @@ def test_the_writes_are_found() -> None:
     assert {"handoff_id", "completed_at"} <= set(
         fields[("POST", "/api/v1/cs-sales/handoff/{customer_id}")]
     )
-    assert {"campaign_id", "estimated_impact", "measured_impact"} <= set(
+    assert {"campaign_id", "estimated_impact", "status"} <= set(
         fields[("POST", "/api/v1/cs-marketing/campaigns")]
     )
     assert all(f for _, _, (_, f) in WRITES), "every write's response has a read-only field"
