@@ -144,3 +144,18 @@ def test_reads_need_marketing_read(make_client: MakeClient) -> None:
         assert make_client("marketing:write").get(path).status_code == 403
         assert make_client("sales:read", "customers:read").get(path).status_code == 403
         assert make_client("marketing:read").get(path + "/").status_code == 200
+
+
+def test_the_campaign_list_runs_a_fixed_number_of_queries(make_client: MakeClient) -> None:
+    client = make_client("marketing:read")
+    customers(2)
+    counts = []
+    for n in (2, 30):
+        Campaign.objects.all().delete()
+        for _ in range(n):
+            create(["enterprise"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"page_size": "500"})
+        assert len(response.json()["results"]) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 3  # the key, its last-used stamp, the page
