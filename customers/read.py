@@ -34,6 +34,7 @@ from .selectors import customer_get
 __all__ = [
     "ArrRank",
     "CsmLoad",
+    "CustomerRef",
     "HealthChange",
     "HealthSnapshot",
     "MilestoneView",
@@ -45,6 +46,7 @@ __all__ = [
     "active_team_members",
     "arr_rank",
     "customer_get",
+    "customer_refs",
     "customer_segments",
     "executive_sponsor_on",
     "health_changes",
@@ -235,6 +237,33 @@ def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
 def customer_segments(customer_pks: Sequence[int]) -> dict[int, str]:
     """Each customer's segment. One query."""
     return dict(Customer.objects.filter(pk__in=customer_pks).values_list("pk", "segment"))
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """A customer's public id and its churn state (marketing: holdout ranking, retention)."""
+
+    customer_id: str
+    status: str
+    churned_at: datetime | None
+
+    def churned_by(self, moment: datetime) -> bool:
+        """Churned at or before `moment` (a reactivated customer has no churned_at)."""
+        return (
+            self.status == CustomerStatus.CHURNED
+            and self.churned_at is not None
+            and self.churned_at <= moment
+        )
+
+
+def customer_refs(customer_pks: Sequence[int]) -> dict[int, CustomerRef]:
+    """customer_id, status and churned_at per customer. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    rows = Customer.objects.filter(pk__in=customer_pks).values_list(
+        "pk", "customer_id", "status", "churned_at"
+    )
+    return {pk: CustomerRef(cid, status, churned_at) for pk, cid, status, churned_at in rows}
 
 
 # --- team members and success plans -------------------------------------------------------

@@ -1,1 +1,3 @@
 """Marketing admin: each concept package registers its own screens (imported here)."""
+
+from .campaigns import admin as campaigns_admin  # noqa: F401

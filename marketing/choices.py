@@ -52,3 +52,10 @@ class TouchpointStatus(models.TextChoices):
     SENT = "sent"  # handed to the marketing system (touchpoint.due published)
     SUPPRESSED = "suppressed"  # promotional while an intervention was open; see the reason
     CANCELLED = "cancelled"  # the customer moved to at_risk or churned before it was due
+
+
+class CampaignStatus(models.TextChoices):
+    """running until ends_at, then finished (finalized by the daily sweep)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"

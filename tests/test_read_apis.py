@@ -388,3 +388,25 @@ def test_contract_refs(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(1):
         refs = finance_read.contract_refs(["ctr_x", "ctr_none"])
     assert refs == {"ctr_x": finance_read.ContractRef(contract.pk, contract.customer_id)}
+
+
+# --- readers the marketing campaigns added ---------------------------------------------------
+
+
+def test_customer_refs(django_assert_num_queries: Any) -> None:
+    churned_at = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    live = CustomerFactory.create(customer_id="cust_live")
+    gone = CustomerFactory.create(
+        customer_id="cust_gone", status="churned", lifecycle_stage="churned", churned_at=churned_at
+    )
+    with django_assert_num_queries(1):
+        refs = customers_read.customer_refs([live.pk, gone.pk, 999_999])
+    assert refs == {
+        live.pk: customers_read.CustomerRef("cust_live", "active", None),
+        gone.pk: customers_read.CustomerRef("cust_gone", "churned", churned_at),
+    }
+    assert refs[gone.pk].churned_by(churned_at) is True
+    assert refs[gone.pk].churned_by(churned_at - timedelta(seconds=1)) is False
+    assert refs[live.pk].churned_by(churned_at) is False
+    with django_assert_num_queries(0):
+        assert customers_read.customer_refs([]) == {}

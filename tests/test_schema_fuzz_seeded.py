@@ -29,16 +29,18 @@ from finance.services import forecast_submit
 from integrations.events import publish, relay_pending
 from integrations.models import ApiKey
 from integrations.scopes import ALL_SCOPES
+from marketing.models import Campaign
 from operations.models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
 from product.models import Feature, Feedback
 from tests.test_schema_fuzz import _not_a_server_error, schema
-from tests.test_schema_responses import _forecast, _last_quarter
+from tests.test_schema_responses import _campaign, _forecast, _last_quarter
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookDelivery
 
 MIGRATION_SEEDS = (
     ("customers.migrations.0003_default_health_model", "create_default"),
     ("finance.migrations.0007_seed_renewal_prior", "seed_prior"),
+    ("marketing.migrations.0002_campaigns_seed_priors", "seed_priors"),
 )
 
 # The model and field behind each path parameter ({email} depends on the path).
@@ -58,6 +60,7 @@ SOURCES: dict[str, tuple[Any, str]] = {
     "feedback_id": (Feedback, "feedback_id"),
     "email": (TeamMember, "email"),
     "forecast_id": (Forecast, "forecast_id"),
+    "campaign_id": (Campaign, "campaign_id"),
 }
 
 
@@ -70,6 +73,7 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         assert customer is not None
         # The demo seeds no forecast yet: one, for a quarter that is over.
         forecast_submit(body=_forecast(customer.customer_id, _last_quarter()))
+        _campaign()  # the demo seeds no campaign: one over every company segment
         values = {
             name: model.objects.order_by("pk").values_list(field, flat=True).first()
             for name, (model, field) in SOURCES.items()

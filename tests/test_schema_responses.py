@@ -24,6 +24,8 @@ from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, Team
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
 from integrations.events import publish, relay_pending
+from marketing.campaigns.services import campaign_create
+from marketing.models import Campaign
 from operations.models import (
     Alert,
     Escalation,
@@ -123,6 +125,17 @@ def _plan(customer: Customer) -> SuccessPlan:
     return plan
 
 
+def _campaign() -> str:
+    """A campaign over every company segment (the demo seeds none): its members fill the
+    members list."""
+    campaign = Campaign.objects.order_by("pk").first() or campaign_create(
+        trigger_type="health_decline",
+        campaign_type="retention",
+        segments=["enterprise", "mid_market", "small_business"],
+    )
+    return campaign.campaign_id
+
+
 def _param(path: str, name: str) -> str:
     customer = _customer()
     if name == "email" and "/stakeholders/" in path:
@@ -149,6 +162,7 @@ def _param(path: str, name: str) -> str:
         "delivery_id": lambda: _first(WebhookDelivery, "delivery_id", endpoint__endpoint_id=HOOK),
         "plan_id": lambda: _plan(customer).plan_id,
         "milestone_id": lambda: _first(Milestone, "milestone_id", plan=_plan(customer)),
+        "campaign_id": _campaign,
     }
     assert name in values, f"{path}: no seeded value for path parameter {{{name}}}: add one"
     return values[name]()
@@ -335,6 +349,15 @@ BODIES: dict[tuple[str, str], Body] = {
         "patch",
         "/api/v1/customers/{customer_id}/success-plans/{plan_id}/milestones/{milestone_id}",
     ): lambda c: {"status": "achieved"},
+    ("post", "/api/v1/cs-marketing/campaigns"): lambda c: {
+        "trigger_type": "health_decline",
+        "campaign_type": "retention",
+        "target_audience": {"customer_segments": ["enterprise", "small_business"]},
+        "name": "Schema campaign",
+        "external_campaign_id": "mkt_schema",
+        "holdout_fraction": 0.2,
+        "measurement_window_days": 30,
+    },
 }
 # A handoff is made once per customer: the POST hands off a new one.
 HANDOFF_CUSTOMER = "cust_schema_handoff"

@@ -216,6 +216,27 @@ _TYPES = (
         published_by="finance",
     ),
     EventType(
+        "campaign.created",
+        "A marketing campaign was created: its audience materialised as members, the holdout "
+        "drawn (no customer: `customer_id` is null; pull the send list from "
+        "GET /api/v1/cs-marketing/campaigns/{campaign_id}/members?group=treated).",
+        {
+            "customer_id": None,
+            "campaign_id": "camp_0192a1b2c3d4e5f6",
+            "name": "Win back declining accounts",
+            "external_campaign_id": "mkt_67890",
+            "trigger_type": "health_decline",
+            "campaign_type": "retention",
+            "customer_segments": ["enterprise", "mid_market"],
+            "match": "any",
+            "size": 1250,
+            "treated": 1125,
+            "holdout": 125,
+            "ends_at": "2027-03-04T17:00:00+00:00",
+        },
+        published_by="marketing",
+    ),
+    EventType(
         "webhook.endpoint_disabled",
         "One of your webhook endpoints was disabled (`reason`: `gone` after a 410, `failing` "
         "after 5 days of failures); sent only to the same client's other endpoints.",

@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "RenewalModelKindEnum": "finance.choices.RenewalModelKind.choices",
         "DeliveryStatusEnum": "webhooks.choices.DeliveryStatus.choices",
         "DisabledReasonEnum": "webhooks.choices.DisabledReason.choices",
+        # any/all: a campaign audience's and a workflow's conditions' match (same values).
+        "AnyAllMatchEnum": "marketing.choices.AudienceMatch.choices",
+        "CampaignStatusEnum": "marketing.choices.CampaignStatus.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
@@ -352,6 +355,12 @@ CELERY_BEAT_SCHEDULE = {
     "score-expansion-nightly": {
         "task": "sales.score_expansion",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Campaigns whose measurement window ended: freeze their impact (README "Marketing:
+    # campaigns"), after the nightly health run their health change reads.
+    "finalize-campaigns-daily": {
+        "task": "marketing.finalize_campaigns",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

@@ -30,6 +30,7 @@ from integrations.idempotency import request_fingerprint
 from product.models import feature_id_validator
 from tests.conftest import KeyedAPIClient
 from tests.customers.factories import CustomerFactory
+from tests.marketing.campaign_support import campaign_named
 from tests.product.factories import FeatureFactory
 from tests.webhooks.factories import endpoint_for
 
@@ -72,11 +73,12 @@ def b64(text: str) -> str:
 
 @pytest.fixture
 def c1(db: None, api: KeyedAPIClient) -> Customer:
-    """Every `{param}` in a path is filled with "c1": a customer, a feature and a webhook
-    endpoint (owned by `api`'s key) exist by it."""
+    """Every `{param}` in a path is filled with "c1": a customer, a feature, a webhook
+    endpoint (owned by `api`'s key) and a marketing campaign exist by it."""
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
     endpoint_for(api, "c1")
+    campaign_named("c1")  # a campaign (with that customer as its member)
     return Customer.objects.get(customer_id="c1")
 
 

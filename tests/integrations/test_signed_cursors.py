@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from integrations.api.query_params import documented_query_params
 from tests.customers.factories import CustomerFactory
+from tests.marketing.campaign_support import campaign_named
 from tests.product.factories import FeatureFactory
 from tests.webhooks.factories import endpoint_for
 
@@ -36,6 +37,7 @@ def test_a_cursor_the_server_did_not_issue_is_400(api: APIClient, path: str) -> 
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="c1")
     endpoint_for(api, "c1")
+    campaign_named("c1")
     for cursor in CRAFTED:
         response = api.get(_url(path), {"cursor": cursor})
         assert response.status_code == 400, (path, cursor)
@@ -81,6 +83,7 @@ def _issued_cursors(api: APIClient) -> dict[str, str]:
     CustomerFactory(customer_id="c2")
     FeatureFactory(feature_id="c1")
     endpoint_for(api, "c1")
+    campaign_named("c1")
     SupportTicketFactory.create_batch(2, customer=c1)
     TaskFactory.create_batch(2, customer=c1)
     for _ in range(2):

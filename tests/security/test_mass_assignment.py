@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from customers.models import Customer, Stakeholder, TeamMember
 from finance.models import Forecast
+from marketing.models import Campaign
 from operations.models import WorkflowRun
 from product.models import Feedback
 from sales.models import Handoff
@@ -36,7 +37,7 @@ from webhooks.models import WebhookEndpoint
 from .schema_ops import operations, schema
 
 # Rows a write could create; their counts must not move when a write is refused.
-WATCHED = (Customer, Stakeholder, TeamMember, Forecast, Handoff, Feedback, WorkflowRun)
+WATCHED = (Customer, Stakeholder, TeamMember, Forecast, Handoff, Feedback, WorkflowRun, Campaign)
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +99,7 @@ def test_the_writes_are_found() -> None:
         ("POST", "/api/v1/customers/bulk"),
         ("POST", "/api/v1/cs-finance/forecast"),
         ("POST", "/api/v1/cs-sales/handoff/{customer_id}"),
+        ("POST", "/api/v1/cs-marketing/campaigns"),
     ):
         assert op in covered, op
     fields = {(m, p): f[1] for m, p, f in WRITES}
@@ -109,6 +111,9 @@ def test_the_writes_are_found() -> None:
     )
     assert {"handoff_id", "completed_at"} <= set(
         fields[("POST", "/api/v1/cs-sales/handoff/{customer_id}")]
+    )
+    assert {"campaign_id", "estimated_impact", "status"} <= set(
+        fields[("POST", "/api/v1/cs-marketing/campaigns")]
     )
     assert all(f for _, _, (_, f) in WRITES), "every write's response has a read-only field"
 

@@ -37,6 +37,10 @@ def test_the_matrix_covers_the_published_api() -> None:
     assert ("DELETE", "/api/v1/webhooks/endpoints/{endpoint_id}") in OPERATIONS
     assert scope_of("GET", "/api/v1/customers") == "customers:read"
     assert scope_of("POST", "/api/v1/cs-sales/handoff/{customer_id}") == "sales:write"
+    assert scope_of("POST", "/api/v1/cs-marketing/campaigns") == "marketing:write"
+    assert scope_of("GET", "/api/v1/cs-marketing/campaigns/{campaign_id}/members") == (
+        "marketing:read"
+    )
 
 
 def test_every_operation_has_a_scope() -> None:
