@@ -1,1 +1,3 @@
 """Marketing admin: each concept package registers its own screens (imported here)."""
+
+from .journey import admin as journey_admin  # noqa: F401

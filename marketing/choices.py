@@ -52,3 +52,11 @@ class TouchpointStatus(models.TextChoices):
     SENT = "sent"  # handed to the marketing system (touchpoint.due published)
     SUPPRESSED = "suppressed"  # promotional while an intervention was open; see the reason
     CANCELLED = "cancelled"  # the customer moved to at_risk or churned before it was due
+
+
+class JourneySource(models.TextChoices):
+    """The lifecycle-history sources (customers' StageChangeSource) an API client may name
+    on a journey move; `admin`, `system` and `handoff` are CS Hub's own."""
+
+    API = "api"
+    IMPORT = "import"

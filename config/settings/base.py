@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "RenewalModelKindEnum": "finance.choices.RenewalModelKind.choices",
         "DeliveryStatusEnum": "webhooks.choices.DeliveryStatus.choices",
         "DisabledReasonEnum": "webhooks.choices.DisabledReason.choices",
+        "LifecycleStageEnum": "customers.choices.LifecycleStage.choices",
+        "SourceEnum": "finance.choices.OpportunitySource.choices",
+        "JourneySourceEnum": "marketing.choices.JourneySource.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
@@ -353,6 +356,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.score_expansion",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Journey touchpoints whose time has come (README "Marketing: journeys").
+    "send-due-touchpoints": {"task": "marketing.send_due_touchpoints", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -8,7 +8,16 @@ from pathlib import Path
 from webhooks.catalogue import CATALOGUE, matches, validate_patterns
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("integrations", "customers", "product", "operations", "finance", "sales", "webhooks")
+APPS = (
+    "integrations",
+    "customers",
+    "product",
+    "operations",
+    "finance",
+    "sales",
+    "marketing",
+    "webhooks",
+)
 TYPE_RE = re.compile(r"^[a-z]+(_[a-z]+)*\.[a-z]+(_[a-z]+)*$")
 
 

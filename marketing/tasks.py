@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from .journey.services import journey_send_due
+
+
+@shared_task(name="marketing.send_due_touchpoints", ignore_result=True)
+def send_due_touchpoints() -> int:
+    """Every minute: due journey touchpoints are sent (`touchpoint.due`) or suppressed."""
+    result = journey_send_due()
+    return result.sent + result.suppressed
