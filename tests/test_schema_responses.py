@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from customers.choices import ALLOWED_TRANSITIONS
 from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
@@ -335,6 +336,11 @@ BODIES: dict[tuple[str, str], Body] = {
         "patch",
         "/api/v1/customers/{customer_id}/success-plans/{plan_id}/milestones/{milestone_id}",
     ): lambda c: {"status": "achieved"},
+    # Marketing journeys: the first allowed next stage of the customer's stage now.
+    ("post", "/api/v1/cs-marketing/journey/{customer_id}"): lambda c: {
+        "stage": ALLOWED_TRANSITIONS[Customer.objects.get(customer_id=c).lifecycle_stage][0],
+        "reason": "schema check",
+    },
 }
 # A handoff is made once per customer: the POST hands off a new one.
 HANDOFF_CUSTOMER = "cust_schema_handoff"

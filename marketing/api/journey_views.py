@@ -82,9 +82,9 @@ class JourneyMoveView(PlatformAPIView):
         ],
     )
     def post(self, request: Request, customer_id: str) -> Response:
-        customer = customer_get(customer_id)
         body = js.JourneyMoveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        customer = customer_get(customer_id)
         move = journey_move(customer=customer, **body.validated_data)
         answer = status.HTTP_201_CREATED if move.change else status.HTTP_200_OK
         return Response(js.JourneyMoveSerializer(move).data, status=answer)
