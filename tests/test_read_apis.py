@@ -425,7 +425,8 @@ def test_lifecycle_histories(django_assert_num_queries: Any) -> None:
         ("", "onboarding", "r0"),
     ]
     assert found[a.pk][-1].changed_at == t0
-    assert found[b.pk] == () and found[none.pk] == ()
+    assert found[b.pk] == ()
+    assert found[none.pk] == ()
     with django_assert_num_queries(0):
         assert customers_read.lifecycle_histories([]) == {}
 
@@ -448,6 +449,7 @@ def test_open_intervention_refs(django_assert_num_queries: Any) -> None:
     assert refs[a.pk].workflow_runs == (("wr_1", "running"), ("wr_2", "pending"))
     assert refs[a.pk].describe() == "workflow run wr_1 running; workflow run wr_2 pending"
     assert refs[b.pk].describe() == "escalation esc_1 in_progress"
-    assert refs[b.pk].any and not operations_read.OpenInterventionRefs().any
+    assert refs[b.pk].any
+    assert not operations_read.OpenInterventionRefs().any
     with django_assert_num_queries(0):
         assert operations_read.open_intervention_refs([]) == {}

@@ -1,7 +1,7 @@
 """Customer journeys over HTTP (README "Marketing: journeys")."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -10,7 +10,7 @@ from integrations.api.base import PlatformAPIView
 from integrations.openapi_errors import (
     ErrorResponse400Serializer,
     ErrorResponse404Serializer,
-    ErrorResponse409Serializer,
+    ErrorResponse409StageSerializer,
 )
 
 from ..journey.selectors import journey_status
@@ -18,17 +18,6 @@ from ..journey.services import journey_move
 from . import journey_serializers as js
 
 TAGS = ["cs-marketing"]
-
-
-class StageConflictSerializer(ErrorResponse409Serializer):  # type: ignore[valid-type,misc]
-    current_stage = serializers.CharField(
-        required=False, help_text="`illegal_stage_transition`: the customer's stage."
-    )
-    allowed_next_stages = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="`illegal_stage_transition`: the stages it may move to.",
-    )
 
 
 CONFLICT_EXAMPLE = {
@@ -72,7 +61,7 @@ class JourneyMoveView(PlatformAPIView):
             200: js.JourneyMoveSerializer,
             400: ErrorResponse400Serializer,
             404: ErrorResponse404Serializer,
-            409: StageConflictSerializer,
+            409: ErrorResponse409StageSerializer,
         },
         examples=[
             OpenApiExample("A move", request_only=True, value=js.MOVE_EXAMPLE),

@@ -69,6 +69,7 @@ def cancel_promotional(
         status=TouchpointStatus.CANCELLED, status_changed_at=now, reason=reason
     )
     for touchpoint in pending:
+        touchpoint.customer = customer  # the events read its customer_id (no query)
         touchpoint.status = TouchpointStatus.CANCELLED
         touchpoint.status_changed_at, touchpoint.reason = now, reason
     return pending

@@ -31,7 +31,8 @@ def test_the_migration_seeds_every_stage_with_actions_and_templates() -> None:
     stages = {s.stage: s for s in JourneyStage.objects.prefetch_related("templates")}
     assert set(stages) == {s.value for s in LifecycleStage}
     for stage in stages.values():
-        assert stage.description and stage.recommended_actions, stage.stage
+        assert stage.description, stage.stage
+        assert stage.recommended_actions, stage.stage
     # Defaults never schedule a promotional touchpoint for a customer at risk or churned.
     kinds = {s: {t.kind for t in stages[s].templates.all()} for s in ("at_risk", "churned")}
     assert "promotional" not in kinds["at_risk"] | kinds["churned"]

@@ -140,7 +140,8 @@ def test_the_same_stage_is_a_no_op(api: APIClient) -> None:
     body = response.json()
     assert body["changed"] is False
     assert (body["from_stage"], body["stage"], body["changed_at"]) == ("adoption", "adoption", None)
-    assert body["touchpoints"] == [] and body["cancelled"] == []
+    assert body["touchpoints"] == []
+    assert body["cancelled"] == []
     assert not LifecycleChange.objects.exists()
     assert not Touchpoint.objects.exists()
     assert not Event.objects.exists()
@@ -360,3 +361,13 @@ def test_a_move_is_bounded_in_queries(api: APIClient, django_assert_max_num_quer
     with django_assert_max_num_queries(20):
         response = api.post(MOVE.format(customer.customer_id), {"stage": "adoption"}, format="json")
     assert response.status_code == 201
+
+
+def test_the_customers_patch_answers_the_same_conflict(api: APIClient) -> None:
+    customer = customer_in("onboarding")
+    response = api.patch(
+        f"/api/v1/customers/{customer.customer_id}", {"lifecycle_stage": "advocacy"}, format="json"
+    )
+    assert_error(response, 409, "illegal_stage_transition")
+    assert response.json()["allowed_next_stages"] == ["adoption", "at_risk", "churned"]
+    assert response.json()["current_stage"] == "onboarding"

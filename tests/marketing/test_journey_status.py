@@ -155,7 +155,9 @@ def test_no_health_no_history() -> None:
     status = journey_status(customer.customer_id, now=NOW)
     assert status.since == customer.created_at  # no history: since the customer exists
     assert [a.source for a in status.recommended_actions] == ["stage"]
-    assert status.history == () and status.pending == [] and status.recent == []
+    assert status.history == ()
+    assert status.pending == []
+    assert status.recent == []
 
 
 def test_the_api_answer(api: APIClient) -> None:
@@ -215,7 +217,7 @@ def test_the_same_number_of_queries_at_two_history_sizes(
     journey_move(customer=small, stage="adoption", occurred_at=NOW - DAY, now=NOW)
     big = CustomerFactory.create(lifecycle_stage="onboarding")
     at = NOW - 200 * DAY
-    for n in range(20):  # 40 moves, 3 touchpoints each adoption entry, sweeps between
+    for _n in range(20):  # 40 moves, 3 touchpoints each adoption entry, sweeps between
         journey_move(customer=big, stage="adoption", occurred_at=at, now=NOW)
         journey_send_due(now=at + DAY)
         journey_move(customer=big, stage="at_risk", occurred_at=at + 2 * DAY, now=NOW)
