@@ -61,8 +61,9 @@ def journey_move(
     (promotional ones suppressed while an intervention is open) and, on a move to at_risk or
     churned, the cancellation of pending promotional touchpoints. Already in the stage: a
     no-op (nothing written, nothing published)."""
-    now = now or timezone.now()
     lock(customer, missing=CustomerNotFound())  # racing moves of one customer queue here
+    # Read the clock once the lock is held: a move that waited for another one is later.
+    now = now or timezone.now()
     entered_at = occurred_at or now
     if entered_at > now + CLOCK_SKEW:
         raise occurred_in_future(now + CLOCK_SKEW)
