@@ -114,12 +114,7 @@ def journey_send_due(
     for _ in range(max_batches):
         with transaction.atomic():
             moment = now or timezone.now()
-            batch = list(
-                Touchpoint.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("customer")
-                .filter(status=TouchpointStatus.SCHEDULED, scheduled_for__lte=moment)
-                .order_by("scheduled_for", "id")[:batch_size]
-            )
+            batch = _claim_due(moment, batch_size)
             if not batch:
                 break
             done, held = _settle(batch, moment)
@@ -127,6 +122,17 @@ def journey_send_due(
         if len(batch) < batch_size:
             break
     return SweepResult(sent, suppressed)
+
+
+def _claim_due(now: datetime, batch_size: int) -> list[Touchpoint]:
+    """Lock the next due touchpoints (not their customers), skipping rows another sweep or a
+    cancelling move holds."""
+    return list(
+        Touchpoint.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("customer")
+        .filter(status=TouchpointStatus.SCHEDULED, scheduled_for__lte=now)
+        .order_by("scheduled_for", "id")[:batch_size]
+    )
 
 
 def _settle(batch: list[Touchpoint], now: datetime) -> tuple[int, int]:

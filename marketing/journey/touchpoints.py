@@ -56,13 +56,17 @@ def schedule_stage(
 def cancel_promotional(
     *, customer: Customer, stage: str, entered_at: datetime, now: datetime
 ) -> list[Touchpoint]:
-    """The customer's pending (scheduled) promotional touchpoints, cancelled with a reason."""
+    """The customer's pending (scheduled) promotional touchpoints, cancelled with a reason.
+    They are read FOR UPDATE: one a running sweep holds is waited for and, once that sweep has
+    sent or suppressed it, no longer pending (never sent and then marked cancelled)."""
     pending = list(
-        Touchpoint.objects.filter(
+        Touchpoint.objects.select_for_update()
+        .filter(
             customer=customer,
             status=TouchpointStatus.SCHEDULED,
             kind=TouchpointKind.PROMOTIONAL,
-        ).order_by("scheduled_for", "id")
+        )
+        .order_by("scheduled_for", "id")
     )
     reason = f"cancelled: the customer moved to {stage} at {entered_at.isoformat()}"
     Touchpoint.objects.filter(pk__in=[t.pk for t in pending]).update(

@@ -61,3 +61,61 @@ def test_racing_moves_are_checked_against_the_committed_stage(make_client: MakeC
         customer.refresh_from_db()
         assert history[-1].to_stage == customer.lifecycle_stage
         assert len(history) == codes.count(201)
+
+
+def test_a_move_never_cancels_what_a_running_sweep_sends() -> None:
+    """The sweep holds a due promotional touchpoint while a move to at_risk wants to cancel
+    it: the move waits, then finds it sent (not pending any more) and leaves it alone."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from marketing.journey import services
+
+    configure_journey()
+    customer = CustomerFactory.create(lifecycle_stage="renewal")
+    now = timezone.now()
+    offer = Touchpoint.objects.create(
+        customer=customer,
+        stage="renewal",
+        name="Multi-year offer",
+        channel="email",
+        kind="promotional",
+        scheduled_for=now - timedelta(minutes=1),
+        status_changed_at=now,
+        created_at=now,
+    )
+    claimed = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def sweep() -> None:
+        try:
+            with transaction.atomic():
+                batch = services._claim_due(timezone.now(), 10)  # the sweep's own claim
+                assert [t.pk for t in batch] == [offer.pk]
+                claimed.set()
+                time.sleep(0.5)  # the move is now waiting on the row
+                services._settle(batch, timezone.now())
+        finally:
+            connection.close()
+
+    def move() -> None:
+        try:
+            claimed.wait(timeout=10)
+            outcome["move"] = services.journey_move(customer=customer, stage="at_risk")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    offer.refresh_from_db()
+    assert offer.status == "sent"
+    assert outcome["move"].cancelled == []  # type: ignore[attr-defined]
+    assert not Event.objects.filter(type="touchpoint.cancelled").exists()
+    assert Event.objects.filter(type="touchpoint.due").count() == 1
