@@ -441,14 +441,17 @@ def _percentiles(latencies: list[float]) -> tuple[int, int]:
 
 def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
     """Finance and sales read-outs through gunicorn (one client, after a warm-up request each):
-    GET /cs-finance/value/{customer_id} and /cs-sales/expansion/{customer_id} for 200
+    GET /cs-finance/value/{customer_id}, /cs-sales/expansion/{customer_id} and
+    /cs-marketing/journey/{customer_id}/status (issue 14) for 200
     customers with an active contract (target p95 <= 30 ms each, issues 12 and 13), the first
     page of /cs-finance/renewals?due_within_days=90, the calibration read-out and the first
     page of 100 of /cs-sales/expansion, 50 times each. p95 rounded up to the millisecond."""
     from finance.models import Contract
     from integrations.models import ApiKey
 
-    _, key = ApiKey.objects.create_key(name="bench-reads", scopes=["finance:read", "sales:read"])
+    _, key = ApiKey.objects.create_key(
+        name="bench-reads", scopes=["finance:read", "sales:read", "marketing:read"]
+    )
     customers = list(
         Contract.objects.filter(status="active")
         .order_by("customer__customer_id")
@@ -461,6 +464,7 @@ def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[s
         "calibration": ["/api/v1/cs-finance/renewal-calibration"] * 50,
         "expansion": [f"/api/v1/cs-sales/expansion/{c}" for c in customers],
         "expansion_list": ["/api/v1/cs-sales/expansion?page_size=100"] * 50,
+        "journey": [f"/api/v1/cs-marketing/journey/{c}/status" for c in customers],
     }
     server = _gunicorn(args.port, env)
     found: dict[str, object] = {}
@@ -530,6 +534,9 @@ def write_report(report: dict[str, object]) -> None:
         f"{'✅' if report['expansion_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
         f"| expansion list GET (page of 100, via gunicorn) | p50 {report['expansion_list_p50_ms']}"
         f" ms, p95 {report['expansion_list_p95_ms']} ms | - | - |",
+        f"| journey status GET (one customer, via gunicorn) | p50 {report['journey_p50_ms']} ms, "
+        f"p95 {report['journey_p95_ms']} ms | p95 <= 30 ms "
+        f"{'✅' if report['journey_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
         f"| renewals due GET (first page, 90 days, via gunicorn) | "
         f"p50 {report['renewals_p50_ms']} ms, p95 {report['renewals_p95_ms']} ms | - | - |",
         f"| renewal calibration GET (via gunicorn) | p50 {report['calibration_p50_ms']} ms, "

@@ -1,6 +1,7 @@
 """Domain errors of the customers app, each with a stable code."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from integrations.domain_errors import Conflict, Invalid, NotFound
 
@@ -21,15 +22,20 @@ class StakeholderNotFound(NotFound):
 
 
 class IllegalStageTransition(Conflict):
+    """The body lists the allowed next stages (`allowed_next_stages`) beside the message."""
+
     default_code = "illegal_stage_transition"
 
     def __init__(self, from_stage: str, to_stage: str, allowed: Iterable[str]) -> None:
         allowed = list(allowed)
-        self.allowed = allowed
+        self.from_stage, self.to_stage, self.allowed = from_stage, to_stage, allowed
         super().__init__(
             f"A customer in stage '{from_stage}' cannot move to '{to_stage}'. "
             f"Allowed: {', '.join(allowed) or 'none'}."
         )
+
+    def extra(self) -> dict[str, Any]:
+        return {"current_stage": self.from_stage, "allowed_next_stages": list(self.allowed)}
 
 
 class CustomerChurned(Conflict):

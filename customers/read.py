@@ -24,6 +24,7 @@ from .models import (
     Customer,
     HealthGrade,
     HealthScore,
+    LifecycleChange,
     Milestone,
     Stakeholder,
     SuccessPlan,
@@ -39,6 +40,7 @@ __all__ = [
     "HealthSnapshot",
     "MilestoneView",
     "Reference",
+    "StageChange",
     "StakeholderCoverage",
     "SuccessPlanView",
     "active_customer_pks",
@@ -55,6 +57,7 @@ __all__ = [
     "healthy_customers",
     "latest_health",
     "latest_health_scores",
+    "lifecycle_histories",
     "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
@@ -371,3 +374,33 @@ def healthy_customers() -> QuerySet[Customer]:
         .annotate(latest_grade=latest_health("grade"))
         .filter(latest_grade=HealthGrade.HEALTHY)
     )
+
+
+# --- lifecycle history (marketing journeys) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageChange:
+    """One entry of a customer's lifecycle history (`from_stage` is "" for the first)."""
+
+    from_stage: str
+    to_stage: str
+    source: str
+    reason: str
+    changed_at: datetime
+
+
+def lifecycle_histories(customer_pks: Sequence[int]) -> dict[int, tuple[StageChange, ...]]:
+    """Every asked customer's lifecycle history, newest first (by changed_at, then the newest
+    row); a customer without history maps to (). One query."""
+    found: dict[int, list[StageChange]] = {pk: [] for pk in customer_pks}
+    if not customer_pks:
+        return {}
+    rows = (
+        LifecycleChange.objects.filter(customer_id__in=customer_pks)
+        .order_by("customer_id", "-changed_at", "-id")
+        .values_list("customer_id", "from_stage", "to_stage", "source", "reason", "changed_at")
+    )
+    for pk, from_stage, to_stage, source, reason, changed_at in rows:
+        found[pk].append(StageChange(from_stage, to_stage, source, reason, changed_at))
+    return {pk: tuple(changes) for pk, changes in found.items()}

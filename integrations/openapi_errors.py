@@ -114,3 +114,17 @@ ErrorResponse429Serializer = _response(
     "this address (`too_many_failed_authentications`). Retry-After says when to try again.",
     item=ThrottledErrorItemSerializer,
 )
+
+
+class ErrorResponse409StageSerializer(ErrorResponse409Serializer):  # type: ignore[valid-type,misc]
+    """An illegal lifecycle transition (`illegal_stage_transition`): the body lists the stages
+    the customer may move to (customers' PATCH, the marketing journey move)."""
+
+    current_stage = serializers.CharField(
+        required=False, help_text="`illegal_stage_transition`: the customer's stage."
+    )
+    allowed_next_stages = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="`illegal_stage_transition`: the stages it may move to from there.",
+    )

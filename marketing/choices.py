@@ -59,3 +59,11 @@ class CampaignStatus(models.TextChoices):
 
     RUNNING = "running"
     FINISHED = "finished"
+
+
+class JourneySource(models.TextChoices):
+    """The lifecycle-history sources (customers' StageChangeSource) an API client may name
+    on a journey move; `admin`, `system` and `handoff` are CS Hub's own."""
+
+    API = "api"
+    IMPORT = "import"

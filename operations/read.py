@@ -186,3 +186,52 @@ def open_escalations_on(customer_pks: Sequence[int], day: date) -> dict[int, int
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
     )
     return _count_by_customer(rows, customer_pks)
+
+
+# --- open interventions by id (marketing journeys) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInterventionRefs:
+    """The workflow runs (pending or running) and escalations (open or in progress) under way
+    on a customer, as (public id, status) pairs, oldest first. Alerts are not listed."""
+
+    workflow_runs: tuple[tuple[str, str], ...] = ()
+    escalations: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.workflow_runs or self.escalations)
+
+    def describe(self) -> str:
+        """`workflow run wr_1 running; escalation esc_2 open` (empty when nothing is open)."""
+        parts = [f"workflow run {rid} {status}" for rid, status in self.workflow_runs]
+        parts += [f"escalation {eid} {status}" for eid, status in self.escalations]
+        return "; ".join(parts)
+
+
+def open_intervention_refs(customer_pks: Sequence[int]) -> dict[int, OpenInterventionRefs]:
+    """Customers with an open workflow run or escalation (the others are left out). Two
+    queries."""
+    if not customer_pks:
+        return {}
+    runs: dict[int, list[tuple[str, str]]] = {}
+    run_rows = (
+        WorkflowRun.objects.filter(customer_id__in=customer_pks, status__in=OPEN_RUN_STATUSES)
+        .order_by("created_at", "id")
+        .values_list("customer_id", "run_id", "status")
+    )
+    for pk, run_id, status in run_rows:
+        runs.setdefault(pk, []).append((run_id, status))
+    escalations: dict[int, list[tuple[str, str]]] = {}
+    escalation_rows = (
+        Escalation.objects.filter(customer_id__in=customer_pks, status__in=OPEN_ESCALATION_STATUSES)
+        .order_by("opened_at", "id")
+        .values_list("customer_id", "escalation_id", "status")
+    )
+    for pk, escalation_id, status in escalation_rows:
+        escalations.setdefault(pk, []).append((escalation_id, status))
+    return {
+        pk: OpenInterventionRefs(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
+        for pk in set(runs) | set(escalations)
+    }

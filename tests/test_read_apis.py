@@ -410,3 +410,68 @@ def test_customer_refs(django_assert_num_queries: Any) -> None:
     assert refs[live.pk].churned_by(churned_at) is False
     with django_assert_num_queries(0):
         assert customers_read.customer_refs([]) == {}
+
+
+# --- readers for marketing journeys (lifecycle history, open interventions by id) ----------
+
+
+def test_lifecycle_histories(django_assert_num_queries: Any) -> None:
+    from customers.models import LifecycleChange
+
+    a, b, none = CustomerFactory.create_batch(3)
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+    for customer, moves in ((a, [("", "onboarding"), ("onboarding", "adoption")]), (b, [])):
+        for n, (from_stage, to_stage) in enumerate(moves):
+            LifecycleChange.objects.create(
+                customer=customer,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                source="api",
+                reason=f"r{n}",
+                changed_at=t0 + timedelta(days=n),
+            )
+    # Two rows at one instant: the newer row first.
+    LifecycleChange.objects.create(
+        customer=a,
+        from_stage="adoption",
+        to_stage="at_risk",
+        source="system",
+        reason="same",
+        changed_at=t0 + timedelta(days=1),
+    )
+    with django_assert_num_queries(1):
+        found = customers_read.lifecycle_histories([a.pk, b.pk, none.pk])
+    assert [(c.from_stage, c.to_stage, c.reason) for c in found[a.pk]] == [
+        ("adoption", "at_risk", "same"),
+        ("onboarding", "adoption", "r1"),
+        ("", "onboarding", "r0"),
+    ]
+    assert found[a.pk][-1].changed_at == t0
+    assert found[b.pk] == ()
+    assert found[none.pk] == ()
+    with django_assert_num_queries(0):
+        assert customers_read.lifecycle_histories([]) == {}
+
+
+def test_open_intervention_refs(django_assert_num_queries: Any) -> None:
+    a, b, quiet = CustomerFactory.create_batch(3)
+    WorkflowRun.objects.create(run_id="wr_1", customer=a, workflow_type="x", status="running")
+    WorkflowRun.objects.create(run_id="wr_2", customer=a, workflow_type="x", status="pending")
+    WorkflowRun.objects.create(run_id="wr_3", customer=a, workflow_type="x", status="completed")
+    Escalation.objects.create(
+        escalation_id="esc_1", customer=b, owner_email="o@x.co", reason="r", status="in_progress"
+    )
+    Escalation.objects.create(
+        escalation_id="esc_2", customer=b, owner_email="o@x.co", reason="r", status="resolved"
+    )
+    Alert.objects.create(alert_id="al_1", customer=quiet, title="t")  # alerts are not listed
+    with django_assert_num_queries(2):
+        refs = operations_read.open_intervention_refs([a.pk, b.pk, quiet.pk])
+    assert set(refs) == {a.pk, b.pk}
+    assert refs[a.pk].workflow_runs == (("wr_1", "running"), ("wr_2", "pending"))
+    assert refs[a.pk].describe() == "workflow run wr_1 running; workflow run wr_2 pending"
+    assert refs[b.pk].describe() == "escalation esc_1 in_progress"
+    assert refs[b.pk].any
+    assert not operations_read.OpenInterventionRefs().any
+    with django_assert_num_queries(0):
+        assert operations_read.open_intervention_refs([]) == {}

@@ -41,6 +41,7 @@ MIGRATION_SEEDS = (
     ("customers.migrations.0003_default_health_model", "create_default"),
     ("finance.migrations.0007_seed_renewal_prior", "seed_prior"),
     ("marketing.migrations.0002_campaigns_seed_priors", "seed_priors"),
+    ("marketing.migrations.0003_journey_defaults", "seed_defaults"),
 )
 
 # The model and field behind each path parameter ({email} depends on the path).

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from customers.choices import ALLOWED_TRANSITIONS
 from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from finance.models import Contract, ExpansionOpportunity, Forecast, Invoice, ValueRecord
 from finance.services import forecast_submit
@@ -357,6 +358,11 @@ BODIES: dict[tuple[str, str], Body] = {
         "external_campaign_id": "mkt_schema",
         "holdout_fraction": 0.2,
         "measurement_window_days": 30,
+    },
+    # Marketing journeys: the first allowed next stage of the customer's stage now.
+    ("post", "/api/v1/cs-marketing/journey/{customer_id}"): lambda c: {
+        "stage": ALLOWED_TRANSITIONS[Customer.objects.get(customer_id=c).lifecycle_stage][0],
+        "reason": "schema check",
     },
 }
 # A handoff is made once per customer: the POST hands off a new one.

@@ -247,6 +247,70 @@ _TYPES = (
         },
         published_by="webhooks",
     ),
+    # --- marketing journeys (README "Marketing: journeys") ---
+    EventType(
+        "touchpoint.scheduled",
+        "A journey move scheduled a touchpoint of the customer's new stage (due at "
+        "`scheduled_for`; `touchpoint.due` follows then, unless suppressed or cancelled).",
+        {
+            "customer_id": _C,
+            "touchpoint_id": "tp_0192a1b2c3d4e5f6",
+            "name": "Getting started guide",
+            "channel": "email",
+            "kind": "educational",
+            "stage": "onboarding",
+            "scheduled_for": "2026-12-01T09:00:00+00:00",
+        },
+        published_by="marketing",
+    ),
+    EventType(
+        "touchpoint.suppressed",
+        "A promotional touchpoint was not sent: the customer had an open workflow run or "
+        "escalation when it was scheduled or fell due (`reason` names them).",
+        {
+            "customer_id": _C,
+            "touchpoint_id": "tp_0192a1b2c3d4e5f6",
+            "name": "Premium features overview",
+            "channel": "email",
+            "kind": "promotional",
+            "stage": "expansion",
+            "scheduled_for": "2026-12-01T09:00:00+00:00",
+            "reason": "promotional while an intervention is open: workflow run "
+            "wr_0192a1b2c3d4e5f6 running",
+        },
+        published_by="marketing",
+    ),
+    EventType(
+        "touchpoint.cancelled",
+        "A pending promotional touchpoint was cancelled: the customer moved to at_risk or "
+        "churned before it was due.",
+        {
+            "customer_id": _C,
+            "touchpoint_id": "tp_0192a1b2c3d4e5f6",
+            "name": "Multi-year renewal offer",
+            "channel": "email",
+            "kind": "promotional",
+            "stage": "renewal",
+            "scheduled_for": "2026-12-08T09:00:00+00:00",
+            "reason": "cancelled: the customer moved to at_risk at 2026-12-02T10:00:00+00:00",
+        },
+        published_by="marketing",
+    ),
+    EventType(
+        "touchpoint.due",
+        "A touchpoint's time has come: send it (the marketing system delivers it on its "
+        "`channel`). Published once per touchpoint by the minute sweep.",
+        {
+            "customer_id": _C,
+            "touchpoint_id": "tp_0192a1b2c3d4e5f6",
+            "name": "Getting started guide",
+            "channel": "email",
+            "kind": "educational",
+            "stage": "onboarding",
+            "scheduled_for": "2026-12-01T09:00:00+00:00",
+        },
+        published_by="marketing",
+    ),
 )
 CATALOGUE: dict[str, EventType] = {t.name: t for t in _TYPES}
 

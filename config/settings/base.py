@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         # any/all: a campaign audience's and a workflow's conditions' match (same values).
         "AnyAllMatchEnum": "marketing.choices.AudienceMatch.choices",
         "CampaignStatusEnum": "marketing.choices.CampaignStatus.choices",
+        "LifecycleStageEnum": "customers.choices.LifecycleStage.choices",
+        "SourceEnum": "finance.choices.OpportunitySource.choices",
+        "JourneySourceEnum": "marketing.choices.JourneySource.choices",
     },
     "PREPROCESSING_HOOKS": ["integrations.openapi.hide_slash_twins"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
@@ -362,6 +365,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketing.finalize_campaigns",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Journey touchpoints whose time has come (README "Marketing: journeys").
+    "send-due-touchpoints": {"task": "marketing.send_due_touchpoints", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import bulk_post_docs, run_bulk
-from integrations.openapi_errors import ErrorResponse409Serializer
+from integrations.openapi_errors import ErrorResponse409Serializer, ErrorResponse409StageSerializer
 from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
@@ -70,7 +70,7 @@ class CustomerDetailView(PlatformAPIView):
         description="Partial update. A `lifecycle_stage` change must follow the allowed "
         "transitions (409 lists the allowed stages) and is recorded in the stage history.",
         request=s.CustomerPatchSerializer,
-        responses={200: s.CustomerSerializer, 409: ErrorResponse409Serializer},
+        responses={200: s.CustomerSerializer, 409: ErrorResponse409StageSerializer},
     )
     def patch(self, request: Request, customer_id: str) -> Response:
         customer = selectors.customer_get(customer_id)

@@ -157,13 +157,21 @@ def _check_transition(from_stage: str, to_stage: str) -> None:
 
 @transaction.atomic
 def customer_change_stage(
-    *, customer: Customer, to_stage: str, source: str, reason: str, enforce: bool = True
+    *,
+    customer: Customer,
+    to_stage: str,
+    source: str,
+    reason: str,
+    enforce: bool = True,
+    changed_at: datetime | None = None,
 ) -> LifecycleChange | None:
     """Move a customer to another lifecycle stage and record why; no-op if already there.
 
     The transition is checked against the committed stage: the row is re-read under a lock
     (the caller's instance is refreshed in place, unsaved changes on it are discarded), so
-    the history's last entry always equals the stage.
+    the history's last entry always equals the stage. `changed_at` (default now) is when the
+    change happened, as the caller knows it (the journey API's `occurred_at`): the history
+    row's time, and `churned_at` on a move to churned; the caller validates it.
     """
     lock(customer, missing=CustomerNotFound())
     from_stage = customer.lifecycle_stage
@@ -171,7 +179,7 @@ def customer_change_stage(
         return None
     if enforce:
         _check_transition(from_stage, to_stage)
-    now = timezone.now()
+    now = changed_at or timezone.now()
     customer.lifecycle_stage = to_stage
     update = ["lifecycle_stage", "updated_at"]
     if to_stage == LifecycleStage.CHURNED and customer.status != CustomerStatus.CHURNED:

@@ -42,7 +42,10 @@ LISTS = [path for path in GETS if "cursor" in documented_query_params()[(path, "
 WITH_PATH_PARAMS = [(p, m) for p, m in OPERATIONS if "{" in p]
 POSTS_WITHOUT_PARAMS = [p for p, m in OPERATIONS if m == "POST" and "{" not in p]
 # POSTs addressed by a path id that take a JSON body (filled with "c1" like the others).
-BODY_POSTS_WITH_PARAMS = ["/api/v1/cs-sales/handoff/{customer_id}"]
+BODY_POSTS_WITH_PARAMS = [
+    "/api/v1/cs-sales/handoff/{customer_id}",
+    "/api/v1/cs-marketing/journey/{customer_id}",
+]
 # Lists ordered by a date: a crafted position reached the database as a bad date (a 500).
 DATE_ORDERED = {
     "/api/v1/events",

@@ -100,6 +100,7 @@ def test_the_writes_are_found() -> None:
         ("POST", "/api/v1/cs-finance/forecast"),
         ("POST", "/api/v1/cs-sales/handoff/{customer_id}"),
         ("POST", "/api/v1/cs-marketing/campaigns"),
+        ("POST", "/api/v1/cs-marketing/journey/{customer_id}"),
     ):
         assert op in covered, op
     fields = {(m, p): f[1] for m, p, f in WRITES}
@@ -114,6 +115,9 @@ def test_the_writes_are_found() -> None:
     )
     assert {"campaign_id", "estimated_impact", "status"} <= set(
         fields[("POST", "/api/v1/cs-marketing/campaigns")]
+    )
+    assert {"changed", "changed_at", "touchpoints", "cancelled"} <= set(
+        fields[("POST", "/api/v1/cs-marketing/journey/{customer_id}")]
     )
     assert all(f for _, _, (_, f) in WRITES), "every write's response has a read-only field"
 
