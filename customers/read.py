@@ -19,11 +19,19 @@ from integrations.clock import DayWindow, local_day_end
 from . import facts
 from .choices import CustomerStatus, MilestoneStatus
 from .health.engine import scorable_customers
-from .health.selectors import Reference, health_reference, health_references
+from .health.selectors import (
+    STABLE_BAND,
+    Reference,
+    health_detail,
+    health_reference,
+    health_references,
+)
+from .health.services import DECLINE_POINTS
 from .models import (
     Customer,
     HealthGrade,
     HealthScore,
+    LifecycleChange,
     Milestone,
     Stakeholder,
     SuccessPlan,
@@ -32,10 +40,13 @@ from .models import (
 from .selectors import customer_get
 
 __all__ = [
+    "DECLINE_POINTS",
+    "STABLE_BAND",
     "ArrRank",
     "CsmLoad",
     "HealthChange",
     "HealthSnapshot",
+    "LifecyclePosition",
     "MilestoneView",
     "Reference",
     "StakeholderCoverage",
@@ -48,11 +59,13 @@ __all__ = [
     "customer_segments",
     "executive_sponsor_on",
     "health_changes",
+    "health_detail",
     "health_reference",
     "health_references",
     "healthy_customers",
     "latest_health",
     "latest_health_scores",
+    "lifecycle_positions",
     "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
@@ -173,10 +186,13 @@ class HealthChange:
         return None if self.reference is None else self.latest.score - self.reference.score
 
 
-def health_changes(customer_pks: Sequence[int]) -> dict[int, HealthChange]:
-    """Per customer with a snapshot: its latest score and the 30-day reference of that moment.
-    Two queries plus one per distinct latest computed_at (one per recompute run)."""
-    latest = latest_health_scores(customer_pks)
+def health_changes(
+    customer_pks: Sequence[int], *, as_of_until: date | None = None
+) -> dict[int, HealthChange]:
+    """Per customer with a snapshot (scored for a day on or before `as_of_until`, when given):
+    its latest score and the 30-day reference of that moment. Two queries plus one per
+    distinct latest computed_at (one per recompute run)."""
+    latest = latest_health_scores(customer_pks, as_of_until=as_of_until)
     by_moment: dict[datetime, list[int]] = {}
     for pk, snap in latest.items():
         by_moment.setdefault(snap.computed_at, []).append(pk)
@@ -235,6 +251,34 @@ def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
 def customer_segments(customer_pks: Sequence[int]) -> dict[int, str]:
     """Each customer's segment. One query."""
     return dict(Customer.objects.filter(pk__in=customer_pks).values_list("pk", "segment"))
+
+
+@dataclass(frozen=True, slots=True)
+class LifecyclePosition:
+    """A customer's recorded status and lifecycle stage, and since when it is in that stage:
+    the latest history row that moved it there, or its creation when none did."""
+
+    status: str
+    stage: str
+    since: datetime
+
+
+def lifecycle_positions(customer_pks: Sequence[int]) -> dict[int, LifecyclePosition]:
+    """Every asked customer that exists. One query."""
+    if not customer_pks:
+        return {}
+    entered = LifecycleChange.objects.filter(
+        customer=OuterRef("pk"), to_stage=OuterRef("lifecycle_stage")
+    ).order_by("-changed_at", "-pk")
+    rows = (
+        Customer.objects.filter(pk__in=customer_pks)
+        .annotate(entered=Subquery(entered.values("changed_at")[:1]))
+        .values_list("pk", "status", "lifecycle_stage", "entered", "created_at")
+    )
+    return {
+        pk: LifecyclePosition(status, stage, entered or created)
+        for pk, status, stage, entered, created in rows
+    }
 
 
 # --- team members and success plans -------------------------------------------------------
