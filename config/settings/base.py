@@ -281,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "operations.choices.EscalationStatus.choices",
         "FeedbackPriorityEnum": "product.choices.FeedbackPriority.choices",
         "CustomerStatusEnum": "customers.choices.CustomerStatus.choices",
+        "LifecycleStageEnum": "customers.choices.LifecycleStage.choices",
+        "HealthTrendBasisEnum": ["change_30d", "slope"],
         "MilestoneStatusEnum": "customers.choices.MilestoneStatus.choices",
         "SuccessPlanStatusEnum": "customers.choices.SuccessPlanStatus.choices",
         "ContractStatusEnum": "finance.choices.ContractStatus.choices",

@@ -11,7 +11,7 @@ GRADES = ["critical", "at_risk", "healthy"]
 DIRECTIONS = ["improving", "stable", "declining"]
 
 
-class ComponentSerializer(serializers.Serializer):
+class MarketingComponentSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True, help_text="0-100, null when no data.")
     weight = serializers.FloatField(help_text="The health model's configured weight.")
     effective_weight = serializers.FloatField(
@@ -22,7 +22,7 @@ class ComponentSerializer(serializers.Serializer):
     description = serializers.CharField(allow_null=True, help_text="The measure's formula.")
 
 
-class TrendSerializer(serializers.Serializer):
+class MarketingTrendSerializer(serializers.Serializer):
     change_30d = serializers.IntegerField(
         allow_null=True, help_text="score − the snapshot nearest 30 days earlier (±7 days)."
     )
@@ -41,19 +41,19 @@ class TrendSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True, help_text="Why direction is null.")
 
 
-class HistoryPointSerializer(serializers.Serializer):
+class MarketingHistoryPointSerializer(serializers.Serializer):
     week_start = serializers.DateField(help_text="Monday of the week.")
     score = serializers.IntegerField(help_text="The week's last snapshot.")
     grade = serializers.ChoiceField(choices=GRADES)
 
 
-class RuleCheckSerializer(serializers.Serializer):
+class MarketingRuleCheckSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=LifecycleStage.choices)
     met = serializers.BooleanField()
     reason = serializers.CharField(help_text="The numbers the rule looked at.")
 
 
-class LifecycleSerializer(serializers.Serializer):
+class MarketingLifecycleSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
         choices=LifecycleStage.choices, help_text="The first rule met, in precedence order."
     )
@@ -73,10 +73,10 @@ class LifecycleSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=LifecycleStage.choices),
         help_text="The stages the recorded stage may move to.",
     )
-    rules = RuleCheckSerializer(many=True, help_text="Every rule, in precedence order.")
+    rules = MarketingRuleCheckSerializer(many=True, help_text="Every rule, in precedence order.")
 
 
-class RecommendationSerializer(serializers.Serializer):
+class MarketingRecommendationSerializer(serializers.Serializer):
     trigger_type = serializers.ChoiceField(choices=TriggerType.choices)
     campaign_type = serializers.ChoiceField(choices=CampaignType.choices)
     segment = serializers.CharField(help_text="The registry segment a campaign would target.")
@@ -165,13 +165,15 @@ class MarketingHealthSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField(allow_null=True)
     health_as_of = serializers.DateField(allow_null=True, help_text="The snapshot's day.")
     model_version = serializers.IntegerField(allow_null=True)
-    components = serializers.DictField(child=ComponentSerializer())
+    components = serializers.DictField(child=MarketingComponentSerializer())
     explanation = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_null=True, help_text="Why score is null.")
-    trend = TrendSerializer(allow_null=True)
-    history = HistoryPointSerializer(many=True, help_text="The last 12 weeks, oldest first.")
-    lifecycle = LifecycleSerializer()
-    recommendations = RecommendationSerializer(many=True)
+    trend = MarketingTrendSerializer(allow_null=True)
+    history = MarketingHistoryPointSerializer(
+        many=True, help_text="The last 12 weeks, oldest first."
+    )
+    lifecycle = MarketingLifecycleSerializer()
+    recommendations = MarketingRecommendationSerializer(many=True)
     signals = SignalsSerializer()
 
 
