@@ -25,6 +25,7 @@ from integrations.rounding import round_half_up
 
 from ..choices import CampaignType, TriggerType
 from .signals import LOW_ENGAGEMENT_RATIO, NPS_DAYS, CustomerSignals
+from .stage import plural
 
 RECOMMENDATION_GROUPS = (
     "lifecycle",
@@ -78,7 +79,7 @@ def recommendations(s: CustomerSignals) -> list[Recommendation]:
     if s.renewal is not None:
         r = s.renewal
         urgent = r.days_left <= URGENT_RENEWAL_DAYS
-        reason = f"contract {r.contract_id} ends {r.end_date} (in {r.days_left} days)"
+        reason = f"contract {r.contract_id} ends {r.end_date} (in {plural(r.days_left, 'day')})"
         add(T.RENEWAL_DUE, C.RENEWAL, "renewal_due_90d", reason, "high" if urgent else "medium")
     e = s.engagement
     if e is not None and e.low:
@@ -99,6 +100,7 @@ def recommendations(s: CustomerSignals) -> list[Recommendation]:
         reason = f"expansion readiness {s.expansion.score} (ready)"
         add(T.EXPANSION_READY, C.EXPANSION, "expansion_ready", reason, "medium")
     if not at_risk and s.nps is not None and s.nps.promoter:
-        reason = f"NPS {s.nps.nps:g} over {s.nps.responses} answers in {NPS_DAYS} days"
+        answers = plural(s.nps.responses, "answer")
+        reason = f"NPS {s.nps.nps:g} over {answers} in {NPS_DAYS} days"
         add(T.PROMOTER, C.ADVOCACY, "promoters", reason, "low")
     return sorted(found, key=lambda r: PRIORITIES.index(r.priority))

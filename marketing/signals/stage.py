@@ -67,8 +67,12 @@ class StageDetermination:
         return self.stage in self.allowed_from_recorded if self.differs else None
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if abs(n) == 1 else 's'}"
+
+
 def _days(n: int) -> str:
-    return f"{n} day{'' if abs(n) == 1 else 's'}"
+    return plural(n, "day")
 
 
 def _churned(s: CustomerSignals) -> tuple[bool, str]:
@@ -132,7 +136,7 @@ def _advocacy(s: CustomerSignals) -> tuple[bool, str]:
     if n is None or n.nps is None:
         return False, f"no NPS answers in {NPS_DAYS} days (grade {grade})"
     promoter = f"≥ {PROMOTER_NPS_AT}" if n.promoter else f"< {PROMOTER_NPS_AT}"
-    facts = f"NPS {n.nps:g} over {n.responses} answers in {NPS_DAYS} days ({promoter})"
+    facts = f"NPS {n.nps:g} over {plural(n.responses, 'answer')} in {NPS_DAYS} days ({promoter})"
     return n.promoter and grade == HealthGrade.HEALTHY, f"{facts}, grade {grade}"
 
 

@@ -56,7 +56,8 @@ def test_the_registry() -> None:
     for definition in known_segments():
         assert definition.kind == ("company" if definition.name in names[:3] else "behavioural")
         assert definition.description
-        assert definition.groups and set(definition.groups) <= set(GROUPS)
+        assert definition.groups
+        assert set(definition.groups) <= set(GROUPS)
 
 
 def _members(name: str, build: dict[str, Callable[[Customer], Any]]) -> set[str]:

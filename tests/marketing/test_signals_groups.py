@@ -95,11 +95,14 @@ def test_every_group_by_hand() -> None:
 
     empty = found[b.pk]
     assert (empty.health, empty.renewal, empty.expansion) == (None, None, None)
-    assert empty.adoption is not None and (empty.adoption.share, empty.adoption.low) == (0, True)
+    assert empty.adoption is not None
+    assert (empty.adoption.share, empty.adoption.low) == (0, True)
     assert empty.engagement is not None
     assert (empty.engagement.ratio, empty.engagement.low) == (None, True)  # no events at all
-    assert empty.onboarding is not None and empty.onboarding.started_on is None
-    assert empty.nps is not None and (empty.nps.nps, empty.nps.promoter) == (None, False)
+    assert empty.onboarding is not None
+    assert empty.onboarding.started_on is None
+    assert empty.nps is not None
+    assert (empty.nps.nps, empty.nps.promoter) == (None, False)
     assert empty.interventions == OpenInterventions(0, 0, 0)
     assert empty.lifecycle is not None
     assert empty.lifecycle.since == b.created_at  # never moved: since its creation
@@ -205,4 +208,5 @@ def test_contract_value_is_whole_units() -> None:
         value=Decimal("1000.50"),
     )
     r = customer_signals([customer.pk], AS_OF, ["renewal"])[customer.pk].renewal
-    assert r is not None and r.annual_value == 1001  # 1000.50 half-up
+    assert r is not None
+    assert r.annual_value == 1001

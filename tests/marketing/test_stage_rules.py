@@ -135,7 +135,7 @@ def test_each_stage_by_hand() -> None:
     )
     assert reasons["promoter_at_risk"]["advocacy"] == (
         False,
-        "NPS 100 over 1 answers in 180 days (≥ 50), grade at_risk",
+        "NPS 100 over 1 answer in 180 days (≥ 50), grade at_risk",
     )
     assert reasons["value"]["value_realization"] == (
         True,
