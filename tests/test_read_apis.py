@@ -388,3 +388,81 @@ def test_contract_refs(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(1):
         refs = finance_read.contract_refs(["ctr_x", "ctr_none"])
     assert refs == {"ctr_x": finance_read.ContractRef(contract.pk, contract.customer_id)}
+
+
+# --- readers the marketing signals added (health read-out, lifecycle, segments) ------------
+
+
+def test_lifecycle_positions(django_assert_num_queries: Any) -> None:
+    from customers.models import LifecycleChange
+
+    moved, never = CustomerFactory.create_batch(2)
+    Customer.objects.filter(pk=moved.pk).update(lifecycle_stage="adoption")
+    for stage, day in (("adoption", 1), ("at_risk", 5), ("adoption", 9)):
+        LifecycleChange.objects.create(
+            customer=moved, to_stage=stage, source="api", changed_at=NOW + timedelta(days=day)
+        )
+    with django_assert_num_queries(1):
+        found = customers_read.lifecycle_positions([moved.pk, never.pk, 0])
+    # The latest row that moved it into its current stage (day 9), not the first (day 1).
+    assert found == {
+        moved.pk: customers_read.LifecyclePosition("active", "adoption", NOW + timedelta(days=9)),
+        never.pk: customers_read.LifecyclePosition("active", "onboarding", never.created_at),
+    }
+    with django_assert_num_queries(0):
+        assert customers_read.lifecycle_positions([]) == {}
+
+
+def test_health_changes_as_of_a_day() -> None:
+    customer = CustomerFactory.create()
+    _score(customer, NOW - timedelta(days=30), 80)
+    _score(customer, NOW, 70)
+    latest = customers_read.health_changes([customer.pk])[customer.pk]
+    assert (latest.latest.score, latest.change_30d) == (70, -10)
+    before = customers_read.health_changes([customer.pk], as_of_until=NOW.date() - timedelta(1))
+    assert (before[customer.pk].latest.score, before[customer.pk].change_30d) == (80, None)
+    assert customers_read.health_detail(customer, weeks=12)["score"] == 70
+
+
+def test_expansion_readiness_and_handoff_dates(django_assert_num_queries: Any) -> None:
+    from sales import read as sales_read
+    from sales.models import ExpansionSnapshot, Handoff
+
+    a, b = CustomerFactory.create_batch(2)
+    for score, latest in ((82, False), (64, True)):
+        ExpansionSnapshot.objects.create(
+            customer=a,
+            as_of=date(2026, 6, 1),
+            computed_at=NOW,
+            score=score,
+            ready=score >= 70,
+            model_version=2,
+            is_latest=latest,
+            rank_key=f"{score}",
+        )
+    with django_assert_num_queries(1):
+        found = sales_read.expansion_readiness([a.pk, b.pk])
+    assert found == {a.pk: sales_read.ExpansionReadiness(64, False, date(2026, 6, 1), 2)}
+    handoff = Handoff.objects.create(
+        customer=b,
+        deal_value=Decimal(1000),
+        contract_terms="1_year",
+        onboarding_start=date(2026, 6, 8),
+        first_check_in=date(2026, 6, 15),
+        baseline_as_of=date(2026, 6, 1),
+        completed_at=NOW,
+    )
+    with django_assert_num_queries(1):
+        dates = sales_read.handoff_dates([a.pk, b.pk])
+    assert dates == {b.pk: sales_read.HandoffDates(handoff.handoff_id, NOW, date(2026, 6, 8))}
+    with django_assert_num_queries(0):
+        assert sales_read.expansion_readiness([]) == sales_read.handoff_dates([]) == {}
+
+
+def test_first_contract_starts(django_assert_num_queries: Any) -> None:
+    a, b = CustomerFactory.create_batch(2)
+    ContractFactory.create(customer=a, start_date=date(2025, 3, 1), status="renewed")
+    ContractFactory.create(customer=a, start_date=date(2026, 3, 1))
+    with django_assert_num_queries(1):
+        found = finance_read.first_contract_starts([a.pk, b.pk])
+    assert found == {a.pk: date(2025, 3, 1)}  # whatever its status now
