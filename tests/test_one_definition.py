@@ -91,6 +91,7 @@ WINDOWED = (
     "operations/selectors/performance/",
     "finance/measures.py",
     "finance/read.py",
+    "marketing/signals/",
 )
 
 

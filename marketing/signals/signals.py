@@ -140,7 +140,9 @@ class OnboardingSignal:
     def recent(self) -> bool:
         """A start within the last ONBOARDING_DAYS days, or one still to come."""
         started = self.started_on
-        return started is not None and started > self.as_of - timedelta(days=ONBOARDING_DAYS)
+        if started is None:
+            return False
+        return started > self.as_of or started in days_window(self.as_of, ONBOARDING_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,9 +296,9 @@ def health_signal(change: customers_read.HealthChange) -> HealthSignal:
 
 
 def _renewals(pks: list[int], as_of: date) -> dict[int, RenewalSignal]:
-    ending = finance_read.contracts_ending(
-        pks, after=as_of - timedelta(days=1), until=as_of + timedelta(days=RENEWAL_DAYS)
-    )
+    # The days as_of .. as_of + RENEWAL_DAYS: contracts_ending takes (after, until].
+    due = days_window(as_of + timedelta(days=RENEWAL_DAYS), RENEWAL_DAYS + 1)
+    ending = finance_read.contracts_ending(pks, after=due.prior().last_day, until=due.last_day)
     return {
         pk: RenewalSignal(
             c.contract_id, c.end_date, (c.end_date - as_of).days, round_half_up(c.annual_value)
