@@ -10,7 +10,16 @@ from customers.health.measures import registered_measures
 from integrations import ids
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("integrations", "customers", "product", "operations", "finance", "sales", "marketing", "config")
+APPS = (
+    "integrations",
+    "customers",
+    "product",
+    "operations",
+    "finance",
+    "sales",
+    "marketing",
+    "config",
+)
 
 
 def _sources() -> list[tuple[str, str]]:

@@ -96,10 +96,18 @@ def test_declining_at_minus_five() -> None:
 
 def test_low_adoption_below_half() -> None:
     key = FeatureFactory.create_batch(4, is_key=True)
+
+    def adopted(n: int, days: int = 4) -> Callable[[Customer], Any]:
+        def make(c: Customer) -> None:
+            for feature in key[:n]:
+                adopt(c, feature, days)
+
+        return make
+
     build = {
-        "one_of_4": lambda c: adopt(c, key[0]),  # 0.25
-        "two_of_4": lambda c: [adopt(c, f) for f in key[:2]],  # 0.5: not low
-        "tried": lambda c: [adopt(c, f, 3) for f in key],  # 3 days each: 0 adopted
+        "one_of_4": adopted(1),  # 0.25
+        "two_of_4": adopted(2),  # 0.5: not low
+        "tried": adopted(4, days=3),  # 3 days each: 0 adopted
     }
     assert _members("low_adoption", build) == {"one_of_4", "tried"}
 
