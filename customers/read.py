@@ -25,6 +25,8 @@ from .health.selectors import (
     health_detail,
     health_reference,
     health_references,
+    nearest_reference,
+    reference_annotations,
 )
 from .health.services import DECLINE_POINTS
 from .models import (
@@ -190,16 +192,45 @@ def health_changes(
     customer_pks: Sequence[int], *, as_of_until: date | None = None
 ) -> dict[int, HealthChange]:
     """Per customer with a snapshot (scored for a day on or before `as_of_until`, when given):
-    its latest score and the 30-day reference of that moment. Two queries plus one per
-    distinct latest computed_at (one per recompute run)."""
-    latest = latest_health_scores(customer_pks, as_of_until=as_of_until)
-    by_moment: dict[datetime, list[int]] = {}
-    for pk, snap in latest.items():
-        by_moment.setdefault(snap.computed_at, []).append(pk)
-    refs: dict[int, Reference] = {}
-    for moment, pks in by_moment.items():
-        refs.update(health_references(pks, moment))
-    return {pk: HealthChange(snap, refs.get(pk)) for pk, snap in latest.items()}
+    its latest score and the 30-day reference of that moment (`health_references`' definition,
+    each customer at its own latest computed_at). One query for any number of customers and
+    recompute moments."""
+    if not customer_pks:
+        return {}
+    latest = (
+        Customer.objects.filter(pk__in=customer_pks)
+        .annotate(latest=latest_health("pk", as_of_until=as_of_until))
+        .values("latest")
+    )
+    refs = reference_annotations(
+        HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
+    )
+    rows = (
+        HealthScore.objects.filter(pk__in=latest)
+        .annotate(
+            before_at=refs["before_at"],
+            before_score=refs["before_score"],
+            after_at=refs["after_at"],
+            after_score=refs["after_score"],
+        )
+        .values_list(
+            "customer_id",
+            "score",
+            "grade",
+            "computed_at",
+            "as_of",
+            "non_usage_score",
+            "before_at",
+            "before_score",
+            "after_at",
+            "after_score",
+        )
+    )
+    found: dict[int, HealthChange] = {}
+    for pk, score, grade, at, day, non_usage, *sides in rows:
+        snapshot = HealthSnapshot(pk, score, grade, at, day, non_usage)
+        found[pk] = HealthChange(snapshot, nearest_reference(at, *sides))
+    return found
 
 
 # --- stakeholders -------------------------------------------------------------------------

@@ -413,6 +413,32 @@ def test_lifecycle_positions(django_assert_num_queries: Any) -> None:
         assert customers_read.lifecycle_positions([]) == {}
 
 
+def test_health_changes_at_each_customers_own_moment(django_assert_num_queries: Any) -> None:
+    """Customers last scored at different moments (recomputes): one query still, each
+    compared with the snapshot nearest 30 days before its own latest one."""
+    a, b, c = CustomerFactory.create_batch(3)
+    _score(a, NOW - timedelta(days=30), 80)
+    _score(a, NOW, 70)  # -10
+    # b's latest is NOW + 5 d 3 h: its target NOW - 24 d 21 h.
+    _score(b, NOW - timedelta(days=40), 50)  # 15 d 3 h before the target: outside ±7 days
+    _score(b, NOW - timedelta(days=26), 58)  # 1 d 3 h before the target: the reference
+    _score(b, NOW + timedelta(days=5, hours=3), 66)  # 66 - 58 = +8
+    _score(c, NOW - timedelta(days=38), 90)  # 8 days off the target: outside ±7
+    _score(c, NOW, 60)
+    with django_assert_num_queries(1):
+        found = customers_read.health_changes([a.pk, b.pk, c.pk])
+    assert {pk: (ch.latest.score, ch.change_30d) for pk, ch in found.items()} == {
+        a.pk: (70, -10),
+        b.pk: (66, 8),
+        c.pk: (60, None),
+    }
+    assert found[b.pk].reference == customers_read.Reference(NOW - timedelta(days=26), 58)
+    # The same references as the one-moment reader gives.
+    assert customers_read.health_references([b.pk], NOW + timedelta(days=5, hours=3)) == {
+        b.pk: found[b.pk].reference
+    }
+
+
 def test_health_changes_as_of_a_day() -> None:
     customer = CustomerFactory.create()
     _score(customer, NOW - timedelta(days=30), 80)
