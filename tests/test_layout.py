@@ -27,10 +27,7 @@ ALLOWED_MODULES = {
 }
 ALLOWED_PACKAGES = {"api", "migrations", "services", "selectors", "management"}
 # Sub-domains with their own services and selectors, named in the README.
-CONCEPT_PACKAGES = {
-    ("customers", "health"),
-    ("operations", "workflows"),
-    ("finance", "renewals"),
+CONCEPT_PACKAGES = {("customers", "health"), ("operations", "workflows"), ("finance", "renewals"),
     ("marketing", "signals"),
     ("marketing", "campaigns"),
     ("marketing", "journey"),
