@@ -19,7 +19,16 @@ from integrations.clock import DayWindow, local_day_end
 from . import facts
 from .choices import CustomerStatus, MilestoneStatus
 from .health.engine import scorable_customers
-from .health.selectors import Reference, health_reference, health_references
+from .health.selectors import (
+    STABLE_BAND,
+    Reference,
+    health_detail,
+    health_reference,
+    health_references,
+    nearest_reference,
+    reference_annotations,
+)
+from .health.services import DECLINE_POINTS
 from .models import (
     Customer,
     HealthGrade,
@@ -33,11 +42,14 @@ from .models import (
 from .selectors import customer_get
 
 __all__ = [
+    "DECLINE_POINTS",
+    "STABLE_BAND",
     "ArrRank",
     "CsmLoad",
     "CustomerRef",
     "HealthChange",
     "HealthSnapshot",
+    "LifecyclePosition",
     "MilestoneView",
     "Reference",
     "StageChange",
@@ -52,12 +64,14 @@ __all__ = [
     "customer_segments",
     "executive_sponsor_on",
     "health_changes",
+    "health_detail",
     "health_reference",
     "health_references",
     "healthy_customers",
     "latest_health",
     "latest_health_scores",
     "lifecycle_histories",
+    "lifecycle_positions",
     "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
@@ -178,17 +192,49 @@ class HealthChange:
         return None if self.reference is None else self.latest.score - self.reference.score
 
 
-def health_changes(customer_pks: Sequence[int]) -> dict[int, HealthChange]:
-    """Per customer with a snapshot: its latest score and the 30-day reference of that moment.
-    Two queries plus one per distinct latest computed_at (one per recompute run)."""
-    latest = latest_health_scores(customer_pks)
-    by_moment: dict[datetime, list[int]] = {}
-    for pk, snap in latest.items():
-        by_moment.setdefault(snap.computed_at, []).append(pk)
-    refs: dict[int, Reference] = {}
-    for moment, pks in by_moment.items():
-        refs.update(health_references(pks, moment))
-    return {pk: HealthChange(snap, refs.get(pk)) for pk, snap in latest.items()}
+def health_changes(
+    customer_pks: Sequence[int], *, as_of_until: date | None = None
+) -> dict[int, HealthChange]:
+    """Per customer with a snapshot (scored for a day on or before `as_of_until`, when given):
+    its latest score and the 30-day reference of that moment (`health_references`' definition,
+    each customer at its own latest computed_at). One query for any number of customers and
+    recompute moments."""
+    if not customer_pks:
+        return {}
+    latest = (
+        Customer.objects.filter(pk__in=customer_pks)
+        .annotate(latest=latest_health("pk", as_of_until=as_of_until))
+        .values("latest")
+    )
+    refs = reference_annotations(
+        HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
+    )
+    rows = (
+        HealthScore.objects.filter(pk__in=latest)
+        .annotate(
+            before_at=refs["before_at"],
+            before_score=refs["before_score"],
+            after_at=refs["after_at"],
+            after_score=refs["after_score"],
+        )
+        .values_list(
+            "customer_id",
+            "score",
+            "grade",
+            "computed_at",
+            "as_of",
+            "non_usage_score",
+            "before_at",
+            "before_score",
+            "after_at",
+            "after_score",
+        )
+    )
+    found: dict[int, HealthChange] = {}
+    for pk, score, grade, at, day, non_usage, *sides in rows:
+        snapshot = HealthSnapshot(pk, score, grade, at, day, non_usage)
+        found[pk] = HealthChange(snapshot, nearest_reference(at, *sides))
+    return found
 
 
 # --- stakeholders -------------------------------------------------------------------------
@@ -267,6 +313,34 @@ def customer_refs(customer_pks: Sequence[int]) -> dict[int, CustomerRef]:
         "pk", "customer_id", "status", "churned_at"
     )
     return {pk: CustomerRef(cid, status, churned_at) for pk, cid, status, churned_at in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class LifecyclePosition:
+    """A customer's recorded status and lifecycle stage, and since when it is in that stage:
+    the latest history row that moved it there, or its creation when none did."""
+
+    status: str
+    stage: str
+    since: datetime
+
+
+def lifecycle_positions(customer_pks: Sequence[int]) -> dict[int, LifecyclePosition]:
+    """Every asked customer that exists. One query."""
+    if not customer_pks:
+        return {}
+    entered = LifecycleChange.objects.filter(
+        customer=OuterRef("pk"), to_stage=OuterRef("lifecycle_stage")
+    ).order_by("-changed_at", "-pk")
+    rows = (
+        Customer.objects.filter(pk__in=customer_pks)
+        .annotate(entered=Subquery(entered.values("changed_at")[:1]))
+        .values_list("pk", "status", "lifecycle_stage", "entered", "created_at")
+    )
+    return {
+        pk: LifecyclePosition(status, stage, entered or created)
+        for pk, status, stage, entered, created in rows
+    }
 
 
 # --- team members and success plans -------------------------------------------------------

@@ -34,6 +34,7 @@ __all__ = [
     "contracts_ending",
     "customer_sourced_opportunities",
     "expansion_revenue",
+    "first_contract_starts",
     "open_opportunities",
     "open_pipeline",
     "payment_status",
@@ -80,6 +81,19 @@ def contracts_ending(
             ContractEnding(contract_id, end_date, annual_value)
         )
     return {pk: tuple(items) for pk, items in found.items()}
+
+
+def first_contract_starts(customer_pks: Sequence[int]) -> dict[int, date]:
+    """The earliest start_date of any of the customer's contracts (whatever their status now),
+    per customer that has one. One query."""
+    rows = (
+        Contract.objects.filter(customer_id__in=customer_pks)
+        .order_by()
+        .values("customer_id")
+        .annotate(first=Min("start_date"))
+        .values_list("customer_id", "first")
+    )
+    return dict(rows)
 
 
 def payment_status(customer_pks: Sequence[int], as_of: date) -> dict[int, PaymentFacts]:

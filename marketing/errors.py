@@ -1,6 +1,8 @@
 """Marketing's domain errors (integrations.domain_errors kinds, stable codes)."""
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from integrations.domain_errors import Invalid, NotFound
 
@@ -10,17 +12,6 @@ from integrations.domain_errors import Invalid, NotFound
 class CampaignNotFound(NotFound):
     default_message = "No campaign with this campaign_id."
     default_code = "campaign_not_found"
-
-
-class UnknownSegment(Invalid):
-    """A requested segment the registry does not know; the message lists the known ones."""
-
-    default_code = "unknown_segment"
-
-    def __init__(self, name: str, known: list[str], *, attr: str) -> None:
-        super().__init__(
-            f"Unknown segment {name!r}. Known segments: {', '.join(known)}.", attr=attr
-        )
 
 
 # --- journeys (README "Marketing: journeys") ------------------------------------------------
@@ -41,3 +32,23 @@ def occurred_before_last_change(last: datetime) -> Invalid:
         code="occurred_before_last_change",
         attr="occurred_at",
     )
+
+
+# --- signals and segments (README "Marketing: health read-out, lifecycle and segments") ---
+
+
+class UnknownSegment(Invalid):
+    """A segment name the registry does not know; the body lists the known ones."""
+
+    default_code = "unknown_segment"
+
+    def __init__(self, unknown: list[str], known: Sequence[str], *, attr: str = "segments") -> None:
+        self.unknown, self.known = unknown, tuple(known)
+        super().__init__(
+            f"Unknown segment(s): {', '.join(repr(u) for u in unknown)}. "
+            f"Known segments: {', '.join(known)}.",
+            attr=attr,
+        )
+
+    def extra(self) -> dict[str, Any]:
+        return {"known_segments": list(self.known)}

@@ -100,6 +100,7 @@ WINDOWED = (
     "operations/selectors/performance/",
     "finance/measures.py",
     "finance/read.py",
+    "marketing/signals/",
 )
 
 

@@ -475,3 +475,107 @@ def test_open_intervention_refs(django_assert_num_queries: Any) -> None:
     assert not operations_read.OpenInterventionRefs().any
     with django_assert_num_queries(0):
         assert operations_read.open_intervention_refs([]) == {}
+
+
+# --- readers the marketing signals added (health read-out, lifecycle, segments) ------------
+
+
+def test_lifecycle_positions(django_assert_num_queries: Any) -> None:
+    from customers.models import LifecycleChange
+
+    moved, never = CustomerFactory.create_batch(2)
+    Customer.objects.filter(pk=moved.pk).update(lifecycle_stage="adoption")
+    for stage, day in (("adoption", 1), ("at_risk", 5), ("adoption", 9)):
+        LifecycleChange.objects.create(
+            customer=moved, to_stage=stage, source="api", changed_at=NOW + timedelta(days=day)
+        )
+    with django_assert_num_queries(1):
+        found = customers_read.lifecycle_positions([moved.pk, never.pk, 0])
+    # The latest row that moved it into its current stage (day 9), not the first (day 1).
+    assert found == {
+        moved.pk: customers_read.LifecyclePosition("active", "adoption", NOW + timedelta(days=9)),
+        never.pk: customers_read.LifecyclePosition("active", "onboarding", never.created_at),
+    }
+    with django_assert_num_queries(0):
+        assert customers_read.lifecycle_positions([]) == {}
+
+
+def test_health_changes_at_each_customers_own_moment(django_assert_num_queries: Any) -> None:
+    """Customers last scored at different moments (recomputes): one query still, each
+    compared with the snapshot nearest 30 days before its own latest one."""
+    a, b, c = CustomerFactory.create_batch(3)
+    _score(a, NOW - timedelta(days=30), 80)
+    _score(a, NOW, 70)  # -10
+    # b's latest is NOW + 5 d 3 h: its target NOW - 24 d 21 h.
+    _score(b, NOW - timedelta(days=40), 50)  # 15 d 3 h before the target: outside ±7 days
+    _score(b, NOW - timedelta(days=26), 58)  # 1 d 3 h before the target: the reference
+    _score(b, NOW + timedelta(days=5, hours=3), 66)  # 66 - 58 = +8
+    _score(c, NOW - timedelta(days=38), 90)  # 8 days off the target: outside ±7
+    _score(c, NOW, 60)
+    with django_assert_num_queries(1):
+        found = customers_read.health_changes([a.pk, b.pk, c.pk])
+    assert {pk: (ch.latest.score, ch.change_30d) for pk, ch in found.items()} == {
+        a.pk: (70, -10),
+        b.pk: (66, 8),
+        c.pk: (60, None),
+    }
+    assert found[b.pk].reference == customers_read.Reference(NOW - timedelta(days=26), 58)
+    # The same references as the one-moment reader gives.
+    assert customers_read.health_references([b.pk], NOW + timedelta(days=5, hours=3)) == {
+        b.pk: found[b.pk].reference
+    }
+
+
+def test_health_changes_as_of_a_day() -> None:
+    customer = CustomerFactory.create()
+    _score(customer, NOW - timedelta(days=30), 80)
+    _score(customer, NOW, 70)
+    latest = customers_read.health_changes([customer.pk])[customer.pk]
+    assert (latest.latest.score, latest.change_30d) == (70, -10)
+    before = customers_read.health_changes([customer.pk], as_of_until=NOW.date() - timedelta(1))
+    assert (before[customer.pk].latest.score, before[customer.pk].change_30d) == (80, None)
+    assert customers_read.health_detail(customer, weeks=12)["score"] == 70
+
+
+def test_expansion_readiness_and_handoff_dates(django_assert_num_queries: Any) -> None:
+    from sales import read as sales_read
+    from sales.models import ExpansionSnapshot, Handoff
+
+    a, b = CustomerFactory.create_batch(2)
+    for score, latest in ((82, False), (64, True)):
+        ExpansionSnapshot.objects.create(
+            customer=a,
+            as_of=date(2026, 6, 1),
+            computed_at=NOW,
+            score=score,
+            ready=score >= 70,
+            model_version=2,
+            is_latest=latest,
+            rank_key=f"{score}",
+        )
+    with django_assert_num_queries(1):
+        found = sales_read.expansion_readiness([a.pk, b.pk])
+    assert found == {a.pk: sales_read.ExpansionReadiness(64, False, date(2026, 6, 1), 2)}
+    handoff = Handoff.objects.create(
+        customer=b,
+        deal_value=Decimal(1000),
+        contract_terms="1_year",
+        onboarding_start=date(2026, 6, 8),
+        first_check_in=date(2026, 6, 15),
+        baseline_as_of=date(2026, 6, 1),
+        completed_at=NOW,
+    )
+    with django_assert_num_queries(1):
+        dates = sales_read.handoff_dates([a.pk, b.pk])
+    assert dates == {b.pk: sales_read.HandoffDates(handoff.handoff_id, NOW, date(2026, 6, 8))}
+    with django_assert_num_queries(0):
+        assert sales_read.expansion_readiness([]) == sales_read.handoff_dates([]) == {}
+
+
+def test_first_contract_starts(django_assert_num_queries: Any) -> None:
+    a, b = CustomerFactory.create_batch(2)
+    ContractFactory.create(customer=a, start_date=date(2025, 3, 1), status="renewed")
+    ContractFactory.create(customer=a, start_date=date(2026, 3, 1))
+    with django_assert_num_queries(1):
+        found = finance_read.first_contract_starts([a.pk, b.pk])
+    assert found == {a.pk: date(2025, 3, 1)}  # whatever its status now

@@ -281,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "operations.choices.EscalationStatus.choices",
         "FeedbackPriorityEnum": "product.choices.FeedbackPriority.choices",
         "CustomerStatusEnum": "customers.choices.CustomerStatus.choices",
+        "LifecycleStageEnum": "customers.choices.LifecycleStage.choices",
+        "HealthTrendBasisEnum": ["change_30d", "slope"],
         "MilestoneStatusEnum": "customers.choices.MilestoneStatus.choices",
         "SuccessPlanStatusEnum": "customers.choices.SuccessPlanStatus.choices",
         "ContractStatusEnum": "finance.choices.ContractStatus.choices",
@@ -296,7 +298,6 @@ SPECTACULAR_SETTINGS = {
         # any/all: a campaign audience's and a workflow's conditions' match (same values).
         "AnyAllMatchEnum": "marketing.choices.AudienceMatch.choices",
         "CampaignStatusEnum": "marketing.choices.CampaignStatus.choices",
-        "LifecycleStageEnum": "customers.choices.LifecycleStage.choices",
         "SourceEnum": "finance.choices.OpportunitySource.choices",
         "JourneySourceEnum": "marketing.choices.JourneySource.choices",
     },

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.expressions import Combinable
 
 from integrations.clock import local_day
 from integrations.rounding import round_half_up
@@ -27,6 +28,50 @@ class Reference:
     score: int
 
 
+def reference_annotations(
+    snapshots: QuerySet[HealthScore], at: datetime | Combinable
+) -> dict[str, Subquery]:
+    """Annotations for the health ~30 days before `at` (a datetime, or an expression such as
+    OuterRef("computed_at") for a per-row moment) among `snapshots` (already filtered to the
+    outer row's customer): the nearest snapshot on each side of `at` − 30 days within ±7 days
+    (bounds included), as before_at/before_score/after_at/after_score; `nearest_reference`
+    picks between them."""
+    target = at - timedelta(days=REFERENCE_DAYS)
+    tolerance = timedelta(days=REFERENCE_TOLERANCE_DAYS)
+    before = snapshots.filter(
+        computed_at__gte=target - tolerance, computed_at__lte=target
+    ).order_by("-computed_at", "-pk")
+    after = snapshots.filter(computed_at__gt=target, computed_at__lte=target + tolerance).order_by(
+        "computed_at", "pk"
+    )
+    return {
+        "before_at": Subquery(before.values("computed_at")[:1]),
+        "before_score": Subquery(before.values("score")[:1]),
+        "after_at": Subquery(after.values("computed_at")[:1]),
+        "after_score": Subquery(after.values("score")[:1]),
+    }
+
+
+def nearest_reference(
+    at: datetime,
+    before_at: datetime | None,
+    before_score: int | None,
+    after_at: datetime | None,
+    after_score: int | None,
+) -> "Reference | None":
+    """The side nearer to `at` − 30 days (on a tie the older one); None without either."""
+    target = at - timedelta(days=REFERENCE_DAYS)
+    sides = [
+        (abs(side_at - target), side_at, score)
+        for side_at, score in ((before_at, before_score), (after_at, after_score))
+        if side_at is not None and score is not None
+    ]
+    if not sides:
+        return None
+    _, ref_at, ref_score = min(sides)
+    return Reference(ref_at, ref_score)
+
+
 def health_references(customer_pks: Sequence[int], at: datetime) -> dict[int, Reference]:
     """The health ~30 days ago, the one definition used by the trend, the decline event and
     the workflow conditions: the snapshot nearest to `at` − 30 days within ±7 days (bounds
@@ -35,35 +80,22 @@ def health_references(customer_pks: Sequence[int], at: datetime) -> dict[int, Re
     """
     if not customer_pks:
         return {}
-    target = at - timedelta(days=REFERENCE_DAYS)
-    tolerance = timedelta(days=REFERENCE_TOLERANCE_DAYS)
-    mine = HealthScore.objects.filter(customer=OuterRef("pk"))
-    before = mine.filter(computed_at__gte=target - tolerance, computed_at__lte=target).order_by(
-        "-computed_at", "-pk"
-    )
-    after = mine.filter(computed_at__gt=target, computed_at__lte=target + tolerance).order_by(
-        "computed_at", "pk"
-    )
+    refs = reference_annotations(HealthScore.objects.filter(customer=OuterRef("pk")), at)
     rows = (
         Customer.objects.filter(pk__in=customer_pks)
         .annotate(
-            before_at=Subquery(before.values("computed_at")[:1]),
-            before_score=Subquery(before.values("score")[:1]),
-            after_at=Subquery(after.values("computed_at")[:1]),
-            after_score=Subquery(after.values("score")[:1]),
+            before_at=refs["before_at"],
+            before_score=refs["before_score"],
+            after_at=refs["after_at"],
+            after_score=refs["after_score"],
         )
         .values_list("pk", "before_at", "before_score", "after_at", "after_score")
     )
     found: dict[int, Reference] = {}
-    for pk, before_at, before_score, after_at, after_score in rows:
-        sides = [
-            (abs(side_at - target), side_at, score)
-            for side_at, score in ((before_at, before_score), (after_at, after_score))
-            if side_at is not None
-        ]
-        if sides:
-            _, ref_at, ref_score = min(sides)
-            found[pk] = Reference(ref_at, ref_score)
+    for pk, *sides in rows:
+        reference = nearest_reference(at, *sides)
+        if reference is not None:
+            found[pk] = reference
     return found
 
 

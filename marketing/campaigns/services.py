@@ -52,7 +52,7 @@ def _validate(
     known = [s.name for s in known_segments()]
     for index, name in enumerate(segments):
         if name not in known:
-            raise UnknownSegment(name, known, attr=f"{SEGMENTS_ATTR}.{index}")
+            raise UnknownSegment([name], known, attr=f"{SEGMENTS_ATTR}.{index}")
     if not Decimal(0) <= holdout_fraction <= MAX_HOLDOUT:
         raise Invalid("From 0 to 0.5.", code="out_of_range", attr="holdout_fraction")
     if not WINDOW_DAYS[0] <= window_days <= WINDOW_DAYS[1]:
