@@ -197,15 +197,20 @@ def health_changes(
 ) -> dict[int, HealthChange]:
     """Per customer with a snapshot (scored for a day on or before `as_of_until`, when given):
     its latest score and the 30-day reference of that moment (`health_references`' definition,
-    each customer at its own latest computed_at). One query for any number of customers and
-    recompute moments."""
+    each customer at its own latest computed_at). Two queries for any number of customers
+    and recompute moments: the latest snapshots' ids, then those rows by primary key with
+    their references (one statement joining the two made PostgreSQL hash the whole table)."""
     if not customer_pks:
         return {}
-    latest = (
-        Customer.objects.filter(pk__in=customer_pks)
+    latest = [
+        pk
+        for pk in Customer.objects.filter(pk__in=customer_pks)
         .annotate(latest=latest_health("pk", as_of_until=as_of_until))
-        .values("latest")
-    )
+        .values_list("latest", flat=True)
+        if pk is not None
+    ]
+    if not latest:
+        return {}
     refs = reference_annotations(
         HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
     )

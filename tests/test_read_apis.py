@@ -501,7 +501,7 @@ def test_lifecycle_positions(django_assert_num_queries: Any) -> None:
 
 
 def test_health_changes_at_each_customers_own_moment(django_assert_num_queries: Any) -> None:
-    """Customers last scored at different moments (recomputes): one query still, each
+    """Customers last scored at different moments (recomputes): two queries still, each
     compared with the snapshot nearest 30 days before its own latest one."""
     a, b, c = CustomerFactory.create_batch(3)
     _score(a, NOW - timedelta(days=30), 80)
@@ -512,8 +512,9 @@ def test_health_changes_at_each_customers_own_moment(django_assert_num_queries: 
     _score(b, NOW + timedelta(days=5, hours=3), 66)  # 66 - 58 = +8
     _score(c, NOW - timedelta(days=38), 90)  # 8 days off the target: outside ±7
     _score(c, NOW, 60)
-    with django_assert_num_queries(1):
-        found = customers_read.health_changes([a.pk, b.pk, c.pk])
+    never = CustomerFactory.create()  # no snapshot: left out
+    with django_assert_num_queries(2):
+        found = customers_read.health_changes([a.pk, b.pk, c.pk, never.pk])
     assert {pk: (ch.latest.score, ch.change_30d) for pk, ch in found.items()} == {
         a.pk: (70, -10),
         b.pk: (66, 8),

@@ -4,7 +4,7 @@ read APIs in a fixed number of queries, whatever the number of customers. Only t
 asked for are read, so an audience over one segment pays for that segment's groups alone.
 
 Groups and their queries: `segment` 1, `lifecycle` 1 (status, recorded stage and since when),
-`health` 1, `adoption` 2, `engagement` 1, `renewal` 1, `expansion` 1, `onboarding` 2, `nps` 1,
+`health` 2, `adoption` 2, `engagement` 1, `renewal` 1, `expansion` 1, `onboarding` 2, `nps` 1,
 `interventions` 3.
 """
 

@@ -250,8 +250,8 @@ def test_audience_queries_are_fixed(n: int, django_assert_num_queries: Any) -> N
         customer = CustomerFactory.create()
         health_moved(customer, 80, 60 + i % 20, "at_risk")
         adopt(customer, key, 2 + i % 4)
-    # active customers 1 + health 1 + adoption 2; company segments read the segment: 1.
-    with django_assert_num_queries(4):
+    # active customers 1 + health 2 + adoption 2; company segments read the segment: 1.
+    with django_assert_num_queries(5):
         found = audience(["declining", "low_adoption"], "all", AS_OF)
     assert found  # 80 -> 60..64 declines; 2-3 active days: not adopted
     with django_assert_num_queries(2):

@@ -146,7 +146,7 @@ def test_health_as_of_a_day_ignores_later_snapshots() -> None:
 QUERIES = {
     "segment": 1,
     "lifecycle": 1,
-    "health": 1,  # the latest snapshots with their references
+    "health": 2,  # the latest snapshots' ids, then those rows with their references
     "adoption": 2,
     "engagement": 1,
     "renewal": 1,

@@ -201,7 +201,7 @@ def test_determine_stages_in_fixed_queries(n: int, django_assert_num_queries: An
         expansion(c, 70, True)
         nps(c, 9)
         pks.append(c.pk)
-    # lifecycle 1, health 1, adoption 2, renewal 1, expansion 1, onboarding 2, nps 1
-    with django_assert_num_queries(9):
+    # lifecycle 1, health 2, adoption 2, renewal 1, expansion 1, onboarding 2, nps 1
+    with django_assert_num_queries(10):
         found = determine_stages(pks, AS_OF)
     assert len(found) == n
