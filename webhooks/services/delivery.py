@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils import timezone
 from ..choices import DeliveryStatus, DisabledReason
 from ..errors import UnsafeUrl
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from . import addresses, endpoints, signing, transport
+from . import addresses, claims, endpoints, signing, transport
 
 logger = logging.getLogger(__name__)
 
@@ -54,34 +55,33 @@ def kick_dispatch() -> None:
         logger.warning("webhook dispatch not enqueued; the periodic sweep will pick it up")
 
 
-def claim_due(*, limit: int = DISPATCH_BATCH) -> list[tuple[int, str]]:
-    """Lease the due deliveries of enabled endpoints: [(delivery pk, lease token)]."""
-    with transaction.atomic():
-        now = timezone.now()
-        rows = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=DeliveryStatus.PENDING,
-                next_attempt_at__lte=now,
-                endpoint__enabled=True,
-            )
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:limit]
-        )
-        until = now + _lease()
-        WebhookDelivery.objects.filter(pk__in=rows).update(next_attempt_at=until)
-    return [(pk, until.isoformat()) for pk in rows]
+def claim_due(
+    *, limit: int = DISPATCH_BATCH, endpoint_pk: int | None = None
+) -> list[tuple[int, str]]:
+    """Lease the due deliveries of enabled endpoints within the per-endpoint concurrency
+    limit (claims.py): [(delivery pk, lease token)]."""
+    return claims.claim(lease=_lease(), limit=limit, endpoint_pk=endpoint_pk)
 
 
-def dispatch_due() -> int:
-    """Beat's sweep: claim what is due and hand each delivery to its own task, so one slow
-    receiver holds one worker slot, not the others' deliveries."""
+def _eager() -> bool:
+    return bool(current_app.conf.task_always_eager)
+
+
+def dispatch_due(endpoint_pk: int | None = None) -> int:
+    """Beat's sweep (and the nudges): claim what is due and hand each delivery to its own
+    task, so one slow receiver holds its own slots, not the others' deliveries. Without a
+    broker (eager tasks, the embedded setup) every send runs here, in turn: the freed slots
+    are claimed again until nothing is due."""
     from ..tasks import deliver
 
-    claimed = claim_due()
-    for pk, token in claimed:
-        deliver.apply_async(args=(pk, token), retry=False)
-    return len(claimed)
+    total = 0
+    while True:
+        claimed = claim_due(endpoint_pk=endpoint_pk)
+        for pk, token in claimed:
+            deliver.apply_async(args=(pk, token), retry=False)
+        total += len(claimed)
+        if not claimed or not _eager():
+            return total
 
 
 def _holds(delivery: WebhookDelivery, token: str) -> bool:
@@ -137,7 +137,17 @@ def deliver(delivery_pk: int, token: str) -> str:
         outcome = transport.Outcome(None, 0, error_class="refused_address", error=exc.message)
     else:
         outcome = transport.post(parts, checked, body, headers, timeout_seconds())
-    return record(delivery_pk, token, outcome, now)
+    result = record(delivery_pk, token, outcome, now)
+    if not _eager():  # the slot is free: the endpoint's next due delivery goes out now
+        transaction.on_commit(lambda: _dispatch_endpoint(endpoint.pk))
+    return result
+
+
+def _dispatch_endpoint(endpoint_pk: int) -> None:
+    try:
+        dispatch_due(endpoint_pk=endpoint_pk)
+    except Exception:  # broker or database trouble: beat's sweep sends it
+        logger.warning("webhook endpoint %s: next delivery left to the sweep", endpoint_pk)
 
 
 def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetime) -> str:
@@ -160,6 +170,7 @@ def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetim
             error=outcome.error,
         )
         delivery.attempts += 1
+        delivery.leased_until = None
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error
         if outcome.succeeded:
