@@ -1,0 +1,185 @@
+"""A slow or dead receiver never delays the others (issue 16): the per-endpoint in-flight
+limit (WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT) and the `webhooks` queue. In-process claims on
+both databases, then a real slow receiver and a healthy one across real workers (PostgreSQL
++ Redis), proven with the receiver's arrival times."""
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from config.celery import app
+from integrations import events
+from tests.conftest import wait_until
+from webhooks.models import WebhookAttempt, WebhookDelivery
+from webhooks.services import delivery
+from webhooks.services.transport import Outcome
+
+from .conftest import Clock, Receiver, Reply, subscribe
+
+
+def _backlog(api: Any, receiver: Receiver, events_n: int) -> tuple[int, int]:
+    """Endpoints /slow and /fast (subscribed in that order), each with `events_n` due
+    deliveries; their pks."""
+    slow = subscribe(api, receiver.url("/slow"))["endpoint_id"]
+    fast = subscribe(api, receiver.url("/fast"))["endpoint_id"]
+    for i in range(events_n):
+        events.publish("customer.created", customer_id=f"c{i}", data={})
+    events.relay_pending()
+    pks = dict(WebhookDelivery.objects.values_list("endpoint__endpoint_id", "endpoint_id"))
+    return pks[slow], pks[fast]
+
+
+def _endpoints(claimed: list[tuple[int, str]]) -> list[int]:
+    by_pk = dict(WebhookDelivery.objects.values_list("pk", "endpoint_id"))
+    return [by_pk[pk] for pk, _ in claimed]
+
+
+def test_a_claim_takes_at_most_the_limit_per_endpoint(api, receiver, clock: Clock) -> None:
+    slow, fast = _backlog(api, receiver, 5)  # 5 due each, limit 2
+    first = delivery.claim_due()
+    # Each endpoint's oldest first, and every endpoint's first before anyone's second.
+    got = _endpoints(first)
+    assert sorted(got[:2]) == sorted(got[2:]) == sorted([slow, fast])
+    assert delivery.claim_due() == []  # 2 + 2 in flight: no free slot
+    leased = WebhookDelivery.objects.filter(leased_until__isnull=False)
+    assert leased.count() == 4
+    # One fast attempt recorded: exactly one fast slot frees, nothing for slow.
+    pk, token = first[got.index(fast)]
+    assert delivery.record(pk, token, Outcome(200, 5), clock.now) == "succeeded"
+    assert WebhookDelivery.objects.get(pk=pk).leased_until is None
+    assert _endpoints(delivery.claim_due()) == [fast]
+    assert delivery.claim_due() == []
+    # A failed attempt frees its slot too (its retry is due 5 s later, not now).
+    pk, token = first[got.index(slow)]
+    assert delivery.record(pk, token, Outcome(None, 9, error_class="timeout"), clock.now) == (
+        "retry scheduled"
+    )
+    assert _endpoints(delivery.claim_due()) == [slow]
+
+
+def test_the_limit_is_a_setting_and_a_batch_is_shared_fairly(
+    api, receiver, clock: Clock, settings
+) -> None:
+    settings.WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = 3
+    slow, fast = _backlog(api, receiver, 5)
+    assert sorted(_endpoints(delivery.claim_due(limit=2))) == sorted([slow, fast])  # not 2 of one
+    got = _endpoints(delivery.claim_due(limit=10))
+    assert sorted(got[:2]) == sorted(got[2:]) == sorted([slow, fast])
+    assert delivery.claim_due() == []  # 3 + 3 in flight
+    assert _endpoints(delivery.claim_due(endpoint_pk=fast)) == []
+
+
+def test_a_lost_workers_lease_frees_its_slot(api, receiver, clock: Clock, settings) -> None:
+    """A worker that died mid-send never recorded: its lease runs out (timeout + 60 s), the
+    slot counts as free again and the row itself is due again."""
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    slow, _ = _backlog(api, receiver, 3)
+    lost = delivery.claim_due(endpoint_pk=slow)
+    assert len(lost) == 2
+    clock.advance(seconds=60)
+    assert delivery.claim_due(endpoint_pk=slow) == []  # leases (61 s) still running
+    clock.advance(seconds=2)
+    again = delivery.claim_due(endpoint_pk=slow)
+    lost_pks = [pk for pk, _ in lost]
+    [never_sent] = WebhookDelivery.objects.filter(endpoint_id=slow).exclude(pk__in=lost_pks)
+    # Oldest due first: the row never sent (due since the start), then the first lost one.
+    assert [pk for pk, _ in again] == [never_sent.pk, min(lost_pks)]
+    assert delivery.deliver(*lost[0]) == "not claimed"  # the old claim's token is stale
+
+
+def test_the_claim_reads_in_a_fixed_number_of_queries(
+    api, receiver, clock: Clock, django_assert_max_num_queries: Any
+) -> None:
+    _backlog(api, receiver, 3)
+    with django_assert_max_num_queries(8):  # savepoint, lock, busy, ranked, rows, update
+        assert len(delivery.claim_due()) == 4
+    WebhookDelivery.objects.update(leased_until=None, next_attempt_at=clock.now)
+    for i in range(40):  # ten times the rows, and a third endpoint
+        events.publish("customer.created", customer_id=f"d{i}", data={})
+    subscribe(api, receiver.url("/third"))
+    events.relay_pending()
+    with django_assert_max_num_queries(8):
+        assert len(delivery.claim_due()) == 6
+
+
+def test_an_eager_dispatch_sends_the_whole_backlog(api, receiver: Receiver) -> None:
+    """Without a broker (the embedded setup) the sweep sends in turn until nothing is due,
+    so the limit never strands a backlog there."""
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        _backlog(api, receiver, 5)
+        assert delivery.dispatch_due() == 10
+    finally:
+        app.conf.task_always_eager = was
+    assert len(receiver.at("/slow")) == len(receiver.at("/fast")) == 5
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_webhook_tasks_are_routed_to_their_own_queue() -> None:
+    route = app.amqp.router.route
+    assert route({}, "webhooks.deliver")["queue"].name == "webhooks"
+    assert route({}, "webhooks.dispatch_due")["queue"].name == "webhooks"
+    assert route({}, "integrations.relay_events")["queue"].name == "celery"
+    # A worker started without -Q consumes both (embedded/dev, CI's test workers).
+    assert set(app.amqp.queues) == {"celery", "webhooks"}
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_a_slow_receiver_fails_by_timeout_without_delaying_a_healthy_one(
+    worker_factory: Any, make_client: Any, receiver: Receiver, settings
+) -> None:
+    """Three worker processes, a 1 s timeout, the default limit of 2. /slow answers after 3 s
+    (a timeout), /fast at once; 4 events for each. The healthy endpoint gets all four while
+    the slow one's first attempts are still in flight; at most 2 slow attempts overlap; the
+    slow attempts are logged as timeouts and retried on the schedule (5 s, +-10 %)."""
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    timeout = 1.0
+    api = make_client()
+    receiver.on("/slow", *[Reply(200, delay=3)] * 20)
+    for _ in range(3):
+        worker_factory(env={"WEBHOOKS_TIMEOUT_SECONDS": "1"})
+    assert wait_until(lambda: len(app.control.ping(timeout=0.5)) >= 3, timeout=60)
+    subscribe(api, receiver.url("/slow"))
+    subscribe(api, receiver.url("/fast"))
+    with transaction.atomic():  # relay -> fan-out -> dispatch -> deliver, all on the workers
+        for i in range(4):
+            events.publish("customer.created", customer_id=f"c{i}", data={})
+    assert wait_until(lambda: len(receiver.at("/slow")) == 4, timeout=60)
+    assert len(receiver.at("/fast")) == 4
+    slow = sorted(r.at for r in receiver.at("/slow"))
+    fast = sorted(r.at for r in receiver.at("/fast"))
+    # Every healthy delivery arrived before the first slow attempt could even time out.
+    assert fast[-1] < slow[0] + timeout, (fast, slow)
+    # The limit: a third slow attempt starts only when one of the first two has timed out.
+    for i in range(len(slow) - 2):
+        assert slow[i + 2] >= slow[i] + 0.9 * timeout, slow
+    assert wait_until(lambda: WebhookAttempt.objects.filter(succeeded=False).count() == 4)
+    first = list(WebhookAttempt.objects.filter(delivery__endpoint__url__endswith="/slow"))
+    assert {(a.error_class, a.succeeded) for a in first} == {("timeout", False)}
+    assert all(900 <= a.latency_ms < 2500 for a in first)
+    due = {d.pk: d.next_attempt_at for d in WebhookDelivery.objects.filter(status="pending")}
+    assert len(due) == 4
+    for attempt in first:  # recorded when the timeout fired, then 5 s +-10 %
+        wait = (due[attempt.delivery_id] - attempt.attempted_at).total_seconds()
+        assert 0.9 * timeout + 4.5 <= wait <= 2.5 + 5.5, wait
+    assert (
+        WebhookDelivery.objects.filter(endpoint__url__endswith="/fast")
+        .filter(status="succeeded")
+        .count()
+        == 4
+    )
+    # Beat's sweep (done here by the test): the retries go out once due, not before.
+    while timezone.now() < max(due.values()):
+        assert delivery.dispatch_due() == 0 or timezone.now() >= min(due.values())
+        time.sleep(0.2)
+    delivery.dispatch_due()
+    assert wait_until(lambda: len(receiver.at("/slow")) == 8, timeout=30)
+    for attempt in WebhookAttempt.objects.filter(delivery__endpoint__url__endswith="/slow"):
+        if attempt.pk not in {a.pk for a in first}:
+            assert attempt.attempted_at >= due[attempt.delivery_id] - timedelta(seconds=0.001)
