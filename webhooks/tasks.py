@@ -15,4 +15,5 @@ def dispatch_due(endpoint_pk: int | None = None) -> int:
 
 @shared_task(name="webhooks.deliver", ignore_result=True)
 def deliver(delivery_pk: int, token: str) -> str:
-    return delivery.deliver(delivery_pk, token)
+    """Send a claimed delivery, then its endpoint's next due ones for a moment (a lane)."""
+    return delivery.deliver_lane(delivery_pk, token)

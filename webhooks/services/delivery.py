@@ -11,6 +11,7 @@ first sender's result be ignored instead of recorded twice. Delivery is at least
 import json
 import logging
 import random
+import time
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -35,6 +36,7 @@ MAX_RETRY_AFTER = 86400
 FAILING_DISABLE_AFTER = timedelta(days=5)
 MAX_BODY_BYTES = 20 * 1024
 DISPATCH_BATCH = 500
+LANE_SECONDS = 1.0  # how long one deliver task keeps sending its endpoint's due deliveries
 
 
 def timeout_seconds() -> float:
@@ -53,6 +55,21 @@ def kick_dispatch() -> None:
         dispatch_due.apply_async(retry=False)
     except Exception:
         logger.warning("webhook dispatch not enqueued; the periodic sweep will pick it up")
+
+
+def dispatch_after_fan_out() -> None:
+    """The relay's nudge once its fan-out committed: the relay already runs on a worker, so
+    it claims here and hands the sends straight to the `webhooks` queue (one task hop fewer
+    than enqueuing the sweep). If that fails, the sweep task is enqueued; failing that, beat
+    sweeps."""
+    if _eager():
+        kick_dispatch()
+        return
+    try:
+        dispatch_due()
+    except Exception:
+        logger.warning("webhook dispatch after fan-out failed; enqueuing the sweep")
+        kick_dispatch()
 
 
 def claim_due(
@@ -107,15 +124,46 @@ def body_for(delivery: WebhookDelivery) -> bytes:
     return body
 
 
+def deliver_lane(delivery_pk: int, token: str) -> str:
+    """The `webhooks.deliver` task: send the claimed delivery; then, while its endpoint has
+    more due and the lane has run under LANE_SECONDS, claim the endpoint's next one (the slot
+    just freed) and send it here, with no task hop per delivery. Past the budget (a slow
+    receiver passes it in one attempt) the lane hands over to new tasks at the back of the
+    queue, so a busy endpoint never keeps a worker from the others."""
+    started = time.monotonic()
+    first, endpoint_pk = _send(delivery_pk, token)
+    while endpoint_pk is not None and not _eager():
+        if time.monotonic() - started >= LANE_SECONDS:
+            _dispatch_endpoint(endpoint_pk)
+            break
+        claimed = claim_due(endpoint_pk=endpoint_pk, limit=1)
+        if not claimed:
+            break
+        _, endpoint_pk = _send(*claimed[0])
+    return first
+
+
+def _dispatch_endpoint(endpoint_pk: int) -> None:
+    try:
+        dispatch_due(endpoint_pk=endpoint_pk)
+    except Exception:  # broker or database trouble: beat's sweep sends it
+        logger.warning("webhook endpoint %s: next delivery left to the sweep", endpoint_pk)
+
+
 def deliver(delivery_pk: int, token: str) -> str:
     """Send one claimed delivery once and record the outcome. Returns what happened."""
+    return _send(delivery_pk, token)[0]
+
+
+def _send(delivery_pk: int, token: str) -> tuple[str, int | None]:
+    """deliver(), and the endpoint's pk when the outcome was recorded (its slot is free)."""
     delivery = (
         WebhookDelivery.objects.select_related("endpoint", "event").filter(pk=delivery_pk).first()
     )
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return "gone"
+        return "gone", None
     if not _holds(delivery, token):
-        return "not claimed"  # re-claimed by a later sweep: that claim sends
+        return "not claimed", None  # re-claimed by a later sweep: that claim sends
     endpoint = delivery.endpoint
     now = timezone.now()
     body = body_for(delivery)
@@ -138,16 +186,7 @@ def deliver(delivery_pk: int, token: str) -> str:
     else:
         outcome = transport.post(parts, checked, body, headers, timeout_seconds())
     result = record(delivery_pk, token, outcome, now)
-    if not _eager():  # the slot is free: the endpoint's next due delivery goes out now
-        transaction.on_commit(lambda: _dispatch_endpoint(endpoint.pk))
-    return result
-
-
-def _dispatch_endpoint(endpoint_pk: int) -> None:
-    try:
-        dispatch_due(endpoint_pk=endpoint_pk)
-    except Exception:  # broker or database trouble: beat's sweep sends it
-        logger.warning("webhook endpoint %s: next delivery left to the sweep", endpoint_pk)
+    return result, (None if result == "superseded" else endpoint.pk)
 
 
 def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetime) -> str:
@@ -178,9 +217,10 @@ def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetim
             delivery.delivered_at = timezone.now()
             delivery.next_attempt_at = None
             delivery.save()
-            WebhookEndpoint.objects.filter(
-                pk=delivery.endpoint_id, failing_since__isnull=False
-            ).update(failing_since=None)
+            if delivery.endpoint.failing_since is not None:
+                WebhookEndpoint.objects.filter(
+                    pk=delivery.endpoint_id, failing_since__isnull=False
+                ).update(failing_since=None)
             return "succeeded"
         return _failed(delivery, outcome, timezone.now())
 
