@@ -120,6 +120,59 @@ def test_an_eager_dispatch_sends_the_whole_backlog(api, receiver: Receiver) -> N
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
 
 
+@pytest.fixture
+def broker(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """As with a broker (not eager): the deliver tasks enqueued, instead of run."""
+    from webhooks import tasks
+
+    sent: list[tuple[int, str]] = []
+    monkeypatch.setattr(delivery, "_eager", lambda: False)
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **_: sent.append(args))
+    return sent
+
+
+def test_a_lane_sends_its_endpoints_next_deliveries_itself(
+    api, receiver: Receiver, broker: list[tuple[int, str]]
+) -> None:
+    """The deliver task, once its send is recorded, claims the freed slot's next delivery of
+    the same endpoint and sends it in place (no task per delivery), until nothing is due."""
+    _, fast = _backlog(api, receiver, 5)
+    WebhookDelivery.objects.exclude(endpoint_id=fast).delete()
+    first, second = delivery.claim_due()
+    assert delivery.deliver_lane(*first) == "succeeded"
+    # The first lane sent its own and the 3 never claimed; the second is still in flight.
+    assert len(receiver.at("/fast")) == 4
+    assert WebhookDelivery.objects.get(pk=second[0]).status == "pending"
+    assert delivery.deliver_lane(*second) == "succeeded"
+    assert len(receiver.at("/fast")) == 5
+    assert broker == []  # no task was needed
+
+
+def test_a_lane_past_its_budget_hands_over_to_new_tasks(
+    api, receiver: Receiver, broker: list[tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "LANE_SECONDS", 0.0)  # as after a slow attempt
+    _, fast = _backlog(api, receiver, 4)
+    WebhookDelivery.objects.exclude(endpoint_id=fast).delete()
+    first, _ = delivery.claim_due()
+    assert delivery.deliver_lane(*first) == "succeeded"
+    assert len(receiver.at("/fast")) == 1
+    assert len(broker) == 1  # the freed slot's next, as a task at the back of the queue
+    assert WebhookDelivery.objects.get(pk=broker[0][0]).leased_until is not None
+
+
+def test_the_relay_claims_right_after_its_fan_out(
+    api, receiver: Receiver, broker: list[tuple[int, str]], django_capture_on_commit_callbacks
+) -> None:
+    hook = subscribe(api, receiver.url("/hook"))
+    events.publish("customer.created", customer_id="c1", data={})
+    with django_capture_on_commit_callbacks(execute=True):
+        events.relay_pending()
+    [(pk, token)] = broker  # enqueued by the relay itself, no dispatch task in between
+    assert WebhookDelivery.objects.get(pk=pk).endpoint.endpoint_id == hook["endpoint_id"]
+    assert delivery.deliver(pk, token) == "succeeded"
+
+
 def test_webhook_tasks_are_routed_to_their_own_queue() -> None:
     route = app.amqp.router.route
     assert route({}, "webhooks.deliver")["queue"].name == "webhooks"
