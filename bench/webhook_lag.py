@@ -93,7 +93,7 @@ def main() -> None:
         "--broker", default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
     )
     parser.add_argument("--events", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=30.0, help="events per second")
+    parser.add_argument("--rate", type=float, default=10.0, help="events per second")
     parser.add_argument("--concurrency", type=int, default=4, help="worker processes")
     args = parser.parse_args()
 
