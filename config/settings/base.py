@@ -336,7 +336,7 @@ CELERY_TIMEZONE = "UTC"
 # every queue listed here, so one worker still does everything (embedded/dev, CI); a
 # deployment can give `-Q webhooks` its own pool and run the other with `-Q celery`.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "webhooks": {}}
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "webhooks": {}}
 CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "relay-events": {"task": "integrations.relay_events", "schedule": 5.0},
