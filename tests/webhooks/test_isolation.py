@@ -3,12 +3,13 @@ limit (WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT) and the `webhooks` queue. In-process
 both databases, then a real slow receiver and a healthy one across real workers (PostgreSQL
 + Redis), proven with the receiver's arrival times."""
 
+import threading
 import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.celery import app
@@ -89,6 +90,40 @@ def test_a_lost_workers_lease_frees_its_slot(api, receiver, clock: Clock, settin
     # Oldest due first: the row never sent (due since the start), then the first lost one.
     assert [pk for pk, _ in again] == [never_sent.pk, min(lost_pks)]
     assert delivery.deliver(*lost[0]) == "not claimed"  # the old claim's token is stale
+
+
+@pytest.mark.postgres
+def test_racing_claims_never_exceed_the_limit(
+    transactional_db: None, api: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight sweeps and lanes claiming at the same instant (PostgreSQL, one connection
+    each): every row is claimed once at most and no endpoint gets more than its 2 slots."""
+    monkeypatch.setattr(events, "kick_relay", lambda: None)  # committed for real here: no
+    monkeypatch.setattr(delivery, "dispatch_after_fan_out", lambda: None)  # nudges
+    slow, fast = _backlog(api, receiver, 10)
+    barrier = threading.Barrier(8)
+    claimed: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+
+    def claim(endpoint_pk: int | None) -> None:
+        try:
+            barrier.wait()
+            claimed.extend(delivery.claim_due(endpoint_pk=endpoint_pk))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=((None, slow, fast)[i % 3],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    pks = [pk for pk, _ in claimed]
+    assert len(pks) == len(set(pks)) == 4
+    assert sorted(_endpoints(claimed)) == sorted([slow, slow, fast, fast])
+    assert WebhookDelivery.objects.filter(leased_until__isnull=False).count() == 4
 
 
 def test_the_claim_reads_in_a_fixed_number_of_queries(

@@ -31,7 +31,7 @@ def max_in_flight() -> int:
 def claim(*, lease: timedelta, limit: int, endpoint_pk: int | None = None) -> list[tuple[int, str]]:
     """Lease up to `limit` due deliveries of enabled endpoints (only `endpoint_pk`'s when
     given), within each endpoint's free slots: [(delivery pk, lease token)], fairest first.
-    Five queries (lock, in-flight counts, ranked due rows, row locks, update)."""
+    At most five queries (lock, in-flight counts, ranked due rows, row locks, update)."""
     with transaction.atomic():
         serialize("webhooks.claim")
         now = timezone.now()
@@ -45,8 +45,12 @@ def claim(*, lease: timedelta, limit: int, endpoint_pk: int | None = None) -> li
             .values_list("endpoint_id", "n")
         )
         cap = max_in_flight()
+        full = [endpoint for endpoint, n in busy.items() if n >= cap]
+        if endpoint_pk is not None and full:
+            return []  # its slots are all taken
         ranked = (
             pending.filter(next_attempt_at__lte=now, endpoint__enabled=True)
+            .exclude(endpoint_id__in=full)  # a hung receiver's backlog is not even ranked
             .annotate(
                 rank=Window(
                     RowNumber(),
