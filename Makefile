@@ -43,7 +43,8 @@ lock:
 	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements/base.lock
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.lock
 
-# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change); builds its own database.
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change) and, for the webhook lag, Redis
+# (BENCH_BROKER); builds its own databases.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

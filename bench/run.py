@@ -11,8 +11,11 @@ It builds a fresh database (`cs_hub_bench`), seeds it with `seed_demo`, then mea
    floor of its SQL alone (every query the recompute ran, re-run directly).
 3. adoption insights and the finance read-outs (value realisation, renewals due, calibration)
    through gunicorn.
+4. webhook delivery lag with a dead receiver present (bench/webhook_lag.py: its own small
+   database and a real worker and beat on Redis), alone with
+   `make bench BENCH_ARGS="--only webhooks"` (the other figures in REPORT.md are kept).
 Figures go to stdout and bench/REPORT.md. Targets: >= 50,000 rows/s; recompute < 10 s;
-adoption p95 < 250 ms; value realisation p95 <= 30 ms.
+adoption p95 < 250 ms; value realisation p95 <= 30 ms; webhook lag p95 <= 1 s.
 """
 
 import argparse
@@ -47,7 +50,17 @@ def main() -> None:
     parser.add_argument("--db", default="cs_hub_bench")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", choices=["webhooks"], help="measure only this; keep the rest")
+    parser.add_argument("--webhooks-db", default="cs_hub_bench_webhooks")
+    parser.add_argument(
+        "--broker", default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
+    )
     args = parser.parse_args()
+    if args.only == "webhooks":
+        report = {**previous_report(), **bench_webhooks(args)}
+        report["webhook_date"] = date.today().isoformat()
+        write_report(report)
+        return
 
     url = f"{args.pg}/{args.db}"
     env = {
@@ -102,7 +115,38 @@ def main() -> None:
     report.update(bench_recompute())
     report.update(bench_adoption(args, env))
     report.update(bench_finance_reads(args, env))
+    report.update(bench_webhooks(args))
+    report["webhook_date"] = report["date"]
     write_report(report)
+
+
+def previous_report() -> dict[str, object]:
+    """The raw figures of the last full run, from bench/REPORT.md."""
+    text = (ROOT / "bench" / "REPORT.md").read_text()
+    raw: dict[str, object] = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
+    return raw
+
+
+def bench_webhooks(args: argparse.Namespace) -> dict[str, object]:
+    """bench/webhook_lag.py in its own process (its Django talks to the broker; this one runs
+    tasks eagerly) on its own database: 300 events at 10/s, a healthy and a hung receiver;
+    then again at 30/s (`webhook_fast_*`: headroom, no target)."""
+    script = [PY, str(ROOT / "bench" / "webhook_lag.py"), "--pg", args.pg]
+    command = [*script, "--db", args.webhooks_db, "--broker", args.broker]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    figures: dict[str, object] = {}
+    for rate, prefix in (("10", "webhook_"), ("30", "webhook_fast_")):
+        out = subprocess.run(  # noqa: S603
+            [*command, "--rate", rate],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        found = json.loads(out.stdout.strip().splitlines()[-1])
+        figures.update({prefix + k.removeprefix("webhook_"): v for k, v in found.items()})
+    return figures
 
 
 def usage_batches(n: int, offset_days: int) -> list[list[dict[str, object]]]:
@@ -544,6 +588,7 @@ def write_report(report: dict[str, object]) -> None:
         f"| event relay (health_changed events through every registered handler, on a worker) | "
         f"{report['relay_events_per_second']} events/s ({report['relay_events']:,} events) | "
         "- | - |",
+        *webhook_rows(report),
         "",
         "Raw figures:",
         "",
@@ -553,6 +598,24 @@ def write_report(report: dict[str, object]) -> None:
         "",
     ]
     (ROOT / "bench" / "REPORT.md").write_text("\n".join(lines))
+
+
+def webhook_rows(report: dict[str, object]) -> list[str]:
+    if "webhook_lag_p95_ms" not in report:
+        return []
+    ok = report["webhook_lag_p95_ms"] <= 1000 and not report["webhook_missing"]  # type: ignore[operator]
+    return [
+        f"| webhook delivery lag, event commit to a healthy receiver's receipt "
+        f"({report['webhook_events']} events at {report['webhook_rate_per_second']:g}/s, a "
+        f"hung receiver subscribed too, {report['webhook_worker_processes']} worker processes; "
+        f"measured {report['webhook_date']}) | p50 {report['webhook_lag_p50_ms']} ms, "
+        f"p95 {report['webhook_lag_p95_ms']} ms, p99 {report['webhook_lag_p99_ms']} ms "
+        f"({report['webhook_missing']} missing) | p95 <= 1 s {'✅' if ok else '❌'} | - |",
+        f"| the same at {report['webhook_fast_rate_per_second']:g} events/s | "
+        f"p50 {report['webhook_fast_lag_p50_ms']} ms, p95 {report['webhook_fast_lag_p95_ms']} ms, "
+        f"p99 {report['webhook_fast_lag_p99_ms']} ms ({report['webhook_fast_missing']} missing) "
+        "| - | - |",
+    ]
 
 
 if __name__ == "__main__":

@@ -55,7 +55,16 @@ def handlers_for(event_type: str) -> list[Handler]:
     return list(_handlers.get(event_type, ())) + list(_handlers.get("*", ()))
 
 
-def publish(event_type: str, *, customer_id: str | None = None, data: dict[str, Any]) -> Event:
+def publish(
+    event_type: str,
+    *,
+    customer_id: str | None = None,
+    data: dict[str, Any],
+    private: bool = False,
+    owner_client_id: str | None = None,
+) -> Event:
+    """Write the event in the caller's transaction. `private` (implied by `owner_client_id`,
+    an ApiKey pk) keeps it out of other clients' event feed (README "Webhooks")."""
     now = timezone.now()
     event = Event.objects.create(
         event_id=new_public_id("evt"),
@@ -64,6 +73,8 @@ def publish(event_type: str, *, customer_id: str | None = None, data: dict[str, 
         data=data,
         created_at=now,
         next_attempt_at=now,
+        private=private or owner_client_id is not None,
+        owner_client_id=owner_client_id,
     )
     transaction.on_commit(kick_relay)
     return event

@@ -74,6 +74,19 @@ class Event(models.Model):
     next_attempt_at = models.DateTimeField()
     processed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Most events are about the company's data and every webhooks:read key may list them; an
+    # event about one client's own resource (its webhook endpoint) is private: the feed shows
+    # it to that client only (and to staff). A private event whose client is gone (or that is
+    # about a staff-made endpoint) is staff's alone.
+    private = models.BooleanField(default=False)
+    owner_client = models.ForeignKey(
+        ApiKey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The one API client a private event is shown to.",
+    )
 
     class Meta:
         indexes = [

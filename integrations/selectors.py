@@ -1,7 +1,11 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import Event
+from .models import ApiKey, Event
 
 
-def event_list() -> QuerySet[Event]:
-    return Event.objects.all()
+def event_list(*, client: ApiKey | None = None) -> QuerySet[Event]:
+    """The events a reader may list: staff (`client` None) every one; an API client the
+    public ones and the private ones it owns."""
+    if client is None:
+        return Event.objects.all()
+    return Event.objects.filter(Q(private=False) | Q(private=True, owner_client=client))

@@ -239,7 +239,8 @@ _TYPES = (
     EventType(
         "webhook.endpoint_disabled",
         "One of your webhook endpoints was disabled (`reason`: `gone` after a 410, `failing` "
-        "after 5 days of failures); sent only to the same client's other endpoints.",
+        "after 5 days of failures); sent only to the same client's other endpoints, and "
+        "listed by GET /api/v1/events to that client only.",
         {
             "customer_id": None,
             "endpoint_id": "whe_0192a1b2c3d4e5f6",

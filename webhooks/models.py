@@ -57,6 +57,12 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Since the last replay.")
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    leased_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while an attempt is in flight (claimed, not yet recorded); the "
+        "per-endpoint concurrency limit counts these.",
+    )
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
@@ -69,6 +75,11 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
             models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_list_idx"),
+            models.Index(
+                fields=["endpoint", "leased_until"],
+                name="webhook_delivery_lease_idx",
+                condition=models.Q(leased_until__isnull=False),
+            ),
         ]
         verbose_name_plural = "webhook deliveries"
 

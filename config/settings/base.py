@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
 # Webhooks (README "Webhooks"): the per-attempt HTTP timeout, and the base of the links a
 # too-large payload carries instead of its data.
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
+# At most this many attempts of one endpoint in flight at once: a slow or dead receiver holds
+# at most that many worker slots of the `webhooks` queue (webhooks/services/claims.py).
+WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", default=2)
 CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
 # Celery (DESIGN.md section 4).
@@ -336,6 +339,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}  # > the longest time limit
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Webhook sends have their own queue (README "Webhooks"). A worker started without -Q consumes
+# every queue listed here, so one worker still does everything (embedded/dev, CI); a
+# deployment can give `-Q webhooks` its own pool and run the other with `-Q celery`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "webhooks": {}}
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "relay-events": {"task": "integrations.relay_events", "schedule": 5.0},
     "recompute-health-nightly": {

@@ -3,13 +3,16 @@ holding every scope, cannot see, change, replay or rotate them, nor read their d
 it gets the same 404 as for an id that does not exist (nothing tells it the id is taken).
 Endpoints made by staff in the admin belong to no key and are invisible to every key."""
 
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
 from customers.models import Customer
 from integrations.events import publish, relay_pending
+from integrations.models import Event
 from tests.support.errors import assert_error
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -148,3 +151,55 @@ def _events_at(endpoint_id: str) -> list[Any]:
         .select_related("event")
         .order_by("pk")
     ]
+
+
+# --- The event feed (issue 16, helper W) -------------------------------------------------
+EVENTS = "/api/v1/events"
+
+
+def _feed(client: Any, **params: str) -> list[tuple[str, Any]]:
+    response = client.get(EVENTS, params)
+    assert response.status_code == 200, response.content
+    return [(e["type"], e["data"].get("endpoint_id")) for e in response.json()["results"]]
+
+
+@pytest.mark.django_db
+def test_the_event_feed_shows_an_endpoint_event_to_its_owner_only(
+    two_clients: Any, staff: Any
+) -> None:
+    """`webhook.endpoint_disabled` is about one client's endpoint: its owner lists it, another
+    client (even with every scope, even asking for it by id or type) does not; one about a
+    staff-made endpoint is staff's alone. Company events stay visible to every key."""
+    a, b = two_clients
+    endpoint_disable(endpoint=WebhookEndpoint.objects.get(endpoint_id="whe_a"), reason="gone")
+    staff_hook = endpoint_create(
+        owner=None, url="https://hooks.example.com/staff", event_types=["customer.*"]
+    )
+    endpoint_disable(endpoint=staff_hook, reason="failing")
+    company = ("customer.created", None)
+    about_a = ("webhook.endpoint_disabled", "whe_a")
+    about_staff = ("webhook.endpoint_disabled", staff_hook.endpoint_id)
+    assert _feed(a) == [company, about_a]
+    assert _feed(b) == [company]
+    notice = Event.objects.get(data__endpoint_id="whe_a")
+    assert _feed(b, event_id=notice.event_id) == []
+    assert _feed(b, type="webhook.endpoint_disabled") == []
+    assert _feed(a, type="webhook.endpoint_disabled") == [about_a]
+    assert _feed(staff) == [company, about_a, about_staff]
+
+
+@pytest.mark.django_db
+def test_the_backfill_makes_older_endpoint_events_private(two_clients: Any) -> None:
+    """webhooks 0002: `webhook.*` events written before events could be private become
+    private to the endpoint's owner (staff's alone when the endpoint is gone)."""
+    a, b = two_clients
+    gone = publish("webhook.endpoint_disabled", data={"endpoint_id": "whe_x", "reason": "gone"})
+    old = publish("webhook.endpoint_disabled", data={"endpoint_id": "whe_a", "reason": "gone"})
+    assert ("webhook.endpoint_disabled", "whe_a") in _feed(b)  # public, as they were
+    backfill = importlib.import_module("webhooks.migrations.0002_private_events_backfill")
+    backfill.backfill(django_apps, None)
+    owner = WebhookEndpoint.objects.get(endpoint_id="whe_a").owner_id
+    assert Event.objects.filter(pk=old.pk, private=True, owner_client_id=owner).exists()
+    assert Event.objects.filter(pk=gone.pk, private=True, owner_client=None).exists()
+    assert _feed(b) == [("customer.created", None)]
+    assert _feed(a) == [("customer.created", None), ("webhook.endpoint_disabled", "whe_a")]

@@ -8,6 +8,7 @@ response has that its request body does not (ids, created_at, computed values, s
 Each is sent twice: alone, and inside a body that is otherwise valid (the bodies of
 tests/test_schema_responses.py), which must then be refused whole and store nothing; the
 valid body without them is accepted, so the refusal is the hostile fields' doing.
+The same holds inside nested objects (the second half of the file).
 """
 
 import json
@@ -181,4 +182,119 @@ def test_read_only_fields_are_refused_on_every_write(api: APIClient) -> None:
         accepted = _send(api, method, url, valid)
         if accepted.status_code >= 300:
             failures.append(f"{method} {path}: the valid body alone got {accepted.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+# --- Nested objects (issue 16, helper W) -------------------------------------------------
+# The same rule one level down: inside a nested object of a write's body (an object property,
+# or the items of an array property), the fields its counterpart in the success response has
+# and the request does not are refused with `unknown_field` at their full path
+# (`customer_forecasts.0.arr`); a nested object whose response counterpart adds nothing gets
+# `id` and `created_at`, the usual mass-assignment targets, which it does not take either.
+# Paths come from the schema, so a nested serializer added later is covered.
+
+CANARY = {"id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}}
+
+
+def _objects(node: dict[str, Any], path: tuple[str, ...], out: dict[tuple[str, ...], Any]) -> None:
+    """Every object schema under `node`, by its path ("0" for an array's items)."""
+    node = _resolve(node)
+    if node.get("type") == "array" and "items" in node:
+        _objects(node["items"], (*path, "0"), out)
+        return
+    for key in ("oneOf", "anyOf", "allOf"):
+        for sub in node.get(key, []):
+            _objects(sub, path, out)
+    if "properties" in node:
+        out[path] = node
+        for name, field in node["properties"].items():
+            _objects(field, (*path, name), out)
+
+
+def nested_read_only_fields(method: str, path: str) -> dict[tuple[str, ...], dict[str, Any]]:
+    """{nested path: {read-only field: its schema}} for every nested object of the body."""
+    operation = schema()["paths"][path][method.lower()]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    success = next(code for code in ("200", "201", "202") if code in operation["responses"])
+    requests: dict[tuple[str, ...], Any] = {}
+    responses: dict[tuple[str, ...], Any] = {}
+    _objects(body, (), requests)
+    _objects(
+        operation["responses"][success]["content"]["application/json"]["schema"], (), responses
+    )
+    found = {}
+    for where, node in requests.items():
+        if all(part == "0" for part in where):
+            continue  # the body itself, or a list body's items: the top-level test
+        writable = set(node.get("properties", {}))
+        answer = responses.get(where, {}).get("properties", {})
+        extra = {n: _resolve(f) for n, f in answer.items() if n not in writable}
+        found[where] = extra or {n: f for n, f in CANARY.items() if n not in writable}
+    return found
+
+
+NESTED = [
+    (method, path, where, fields)
+    for method, path, _ in WRITES
+    for where, fields in nested_read_only_fields(method, path).items()
+]
+
+
+def test_the_nested_objects_are_found() -> None:
+    found = {(m, p, ".".join(w)): set(f) for m, p, w, f in NESTED}
+    forecast = found[("POST", "/api/v1/cs-finance/forecast", "customer_forecasts.0")]
+    assert {"arr", "model_renewal_probability", "expected_renewal_revenue"} <= forecast
+    for where in ("handoff_data", "success_initiation"):
+        assert ("POST", "/api/v1/cs-sales/handoff/{customer_id}", where) in found
+    assert ("POST", "/api/v1/cs-product/feedback", "feedback") in found
+
+
+def _put(body: Any, where: tuple[str, ...], extra: dict[str, Any]) -> Any:
+    """`body` with `extra` merged into the object at `where` (created if the valid body has
+    none there)."""
+    if not where:
+        return {**body, **extra} if isinstance(body, dict) else extra
+    head, rest = where[0], where[1:]
+    if head == "0":
+        items = list(body) if isinstance(body, list) and body else [{}]
+        return [_put(items[0], rest, extra), *items[1:]]
+    out = dict(body) if isinstance(body, dict) else {}
+    out[head] = _put(out.get(head), rest, extra)
+    return out
+
+
+def _error_path(error: dict[str, Any], where: tuple[str, ...]) -> str | None:
+    """The full path an `unknown_field` error names. Serializer errors carry it in `attr`;
+    the bulk-shaped ones (the forecast's lines) give the item's `index` in the nested list and
+    the `field` inside it."""
+    if error["code"] != "unknown_field":
+        return None
+    if error.get("index") is None:
+        return str(error.get("field") or error.get("attr"))
+    if where and where[-1] == "0" and error["index"] == 0:
+        return ".".join((*where, str(error["field"])))
+    return f"{error['index']}.{error['field']}"
+
+
+@pytest.mark.django_db
+def test_read_only_fields_in_nested_objects_are_refused(api: APIClient) -> None:
+    call_command("seed_demo", "--customers", "8", "--health-weeks", "2", "--no-progress")
+    _seed_webhooks(api)
+    failures: list[str] = []
+    for method, path, where, fields in NESTED:
+        url = _url(method, path)
+        extra = {name: hostile(field) for name, field in fields.items()}
+        valid = BODIES[(method.lower(), path)](_customer().customer_id)
+        prefix = ".".join(where)
+        before = _counts()
+        response = _send(api, method, url, _put(valid, where, extra))
+        label = f"{method} {path} at {prefix}"
+        if response.status_code != 400:
+            failures.append(f"{label}: {response.status_code}")
+        else:
+            refused = {_error_path(e, where) for e in response.json()["errors"]}
+            if missing := {f"{prefix}.{name}" for name in fields} - refused:
+                failures.append(f"{label}: accepted {sorted(missing)} (refused {refused})")
+        if _counts() != before:
+            failures.append(f"{label}: stored rows")
     assert not failures, "\n".join(failures)

@@ -114,9 +114,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def send_due() -> list[str]:
-    """Relay pending events (fan-out), then send every due delivery once, in-process."""
+    """Relay pending events (fan-out), then send every due delivery once, in-process: claim
+    (at most the per-endpoint limit in flight), send, and claim the freed slots again until
+    nothing is due (a failed attempt's retry is due later)."""
     events.relay_pending()
-    return [delivery.deliver(pk, token) for pk, token in delivery.claim_due()]
+    outcomes: list[str] = []
+    while claimed := delivery.claim_due():
+        outcomes += [delivery.deliver(pk, token) for pk, token in claimed]
+    return outcomes
 
 
 def subscribe(api: KeyedAPIClient, url: str, *types: str) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Across a real `celery worker` on Redis (CI's PostgreSQL run): an event committed by the
-app reaches the receiver with no help from the test (relay -> fan-out -> dispatch -> deliver
-are each enqueued on commit), signed, once."""
+app reaches the receiver with no help from the test (the relay is enqueued on commit; after
+its fan-out commits it claims the deliveries and enqueues their sends), signed, once."""
 
 import time
 from typing import Any

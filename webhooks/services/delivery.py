@@ -11,10 +11,12 @@ first sender's result be ignored instead of recorded twice. Delivery is at least
 import json
 import logging
 import random
+import time
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +24,7 @@ from django.utils import timezone
 from ..choices import DeliveryStatus, DisabledReason
 from ..errors import UnsafeUrl
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from . import addresses, endpoints, signing, transport
+from . import addresses, claims, endpoints, signing, transport
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ MAX_RETRY_AFTER = 86400
 FAILING_DISABLE_AFTER = timedelta(days=5)
 MAX_BODY_BYTES = 20 * 1024
 DISPATCH_BATCH = 500
+LANE_SECONDS = 1.0  # how long one deliver task keeps sending its endpoint's due deliveries
 
 
 def timeout_seconds() -> float:
@@ -54,34 +57,48 @@ def kick_dispatch() -> None:
         logger.warning("webhook dispatch not enqueued; the periodic sweep will pick it up")
 
 
-def claim_due(*, limit: int = DISPATCH_BATCH) -> list[tuple[int, str]]:
-    """Lease the due deliveries of enabled endpoints: [(delivery pk, lease token)]."""
-    with transaction.atomic():
-        now = timezone.now()
-        rows = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=DeliveryStatus.PENDING,
-                next_attempt_at__lte=now,
-                endpoint__enabled=True,
-            )
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:limit]
-        )
-        until = now + _lease()
-        WebhookDelivery.objects.filter(pk__in=rows).update(next_attempt_at=until)
-    return [(pk, until.isoformat()) for pk in rows]
+def dispatch_after_fan_out() -> None:
+    """The relay's nudge once its fan-out committed: the relay already runs on a worker, so
+    it claims here and hands the sends straight to the `webhooks` queue (one task hop fewer
+    than enqueuing the sweep). If that fails, the sweep task is enqueued; failing that, beat
+    sweeps."""
+    if _eager():
+        kick_dispatch()
+        return
+    try:
+        dispatch_due()
+    except Exception:
+        logger.warning("webhook dispatch after fan-out failed; enqueuing the sweep")
+        kick_dispatch()
 
 
-def dispatch_due() -> int:
-    """Beat's sweep: claim what is due and hand each delivery to its own task, so one slow
-    receiver holds one worker slot, not the others' deliveries."""
+def claim_due(
+    *, limit: int = DISPATCH_BATCH, endpoint_pk: int | None = None
+) -> list[tuple[int, str]]:
+    """Lease the due deliveries of enabled endpoints within the per-endpoint concurrency
+    limit (claims.py): [(delivery pk, lease token)]."""
+    return claims.claim(lease=_lease(), limit=limit, endpoint_pk=endpoint_pk)
+
+
+def _eager() -> bool:
+    return bool(current_app.conf.task_always_eager)
+
+
+def dispatch_due(endpoint_pk: int | None = None) -> int:
+    """Beat's sweep (and the nudges): claim what is due and hand each delivery to its own
+    task, so one slow receiver holds its own slots, not the others' deliveries. Without a
+    broker (eager tasks, the embedded setup) every send runs here, in turn: the freed slots
+    are claimed again until nothing is due."""
     from ..tasks import deliver
 
-    claimed = claim_due()
-    for pk, token in claimed:
-        deliver.apply_async(args=(pk, token), retry=False)
-    return len(claimed)
+    total = 0
+    while True:
+        claimed = claim_due(endpoint_pk=endpoint_pk)
+        for pk, token in claimed:
+            deliver.apply_async(args=(pk, token), retry=False)
+        total += len(claimed)
+        if not claimed or not _eager():
+            return total
 
 
 def _holds(delivery: WebhookDelivery, token: str) -> bool:
@@ -107,15 +124,46 @@ def body_for(delivery: WebhookDelivery) -> bytes:
     return body
 
 
+def deliver_lane(delivery_pk: int, token: str) -> str:
+    """The `webhooks.deliver` task: send the claimed delivery; then, while its endpoint has
+    more due and the lane has run under LANE_SECONDS, claim the endpoint's next one (the slot
+    just freed) and send it here, with no task hop per delivery. Past the budget (a slow
+    receiver passes it in one attempt) the lane hands over to new tasks at the back of the
+    queue, so a busy endpoint never keeps a worker from the others."""
+    started = time.monotonic()
+    first, endpoint_pk = _send(delivery_pk, token)
+    while endpoint_pk is not None and not _eager():
+        if time.monotonic() - started >= LANE_SECONDS:
+            _dispatch_endpoint(endpoint_pk)
+            break
+        claimed = claim_due(endpoint_pk=endpoint_pk, limit=1)
+        if not claimed:
+            break
+        _, endpoint_pk = _send(*claimed[0])
+    return first
+
+
+def _dispatch_endpoint(endpoint_pk: int) -> None:
+    try:
+        dispatch_due(endpoint_pk=endpoint_pk)
+    except Exception:  # broker or database trouble: beat's sweep sends it
+        logger.warning("webhook endpoint %s: next delivery left to the sweep", endpoint_pk)
+
+
 def deliver(delivery_pk: int, token: str) -> str:
     """Send one claimed delivery once and record the outcome. Returns what happened."""
+    return _send(delivery_pk, token)[0]
+
+
+def _send(delivery_pk: int, token: str) -> tuple[str, int | None]:
+    """deliver(), and the endpoint's pk when the outcome was recorded (its slot is free)."""
     delivery = (
         WebhookDelivery.objects.select_related("endpoint", "event").filter(pk=delivery_pk).first()
     )
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return "gone"
+        return "gone", None
     if not _holds(delivery, token):
-        return "not claimed"  # re-claimed by a later sweep: that claim sends
+        return "not claimed", None  # re-claimed by a later sweep: that claim sends
     endpoint = delivery.endpoint
     now = timezone.now()
     body = body_for(delivery)
@@ -137,7 +185,8 @@ def deliver(delivery_pk: int, token: str) -> str:
         outcome = transport.Outcome(None, 0, error_class="refused_address", error=exc.message)
     else:
         outcome = transport.post(parts, checked, body, headers, timeout_seconds())
-    return record(delivery_pk, token, outcome, now)
+    result = record(delivery_pk, token, outcome, now)
+    return result, (None if result == "superseded" else endpoint.pk)
 
 
 def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetime) -> str:
@@ -160,6 +209,7 @@ def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetim
             error=outcome.error,
         )
         delivery.attempts += 1
+        delivery.leased_until = None
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error
         if outcome.succeeded:
@@ -167,9 +217,10 @@ def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetim
             delivery.delivered_at = timezone.now()
             delivery.next_attempt_at = None
             delivery.save()
-            WebhookEndpoint.objects.filter(
-                pk=delivery.endpoint_id, failing_since__isnull=False
-            ).update(failing_since=None)
+            if delivery.endpoint.failing_since is not None:
+                WebhookEndpoint.objects.filter(
+                    pk=delivery.endpoint_id, failing_since__isnull=False
+                ).update(failing_since=None)
             return "succeeded"
         return _failed(delivery, outcome, timezone.now())
 

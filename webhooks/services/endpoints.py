@@ -111,8 +111,11 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
         next_attempt_at=None,
         last_error=f"endpoint disabled ({reason})",
     )
-    # No URL in the data: GET /api/v1/events shows events to every webhooks:read key.
+    # Private: GET /api/v1/events lists it to the endpoint's owner only (a staff-made
+    # endpoint's to staff only). Still no URL in the data.
     events.publish(
         "webhook.endpoint_disabled",
         data={"endpoint_id": endpoint.endpoint_id, "reason": reason},
+        private=True,
+        owner_client_id=endpoint.owner_id,
     )

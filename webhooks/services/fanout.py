@@ -79,4 +79,4 @@ def _same_owner(
 def kick_dispatch() -> None:
     from . import delivery
 
-    delivery.kick_dispatch()
+    delivery.dispatch_after_fan_out()
