@@ -1,22 +1,21 @@
 """Next recommended actions of a customer's journey (README "Marketing: journeys").
 
 The stage's configured `recommended_actions` come first, in their order; then the actions the
-health signals call for, from the rule table below. SEAM: the facts are read here from
-customers.read (latest health and its 30-day change) and operations.read (open
-escalations); when marketing.signals offers the customer signals, `health_facts` is the one
-function to point at them.
+health signals call for, from the rule table below. The health facts are the marketing
+signals' `health` group (marketing.signals: the same snapshot, 30-day change and 15-point
+drop the health read-out, the segments and the lifecycle rules use); open escalations come
+from operations.read.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from customers import read as customers_read
 from customers.choices import ALLOWED_TRANSITIONS
+from integrations.clock import today
 from integrations.rules import Rule, evaluate
 from operations.read import OpenInterventionRefs
 
-# Health lost over 30 days that calls for a check-in (the health_declined event's threshold).
-DECLINE_POINTS = 15
+from ..signals.signals import customer_signals
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class HealthFacts:
     score: int | None
     grade: str | None
     change_30d: int | None
+    dropped: bool  # 15+ points lost in 30 days (HealthSignal.dropped)
     open_escalations: int
 
     @property
@@ -53,7 +53,7 @@ RULES: tuple[Rule[HealthFacts], ...] = (
     ),
     Rule(
         "schedule_health_check_in",
-        lambda f: f.change_30d is not None and f.change_30d <= -DECLINE_POINTS,
+        lambda f: f.dropped,
         lambda f: (
             f"Schedule a health check-in: health fell {-(f.change_30d or 0)} points in 30 days."
         ),
@@ -81,13 +81,15 @@ RULES: tuple[Rule[HealthFacts], ...] = (
 
 
 def health_facts(customer_pk: int, stage: str, refs: OpenInterventionRefs | None) -> HealthFacts:
-    """The facts the rules read. Two queries (one without a health snapshot)."""
-    change = customers_read.health_changes([customer_pk]).get(customer_pk)
+    """The facts the rules read: the signals' health group (two queries)."""
+    signals = customer_signals([customer_pk], today(), ("health",)).get(customer_pk)
+    health = signals.health if signals else None
     return HealthFacts(
         stage=stage,
-        score=change.latest.score if change else None,
-        grade=change.latest.grade if change else None,
-        change_30d=change.change_30d if change else None,
+        score=health.score if health else None,
+        grade=health.grade if health else None,
+        change_30d=health.change_30d if health else None,
+        dropped=health.dropped if health else False,
         open_escalations=len(refs.escalations) if refs else 0,
     )
 
