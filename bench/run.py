@@ -31,6 +31,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from marketing_reads import report_rows
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
@@ -50,7 +52,9 @@ def main() -> None:
     parser.add_argument("--db", default="cs_hub_bench")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--only", choices=["webhooks"], help="measure only this; keep the rest")
+    parser.add_argument(
+        "--only", choices=["webhooks", "marketing"], help="measure only this; keep the rest"
+    )
     parser.add_argument("--webhooks-db", default="cs_hub_bench_webhooks")
     parser.add_argument(
         "--broker", default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
@@ -108,6 +112,10 @@ def main() -> None:
 
     from product.models import FeatureUsage
 
+    if args.only == "marketing":
+        sh(PY, "manage.py", "migrate", "-v0", env=env)
+        write_report({**previous_report(), **_marketing(args, env)})
+        return
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     report["usage_rows"] = FeatureUsage.objects.count()
@@ -115,9 +123,16 @@ def main() -> None:
     report.update(bench_recompute())
     report.update(bench_adoption(args, env))
     report.update(bench_finance_reads(args, env))
+    report.update(_marketing(args, env))
     report.update(bench_webhooks(args))
     report["webhook_date"] = report["date"]
     write_report(report)
+
+
+def _marketing(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    from marketing_reads import bench_marketing
+
+    return bench_marketing(args.port, lambda: _gunicorn(args.port, env), _wait_for, _percentiles)
 
 
 def previous_report() -> dict[str, object]:
@@ -485,17 +500,14 @@ def _percentiles(latencies: list[float]) -> tuple[int, int]:
 
 def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
     """Finance and sales read-outs through gunicorn (one client, after a warm-up request each):
-    GET /cs-finance/value/{customer_id}, /cs-sales/expansion/{customer_id} and
-    /cs-marketing/journey/{customer_id}/status (issue 14) for 200
+    GET /cs-finance/value/{customer_id} and /cs-sales/expansion/{customer_id} for 200
     customers with an active contract (target p95 <= 30 ms each, issues 12 and 13), the first
     page of /cs-finance/renewals?due_within_days=90, the calibration read-out and the first
     page of 100 of /cs-sales/expansion, 50 times each. p95 rounded up to the millisecond."""
     from finance.models import Contract
     from integrations.models import ApiKey
 
-    _, key = ApiKey.objects.create_key(
-        name="bench-reads", scopes=["finance:read", "sales:read", "marketing:read"]
-    )
+    _, key = ApiKey.objects.create_key(name="bench-reads", scopes=["finance:read", "sales:read"])
     customers = list(
         Contract.objects.filter(status="active")
         .order_by("customer__customer_id")
@@ -508,7 +520,6 @@ def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[s
         "calibration": ["/api/v1/cs-finance/renewal-calibration"] * 50,
         "expansion": [f"/api/v1/cs-sales/expansion/{c}" for c in customers],
         "expansion_list": ["/api/v1/cs-sales/expansion?page_size=100"] * 50,
-        "journey": [f"/api/v1/cs-marketing/journey/{c}/status" for c in customers],
     }
     server = _gunicorn(args.port, env)
     found: dict[str, object] = {}
@@ -578,9 +589,7 @@ def write_report(report: dict[str, object]) -> None:
         f"{'✅' if report['expansion_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
         f"| expansion list GET (page of 100, via gunicorn) | p50 {report['expansion_list_p50_ms']}"
         f" ms, p95 {report['expansion_list_p95_ms']} ms | - | - |",
-        f"| journey status GET (one customer, via gunicorn) | p50 {report['journey_p50_ms']} ms, "
-        f"p95 {report['journey_p95_ms']} ms | p95 <= 30 ms "
-        f"{'✅' if report['journey_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
+        *report_rows(report),
         f"| renewals due GET (first page, 90 days, via gunicorn) | "
         f"p50 {report['renewals_p50_ms']} ms, p95 {report['renewals_p95_ms']} ms | - | - |",
         f"| renewal calibration GET (via gunicorn) | p50 {report['calibration_p50_ms']} ms, "
