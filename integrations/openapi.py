@@ -47,7 +47,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             params.append(
                 OpenApiParameter(
                     name=IDEMPOTENCY_HEADER,
-                    type=str,
+                    type={
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 255,
+                        "pattern": "^[ -~]+$",
+                    },
                     location=OpenApiParameter.HEADER,
                     required=False,
                     description=(

@@ -63,6 +63,23 @@ class CursorPagination(pagination.CursorPagination):
     def _signer(self) -> signing.Signer:
         return signing.Signer(salt=f"{CURSOR_SALT}:{self._context}")
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """The schema states what the server accepts: a non-empty cursor it issued, and a page
+        size from 1 to max_page_size (default page_size)."""
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "minLength": 1}
+                parameter["description"] = "The `next` or `previous` link's cursor, as issued."
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
+
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

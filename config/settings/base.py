@@ -205,6 +205,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "integrations.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "integrations.openapi.AutoSchema",
+    # OPTIONS points at the schema instead of guessing request bodies (integrations.api.metadata).
+    "DEFAULT_METADATA_CLASS": "integrations.api.metadata.SchemaMetadata",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 100,
