@@ -124,7 +124,7 @@ PRIOR_RANGE_MESSAGE = "The low end of the retention range must not exceed the hi
 
 
 def _bounded(low: Decimal, high: Decimal, unit: str) -> list[object]:
-    message = f"From {low} to {high} {unit}."
+    message = f"From {low} to {high} {unit}.".replace("%", "%%")  # the validator %-formats it
     return [MinValueValidator(low, message), MaxValueValidator(high, message)]
 
 
