@@ -67,8 +67,7 @@ class CampaignExists(Conflict):
         self.campaign_id = campaign_id
         super().__init__(
             f"A campaign with external_campaign_id {external_campaign_id!r} exists "
-            f"({campaign_id}).",
-            attr="external_campaign_id",
+            f"({campaign_id})."
         )
 
     def extra(self) -> dict[str, Any]:
