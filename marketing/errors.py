@@ -66,8 +66,7 @@ class CampaignExists(Conflict):
     def __init__(self, external_campaign_id: str, campaign_id: str) -> None:
         self.campaign_id = campaign_id
         super().__init__(
-            f"A campaign with external_campaign_id {external_campaign_id!r} exists "
-            f"({campaign_id})."
+            f"A campaign with external_campaign_id {external_campaign_id!r} exists ({campaign_id})."
         )
 
     def extra(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@ public read APIs and writes lifecycle stages only through customers' service."""
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from customers.choices import LifecycleStage
@@ -123,7 +123,7 @@ ENGAGEMENT_PCT_RANGE = (Decimal(-100), Decimal(1000))
 PRIOR_RANGE_MESSAGE = "The low end of the retention range must not exceed the high end."
 
 
-def _bounded(low: Decimal, high: Decimal, unit: str) -> list[object]:
+def _bounded(low: Decimal, high: Decimal, unit: str) -> list[BaseValidator]:
     message = f"From {low} to {high} {unit}.".replace("%", "%%")  # the validator %-formats it
     return [MinValueValidator(low, message), MaxValueValidator(high, message)]
 
@@ -143,9 +143,7 @@ class CampaignTypePrior(models.Model):
     retention_improvement_high = models.DecimalField(
         max_digits=5, decimal_places=1, validators=RETENTION_POINTS
     )
-    engagement_lift = models.DecimalField(
-        max_digits=6, decimal_places=1, validators=ENGAGEMENT_PCT
-    )
+    engagement_lift = models.DecimalField(max_digits=6, decimal_places=1, validators=ENGAGEMENT_PCT)
     note = models.TextField(blank=True, help_text="Where the numbers come from.")
     updated_at = models.DateTimeField(auto_now=True)
 

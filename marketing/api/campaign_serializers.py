@@ -13,8 +13,8 @@ from rest_framework.exceptions import ErrorDetail
 
 from integrations.api.serializers_base import StrictSerializer, key_field
 
-from ..choices import AudienceMatch, CampaignStatus, CampaignType, MemberGroup, TriggerType
 from ..campaigns.selectors import campaign_warnings
+from ..choices import AudienceMatch, CampaignStatus, CampaignType, MemberGroup, TriggerType
 from ..errors import UnknownSegment, unknown_segment_detail
 from ..models import Campaign, CampaignMember
 from ..signals.segments import segment_names
@@ -66,7 +66,7 @@ class TargetAudienceRequestSerializer(StrictSerializer):
             elif name in names[:index]:
                 errors[index] = [ErrorDetail("Each segment once.", code="duplicate")]
         if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError(errors)  # type: ignore[arg-type]  # by index
         return names
 
 

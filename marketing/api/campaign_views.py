@@ -5,13 +5,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from rest_framework import serializers
-
 from integrations.openapi_errors import (
     ErrorResponse400Serializer,
     ErrorResponse404Serializer,

@@ -63,7 +63,7 @@ class _MembersInline(admin.TabularInline):
         total = 0 if obj is None else getattr(obj, f"{self.group}_count")
         self.verbose_name_plural = (
             f"{self.label}: the first {min(total, INLINE_LIMIT)} of {total} by customer_id "
-            "(all of them: Audience › Members)"
+            "(all of them: Audience, Members)"
         )
         return super().get_formset(request, obj, **kwargs)
 

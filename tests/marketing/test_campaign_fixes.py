@@ -111,6 +111,7 @@ def test_measured_and_final_impact_instants_end_in_z(api: Any) -> None:
     ended = create(["enterprise"], now=now - timedelta(days=20), measurement_window_days=7)
     campaigns_finalize()
     ended.refresh_from_db()
+    assert ended.final_impact is not None
     assert ended.final_impact["measured_at"].endswith("+00:00")  # stored as is
     for campaign in (running, ended):
         body = api.get(f"{URL}/{campaign.campaign_id}").json()
@@ -185,7 +186,7 @@ def test_racing_posts_with_one_external_id_make_one_campaign(make_client: MakeCl
     clients = [make_client("marketing:write") for _ in range(3)]
     for round_no in range(3):
         body = {**BODY, "external_campaign_id": f"race-{round_no}"}
-        responses = race(*(lambda c=c: c.post(URL, body, format="json") for c in clients))
+        responses = race(*(lambda c=c, b=body: c.post(URL, b, format="json") for c in clients))
         for response in responses:
             assert not isinstance(response, BaseException), repr(response)
         codes = sorted(r.status_code for r in responses)

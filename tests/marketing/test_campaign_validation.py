@@ -170,7 +170,8 @@ def test_a_huge_integer_is_a_clean_parse_error(api: Any) -> None:
     raw = '{"measurement_window_days": ' + "9" * 5000 + "}"
     error = assert_error(api.post(URL, raw, content_type="application/json"), 400, "parse_error")
     assert "Number too large" in error["detail"]
-    assert "sys." not in error["detail"] and "set_int_max_str_digits" not in error["detail"]
+    assert "sys." not in error["detail"]
+    assert "set_int_max_str_digits" not in error["detail"]
     # every endpoint parses with the same parser
     response = api.post("/api/v1/customers", raw, content_type="application/json")
     assert "Number too large" in assert_error(response, 400, "parse_error")["detail"]
