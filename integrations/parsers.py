@@ -22,6 +22,17 @@ def _finite_float(text: str) -> float:
     return number
 
 
+# Python refuses to read integers longer than this (sys.get_int_max_str_digits) with advice
+# about the interpreter; a client hears "too large" instead. No field takes such a number.
+MAX_INTEGER_DIGITS = 4300
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"Number too large: {text[:40]}... ({len(text)} characters).")
+    return int(text)
+
+
 # Only these escapes can put NUL or a lone surrogate into a parsed string (raw UTF-8 cannot).
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
@@ -47,7 +58,9 @@ def _check_shape(data: Any, keys_too: bool) -> None:
 def loads(body: str | bytes) -> Any:
     """Parse a JSON body with the API's rules; ValueError when it breaks one."""
     try:
-        data = json.loads(body, parse_float=_finite_float, parse_constant=json_constant)
+        data = json.loads(
+            body, parse_float=_finite_float, parse_int=_bounded_int, parse_constant=json_constant
+        )
     except RecursionError:
         raise ValueError(f"Nested deeper than {MAX_DEPTH} levels.") from None
     if isinstance(data, dict | list):

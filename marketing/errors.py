@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from integrations.domain_errors import Invalid, NotFound
+from integrations.domain_errors import Conflict, Invalid, NotFound
 
 # --- campaigns (README "Marketing: campaigns") ---------------------------------------------
 
@@ -38,17 +38,36 @@ def occurred_before_last_change(last: datetime) -> Invalid:
 
 
 class UnknownSegment(Invalid):
-    """A segment name the registry does not know; the body lists the known ones."""
+    """A segment name the registry does not know; the detail lists the known ones (also
+    `GET /api/v1/cs-marketing/segments`)."""
 
     default_code = "unknown_segment"
 
     def __init__(self, unknown: list[str], known: Sequence[str], *, attr: str = "segments") -> None:
         self.unknown, self.known = unknown, tuple(known)
+        super().__init__(unknown_segment_detail(unknown, known), attr=attr)
+
+
+def unknown_segment_detail(unknown: Sequence[str], known: Sequence[str]) -> str:
+    return (
+        f"Unknown segment(s): {', '.join(repr(u) for u in unknown)}. "
+        f"Known segments: {', '.join(known)}."
+    )
+
+
+# --- campaigns: fixes of issue 14 (README "Marketing: campaigns") --------------------------
+
+
+class CampaignExists(Conflict):
+    """`external_campaign_id` names one campaign; the body names it (`campaign_id`)."""
+
+    default_code = "campaign_exists"
+
+    def __init__(self, external_campaign_id: str, campaign_id: str) -> None:
+        self.campaign_id = campaign_id
         super().__init__(
-            f"Unknown segment(s): {', '.join(repr(u) for u in unknown)}. "
-            f"Known segments: {', '.join(known)}.",
-            attr=attr,
+            f"A campaign with external_campaign_id {external_campaign_id!r} exists ({campaign_id})."
         )
 
     def extra(self) -> dict[str, Any]:
-        return {"known_segments": list(self.known)}
+        return {"campaign_id": self.campaign_id}

@@ -4,7 +4,7 @@ public read APIs and writes lifecycle stages only through customers' service."""
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from customers.choices import LifecycleStage
@@ -71,6 +71,15 @@ class Campaign(models.Model):
         indexes = [
             models.Index(fields=["campaign_type", "finalized_at"], name="campaign_type_final_idx")
         ]
+        constraints = [
+            # The marketing system's key names one campaign (a retry must not draw a second
+            # holdout); blank when it has none.
+            models.UniqueConstraint(
+                fields=["external_campaign_id"],
+                condition=~models.Q(external_campaign_id=""),
+                name="campaign_external_id_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or self.campaign_id
@@ -107,14 +116,34 @@ class CampaignMember(models.Model):
         return f"{self.campaign} / {self.customer} ({self.group})"
 
 
+# A prior's bounds (issue 14): a retention improvement is a difference of two rates, so
+# within ±100 percentage points; an engagement lift (ratio − 1) × 100 is at least −100 %.
+RETENTION_POINTS_RANGE = (Decimal(-100), Decimal(100))
+ENGAGEMENT_PCT_RANGE = (Decimal(-100), Decimal(1000))
+PRIOR_RANGE_MESSAGE = "The low end of the retention range must not exceed the high end."
+
+
+def _bounded(low: Decimal, high: Decimal, unit: str) -> list[BaseValidator]:
+    message = f"From {low} to {high} {unit}.".replace("%", "%%")  # the validator %-formats it
+    return [MinValueValidator(low, message), MaxValueValidator(high, message)]
+
+
+RETENTION_POINTS = _bounded(*RETENTION_POINTS_RANGE, "percentage points")
+ENGAGEMENT_PCT = _bounded(*ENGAGEMENT_PCT_RANGE, "%")
+
+
 class CampaignTypePrior(models.Model):
     """The expected impact of a campaign type before any campaign of it has finished; edited in
     the admin. Percentage points of retention (a range) and % engagement lift."""
 
     campaign_type = models.CharField(max_length=20, choices=CampaignType.choices, unique=True)
-    retention_improvement_low = models.DecimalField(max_digits=5, decimal_places=1)
-    retention_improvement_high = models.DecimalField(max_digits=5, decimal_places=1)
-    engagement_lift = models.DecimalField(max_digits=6, decimal_places=1)
+    retention_improvement_low = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=RETENTION_POINTS
+    )
+    retention_improvement_high = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=RETENTION_POINTS
+    )
+    engagement_lift = models.DecimalField(max_digits=6, decimal_places=1, validators=ENGAGEMENT_PCT)
     note = models.TextField(blank=True, help_text="Where the numbers come from.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -126,6 +155,7 @@ class CampaignTypePrior(models.Model):
                     retention_improvement_low__lte=models.F("retention_improvement_high")
                 ),
                 name="prior_range_ordered",
+                violation_error_message=PRIOR_RANGE_MESSAGE,
             )
         ]
 

@@ -37,8 +37,11 @@ class StrictSerializer(serializers.Serializer):
             errors[name] = [ErrorDetail("Unknown field.", code="unknown_field")]
         for name, field in self.fields.items():
             if name in data and data[name] is not None and not field.read_only:
+                items = _item_problems(field, data[name])
                 problem = _shape_problem(field, data[name])
-                if problem is not None:
+                if items:  # one error per bad item, at its index (`name.3`)
+                    errors[name] = items
+                elif problem is not None:
                     errors[name] = [problem]
         if not errors:
             return super().to_internal_value(data)
@@ -83,13 +86,7 @@ def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
     if isinstance(field, _TEXT):
         return _text_problem(value)
     if isinstance(field, serializers.ListField) and isinstance(value, list):
-        child = field.child
-        if isinstance(child, _TEXT):
-            for item in value:
-                problem = _text_problem(item)
-                if problem is not None:
-                    return problem
-        return None
+        return None  # its items: _item_problems
     if isinstance(field, serializers.BooleanField):
         if not isinstance(value, bool):
             return ErrorDetail("Must be true or false.", code="invalid")
@@ -108,6 +105,17 @@ def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
     elif isinstance(field, _DATES) and isinstance(value, str):
         return _date_problem(field, value)
     return None
+
+
+def _item_problems(field: serializers.Field, value: Any) -> dict[int, list[ErrorDetail]]:
+    """A list of text: each item with the wrong shape, by its index (as DRF's ListField
+    reports its child's errors)."""
+    if not (isinstance(field, serializers.ListField) and isinstance(value, list)):
+        return {}
+    if not isinstance(field.child, _TEXT):
+        return {}
+    found = ((i, _text_problem(item)) for i, item in enumerate(value))
+    return {i: [problem] for i, problem in found if problem is not None}
 
 
 def _text_problem(value: Any) -> ErrorDetail | None:

@@ -6,13 +6,18 @@ and the impact measured so far."""
 from decimal import Decimal
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from integrations.api.serializers_base import StrictSerializer, key_field
 
+from ..campaigns.selectors import campaign_warnings
 from ..choices import AudienceMatch, CampaignStatus, CampaignType, MemberGroup, TriggerType
+from ..errors import UnknownSegment, unknown_segment_detail
 from ..models import Campaign, CampaignMember
+from ..signals.segments import segment_names
 
 CREATE_EXAMPLE = {
     "trigger_type": "health_decline",
@@ -23,14 +28,26 @@ CREATE_EXAMPLE = {
 # --- request --------------------------------------------------------------------------------
 
 
+class RangeFirstDecimalField(serializers.DecimalField):
+    """The range before the digits: 1e308 is "at most 0.5", not "no more than 4 digits"."""
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        if self.max_value is not None and value > self.max_value:
+            self.fail("max_value", max_value=self.max_value)
+        if self.min_value is not None and value < self.min_value:
+            self.fail("min_value", min_value=self.min_value)
+        return super().validate_precision(value)
+
+
 class TargetAudienceRequestSerializer(StrictSerializer):
     customer_segments = serializers.ListField(
         child=serializers.CharField(max_length=64, trim_whitespace=False),
         allow_empty=False,
         max_length=20,
-        help_text="Segment names from the registry (company: enterprise, mid_market, "
-        "small_business; behavioural ones, README). An unknown one is 400 `unknown_segment` "
-        "listing the known ones.",
+        help_text="Segment names from the registry (`GET /api/v1/cs-marketing/segments`). "
+        "Each unknown name is a 400 `unknown_segment` at its index "
+        "(`target_audience.customer_segments.<i>`, the detail listing the known ones), each "
+        "repeat a `duplicate` at its index; reported with every other field's errors.",
     )
     match = serializers.ChoiceField(
         choices=AudienceMatch.choices,
@@ -38,6 +55,19 @@ class TargetAudienceRequestSerializer(StrictSerializer):
         default=AudienceMatch.ANY,
         help_text="`any` (default): in at least one segment; `all`: in every one.",
     )
+
+    def validate_customer_segments(self, names: list[str]) -> list[str]:
+        known = segment_names()
+        errors: dict[int, list[ErrorDetail]] = {}
+        for index, name in enumerate(names):
+            if name not in known:
+                detail = unknown_segment_detail([name], known)
+                errors[index] = [ErrorDetail(detail, code=UnknownSegment.default_code)]
+            elif name in names[:index]:
+                errors[index] = [ErrorDetail("Each segment once.", code="duplicate")]
+        if errors:
+            raise serializers.ValidationError(errors)  # type: ignore[arg-type]  # by index
+        return names
 
 
 class CampaignCreateSerializer(StrictSerializer):
@@ -48,7 +78,7 @@ class CampaignCreateSerializer(StrictSerializer):
     external_campaign_id = key_field(
         required=False, default="", help_text="The marketing system's own id for the campaign."
     )
-    holdout_fraction = serializers.DecimalField(
+    holdout_fraction = RangeFirstDecimalField(
         max_digits=4,
         decimal_places=3,
         min_value=Decimal(0),
@@ -78,7 +108,8 @@ class EstimatedImpactSerializer(serializers.Serializer):
     retention_improvement = serializers.CharField(
         allow_null=True,
         help_text='Percentage points of retention, "15-20%" ("15%" when both ends round '
-        'alike); null with basis "none".',
+        'alike); with a negative end "-3% to -1%", "-5% to 10%" (one value: "-6%"); null with '
+        'basis "none".',
     )
     engagement_lift = serializers.CharField(
         allow_null=True, help_text='"25%"; null when no sample campaign had an engagement lift.'
@@ -150,11 +181,19 @@ class CampaignSummarySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     finalized_at = serializers.DateTimeField(allow_null=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="What makes the campaign unmeasurable as created (an empty audience, an "
+        "empty holdout or send list), in words; empty when none."
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=CampaignStatus.choices))
     def get_status(self, campaign: Campaign) -> str:
         finished = campaign.ends_at <= self.context["now"]
         return CampaignStatus.FINISHED if finished else CampaignStatus.RUNNING
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, campaign: Campaign) -> list[str]:
+        return campaign_warnings(campaign)
 
 
 class CampaignSerializer(CampaignSummarySerializer):
@@ -164,7 +203,11 @@ class CampaignSerializer(CampaignSummarySerializer):
 
     @extend_schema_field(MeasuredImpactSerializer)
     def get_measured_impact(self, campaign: Campaign) -> Any:
-        return MeasuredImpactSerializer(self.context["impact"]).data
+        impact = self.context["impact"]  # stored JSON: measured_at as isoformat (+00:00)
+        measured_at = impact.get("measured_at")
+        if isinstance(measured_at, str):  # rendered the API's way (…Z), like every instant
+            impact = {**impact, "measured_at": parse_datetime(measured_at)}
+        return MeasuredImpactSerializer(impact).data
 
 
 class CampaignMemberSerializer(serializers.Serializer):

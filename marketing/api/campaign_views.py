@@ -5,12 +5,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from integrations.openapi_errors import ErrorResponse400Serializer, ErrorResponse404Serializer
+from integrations.openapi_errors import (
+    ErrorResponse400Serializer,
+    ErrorResponse404Serializer,
+    ErrorResponse409Serializer,
+)
 from integrations.pagination import cursor_pagination
 
 from ..campaigns import selectors
@@ -20,6 +24,14 @@ from . import campaign_serializers as s
 from .campaign_filters import CampaignFilter, CampaignMemberFilter
 
 TAGS = ["cs-marketing"]
+
+
+class CampaignConflictSerializer(ErrorResponse409Serializer):  # type: ignore[valid-type,misc]
+    campaign_id = serializers.CharField(
+        required=False,
+        help_text="`campaign_exists`: the campaign that has this external_campaign_id.",
+    )
+
 
 SPEC_RESPONSE = {
     "campaign_id": "camp_67890",
@@ -50,6 +62,7 @@ SPEC_RESPONSE = {
     "created_at": "2026-12-04T17:00:00Z",
     "ends_at": "2027-03-04T17:00:00Z",
     "finalized_at": None,
+    "warnings": [],
 }
 
 
@@ -91,12 +104,20 @@ class CampaignListView(PlatformGenericAPIView):
         "ranked by sha256(campaign_id:customer_id), never in the send list; `estimated_impact` "
         "from finished campaigns of the type (basis historical) or the type's prior. "
         "Publishes `campaign.created`. The answer is the campaign without `measured_impact` "
-        "(read it from the detail). Errors: 400 `unknown_segment` (lists the known ones), "
-        "`duplicate`, `empty`, `min_value`/`max_value` (holdout_fraction 0-0.5, "
+        "(read it from the detail), with `warnings` when it cannot measure a lift (an empty "
+        "audience or group). A non-blank `external_campaign_id` names one campaign: another "
+        "request with it (a retry, a race) is 409 `campaign_exists` with the `campaign_id`. "
+        "Errors (all in one 400): `unknown_segment` and `duplicate` at "
+        "`target_audience.customer_segments.<i>` (one per bad name; the detail lists the "
+        "known ones), `empty`, `min_value`/`max_value` (holdout_fraction 0-0.5, "
         "measurement_window_days 7-365), `invalid_choice`, `unknown_field`.",
         operation_id="cs_marketing_campaigns_create",
         request=s.CampaignCreateSerializer,
-        responses={201: s.CampaignSummarySerializer, 400: ErrorResponse400Serializer},
+        responses={
+            201: s.CampaignSummarySerializer,
+            400: ErrorResponse400Serializer,
+            409: CampaignConflictSerializer,
+        },
         examples=[
             OpenApiExample("Spec request", request_only=True, value=s.CREATE_EXAMPLE),
             OpenApiExample("Spec response, extended", response_only=True, value=SPEC_RESPONSE),

@@ -51,25 +51,29 @@ class SegmentListView(PlatformAPIView):
         summary="The segment registry: every audience a campaign can target",
         description="Company segments (the customer's own `segment`) and behavioural "
         "segments (predicates on the customer signals), each with its definition. Campaigns "
-        "name them in `segments`; an unknown name is 400 `unknown_segment` listing these.",
+        "name them in `target_audience.customer_segments`; an unknown name is 400 "
+        "`unknown_segment` at its index, the detail listing these.",
         responses=s.SegmentSerializer(many=True),
         examples=[
+            # One item each: drf-spectacular wraps a list response's example in the list.
             OpenApiExample(
-                "Registry",
+                "A company segment",
                 response_only=True,
-                value=[
-                    {
-                        "name": "enterprise",
-                        "kind": "company",
-                        "description": "Customers whose segment is enterprise.",
-                    },
-                    {
-                        "name": "critical",
-                        "kind": "behavioural",
-                        "description": "Latest health snapshot graded critical.",
-                    },
-                ],
-            )
+                value={
+                    "name": "enterprise",
+                    "kind": "company",
+                    "description": "Customers whose segment is enterprise.",
+                },
+            ),
+            OpenApiExample(
+                "A behavioural segment",
+                response_only=True,
+                value={
+                    "name": "critical",
+                    "kind": "behavioural",
+                    "description": "Latest health snapshot graded critical.",
+                },
+            ),
         ],
     )
     def get(self, request: Request) -> Response:

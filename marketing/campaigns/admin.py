@@ -46,21 +46,37 @@ class FinishedFilter(admin.SimpleListFilter):
 
 
 class _MembersInline(admin.TabularInline):
-    """The first INLINE_LIMIT members of one group (by customer_id); the link in the impact
-    read-out lists them all."""
+    """This campaign's first INLINE_LIMIT members of one group (by customer_id); the title
+    says how many there are and the impact read-out links to the full filtered list."""
 
     model = CampaignMember
     group = ""
+    label = ""
     fields = tuple(MEMBER_FIELDS)
     readonly_fields = tuple(MEMBER_FIELDS)
     extra = 0
     can_delete = False
     show_change_link = False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[CampaignMember]:
-        rows = super().get_queryset(request).filter(group=self.group).select_related("customer")
-        first = rows.order_by("customer__customer_id").values_list("pk", flat=True)[:INLINE_LIMIT]
-        return rows.filter(pk__in=list(first))
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        # One inline instance per request (ModelAdmin.get_inline_instances): the title counts.
+        total = 0 if obj is None else getattr(obj, f"{self.group}_count")
+        self.verbose_name_plural = (
+            f"{self.label}: the first {min(total, INLINE_LIMIT)} of {total} by customer_id "
+            "(all of them: Audience, Members)"
+        )
+        return super().get_formset(request, obj, **kwargs)
+
+    def members(self, campaign: Campaign) -> QuerySet[CampaignMember]:
+        """This campaign's first INLINE_LIMIT of the group: narrowed to the campaign BEFORE
+        the slice (a slice over every campaign's members showed a few or none)."""
+        rows = CampaignMember.objects.filter(campaign=campaign, group=self.group)
+        first = rows.order_by("customer__customer_id").values_list("pk", flat=True)
+        return (
+            rows.filter(pk__in=list(first[:INLINE_LIMIT]))
+            .select_related("customer")
+            .order_by("customer__customer_id")
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -68,15 +84,20 @@ class _MembersInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class TreatedInline(_MembersInline):
     group = MemberGroup.TREATED
-    verbose_name_plural = f"Treated members (the send list; first {INLINE_LIMIT})"
+    label = "Treated members (the send list)"
+    verbose_name_plural = label
 
 
 class HoldoutInline(_MembersInline):
     group = MemberGroup.HOLDOUT
-    verbose_name_plural = f"Holdout members (never sent to; first {INLINE_LIMIT})"
+    label = "Holdout members (never sent to)"
+    verbose_name_plural = label
 
 
 def segment_registry_html() -> str:
@@ -165,11 +186,20 @@ class CampaignAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a record of what was sent (README): never deleted, nor its members
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, _MembersInline) and obj is not None and obj.pk:
+            kwargs["queryset"] = inline.members(obj)
+        return kwargs
+
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        extra = {
-            **(extra_context or {}),
-            "subtitle": "Segments: " + ", ".join(f"{s.name} ({s.kind})" for s in known_segments()),
-        }
+        # The registry in a collapsible block under the list (the template), not the title.
+        extra = {**(extra_context or {}), "segment_registry": segment_registry_html()}
         return super().changelist_view(request, extra)
 
     @admin.display(description="Members")

@@ -22,9 +22,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def range_text(low: float | Decimal, high: float | Decimal) -> str:
-    """ "15-20%", or "15%" when both ends round (half-up, whole points) to the same number."""
+    """The ends rounded half-up to whole points: "15-20%" when neither is negative, "-3% to
+    -1%" / "-5% to 10%" when one is ("-3--1%" would be ambiguous), "15%" / "-6%" when both
+    round to the same number."""
     a, b = round_half_up(low), round_half_up(high)
-    return f"{a}%" if a == b else f"{a}-{b}%"
+    if a == b:
+        return f"{a}%"
+    return f"{a}-{b}%" if a >= 0 and b >= 0 else f"{a}% to {b}%"
 
 
 def _pct_text(value: float | Decimal | None) -> str | None:

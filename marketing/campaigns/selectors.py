@@ -47,3 +47,17 @@ def campaign_impact(campaign: Campaign, now: datetime | None = None) -> dict[str
     if campaign.final_impact is not None:
         return campaign.final_impact
     return measure(campaign, min(now or timezone.now(), campaign.ends_at))
+
+
+def campaign_warnings(campaign: Campaign) -> list[str]:
+    """Why the campaign cannot measure a lift as created, from its stored counts (no query):
+    an empty audience, or an empty holdout or send list."""
+    if campaign.size == 0:
+        joined = ", ".join(campaign.segments)
+        where = f"all of {joined}" if campaign.match == "all" else f"any of {joined}"
+        return [f"The audience is empty: no active customer is in {where}."]
+    if campaign.holdout_count == 0:
+        return ["The holdout is empty: no lift can be measured (nothing to compare with)."]
+    if campaign.treated_count == 0:
+        return ["The send list is empty: every member is in the holdout."]
+    return []

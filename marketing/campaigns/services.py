@@ -2,11 +2,11 @@
 and holdout, and the daily finalize sweep that freezes a finished campaign's impact."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers import read as customers_read
@@ -17,8 +17,16 @@ from integrations.writes import serialize
 from product import read as product_read
 
 from ..choices import AudienceMatch, CampaignType, MemberGroup, TriggerType
-from ..errors import UnknownSegment
-from ..models import Campaign, CampaignMember, CampaignTypePrior, new_campaign_id
+from ..errors import CampaignExists, UnknownSegment
+from ..models import (
+    ENGAGEMENT_PCT_RANGE,
+    PRIOR_RANGE_MESSAGE,
+    RETENTION_POINTS_RANGE,
+    Campaign,
+    CampaignMember,
+    CampaignTypePrior,
+    new_campaign_id,
+)
 from ..signals.segments import audience, known_segments
 from .estimate import estimated_impact
 from .holdout import holdout_ids
@@ -50,9 +58,10 @@ def _validate(
     if len(set(segments)) != len(segments):
         raise Invalid("Each segment once.", code="duplicate", attr=SEGMENTS_ATTR)
     known = [s.name for s in known_segments()]
-    for index, name in enumerate(segments):
-        if name not in known:
-            raise UnknownSegment([name], known, attr=f"{SEGMENTS_ATTR}.{index}")
+    unknown = [(index, name) for index, name in enumerate(segments) if name not in known]
+    if unknown:  # the API names each at its index (the serializer); here all, at the first
+        names = [name for _, name in unknown]
+        raise UnknownSegment(names, known, attr=f"{SEGMENTS_ATTR}.{unknown[0][0]}")
     if not Decimal(0) <= holdout_fraction <= MAX_HOLDOUT:
         raise Invalid("From 0 to 0.5.", code="out_of_range", attr="holdout_fraction")
     if not WINDOW_DAYS[0] <= window_days <= WINDOW_DAYS[1]:
@@ -74,14 +83,62 @@ def campaign_create(
     """The campaign, its members (the audience now, each with its baseline: the latest health
     snapshot and the usage events of the 30 days up to today), the holdout drawn by
     holdout_ids, and `estimated_impact`; `campaign.created` in the same transaction.
-    A fixed number of queries plus one insert per 1,000 members."""
+    A non-blank `external_campaign_id` names one campaign: another is CampaignExists (409),
+    also when two requests race (the unique constraint). A fixed number of queries plus one
+    insert per 1,000 members."""
     holdout_fraction = Decimal(holdout_fraction)
     _validate(
         trigger_type, campaign_type, segments, match, holdout_fraction, measurement_window_days
     )
+    _check_external_id(external_campaign_id)
     now = now or timezone.now()
     day = today(now)
-    with transaction.atomic():
+    try:
+        return _create(
+            trigger_type=trigger_type,
+            campaign_type=campaign_type,
+            segments=segments,
+            match=match,
+            name=name,
+            external_campaign_id=external_campaign_id,
+            holdout_fraction=holdout_fraction,
+            measurement_window_days=measurement_window_days,
+            now=now,
+            day=day,
+        )
+    except IntegrityError:
+        # A racing request with the same external_campaign_id committed first (the unique
+        # constraint refused this insert; the savepoint rolled it back): answered as a 409.
+        _check_external_id(external_campaign_id)
+        raise
+
+
+def _check_external_id(external_campaign_id: str) -> None:
+    if not external_campaign_id:
+        return
+    existing = (
+        Campaign.objects.filter(external_campaign_id=external_campaign_id)
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+    if existing is not None:
+        raise CampaignExists(external_campaign_id, existing)
+
+
+def _create(
+    *,
+    trigger_type: str,
+    campaign_type: str,
+    segments: Sequence[str],
+    match: str,
+    name: str,
+    external_campaign_id: str,
+    holdout_fraction: Decimal,
+    measurement_window_days: int,
+    now: datetime,
+    day: date,
+) -> Campaign:
+    with transaction.atomic():  # a savepoint when called inside a transaction
         matched = audience(list(segments), match, day)
         pks = sorted(matched)
         refs = customers_read.customer_refs(pks)
@@ -168,13 +225,19 @@ def campaigns_finalize(now: datetime | None = None) -> list[str]:
 def campaign_type_prior_save(
     *, prior: CampaignTypePrior, data: dict[str, Any]
 ) -> CampaignTypePrior:
-    """The admin's edit of a prior: low ≤ high, checked before the database's constraint."""
+    """The admin's edit of a prior: retention ends within −100..100 points, the engagement
+    lift within −100..1000 %, low ≤ high; checked before the database's constraint."""
     for field, value in data.items():
         setattr(prior, field, value)
+    bounds = {
+        "retention_improvement_low": (RETENTION_POINTS_RANGE, "percentage points"),
+        "retention_improvement_high": (RETENTION_POINTS_RANGE, "percentage points"),
+        "engagement_lift": (ENGAGEMENT_PCT_RANGE, "%"),
+    }
+    for field, ((low, high), unit) in bounds.items():
+        if not low <= Decimal(getattr(prior, field)) <= high:
+            raise Invalid(f"From {low} to {high} {unit}.", code="out_of_range", attr=field)
     if prior.retention_improvement_low > prior.retention_improvement_high:
-        raise Invalid(
-            "The low end of the retention range must not exceed the high end.",
-            attr="retention_improvement_low",
-        )
+        raise Invalid(PRIOR_RANGE_MESSAGE, attr="retention_improvement_low")
     prior.save()
     return prior

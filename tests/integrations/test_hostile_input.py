@@ -426,7 +426,8 @@ def test_dates_keep_one_sanity_bound_everywhere(api: APIClient, c1: Customer, wh
 @pytest.mark.parametrize(
     ("path", "body", "attr"),
     [
-        ("/api/v1/team-members", {"email": "a@b.co", "name": "N", "skills": [1, 2]}, "skills"),
+        # each bad item at its index (issue 14)
+        ("/api/v1/team-members", {"email": "a@b.co", "name": "N", "skills": ["ok", 2]}, "skills.1"),
         ("/api/v1/team-members", {"email": "a@b.co", "name": "N", "capacity": "12"}, "capacity"),
         ("/api/v1/team-members", {"email": "a@b.co", "name": "N", "active": "yes"}, "active"),
         ("/api/v1/team-members", {"email": "a@b.co", "name": "N", "active": 1}, "active"),
