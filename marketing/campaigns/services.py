@@ -70,10 +70,13 @@ def campaign_create(
     holdout_fraction: Decimal = Decimal("0.100"),
     measurement_window_days: int = 90,
     now: datetime | None = None,
+    campaign_id: str | None = None,
 ) -> Campaign:
     """The campaign, its members (the audience now, each with its baseline: the latest health
     snapshot and the usage events of the 30 days up to today), the holdout drawn by
     holdout_ids, and `estimated_impact`; `campaign.created` in the same transaction.
+    `campaign_id`: a new one unless the caller brings its own (the demo's are derived from
+    its campaigns' names, so its holdouts are the same on every seed).
     A fixed number of queries plus one insert per 1,000 members."""
     holdout_fraction = Decimal(holdout_fraction)
     _validate(
@@ -88,7 +91,7 @@ def campaign_create(
         pks = [pk for pk in pks if pk in refs]
         health = customers_read.latest_health_scores(pks, computed_until=now)
         usage = product_read.usage_totals(pks, day) if pks else {}
-        campaign_id = new_campaign_id()
+        campaign_id = campaign_id or new_campaign_id()
         held = holdout_ids(campaign_id, [refs[pk].customer_id for pk in pks], holdout_fraction)
         campaign = Campaign.objects.create(
             campaign_id=campaign_id,

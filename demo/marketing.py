@@ -1,0 +1,377 @@
+"""Demo campaigns (README "Marketing: campaigns", "Demo data"): finished campaigns of every
+type with treated and holdout members whose outcomes follow their stories, so a new
+campaign's `estimated_impact` has a historical basis on the first `make run`, and two
+running ones.
+
+1. Each type has campaigns that started in the past (CAMPAIGNS: days ago; the 90-day window
+   has ended), created by `campaign_create(..., now=<start>)` over company segments combined
+   with behavioural ones as of the start day; an audience with fewer than MIN_MEMBERS members
+   falls back to the type's broader one, so a small demo (40 customers) has members and a
+   holdout in every campaign. The registry evaluates behavioural segments as of the start day
+   (health, adoption, engagement, NPS, onboarding), but three reads are of today: the active
+   customers (an account that churned since is no member, so retention lifts are 0 — no
+   member churned), the expansion readiness (the latest nightly run) and the contracts'
+   status (`renewal_due_90d` finds no past renewals: the renewal campaigns name company
+   segments as well).
+2. Outcomes, for TREATED members only, in the window's last EFFECT_DAYS days (the campaign
+   works gradually): more activity on the key features (usage ingest) for adoption,
+   onboarding and retention campaigns on healthy, new, late-paying and declining accounts
+   (declining ones recover a little; new ones from their first use), a small lift for renewal campaigns; won
+   expansion opportunities (finance ingest) for a share of the healthy treated members of
+   expansion campaigns; promoter NPS answers (survey ingest) for advocacy campaigns' treated.
+   Health follows through the real engine: the affected customers' weekly snapshots over the
+   days the added rows reach (usage: the trailing 60 days the usage measures read; NPS: 180)
+   are deleted and recomputed by the backfill service (one snapshot per week stays).
+3. `campaigns_finalize(now)` freezes the finished campaigns' impact; then the running
+   campaigns start (20 days ago), their estimate from that history.
+Every campaign and member draws from its own RNG (seeded by the campaign's index and the
+customer id): the demo's other draws stay as they were."""
+
+import hashlib
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, Min
+
+from customers.health.services import health_history_seed
+from customers.models import Customer, HealthScore
+from finance.services import opportunities_ingest
+from marketing.campaigns.services import campaign_create, campaigns_finalize
+from marketing.choices import MemberGroup
+from marketing.models import Campaign, CampaignMember
+from marketing.signals.segments import audience
+from operations.services import surveys_bulk_upsert
+from product.models import Feature, FeatureUsage
+from product.services.ingestion import usage_ingest
+
+from . import context
+from .context import DemoContext, Progress
+
+MIN_MEMBERS = 8
+HOLDOUT = Decimal("0.2")  # the finished ones: a fifth held out, so a small demo has a holdout
+EFFECT_DAYS = 30
+USAGE_REACH = 60  # the usage measures read the trailing 30 days and the 30 before
+NPS_REACH = 180  # sentiment reads the NPS answers of the last 180 days
+Audience = tuple[tuple[str, ...], str]  # segments, match
+
+# type -> trigger, the start of each finished campaign (days ago) with its audience, and the
+# broader audience a too-small one falls back to.
+CAMPAIGNS: dict[str, tuple[str, list[tuple[int, Audience]], Audience]] = {
+    "retention": (
+        "health_decline",
+        [
+            (240, (("enterprise", "at_risk"), "all")),
+            (150, (("mid_market", "declining"), "all")),
+        ],
+        (("at_risk", "declining"), "any"),
+    ),
+    "adoption": (
+        "low_adoption",
+        [
+            (240, (("small_business", "low_adoption"), "all")),
+            (150, (("mid_market", "low_adoption"), "all")),
+        ],
+        (("low_adoption", "low_engagement"), "any"),
+    ),
+    # New accounts started using the product 20-60 days ago: their campaigns are recent.
+    "onboarding": (
+        "onboarding",
+        [(130, (("onboarding_90d",), "any")), (100, (("onboarding_90d",), "any"))],
+        (("onboarding_90d", "low_adoption"), "any"),
+    ),
+    "renewal": (
+        "renewal_due",
+        [
+            (240, (("enterprise", "low_engagement"), "all")),
+            (150, (("mid_market", "at_risk"), "all")),
+        ],
+        (("renewal_due_90d", "enterprise", "mid_market"), "any"),
+    ),
+    "expansion": (
+        "expansion_ready",
+        [
+            (240, (("enterprise", "healthy"), "all")),
+            (150, (("mid_market", "expansion_ready"), "all")),
+        ],
+        (("expansion_ready", "healthy"), "any"),
+    ),
+    "advocacy": (
+        "promoter",
+        [
+            (240, (("promoters", "enterprise"), "all")),
+            (150, (("promoters", "small_business", "expansion_ready"), "all")),
+        ],
+        (("promoters", "healthy"), "any"),
+    ),
+}
+RUNNING: list[tuple[str, str, Audience]] = [
+    ("retention", "health_decline", (("at_risk", "declining"), "any")),
+    ("adoption", "low_adoption", (("low_adoption", "low_engagement"), "any")),
+]
+RUNNING_DAYS_AGO = 20
+# Usage lift by campaign type and story: (extra key features, active days per feature in the
+# effect period, share of the seats active on those days).
+LIFT: dict[str, dict[str, tuple[int, tuple[int, int], tuple[float, float]]]] = {
+    kind: {
+        context.HEALTHY: (6, (8, 12), (0.7, 1.0)),
+        context.NEW: (6, (8, 12), (0.6, 0.95)),
+        context.LATE_PAYER: (6, (8, 12), (0.6, 0.95)),
+        context.DECLINING: (3, (5, 8), (0.3, 0.5)),
+    }
+    for kind in ("adoption", "onboarding", "retention")
+}
+LIFT["renewal"] = {
+    story: (2, (3, 5), (0.3, 0.5))
+    for story in (context.HEALTHY, context.NEW, context.DECLINING, context.LATE_PAYER)
+}
+EXPANSION_WIN_SHARE = 0.6
+
+
+@dataclass
+class _Effects:
+    usage: dict[tuple[int, int, date], tuple[int, int]]  # (customer, feature, day) -> extra
+    opportunities: list[dict[str, Any]]
+    surveys: list[dict[str, Any]]
+    reach: dict[int, list[tuple[date, date]]]  # customer pk -> day ranges its health reads
+
+
+def seed_marketing_campaigns(ctx: DemoContext, progress: Progress) -> int:
+    customers = {c.pk: c for c in ctx.customers}
+    finished: list[Campaign] = []
+    for kind, (trigger, starts, broad) in CAMPAIGNS.items():
+        for n, (days_ago, spec) in enumerate(starts, start=1):
+            start = ctx.now - timedelta(days=days_ago)
+            chosen = _audience_for(spec, broad, start.date())
+            finished.append(_create(kind, trigger, chosen, f"{kind} #{n}", start, HOLDOUT))
+    progress(len(finished))
+    effects = _effects(ctx, finished, customers)
+    written = _write(effects, customers)
+    progress(written)
+    rescored = _rescore(ctx, effects.reach)
+    progress(rescored)
+    done = campaigns_finalize(now=ctx.now)
+    running = [
+        _create(kind, trigger, spec, f"{kind} (running)", ctx.now - timedelta(RUNNING_DAYS_AGO))
+        for kind, trigger, spec in RUNNING
+    ]
+    progress(len(done) + len(running))
+    return len(finished) + len(running) + written + rescored
+
+
+def _audience_for(spec: Audience, broad: Audience, day: date) -> Audience:
+    segments, match = spec
+    return spec if len(audience(segments, match, day)) >= MIN_MEMBERS else broad
+
+
+def _create(
+    kind: str,
+    trigger: str,
+    spec: Audience,
+    name: str,
+    start: datetime,
+    holdout: Decimal = Decimal("0.1"),
+) -> Campaign:
+    segments, match = spec
+    return campaign_create(
+        trigger_type=trigger,
+        campaign_type=kind,
+        segments=list(segments),
+        match=match,
+        holdout_fraction=holdout,
+        name=f"Demo {name}",
+        now=start,
+        # derived from the name: the same holdout on every seed (holdout_ids hashes the id)
+        campaign_id=f"camp_{hashlib.sha256(f'demo:{name}'.encode()).hexdigest()[:24]}",
+    )
+
+
+def _treated(campaigns: Sequence[Campaign]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = CampaignMember.objects.filter(campaign__in=campaigns, group=MemberGroup.TREATED)
+    for campaign_pk, customer_pk in rows.order_by("campaign_id", "customer_id").values_list(
+        "campaign_id", "customer_id"
+    ):
+        found[campaign_pk].append(customer_pk)
+    return found
+
+
+def _effects(
+    ctx: DemoContext, campaigns: Sequence[Campaign], customers: dict[int, Customer]
+) -> _Effects:
+    key_features = list(
+        Feature.objects.filter(is_key=True).order_by("feature_id").values_list("pk", "feature_id")
+    )
+    treated = _treated(campaigns)
+    first_use = dict(
+        FeatureUsage.objects.filter(customer_id__in=list(customers))
+        .values("customer_id")
+        .annotate(first=Min("date"))
+        .values_list("customer_id", "first")
+    )
+    effects = _Effects({}, [], [], defaultdict(list))
+    for campaign in campaigns:
+        end = campaign.ends_at.date()
+        begin = end - timedelta(days=EFFECT_DAYS)
+        for pk in treated.get(campaign.pk, []):
+            customer = customers.get(pk)
+            if customer is None:
+                continue
+            rng = random.Random(f"marketing:{campaign.name}:{customer.customer_id}")
+            story = context.story(customer)
+            lift = LIFT.get(campaign.campaign_type, {}).get(story)
+            if lift is not None:
+                since = max(begin, first_use.get(pk, begin))
+                days = _lift_usage(rng, customer, lift, key_features, since, end, effects)
+                if days:
+                    effects.reach[pk].append((min(days), max(days) + timedelta(USAGE_REACH)))
+            if campaign.campaign_type == "expansion" and story == context.HEALTHY:
+                if rng.random() < EXPANSION_WIN_SHARE:
+                    effects.opportunities.append(_won(rng, customer, begin, end, campaign))
+            if campaign.campaign_type == "advocacy":
+                answered = _promoter_answers(rng, customer, begin, end, campaign, effects)
+                effects.reach[pk].append((answered, end + timedelta(NPS_REACH)))
+    return effects
+
+
+def _lift_usage(
+    rng: random.Random,
+    customer: Customer,
+    lift: tuple[int, tuple[int, int], tuple[float, float]],
+    key_features: list[tuple[int, str]],
+    since: date,
+    end: date,
+    effects: _Effects,
+) -> list[date]:
+    count, (low, high), (share_low, share_high) = lift
+    span = (end - since).days
+    if span <= 0:
+        return []
+    seats = max(1, customer.licensed_seats)
+    days: list[date] = []
+    for feature_pk, _ in rng.sample(key_features, k=min(count, len(key_features))):
+        for offset in rng.sample(range(span), k=min(span, rng.randint(low, high))):
+            day = since + timedelta(days=offset)
+            users = max(1, int(seats * rng.uniform(share_low, share_high)))
+            key = (customer.pk, feature_pk, day)
+            events, peak = effects.usage.get(key, (0, 0))
+            effects.usage[key] = (events + users * rng.randint(3, 15), max(peak, users))
+            days.append(day)
+    return days
+
+
+def _won(
+    rng: random.Random, customer: Customer, begin: date, end: date, campaign: Campaign
+) -> dict[str, Any]:
+    closed = begin + timedelta(days=rng.randint(0, (end - begin).days - 1))
+    value = max(customer.licensed_seats, 10) * rng.randint(60, 200)
+    return {
+        "opportunity_id": f"opp_{_tag(campaign)}_{customer.customer_id}",
+        "customer_id": customer.customer_id,
+        "type": rng.choice(("upsell", "cross_sell", "add_on")),
+        "product": rng.choice(("feat_workflows", "feat_forecasting", "feat_ai_assist")),
+        "value": value,
+        "probability": 1.0,
+        "expected_close": f"q{(closed.month - 1) // 3 + 1}_{closed.year}",
+        "status": "won",
+        "source": "cs",
+        "closed_on": closed.isoformat(),
+        "closed_value": value * rng.randint(85, 100) // 100,
+    }
+
+
+def _promoter_answers(
+    rng: random.Random,
+    customer: Customer,
+    begin: date,
+    end: date,
+    campaign: Campaign,
+    effects: _Effects,
+) -> date:
+    first = end
+    for n in range(rng.randint(1, 2)):
+        day = begin + timedelta(days=rng.randint(0, (end - begin).days - 1))
+        first = min(first, day)
+        effects.surveys.append(
+            {
+                "response_id": f"nps_{_tag(campaign)}_{customer.customer_id}_{n}",
+                "customer_id": customer.customer_id,
+                "respondent_email": f"advocate@{customer.customer_id.replace('_', '-')}.example",
+                "kind": "nps",
+                "score": rng.choice((9, 10, 10)),
+                "comment": rng.choice(("Happy to be a reference.", "Great partner.", "")),
+                "answered_at": datetime.combine(day, datetime.min.time()).replace(
+                    hour=rng.randint(9, 17), tzinfo=campaign.created_at.tzinfo
+                ),
+            }
+        )
+    return first
+
+
+def _tag(campaign: Campaign) -> str:
+    """ "Demo adoption #2" -> "mkt_adoption2": the demo rows' ids name their campaign."""
+    return "mkt_" + campaign.name.removeprefix("Demo ").replace(" #", "")
+
+
+def _write(effects: _Effects, customers: dict[int, Customer]) -> int:
+    """The extra usage on top of what the day already holds (the ingest upserts the row), the
+    won opportunities and the answers, each through its ingestion service."""
+    keys = effects.usage
+    stored: dict[tuple[int, int, date], tuple[int, int]] = {}
+    if keys:
+        pks = sorted({k[0] for k in keys})
+        first, last = min(k[2] for k in keys), max(k[2] for k in keys)
+        rows = FeatureUsage.objects.filter(
+            customer_id__in=pks, date__gte=first, date__lte=last
+        ).values_list("customer_id", "feature_id", "date", "events", "active_users")
+        stored = {(c, f, d): (e, u) for c, f, d, e, u in rows if (c, f, d) in keys}
+    features = dict(Feature.objects.values_list("pk", "feature_id"))
+    items = []
+    for (pk, feature_pk, day), (events, users) in sorted(keys.items()):
+        had_events, had_users = stored.get((pk, feature_pk, day), (0, 0))
+        items.append(
+            {
+                "customer_id": customers[pk].customer_id,
+                "feature_id": features[feature_pk],
+                "date": day,
+                "events": had_events + events,
+                "active_users": max(had_users, users),
+            }
+        )
+    for part in _chunks(items, 5000):
+        usage_ingest(items=part)
+    if effects.opportunities:
+        opportunities_ingest(items=effects.opportunities)
+    if effects.surveys:
+        surveys_bulk_upsert(items=effects.surveys)
+    return len(items) + len(effects.opportunities) + len(effects.surveys)
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _rescore(ctx: DemoContext, reach: dict[int, list[tuple[date, date]]]) -> int:
+    """Replace the weekly snapshots the added rows reach: per seeded weekly day, the customers
+    whose reach covers it lose that day's snapshot and are scored again as of it."""
+    weekly = [ctx.today - timedelta(weeks=w) for w in range(ctx.health_weeks, -1, -1)]
+    stored = HealthScore.objects.aggregate(first=Min("as_of"), last=Max("as_of"))
+    if stored["first"] is None:
+        return 0
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for day in weekly:
+        if not stored["first"] <= day <= stored["last"]:
+            continue
+        for pk, ranges in reach.items():
+            if any(low <= day <= high for low, high in ranges):
+                by_day[day].append(pk)
+    written = 0
+    for day, pks in sorted(by_day.items()):
+        HealthScore.objects.filter(customer_id__in=pks, as_of=day).delete()
+        written += health_history_seed(customer_pks=pks, days=[day])
+    return written
