@@ -53,7 +53,7 @@ from . import context
 from .context import DemoContext, Progress
 
 MIN_MEMBERS = 8
-HOLDOUT = Decimal("0.2")  # the finished ones: a fifth held out, so a small demo has a holdout
+HOLDOUT = Decimal("0.3")  # the finished ones: 30 % held out, so a small demo has a holdout
 EFFECT_DAYS = 30
 USAGE_REACH = 60  # the usage measures read the trailing 30 days and the 30 before
 NPS_REACH = 180  # sentiment reads the NPS answers of the last 180 days
@@ -73,12 +73,13 @@ CAMPAIGNS: dict[str, tuple[str, list[tuple[int, Audience]], Audience]] = {
     "adoption": (
         "low_adoption",
         [
-            (240, (("small_business", "low_adoption"), "all")),
-            (150, (("mid_market", "low_adoption"), "all")),
+            (180, (("small_business", "low_adoption"), "all")),
+            (110, (("mid_market", "low_adoption"), "all")),
         ],
         (("low_adoption", "low_engagement"), "any"),
     ),
-    # New accounts started using the product 20-60 days ago: their campaigns are recent.
+    # New accounts started using the product 20-60 days ago: these campaigns are recent (an
+    # audience of today's active customers holds them before they used the product).
     "onboarding": (
         "onboarding",
         [(130, (("onboarding_90d",), "any")), (100, (("onboarding_90d",), "any"))],
