@@ -9,8 +9,8 @@ sent, suppressed, cancelled and still scheduled.
 - declining accounts not yet at_risk: a step on, then at_risk two days later, which cancels
   the pending promotional touchpoints of the step before.
 New accounts stay in onboarding (`demo.context.story` reads the stage: an onboarding account
-tells the new story) and churned ones where they are. The import's stage history row of each demo customer
-is moved back to the account's creation (three years ago, like its created_at), so the
+tells the new story) and churned ones where they are. The import's stage history row of each
+demo customer is moved back to the account's creation (three years ago, like its created_at), so the
 journey's past moves come after it. Its own RNG per customer: the other draws stay as they
 were."""
 
@@ -46,6 +46,7 @@ NEXT = {
 }
 NEXT[context.DECLINING] = NEXT[context.LATE_PAYER]
 DAYS_AGO = (2, 3, 5, 9, 16, 25)  # some moves' later touchpoints are still to come
+SWEEP_EVERY = timedelta(hours=12)  # the sweep before a move, when none ran in the last 12 h
 
 Move = tuple[datetime, int, str, str]  # when, customer pk, stage, reason
 
@@ -61,8 +62,11 @@ def seed_marketing_journeys(ctx: DemoContext, progress: Progress) -> int:
     for customer in sorted(customers.values(), key=lambda c: c.customer_id):
         moves += _plan(ctx, customer, customer.pk in intervening)
     moves.sort()
+    swept_until = None
     for at, pk, stage, reason in moves:
-        journey_send_due(now=at)  # what was due before this move went out on time
+        if swept_until is None or at - swept_until > SWEEP_EVERY:
+            journey_send_due(now=at)  # what was due before this move went out (about) on time
+            swept_until = at
         journey_move(
             customer=customers[pk],
             stage=stage,

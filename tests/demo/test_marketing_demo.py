@@ -8,7 +8,6 @@ demo tests; one test checks it all, so the seed runs once."""
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from statistics import mean
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -44,8 +43,10 @@ def _finished_campaigns_of_every_type_with_both_groups() -> None:
         kind: len(starts) for kind, (_, starts, _) in CAMPAIGNS.items()
     }
     for c in finished:
-        assert c.ends_at <= NOW and c.final_impact is not None
-        assert c.treated_count > 0 and c.holdout_count > 0, c.name
+        assert c.ends_at <= NOW
+        assert c.final_impact is not None
+        assert c.treated_count > 0, c.name
+        assert c.holdout_count > 0, c.name
         assert c.final_impact["lift"]["retention_pp"] is not None
     running = Campaign.objects.filter(finalized_at__isnull=True)
     assert running.count() == len(RUNNING)
@@ -80,9 +81,7 @@ def _adoption_campaigns_lift_health_for_the_treated() -> None:
 
 
 def _outcomes_reach_the_treated_only() -> None:
-    held = set(
-        CampaignMember.objects.filter(group="holdout").values_list("customer_id", flat=True)
-    )
+    held = set(CampaignMember.objects.filter(group="holdout").values_list("customer_id", flat=True))
     treated = set(
         CampaignMember.objects.filter(group="treated").values_list("customer_id", flat=True)
     )
@@ -93,7 +92,7 @@ def _outcomes_reach_the_treated_only() -> None:
     # an advocacy answer belongs to a treated member of that very campaign
     for a in answers:
         tag = a.response_id.split("_")[2]  # e.g. "advocacy1"
-        name = f"Demo {tag.rstrip('0123456789')} #{tag[len(tag.rstrip('0123456789')):]}"
+        name = f"Demo {tag.rstrip('0123456789')} #{tag[len(tag.rstrip('0123456789')) :]}"
         campaign = Campaign.objects.get(name=name)
         member = CampaignMember.objects.get(campaign=campaign, customer_id=a.customer_id)
         assert member.group == "treated"
@@ -101,7 +100,8 @@ def _outcomes_reach_the_treated_only() -> None:
 
 
 def _new_campaigns_estimate_from_history() -> None:
-    for kind, (trigger, _, (segments, match)) in CAMPAIGNS.items():
+    for kind, (trigger, _, fallbacks) in CAMPAIGNS.items():
+        segments, match = fallbacks[-1]
         new = campaign_create(
             trigger_type=trigger, campaign_type=kind, segments=list(segments), match=match
         )
@@ -112,7 +112,8 @@ def _new_campaigns_estimate_from_history() -> None:
 
 def _one_weekly_snapshot_per_customer_and_day() -> None:
     pairs = Counter(HealthScore.objects.values_list("customer_id", "as_of"))
-    assert pairs and max(pairs.values()) == 1
+    assert pairs
+    assert max(pairs.values()) == 1
     weekly_days = {d for _, d in pairs}
     assert all((NOW.date() - d).days % 7 == 0 for d in weekly_days)
 
@@ -139,5 +140,3 @@ def _journeys_with_touchpoints_in_every_state() -> None:
         assert story in (demo.HEALTHY, demo.LATE_PAYER, demo.DECLINING)
         if change.to_stage == "at_risk":
             assert story == demo.DECLINING
-
-

@@ -61,7 +61,9 @@ def test_allowed_moves_are_made_with_history_and_touchpoints() -> None:
         "agrees": "adoption",
         "gone": "churned",
     }
-    changes = {c.customer.customer_id: c for c in LifecycleChange.objects.select_related("customer")}
+    changes = {
+        c.customer.customer_id: c for c in LifecycleChange.objects.select_related("customer")
+    }
     assert set(changes) == {"critical", "ready"}
     critical = changes["critical"]
     assert (critical.from_stage, critical.to_stage, critical.source) == (
@@ -90,7 +92,8 @@ def test_a_second_run_moves_nobody() -> None:
     _customers()
     lifecycle_apply_determined(as_of=AS_OF, now=NOW)
     again = lifecycle_apply_determined(as_of=AS_OF, now=NOW)
-    assert again.moved == [] and again.not_allowed == ["stuck"]
+    assert again.moved == []
+    assert again.not_allowed == ["stuck"]
     assert LifecycleChange.objects.count() == 2
 
 
@@ -128,7 +131,8 @@ def test_the_task_runs_it_unless_switched_off(settings: Any) -> None:
     assert not LifecycleChange.objects.exists()
     settings.CS_HUB_AUTO_LIFECYCLE = True
     counts = apply_lifecycle_stages()
-    assert counts["moved"] == 2 and counts["not_allowed"] == 1
+    assert counts["moved"] == 2
+    assert counts["not_allowed"] == 1
     assert _stages()["critical"] == "at_risk"
 
 
