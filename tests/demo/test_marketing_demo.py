@@ -74,6 +74,7 @@ def _adoption_campaigns_lift_health_for_the_treated() -> None:
         treated, holdout = mean(changes["treated"]), mean(changes["holdout"])
         assert treated > holdout, campaign.name
         frozen = campaign.final_impact
+        assert frozen is not None
         assert frozen["treated"]["n_with_health"] == len(changes["treated"])
         assert frozen["treated"]["mean_health_change"] == pytest.approx(treated, abs=0.005)
         assert frozen["holdout"]["mean_health_change"] == pytest.approx(holdout, abs=0.005)
