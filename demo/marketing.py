@@ -12,7 +12,8 @@ running ones.
    customers (an account that churned since is no member, so retention lifts are 0 — no
    member churned), the expansion readiness (the latest nightly run) and the contracts'
    status (`renewal_due_90d` finds no past renewals: the renewal campaigns name company
-   segments as well).
+   segments as well). A campaign that would start before the seeded health history
+   (`--health-weeks` shorter than its start) is left out.
 2. Outcomes, for TREATED members only, in the window's last EFFECT_DAYS days (the campaign
    works gradually): more activity on the key features (usage ingest) for adoption,
    onboarding and retention campaigns on healthy, new, late-paying and declining accounts
@@ -157,9 +158,12 @@ class _Effects:
 def seed_marketing_campaigns(ctx: DemoContext, progress: Progress) -> int:
     customers = {c.pk: c for c in ctx.customers}
     finished: list[Campaign] = []
+    history_from = ctx.today - timedelta(weeks=ctx.health_weeks)
     for kind, (trigger, starts, fallbacks) in CAMPAIGNS.items():
         for n, (days_ago, spec) in enumerate(starts, start=1):
             start = ctx.now - timedelta(days=days_ago)
+            if start.date() < history_from:
+                continue  # no health history then (`--health-weeks`): no audience, no baseline
             chosen = _audience_for((spec, *fallbacks), start.date())
             finished.append(_create(kind, trigger, chosen, f"{kind} #{n}", start, HOLDOUT))
     progress(len(finished))

@@ -141,3 +141,12 @@ def _journeys_with_touchpoints_in_every_state() -> None:
         assert story in (demo.HEALTHY, demo.LATE_PAYER, demo.DECLINING)
         if change.to_stage == "at_risk":
             assert story == demo.DECLINING
+
+
+@pytest.mark.django_db
+def test_a_short_health_history_seeds_no_campaign_from_before_it() -> None:
+    call_command("seed_demo", "--customers", "40", "--health-weeks", "2", "--no-progress")
+    assert not Campaign.objects.filter(finalized_at__isnull=False).exists()
+    # the running ones start 20 days ago whatever the history (their baseline: the oldest
+    # snapshot by then, if any)
+    assert Campaign.objects.count() == len(RUNNING)
