@@ -10,12 +10,15 @@ from django.db import transaction
 
 from customers.models import Customer, TeamMember
 from finance.renewals.services import renewal_model_fit
+from marketing.models import Campaign
 
 from .context import DemoContext, Progress, SeedStep, demo_now
 from .customers import Company, seed_company
 from .feedback import seed_feedback
 from .finance import seed_expansion_and_value, seed_finance
 from .health import seed_health_history
+from .marketing import seed_marketing_campaigns
+from .marketing_journeys import seed_marketing_journeys
 from .operations import seed_operations
 from .product import seed_usage
 from .renewals import reset_renewal_model, seed_renewal_history
@@ -41,6 +44,10 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("sales handoffs", seed_sales_handoffs),
     # its own RNG per customer too; ends with the readiness scoring (reads all of the above)
     ("sales expansion evidence", seed_sales_expansion),
+    # own RNG per campaign and member; finished campaigns' outcomes, their health rescored
+    ("marketing campaigns", seed_marketing_campaigns),
+    # own RNG per customer; journey moves in the past, then the touchpoint sweep
+    ("marketing journeys", seed_marketing_journeys),
 ]
 
 
@@ -55,6 +62,7 @@ def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar
         if reset:
             Customer.objects.all().delete()
             TeamMember.objects.all().delete()
+            Campaign.objects.all().delete()  # their members went with the customers
             reset_renewal_model()
         with bar("customers") as progress:
             company = seed_company(rng, count, now, progress)

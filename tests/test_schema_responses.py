@@ -127,9 +127,9 @@ def _plan(customer: Customer) -> SuccessPlan:
 
 
 def _campaign() -> str:
-    """A campaign over every company segment (the demo seeds none): its members fill the
+    """A demo campaign with members, or one over every company segment: its members fill the
     members list."""
-    campaign = Campaign.objects.order_by("pk").first() or campaign_create(
+    campaign = Campaign.objects.filter(size__gt=0).order_by("pk").first() or campaign_create(
         trigger_type="health_decline",
         campaign_type="retention",
         segments=["enterprise", "mid_market", "small_business"],

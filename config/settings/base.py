@@ -184,6 +184,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("CS_HUB_MAX_BODY_BYTES", default=8 * 1024 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 CS_HUB_CURRENCY = env("CS_HUB_CURRENCY", default="USD")
+# The nightly move of customers to their determined lifecycle stage (marketing).
+CS_HUB_AUTO_LIFECYCLE = env.bool("CS_HUB_AUTO_LIFECYCLE", default=True)
 CS_HUB_BULK_MAX_ITEMS = 10_000
 CS_HUB_IDEMPOTENCY_TTL = timedelta(hours=24)
 # An in-flight idempotent request older than this is presumed dead and may be retried.
@@ -376,6 +378,12 @@ CELERY_BEAT_SCHEDULE = {
     "finalize-campaigns-daily": {
         "task": "marketing.finalize_campaigns",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Customers to their determined lifecycle stage (README "Marketing: journeys"), after the
+    # expansion scoring (02:30) whose readiness the rules read; CS_HUB_AUTO_LIFECYCLE=false off.
+    "apply-lifecycle-stages-nightly": {
+        "task": "marketing.apply_lifecycle_stages",
+        "schedule": crontab(hour=3, minute=0),
     },
     # Journey touchpoints whose time has come (README "Marketing: journeys").
     "send-due-touchpoints": {"task": "marketing.send_due_touchpoints", "schedule": 60.0},

@@ -79,13 +79,16 @@ def campaign_create(
     holdout_fraction: Decimal = Decimal("0.100"),
     measurement_window_days: int = 90,
     now: datetime | None = None,
+    campaign_id: str | None = None,
 ) -> Campaign:
     """The campaign, its members (the audience now, each with its baseline: the latest health
     snapshot and the usage events of the 30 days up to today), the holdout drawn by
     holdout_ids, and `estimated_impact`; `campaign.created` in the same transaction.
     A non-blank `external_campaign_id` names one campaign: another is CampaignExists (409),
-    also when two requests race (the unique constraint). A fixed number of queries plus one
-    insert per 1,000 members."""
+    also when two requests race (the unique constraint). `campaign_id`: a new one unless the
+    caller brings its own (the demo's are derived from its campaigns' names, so its holdouts
+    are the same on every seed). A fixed number of queries plus one insert per 1,000
+    members."""
     holdout_fraction = Decimal(holdout_fraction)
     _validate(
         trigger_type, campaign_type, segments, match, holdout_fraction, measurement_window_days
@@ -105,6 +108,7 @@ def campaign_create(
             measurement_window_days=measurement_window_days,
             now=now,
             day=day,
+            campaign_id=campaign_id,
         )
     except IntegrityError:
         # A racing request with the same external_campaign_id committed first (the unique
@@ -137,6 +141,7 @@ def _create(
     measurement_window_days: int,
     now: datetime,
     day: date,
+    campaign_id: str | None,
 ) -> Campaign:
     with transaction.atomic():  # a savepoint when called inside a transaction
         matched = audience(list(segments), match, day)
@@ -145,7 +150,7 @@ def _create(
         pks = [pk for pk in pks if pk in refs]
         health = customers_read.latest_health_scores(pks, computed_until=now)
         usage = product_read.usage_totals(pks, day) if pks else {}
-        campaign_id = new_campaign_id()
+        campaign_id = campaign_id or new_campaign_id()
         held = holdout_ids(campaign_id, [refs[pk].customer_id for pk in pks], holdout_fraction)
         campaign = Campaign.objects.create(
             campaign_id=campaign_id,

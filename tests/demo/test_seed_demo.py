@@ -34,7 +34,9 @@ def test_seed_demo_is_deterministic_and_sized() -> None:
     assert all(c.churned_at and c.lifecycle_stage == "churned" for c in churned)
     assert Stakeholder.objects.filter(is_champion=True).count() == 120
     assert Milestone.objects.filter(status="achieved").exists()
-    assert LifecycleChange.objects.count() == 120
+    # one import row each; the demo journeys' moves are the system's (demo.marketing_journeys)
+    assert LifecycleChange.objects.filter(source="import").count() == 120
+    assert set(LifecycleChange.objects.values_list("source", flat=True)) == {"import", "system"}
 
     call_command("seed_demo", "--customers", "120", "--reset", "--no-progress")
     assert _snapshot() == first
