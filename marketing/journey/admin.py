@@ -13,7 +13,6 @@ from integrations.admin_support import ServiceAdmin, ServiceInline
 
 from ..models import JourneyStage, Touchpoint, TouchpointTemplate
 
-
 MAX_ACTIONS = 20
 MAX_ACTION_LENGTH = 300
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
