@@ -232,3 +232,32 @@ def test_the_same_number_of_queries_at_two_history_sizes(
     assert _count(api, small_url) == _count(api, big_url)
     with django_assert_max_num_queries(12):
         api.get(big_url)
+
+
+# --- F1: the attack pass (issue 14): since and days_in_stage with history rows ----------
+
+
+def test_since_is_the_latest_change_by_time_whatever_the_insert_order() -> None:
+    """The tester saw days_in_stage 0 on demo data: the demo wrote the creation row at seed
+    time, after (and dated later than) the backdated moves. The selector reads the latest
+    change by `changed_at`; here the creation row is inserted last but dated first."""
+    from customers.models import LifecycleChange
+
+    customer = CustomerFactory.create(lifecycle_stage="adoption")
+    rows = [  # (from, to, changed_at), inserted in this order
+        ("onboarding", "adoption", NOW - 12 * DAY - timedelta(hours=3)),
+        ("", "onboarding", NOW - 40 * DAY),  # the creation row, written last
+    ]
+    for from_stage, to_stage, at in rows:
+        LifecycleChange.objects.create(
+            customer=customer, from_stage=from_stage, to_stage=to_stage, source="api", changed_at=at
+        )
+    status = journey_status(customer.customer_id, now=NOW)
+    assert status.since == NOW - 12 * DAY - timedelta(hours=3)  # 2026-11-18T09:00Z
+    assert status.days_in_stage == 12  # local (UTC) days 2026-11-18 .. 2026-11-30
+    assert [h.to_stage for h in status.history] == ["adoption", "onboarding"]
+    # A creation row dated at seed time (the demo's mistake) is the latest: 0 days, correctly.
+    LifecycleChange.objects.create(
+        customer=customer, from_stage="", to_stage="adoption", source="api", changed_at=NOW
+    )
+    assert journey_status(customer.customer_id, now=NOW).days_in_stage == 0
