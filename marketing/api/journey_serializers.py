@@ -95,7 +95,8 @@ class JourneyMoveSerializer(serializers.Serializer):
     )
     cancelled = TouchpointSerializer(
         many=True,
-        help_text="Pending promotional touchpoints cancelled by a move to at_risk or churned.",
+        help_text="Pending touchpoints this move cancelled: the left stage's promotional and "
+        "educational ones, and every promotional one on a move to at_risk or churned.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
