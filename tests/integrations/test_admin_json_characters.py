@@ -16,7 +16,7 @@ HOSTILE = ['["a\\u0000b"]', '{"k\\u0000": 1}', '{"k": ["x", {"y": "\\ud800"}]}']
 def _json_fields() -> list[tuple[str, forms.Field]]:
     request = RequestFactory().get("/admin/")
     request.user = get_user_model().objects.create_superuser("json-sweep", "j@x.co", "pw")
-    found = []
+    found: list[tuple[str, forms.Field]] = []
     for model, model_admin in admin.site._registry.items():
         form_classes = []
         if model_admin.has_change_permission(request) or model_admin.has_add_permission(request):
