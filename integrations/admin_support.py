@@ -16,6 +16,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from .domain_errors import DomainError
+from .validation import INVALID_CHARACTERS, INVALID_CHARACTERS_DETAIL, has_invalid_characters
 
 STALE = "changed by someone else since you opened this page (now: {current}); reload"
 # A post without the hidden initial values the page renders: any value differing from the
@@ -91,19 +92,44 @@ class ServiceInline(admin.options.InlineModelAdmin):
 
 class SafeJSONField(forms.JSONField):
     """Django's JSON form field lets the parser's RecursionError (a deeply nested value)
-    through as a 500; here it is a form error like any other invalid JSON."""
+    through as a 500, and `"\\u0000"` (NUL, which PostgreSQL refuses in JSON: a 500 on save)
+    or a lone surrogate into a string or key; here both are form errors."""
 
     def to_python(self, value: Any) -> Any:
         try:
-            return super().to_python(value)
+            parsed = super().to_python(value)
         except RecursionError:
             raise ValidationError("Enter valid JSON (nested too deeply).", code="invalid") from None
+        if _json_has_invalid_characters(parsed):
+            raise ValidationError(
+                f"Enter valid JSON: {INVALID_CHARACTERS_DETAIL}", code=INVALID_CHARACTERS
+            )
+        return parsed
 
     def bound_data(self, data: Any, initial: Any) -> Any:
         try:
             return super().bound_data(data, initial)
         except RecursionError:  # re-shown as the text that was sent
             return forms.fields.InvalidJSONInput(data)
+
+
+def _json_has_invalid_characters(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_invalid_characters(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+# For a ModelAdmin that is not a ServiceAdmin: `formfield_overrides = JSON_FORM_FIELD`.
+JSON_FORM_FIELD: dict[Any, dict[str, Any]] = {models.JSONField: {"form_class": SafeJSONField}}
 
 
 class ServiceAdmin(admin.ModelAdmin):

@@ -10,13 +10,13 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
 from .domain_errors import Invalid
 from .ids import KEY_MESSAGE, fullmatch, is_key
@@ -24,9 +24,11 @@ from .validation import (
     DATE_BOUND_DETAIL,
     INVALID_CHARACTERS,
     INVALID_CHARACTERS_DETAIL,
+    DateTimeTextError,
     date_in_bounds,
     has_invalid_characters,
     is_plain_number,
+    parse_datetime_text,
 )
 
 _MISSING: Any = object()
@@ -210,16 +212,11 @@ def _date(spec: Spec, value: Any) -> date:
 
 
 def _datetime(spec: Spec, value: Any) -> datetime:
+    # The API's one date-time rule (RFC 3339 with an offset, in bounds), returned in UTC.
     try:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise _Invalid("invalid", "Use an ISO 8601 date-time, e.g. 2026-01-31T09:30:00Z.")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, UTC)
-    _in_bounds(parsed)
-    return parsed.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59
+        return parse_datetime_text(value)
+    except DateTimeTextError as exc:
+        raise _Invalid(exc.code, exc.detail) from None
 
 
 def _in_bounds(value: Any) -> Any:

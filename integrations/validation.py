@@ -5,7 +5,7 @@ single write refuse the same values with the same code.
 """
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 # The sanity bound for every date and date-time the API accepts: nothing a CS platform
@@ -28,6 +28,75 @@ _BAD_CHARACTER_RE = re.compile("[\x00\ud800-\udfff]")
 def has_invalid_characters(text: str) -> bool:
     """NUL (PostgreSQL refuses it) or a lone surrogate (not encodable as UTF-8)."""
     return _BAD_CHARACTER_RE.search(text) is not None
+
+
+# Date-times arrive as RFC 3339 text, one form only: a date, `T`, hours and minutes, optional
+# seconds and up to six fraction digits, then `Z` or a `±HH:MM` offset. A date alone, a time
+# without an offset (whose zone would be a guess), an ISO week, a space for `T` are refused.
+DATETIME_FORMAT_DETAIL = (
+    "Use an RFC 3339 date-time: YYYY-MM-DDTHH:MM[:SS[.ffffff]] followed by Z or ±HH:MM, "
+    "e.g. 2026-01-31T09:30:00Z."
+)
+_DATETIME_RE = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})"
+    r"(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?"
+    r"(?P<offset>Z|(?P<sign>[+-])(?P<off_hour>[0-9]{2}):(?P<off_minute>[0-9]{2}))"
+)
+# In a date-time any control character (NUL, a newline, DEL) or lone surrogate is an attack
+# or a bug, never a typo of the format.
+_BAD_DATETIME_CHARACTER_RE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+class DateTimeTextError(ValueError):
+    """Why a text is not an accepted date-time: `code` is `invalid_characters` or `invalid`."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+def parse_datetime_text(value: object) -> datetime:
+    """The one parser of every date-time the API reads (JSON fields, bulk items, query
+    filters): RFC 3339 as described above, within the date bound, returned in UTC
+    (PostgreSQL refuses offsets beyond ±15:59). Raises DateTimeTextError."""
+    if not isinstance(value, str):
+        raise DateTimeTextError("invalid", f"Must be a string. {DATETIME_FORMAT_DETAIL}")
+    if _BAD_DATETIME_CHARACTER_RE.search(value):
+        raise DateTimeTextError(
+            INVALID_CHARACTERS, "A date-time must not contain control characters."
+        )
+    match = _DATETIME_RE.fullmatch(value)
+    if match is None:
+        raise DateTimeTextError("invalid", DATETIME_FORMAT_DETAIL)
+    part = match.groupdict()
+    tz = UTC
+    if part["sign"] is not None:
+        hours, minutes = int(part["off_hour"]), int(part["off_minute"])
+        if hours > 23 or minutes > 59:
+            raise DateTimeTextError(
+                "invalid", f"The offset is out of range. {DATETIME_FORMAT_DETAIL}"
+            )
+        delta = timedelta(hours=hours, minutes=minutes)
+        tz = timezone(-delta if part["sign"] == "-" else delta)
+    try:
+        parsed = datetime(
+            int(part["year"]),
+            int(part["month"]),
+            int(part["day"]),
+            int(part["hour"]),
+            int(part["minute"]),
+            int(part["second"] or 0),
+            int((part["fraction"] or "0").ljust(6, "0")),
+            tzinfo=tz,
+        )
+    except ValueError:  # 2026-02-30, 24:00, second 60
+        raise DateTimeTextError(
+            "invalid", f"Not a real date and time. {DATETIME_FORMAT_DETAIL}"
+        ) from None
+    if not date_in_bounds(parsed):
+        raise DateTimeTextError("invalid", DATE_BOUND_DETAIL)
+    return parsed.astimezone(UTC)
 
 
 def date_in_bounds(value: date | datetime) -> bool:

@@ -18,9 +18,10 @@ def finalize_campaigns() -> int:
 
 @shared_task(name="marketing.send_due_touchpoints", ignore_result=True)
 def send_due_touchpoints() -> int:
-    """Every minute: due journey touchpoints are sent (`touchpoint.due`) or suppressed."""
+    """Every minute: due journey touchpoints are sent (`touchpoint.due`), suppressed, or
+    cancelled (of a stage the customer has left)."""
     result = journey_send_due()
-    return result.sent + result.suppressed
+    return result.sent + result.suppressed + result.cancelled
 
 
 @shared_task(name="marketing.apply_lifecycle_stages", ignore_result=True)

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from integrations.admin_support import IngestedAdmin, ServiceAdmin, copy_saved
+from integrations.admin_support import JSON_FORM_FIELD, IngestedAdmin, ServiceAdmin, copy_saved
 from integrations.ids import new_public_id
 
 from . import services
@@ -202,6 +202,7 @@ class AutomationRuleForm(forms.ModelForm):
 @admin.register(AutomationRule)
 class AutomationRuleAdmin(admin.ModelAdmin):
     form = AutomationRuleForm
+    formfield_overrides = JSON_FORM_FIELD  # NUL in a JSON string: a form error, not a 500
     list_display = ["name", "event_type", "workflow_type", "cooldown_hours", "active"]
     list_filter = ["active", "event_type"]
     search_fields = ["name", "workflow_type"]
@@ -284,3 +285,4 @@ class AccountTeamMemberAdmin(admin.ModelAdmin):
 @admin.register(SegmentSkillRequirement)
 class SegmentSkillRequirementAdmin(admin.ModelAdmin):
     list_display = ["segment", "skills"]
+    formfield_overrides = JSON_FORM_FIELD

@@ -283,8 +283,9 @@ _TYPES = (
     ),
     EventType(
         "touchpoint.cancelled",
-        "A pending promotional touchpoint was cancelled: the customer moved to at_risk or "
-        "churned before it was due.",
+        "A pending touchpoint was cancelled before it went out: a promotional or educational "
+        "one of a stage the customer left (reason `customer left <stage> for <stage>`, by the "
+        "move or by the due sweep), or any promotional one on a move to at_risk or churned.",
         {
             "customer_id": _C,
             "touchpoint_id": "tp_0192a1b2c3d4e5f6",

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from integrations.api.serializers_base import StrictSerializer, key_field
+from integrations.api.serializers_base import DateTimeField, StrictSerializer, key_field
 from integrations.formatting import api_exception
 
 from ..bulk_schema import RESERVED_IDS
@@ -41,7 +41,7 @@ class CustomerWriteSerializer(StrictSerializer):
     segment = serializers.ChoiceField(choices=Segment.choices)
     licensed_seats = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
     status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
-    churned_at = serializers.DateTimeField(required=False, allow_null=True)
+    churned_at = DateTimeField(required=False, allow_null=True)
     lifecycle_stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
     success_manager = serializers.EmailField(
         required=False, allow_null=True, help_text="Email of an existing team member."

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -9,15 +9,29 @@ from ..validation import (
     DATE_BOUND_DETAIL,
     INVALID_CHARACTERS,
     INVALID_CHARACTERS_DETAIL,
+    DateTimeTextError,
     date_in_bounds,
     has_invalid_characters,
     is_plain_number,
+    parse_datetime_text,
 )
 
 # An integer field without its own bound still has to fit a database integer column.
 MAX_INTEGER = 2**31 - 1
 _TEXT = (serializers.CharField, serializers.ChoiceField)
 _DATES = (serializers.DateField, serializers.DateTimeField)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date-time input, RFC 3339 only (integrations.validation.parse_datetime_text): DRF's
+    field reads a date alone as midnight, a time without offset as UTC, an ISO week, and lets
+    NUL through. Output is DRF's (ISO 8601 in UTC, `Z`); the schema says `date-time`."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            return parse_datetime_text(value)
+        except DateTimeTextError as exc:
+            raise serializers.ValidationError(exc.detail, code=exc.code) from None
 
 
 class StrictSerializer(serializers.Serializer):
@@ -102,6 +116,12 @@ def _shape_problem(field: serializers.Field, value: Any) -> ErrorDetail | None:
             return ErrorDetail(
                 "A number is required (a JSON number, not a string).", code="invalid"
             )
+    elif isinstance(field, serializers.DateTimeField):
+        # Every date-time of a write, whichever DateTimeField class declared it.
+        try:
+            parse_datetime_text(value)
+        except DateTimeTextError as exc:
+            return ErrorDetail(exc.detail, code=exc.code)
     elif isinstance(field, _DATES) and isinstance(value, str):
         return _date_problem(field, value)
     return None
@@ -152,4 +172,4 @@ def pattern_field(pattern: str, message: str | None = None, **kwargs: Any) -> se
     )
 
 
-__all__ = ["QuerySerializer", "StrictSerializer", "key_field", "pattern_field"]
+__all__ = ["DateTimeField", "QuerySerializer", "StrictSerializer", "key_field", "pattern_field"]

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from customers.choices import ALLOWED_TRANSITIONS, LifecycleStage
 from customers.read import StageChange
-from integrations.api.serializers_base import StrictSerializer
+from integrations.api.serializers_base import DateTimeField, StrictSerializer
 
 from ..choices import JourneySource, TouchpointChannel, TouchpointKind, TouchpointStatus
 from ..journey.recommendations import Action
@@ -33,7 +33,7 @@ class JourneyMoveRequestSerializer(StrictSerializer):
         allow_blank=True,
         help_text="Why (kept in the lifecycle history; default: moved through the journey API).",
     )
-    occurred_at = serializers.DateTimeField(
+    occurred_at = DateTimeField(
         required=False,
         help_text="When the move happened (default now): not more than 5 minutes ahead of the "
         "server's clock, not before the last recorded stage change.",
@@ -95,7 +95,8 @@ class JourneyMoveSerializer(serializers.Serializer):
     )
     cancelled = TouchpointSerializer(
         many=True,
-        help_text="Pending promotional touchpoints cancelled by a move to at_risk or churned.",
+        help_text="Pending touchpoints this move cancelled: the left stage's promotional and "
+        "educational ones, and every promotional one on a move to at_risk or churned.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:

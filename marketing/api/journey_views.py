@@ -50,8 +50,10 @@ class JourneyMoveView(PlatformAPIView):
         "`occurred_at` + its delay (`touchpoint.scheduled`); a promotional one is recorded "
         "`suppressed` with the reason while the customer has a workflow run pending or "
         "running or an escalation open or in progress (`touchpoint.suppressed`; alerts do "
-        "not suppress). A move to at_risk or churned first cancels the customer's pending "
-        "promotional touchpoints (`touchpoint.cancelled`). 201 with what was done; 200 with "
+        "not suppress). First, the customer's pending promotional and educational touchpoints "
+        "of the stage being left are cancelled (reason `customer left <from> for <to>`; "
+        "transactional ones stay), and on a move to at_risk or churned every pending "
+        "promotional one (`touchpoint.cancelled`). 201 with what was done; 200 with "
         "`changed: false` when the customer already is in the stage (nothing recorded, "
         "scheduled or published). 400 `occurred_in_future` (more than 5 minutes ahead), "
         "`occurred_before_last_change`; 404 `customer_not_found`.",

@@ -1,6 +1,8 @@
 """Journey admin (README "Marketing: journeys"): each stage's description, recommended
-actions and touchpoint templates are edited here; touchpoints are read-only records."""
+actions and touchpoint templates are edited here (stages are never deleted, templates may be);
+touchpoints are read-only records, never deleted."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -11,6 +13,26 @@ from integrations.admin_support import ServiceAdmin, ServiceInline
 
 from ..models import JourneyStage, Touchpoint, TouchpointTemplate
 
+MAX_ACTIONS = 20
+MAX_ACTION_LENGTH = 300
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def recommended_actions_problem(value: Any) -> str | None:
+    """Why `value` is not a stage's recommended actions (a JSON list of 1..20 non-empty texts
+    of at most 300 characters, without control characters), or None."""
+    shape = 'A JSON list of non-empty texts, e.g. ["Hold the kick-off call"]'
+    if not isinstance(value, list) or not all(isinstance(i, str) and i.strip() for i in value):
+        return f"{shape}."
+    if not 1 <= len(value) <= MAX_ACTIONS:
+        return f"{shape}: 1 to {MAX_ACTIONS} actions (got {len(value)})."
+    for number, item in enumerate(value, start=1):
+        if _CONTROL.search(item):
+            return f"Action {number} holds a control character (NUL, newline, tab...)."
+        if len(item.strip()) > MAX_ACTION_LENGTH:
+            return f"Action {number} is longer than {MAX_ACTION_LENGTH} characters."
+    return None
+
 
 class JourneyStageForm(forms.ModelForm):
     class Meta:
@@ -19,14 +41,9 @@ class JourneyStageForm(forms.ModelForm):
 
     def clean_recommended_actions(self) -> list[str]:
         value = self.cleaned_data["recommended_actions"]
-        if value in (None, ""):
-            return []
-        if not isinstance(value, list) or not all(
-            isinstance(item, str) and item.strip() for item in value
-        ):
-            raise forms.ValidationError(
-                'A JSON list of non-empty texts, e.g. ["Hold the kick-off call"].'
-            )
+        problem = recommended_actions_problem(value)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return [item.strip() for item in value]
 
 
@@ -48,6 +65,11 @@ class JourneyStageAdmin(ServiceAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("templates")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # One row per lifecycle stage: without it a move schedules nothing and the status
+        # shows no description. Templates are removed (or deactivated) inline.
+        return False
 
     @admin.display(description="Active templates")
     def active_templates(self, obj: JourneyStage) -> int:
@@ -96,3 +118,6 @@ class TouchpointAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the record of what was sent, suppressed or cancelled stays

@@ -19,8 +19,9 @@ from ..choices import JourneySource, TouchpointKind, TouchpointStatus
 from ..errors import occurred_before_last_change, occurred_in_future
 from ..models import Touchpoint
 from .touchpoints import (
-    CANCELLING_STAGES,
-    cancel_promotional,
+    LEAVING_KINDS,
+    cancel_on_move,
+    left_stage_reason,
     publish_outcomes,
     schedule_stage,
     suppression_reason,
@@ -57,10 +58,11 @@ def journey_move(
 ) -> JourneyMove:
     """Move the customer to `stage` through customers' one write path, in one transaction on
     the locked customer row: the transition table (409 listing the allowed stages), the
-    history row and `customer.lifecycle_changed`; then the new stage's touchpoints
-    (promotional ones suppressed while an intervention is open) and, on a move to at_risk or
-    churned, the cancellation of pending promotional touchpoints. Already in the stage: a
-    no-op (nothing written, nothing published)."""
+    history row and `customer.lifecycle_changed`; then the cancellation of the pending
+    touchpoints the move makes pointless (touchpoints.cancel_on_move: the left stage's
+    promotional and educational ones; every promotional one on a move to at_risk or churned)
+    and the new stage's touchpoints (promotional ones suppressed while an intervention is
+    open). Already in the stage: a no-op (nothing written, nothing published)."""
     lock(customer, missing=CustomerNotFound())  # racing moves of one customer queue here
     # Read the clock once the lock is held: a move that waited for another one is later.
     now = now or timezone.now()
@@ -82,11 +84,9 @@ def journey_move(
     )
     if change is None:  # unreachable: the stage differs under the same lock
         return JourneyMove(customer, from_stage, None)
-    cancelled = []
-    if stage in CANCELLING_STAGES:
-        cancelled = cancel_promotional(
-            customer=customer, stage=stage, entered_at=entered_at, now=now
-        )
+    cancelled = cancel_on_move(
+        customer=customer, from_stage=from_stage, to_stage=stage, entered_at=entered_at, now=now
+    )
     refs = operations_read.open_intervention_refs([customer.pk]).get(customer.pk)
     created = schedule_stage(
         customer=customer, change=change, entered_at=entered_at, open_refs=refs, now=now
@@ -99,29 +99,32 @@ def journey_move(
 class SweepResult:
     sent: int = 0
     suppressed: int = 0
+    cancelled: int = 0  # promotional/educational of a stage the customer has left
 
 
 def journey_send_due(
     *, now: datetime | None = None, batch_size: int = SWEEP_BATCH, max_batches: int = 20
 ) -> SweepResult:
     """Scheduled touchpoints due by `now` (default: each batch's start), soonest first, in
-    batches of `batch_size`, each batch one transaction: a promotional one whose customer has
-    an intervention open now is `suppressed` (reason), any other is `sent` and
-    `touchpoint.due` is published for the marketing system to deliver it. Rows are claimed
-    with FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent sweeps never take the same
-    touchpoint; SQLite serialises the writers."""
-    sent = suppressed = 0
+    batches of `batch_size`, each batch one transaction: a promotional or educational one of
+    a stage the customer is no longer in (a move that raced the sweep, or a stage changed
+    outside the journey API) is `cancelled` ("customer left adoption for at_risk"); a
+    promotional one whose customer has an intervention open now is `suppressed` (reason); any
+    other is `sent` and `touchpoint.due` is published for the marketing system to deliver it.
+    Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent sweeps never
+    take the same touchpoint; SQLite serialises the writers."""
+    sent = suppressed = cancelled = 0
     for _ in range(max_batches):
         with transaction.atomic():
             moment = now or timezone.now()
             batch = _claim_due(moment, batch_size)
             if not batch:
                 break
-            done, held = _settle(batch, moment)
-            sent, suppressed = sent + done, suppressed + held
+            done, held, dropped = _settle(batch, moment)
+            sent, suppressed, cancelled = sent + done, suppressed + held, cancelled + dropped
         if len(batch) < batch_size:
             break
-    return SweepResult(sent, suppressed)
+    return SweepResult(sent, suppressed, cancelled)
 
 
 def _claim_due(now: datetime, batch_size: int) -> list[Touchpoint]:
@@ -135,17 +138,22 @@ def _claim_due(now: datetime, batch_size: int) -> list[Touchpoint]:
     )
 
 
-def _settle(batch: list[Touchpoint], now: datetime) -> tuple[int, int]:
+def _settle(batch: list[Touchpoint], now: datetime) -> tuple[int, int, int]:
     promotional = {t.customer_id for t in batch if t.kind == TouchpointKind.PROMOTIONAL}
     refs = operations_read.open_intervention_refs(sorted(promotional))
-    held: list[Touchpoint] = []
+    changed: list[Touchpoint] = []  # suppressed or cancelled: each with its own reason
     for touchpoint in batch:
         touchpoint.status_changed_at = now
         open_refs = refs.get(touchpoint.customer_id)
-        if touchpoint.kind == TouchpointKind.PROMOTIONAL and open_refs is not None:
+        current = touchpoint.customer.lifecycle_stage  # read with the claim (one join)
+        if touchpoint.kind in LEAVING_KINDS and touchpoint.stage != current:
+            touchpoint.status = TouchpointStatus.CANCELLED
+            touchpoint.reason = left_stage_reason(touchpoint.stage, current)
+            changed.append(touchpoint)
+        elif touchpoint.kind == TouchpointKind.PROMOTIONAL and open_refs is not None:
             touchpoint.status = TouchpointStatus.SUPPRESSED
             touchpoint.reason = suppression_reason(open_refs)
-            held.append(touchpoint)
+            changed.append(touchpoint)
         else:
             touchpoint.status = TouchpointStatus.SENT
     sent = [t.pk for t in batch if t.status == TouchpointStatus.SENT]
@@ -153,7 +161,8 @@ def _settle(batch: list[Touchpoint], now: datetime) -> tuple[int, int]:
         Touchpoint.objects.filter(pk__in=sent).update(
             status=TouchpointStatus.SENT, status_changed_at=now
         )
-    if held:
-        Touchpoint.objects.bulk_update(held, ["status", "status_changed_at", "reason"])
+    if changed:
+        Touchpoint.objects.bulk_update(changed, ["status", "status_changed_at", "reason"])
     publish_outcomes(batch)
-    return len(sent), len(held)
+    held = sum(1 for t in changed if t.status == TouchpointStatus.SUPPRESSED)
+    return len(sent), held, len(changed) - held

@@ -1,9 +1,12 @@
 """Touchpoint rows and their events (README "Marketing: journeys"): scheduling a stage's
-templates, cancelling pending promotional ones, and the payloads subscribers receive."""
+templates, cancelling the pending ones a move makes pointless, and the payloads subscribers
+receive."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.db.models import Q
 
 from customers.models import Customer, LifecycleChange
 from integrations import events
@@ -14,6 +17,8 @@ from ..models import Touchpoint, TouchpointTemplate
 
 # Moving to these stages cancels the customer's pending promotional touchpoints.
 CANCELLING_STAGES = ("at_risk", "churned")
+# Leaving a stage cancels its pending touchpoints of these kinds (transactional ones stay).
+LEAVING_KINDS = (TouchpointKind.PROMOTIONAL, TouchpointKind.EDUCATIONAL)
 
 
 def suppression_reason(refs: OpenInterventionRefs) -> str:
@@ -53,29 +58,40 @@ def schedule_stage(
     return Touchpoint.objects.bulk_create(rows)
 
 
-def cancel_promotional(
-    *, customer: Customer, stage: str, entered_at: datetime, now: datetime
+def left_stage_reason(left: str, current: str) -> str:
+    return f"customer left {left} for {current}"
+
+
+def cancel_on_move(
+    *, customer: Customer, from_stage: str, to_stage: str, entered_at: datetime, now: datetime
 ) -> list[Touchpoint]:
-    """The customer's pending (scheduled) promotional touchpoints, cancelled with a reason.
+    """The customer's pending (scheduled) touchpoints a move makes pointless, cancelled with a
+    reason: the promotional and educational ones of the stage being left ("customer left
+    adoption for at_risk"; transactional ones stay: they carry obligations), and, on a move
+    to at_risk or churned, every promotional one ("cancelled: the customer moved to ...").
     They are read FOR UPDATE: one a running sweep holds is waited for and, once that sweep has
     sent or suppressed it, no longer pending (never sent and then marked cancelled)."""
+    wanted = Q(stage=from_stage, kind__in=LEAVING_KINDS)
+    if to_stage in CANCELLING_STAGES:
+        wanted |= Q(kind=TouchpointKind.PROMOTIONAL)
     pending = list(
         Touchpoint.objects.select_for_update()
-        .filter(
-            customer=customer,
-            status=TouchpointStatus.SCHEDULED,
-            kind=TouchpointKind.PROMOTIONAL,
-        )
+        .filter(wanted, customer=customer, status=TouchpointStatus.SCHEDULED)
         .order_by("scheduled_for", "id")
     )
-    reason = f"cancelled: the customer moved to {stage} at {entered_at.isoformat()}"
-    Touchpoint.objects.filter(pk__in=[t.pk for t in pending]).update(
-        status=TouchpointStatus.CANCELLED, status_changed_at=now, reason=reason
-    )
+    left = left_stage_reason(from_stage, to_stage)
+    moved = f"cancelled: the customer moved to {to_stage} at {entered_at.isoformat()}"
+    by_reason: dict[str, list[int]] = {}
     for touchpoint in pending:
+        leaving = touchpoint.stage == from_stage and touchpoint.kind in LEAVING_KINDS
         touchpoint.customer = customer  # the events read its customer_id (no query)
         touchpoint.status = TouchpointStatus.CANCELLED
-        touchpoint.status_changed_at, touchpoint.reason = now, reason
+        touchpoint.status_changed_at, touchpoint.reason = now, left if leaving else moved
+        by_reason.setdefault(touchpoint.reason, []).append(touchpoint.pk)
+    for reason, pks in by_reason.items():
+        Touchpoint.objects.filter(pk__in=pks).update(
+            status=TouchpointStatus.CANCELLED, status_changed_at=now, reason=reason
+        )
     return pending
 
 

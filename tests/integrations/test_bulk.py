@@ -55,7 +55,12 @@ def test_any_json_item_is_cleaned_or_reported(items: list[dict[str, Any]]) -> No
         ("decimal", "NaN", None),
         ("decimal", "1e20", None),
         ("date", "2026-02-30", None),
-        ("datetime", "2026-01-01T10:00:00", "2026-01-01 10:00:00+00:00"),
+        # Without an offset the zone would be a guess: refused (was read as UTC).
+        ("datetime", "2026-01-01T10:00:00", None),
+        ("datetime", "2026-01-01T10:00:00Z", "2026-01-01 10:00:00+00:00"),
+        ("datetime", "2026-01-01T12:30+02:30", "2026-01-01 10:00:00+00:00"),
+        ("datetime", "2026-01-01", None),
+        ("datetime", "2026-01-01 10:00:00Z", None),
         ("email", " A@B.co ", None),
         ("email", "A@B.co\n", None),
         ("email", "A@B.co", "a@b.co"),

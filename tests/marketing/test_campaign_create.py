@@ -2,9 +2,9 @@
 materialised with its baseline, the holdout is the definition's, the answer has the spec's
 shape, and creation runs a fixed number of queries whatever the audience size."""
 
-import time
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -203,14 +203,15 @@ def test_creation_runs_a_fixed_number_of_queries() -> None:
     assert small == large <= 12
 
 
-def test_creation_over_5000_members_is_set_based() -> None:
+def test_creation_over_5000_members_is_set_based(django_assert_max_num_queries: Any) -> None:
     Customer.objects.bulk_create(
         Customer(customer_id=f"bulk_{i:05d}", name=f"B{i}", segment="enterprise")
         for i in range(5000)
     )
-    started = time.perf_counter()
-    campaign = create(["enterprise"])
-    assert time.perf_counter() - started < 2.0  # the issue's bound (~0.5 s here)
+    # Its speed (< 2 s) is measured in bench/ (marketing_reads.py); here: no per-member query
+    # (the fixed statements plus one insert per member batch, SQLite batches of 124).
+    with django_assert_max_num_queries(12 + 5000 // 124 + 1):
+        campaign = create(["enterprise"])
     assert (campaign.size, campaign.holdout_count) == (5000, 500)
     assert CampaignMember.objects.filter(campaign=campaign).count() == 5000
 

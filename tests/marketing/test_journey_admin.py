@@ -112,3 +112,75 @@ def test_the_customer_page_shows_the_lifecycle_history(staff: Any) -> None:
     journey_move(customer=customer, stage="adoption", reason="kick-off done", now=timezone.now())
     page = staff.get(change_url(customer)).content.decode()
     assert "kick-off done" in page
+
+
+# --- F1: the attack pass (issue 14): admin JSON with NUL, deletions ----------------------
+
+
+@pytest.mark.parametrize(
+    ("actions", "message"),
+    [
+        ('["a\\u0000b"]', "must not contain NUL"),
+        ('["a\\tb"]', "control character"),
+        ("[]", "1 to 20 actions (got 0)"),
+        (str([f"action {i}" for i in range(21)]).replace("'", '"'), "1 to 20 actions (got 21)"),
+        ('["' + "x" * 301 + '"]', "longer than 300 characters"),
+        ("", "A JSON list of non-empty texts"),
+    ],
+)
+def test_recommended_actions_are_1_to_20_short_clean_texts(
+    staff: Any, actions: str, message: str
+) -> None:
+    adoption = configure_journey()["adoption"]
+    url = change_url(adoption)
+    data = admin_form_data(staff, url)
+    data["recommended_actions"] = actions
+    response = staff.post(url, data)
+    assert response.status_code == 200  # the form again, with the error (was a 500 for NUL)
+    assert message in response.content.decode()
+    adoption.refresh_from_db()
+    assert adoption.recommended_actions == ["Do adoption"]
+
+
+def test_twenty_actions_of_300_characters_are_saved(staff: Any) -> None:
+    adoption = configure_journey()["adoption"]
+    url = change_url(adoption)
+    data = admin_form_data(staff, url)
+    actions = [f"{i:02d}" + "x" * 298 for i in range(20)]
+    data["recommended_actions"] = str(actions).replace("'", '"')
+    assert staff.post(url, data).status_code == 302
+    adoption.refresh_from_db()
+    assert adoption.recommended_actions == actions
+
+
+def test_journey_stages_and_touchpoints_cannot_be_deleted(staff: Any) -> None:
+    stages = configure_journey()
+    customer = CustomerFactory.create(customer_id="cust_del", lifecycle_stage="onboarding")
+    journey_move(customer=customer, stage="adoption")
+    touchpoint = Touchpoint.objects.filter(customer=customer).first()
+    assert touchpoint is not None
+    adoption = stages["adoption"]
+    for obj, changelist in [(adoption, STAGES_ADMIN), (touchpoint, TOUCHPOINTS_ADMIN)]:
+        delete_url = change_url(obj).removesuffix("change/") + "delete/"
+        assert staff.get(delete_url).status_code == 403
+        assert staff.post(delete_url, {"post": "yes"}).status_code == 403
+        # No "delete selected" action on the list; posting it anyway deletes nothing.
+        page = staff.get(changelist)
+        assert "delete_selected" not in page.content.decode()
+        staff.post(
+            changelist,
+            {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+        )
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+    assert 'class="deletelink"' not in staff.get(change_url(adoption)).content.decode()
+
+
+def test_a_template_can_still_be_removed_inline(staff: Any) -> None:
+    adoption = configure_journey()["adoption"]
+    template = TouchpointTemplate.objects.get(name="Upgrade offer")
+    url = change_url(adoption)
+    data = admin_form_data(staff, url)
+    index = next(k for k, v in data.items() if v == str(template.pk) and k.endswith("-id"))
+    data[f"{index.removesuffix('-id')}-DELETE"] = "on"
+    assert staff.post(url, data).status_code == 302
+    assert not TouchpointTemplate.objects.filter(pk=template.pk).exists()

@@ -230,7 +230,7 @@ def test_at_risk_or_churned_cancels_pending_promotional_touchpoints(
     assert [t["touchpoint_id"] for t in body["cancelled"]] == [offer.touchpoint_id]
     offer.refresh_from_db()
     assert offer.status == "cancelled"
-    assert offer.reason.startswith(f"cancelled: the customer moved to {stage} at ")
+    assert offer.reason == f"customer left renewal for {stage}"  # of the stage being left
     reminder.refresh_from_db()
     done.refresh_from_db()
     assert (reminder.status, done.status) == ("scheduled", "sent")
@@ -242,11 +242,18 @@ def test_at_risk_or_churned_cancels_pending_promotional_touchpoints(
     assert names == (["Check-in call"] if stage == "at_risk" else [])
 
 
-def test_other_moves_do_not_cancel(api: APIClient) -> None:
+def test_other_moves_cancel_only_what_the_left_stage_scheduled(api: APIClient) -> None:
     customer = customer_in("value_realization")
     api.post(MOVE.format(customer.customer_id), {"stage": "renewal"}, format="json")
     api.post(MOVE.format(customer.customer_id), {"stage": "expansion"}, format="json")
-    assert Touchpoint.objects.get(name="Multi-year offer").status == "scheduled"
+    # renewal -> expansion: the renewal offer (promotional) goes, its reminder (transactional)
+    # stays; expansion's own offer is scheduled (not at_risk/churned: promotions continue).
+    statuses = {t.name: (t.status, t.reason) for t in Touchpoint.objects.all()}
+    assert statuses == {
+        "Renewal reminder": ("scheduled", ""),
+        "Multi-year offer": ("cancelled", "customer left renewal for expansion"),
+        "Premium overview": ("scheduled", ""),
+    }
 
 
 # --- validation ---------------------------------------------------------------------------

@@ -51,13 +51,14 @@ def travelled(customer: Customer) -> None:
     journey_move(customer=customer, stage="adoption", occurred_at=NOW - 10 * DAY, now=NOW)
     # Adoption scheduled: tips (NOW-10d), the upgrade offer (NOW-8d), the webinar (NOW-3d).
     journey_send_due(now=NOW - 9 * DAY)  # sends the tips only
+    # Leaving adoption cancels its pending offer and webinar (README "Marketing: journeys").
     journey_move(
         customer=customer,
         stage="value_realization",
         occurred_at=NOW - 3 * DAY - timedelta(hours=2),
         now=NOW,
     )
-    # at_risk cancels the pending upgrade offer (at NOW) and schedules the call (NOW-1d).
+    # at_risk has no promotional one left to cancel; it schedules the call (NOW-1d).
     journey_move(
         customer=customer, stage="at_risk", reason="usage fell", occurred_at=NOW - DAY, now=NOW
     )
@@ -93,12 +94,13 @@ def test_the_status_of_a_travelled_customer() -> None:
     )
     assert status.description == "The at_risk stage."
     assert [(t.name, t.status) for t in status.pending] == [
-        ("Best-practice webinar", "scheduled"),  # due NOW-3d, not swept since
-        ("Check-in call", "scheduled"),  # due NOW-1d
+        ("Check-in call", "scheduled"),  # due NOW-1d, not swept since
     ]
-    assert [(t.name, t.status, t.status_changed_at) for t in status.recent] == [
-        ("Upgrade offer", "cancelled", NOW),
-        ("Key feature tips", "sent", NOW - 9 * DAY),
+    left = "customer left adoption for value_realization"
+    assert [(t.name, t.status, t.status_changed_at, t.reason) for t in status.recent] == [
+        ("Best-practice webinar", "cancelled", NOW, left),  # newest row first on a tie
+        ("Upgrade offer", "cancelled", NOW, left),
+        ("Key feature tips", "sent", NOW - 9 * DAY, ""),
     ]
     assert old.pk not in {t.pk for t in status.recent}
     assert [(h.from_stage, h.to_stage, h.reason) for h in status.history] == [
@@ -177,13 +179,10 @@ def test_the_api_answer(api: APIClient) -> None:
     assert body["recommended_actions"] == [
         {"action": "Do at_risk", "source": "stage", "code": None, "evidence": {}}
     ]
-    assert [t["name"] for t in body["pending_touchpoints"]] == [
-        "Best-practice webinar",
-        "Check-in call",
-    ]
+    assert [t["name"] for t in body["pending_touchpoints"]] == ["Check-in call"]
     cancelled = body["recent_touchpoints"][0]
-    assert cancelled["status"] == "cancelled"
-    assert cancelled["reason"].startswith("cancelled: the customer moved to at_risk at ")
+    assert (cancelled["name"], cancelled["status"]) == ("Best-practice webinar", "cancelled")
+    assert cancelled["reason"] == "customer left adoption for value_realization"
     assert body["pending_touchpoints"][0]["reason"] is None
     first = body["history"][-1]
     assert (first["from_stage"], first["to_stage"], first["source"]) == (
@@ -233,3 +232,32 @@ def test_the_same_number_of_queries_at_two_history_sizes(
     assert _count(api, small_url) == _count(api, big_url)
     with django_assert_max_num_queries(12):
         api.get(big_url)
+
+
+# --- F1: the attack pass (issue 14): since and days_in_stage with history rows ----------
+
+
+def test_since_is_the_latest_change_by_time_whatever_the_insert_order() -> None:
+    """The tester saw days_in_stage 0 on demo data: the demo wrote the creation row at seed
+    time, after (and dated later than) the backdated moves. The selector reads the latest
+    change by `changed_at`; here the creation row is inserted last but dated first."""
+    from customers.models import LifecycleChange
+
+    customer = CustomerFactory.create(lifecycle_stage="adoption")
+    rows = [  # (from, to, changed_at), inserted in this order
+        ("onboarding", "adoption", NOW - 12 * DAY - timedelta(hours=3)),
+        ("", "onboarding", NOW - 40 * DAY),  # the creation row, written last
+    ]
+    for from_stage, to_stage, at in rows:
+        LifecycleChange.objects.create(
+            customer=customer, from_stage=from_stage, to_stage=to_stage, source="api", changed_at=at
+        )
+    status = journey_status(customer.customer_id, now=NOW)
+    assert status.since == NOW - 12 * DAY - timedelta(hours=3)  # 2026-11-18T09:00Z
+    assert status.days_in_stage == 12  # local (UTC) days 2026-11-18 .. 2026-11-30
+    assert [h.to_stage for h in status.history] == ["adoption", "onboarding"]
+    # A creation row dated at seed time (the demo's mistake) is the latest: 0 days, correctly.
+    LifecycleChange.objects.create(
+        customer=customer, from_stage="", to_stage="adoption", source="api", changed_at=NOW
+    )
+    assert journey_status(customer.customer_id, now=NOW).days_in_stage == 0

@@ -22,6 +22,8 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def touchpoint(customer: Customer, name: str, kind: str, due: datetime, **fields: Any) -> Any:
+    """A touchpoint of adoption (the customers here are in adoption: one of a stage they have
+    left would be cancelled by the sweep)."""
     return Touchpoint.objects.create(
         customer=customer,
         stage="adoption",
@@ -37,7 +39,7 @@ def touchpoint(customer: Customer, name: str, kind: str, due: datetime, **fields
 
 @pytest.mark.django_db
 def test_due_touchpoints_are_sent_or_suppressed_and_the_others_wait() -> None:
-    calm, busy, alerted = CustomerFactory.create_batch(3)
+    calm, busy, alerted = CustomerFactory.create_batch(3, lifecycle_stage="adoption")
     open_run(busy, "wr_busy")
     open_alert(alerted)
     sent_promo = touchpoint(calm, "Offer", "promotional", NOW - timedelta(hours=1))
@@ -85,7 +87,7 @@ def test_due_touchpoints_are_sent_or_suppressed_and_the_others_wait() -> None:
 
 @pytest.mark.django_db
 def test_an_escalation_opened_after_scheduling_suppresses_at_due_time() -> None:
-    customer = CustomerFactory.create()
+    customer = CustomerFactory.create(lifecycle_stage="adoption")
     offer = touchpoint(customer, "Offer", "promotional", NOW - timedelta(minutes=1))
     open_escalation(customer, "esc_late", "in_progress")
     journey_send_due(now=NOW)
@@ -96,7 +98,7 @@ def test_an_escalation_opened_after_scheduling_suppresses_at_due_time() -> None:
 
 @pytest.mark.django_db
 def test_the_sweep_works_in_batches_soonest_first(django_assert_max_num_queries: Any) -> None:
-    customers = CustomerFactory.create_batch(3)
+    customers = CustomerFactory.create_batch(3, lifecycle_stage="adoption")
     for n in range(7):
         touchpoint(customers[n % 3], f"T{n}", "promotional", NOW - timedelta(minutes=10 - n))
     open_escalation(customers[0])
@@ -111,7 +113,7 @@ def test_the_sweep_works_in_batches_soonest_first(django_assert_max_num_queries:
 
 @pytest.mark.django_db
 def test_the_beat_task_runs_the_sweep() -> None:
-    customer = CustomerFactory.create()
+    customer = CustomerFactory.create(lifecycle_stage="adoption")
     touchpoint(customer, "Guide", "educational", timezone.now() - timedelta(minutes=1))
     assert tasks.send_due_touchpoints() == 1
     assert Touchpoint.objects.get().status == "sent"
@@ -120,7 +122,7 @@ def test_the_beat_task_runs_the_sweep() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_sweeps_never_send_a_touchpoint_twice() -> None:
-    customers = CustomerFactory.create_batch(10)
+    customers = CustomerFactory.create_batch(10, lifecycle_stage="adoption")
     open_run(customers[1], "wr_race")
     rows = [
         Touchpoint(
@@ -154,7 +156,7 @@ def test_racing_sweeps_never_send_a_touchpoint_twice() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_sweeps_suppress_once_too() -> None:
-    busy = CustomerFactory.create()
+    busy = CustomerFactory.create(lifecycle_stage="adoption")
     open_run(busy, "wr_race")
     Touchpoint.objects.bulk_create(
         Touchpoint(

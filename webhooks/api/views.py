@@ -6,13 +6,12 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
-from integrations.api.serializers_base import QuerySerializer
+from integrations.api.serializers_base import DateTimeField, QuerySerializer
 from integrations.models import ApiKey
 from integrations.pagination import cursor_pagination
 
@@ -170,7 +169,9 @@ class DeliveryReplayView(PlatformAPIView):
 
 
 class ReplayQuerySerializer(QuerySerializer):
-    since = serializers.DateTimeField(help_text="ISO 8601: replay events created at or after.")
+    since = DateTimeField(
+        help_text="RFC 3339 with Z or an offset (`+` as %2B): replay events created at or after."
+    )
 
 
 class EndpointReplayView(PlatformAPIView):
