@@ -111,6 +111,23 @@ def segment_registry_html() -> str:
     )
 
 
+# The campaign as requested (the detail page's first section; all read-only).
+DETAILS = (
+    "campaign_id",
+    "name",
+    "external_campaign_id",
+    "trigger_type",
+    "campaign_type",
+    "segments",
+    "match",
+    "holdout_fraction",
+    "measurement_window_days",
+    "created_at",
+    "ends_at",
+    "finalized_at",
+)
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     """Read-only: POST /api/v1/cs-marketing/campaigns creates campaigns (with their members
@@ -134,43 +151,14 @@ class CampaignAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [TreatedInline, HoldoutInline]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "campaign_id",
-                    "name",
-                    "external_campaign_id",
-                    "trigger_type",
-                    "campaign_type",
-                    "segments",
-                    "match",
-                    "holdout_fraction",
-                    "measurement_window_days",
-                    "created_at",
-                    "ends_at",
-                    "finalized_at",
-                ]
-            },
-        ),
+        (None, {"fields": DETAILS}),
         ("Audience", {"fields": ["size", "treated_count", "holdout_count", "members_links"]}),
         ("Estimated impact (at creation)", {"fields": ["estimated_impact"]}),
         ("Measured impact", {"fields": ["impact_readout"]}),
         ("Segment registry", {"fields": ["segment_registry"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
-        "campaign_id",
-        "name",
-        "external_campaign_id",
-        "trigger_type",
-        "campaign_type",
-        "segments",
-        "match",
-        "holdout_fraction",
-        "measurement_window_days",
-        "created_at",
-        "ends_at",
-        "finalized_at",
+        *DETAILS,
         "size",
         "treated_count",
         "holdout_count",
