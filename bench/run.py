@@ -31,7 +31,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from marketing_reads import report_rows
+from marketing_reads import report_rows, timed_gets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -527,20 +527,7 @@ def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[s
         _wait_for(args.port)
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
         headers = {"Authorization": f"Api-Key {key}"}
-        for name, urls in paths.items():
-            latencies = []
-            for i, url in enumerate([urls[0], *urls]):
-                t0 = time.perf_counter()
-                conn.request("GET", url, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise SystemExit(f"{url} failed: {response.status}")
-                if i:
-                    latencies.append(time.perf_counter() - t0)
-            p50, p95 = _percentiles(latencies)
-            found.update({f"{name}_requests": len(latencies), f"{name}_p50_ms": p50})
-            found[f"{name}_p95_ms"] = p95
+        found.update(timed_gets(conn, paths, headers, _percentiles))
         conn.close()
     finally:
         server.terminate()

@@ -9,22 +9,13 @@ from product.models import Feature, FeatureUsage
 from sales.models import ExpansionSnapshot, Handoff
 from tests.finance.factories import ContractFactory
 from tests.operations.factories import SurveyResponseFactory
-from tests.sales.support import AS_OF, at
+from tests.sales.support import AS_OF, at, health
 
 __all__ = ["AS_OF", "at"]
 
 
 def snapshot(customer: Customer, score: int, grade: str, day: date = AS_OF) -> HealthScore:
-    return HealthScore.objects.create(
-        customer=customer,
-        computed_at=at(day, 2),
-        as_of=day,
-        score=score,
-        grade=grade,
-        components={},
-        weights={},
-        model_version=1,
-    )
+    return health(customer, score, grade, day)
 
 
 def health_moved(customer: Customer, before: int, now: int, grade: str) -> None:

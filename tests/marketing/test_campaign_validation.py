@@ -1,7 +1,6 @@
 """Bad campaign requests are 400 in the documented shape with the field's path, and create
 nothing (README "Marketing: campaigns")."""
 
-import copy
 from typing import Any
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from integrations.models import Event
 from marketing.models import Campaign, CampaignMember
 from tests.conftest import MakeClient
+from tests.support.bodies import edited
 from tests.support.errors import assert_error
 
 from .campaign_support import URL
@@ -24,17 +24,7 @@ BODY: dict[str, Any] = {
 
 def body(**changes: Any) -> dict[str, Any]:
     """BODY with `changes`; "a__b" reaches into target_audience, `...` removes the key."""
-    out = copy.deepcopy(BODY)
-    for path, value in changes.items():
-        *parents, leaf = path.split("__")
-        node = out
-        for parent in parents:
-            node = node[parent]
-        if value is ...:
-            node.pop(leaf, None)
-        else:
-            node[leaf] = value
-    return out
+    return edited(BODY, changes)
 
 
 INVALID = [

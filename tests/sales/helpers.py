@@ -1,7 +1,8 @@
 """What the sales handoff tests share: the spec's request, verbatim, and its URL."""
 
-import copy
 from typing import Any
+
+from tests.support.bodies import edited
 
 URL = "/api/v1/cs-sales/handoff/{}"
 
@@ -25,14 +26,4 @@ SPEC_REQUEST: dict[str, Any] = {
 def spec_request(**changes: Any) -> dict[str, Any]:
     """The spec's request with `changes` applied; keys like "handoff_data.deal_value" reach
     into the nested objects, and the value `...` removes the key."""
-    body = copy.deepcopy(SPEC_REQUEST)
-    for path, value in changes.items():
-        *parents, leaf = path.split("__")
-        node = body
-        for parent in parents:
-            node = node[parent]
-        if value is ...:
-            node.pop(leaf, None)
-        else:
-            node[leaf] = value
-    return body
+    return edited(SPEC_REQUEST, changes)

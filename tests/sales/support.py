@@ -19,8 +19,10 @@ def at(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def health(customer: Customer, score: int, grade: str = "healthy", day: date = AS_OF) -> None:
-    HealthScore.objects.create(
+def health(
+    customer: Customer, score: int, grade: str = "healthy", day: date = AS_OF
+) -> HealthScore:
+    return HealthScore.objects.create(
         customer=customer,
         computed_at=at(day, 2),
         as_of=day,
