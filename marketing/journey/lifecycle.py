@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from customers import read as customers_read
 from customers.choices import StageChangeSource
 from customers.errors import CustomerNotFound
 from customers.models import Customer
 from integrations.clock import today
+from integrations.domain_errors import DomainError
 from integrations.writes import lock
 
 from ..signals.stage import StageDetermination, determine_stages
@@ -47,8 +47,8 @@ def lifecycle_apply_determined(
     whose stage differs and may change (source `system`, the rules as the reason), each in its
     own transaction on the locked customer row: one whose recorded stage changed since the
     determination read it is left alone. Queries: the active customers, the determination's
-    fixed number and the customer_ids, then one journey move per changed customer."""
-    now = now or timezone.now()
+    fixed number and the customer_ids, then one journey move per changed customer. Without
+    `now`, each move reads the clock once its customer is locked (as the API's moves do)."""
     as_of = as_of or today(now)
     determined = determine_stages(customers_read.active_customer_pks(), as_of)
     result = LifecycleApplied(as_of=as_of, checked=len(determined))
@@ -58,15 +58,24 @@ def lifecycle_apply_determined(
         customer_id = refs[pk].customer_id if pk in refs else str(pk)
         if not determination.transition_allowed:
             result.not_allowed.append(customer_id)
-        elif _move(pk, determination, now):
+        elif _try_move(pk, determination, now):
             result.moved.append(customer_id)
         else:
             result.changed_meanwhile.append(customer_id)
     return result
 
 
+def _try_move(pk: int, determination: StageDetermination, now: datetime | None) -> bool:
+    """One customer's move; a domain error (e.g. a stage change recorded after `now` while
+    the run went on) leaves that customer alone instead of ending the run."""
+    try:
+        return _move(pk, determination, now)
+    except DomainError:
+        return False
+
+
 @transaction.atomic
-def _move(pk: int, determination: StageDetermination, now: datetime) -> bool:
+def _move(pk: int, determination: StageDetermination, now: datetime | None) -> bool:
     try:
         customer = lock(Customer(pk=pk), missing=CustomerNotFound())
     except CustomerNotFound:

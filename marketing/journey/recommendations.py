@@ -8,10 +8,10 @@ from operations.read.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from customers.choices import ALLOWED_TRANSITIONS
-from integrations.clock import today
 from integrations.rules import Rule, evaluate
 from operations.read import OpenInterventionRefs
 
@@ -80,9 +80,11 @@ RULES: tuple[Rule[HealthFacts], ...] = (
 )
 
 
-def health_facts(customer_pk: int, stage: str, refs: OpenInterventionRefs | None) -> HealthFacts:
-    """The facts the rules read: the signals' health group (two queries)."""
-    signals = customer_signals([customer_pk], today(), ("health",)).get(customer_pk)
+def health_facts(
+    customer_pk: int, stage: str, refs: OpenInterventionRefs | None, as_of: date
+) -> HealthFacts:
+    """The facts the rules read: the signals' health group as of `as_of` (two queries)."""
+    signals = customer_signals([customer_pk], as_of, ("health",)).get(customer_pk)
     health = signals.health if signals else None
     return HealthFacts(
         stage=stage,

@@ -49,7 +49,7 @@ def journey_status(customer_id: str, *, now: datetime | None = None) -> JourneyS
     history = customers_read.lifecycle_histories([customer.pk])[customer.pk]
     since = history[0].changed_at if history else customer.created_at
     refs = operations_read.open_intervention_refs([customer.pk]).get(customer.pk)
-    facts = health_facts(customer.pk, stage, refs)
+    facts = health_facts(customer.pk, stage, refs, today(now))
     mine = Touchpoint.objects.filter(customer=customer)
     pending = list(
         mine.filter(status=TouchpointStatus.SCHEDULED).order_by("scheduled_for", "id")[:LIST_CAP]

@@ -16,7 +16,7 @@ from integrations.rounding import round_half_up
 
 from .recommendations import recommendations
 from .segments import known_segments
-from .signals import GROUPS, CustomerSignals, HealthSignal, customer_signals
+from .signals import GROUPS, CustomerSignals, HealthSignal, customer_signals, direction_of
 from .stage import determine_stage
 
 HISTORY_WEEKS = 12
@@ -65,19 +65,21 @@ def health_readout(customer: Customer, as_of: date) -> dict[str, Any]:
 
 
 def _health_from_detail(detail: dict[str, Any]) -> HealthSignal | None:
-    """The health signal from customers' detail: the trend's direction (with its slope
-    fallback) stands for the 30-day direction."""
+    """The health signal from customers' detail, with the signals' one definition of the
+    direction: from the 30-day change alone (as the segments, the stage rules and the nightly
+    determination read it). The `trend` block beside it keeps customers' reading, which falls
+    back to the weekly slope without a snapshot near 30 days ago."""
     if detail["score"] is None:
         return None
-    trend = detail["trend"] or {}
+    change = (detail["trend"] or {}).get("change_30d")
     return HealthSignal(
         score=detail["score"],
         grade=detail["grade"],
         computed_at=detail["computed_at"],
         as_of=detail["as_of"],
-        change_30d=trend.get("change_30d"),
-        direction=trend.get("direction"),
-        basis=trend.get("basis"),
+        change_30d=change,
+        direction=direction_of(change),
+        basis=None if change is None else "change_30d",
     )
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from customers.models import Customer, HealthScore, LifecycleChange
 from marketing.api import health_views
+from marketing.signals.segments import audience
+from marketing.signals.stage import determine_stages
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.marketing.support import (
@@ -218,9 +220,13 @@ def test_an_at_risk_customer_before_renewal_by_hand(
     }
 
 
-def test_the_trends_slope_stands_in_for_a_missing_reference(
+def test_the_trends_slope_is_shown_but_declining_has_one_definition(
     make_client: MakeClient, monkeypatch: Any
 ) -> None:
+    """Without a snapshot near 30 days ago the trend block reads the weekly slope (customers'
+    trend), but the signals' direction comes from the 30-day change alone: the read-out's
+    stage rules, recommendations and segments agree with the set-based audience and the
+    nightly determination."""
     c = CustomerFactory.create(customer_id="cust_slope", lifecycle_stage="adoption")
     for days_ago, score in ((14, 90), (7, 80), (0, 70)):  # -10 a week, no snapshot ~30 d ago
         _snap(c, AS_OF - timedelta(days=days_ago), score, "healthy" if score >= 75 else "at_risk")
@@ -228,14 +234,16 @@ def test_the_trends_slope_stands_in_for_a_missing_reference(
     assert (body["trend"]["change_30d"], body["trend"]["slope_per_week"]) == (None, -10.0)
     assert (body["trend"]["direction"], body["trend"]["basis"]) == ("declining", "slope")
     at_risk = body["lifecycle"]["rules"][1]
-    assert at_risk == {
-        "stage": "at_risk",
-        "met": True,
-        "reason": "direction declining (by the weekly slope) (score 70, grade at_risk, "
-        "30-day change no snapshot near 30 days ago)",
-    }
-    assert body["recommendations"][0]["reason"] == "health declining (score 70)"
-    assert body["signals"]["health"]["basis"] == "slope"
+    assert at_risk["stage"] == "at_risk"
+    assert at_risk["met"] is False
+    assert (body["signals"]["health"]["direction"], body["signals"]["health"]["basis"]) == (
+        None,
+        None,
+    )
+    assert "declining" not in body["signals"]["segments"]
+    assert "health_decline" not in [r["trigger_type"] for r in body["recommendations"]]
+    assert audience(["declining"], "any", AS_OF) == {}
+    assert determine_stages([c.pk], AS_OF)[c.pk].stage == body["lifecycle"]["stage"]
 
 
 def test_a_customer_never_scored(make_client: MakeClient, monkeypatch: Any) -> None:

@@ -3,6 +3,7 @@ determined stage differs moves there through journey_move (source system, the ru
 reason, history and touchpoints) when the transition table allows it; otherwise it is left
 alone and counted; the setting switches the task off."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -144,3 +145,21 @@ def test_the_beat_runs_it_nightly_after_the_expansion_scoring() -> None:
     scoring = beat["score-expansion-nightly"]["schedule"]
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {0})
     assert (scoring.hour, scoring.minute) == ({2}, {30})
+
+
+def test_a_refused_move_leaves_that_customer_alone_and_the_run_goes_on() -> None:
+    """A stage change recorded after the run's clock (a move made while the run went on) makes
+    that customer's move a 400 occurred_before_last_change: counted, not fatal."""
+    made = _customers()
+    LifecycleChange.objects.create(
+        customer=made["critical"],
+        from_stage="",
+        to_stage="adoption",
+        source="api",
+        changed_at=NOW + timedelta(minutes=1),
+    )
+    result = lifecycle_apply_determined(as_of=AS_OF, now=NOW)
+    assert result.changed_meanwhile == ["critical"]
+    assert result.moved == ["ready"]
+    assert _stages()["critical"] == "adoption"
+    assert _stages()["ready"] == "expansion"
