@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from integrations.admin_support import ServiceAdmin, copy_saved
@@ -15,6 +14,7 @@ from integrations.admin_support import ServiceAdmin, copy_saved
 from ..choices import MemberGroup
 from ..models import Campaign, CampaignMember, CampaignTypePrior
 from ..signals.segments import known_segments
+from . import selectors
 from .selectors import campaign_impact
 from .services import campaign_type_prior_save
 
@@ -39,9 +39,9 @@ class FinishedFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
-            return queryset.filter(ends_at__lte=timezone.now())
+            return selectors.finished(queryset)
         if self.value() == "no":
-            return queryset.filter(ends_at__gt=timezone.now())
+            return selectors.running(queryset)
         return queryset
 
 

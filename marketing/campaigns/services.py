@@ -17,7 +17,7 @@ from integrations.writes import serialize
 from product import read as product_read
 
 from ..choices import AudienceMatch, CampaignType, MemberGroup, TriggerType
-from ..errors import CampaignExists, UnknownSegment
+from ..errors import CampaignExists
 from ..models import (
     ENGAGEMENT_PCT_RANGE,
     PRIOR_RANGE_MESSAGE,
@@ -27,7 +27,7 @@ from ..models import (
     CampaignTypePrior,
     new_campaign_id,
 )
-from ..signals.segments import audience, known_segments
+from ..signals.segments import audience, segment_check
 from .estimate import estimated_impact
 from .holdout import holdout_ids
 from .impact import measure
@@ -57,11 +57,8 @@ def _validate(
         raise Invalid("At least one segment.", code="empty", attr=SEGMENTS_ATTR)
     if len(set(segments)) != len(segments):
         raise Invalid("Each segment once.", code="duplicate", attr=SEGMENTS_ATTR)
-    known = [s.name for s in known_segments()]
-    unknown = [(index, name) for index, name in enumerate(segments) if name not in known]
-    if unknown:  # the API names each at its index (the serializer); here all, at the first
-        names = [name for _, name in unknown]
-        raise UnknownSegment(names, known, attr=f"{SEGMENTS_ATTR}.{unknown[0][0]}")
+    # The API names each unknown one at its index (the serializer); here all, at the first.
+    segment_check(segments, attr=SEGMENTS_ATTR)
     if not Decimal(0) <= holdout_fraction <= MAX_HOLDOUT:
         raise Invalid("From 0 to 0.5.", code="out_of_range", attr="holdout_fraction")
     if not WINDOW_DAYS[0] <= window_days <= WINDOW_DAYS[1]:

@@ -162,11 +162,13 @@ def segment_names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-def segment_check(names: Sequence[str]) -> None:
-    """Raise UnknownSegment (400, attr `segments`) naming the unknown ones and the known."""
-    unknown = [name for name in names if name not in _REGISTRY]
+def segment_check(names: Sequence[str], attr: str = "segments") -> None:
+    """Raise UnknownSegment (400) naming the unknown ones and the known, at `attr` + the
+    index of the first unknown one (`attr` alone when it is "segments")."""
+    unknown = [(index, name) for index, name in enumerate(names) if name not in _REGISTRY]
     if unknown:
-        raise UnknownSegment(unknown, segment_names())
+        at = attr if attr == "segments" else f"{attr}.{unknown[0][0]}"
+        raise UnknownSegment([name for _, name in unknown], segment_names(), attr=at)
 
 
 def audience(names: Sequence[str], match: str, as_of: date) -> dict[int, tuple[str, ...]]:
