@@ -23,6 +23,7 @@ from integrations.ids import (
     fullmatch,
     is_key,
 )
+from integrations.money import MAX_MONEY_COLUMN
 
 from .choices import (
     ContractStatus,
@@ -35,7 +36,7 @@ from .models import TERM_RE, annual_value_of
 from .selectors import contract_pks
 
 # Decimal(14, 2) holds at most twelve digits before the point.
-MAX_AMOUNT = Decimal("999999999999.99")  # the money columns (14 digits, 2 decimals)
+MAX_AMOUNT = MAX_MONEY_COLUMN  # the money columns (14 digits, 2 decimals)
 MAX_WHOLE_AMOUNT = Decimal(999_999_999_999)  # the largest whole-units input they hold
 EARLIEST = date(1900, 1, 1)
 

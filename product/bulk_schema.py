@@ -3,6 +3,7 @@
 from customers.bulk_schema import CUSTOMER_REF
 from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
 from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
+from integrations.money import MAX_MONEY_COLUMN
 
 from .selectors.catalogue import feature_pks
 
@@ -27,7 +28,7 @@ FEATURE_SCHEMA = BulkSchema(
         Spec("category", required=False, max_length=100),
         Spec("is_key", kind="bool", required=False),
         Spec("is_premium", kind="bool", required=False),
-        Spec("list_price", kind="money", required=False, min_value=0, max_value=10**12),
+        Spec("list_price", kind="money", required=False, min_value=0, max_value=MAX_MONEY_COLUMN),
         Spec("adoption_threshold_days", kind="int", required=False, min_value=1, max_value=30),
     ],
     natural_key=("feature_id",),

@@ -67,6 +67,18 @@ def test_feature_validation(api: APIClient) -> None:
     assert not Feature.objects.exists()
 
 
+def test_feature_list_price_fits_its_column(api: APIClient) -> None:
+    """The column holds 14 digits with 2 decimals: 10^12 is a 400 item error (the schema fuzz
+    once met a 500 numeric overflow there), the largest whole amount is written."""
+    too_big = [{"feature_id": "big", "name": "Big", "list_price": 10**12}]
+    response = api.post(FEATURES, too_big, format="json")
+    assert response.status_code == 400
+    assert item_errors(response) == [(0, "list_price", "max_value")]
+    fits = [{"feature_id": "big", "name": "Big", "list_price": 999_999_999_999}]  # whole units
+    assert api.post(FEATURES, fits, format="json").status_code in (200, 201)
+    assert Feature.objects.get(feature_id="big").list_price == 999_999_999_999
+
+
 def test_usage_ingest_counts_and_resend(api: APIClient) -> None:
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="feat_a")
