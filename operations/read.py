@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from integrations.clock import DayWindow, local_day, local_day_end
@@ -42,28 +42,38 @@ class OpenInterventions:
         return bool(self.workflow_runs or self.escalations or self.alerts)
 
 
-def _count_by_customer(rows: QuerySet[Any], customer_pks: Sequence[int]) -> dict[int, int]:
-    grouped = (
+def _count_by_customer(
+    rows: QuerySet[Any], customer_pks: Sequence[int], kind: str
+) -> QuerySet[Any]:
+    """(customer_id, kind, n) of the open rows per customer, to UNION with the other kinds."""
+    return (
         rows.filter(customer_id__in=customer_pks)
         .values("customer_id")
-        .annotate(n=Count("id"))
+        .annotate(kind=Value(kind), n=Count("id"))
+        .values_list("customer_id", "kind", "n")
         .order_by()
     )
-    return {row["customer_id"]: row["n"] for row in grouped}
 
 
 def open_interventions(customer_pks: Sequence[int]) -> dict[int, OpenInterventions]:
-    """Every asked customer (nothing open: zeros). Three queries."""
-    runs = _count_by_customer(
-        WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES), customer_pks
-    )
-    escalations = _count_by_customer(
-        Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES), customer_pks
-    )
-    alerts = _count_by_customer(Alert.objects.filter(status__in=OPEN_ALERT_STATUSES), customer_pks)
+    """Every asked customer (nothing open: zeros). One query: the three grouped counts in one
+    UNION ALL (a read-out pays one round trip, not three)."""
+    pks = list(customer_pks)
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in pks}
+    if pks:
+        runs = WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES)
+        escalations = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
+        alerts = Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
+        union = _count_by_customer(runs, pks, "runs").union(
+            _count_by_customer(escalations, pks, "escalations"),
+            _count_by_customer(alerts, pks, "alerts"),
+            all=True,
+        )
+        for customer_pk, kind, n in union:
+            counts[customer_pk][kind] = n
     return {
-        pk: OpenInterventions(runs.get(pk, 0), escalations.get(pk, 0), alerts.get(pk, 0))
-        for pk in customer_pks
+        pk: OpenInterventions(c.get("runs", 0), c.get("escalations", 0), c.get("alerts", 0))
+        for pk, c in counts.items()
     }
 
 
@@ -185,7 +195,7 @@ def open_escalations_on(customer_pks: Sequence[int], day: date) -> dict[int, int
     rows = Escalation.objects.filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
     )
-    return _count_by_customer(rows, customer_pks)
+    return {pk: n for pk, _, n in _count_by_customer(rows, customer_pks, "escalations")}
 
 
 # --- open interventions by id (marketing journeys) ------------------------------------------

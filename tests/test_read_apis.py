@@ -235,7 +235,7 @@ def test_open_interventions_tickets_and_surveys(django_assert_num_queries: Any) 
     WorkflowRun.objects.create(run_id="wfr_2", customer=a, workflow_type="x", status="completed")
     Escalation.objects.create(escalation_id="esc_1", customer=a, owner_email="o@x.io", reason="r")
     Alert.objects.create(alert_id="al_1", customer=b, title="t", status="resolved")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         found = operations_read.open_interventions([a.pk, b.pk])
     assert found[a.pk] == operations_read.OpenInterventions(1, 1, 0)
     assert found[a.pk].any

@@ -5,7 +5,7 @@ asked for are read, so an audience over one segment pays for that segment's grou
 
 Groups and their queries: `segment` 1, `lifecycle` 1 (status, recorded stage and since when),
 `health` 2, `adoption` 2, `engagement` 1, `renewal` 1, `expansion` 1, `onboarding` 2, `nps` 1,
-`interventions` 3.
+`interventions` 1.
 """
 
 from collections.abc import Collection, Sequence

@@ -307,8 +307,8 @@ def test_a_fixed_number_of_queries_whatever_the_data(
         alert(c)
     client = make_client("marketing:read")
     _get(client, "cust_q", monkeypatch)  # warm the key cache
-    # Customer 1, health detail 3, signals 14 (segment 1, lifecycle 1, adoption 2,
-    # engagement 1, renewal 1, expansion 1, onboarding 2, nps 1, interventions 3).
-    with django_assert_num_queries(18):
+    # Customer 1, health detail 3, signals 12 (segment 1, lifecycle 1, adoption 2,
+    # engagement 1, renewal 1, expansion 1, onboarding 2, nps 1, interventions 1).
+    with django_assert_num_queries(16):
         response = _get(client, "cust_q", monkeypatch)
     assert response.status_code == 200

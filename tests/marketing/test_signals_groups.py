@@ -153,7 +153,7 @@ QUERIES = {
     "expansion": 1,
     "onboarding": 2,
     "nps": 1,
-    "interventions": 3,
+    "interventions": 1,
 }
 
 
