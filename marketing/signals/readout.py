@@ -6,6 +6,7 @@ determine, the campaign recommendations and the signals behind both.
 Queries: 3 for the health detail + 14 for the other signal groups, whatever the data.
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -101,65 +102,33 @@ def signals_document(s: CustomerSignals) -> dict[str, Any]:
     )
     return {
         "segments": [d.name for d in known_segments() if d.test(s)],
-        "health": None
-        if h is None
-        else {
-            "score": h.score,
-            "grade": h.grade,
-            "change_30d": h.change_30d,
-            "direction": h.direction,
-            "basis": h.basis,
-        },
-        "adoption": None
-        if a is None
-        else {
-            "adopted": list(a.adopted),
-            "key_features": a.key_features,
-            "share": _ratio(a.share),
-            "low": a.low,
-        },
-        "engagement": None
-        if e is None
-        else {
-            "events_last_30d": e.events_last_30d,
-            "events_prior_30d": e.events_prior_30d,
-            "ratio": _ratio(e.ratio),
-            "low": e.low,
-        },
-        "renewal_due": None
-        if r is None
-        else {
-            "contract_id": r.contract_id,
-            "end_date": r.end_date,
-            "days_left": r.days_left,
-            "annual_value": r.annual_value,
-        },
-        "expansion": None if x is None else {"score": x.score, "ready": x.ready, "as_of": x.as_of},
-        "onboarding": None
-        if o is None
-        else {
-            "handoff_on": o.handoff_on,
-            "onboarding_start": o.onboarding_start,
-            "first_contract_start": o.first_contract_start,
-            "started_on": o.started_on,
-            "recent": o.recent,
-        },
-        "nps": None
-        if n is None
-        else {
-            "responses": n.responses,
-            "promoters": n.promoters,
-            "detractors": n.detractors,
-            "nps": n.nps,
-            "promoter": n.promoter,
-            "detractor": n.detractor,
-        },
-        "open_interventions": None
-        if i is None
-        else {
-            "workflow_runs": i.workflow_runs,
-            "escalations": i.escalations,
-            "alerts": i.alerts,
-            "any": i.any,
-        },
+        "health": _pick(h, "score", "grade", "change_30d", "direction", "basis"),
+        "adoption": _pick(
+            a,
+            "key_features",
+            "low",
+            adopted=lambda v: list(v.adopted),
+            share=lambda v: _ratio(v.share),
+        ),
+        "engagement": _pick(
+            e, "events_last_30d", "events_prior_30d", "low", ratio=lambda v: _ratio(v.ratio)
+        ),
+        "renewal_due": _pick(r, "contract_id", "end_date", "days_left", "annual_value"),
+        "expansion": _pick(x, "score", "ready", "as_of"),
+        "onboarding": _pick(
+            o, "handoff_on", "onboarding_start", "first_contract_start", "started_on", "recent"
+        ),
+        "nps": _pick(n, "responses", "promoters", "detractors", "nps", "promoter", "detractor"),
+        "open_interventions": _pick(i, "workflow_runs", "escalations", "alerts", "any"),
+    }
+
+
+def _pick(signal: Any, *names: str, **computed: Callable[[Any], Any]) -> dict[str, Any] | None:
+    """A signal's published fields (attributes or properties), plus computed ones; None for a
+    group without data."""
+    if signal is None:
+        return None
+    return {
+        **{name: getattr(signal, name) for name in names},
+        **{name: compute(signal) for name, compute in computed.items()},
     }
