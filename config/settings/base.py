@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sales.apps.SalesConfig",
     "marketing.apps.MarketingConfig",
     "webhooks.apps.WebhooksConfig",
+    "cockpit.apps.CockpitConfig",
 ]
 
 MIDDLEWARE = [

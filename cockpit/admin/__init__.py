@@ -1,0 +1,1 @@
+"""Cockpit admin screens; each module registers or extends its own (imported here)."""
