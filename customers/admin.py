@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from integrations.admin_support import ServiceAdmin, ServiceInline, VersionedModelAdmin, copy_saved
+from integrations.history_admin import HistoryAdmin
 
 from . import services
 from .choices import CustomerStatus, StageChangeSource
@@ -119,7 +120,7 @@ def customer_service_data(form: forms.ModelForm, fields: list[str]) -> dict[str,
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceAdmin):
+class CustomerAdmin(HistoryAdmin, ServiceAdmin):
     """Saves go through customer_create / customer_update with source `admin`: the
     transition table holds, and a stage change writes its history row and event."""
 
@@ -255,7 +256,7 @@ class TeamMemberAdmin(ServiceAdmin):
 
 
 @admin.register(Stakeholder)
-class StakeholderAdmin(ServiceAdmin):
+class StakeholderAdmin(HistoryAdmin, ServiceAdmin):
     """Saves go through the stakeholder services, as the API's."""
 
     form = StakeholderForm
@@ -296,7 +297,7 @@ def milestone_save(form: Any, milestone: Milestone) -> Milestone:
 
 
 @admin.register(SuccessPlan)
-class SuccessPlanAdmin(ServiceAdmin):
+class SuccessPlanAdmin(HistoryAdmin, ServiceAdmin):
     list_display = ["title", "customer", "status", "start_date", "created_at"]
     list_filter = ["status"]
     search_fields = ["title", "customer__customer_id", "customer__name"]
@@ -391,7 +392,7 @@ class HealthModelForm(forms.ModelForm):
 
 
 @admin.register(HealthModel)
-class HealthModelAdmin(VersionedModelAdmin):
+class HealthModelAdmin(HistoryAdmin, VersionedModelAdmin):
     """Saves go through health_model_save: a model that has scored customers gets a new
     version instead of rewriting history; activating one deactivates the others."""
 

@@ -1,5 +1,6 @@
 from django.db import models
 
+from integrations.history import history_records
 from integrations.ids import KeyValidator, new_public_id
 
 from .choices import (
@@ -56,6 +57,7 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history_records()
 
     class Meta:
         ordering = ["customer_id"]
@@ -79,6 +81,7 @@ class Stakeholder(models.Model):
     is_executive_sponsor = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history_records()
 
     class Meta:
         ordering = ["email"]
@@ -111,6 +114,7 @@ class SuccessPlan(models.Model):
     start_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history_records()
 
     class Meta:
         ordering = ["-created_at"]
@@ -229,6 +233,7 @@ class HealthModel(models.Model):
     )
     active = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = history_records()
 
     class Meta:
         ordering = ["-version"]

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from integrations.admin_support import IngestedAdmin, ServiceAdmin, copy_saved
 from integrations.clock import today
 from integrations.domain_errors import DomainError
+from integrations.history_admin import HistoryAdmin
 
 from . import selectors
 from .bulk_schema import MAX_AMOUNT, closing_problems
@@ -57,7 +58,7 @@ class ContractForm(forms.ModelForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(ServiceAdmin):
+class ContractAdmin(HistoryAdmin, ServiceAdmin):
     """Saves go through contract_save, which derives the annual value as ingestion does."""
 
     money_fields = ("value",)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from integrations.clock import quarter_bounds
+from integrations.history import history_records
 from integrations.ids import (
     QUARTER_MESSAGE,
     QUARTER_PATTERN,
@@ -79,6 +80,7 @@ class Contract(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history_records()
 
     class Meta:
         ordering = ["contract_id"]

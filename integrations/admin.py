@@ -8,6 +8,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from .events import events_retry
+from .history_admin import HistoryAdmin
 from .keys import InvalidKeySettings, validate_key_settings
 from .models import ApiKey, Event, IdempotencyRecord
 from .scopes import ALL_SCOPES
@@ -54,7 +55,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(APIKeyModelAdmin):
+class ApiKeyAdmin(HistoryAdmin, APIKeyModelAdmin):
     form = ApiKeyForm
     list_display = (*APIKeyModelAdmin.list_display, "scopes", "throttle_rate")  # type: ignore[assignment]
     search_fields = ("name", "prefix")

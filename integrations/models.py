@@ -1,6 +1,7 @@
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
+from .history import history_records
 from .ids import FullMatchRegexValidator
 from .keys import RATE_MESSAGE, RATE_RE
 from .scopes import ALL_SCOPES
@@ -16,6 +17,8 @@ class ApiKey(AbstractAPIKey):
         validators=[FullMatchRegexValidator(RATE_RE, RATE_MESSAGE)],
         help_text="Per-key request rate such as 600/min; blank uses the deployment default.",
     )
+    # The hash of the key is never copied into history.
+    history = history_records(excluded=["hashed_key"])
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

@@ -2,7 +2,8 @@
 
 Re-sending a batch must change nothing (not even `updated_at`), and the response says what
 happened: rows `created`, `updated` and `unchanged`. Three statements at most, whatever the
-batch size: one SELECT of the existing keys, one batched INSERT, one batched UPDATE.
+batch size: one SELECT of the existing keys, one batched INSERT, one batched UPDATE (and, for
+a model with history, one INSERT of historical rows per batch written).
 
 Racing batches: callers run under `integrations.writes.atomic_upsert` (its docstring explains
 why); existing rows are read with `locked_by_key`, new rows are inserted in key order (`by_key`).
@@ -17,6 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from .bulk import refuse
+from .history import record_bulk
 
 M = TypeVar("M", bound=Model)
 
@@ -122,9 +124,12 @@ def upsert_models(
     to_create = by_key(to_create, key)
     # bulk_create sets primary keys on PostgreSQL and on SQLite >= 3.35 (RETURNING).
     manager.bulk_create(to_create, batch_size=batch_size)
+    record_bulk(model, to_create, update=False, batch_size=batch_size)
     if to_update:
         update_fields = [*fields, touch] if touch else list(fields)
-        manager.bulk_update([row for row, _ in to_update], update_fields, batch_size=batch_size)
+        updated = [row for row, _ in to_update]
+        manager.bulk_update(updated, update_fields, batch_size=batch_size)
+        record_bulk(model, updated, update=True, batch_size=batch_size)
     return Upserted(created=to_create, updated=to_update, total=len(rows))
 
 

@@ -22,6 +22,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Model
 
+from .history import is_tracked, record_bulk
+
 M = TypeVar("M", bound=Model)
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -138,14 +140,23 @@ def next_version(model: type[Model]) -> int:
 
 def deactivate_others(model: type[Model], keep_pk: Any, *, field: str = "active") -> None:
     """Clear the active flag of every row but `keep_pk`: run before a row is saved active,
-    since one active row is a database constraint."""
-    model._default_manager.exclude(pk=keep_pk).filter(**{field: True}).update(**{field: False})
+    since one active row is a database constraint. The rows it changes get history rows."""
+    others = model._default_manager.exclude(pk=keep_pk).filter(**{field: True})
+    changed = list(others.select_for_update()) if is_tracked(model) else []
+    others.update(**{field: False})
+    for row in changed:
+        setattr(row, field, False)
+    record_bulk(model, changed, update=True)
 
 
 def activate(instance: M, *, field: str = "active") -> M:
     """Make `instance` the one active row of its table (inside the caller's transaction)."""
     model = type(instance)
     deactivate_others(model, instance.pk, field=field)
-    model._default_manager.filter(pk=instance.pk).update(**{field: True})
+    row = model._default_manager.filter(pk=instance.pk, **{field: False})
+    changed = row.update(**{field: True})
     setattr(instance, field, True)
+    if changed:
+        instance.refresh_from_db()
+        record_bulk(model, [instance], update=True)
     return instance

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from integrations.admin_support import JSON_FORM_FIELD, IngestedAdmin, ServiceAdmin, copy_saved
+from integrations.history_admin import HistoryAdmin
 from integrations.ids import new_public_id
 
 from . import services
@@ -163,7 +164,7 @@ class PlaybookTaskInline(admin.TabularInline):
 
 
 @admin.register(Playbook)
-class PlaybookAdmin(admin.ModelAdmin):
+class PlaybookAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ["name", "workflow_type", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["name", "workflow_type"]
@@ -200,7 +201,7 @@ class AutomationRuleForm(forms.ModelForm):
 
 
 @admin.register(AutomationRule)
-class AutomationRuleAdmin(admin.ModelAdmin):
+class AutomationRuleAdmin(HistoryAdmin, admin.ModelAdmin):
     form = AutomationRuleForm
     formfield_overrides = JSON_FORM_FIELD  # NUL in a JSON string: a form error, not a 500
     list_display = ["name", "event_type", "workflow_type", "cooldown_hours", "active"]

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from customers.choices import Segment
 from customers.models import Customer, TeamMember
+from integrations.history import history_records
 
 from .choices import (
     AlertStatus,
@@ -121,6 +122,7 @@ class Playbook(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history_records()
 
     class Meta:
         ordering = ["workflow_type"]
@@ -164,6 +166,7 @@ class AutomationRule(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history_records()
 
     class Meta:
         ordering = ["name"]

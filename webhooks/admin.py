@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from integrations.domain_errors import DomainError
+from integrations.history_admin import HistoryAdmin
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .services import endpoints, replay
@@ -30,13 +31,14 @@ SHOWN_ENDPOINT_FIELDS = (
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ["endpoint_id", "url", "owner", "enabled", "disabled_reason", "failing_since"]
     list_filter = ["enabled", "disabled_reason"]
     search_fields = ["endpoint_id", "url", "description"]
     fields = SHOWN_ENDPOINT_FIELDS  # never `secret` nor `previous_secret`
     readonly_fields = SHOWN_ENDPOINT_FIELDS
     actions = ["enable", "disable"]
+    revertable = False  # nothing here is edited by hand: the API checks a changed URL
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # POST /api/v1/webhooks/endpoints checks the URL and shows the secret once

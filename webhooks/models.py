@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from integrations.history import history_records
 from integrations.models import ApiKey, Event
 
 from .choices import DeliveryStatus, DisabledReason
@@ -36,6 +37,9 @@ class WebhookEndpoint(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Secrets are never copied into history (a rotation shows as previous_secret_expires_at);
+    # failing_since is delivery bookkeeping, not a change anyone made.
+    history = history_records(excluded=["secret", "previous_secret", "failing_since"])
 
     class Meta:
         indexes = [models.Index(fields=["enabled"], name="webhook_endpoint_enabled_idx")]

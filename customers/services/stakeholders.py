@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from integrations.history import record_bulk
 from integrations.writes import create_unique, lock, save_changes
 
 from ..errors import (
@@ -26,16 +27,26 @@ def stakeholder_create(*, customer: Customer, data: Mapping[str, Any]) -> Stakeh
     )
 
 
+@transaction.atomic
 def stakeholders_add(*, customer: Customer, emails: Sequence[str]) -> None:
     """A stakeholder per email (lower-cased) in one INSERT; an email the customer has already
-    is kept as it is (the unique constraint skips it), also one added meanwhile."""
+    is kept as it is (the unique constraint skips it), also one added meanwhile. The rows it
+    added get their history rows in one more INSERT (a skipped INSERT returns no keys, so the
+    new rows are read back)."""
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails))
+    known = set(
+        Stakeholder.objects.filter(customer=customer, email__in=wanted).values_list(
+            "email", flat=True
+        )
+    )
     Stakeholder.objects.bulk_create(
-        [
-            Stakeholder(customer=customer, email=email)
-            for email in dict.fromkeys(e.strip().lower() for e in emails)
-        ],
+        [Stakeholder(customer=customer, email=email) for email in wanted if email not in known],
         ignore_conflicts=True,
     )
+    added = [email for email in wanted if email not in known]
+    if added:
+        rows = list(Stakeholder.objects.filter(customer=customer, email__in=added))
+        record_bulk(Stakeholder, rows, update=False)
 
 
 @transaction.atomic

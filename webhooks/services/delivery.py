@@ -235,7 +235,8 @@ def _failed(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime
     delivery.save()
     if endpoint.failing_since is None:
         endpoint.failing_since = now
-        endpoint.save(update_fields=["failing_since"])
+        # Delivery bookkeeping, which the endpoint's history leaves out: no history row.
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=now)
     if outcome.status_code == 410:
         endpoints.endpoint_disable(endpoint=endpoint, reason=DisabledReason.GONE)
         return "gone: endpoint disabled"

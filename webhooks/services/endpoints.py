@@ -105,6 +105,7 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
     endpoint.disabled_reason = reason
     endpoint.disabled_at = now
     endpoint.updated_at = now
+    endpoint._change_reason = f"disabled automatically ({reason})"  # type: ignore[attr-defined]
     endpoint.save(update_fields=["enabled", "disabled_reason", "disabled_at", "updated_at"])
     WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.FAILED,

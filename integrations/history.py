@@ -1,0 +1,103 @@
+"""History of changes (django-simple-history, README "History"): who made each change.
+
+One mechanism for "who": every historical row has `history_user` (the signed-in Django user,
+admin or browsable API) and `history_api_client` (the API key, "<name> (<prefix>)", for a
+request authenticated by a key). Both come from the request that HistoryRequestMiddleware
+exposes; a change without a request (a Celery task, a management command) names neither.
+
+Writes that bypass `save()` (bulk upserts, `QuerySet.update`, `bulk_create`) call
+`record_bulk` in the same transaction: one INSERT of historical rows per batch.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+# Fields no history keeps: bookkeeping that changes on every write.
+NOISY = ("updated_at",)
+
+
+class HistoryActor(models.Model):
+    """The base of every historical model: the API client beside simple-history's user."""
+
+    history_api_client = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The API key that made the change: its name and prefix.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+def _request() -> Any:
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def request_user(request: Any = None, **kwargs: Any) -> AbstractBaseUser | None:
+    """simple-history's `get_user`: the Django user only. A request authenticated by an API
+    key carries an `ApiClient` as its user (DRF sets it on the Django request too), which is
+    no user row: it is recorded in `history_api_client` instead."""
+    user = getattr(request, "user", None)
+    if isinstance(user, AbstractBaseUser) and user.is_authenticated:
+        return user
+    return None
+
+
+def current_api_client() -> str:
+    """The API key of the request in progress, as `<name> (<prefix>)`; "" when none."""
+    key = getattr(getattr(_request(), "user", None), "key", None)
+    name, prefix = getattr(key, "name", None), getattr(key, "prefix", None)
+    return f"{name} ({prefix})" if prefix else ""
+
+
+def history_records(*, excluded: Sequence[str] = ()) -> HistoricalRecords:
+    """The `history = ...` of a tracked model. `excluded`: fields never stored (secrets,
+    fields that change on their own); `updated_at` always, the history row has its time."""
+    return HistoricalRecords(
+        bases=[HistoryActor],
+        get_user=request_user,
+        excluded_fields=[*NOISY, *excluded],
+    )
+
+
+def name_api_client(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+    """pre_create_historical_record receiver (connected in IntegrationsConfig.ready()): the
+    API client, and the reason a request gives for all its changes (an admin revert)."""
+    if not isinstance(history_instance, HistoryActor):
+        return
+    if not history_instance.history_api_client:
+        history_instance.history_api_client = current_api_client()
+    if not history_instance.history_change_reason:
+        reason = getattr(_request(), "history_change_reason", None)
+        history_instance.history_change_reason = reason
+
+
+def is_tracked(model: type[models.Model]) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def record_bulk(
+    model: type[models.Model],
+    rows: Sequence[models.Model],
+    *,
+    update: bool,
+    reason: str = "",
+    batch_size: int = 2000,
+) -> None:
+    """Historical rows for rows written without `save()` (they must carry their primary
+    keys and current values): one INSERT per `batch_size`, in the caller's transaction.
+    A model without history is ignored, so generic writers may call it for any model."""
+    if not rows or not is_tracked(model):
+        return
+    manager = getattr(model, model._meta.simple_history_manager_attribute)
+    manager.bulk_history_create(
+        rows,
+        batch_size=batch_size,
+        update=update,
+        default_change_reason=reason,
+        custom_historical_attrs={"history_api_client": current_api_client()},
+    )
