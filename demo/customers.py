@@ -24,6 +24,7 @@ from customers.models import Customer, Milestone, Stakeholder, SuccessPlan, Team
 from customers.services import customers_bulk_upsert, team_member_create
 from finance.renewals.services import FitReport
 from integrations.bulk_sql import chunks
+from integrations.history import record_bulk
 
 from .context import Progress
 
@@ -171,8 +172,10 @@ LIVE_STAGES = [
 
 
 def bulk_insert(model: type[T], rows: Sequence[T], progress: Progress, size: int = 5000) -> None:
+    """One INSERT per `size` rows, and one of their history rows (README "History")."""
     for part in chunks(rows, size):
         model.objects.bulk_create(part, batch_size=size)  # type: ignore[attr-defined]
+        record_bulk(model, part, update=False, batch_size=size)
         progress(len(part))
 
 

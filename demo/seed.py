@@ -8,8 +8,10 @@ from contextlib import AbstractContextManager
 
 from django.db import transaction
 
-from customers.models import Customer, TeamMember
+from customers.models import Customer, Stakeholder, SuccessPlan, TeamMember
+from finance.models import Contract
 from finance.renewals.services import renewal_model_fit
+from integrations import history
 from marketing.models import Campaign
 
 from .context import DemoContext, Progress, SeedStep, demo_now
@@ -60,9 +62,12 @@ def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar
     now = demo_now()
     with transaction.atomic():
         if reset:
-            Customer.objects.all().delete()
-            TeamMember.objects.all().delete()
-            Campaign.objects.all().delete()  # their members went with the customers
+            with history.paused():
+                Customer.objects.all().delete()
+                TeamMember.objects.all().delete()
+                Campaign.objects.all().delete()  # their members went with the customers
+            # The history of the company the reset deleted goes with it.
+            history.forget(Customer, Stakeholder, SuccessPlan, Contract)
             reset_renewal_model()
         with bar("customers") as progress:
             company = seed_company(rng, count, now, progress)

@@ -9,9 +9,11 @@ Writes that bypass `save()` (bulk upserts, `QuerySet.update`, `bulk_create`) cal
 `record_bulk` in the same transaction: one INSERT of historical rows per batch.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -101,3 +103,22 @@ def record_bulk(
         default_change_reason=reason,
         custom_historical_attrs={"history_api_client": current_api_client()},
     )
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No history rows while it runs, in this whole process: for the demo's reset, which
+    deletes the company it seeded (one "deleted" row per record would make it slow and keep
+    nothing of value). Never for a request."""
+    before = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = before
+
+
+def forget(*tracked: type[models.Model]) -> None:
+    """Delete every history row of these models (the demo's reset, with their records)."""
+    for model in tracked:
+        getattr(model, model._meta.simple_history_manager_attribute).all().delete()

@@ -268,6 +268,9 @@ def test_post_queries_do_not_grow_with_the_stakeholders(api: APIClient, sarah: A
         with CaptureQueriesContext(connection) as queries:
             assert api.post(URL.format(customer_id), body, format="json").status_code == 201
         counts.append(len(queries))
-    assert counts[1] <= counts[0] + 2, counts  # a new customer: its insert and history row
+    # A new customer: its insert, its lifecycle row and its history row; new stakeholders:
+    # one read back and one INSERT of their history rows (README "History"), whatever their
+    # number.
+    assert counts[1] <= counts[0] + 5, counts
     assert Stakeholder.objects.filter(customer__customer_id="cust_b").count() == 50
     assert Stakeholder.objects.filter(customer__customer_id="cust_a").count() == 1
