@@ -233,7 +233,7 @@ class HealthModel(models.Model):
     )
     active = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = history_records()
+    history = history_records(excluded=())
 
     class Meta:
         ordering = ["-version"]

@@ -56,13 +56,14 @@ def current_api_client() -> str:
     return f"{name} ({prefix})" if prefix else ""
 
 
-def history_records(*, excluded: Sequence[str] = ()) -> HistoricalRecords:
-    """The `history = ...` of a tracked model. `excluded`: fields never stored (secrets,
-    fields that change on their own); `updated_at` always, the history row has its time."""
+def history_records(*, excluded: Sequence[str] = NOISY) -> HistoricalRecords:
+    """The `history = ...` of a tracked model. `excluded`: the model's fields never stored
+    (secrets, fields that change on their own; `updated_at` by default: the history row has
+    its own time). Each must exist on the model."""
     return HistoricalRecords(
         bases=[HistoryActor],
         get_user=request_user,
-        excluded_fields=[*NOISY, *excluded],
+        excluded_fields=list(excluded),
     )
 
 

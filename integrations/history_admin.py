@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +20,7 @@ from .domain_errors import DomainError
 
 # Set on the request while the history form view renders a version: every field read-only.
 SHOWING_VERSION = "_history_version_fields"
+BIGGEST = 2**63  # ids at or beyond it overflow the database's integer
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -48,6 +49,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
             return shown
         return super().get_readonly_fields(request, obj)
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._check_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _check_id(self, object_id: str, version_id: str = "0") -> None:
+        """A malformed id in the URL is a 404, never a ValueError from the lookup (a 500)."""
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        too_big = isinstance(pk, int) and abs(pk) >= BIGGEST
+        if too_big or not version_id.isdigit() or int(version_id) >= BIGGEST:
+            raise Http404
+
     def history_form_view(
         self,
         request: HttpRequest,
@@ -55,6 +72,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         version_id: str,
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        self._check_id(object_id, version_id)
         if request.method == "POST":
             if not self.has_change_history_permission(request):
                 raise PermissionDenied

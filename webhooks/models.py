@@ -39,7 +39,7 @@ class WebhookEndpoint(models.Model):
     updated_at = models.DateTimeField()
     # Secrets are never copied into history (a rotation shows as previous_secret_expires_at);
     # failing_since is delivery bookkeeping, not a change anyone made.
-    history = history_records(excluded=["secret", "previous_secret", "failing_since"])
+    history = history_records(excluded=["updated_at", "secret", "previous_secret", "failing_since"])
 
     class Meta:
         indexes = [models.Index(fields=["enabled"], name="webhook_endpoint_enabled_idx")]
