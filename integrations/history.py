@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_history_manager_for_model
 
 # Fields no history keeps: bookkeeping that changes on every write.
 NOISY = ("updated_at",)
@@ -72,11 +73,11 @@ def name_api_client(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     API client, and the reason a request gives for all its changes (an admin revert)."""
     if not isinstance(history_instance, HistoryActor):
         return
-    if not history_instance.history_api_client:
-        history_instance.history_api_client = current_api_client()
-    if not history_instance.history_change_reason:
-        reason = getattr(_request(), "history_change_reason", None)
-        history_instance.history_change_reason = reason
+    row: Any = history_instance
+    if not row.history_api_client:
+        row.history_api_client = current_api_client()
+    if not row.history_change_reason:
+        row.history_change_reason = getattr(_request(), "history_change_reason", None)
 
 
 def is_tracked(model: type[models.Model]) -> bool:
@@ -96,8 +97,7 @@ def record_bulk(
     A model without history is ignored, so generic writers may call it for any model."""
     if not rows or not is_tracked(model):
         return
-    manager = getattr(model, model._meta.simple_history_manager_attribute)
-    manager.bulk_history_create(
+    get_history_manager_for_model(model).bulk_history_create(
         rows,
         batch_size=batch_size,
         update=update,
@@ -122,4 +122,4 @@ def paused() -> Iterator[None]:
 def forget(*tracked: type[models.Model]) -> None:
     """Delete every history row of these models (the demo's reset, with their records)."""
     for model in tracked:
-        getattr(model, model._meta.simple_history_manager_attribute).all().delete()
+        get_history_manager_for_model(model).all().delete()

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_manager_for_model
 
 from .domain_errors import DomainError
 
@@ -85,7 +86,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def _revert(self, request: HttpRequest, object_id: str, version_id: str) -> HttpResponse:
         opts = self.model._meta
-        history = getattr(self.model, opts.simple_history_manager_attribute)
+        history = get_history_manager_for_model(self.model)
         record = get_object_or_404(
             history.model, **{opts.pk.attname: object_id, "history_id": version_id}
         )
@@ -138,8 +139,9 @@ def version_data(form_class: type[forms.BaseForm], *, shown: Any, current: Any) 
 
 def _put(data: dict[str, Any], widget: Any, name: str, value: Any) -> None:
     if isinstance(widget, forms.MultiWidget):  # the admin's split date and time
-        parts = value if isinstance(value, list | tuple) else widget.decompress(value)
-        for suffix, part in zip(widget.widgets_names, parts, strict=False):
+        multi: Any = widget
+        parts: Any = value if isinstance(value, list | tuple) else multi.decompress(value)
+        for suffix, part in zip(multi.widgets_names, parts, strict=False):
             data[name + suffix] = part
         return
     data[name] = value

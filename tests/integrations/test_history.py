@@ -2,6 +2,7 @@
 row naming who made it and what changed; bulk writes record it set-based; only superusers
 revert, through the same save (and service) as a manual edit; secrets stay out."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,9 +17,11 @@ from customers.health.services import health_model_activate
 from customers.models import Customer, HealthModel, Stakeholder
 from finance.models import Contract
 from integrations.models import ApiKey
+from operations.models import AutomationRule, Playbook
 from tests.admin_forms import admin_form_data, change_url
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
+from tests.finance.factories import ContractFactory
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookEndpoint
 from webhooks.services.endpoints import endpoint_rotate_secret, endpoint_update
@@ -232,7 +235,8 @@ def test_secrets_never_reach_a_history_table(make_client: MakeClient) -> None:
     secrets = [hook.secret, hook.previous_secret, client.raw_key, client.raw_key.split(".")[1]]
     assert all(secrets)
     assert WebhookEndpoint.history.count() == 3  # created, rotated, described
-    stakeholder = Stakeholder.objects.create(customer=CustomerFactory(), email="a@b.example")
+    owner: Any = CustomerFactory()
+    stakeholder = Stakeholder.objects.create(customer=owner, email="a@b.example")
     assert stakeholder.history.count() == 1
     historical = [m for m in apps.get_models() if m.__name__.startswith("Historical")]
     assert len(historical) == 9
@@ -254,18 +258,15 @@ def test_secrets_never_reach_a_history_table(make_client: MakeClient) -> None:
 def test_history_page_queries_do_not_grow_with_versions(
     staff: Client, versions: int, django_assert_max_num_queries: Any
 ) -> None:
-    customer = CustomerFactory()
+    customer: Any = CustomerFactory()
     for n in range(versions):
         customer.name = f"Name {n}"
         customer.save()
     with django_assert_max_num_queries(12):
         assert staff.get(history_url(customer)).status_code == 200
-    contract_customer = CustomerFactory()
-    from tests.finance.factories import ContractFactory
-
-    contract = ContractFactory(customer=contract_customer)
+    contract: Any = ContractFactory(customer=CustomerFactory())
     for n in range(versions):
-        contract.value = 1000 + n
+        contract.value = Decimal(1000 + n)
         contract.save()
     with django_assert_max_num_queries(12):
         assert staff.get(history_url(contract)).status_code == 200
@@ -274,11 +275,8 @@ def test_history_page_queries_do_not_grow_with_versions(
 def test_every_tracked_admin_shows_history_and_versions(
     staff: Client, make_client: MakeClient
 ) -> None:
-    from operations.models import AutomationRule, Playbook
-    from tests.finance.factories import ContractFactory
-
     client = make_client()
-    customer = CustomerFactory()
+    customer: Any = CustomerFactory()
     records = [
         customer,
         Stakeholder.objects.create(customer=customer, email="s@x.example"),
