@@ -7,7 +7,7 @@ model's weights) and its `save_model` writes them through the model's service.""
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,13 +27,10 @@ BIGGEST = 2**63  # ids at or beyond it overflow the database's integer
 class HistoryAdmin(SimpleHistoryAdmin):
     """Mixed in first: `class CustomerAdmin(HistoryAdmin, ServiceAdmin)`."""
 
-    history_list_display = ["api_client"]
+    # "Changed by" names the user, or the API key of a change made through the API.
+    object_history_list_template = "admin/history/object_history_list.html"
     # False where the admin edits nothing by hand (webhook endpoints: the API checks URLs).
     revertable = True
-
-    @admin.display(description="API client")
-    def api_client(self, record: Any) -> str:
-        return record.history_api_client or "—"
 
     def has_change_history_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user: Any = request.user

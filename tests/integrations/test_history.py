@@ -48,7 +48,9 @@ def latest(obj: Any) -> Any:
     return obj.history.order_by("-history_id").first()
 
 
-def test_api_patch_leaves_a_row_naming_the_key_and_the_change(make_client: MakeClient) -> None:
+def test_api_patch_leaves_a_row_naming_the_key_and_the_change(
+    make_client: MakeClient, staff: Client
+) -> None:
     customer = CustomerFactory(customer_id="cust_h", name="Acme", licensed_seats=10)
     client = make_client("customers:write")
     response = client.patch(
@@ -66,6 +68,8 @@ def test_api_patch_leaves_a_row_naming_the_key_and_the_change(make_client: MakeC
         ("licensed_seats", 10, 25),
         ("name", "Acme", "Acme Corp"),
     ]
+    page = staff.get(history_url(customer)).content.decode()
+    assert f"API key {key_label(client)}" in page
 
 
 def test_admin_change_names_the_user_and_the_page_shows_the_diff(
