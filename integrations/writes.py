@@ -156,7 +156,7 @@ def activate(instance: M, *, field: str = "active") -> M:
     row = model._default_manager.filter(pk=instance.pk, **{field: False})
     changed = row.update(**{field: True})
     setattr(instance, field, True)
-    if changed:
+    if changed and is_tracked(model):
         instance.refresh_from_db()
         record_bulk(model, [instance], update=True)
     return instance
