@@ -304,3 +304,17 @@ def test_every_tracked_admin_shows_history_and_versions(
         assert page.status_code == 200, record
         revertable = not isinstance(record, WebhookEndpoint)
         assert ('value="Revert"' in page.content.decode()) is revertable, record
+
+
+def test_the_demo_reset_deletes_without_history_and_forgets_it() -> None:
+    from integrations import history
+
+    kept: Any = CustomerFactory()
+    gone: Any = CustomerFactory()
+    with history.paused():
+        gone.delete()
+    assert not Customer.history.filter(history_type="-").exists()
+    kept.delete()
+    assert Customer.history.filter(history_type="-").count() == 1
+    history.forget(Customer)
+    assert Customer.history.count() == 0
