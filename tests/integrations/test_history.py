@@ -318,3 +318,53 @@ def test_the_demo_reset_deletes_without_history_and_forgets_it() -> None:
     assert Customer.history.filter(history_type="-").count() == 1
     history.forget(Customer)
     assert Customer.history.count() == 0
+
+
+def changed_then_reverted(staff: Client, record: Any, **changes: Any) -> Any:
+    """Change `record` (a plain save: one history row), revert it to its first version in
+    the admin, and return it as stored."""
+    first = latest(record)
+    if first is None:  # made by a data migration, before history existed
+        record.save()
+        first = latest(record)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    record.save()
+    response = staff.post(history_url(record, first), {}, follow=True)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Reverted ") for m in messages), messages
+    return type(record).objects.get(pk=record.pk)
+
+
+def test_superuser_reverts_every_kind_of_field(staff: Client, make_client: MakeClient) -> None:
+    from datetime import UTC, datetime
+
+    from customers.models import TeamMember
+
+    csm = TeamMember.objects.create(email="csm@x.example", name="CSM")
+    customer: Any = CustomerFactory(success_manager=csm)
+    assert changed_then_reverted(staff, customer, success_manager=None).success_manager == csm
+
+    contract: Any = ContractFactory(customer=customer, value=Decimal(120000))
+    assert changed_then_reverted(staff, contract, value=Decimal(90000)).value == 120000
+
+    model = HealthModel.objects.get(active=True)
+    weights = dict(model.weights)
+    assert changed_then_reverted(staff, model, weights={"support": 1.0}).weights == weights
+
+    rule = AutomationRule.objects.create(
+        name="Rule",
+        event_type="customer.created",
+        workflow_type="wf",
+        conditions={"grade": "critical"},
+        automation_steps=["send_immediate_alert"],
+    )
+    assert changed_then_reverted(staff, rule, conditions={}).conditions == {"grade": "critical"}
+
+    key = ApiKey.objects.get_from_key(make_client("customers:read").raw_key)
+    expiry = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    key.expiry_date = expiry
+    key.save()
+    restored = changed_then_reverted(staff, key, scopes=["finance:read"], expiry_date=None)
+    assert (restored.scopes, restored.expiry_date) == (["customers:read"], expiry)
