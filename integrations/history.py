@@ -52,9 +52,10 @@ def request_user(request: Any = None, **kwargs: Any) -> AbstractBaseUser | None:
 
 def current_api_client() -> str:
     """The API key of the request in progress, as `<name> (<prefix>)`; "" when none."""
+    from .models import ApiKey  # the models module builds its history with this one
+
     key = getattr(getattr(_request(), "user", None), "key", None)
-    name, prefix = getattr(key, "name", None), getattr(key, "prefix", None)
-    return f"{name} ({prefix})" if prefix else ""
+    return f"{key.name} ({key.prefix})" if isinstance(key, ApiKey) else ""
 
 
 def history_records(*, excluded: Sequence[str] = NOISY) -> HistoricalRecords:
