@@ -157,16 +157,12 @@ def customer_360(customer: Customer, *, as_of: date | None = None) -> Customer36
         lifecycle=customers_read.lifecycle_histories(pks).get(pk, ()),
         lifecycle_position=customers_read.lifecycle_positions(pks).get(pk),
         plans=tuple(Plan(p, plans[p]) for p in plan_pks if p in plans),
-        adoption=tuple(
-            product_read.customer_adoption(pk, as_of=day, window_days=ADOPTION_DAYS)
-        ),
+        adoption=tuple(product_read.customer_adoption(pk, as_of=day, window_days=ADOPTION_DAYS)),
         tickets=operations_read.customer_tickets(pk, limit=ROWS),
-        ticket_summary=operations_read.ticket_summaries(
-            pks, window=days_window(day, TICKET_DAYS)
-        )[pk],
-        surveys=operations_read.survey_summaries(pks, window=days_window(day, SURVEY_DAYS)).get(
+        ticket_summary=operations_read.ticket_summaries(pks, window=days_window(day, TICKET_DAYS))[
             pk
-        ),
+        ],
+        surveys=operations_read.survey_summaries(pks, window=days_window(day, SURVEY_DAYS)).get(pk),
         tasks=operations_read.customer_tasks(pk, limit=ROWS),
         contracts=finance_read.customer_contracts(pk, limit=ROWS),
         arr=finance_read.arr(pks).get(pk),

@@ -8,7 +8,8 @@ from datetime import date
 WIDTH = 480
 HEIGHT = 140
 PAD_X = 32  # room for the score axis labels
-PAD_Y = 12
+PAD_TOP = 12
+PAD_BOTTOM = 20  # room for the week labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class ScoreChart:
 
 
 def _y(score: float) -> float:
-    return PAD_Y + (100 - score) * (HEIGHT - 2 * PAD_Y) / 100
+    return PAD_TOP + (100 - score) * (HEIGHT - PAD_TOP - PAD_BOTTOM) / 100
 
 
 def score_chart(weekly: Sequence[tuple[date, int, str]]) -> ScoreChart:

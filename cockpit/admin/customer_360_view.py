@@ -29,7 +29,6 @@ def customer_360_view(
         "app_label": opts.app_label,
         "original": customer,
         "title": f"{customer.name}: 360",
-        "subtitle": customer.customer_id,
         "c360": customer_360(customer),
     }
     return TemplateResponse(request, TEMPLATE, context)

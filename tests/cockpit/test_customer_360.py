@@ -1,7 +1,7 @@
 """The customer 360 page (/admin/customers/customer/<pk>/360/): known data in every section
 gives the numbers shown; the query count does not grow with the rows; bad input is a 4xx."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from finance import read as finance_read
 from integrations.clock import today
 from marketing.models import Campaign, CampaignMember, Touchpoint
 from operations.models import Alert, Escalation, WorkflowRun
-from product.models import Feedback, FeatureUsage
+from product.models import FeatureUsage, Feedback
 from sales.models import ExpansionSnapshot
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
 from tests.finance.factories import (
@@ -315,7 +315,8 @@ def test_known_customer_shows_its_numbers(staff: Any) -> None:
     assert [t.title for t in c360.tasks.items] == ["Call the sponsor", "Kick-off"]
     assert c360.contracts.total == 3
     assert [c.status for c in c360.contracts.items] == ["active", "active", "expired"]
-    assert c360.invoices.total == 2 and c360.invoices.items[0].paid_at is None
+    assert c360.invoices.total == 2
+    assert c360.invoices.items[0].paid_at is None
     assert (c360.value.total, c360.value.record_count) == (Decimal("3500"), 2)
     assert [o.opportunity_id for o in c360.opportunities] == ["opp_acme_sso"]
     assert (c360.expansion.score, c360.expansion.ready) == (72, True)
@@ -331,7 +332,8 @@ def test_known_customer_shows_its_numbers(staff: Any) -> None:
         ("Adopt exports", "holdout"),
     ]
     assert c360.touchpoints.total == 1
-    assert c360.workflow_runs.total == 2 and c360.open_interventions.workflow_runs == 1
+    assert c360.workflow_runs.total == 2
+    assert c360.open_interventions.workflow_runs == 1
     assert [a.status for a in c360.alerts.items] == ["open", "resolved"]
     assert (c360.escalations.total, c360.open_interventions.escalations) == (1, 1)
     assert c360.feedback.total == 1
@@ -341,7 +343,8 @@ def test_known_customer_shows_its_numbers(staff: Any) -> None:
     assert "<strong>-8</strong>" in html
     assert "150,000" in html
     assert f"<strong>{c360.renewal_percent}%</strong>" in html
-    assert "NPS <strong>33.3</strong>" in html and "CSAT <strong>4.5</strong>" in html
+    assert "NPS <strong>33.3</strong>" in html
+    assert "CSAT <strong>4.5</strong>" in html
     assert "<strong>3,500</strong> from 2 records" in html
     assert html.count('class="c360-component"') == 3
     assert html.count("<circle ") == len(health.chart.points)
@@ -358,8 +361,11 @@ def test_empty_customer_says_none_yet(staff: Any) -> None:
     response = staff.get(url(customer.pk))
     assert response.status_code == 200
     c360 = response.context["c360"]
-    assert c360.health.score is None and c360.arr is None and c360.renewal is None
-    assert c360.tickets.total == 0 and c360.tickets.items == ()
+    assert c360.health.score is None
+    assert c360.arr is None
+    assert c360.renewal is None
+    assert c360.tickets.total == 0
+    assert c360.tickets.items == ()
     html = response.content.decode()
     # Every section but adoption (an empty catalogue) and the chart says so.
     assert html.count("None yet") >= 17
@@ -368,7 +374,9 @@ def test_empty_customer_says_none_yet(staff: Any) -> None:
 # --- bounded queries ----------------------------------------------------------------------------
 
 
-def test_query_count_does_not_grow_with_rows(staff: Any, django_assert_max_num_queries: Any) -> None:
+def test_query_count_does_not_grow_with_rows(
+    staff: Any, django_assert_max_num_queries: Any
+) -> None:
     csm = TeamMemberFactory.create()
     few = CustomerFactory.create(success_manager=csm)
     many = CustomerFactory.create(success_manager=csm)
@@ -397,11 +405,13 @@ def test_unknown_or_malformed_pk_is_404(staff: Any) -> None:
 def test_anonymous_and_non_staff_go_to_login(client: Any) -> None:
     customer = CustomerFactory.create()
     response = client.get(url(customer.pk))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
     user = User.objects.create_user("plain", password="pw-plain-1")
     client.force_login(user)
     response = client.get(url(customer.pk))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_staff_without_customer_view_permission_is_403(client: Any) -> None:
