@@ -435,3 +435,31 @@ def test_change_page_and_list_column_link_to_360(staff: Any) -> None:
     assert f'href="{url(customer.pk)}"' in change.content.decode()
     model_admin = admin.site.get_model_admin(Customer)
     assert url(customer.pk) in model_admin.view_360(customer)
+
+
+# --- the capped readers -------------------------------------------------------------------------
+
+
+def test_capped_lists_first_rows_and_counts_all(django_assert_num_queries: Any) -> None:
+    from integrations.capped import capped
+    from operations import read as operations_read
+
+    customer = CustomerFactory.create()
+    other = CustomerFactory.create()
+    now = timezone.now()
+    for days in (1, 5, 3):
+        TaskFactory.create(customer=customer, title=f"open {days}", due_at=now + timedelta(days))
+    TaskFactory.create(customer=customer, title="undated")
+    TaskFactory.create(customer=customer, title="done early", completed_at=now - timedelta(9))
+    TaskFactory.create(customer=customer, title="done late", completed_at=now - timedelta(1))
+    TaskFactory.create(customer=other, title="not mine")
+    with django_assert_num_queries(1):
+        tasks = operations_read.customer_tasks(customer.pk, limit=5)
+    # Open first, soonest due first and undated last; then the latest completed.
+    assert [t.title for t in tasks.items] == ["open 1", "open 3", "open 5", "undated", "done late"]
+    assert (tasks.total, tasks.more) == (6, 1)
+    with django_assert_num_queries(1):
+        none = operations_read.customer_tasks(other.pk + 100, limit=5)
+    assert (none.items, none.total, none.more) == ((), 0, 0)
+    with pytest.raises(ValueError, match="limit"):
+        capped(Customer.objects.all(), ["pk"], 0, int)
