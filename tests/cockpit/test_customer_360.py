@@ -30,7 +30,7 @@ from tests.product.factories import FeatureFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPONENTS = {
+COMPONENTS: dict[str, dict[str, Any]] = {
     "support": {
         "score": 40.0,
         "weight": 0.25,
@@ -463,3 +463,25 @@ def test_capped_lists_first_rows_and_counts_all(django_assert_num_queries: Any) 
     assert (none.items, none.total, none.more) == ((), 0, 0)
     with pytest.raises(ValueError, match="limit"):
         capped(Customer.objects.all(), ["pk"], 0, int)
+
+
+def test_reasons_hook_is_shown_above_the_formula(staff: Any, monkeypatch: Any) -> None:
+    """Once the hook answers the words (customers.read), the page lists them under "Why"."""
+    import cockpit.customer360
+
+    seen: list[Any] = []
+
+    def words(components: Any) -> tuple[str, ...]:
+        seen.append(components)
+        return ("support: 2 urgent tickets open (−30)", "financial: no data")
+
+    monkeypatch.setattr(cockpit.customer360, "health_reasons", words)
+    customer = CustomerFactory.create()
+    _snapshot(customer, timezone.now(), 62, "at_risk")
+    html = staff.get(url(customer.pk)).content.decode()
+    # The snapshot's stored components (health_detail adds each measure's description).
+    assert [{n: c["inputs"] for n, c in components.items()} for components in seen] == [
+        {n: c["inputs"] for n, c in COMPONENTS.items()}
+    ]
+    assert "<li>support: 2 urgent tickets open (−30)</li><li>financial: no data</li>" in html
+    assert html.index("<h3>Why</h3>") < html.index('class="c360-formula"')
