@@ -485,3 +485,27 @@ def test_reasons_hook_is_shown_above_the_formula(staff: Any, monkeypatch: Any) -
     ]
     assert "<li>support: 2 urgent tickets open (−30)</li><li>financial: no data</li>" in html
     assert html.index("<h3>Why</h3>") < html.index('class="c360-formula"')
+
+
+def test_every_link_on_the_page_opens(staff: Any) -> None:
+    """Each section's links (records and filtered admin lists) answer 200, not the admin's
+    "invalid lookup" redirect or a 404."""
+    import re
+    from html import unescape
+
+    customer = CustomerFactory.create(success_manager=TeamMemberFactory.create())
+    populate(customer, 1)
+    html = staff.get(url(customer.pk)).content.decode()
+    # The page's own links: records (a pk in the path) and filtered lists (a query), not the
+    # admin's navigation.
+    links = {
+        unescape(h)
+        for h in re.findall(r'href="(/admin/[^"#]*)"', html)
+        if "?" in h or re.search(r"/\d+/", h)
+    }
+    assert len(links) == 30  # one record and its filtered list per section, and so on
+    for link in sorted(links):
+        response = staff.get(link)
+        assert response.status_code == 200, link
+        if "customer__id__exact=" in link:
+            assert response.context["cl"].result_count == 1, link
