@@ -79,8 +79,9 @@ def _sentiment(i: Mapping[str, Any]) -> list[str]:
     if i.get("nps_responses"):
         parts.append(
             f"NPS {i.get('nps')} from {_plural(i['nps_responses'], 'response')} "
-            f"({i.get('promoters', 0)} promoters, {i.get('passives', 0)} passives, "
-            f"{i.get('detractors', 0)} detractors)"
+            f"({_plural(i.get('promoters') or 0, 'promoter')}, "
+            f"{_plural(i.get('passives') or 0, 'passive')}, "
+            f"{_plural(i.get('detractors') or 0, 'detractor')})"
         )
     if i.get("csat_responses"):
         parts.append(f"CSAT {i.get('csat_mean')}/5 from {_plural(i['csat_responses'], 'response')}")
