@@ -198,7 +198,8 @@ def component_rows(components: Mapping[str, Mapping[str, Any]]) -> list[Componen
     rows = [
         ComponentRow(
             measure=name,
-            inputs=describe_inputs(name, c.get("inputs")),
+            # A measure without data stored no inputs: its phrasing of none would mislead.
+            inputs=describe_inputs(name, c.get("inputs")) if c.get("inputs") else "",
             score=c.get("score"),
             weight=float(c.get("weight") or 0),
             effective_weight=float(c.get("effective_weight") or 0),

@@ -136,4 +136,5 @@ def test_odd_stored_components_never_break_the_words() -> None:
     assert reason_texts(odd) == []  # no effective weight: cost unknown as 0
     rows = component_rows(odd)
     assert {r.measure for r in rows} == {"support", "engagement", "financial"}
+    assert [r.inputs for r in rows if r.measure != "support"] == ["", ""]  # nothing stored
     assert health_reasons({}) == []
