@@ -5,6 +5,7 @@ Each batch goes through `health_recompute` (snapshots and events, as the nightly
 them), so a recompute here is the same write as the API's and the nightly one.
 """
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from ..choices import CustomerStatus
 from ..models import GRADE_RANK, Customer, HealthRecomputeRun, HealthScore
 from .services import active_health_model, health_recompute
 
+logger = logging.getLogger(__name__)
 BATCH = 500  # customers per transaction: progress moves, and a failure loses one batch
 
 
@@ -129,9 +131,17 @@ def health_rescore_start(*, requested_by: str) -> HealthRecomputeRun:
 
 
 def _queue(run_pk: int) -> None:
+    """After the commit, so never fail the request: a run that could not be queued (broker
+    down), or that failed when run eagerly, is closed with its error for the page to show."""
     from ..tasks import rescore_everyone  # tasks import this module
 
-    rescore_everyone.apply_async(args=(run_pk,), retry=False)
+    try:
+        rescore_everyone.apply_async(args=(run_pk,), retry=False)
+    except Exception as exc:
+        logger.exception("health rescore %s failed or was not queued", run_pk)
+        HealthRecomputeRun.objects.filter(pk=run_pk, finished_at=None).update(
+            finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
 
 
 def health_rescore_run(*, run_pk: int) -> HealthRecomputeRun | None:

@@ -299,3 +299,29 @@ def test_rescore_pages_refuse_bad_input(
     client.force_login(clerk)
     assert client.post("/admin/customers/healthmodel/rescore/").status_code == 403
     assert client.get(f"/admin/customers/healthmodel/rescore/{running.pk}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_failing_rescore_is_shown_not_a_500(
+    staff: Any,
+    support_only: HealthModel,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from customers.health import rescore
+
+    make_customer()
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError("measure exploded")
+
+    monkeypatch.setattr(rescore, "health_recompute", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = staff.post("/admin/customers/healthmodel/rescore/")
+    assert started.status_code == 302
+    run = HealthRecomputeRun.objects.get()
+    assert run.finished_at is not None
+    assert run.error == "RuntimeError: measure exploded"
+    page = staff.get(started["Location"]).content.decode()
+    assert "Rescore failed: 0 / 1" in page
+    assert "measure exploded" in page
