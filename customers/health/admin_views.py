@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..models import HealthGrade, HealthModel, HealthRecomputeRun, HealthScore
+from ..models import Customer, HealthGrade, HealthModel, HealthRecomputeRun, HealthScore
+from ..read import latest_health
 from .reasons import component_rows, health_reasons
 from .rescore import health_rescore_start, live_customer_count
 from .services import active_health_model
@@ -69,11 +70,10 @@ class SnapshotShowFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[HealthScore]) -> Any:
         if self.value() == self.ALL:
             return queryset
-        newer = HealthScore.objects.filter(customer=OuterRef("customer")).filter(
-            Q(computed_at__gt=OuterRef("computed_at"))
-            | Q(computed_at=OuterRef("computed_at"), pk__gt=OuterRef("pk"))
-        )
-        return queryset.filter(~Exists(newer))
+        # One index probe per customer (customer, computed_at), not an anti-join over the
+        # whole history: the cost follows the customers, not their weeks of snapshots.
+        latest = Customer.objects.annotate(latest=latest_health("pk")).values("latest")
+        return queryset.filter(pk__in=latest)
 
 
 class HealthScoreDisplay:

@@ -74,8 +74,14 @@ def test_the_list_shows_the_latest_snapshot_per_customer_by_default(staff: Any) 
     assert "acme" in text
     assert ">critical</span>" in text
 
+    recovered = make_customer(name="Gamma Inc")
+    snapshot(recovered, 1, 30, "critical")
+    snapshot(recovered, 8, 85, "healthy")
+    critical = staff.get(LIST, {"grade": "critical"})
+    assert [s.customer.name for s in critical.context["cl"].result_list] == ["Acme Corp"]
+
     every = staff.get(LIST, {"show": "all"})
-    assert len(every.context["cl"].result_list) == 3  # history still reachable
+    assert len(every.context["cl"].result_list) == 5  # history still reachable
     assert staff.get(LIST, {"show": "nonsense"}).status_code == 200
 
 
