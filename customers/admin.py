@@ -149,7 +149,7 @@ class CustomerAdmin(ServiceAdmin):
     show_full_result_count = False  # counting 100k rows on every page view is wasted work
     actions = ["recompute_health"]
 
-    @admin.action(description="Recompute health now")
+    @admin.action(description="Recompute health now", permissions=["change"])
     def recompute_health(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         """Through the health services (snapshots and events, as the nightly run)."""
         summary = customers_recompute(customer_pks=queryset.values_list("pk", flat=True))

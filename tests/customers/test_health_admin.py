@@ -331,3 +331,23 @@ def test_a_failing_rescore_is_shown_not_a_500(
     page = staff.get(started["Location"]).content.decode()
     assert "Rescore failed: 0 / 1" in page
     assert "measure exploded" in page
+
+
+@pytest.mark.django_db
+def test_recompute_action_needs_the_change_permission(
+    client: Any, support_only: HealthModel, django_user_model: Any
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    people = fleet()
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    client.force_login(viewer)
+    page = client.get("/admin/customers/customer/")
+    assert page.status_code == 200
+    assert "recompute_health" not in page.content.decode()
+    client.post(
+        "/admin/customers/customer/",
+        {"action": "recompute_health", "_selected_action": [people["new"].pk]},
+    )
+    assert not people["new"].health_scores.exists()
