@@ -5,7 +5,6 @@ The number of queries is fixed whatever the customer holds: each list is capped
 (`integrations.capped`: the first rows and the set's size in one query) and every other
 read-out is one of the domains' fixed-query readers."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,7 +51,7 @@ class Health:
     model_version: int | None
     components: tuple[Component, ...]
     explanation: str | None  # the formula
-    reasons: tuple[str, ...]  # the explanation in words (see `health_reasons`)
+    reasons: tuple[str, ...]  # the explanation in words, worst first (customers' health reasons)
     change_30d: int | None
     direction: str | None
     chart: ScoreChart
@@ -104,15 +103,6 @@ class Customer360:
         return None if self.renewal is None else round(self.renewal.probability * 100, 1)
 
 
-def health_reasons(components: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:
-    """The hook for the snapshot's explanation in words, worst first (issue 15: "support: 3
-    urgent tickets open (−45)"), from its stored components. customers.read publishes no such
-    words yet; once it does, answer them here (one call on `components`, no query). Until
-    then the page shows the components table and the formula, which this empty answer leaves
-    in charge."""
-    return ()
-
-
 def _health(customer: Customer) -> Health:
     detail = customers_read.health_detail(customer, weeks=CHART_WEEKS)
     components = tuple(
@@ -137,7 +127,7 @@ def _health(customer: Customer) -> Health:
         model_version=detail["model_version"],
         components=components,
         explanation=detail.get("explanation"),
-        reasons=health_reasons(detail["components"]),
+        reasons=tuple(detail.get("reasons", ())),
         change_30d=trend.get("change_30d"),
         direction=trend.get("direction"),
         chart=score_chart(weekly),

@@ -465,26 +465,20 @@ def test_capped_lists_first_rows_and_counts_all(django_assert_num_queries: Any) 
         capped(Customer.objects.all(), ["pk"], 0, int)
 
 
-def test_reasons_hook_is_shown_above_the_formula(staff: Any, monkeypatch: Any) -> None:
-    """Once the hook answers the words (customers.read), the page lists them under "Why"."""
-    import cockpit.customer360
+def test_reasons_in_words_are_shown_above_the_formula(staff: Any) -> None:
+    """The snapshot's top reasons (customers' health reasons), the costliest first: support
+    costs 0.5 x (100 - 40) = 30 points, product usage 0.5 x (100 - 84) = 8; financial has no
+    data and costs nothing."""
+    import re
 
-    seen: list[Any] = []
-
-    def words(components: Any) -> tuple[str, ...]:
-        seen.append(components)
-        return ("support: 2 urgent tickets open (−30)", "financial: no data")
-
-    monkeypatch.setattr(cockpit.customer360, "health_reasons", words)
     customer = CustomerFactory.create()
     _snapshot(customer, timezone.now(), 62, "at_risk")
     html = staff.get(url(customer.pk)).content.decode()
-    # The snapshot's stored components (health_detail adds each measure's description).
-    assert [{n: c["inputs"] for n, c in components.items()} for components in seen] == [
-        {n: c["inputs"] for n, c in COMPONENTS.items()}
-    ]
-    assert "<li>support: 2 urgent tickets open (−30)</li><li>financial: no data</li>" in html
-    assert html.index("<h3>Why</h3>") < html.index('class="c360-formula"')
+    why = html[html.index("<h3>Why</h3>") : html.index('class="c360-formula"')]
+    items = re.findall(r"<li>(.*?)</li>", why)
+    assert [item.split(":")[0] for item in items] == ["support", "product_usage"]
+    assert items[0].endswith("(−30)")
+    assert items[1].endswith("(−8)")
 
 
 def test_every_link_on_the_page_opens(staff: Any) -> None:
