@@ -6,9 +6,13 @@ from django.contrib import admin
 from customers.admin import CustomerAdmin
 from customers.models import Customer
 
+from .customer_actions import assign_csm, start_workflow
+
 
 class CockpitCustomerAdmin(CustomerAdmin):
     """customers' own admin (saves through its services), re-registered by the cockpit."""
+
+    actions = [*(CustomerAdmin.actions or ()), assign_csm, start_workflow]
 
 
 admin.site.unregister(Customer)
