@@ -12,7 +12,11 @@ from .customer_actions import assign_csm, start_workflow
 class CockpitCustomerAdmin(CustomerAdmin):
     """customers' own admin (saves through its services), re-registered by the cockpit."""
 
-    actions = [*(CustomerAdmin.actions or ()), assign_csm, start_workflow]
+    actions = [
+        *CustomerAdmin.actions,  # type: ignore[misc]  # a class-level list here
+        assign_csm,
+        start_workflow,
+    ]
 
 
 admin.site.unregister(Customer)

@@ -15,7 +15,10 @@ from ..access import cs_managers_group_ensure
 
 
 class CockpitTeamMemberAdmin(TeamMemberAdmin):
-    actions = [*(TeamMemberAdmin.actions or ()), "create_sign_in"]
+    actions = [
+        *TeamMemberAdmin.actions,  # type: ignore[misc]  # a class-level list here
+        "create_sign_in",
+    ]
 
     @admin.action(description="Create sign-in for selected team members", permissions=["add_user"])
     def create_sign_in(

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from integrations.writes import create_unique, lock, save_changes
@@ -28,7 +28,7 @@ def team_member_create(
     capacity: int = 50,
     skills: Iterable[str] = (),
     active: bool = True,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> TeamMember:
     if user is not None and TeamMember.objects.filter(user=user).exists():
         raise UserLinkedElsewhere()
@@ -58,14 +58,14 @@ def team_member_update(*, member: TeamMember, data: Mapping[str, Any]) -> TeamMe
     return member
 
 
-def _linked_elsewhere(user: AbstractBaseUser, member: TeamMember) -> bool:
+def _linked_elsewhere(user: User, member: TeamMember) -> bool:
     return TeamMember.objects.filter(user=user).exclude(pk=member.pk).exists()
 
 
 @transaction.atomic
 def team_member_sign_in_create(
     *, member: TeamMember, groups: Sequence[Group] = ()
-) -> tuple[AbstractBaseUser, str]:
+) -> tuple[User, str]:
     """A staff account for the CSM (username = their email) in `groups`, linked to them.
     Returns the user and its temporary password, which is shown once and never stored."""
     lock(member, missing=TeamMemberNotFound())
@@ -75,7 +75,7 @@ def team_member_sign_in_create(
     if users._default_manager.filter(username__iexact=member.email).exists():
         raise SignInTaken()
     password = secrets.token_urlsafe(12)
-    user = users._default_manager.create_user(  # type: ignore[attr-defined]
+    user = users._default_manager.create_user(
         username=member.email,
         email=member.email,
         password=password,
