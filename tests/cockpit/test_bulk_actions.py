@@ -266,3 +266,34 @@ def test_a_csm_may_not_create_sign_ins(csm_client: Any, other_csm: TeamMember) -
     assert response.status_code in {200, 302, 403}
     other_csm.refresh_from_db()
     assert other_csm.user is None
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_intermediate_pages_query_counts_do_not_grow(
+    staff: Any, django_assert_max_num_queries: Any, size: int
+) -> None:
+    playbook = Playbook.objects.create(workflow_type="recovery", name="Recovery")
+    customers = CustomerFactory.create_batch(size)
+    for customer in customers:
+        _health(customer, 80, 60)
+    pks = [c.pk for c in customers]
+    url = reverse("admin:customers_customer_changelist")
+    # the same at 3 and 30 selected customers: 8 for the CSM choice, 14 for the checks (each
+    # condition read set-based for every customer at once)
+    with django_assert_max_num_queries(8):
+        page = staff.post(url, {"action": "assign_csm", "_selected_action": pks})
+    assert len(page.context["customers"]) == size
+    form = {
+        "action": "start_workflow",
+        "_selected_action": pks,
+        "check": "1",
+        "playbook": str(playbook.pk),
+        "steps": ["deploy_success_playbook"],
+        "health_score_drop": "10",
+        "usage_decline": "0.2",
+        "support_increase": "0.5",
+        "conditions_match": "any",
+    }
+    with django_assert_max_num_queries(14):
+        page = staff.post(url, form)
+    assert [r["holds"] for r in page.context["checks"]] == [True] * size  # dropped 20 points
