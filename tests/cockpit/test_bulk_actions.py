@@ -246,6 +246,9 @@ def test_create_sign_in_for_team_members(staff: Any) -> None:
     assert user.is_staff
     assert not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["CS managers"]
+    # view and change on 7 models (customers, stakeholders, plans, milestones, tasks, alerts,
+    # escalations), view only on 13
+    assert user.groups.get().permissions.count() == 7 * 2 + 13
     assert user.has_perm("operations.change_task")
     assert not user.has_perm("auth.add_user")
     client = Client()
