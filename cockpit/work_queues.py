@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers import read as customers_read
+from integrations.domain_errors import DomainError
 from operations import read as operations_read
 from operations import services as operations_services
 from operations.admin import complete_tasks_message
@@ -85,11 +86,15 @@ def _complete(request: HttpRequest, member: customers_read.TeamMemberRef) -> Htt
     if not pks:
         messages.warning(request, "No tasks selected.")
     else:
-        done = operations_services.tasks_complete(
-            task_pks=pks, now=timezone.now(), owner_pk=member.pk
-        )
-        text, level = complete_tasks_message(done)
-        messages.add_message(request, level, text)
+        try:
+            done = operations_services.tasks_complete(
+                task_pks=pks, now=timezone.now(), owner_pk=member.pk
+            )
+        except DomainError as exc:
+            messages.error(request, exc.text())
+        else:
+            text, level = complete_tasks_message(done)
+            messages.add_message(request, level, text)
     return HttpResponseRedirect(request.get_full_path())
 
 

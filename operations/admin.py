@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from integrations.admin_support import JSON_FORM_FIELD, IngestedAdmin, ServiceAdmin, copy_saved
+from integrations.domain_errors import DomainError
 from integrations.ids import new_public_id
 
 from . import services
@@ -75,15 +76,22 @@ def move_incidents(
     """Move each row to `target` through its service (`update(row)`); resolved rows stay
     resolved when acknowledging. Returns the message and its level."""
     moved = already = closed = 0
+    refused: list[str] = []
     for row in rows.select_related("customer"):
         if row.status == target:
             already += 1
         elif row.status == "resolved":
             closed += 1
         else:
-            update(row)
+            try:
+                update(row)
+            except DomainError as exc:  # e.g. deleted meanwhile: the others still move
+                refused.append(exc.text())
+                continue
             moved += 1
     parts = [f"{verb} {counted(moved, noun)}"]
+    if refused:
+        parts.append(f"{len(refused)} refused ({refused[0]})")
     if already:
         parts.append(f"{was_were(already)} already {verb.lower()}")
     if closed:

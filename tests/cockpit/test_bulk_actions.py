@@ -93,6 +93,27 @@ def test_acknowledge_and_resolve_alerts(staff: Any) -> None:
     assert Alert.objects.filter(pk__in=pks[:3], resolved_at__isnull=False).count() == 3
 
 
+def test_a_refused_alert_is_counted_and_the_others_move(
+    staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from operations.errors import AlertNotFound
+    from operations.workflows import incidents
+
+    gone, kept = _alert("open"), _alert("open")
+    real = incidents.alert_update
+
+    def update(*, alert: Alert, status: str) -> Alert:
+        if alert.pk == gone.pk:
+            raise AlertNotFound()
+        return real(alert=alert, status=status)
+
+    monkeypatch.setattr(incidents, "alert_update", update)
+    response = _act(staff, "admin:operations_alert_changelist", "resolve", [gone.pk, kept.pk])
+    assert _messages(response) == [f"Resolved 1 alert; 1 refused ({AlertNotFound().text()})."]
+    assert Alert.objects.get(pk=kept.pk).status == "resolved"
+    assert Alert.objects.get(pk=gone.pk).status == "open"
+
+
 def test_acknowledge_and_resolve_escalations_publish_the_resolutions(staff: Any) -> None:
     customer = CustomerFactory.create()
     rows = [
