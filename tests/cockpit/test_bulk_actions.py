@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 def _act(client: Any, url_name: str, action: str, pks: list[int], **extra: Any) -> Any:
     response = client.post(
-        reverse(url_name), {"action": action, "_selected_action": pks, **extra}, follow=True
+        # index: the admin's "Go" button sends it, as do the action pages' hidden inputs
+        reverse(url_name),
+        {"action": action, "_selected_action": pks, "index": "0", **extra},
+        follow=True,
     )
     assert response.status_code == 200
     return response
