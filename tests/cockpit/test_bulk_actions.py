@@ -324,3 +324,27 @@ def test_intermediate_pages_query_counts_do_not_grow(
     with django_assert_max_num_queries(14):
         page = staff.post(url, form)
     assert [r["holds"] for r in page.context["checks"]] == [True] * size  # dropped 20 points
+
+
+def test_retry_the_failed_step(staff: Any) -> None:
+    from operations.models import WorkflowStepRun
+    from operations.workflows.engine import workflow_start
+
+    runs = [
+        workflow_start(
+            customer=CustomerFactory.create(),
+            workflow_type="t",
+            trigger_conditions={},
+            steps=["create_escalation"],
+            force=True,
+        )
+        for _ in range(2)
+    ]
+    WorkflowStepRun.objects.filter(run=runs[0]).update(status="failed", attempts=3)
+    WorkflowRun.objects.filter(pk=runs[0].pk).update(status="failed")
+    response = _act(
+        staff, "admin:operations_workflowrun_changelist", "retry_failed_step", [r.pk for r in runs]
+    )
+    assert _messages(response) == ["Retrying 1 failed step; 1 was without a failed step."]
+    step = WorkflowStepRun.objects.get(run=runs[0])
+    assert (step.status, step.attempts, step.run.status) == ("pending", 0, "running")
