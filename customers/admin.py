@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from integrations.admin_support import ServiceAdmin, ServiceInline, VersionedModelAdmin, copy_saved
 
 from . import services
-from .choices import CustomerStatus, StageChangeSource
+from .choices import CustomerStatus, MilestoneStatus, StageChangeSource
 from .errors import IllegalStageTransition
 from .health.admin_views import HealthRescoreViews, HealthScoreDisplay, SnapshotShowFilter
 from .health.measures import registered_measures
@@ -212,7 +212,7 @@ class TeamMemberForm(forms.ModelForm):
 
     class Meta:
         model = TeamMember
-        fields = ["email", "name", "capacity", "skills", "active"]
+        fields = ["email", "name", "capacity", "skills", "active", "user"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +220,7 @@ class TeamMemberForm(forms.ModelForm):
             self.fields["email"].disabled = True  # the API addresses a CSM by email
 
 
-TEAM_MEMBER_FIELDS = ("name", "capacity", "skills", "active")
+TEAM_MEMBER_FIELDS = ("name", "capacity", "skills", "active", "user")
 
 
 @admin.register(TeamMember)
@@ -229,11 +229,25 @@ class TeamMemberAdmin(ServiceAdmin):
     services."""
 
     form = TeamMemberForm
-    list_display = ["email", "name", "capacity", "assigned_accounts", "skill_list", "active"]
+    list_display = [
+        "email",
+        "name",
+        "capacity",
+        "assigned_accounts",
+        "skill_list",
+        "active",
+        "signs_in_as",
+    ]
     list_editable = ["capacity"]
-    list_filter = ["active"]
+    list_filter = ["active", ("user", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
     search_fields = ["email", "name"]
+    raw_id_fields = ["user"]
     readonly_fields = AUDIT
+
+    @admin.display(description="Signs in as", ordering="user__username")
+    def signs_in_as(self, obj: TeamMember) -> str:
+        return obj.user.get_username() if obj.user else "—"
 
     @admin.display(description="Skills")
     def skill_list(self, obj: TeamMember) -> str:
@@ -349,9 +363,26 @@ class MilestoneAdmin(ServiceAdmin):
     search_fields = ["milestone_id", "title", "plan__title", "plan__customer__customer_id"]
     list_select_related = ["plan"]
     date_hierarchy = "due_date"
+    actions = ["mark_achieved"]
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         copy_saved(milestone_save(form, obj), obj)
+
+    @admin.action(description="Mark selected milestones achieved (today)", permissions=["change"])
+    def mark_achieved(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> None:
+        done = already = 0
+        for milestone in queryset:
+            if milestone.status == MilestoneStatus.ACHIEVED:
+                already += 1
+                continue
+            services.milestone_update(
+                milestone=milestone, data={"status": MilestoneStatus.ACHIEVED}
+            )
+            done += 1
+        text = f"Marked {done} milestone{'' if done == 1 else 's'} achieved"
+        if already:
+            text += f"; {already} {'was' if already == 1 else 'were'} already achieved"
+        self.message_user(request, text + ".", messages.SUCCESS if done else messages.WARNING)
 
 
 @admin.register(LifecycleChange)

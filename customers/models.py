@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from integrations.ids import KeyValidator, new_public_id
@@ -24,6 +25,14 @@ class TeamMember(models.Model):
     )
     skills = models.JSONField(default=list, blank=True, help_text="A list of skill names.")
     active = models.BooleanField(default=True, db_index=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_member",
+        help_text="The staff account this CSM signs in with (their work queues follow it).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

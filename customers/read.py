@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from integrations.clock import DayWindow, local_day_end
 
@@ -50,11 +50,14 @@ __all__ = [
     "HealthChange",
     "HealthSnapshot",
     "LifecyclePosition",
+    "ManagedAccount",
     "MilestoneView",
     "Reference",
     "StageChange",
     "StakeholderCoverage",
     "SuccessPlanView",
+    "TeamMemberRef",
+    "accounts_managed_by",
     "active_customer_pks",
     "active_customers",
     "active_team_members",
@@ -78,6 +81,8 @@ __all__ = [
     "success_plan_pks",
     "success_plans",
     "team_member_loads",
+    "team_member_of_user",
+    "team_member_ref",
 ]
 
 
@@ -503,3 +508,51 @@ def success_plan_pks(customer_pks: Sequence[int]) -> dict[int, tuple[int, ...]]:
     for customer_pk, plan_pk in rows:
         found[customer_pk].append(plan_pk)
     return {pk: tuple(plans) for pk, plans in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMemberRef:
+    """A CSM as the cockpit's work queues address them."""
+
+    pk: int
+    email: str
+    name: str
+
+
+def team_member_of_user(user_pk: int) -> TeamMemberRef | None:
+    """The team member a sign-in belongs to (TeamMember.user), or None. One query."""
+    row = TeamMember.objects.filter(user_id=user_pk).values_list("pk", "email", "name").first()
+    return None if row is None else TeamMemberRef(*row)
+
+
+def team_member_ref(member_pk: int) -> TeamMemberRef | None:
+    """One team member by primary key, or None. One query."""
+    row = TeamMember.objects.filter(pk=member_pk).values_list("pk", "email", "name").first()
+    return None if row is None else TeamMemberRef(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedAccount:
+    """A customer on a CSM's book, with its latest health (None: never scored)."""
+
+    pk: int
+    customer_id: str
+    name: str
+    segment: str
+    lifecycle_stage: str
+    health_score: int | None
+    health_grade: str | None
+
+
+def accounts_managed_by(member_pk: int, *, limit: int) -> tuple[int, list[ManagedAccount]]:
+    """The active customers whose success manager is `member_pk`: how many, and the first
+    `limit` of them, worst latest health first (never scored last). Two queries."""
+    mine = Customer.objects.filter(success_manager_id=member_pk, status=CustomerStatus.ACTIVE)
+    rows = (
+        mine.annotate(_score=latest_health("score"), _grade=latest_health("grade"))
+        .order_by(F("_score").asc(nulls_last=True), "name", "pk")
+        .values_list("pk", "customer_id", "name", "segment", "lifecycle_stage", "_score", "_grade")[
+            :limit
+        ]
+    )
+    return mine.count(), [ManagedAccount(*row) for row in rows]

@@ -23,7 +23,15 @@ from .choices import (
     SurveyKind,
     TicketPriority,
 )
-from .models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
+from .models import (
+    Alert,
+    Escalation,
+    Playbook,
+    SupportTicket,
+    SurveyResponse,
+    Task,
+    WorkflowRun,
+)
 
 OPEN_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
 OPEN_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
@@ -375,3 +383,93 @@ def customer_escalations(customer_pk: int, *, limit: int) -> Capped[EscalationRo
         "resolved_at",
     )
     return capped(rows, fields, limit, EscalationRow)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    """An open task in a CSM's queue; `overdue`: due before the moment asked about."""
+
+    pk: int
+    task_id: str
+    title: str
+    kind: str
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    due_at: datetime | None
+    overdue: bool
+
+
+def open_tasks_owned_by(
+    member_pk: int, *, now: datetime, limit: int
+) -> tuple[int, int, list[OpenTask]]:
+    """The open (not completed) tasks `member_pk` owns: how many, how many overdue, and the
+    first `limit`, overdue first (earliest due first; no due date last). Two queries."""
+    mine = Task.objects.filter(owner_id=member_pk, completed_at__isnull=True)
+    counts = mine.aggregate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+    rows = mine.order_by(F("due_at").asc(nulls_last=True), "pk").values_list(
+        "pk",
+        "task_id",
+        "title",
+        "kind",
+        "customer_id",
+        "customer__customer_id",
+        "customer__name",
+        "due_at",
+    )[:limit]
+    tasks = [OpenTask(*row, overdue=row[-1] is not None and row[-1] < now) for row in rows]
+    return counts["n"], counts["overdue"], tasks
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIncident:
+    """An open alert (open or acknowledged) or escalation (open or in progress)."""
+
+    kind: str  # "alert" or "escalation"
+    pk: int
+    public_id: str
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    severity: str
+    status: str
+    summary: str
+    opened_at: datetime
+
+
+def open_incidents_for(
+    member_pk: int, member_email: str, *, limit: int
+) -> tuple[list[OpenIncident], list[OpenIncident]]:
+    """Open alerts and escalations on the accounts `member_pk` manages or owned by them
+    (an alert's owner, an escalation's owner_email): at most `limit` of each, newest first.
+    Two queries."""
+    columns = ("pk", "customer_id", "customer__customer_id", "customer__name", "severity")
+    on_mine = Q(customer__success_manager_id=member_pk)
+    alerts = (
+        Alert.objects.filter(on_mine | Q(owner_id=member_pk), status__in=OPEN_ALERT_STATUSES)
+        .order_by("-opened_at", "-pk")
+        .values_list(*columns, "alert_id", "status", "title", "opened_at")[:limit]
+    )
+    escalations = (
+        Escalation.objects.filter(
+            on_mine | Q(owner_email__iexact=member_email), status__in=OPEN_ESCALATION_STATUSES
+        )
+        .order_by("-opened_at", "-pk")
+        .values_list(*columns, "escalation_id", "status", "reason", "opened_at")[:limit]
+    )
+    return (
+        [_incident("alert", row) for row in alerts],
+        [_incident("escalation", row) for row in escalations],
+    )
+
+
+def _incident(kind: str, row: tuple[Any, ...]) -> OpenIncident:
+    pk, customer_pk, customer_id, name, severity, public_id, status, summary, opened = row
+    return OpenIncident(
+        kind, pk, public_id, customer_pk, customer_id, name, severity, status, summary, opened
+    )
+
+
+def active_playbooks() -> QuerySet[Playbook]:
+    """Playbooks a workflow may deploy (active), as a queryset for a choice field."""
+    return Playbook.objects.filter(active=True).order_by("name")

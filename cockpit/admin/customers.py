@@ -12,6 +12,7 @@ from customers.admin import CustomerAdmin
 from customers.models import Customer
 
 from .customer_360_view import customer_360_view
+from .customer_actions import assign_csm, start_workflow
 
 
 class CockpitCustomerAdmin(CustomerAdmin):
@@ -34,6 +35,12 @@ class CockpitCustomerAdmin(CustomerAdmin):
             args=[obj.pk],
         )
         return format_html('<a href="{}">360 view</a>', url)
+
+    actions = [
+        *CustomerAdmin.actions,  # type: ignore[misc]  # a class-level list here
+        assign_csm,
+        start_workflow,
+    ]
 
 
 admin.site.unregister(Customer)
