@@ -16,12 +16,14 @@ from integrations.clock import DayWindow
 from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
 from .models import Contract, ExpansionOpportunity, ValueRecord
+from .renewals.due import DueRenewal, arr_at_risk, renewals_due
 from .renewals.scoring import RenewalProbability, renewal_probabilities
 from .selectors import customer_arr
 
 __all__ = [
     "ContractEnding",
     "ContractRef",
+    "DueRenewal",
     "ExpansionRevenue",
     "OpenOpportunity",
     "OpenPipeline",
@@ -29,6 +31,7 @@ __all__ = [
     "RealizedValue",
     "RenewalProbability",
     "arr",
+    "arr_at_risk",
     "contract_refs",
     "contracted_value",
     "contracts_ending",
@@ -40,6 +43,7 @@ __all__ = [
     "payment_status",
     "realized_value",
     "renewal_probabilities",
+    "renewals_due",
 ]
 
 
