@@ -2,6 +2,7 @@
 with the app list below it. Installed as the default site (cockpit.apps.CockpitAdminConfig),
 so every `admin.site.register` in the domains lands here."""
 
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import admin
@@ -13,6 +14,11 @@ from integrations import clock
 
 from .charts import COLOURS, stacked_weeks
 from .dashboard import build_dashboard
+
+
+def dashboard_moment() -> tuple[date, datetime]:
+    """The day the dashboard's figures are for, and the instant "overdue" is measured at."""
+    return clock.today(), timezone.now()
 
 
 class CockpitAdminSite(admin.AdminSite):
@@ -37,9 +43,8 @@ class CockpitAdminSite(admin.AdminSite):
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
-        dashboard = build_dashboard(
-            as_of=clock.today(), now=timezone.now(), can_view=self._can_view(request)
-        )
+        as_of, now = dashboard_moment()
+        dashboard = build_dashboard(as_of=as_of, now=now, can_view=self._can_view(request))
         context = {
             "dashboard": dashboard,
             "trend": stacked_weeks(dashboard.health.weeks),
