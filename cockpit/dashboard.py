@@ -40,6 +40,9 @@ EVENTS = 10
 # screens add (a grade filter on the customer list would replace the snapshot list here).
 FILTERS: dict[str, tuple[str, dict[str, str]]] = {
     "grade": ("customers.healthscore", {"grade__exact": "{grade}"}),
+    # the population the distribution counts; and, until the customer list has a trend
+    # filter, the list the declines come from
+    "active_customers": ("customers.customer", {"status__exact": "active"}),
     "customers_of_csm": (
         "customers.customer",
         {"success_manager__id__exact": "{pk}", "status__exact": "active"},
@@ -97,6 +100,7 @@ class HealthTile:
     current: GradeCounts
     weeks: tuple[GradeCounts, ...]  # oldest first; each week's end is its `day`
     grade_links: dict[str, str | None]
+    url: str | None
 
     @property
     def empty(self) -> bool:
@@ -127,6 +131,7 @@ class Decline:
 class DeclinesTile:
     rows: tuple[Decline, ...]
     compared: int  # customers whose latest score has a 30-day reference
+    url: str | None
 
     @property
     def empty(self) -> bool:
@@ -265,7 +270,9 @@ def health_tile(as_of: date, links: Linker) -> HealthTile:
     """One query."""
     distribution = customers_read.health_distribution(week_ends(as_of))
     grade_links = {g: links.changelist("grade", grade=g) for g in distribution.current.counts}
-    return HealthTile(distribution.current, distribution.by_day, grade_links)
+    return HealthTile(
+        distribution.current, distribution.by_day, grade_links, links.changelist("active_customers")
+    )
 
 
 def declines_tile(links: Linker) -> DeclinesTile:
@@ -287,7 +294,7 @@ def declines_tile(links: Linker) -> DeclinesTile:
         )
         for change, pk in worst
     )
-    return DeclinesTile(rows, len(compared))
+    return DeclinesTile(rows, len(compared), links.changelist("active_customers"))
 
 
 def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:

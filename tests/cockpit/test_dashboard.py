@@ -369,6 +369,8 @@ def test_links_only_to_the_lists_the_viewer_may_see(portfolio: dict[str, Custome
     assert board.renewals.rows[0].url is None
     assert board.declines.rows[0].url is None
     assert set(board.health.grade_links.values()) == {None}
+    assert board.health.url is None
+    assert board.declines.url is None
     assert board.capacity.url is None
     assert board.capacity.bars[0].url is None
     only_customers = _build(lambda label: label == "customers.customer")
@@ -392,6 +394,7 @@ def test_the_index_is_the_dashboard_of_cs_hub(
     assert "<svg" in page
     assert f'data-customer="{portfolio["b"].customer_id}"' in page
     assert 'href="/admin/customers/healthscore/?grade__exact=critical"' in page
+    assert 'href="/admin/customers/customer/?status__exact=active"' in page
     assert 'href="/admin/customers/customer/"' in page  # the app list stays below
     assert "<script" not in page.split('id="cs-dashboard"')[1].split("</section>\n  </div>")[0]
 
