@@ -81,6 +81,7 @@ __all__ = [
     "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
+    "success_plan_pks",
     "success_plans",
     "team_member_loads",
 ]
@@ -573,3 +574,22 @@ def customer_labels(customer_pks: Sequence[int]) -> dict[int, CustomerLabel]:
         return {}
     rows = Customer.objects.filter(pk__in=customer_pks).values_list("pk", "customer_id", "name")
     return {pk: CustomerLabel(customer_id, name) for pk, customer_id, name in rows}
+
+
+# --- one customer's records (the cockpit's customer 360) ------------------------------------
+
+
+def success_plan_pks(customer_pks: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    """Each asked customer's success plans (primary keys, newest first; () without any), to
+    read with `success_plans`. One query."""
+    found: dict[int, list[int]] = {pk: [] for pk in customer_pks}
+    if not found:
+        return {}
+    rows = (
+        SuccessPlan.objects.filter(customer_id__in=found)
+        .order_by("customer_id", "-created_at", "-pk")
+        .values_list("customer_id", "pk")
+    )
+    for customer_pk, plan_pk in rows:
+        found[customer_pk].append(plan_pk)
+    return {pk: tuple(plans) for pk, plans in found.items()}

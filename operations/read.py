@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from integrations.capped import Capped, capped
 from integrations.clock import DayWindow, local_day, local_day_end
 from integrations.rounding import round_half_up
 
@@ -310,3 +311,132 @@ def overdue_tasks_digest(*, now: datetime, limit: int = 5) -> WorkDigest:
         status=Value("overdue")
     )
     return _digest(rows, "due_at", "title", "task_id", "due_at", limit)
+
+
+# --- one customer's records, capped (the cockpit's customer 360) ----------------------------
+
+
+def _open_first(statuses: Sequence[str]) -> Case:
+    """0 for a row whose status is open, 1 otherwise: open rows sort first."""
+    return Case(When(status__in=statuses, then=Value(0)), default=Value(1))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    pk: int
+    ticket_id: str
+    priority: str
+    status: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+def customer_tickets(customer_pk: int, *, limit: int) -> Capped[TicketRow]:
+    """The customer's tickets, open ones (open, pending) first, then newest opened. One
+    query."""
+    rows = SupportTicket.objects.filter(customer_id=customer_pk).order_by(
+        _open_first(OPEN_TICKET_STATUSES), "-opened_at", "-pk"
+    )
+    fields = ("pk", "ticket_id", "priority", "status", "opened_at", "resolved_at")
+    return capped(rows, fields, limit, TicketRow)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    pk: int
+    task_id: str
+    title: str
+    kind: str
+    owner_name: str | None
+    due_at: datetime | None
+    completed_at: datetime | None
+
+
+def customer_tasks(customer_pk: int, *, limit: int) -> Capped[TaskRow]:
+    """The customer's tasks, open ones first (soonest due first, undated last), then the
+    latest completed. One query."""
+    rows = Task.objects.filter(customer_id=customer_pk).order_by(
+        F("completed_at").desc(nulls_first=True), F("due_at").asc(nulls_last=True), "-pk"
+    )
+    fields = ("pk", "task_id", "title", "kind", "owner__name", "due_at", "completed_at")
+    return capped(rows, fields, limit, TaskRow)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRunRow:
+    pk: int
+    run_id: str
+    workflow_type: str
+    status: str
+    trigger: str
+    created_at: datetime
+    finished_at: datetime | None
+    error: str
+
+
+def customer_workflow_runs(customer_pk: int, *, limit: int) -> Capped[WorkflowRunRow]:
+    """The customer's workflow runs, newest first. One query."""
+    rows = WorkflowRun.objects.filter(customer_id=customer_pk).order_by("-created_at", "-pk")
+    fields = (
+        "pk",
+        "run_id",
+        "workflow_type",
+        "status",
+        "trigger",
+        "created_at",
+        "finished_at",
+        "error",
+    )
+    return capped(rows, fields, limit, WorkflowRunRow)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    pk: int
+    alert_id: str
+    title: str
+    severity: str
+    status: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+def customer_alerts(customer_pk: int, *, limit: int) -> Capped[AlertRow]:
+    """The customer's alerts, open or acknowledged ones first, then newest opened. One
+    query."""
+    rows = Alert.objects.filter(customer_id=customer_pk).order_by(
+        _open_first(OPEN_ALERT_STATUSES), "-opened_at", "-pk"
+    )
+    fields = ("pk", "alert_id", "title", "severity", "status", "opened_at", "resolved_at")
+    return capped(rows, fields, limit, AlertRow)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRow:
+    pk: int
+    escalation_id: str
+    severity: str
+    status: str
+    reason: str
+    owner_email: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+def customer_escalations(customer_pk: int, *, limit: int) -> Capped[EscalationRow]:
+    """The customer's escalations, open or in progress ones first, then newest opened. One
+    query."""
+    rows = Escalation.objects.filter(customer_id=customer_pk).order_by(
+        _open_first(OPEN_ESCALATION_STATUSES), "-opened_at", "-pk"
+    )
+    fields = (
+        "pk",
+        "escalation_id",
+        "severity",
+        "status",
+        "reason",
+        "owner_email",
+        "opened_at",
+        "resolved_at",
+    )
+    return capped(rows, fields, limit, EscalationRow)

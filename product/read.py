@@ -5,13 +5,14 @@ hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 
 from customers.models import Customer
+from integrations.capped import Capped, capped
 from integrations.clock import DayWindow, days_window
 
 from .choices import FeedbackStatus, FeedbackType
@@ -23,12 +24,14 @@ from .selectors.feedback import CategorySummary, feedback_summary
 __all__ = [
     "CategorySummary",
     "CustomerFeatureAdoption",
+    "FeedbackRow",
     "KeyFeatureAdoption",
     "PremiumFeature",
     "SegmentFeatureAdoption",
     "UsageTotals",
     "UsageWindow",
     "customer_adoption",
+    "customer_feedback",
     "expansion_requests",
     "feedback_ranking",
     "key_feature_adoption",
@@ -223,3 +226,36 @@ def feedback_ranking(today: date) -> list[CategorySummary]:
     open request in it), then count: `GET /cs-product/feedback/summary`'s ranking, over every
     request. Two queries."""
     return feedback_summary(Feedback.objects.all(), today)
+
+
+# --- one customer's records, capped (the cockpit's customer 360) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    pk: int
+    feedback_id: str
+    type: str
+    category: str
+    priority: str
+    status: str
+    priority_score: int
+    description: str
+    created_at: datetime
+
+
+def customer_feedback(customer_pk: int, *, limit: int) -> Capped[FeedbackRow]:
+    """The customer's feedback, newest first. One query."""
+    rows = Feedback.objects.filter(customer_id=customer_pk).order_by("-created_at", "-pk")
+    fields = (
+        "pk",
+        "feedback_id",
+        "type",
+        "category",
+        "priority",
+        "status",
+        "priority_score",
+        "description",
+        "created_at",
+    )
+    return capped(rows, fields, limit, FeedbackRow)
