@@ -17,6 +17,7 @@ from integrations.clock import DayWindow
 from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
 from .models import Contract, ExpansionOpportunity, Invoice, ValueRecord
+from .renewals.due import DueRenewal, arr_at_risk, renewals_due
 from .renewals.scoring import RenewalProbability, renewal_probabilities
 from .selectors import customer_arr
 
@@ -24,6 +25,7 @@ __all__ = [
     "ContractEnding",
     "ContractRef",
     "ContractRow",
+    "DueRenewal",
     "ExpansionRevenue",
     "InvoiceRow",
     "OpenOpportunity",
@@ -32,6 +34,7 @@ __all__ = [
     "RealizedValue",
     "RenewalProbability",
     "arr",
+    "arr_at_risk",
     "contract_refs",
     "contracted_value",
     "contracts_ending",
@@ -45,6 +48,7 @@ __all__ = [
     "payment_status",
     "realized_value",
     "renewal_probabilities",
+    "renewals_due",
 ]
 
 

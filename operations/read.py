@@ -256,6 +256,71 @@ def open_intervention_refs(customer_pks: Sequence[int]) -> dict[int, OpenInterve
     }
 
 
+# --- work digests (the cockpit dashboard) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One escalation, workflow run or task as a list line: its public id, the customer, a
+    title, its status and the instant the list is ordered by (opened, created, due)."""
+
+    pk: int
+    public_id: str
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    title: str
+    status: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDigest:
+    """How many rows match, and the first few in the digest's order."""
+
+    count: int
+    items: tuple[WorkItem, ...]
+
+
+def _digest(
+    rows: QuerySet[Any], order: str, title: str, public_id: str, at: str, limit: int
+) -> WorkDigest:
+    items = rows.order_by(order, "pk").values_list(
+        "pk",
+        public_id,
+        "customer_id",
+        "customer__customer_id",
+        "customer__name",
+        title,
+        "status",
+        at,
+    )[:limit]
+    return WorkDigest(rows.count(), tuple(WorkItem(*row) for row in items))
+
+
+def open_escalations_digest(*, limit: int = 5) -> WorkDigest:
+    """Escalations open or in progress: the count and the newest `limit` (by opened_at), titled
+    by their reason. Two queries."""
+    rows = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
+    return _digest(rows, "-opened_at", "reason", "escalation_id", "opened_at", limit)
+
+
+def failed_runs_digest(*, limit: int = 5) -> WorkDigest:
+    """Workflow runs that failed: the count and the newest `limit` (by created_at), titled by
+    their workflow type. Two queries."""
+    rows = WorkflowRun.objects.filter(status=RunStatus.FAILED)
+    return _digest(rows, "-created_at", "workflow_type", "run_id", "created_at", limit)
+
+
+def overdue_tasks_digest(*, now: datetime, limit: int = 5) -> WorkDigest:
+    """Tasks not completed whose due_at is before `now`: the count and the `limit` most overdue
+    (oldest due_at first). Status: "overdue". Two queries."""
+    rows = Task.objects.filter(completed_at__isnull=True, due_at__lt=now).annotate(
+        status=Value("overdue")
+    )
+    return _digest(rows, "due_at", "title", "task_id", "due_at", limit)
+
+
 # --- one customer's records, capped (the cockpit's customer 360) ----------------------------
 
 

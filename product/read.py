@@ -18,18 +18,24 @@ from integrations.clock import DayWindow, days_window
 from .choices import FeedbackStatus, FeedbackType
 from .models import Feature, FeatureUsage, Feedback
 from .selectors.adoption import CustomerFeatureAdoption, customer_adoption
+from .selectors.adoption.rates import SegmentFeatureAdoption, key_feature_adoption_by_segment
+from .selectors.feedback import CategorySummary, feedback_summary
 
 __all__ = [
+    "CategorySummary",
     "CustomerFeatureAdoption",
     "FeedbackRow",
     "KeyFeatureAdoption",
     "PremiumFeature",
+    "SegmentFeatureAdoption",
     "UsageTotals",
     "UsageWindow",
     "customer_adoption",
     "customer_feedback",
     "expansion_requests",
+    "feedback_ranking",
     "key_feature_adoption",
+    "key_feature_adoption_by_segment",
     "premium_adoption",
     "premium_features",
     "seat_utilisation",
@@ -213,6 +219,13 @@ def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[i
         .values_list("customer_id", "n")
     )
     return dict(rows)
+
+
+def feedback_ranking(today: date) -> list[CategorySummary]:
+    """Feedback per category ranked by ARR at stake (the ARR of the distinct customers with an
+    open request in it), then count: `GET /cs-product/feedback/summary`'s ranking, over every
+    request. Two queries."""
+    return feedback_summary(Feedback.objects.all(), today)
 
 
 # --- one customer's records, capped (the cockpit's customer 360) ----------------------------
