@@ -37,7 +37,7 @@ class CockpitCustomerAdmin(CustomerAdmin):
         return format_html('<a href="{}">360 view</a>', url)
 
     actions = [
-        *CustomerAdmin.actions,  # type: ignore[misc]  # a class-level list here
+        *CustomerAdmin.actions,
         assign_csm,
         start_workflow,
     ]
