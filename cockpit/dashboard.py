@@ -58,7 +58,7 @@ FILTERS: dict[str, tuple[str, dict[str, str]]] = {
         {"status__in": ",".join(OPEN_ESCALATION_STATUSES)},
     ),
     "failed_runs": ("operations.workflowrun", {"status__exact": RunStatus.FAILED}),
-    "overdue_tasks": ("operations.task", {"completed_at__isnull": "True", "due_at__lt": "{now}"}),
+    "overdue_tasks": ("operations.task", {"overdue": "yes"}),
     "key_features": ("product.feature", {"is_key__exact": "1"}),
     "feature_usage": ("product.featureusage", {"feature__id__exact": "{pk}"}),
     "open_feedback": (

@@ -64,7 +64,9 @@ class Shots:
 
 @pytest.fixture
 def page(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1400, "height": 900}
+    )
     context.set_default_timeout(15_000)
     tab = context.new_page()
     tab.shots = Shots(tab, request.node.name)
