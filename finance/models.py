@@ -164,6 +164,7 @@ class ExpansionOpportunity(models.Model):
 
     class Meta:
         ordering = ["opportunity_id"]
+        verbose_name_plural = "expansion opportunities"
         indexes = [
             models.Index(fields=["customer", "status"], name="opportunity_customer_idx"),
             models.Index(fields=["status", "closed_on"], name="opportunity_status_closed_idx"),

@@ -50,9 +50,7 @@ def portfolio() -> dict[str, Any]:
     late = TaskFactory.create(
         customer=worst, owner=ana, title="Call the sponsor", due_at=now - timedelta(days=2)
     )
-    TaskFactory.create(
-        customer=fine, owner=ana, title="QBR prep", due_at=now + timedelta(days=5)
-    )
+    TaskFactory.create(customer=fine, owner=ana, title="QBR prep", due_at=now + timedelta(days=5))
     _, password = customer_services.team_member_sign_in_create(
         member=ana, groups=[cs_managers_group_ensure()]
     )
