@@ -116,7 +116,8 @@ def test_queries_are_fixed_plus_one_move_per_changed_customer(
 
 
 FIXED = 10  # the active customers, the determination's groups, the customer_ids
-PER_MOVE = 20  # savepoint, the lock, journey_move (history, change, event, touchpoints)
+PER_MOVE = 21  # savepoint, the lock, journey_move (history, change, event, touchpoints), the
+# customer's historical row (django-simple-history)
 
 
 def test_the_task_runs_it_unless_switched_off(settings: Any) -> None:
