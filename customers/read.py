@@ -9,10 +9,25 @@ never `customers.selectors` or `customers.health.*` internals; import-linter enf
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import LessThanOrEqual
 
 from integrations.clock import DayWindow, local_day_end
 
@@ -20,6 +35,7 @@ from . import facts
 from .choices import CustomerStatus, MilestoneStatus
 from .health.engine import scorable_customers
 from .health.selectors import (
+    REFERENCE_DAYS,
     STABLE_BAND,
     Reference,
     health_detail,
@@ -44,6 +60,7 @@ from .selectors import customer_get
 __all__ = [
     "DECLINE_POINTS",
     "STABLE_BAND",
+    "TREND_DIRECTIONS",
     "ArrRank",
     "CsmLoad",
     "CustomerRef",
@@ -62,6 +79,7 @@ __all__ = [
     "customer_get",
     "customer_refs",
     "customer_segments",
+    "direction_filter",
     "executive_sponsor_on",
     "health_changes",
     "health_detail",
@@ -77,6 +95,7 @@ __all__ = [
     "stakeholder_coverage",
     "success_plans",
     "team_member_loads",
+    "with_health",
 ]
 
 
@@ -240,6 +259,58 @@ def health_changes(
         snapshot = HealthSnapshot(pk, score, grade, at, day, non_usage)
         found[pk] = HealthChange(snapshot, nearest_reference(at, *sides))
     return found
+
+
+# The trend directions of the 30-day change (the read-out's ±STABLE_BAND; marketing's
+# `direction_of`): what `direction_filter` accepts.
+TREND_DIRECTIONS = ("declining", "stable", "improving")
+
+
+def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> QuerySet[Any]:
+    """`customers` annotated, in the same one query, with `health_score`, `health_grade` and
+    `health_computed_at` of the latest snapshot and `health_change_30d`: that score minus the
+    health ~30 days before it (`health_references`' definition: the nearest snapshot to its
+    computed_at − 30 days within ±7 days, on a tie the older one), as `health_changes` gives
+    it; NULL without a snapshot or a reference. The nearest side is chosen in SQL so lists can
+    sort and filter by the change (tests/customers/test_health_annotations.py checks it equals
+    `health_changes`)."""
+    annotated = customers.annotate(
+        health_score=latest_health("score", outer_ref=outer_ref),
+        health_grade=latest_health("grade", outer_ref=outer_ref),
+        health_computed_at=latest_health("computed_at", outer_ref=outer_ref),
+    )
+    refs = reference_annotations(
+        HealthScore.objects.filter(customer=OuterRef(outer_ref)), OuterRef("health_computed_at")
+    )
+    annotated = annotated.annotate(**{f"_health_{name}": ref for name, ref in refs.items()})
+    target = F("health_computed_at") - timedelta(days=REFERENCE_DAYS)
+    before_gap = ExpressionWrapper(target - F("_health_before_at"), output_field=DurationField())
+    after_gap = ExpressionWrapper(F("_health_after_at") - target, output_field=DurationField())
+    from_before = F("health_score") - F("_health_before_score")
+    from_after = F("health_score") - F("_health_after_score")
+    return annotated.annotate(
+        health_change_30d=Case(
+            When(_health_before_at__isnull=True, _health_after_at__isnull=True, then=Value(None)),
+            When(_health_after_at__isnull=True, then=from_before),
+            When(_health_before_at__isnull=True, then=from_after),
+            When(LessThanOrEqual(before_gap, after_gap), then=from_before),
+            default=from_after,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def direction_filter(direction: str, field: str = "health_change_30d") -> Q:
+    """Rows whose 30-day change (`field`, e.g. `with_health`'s) is in the trend `direction`:
+    declining ≤ −STABLE_BAND, improving ≥ +STABLE_BAND, stable in between (the read-out's
+    and marketing's band). A NULL change is in none (no reference ~30 days ago)."""
+    if direction == "declining":
+        return Q(**{f"{field}__lte": -STABLE_BAND})
+    if direction == "improving":
+        return Q(**{f"{field}__gte": STABLE_BAND})
+    if direction == "stable":
+        return Q(**{f"{field}__gt": -STABLE_BAND, f"{field}__lt": STABLE_BAND})
+    raise ValueError(f"unknown trend direction {direction!r}")
 
 
 # --- stakeholders -------------------------------------------------------------------------
