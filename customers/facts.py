@@ -1,11 +1,10 @@
 """Customer facts that a higher layer owns and a lower one needs, offered by registration.
 
 ARR and renewal outcomes come from finance's contracts, yet product (a layer below finance)
-ranks feedback by ARR and correlates adoption with retention. Finance registers both from its
-`AppConfig.ready()`, and with them each customer's next renewal date and the "due within N
-days" window (the cockpit's and the customer API's renewal columns and filters) (DESIGN.md section 2: lower layers learn about higher ones through
-registries). Both are SQL, not Python callbacks, so callers stay set-based: one query for any
-number of customers.
+ranks feedback by ARR and correlates adoption with retention; the customer API lists each
+customer's ARR and next renewal. Finance registers them from its `AppConfig.ready()`
+(DESIGN.md section 2: lower layers learn about higher ones through registries). They are SQL,
+not Python callbacks, so callers stay set-based: one query for any number of customers.
 """
 
 from collections.abc import Callable
