@@ -76,6 +76,7 @@ __all__ = [
     "active_customers",
     "active_team_members",
     "arr_rank",
+    "change_direction",
     "customer_get",
     "customer_refs",
     "customer_segments",
@@ -298,6 +299,18 @@ def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> Quer
             output_field=IntegerField(),
         )
     )
+
+
+def change_direction(change_30d: int | None) -> str | None:
+    """The trend direction of a 30-day change (±STABLE_BAND, as `direction_filter`); None
+    without a change."""
+    if change_30d is None:
+        return None
+    if change_30d <= -STABLE_BAND:
+        return "declining"
+    if change_30d >= STABLE_BAND:
+        return "improving"
+    return "stable"
 
 
 def direction_filter(direction: str, field: str = "health_change_30d") -> Q:

@@ -1,14 +1,126 @@
 """The customer list and page as a CS manager meets them: the domains' customer admin,
 extended with what the higher domains compute (risk columns, bulk actions)."""
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import F, QuerySet
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from customers import read as customers_read
 from customers.admin import CustomerAdmin
 from customers.models import Customer
+from integrations.clock import today
+from integrations.money import whole_units
+from integrations.rounding import round_half_up
+
+from .. import risk
+from .risk_filters import GradeFilter, RenewalWithinFilter, TrendFilter
+
+ARROWS = {"declining": "▼", "stable": "—", "improving": "▲"}
+GRADE_COLOURS = {"critical": "#b42318", "at_risk": "#b54708", "healthy": "#067647"}
+PROBABILITY_HELP = (
+    "The finance renewal model's probability that the next-ending active contract renews, "
+    "computed for the customers of this page only: not sortable."
+)
+
+
+class RiskChangeList(ChangeList):
+    """Scores the renewal probability of the page's customers only (after the one rows query),
+    and keeps customers without a value last whichever way a column is sorted."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[Any]:
+        ordering = super().get_ordering(request, queryset)
+        for item in ordering:
+            if isinstance(item, OrderBy) and item.nulls_first:
+                item.nulls_first, item.nulls_last = None, True  # type: ignore[assignment]
+        return ordering
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        rows = list(self.result_list)
+        probabilities = risk.page_renewal_probabilities([c.pk for c in rows], today())
+        for customer in rows:
+            customer.renewal = probabilities.get(customer.pk)
+        self.result_list = rows
 
 
 class CockpitCustomerAdmin(CustomerAdmin):
-    """customers' own admin (saves through its services), re-registered by the cockpit."""
+    """customers' own admin (saves through its services), re-registered by the cockpit; the
+    list is risk first: worst current health first, customers without a score last."""
+
+    list_display = [
+        "customer_id",
+        "name",
+        "health",
+        "change_30d",
+        "arr",
+        "next_renewal",
+        "renewal_probability",
+        "success_manager",
+        "lifecycle_stage",
+    ]
+    list_filter = [
+        GradeFilter,
+        TrendFilter,
+        RenewalWithinFilter,
+        "success_manager",
+        "segment",
+        "status",
+        "lifecycle_stage",
+    ]
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        # A method, not `ordering`: the system check reads names there as model fields.
+        return risk.worst_first()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return risk.risk_rows(super().get_queryset(request), today())
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return RiskChangeList
+
+    @admin.display(description="health", ordering=F("health_score").asc(nulls_last=True))
+    def health(self, obj: Any) -> str:
+        if obj.health_score is None:
+            return "—"
+        colour = GRADE_COLOURS.get(obj.health_grade, "#475467")
+        return format_html(
+            '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">'
+            "{} · {}</span>",
+            colour,
+            obj.health_score,
+            obj.health_grade.replace("_", " "),
+        )
+
+    @admin.display(
+        description="30-day change", ordering=F("health_change_30d").asc(nulls_last=True)
+    )
+    def change_30d(self, obj: Any) -> str:
+        change = obj.health_change_30d
+        if change is None:
+            return "—"
+        # The arrow is the trend direction (±5 points), the filter's and the read-out's.
+        arrow = ARROWS[customers_read.change_direction(change) or "stable"]
+        return f"{arrow} {change:+d}" if change else f"{arrow} 0"
+
+    @admin.display(description="ARR", ordering=F("arr").asc(nulls_last=True))
+    def arr(self, obj: Any) -> str:
+        return "—" if obj.arr is None else f"{whole_units(obj.arr):,}"
+
+    @admin.display(description="next renewal", ordering=F("next_renewal").asc(nulls_last=True))
+    def next_renewal(self, obj: Any) -> str:
+        return "—" if obj.next_renewal is None else obj.next_renewal.isoformat()
+
+    @admin.display(
+        description=format_html('<span title="{}">renewal probability</span>', PROBABILITY_HELP)
+    )
+    def renewal_probability(self, obj: Any) -> str:
+        renewal = getattr(obj, "renewal", None)
+        return "—" if renewal is None else f"{round_half_up(renewal.probability * 100, 1)} %"
 
 
 admin.site.unregister(Customer)
