@@ -9,7 +9,7 @@ never `customers.selectors` or `customers.health.*` internals; import-linter enf
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +35,6 @@ from . import facts
 from .choices import CustomerStatus, MilestoneStatus
 from .health.engine import scorable_customers
 from .health.selectors import (
-    REFERENCE_DAYS,
     STABLE_BAND,
     Reference,
     health_detail,
@@ -43,6 +42,7 @@ from .health.selectors import (
     health_references,
     nearest_reference,
     reference_annotations,
+    reference_target,
 )
 from .health.services import DECLINE_POINTS
 from .models import (
@@ -284,7 +284,7 @@ def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> Quer
         HealthScore.objects.filter(customer=OuterRef(outer_ref)), OuterRef("health_computed_at")
     )
     annotated = annotated.annotate(**{f"_health_{name}": ref for name, ref in refs.items()})
-    target = F("health_computed_at") - timedelta(days=REFERENCE_DAYS)
+    target = reference_target(F("health_computed_at"))
     before_gap = ExpressionWrapper(target - F("_health_before_at"), output_field=DurationField())
     after_gap = ExpressionWrapper(F("_health_after_at") - target, output_field=DurationField())
     from_before = F("health_score") - F("_health_before_score")

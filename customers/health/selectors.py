@@ -28,6 +28,11 @@ class Reference:
     score: int
 
 
+def reference_target(at: Any) -> Any:
+    """The moment the health ~30 days before `at` is sought at (a datetime or an expression)."""
+    return at - timedelta(days=REFERENCE_DAYS)
+
+
 def reference_annotations(
     snapshots: QuerySet[HealthScore], at: datetime | Combinable
 ) -> dict[str, Subquery]:
@@ -36,7 +41,7 @@ def reference_annotations(
     outer row's customer): the nearest snapshot on each side of `at` − 30 days within ±7 days
     (bounds included), as before_at/before_score/after_at/after_score; `nearest_reference`
     picks between them."""
-    target = at - timedelta(days=REFERENCE_DAYS)
+    target = reference_target(at)
     tolerance = timedelta(days=REFERENCE_TOLERANCE_DAYS)
     before = snapshots.filter(
         computed_at__gte=target - tolerance, computed_at__lte=target
@@ -60,7 +65,7 @@ def nearest_reference(
     after_score: int | None,
 ) -> "Reference | None":
     """The side nearer to `at` − 30 days (on a tie the older one); None without either."""
-    target = at - timedelta(days=REFERENCE_DAYS)
+    target = reference_target(at)
     sides = [
         (abs(side_at - target), side_at, score)
         for side_at, score in ((before_at, before_score), (after_at, after_score))
