@@ -1,10 +1,10 @@
 """The customer list and page as a CS manager meets them: the domains' customer admin,
 extended with what the higher domains compute (risk columns, bulk actions)."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
@@ -33,11 +33,18 @@ class RiskChangeList(ChangeList):
     and keeps customers without a value last whichever way a column is sorted."""
 
     def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[Any]:
-        ordering = super().get_ordering(request, queryset)
+        if not self.params.get(ORDER_VAR):
+            return risk.worst_first()  # total: it ends with customer_id
+        ordering = super().get_ordering(request, queryset)  # then worst first (get_queryset)
         for item in ordering:
             if isinstance(item, OrderBy) and item.nulls_first:
                 item.nulls_first, item.nulls_last = None, True  # type: ignore[assignment]
         return ordering
+
+    def get_ordering_field_columns(self) -> dict[int, Literal["desc", "asc"]]:
+        if not self.params.get(ORDER_VAR):  # the default: the health column, ascending
+            return {self.list_display.index("health"): "asc"}
+        return super().get_ordering_field_columns()
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
@@ -73,12 +80,11 @@ class CockpitCustomerAdmin(CustomerAdmin):
         "lifecycle_stage",
     ]
 
-    def get_ordering(self, request: HttpRequest) -> list[Any]:
-        # A method, not `ordering`: the system check reads names there as model fields.
-        return risk.worst_first()
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return risk.risk_rows(super().get_queryset(request), today())
+        # Worst first here and in RiskChangeList, not in `ordering`: other admins order their
+        # customer choices by `ordering`, on querysets without these annotations.
+        rows = risk.risk_rows(super().get_queryset(request), today())
+        return rows.order_by(*risk.worst_first())
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return RiskChangeList
