@@ -39,8 +39,19 @@ class CommaMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CommaMultipleChoiceField
 
 
+class PlainIntegerField(forms.IntegerField):
+    """ASCII digits only: `1_0`, ` 10`, `1e1` or Arabic-Indic digits are not a number of days."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value not in self.empty_values and not (
+            isinstance(value, str) and value.isascii() and value.isdigit()
+        ):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IntegerFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = PlainIntegerField
 
 
 RENEWAL_WITHIN_HELP = (

@@ -116,6 +116,8 @@ def test_ordering_puts_missing_values_last(api: Any, portfolio: None) -> None:
         ({"renewal_within_days": "0"}, "renewal_within_days", "min_value"),
         ({"renewal_within_days": "3651"}, "renewal_within_days", "max_value"),
         ({"renewal_within_days": "ten"}, "renewal_within_days", "invalid"),
+        ({"renewal_within_days": "-5"}, "renewal_within_days", "invalid"),
+        ({"renewal_within_days": "30.0"}, "renewal_within_days", "invalid"),
         ({"ordering": "name"}, "ordering", "invalid_choice"),
         ({"ordering": ["arr", "-arr"]}, "ordering", None),
     ],
