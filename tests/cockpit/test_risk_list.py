@@ -13,7 +13,7 @@ from django.utils import timezone
 from customers.models import Customer, HealthScore
 from finance.models import RenewalModelVersion
 from integrations.clock import today
-from tests.customers.factories import CustomerFactory, TeamMemberFactory
+from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
 from tests.finance.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +177,12 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(15):
         response = staff.get(URL, {"o": "-4"})
     assert len(response.context["cl"].result_list) == size
+
+
+def test_search_keeps_the_risk_columns_and_order(staff: Any, portfolio: Any) -> None:
+    StakeholderFactory.create(customer=portfolio["c_b"], email="pat@shared.example")
+    StakeholderFactory.create(customer=portfolio["c_a"], email="sam@shared.example")
+    StakeholderFactory.create(customer=portfolio["c_a"], email="kim@shared.example")
+    response = staff.get(URL, {"q": "shared.example"})
+    rows = list(response.context["cl"].result_list)
+    assert [(c.customer_id, c.health_score) for c in rows] == [("c_a", 30), ("c_b", 55)]
