@@ -14,9 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
-    DurationField,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -24,10 +22,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.lookups import LessThanOrEqual
 
 from integrations.clock import DayWindow, local_day_end
 
@@ -42,7 +37,7 @@ from .health.selectors import (
     health_references,
     nearest_reference,
     reference_annotations,
-    reference_target,
+    snapshot_reference_score,
 )
 from .health.services import DECLINE_POINTS
 from .models import (
@@ -268,36 +263,25 @@ TREND_DIRECTIONS = ("declining", "stable", "improving")
 
 
 def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> QuerySet[Any]:
-    """`customers` annotated, in the same one query, with `health_score`, `health_grade` and
-    `health_computed_at` of the latest snapshot and `health_change_30d`: that score minus the
-    health ~30 days before it (`health_references`' definition: the nearest snapshot to its
-    computed_at − 30 days within ±7 days, on a tie the older one), as `health_changes` gives
-    it; NULL without a snapshot or a reference. The nearest side is chosen in SQL so lists can
-    sort and filter by the change (tests/customers/test_health_annotations.py checks it equals
-    `health_changes`)."""
-    annotated = customers.annotate(
+    """`customers` annotated, in the same one query, with `health_score` and `health_grade` of
+    the latest snapshot and `health_change_30d`: that score minus the health ~30 days before
+    it (`health_references`' definition, `snapshot_reference_score`), as `health_changes` gives it;
+    NULL without a snapshot or a reference. In SQL so lists can sort and filter by the change
+    (tests/customers/test_health_annotations.py checks it equals `health_changes`)."""
+    latest = HealthScore.objects.filter(customer_id=OuterRef(outer_ref)).order_by(
+        "-computed_at", "-pk"
+    )
+    # The reference is sought from the latest row itself: its subqueries read that row's
+    # columns instead of repeating the latest-snapshot subquery.
+    change = latest.annotate(
+        change=ExpressionWrapper(
+            F("score") - snapshot_reference_score(), output_field=IntegerField()
+        )
+    ).values("change")[:1]
+    return customers.annotate(
         health_score=latest_health("score", outer_ref=outer_ref),
         health_grade=latest_health("grade", outer_ref=outer_ref),
-        health_computed_at=latest_health("computed_at", outer_ref=outer_ref),
-    )
-    refs = reference_annotations(
-        HealthScore.objects.filter(customer=OuterRef(outer_ref)), OuterRef("health_computed_at")
-    )
-    annotated = annotated.annotate(**{f"_health_{name}": ref for name, ref in refs.items()})
-    target = reference_target(F("health_computed_at"))
-    before_gap = ExpressionWrapper(target - F("_health_before_at"), output_field=DurationField())
-    after_gap = ExpressionWrapper(F("_health_after_at") - target, output_field=DurationField())
-    from_before = F("health_score") - F("_health_before_score")
-    from_after = F("health_score") - F("_health_after_score")
-    return annotated.annotate(
-        health_change_30d=Case(
-            When(_health_before_at__isnull=True, _health_after_at__isnull=True, then=Value(None)),
-            When(_health_after_at__isnull=True, then=from_before),
-            When(_health_before_at__isnull=True, then=from_after),
-            When(LessThanOrEqual(before_gap, after_gap), then=from_before),
-            default=from_after,
-            output_field=IntegerField(),
-        )
+        health_change_30d=Subquery(change, output_field=IntegerField()),
     )
 
 

@@ -5,8 +5,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.expressions import Combinable
+from django.db.models.lookups import IsNull, LessThanOrEqual
 
 from integrations.clock import local_day
 from integrations.rounding import round_half_up
@@ -55,6 +66,27 @@ def reference_annotations(
         "after_at": Subquery(after.values("computed_at")[:1]),
         "after_score": Subquery(after.values("score")[:1]),
     }
+
+
+def snapshot_reference_score() -> Case:
+    """An annotation for HealthScore rows: the score `nearest_reference` picks for the row's
+    own computed_at (the health ~30 days before it), NULL without one; the choice between
+    `reference_annotations`' two sides made in SQL, so lists can sort and filter by the
+    30-day change. Every subquery is correlated to the row in WHERE only (SQLite cannot
+    resolve an outer column in a subquery's ORDER BY)."""
+    sides = reference_annotations(
+        HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
+    )
+    target = reference_target(F("computed_at"))
+    before_gap = ExpressionWrapper(target - sides["before_at"], output_field=DurationField())
+    after_gap = ExpressionWrapper(sides["after_at"] - target, output_field=DurationField())
+    return Case(
+        When(IsNull(sides["after_at"], True), then=sides["before_score"]),
+        When(IsNull(sides["before_at"], True), then=sides["after_score"]),
+        When(LessThanOrEqual(before_gap, after_gap), then=sides["before_score"]),  # tie: older
+        default=sides["after_score"],
+        output_field=IntegerField(),
+    )
 
 
 def nearest_reference(

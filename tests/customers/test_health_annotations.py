@@ -46,6 +46,9 @@ CASES: dict[str, list[tuple[float, int]]] = {
     # nothing within ±7 days of 30 days before: no change
     "too_far": [(0, 40), (38, 90), (22, 90)],
     "single": [(0, 90)],
+    # two snapshots at one moment: the newer row before the target, the older one after it
+    "same_moment_before": [(0, 50), (31, 20), (31, 25)],  # 50 - 25
+    "same_moment_after": [(0, 50), (28, 20), (28, 25)],  # 50 - 20
 }
 EXPECTED = {
     "nearest_before": (50, 30),
@@ -56,6 +59,8 @@ EXPECTED = {
     "only_after": (80, 2),
     "too_far": (40, None),
     "single": (90, None),
+    "same_moment_before": (50, 25),
+    "same_moment_after": (50, 30),
     "none": (None, None),
 }
 
@@ -99,7 +104,12 @@ def test_direction_filter_uses_the_stable_band() -> None:
 
     # declining: ≤ -5; improving: ≥ +5; stable: in between; no change: none of them
     assert named("declining") == {"nearest_after", "only_before"}
-    assert named("improving") == {"nearest_before", "tie_takes_older"}
+    assert named("improving") == {
+        "nearest_before",
+        "tie_takes_older",
+        "same_moment_before",
+        "same_moment_after",
+    }
     assert named("stable") == {"bounds", "only_after"}
     with pytest.raises(ValueError, match="sideways"):
         direction_filter("sideways")
@@ -118,7 +128,9 @@ def test_order_by_change_puts_nulls_last() -> None:
         "bounds",
         "only_after",
         "tie_takes_older",
+        "same_moment_before",
         "nearest_before",
+        "same_moment_after",
         "none",
         "single",
         "too_far",
