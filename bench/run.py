@@ -14,6 +14,8 @@ It builds a fresh database (`cs_hub_bench`), seeds it with `seed_demo`, then mea
 4. webhook delivery lag with a dead receiver present (bench/webhook_lag.py: its own small
    database and a real worker and beat on Redis), alone with
    `make bench BENCH_ARGS="--only webhooks"` (the other figures in REPORT.md are kept).
+5. the CS manager's admin pages (bench/admin_pages.py): dashboard, risk-sorted customer list,
+   customer 360, health snapshots, tasks; `--only admin` alone (target p95 < 300 ms).
 Figures go to stdout and bench/REPORT.md. Targets: >= 50,000 rows/s; recompute < 10 s;
 adoption p95 < 250 ms; value realisation p95 <= 30 ms; webhook lag p95 <= 1 s.
 """
@@ -31,6 +33,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from admin_pages import admin_rows
 from marketing_reads import report_rows, timed_gets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +56,9 @@ def main() -> None:
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
-        "--only", choices=["webhooks", "marketing"], help="measure only this; keep the rest"
+        "--only",
+        choices=["webhooks", "marketing", "admin"],
+        help="measure only this; keep the rest",
     )
     parser.add_argument("--webhooks-db", default="cs_hub_bench_webhooks")
     parser.add_argument(
@@ -112,9 +117,10 @@ def main() -> None:
 
     from product.models import FeatureUsage
 
-    if args.only == "marketing":
+    if args.only in ("marketing", "admin"):
         sh(PY, "manage.py", "migrate", "-v0", env=env)
-        write_report({**previous_report(), **_marketing(args, env)})
+        measure = _marketing if args.only == "marketing" else _admin
+        write_report({**previous_report(), **measure(args, env)})
         return
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -124,6 +130,7 @@ def main() -> None:
     report.update(bench_adoption(args, env))
     report.update(bench_finance_reads(args, env))
     report.update(_marketing(args, env))
+    report.update(_admin(args, env))
     report.update(bench_webhooks(args))
     report["webhook_date"] = report["date"]
     write_report(report)
@@ -133,6 +140,12 @@ def _marketing(args: argparse.Namespace, env: dict[str, str]) -> dict[str, objec
     from marketing_reads import bench_marketing
 
     return bench_marketing(args.port, lambda: _gunicorn(args.port, env), _wait_for, _percentiles)
+
+
+def _admin(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    from admin_pages import bench_admin
+
+    return bench_admin(args.port, lambda: _gunicorn(args.port, env), _wait_for, _percentiles)
 
 
 def previous_report() -> dict[str, object]:
@@ -577,6 +590,7 @@ def write_report(report: dict[str, object]) -> None:
         f"| expansion list GET (page of 100, via gunicorn) | p50 {report['expansion_list_p50_ms']}"
         f" ms, p95 {report['expansion_list_p95_ms']} ms | - | - |",
         *report_rows(report),
+        *admin_rows(report),
         f"| renewals due GET (first page, 90 days, via gunicorn) | "
         f"p50 {report['renewals_p50_ms']} ms, p95 {report['renewals_p95_ms']} ms | - | - |",
         f"| renewal calibration GET (via gunicorn) | p50 {report['calibration_p50_ms']} ms, "

@@ -14,6 +14,8 @@ from integrations.api.errors_views import (
 from integrations.openapi import SchemaFormatNegotiation
 
 urlpatterns = [
+    # Before the admin: its catch-all would answer these paths otherwise.
+    path("admin/cockpit/", include("cockpit.urls")),
     path("admin/", admin.site.urls),
     path("healthz", probes.healthz, name="healthz"),
     path("readyz", probes.readyz, name="readyz"),

@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -10,9 +10,11 @@ from django.http import HttpRequest
 from integrations.admin_support import ServiceAdmin, ServiceInline, VersionedModelAdmin, copy_saved
 
 from . import services
-from .choices import CustomerStatus, StageChangeSource
+from .choices import CustomerStatus, MilestoneStatus, StageChangeSource
 from .errors import IllegalStageTransition
+from .health.admin_views import HealthRescoreViews, HealthScoreDisplay, SnapshotShowFilter
 from .health.measures import registered_measures
+from .health.rescore import customers_recompute
 from .health.services import health_model_activate, health_model_save
 from .models import (
     Customer,
@@ -79,6 +81,9 @@ class LifecycleChangeInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ["-changed_at"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LifecycleChange]:
+        return super().get_queryset(request).select_related("customer")  # the rows' titles
+
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
@@ -142,6 +147,13 @@ class CustomerAdmin(ServiceAdmin):
     inlines = [StakeholderInline, SuccessPlanInline, LifecycleChangeInline]
     list_per_page = 50
     show_full_result_count = False  # counting 100k rows on every page view is wasted work
+    actions = ["recompute_health"]
+
+    @admin.action(description="Recompute health now", permissions=["change"])
+    def recompute_health(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        """Through the health services (snapshots and events, as the nightly run)."""
+        summary = customers_recompute(customer_pks=queryset.values_list("pk", flat=True))
+        self.message_user(request, summary.text())
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # customer_id is the integrating systems' key: the API never changes it either.
@@ -200,7 +212,7 @@ class TeamMemberForm(forms.ModelForm):
 
     class Meta:
         model = TeamMember
-        fields = ["email", "name", "capacity", "skills", "active"]
+        fields = ["email", "name", "capacity", "skills", "active", "user"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,7 +220,7 @@ class TeamMemberForm(forms.ModelForm):
             self.fields["email"].disabled = True  # the API addresses a CSM by email
 
 
-TEAM_MEMBER_FIELDS = ("name", "capacity", "skills", "active")
+TEAM_MEMBER_FIELDS = ("name", "capacity", "skills", "active", "user")
 
 
 @admin.register(TeamMember)
@@ -217,11 +229,25 @@ class TeamMemberAdmin(ServiceAdmin):
     services."""
 
     form = TeamMemberForm
-    list_display = ["email", "name", "capacity", "assigned_accounts", "skill_list", "active"]
+    list_display = [
+        "email",
+        "name",
+        "capacity",
+        "assigned_accounts",
+        "skill_list",
+        "active",
+        "signs_in_as",
+    ]
     list_editable = ["capacity"]
-    list_filter = ["active"]
+    list_filter = ["active", ("user", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
     search_fields = ["email", "name"]
+    raw_id_fields = ["user"]
     readonly_fields = AUDIT
+
+    @admin.display(description="Signs in as", ordering="user__username")
+    def signs_in_as(self, obj: TeamMember) -> str:
+        return obj.user.get_username() if obj.user else "—"
 
     @admin.display(description="Skills")
     def skill_list(self, obj: TeamMember) -> str:
@@ -337,9 +363,26 @@ class MilestoneAdmin(ServiceAdmin):
     search_fields = ["milestone_id", "title", "plan__title", "plan__customer__customer_id"]
     list_select_related = ["plan"]
     date_hierarchy = "due_date"
+    actions = ["mark_achieved"]
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         copy_saved(milestone_save(form, obj), obj)
+
+    @admin.action(description="Mark selected milestones achieved (today)", permissions=["change"])
+    def mark_achieved(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> None:
+        done = already = 0
+        for milestone in queryset:
+            if milestone.status == MilestoneStatus.ACHIEVED:
+                already += 1
+                continue
+            services.milestone_update(
+                milestone=milestone, data={"status": MilestoneStatus.ACHIEVED}
+            )
+            done += 1
+        text = f"Marked {done} milestone{'' if done == 1 else 's'} achieved"
+        if already:
+            text += f"; {already} {'was' if already == 1 else 'were'} already achieved"
+        self.message_user(request, text + ".", messages.SUCCESS if done else messages.WARNING)
 
 
 @admin.register(LifecycleChange)
@@ -391,9 +434,10 @@ class HealthModelForm(forms.ModelForm):
 
 
 @admin.register(HealthModel)
-class HealthModelAdmin(VersionedModelAdmin):
+class HealthModelAdmin(HealthRescoreViews, VersionedModelAdmin):
     """Saves go through health_model_save: a model that has scored customers gets a new
-    version instead of rewriting history; activating one deactivates the others."""
+    version instead of rewriting history; activating one deactivates the others. After a
+    save the message bar offers to rescore everyone now (health_admin views)."""
 
     form = HealthModelForm
     list_display = ["version", "name", "active", "critical_below", "at_risk_below", "created_at"]
@@ -407,25 +451,51 @@ class HealthModelAdmin(VersionedModelAdmin):
     def activate_version(self, *, model: Any) -> Any:
         return health_model_activate(model=model)
 
+    def save_model(self, request: HttpRequest, obj: HealthModel, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self.offer_rescore(request, obj)
+
+
+SNAPSHOT_FIELDS = (
+    "customer",
+    "score",
+    "grade_badge",
+    "as_of",
+    "computed_at",
+    "model_version",
+    "non_usage_score",
+    "reasons_list",
+    "components_table",
+)
+
 
 @admin.register(HealthScore)
-class HealthScoreAdmin(admin.ModelAdmin):
-    list_display = ["customer", "score", "grade", "as_of", "model_version", "computed_at"]
-    list_filter = ["grade", "model_version"]
+class HealthScoreAdmin(HealthScoreDisplay, admin.ModelAdmin):
+    """Snapshots are computed, never typed: read-only. The list shows each customer's latest
+    snapshot unless "Show: all snapshots" is chosen."""
+
+    list_display = [
+        "customer_name",
+        "customer_key",
+        "score",
+        "grade_badge",
+        "computed_at",
+        "as_of",
+        "model_version",
+    ]
+    list_filter = [SnapshotShowFilter, "grade", "model_version"]
     search_fields = ["customer__customer_id", "customer__name"]
     list_select_related = ["customer"]
     date_hierarchy = "computed_at"
     show_full_result_count = False
-    readonly_fields = [
-        "customer",
-        "computed_at",
-        "as_of",
-        "score",
-        "grade",
-        "components",
-        "weights",
-        "model_version",
-    ]
+    fields = SNAPSHOT_FIELDS
+    readonly_fields = SNAPSHOT_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -60,6 +60,21 @@ class TeamMemberAlreadyExists(Conflict):
     default_code = "team_member_exists"
 
 
+class TeamMemberHasSignIn(Conflict):
+    default_message = "This team member already has a sign-in."
+    default_code = "team_member_has_sign_in"
+
+
+class SignInTaken(Conflict):
+    default_message = "A user with this username already exists; link it on the team member page."
+    default_code = "sign_in_taken"
+
+
+class UserLinkedElsewhere(Conflict):
+    default_message = "This user is already linked to another team member."
+    default_code = "user_linked_elsewhere"
+
+
 def unknown_team_member(field: str, email: str) -> Invalid:
     return Invalid(f"No team member with email {email}.", code="unknown_team_member", attr=field)
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from integrations.ids import KeyValidator, new_public_id
@@ -24,6 +25,14 @@ class TeamMember(models.Model):
     )
     skills = models.JSONField(default=list, blank=True, help_text="A list of skill names.")
     active = models.BooleanField(default=True, db_index=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_member",
+        help_text="The staff account this CSM signs in with (their work queues follow it).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,7 +193,7 @@ class LifecycleChange(models.Model):
         indexes = [models.Index(fields=["customer", "changed_at"], name="stage_history_idx")]
 
     def __str__(self) -> str:
-        return f"{self.customer_id}: {self.from_stage or '-'} -> {self.to_stage}"
+        return f"{self.customer.customer_id}: {self.from_stage or '-'} -> {self.to_stage}"
 
 
 DEFAULT_WEIGHTS = {
@@ -275,4 +284,25 @@ class HealthScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.score} {self.grade} @ {self.computed_at:%Y-%m-%d}"
+        grade = str(self.grade).replace("_", " ")
+        return f"{self.customer.name} — {self.score} ({grade}) on {self.as_of:%Y-%m-%d}"
+
+
+class HealthRecomputeRun(models.Model):
+    """A rescore of every live customer started from the admin, and its progress (the
+    background task counts `done` up to `total` as it scores batches)."""
+
+    requested_by = models.CharField(max_length=150, blank=True)
+    model_version = models.PositiveIntegerField(help_text="The active health model's version.")
+    total = models.PositiveIntegerField(default=0, help_text="Customers to score.")
+    done = models.PositiveIntegerField(default=0, help_text="Customers scored so far.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Rescore with model v{self.model_version} at {self.created_at:%Y-%m-%d %H:%M}"

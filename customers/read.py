@@ -58,27 +58,36 @@ __all__ = [
     "TREND_DIRECTIONS",
     "ArrRank",
     "CsmLoad",
+    "CustomerLabel",
     "CustomerRef",
+    "GradeCounts",
     "HealthChange",
+    "HealthDistribution",
     "HealthSnapshot",
     "LifecyclePosition",
+    "ManagedAccount",
     "MilestoneView",
     "Reference",
     "StageChange",
     "StakeholderCoverage",
     "SuccessPlanView",
+    "TeamMemberRef",
+    "accounts_managed_by",
     "active_customer_pks",
     "active_customers",
+    "active_team_member_loads",
     "active_team_members",
     "arr_rank",
     "change_direction",
     "customer_get",
+    "customer_labels",
     "customer_refs",
     "customer_segments",
     "direction_filter",
     "executive_sponsor_on",
     "health_changes",
     "health_detail",
+    "health_distribution",
     "health_reference",
     "health_references",
     "healthy_customers",
@@ -89,8 +98,11 @@ __all__ = [
     "milestones_achieved",
     "scorable_customers",
     "stakeholder_coverage",
+    "success_plan_pks",
     "success_plans",
     "team_member_loads",
+    "team_member_of_user",
+    "team_member_ref",
     "with_health",
 ]
 
@@ -551,3 +563,154 @@ def lifecycle_histories(customer_pks: Sequence[int]) -> dict[int, tuple[StageCha
     for pk, from_stage, to_stage, source, reason, changed_at in rows:
         found[pk].append(StageChange(from_stage, to_stage, source, reason, changed_at))
     return {pk: tuple(changes) for pk, changes in found.items()}
+
+
+# --- the portfolio (the cockpit dashboard) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GradeCounts:
+    """How many customers held each grade (`counts`, every HealthGrade present, zeros
+    included) and how many counted customers had no snapshot (`unscored`)."""
+
+    day: date | None  # None: now (each active customer's latest snapshot, whatever its day)
+    counts: dict[str, int]
+    unscored: int
+
+    @property
+    def scored(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class HealthDistribution:
+    current: GradeCounts
+    by_day: tuple[GradeCounts, ...]  # in the order the days were asked
+
+
+def _alive_on(day: date) -> Q:
+    """`scorable_customers`' definition (alive on the day) as a condition on Customer rows."""
+    end = local_day_end(day)
+    alive = Q(churned_at__gte=end) | Q(churned_at__isnull=True, status=CustomerStatus.ACTIVE)
+    return alive & Q(created_at__lt=end)
+
+
+def health_distribution(days: Sequence[date]) -> HealthDistribution:
+    """Grade counts now (the active customers, each by its latest snapshot) and on each of
+    `days` (the customers alive that day — `scorable_customers` — each by the latest snapshot
+    scored for a day on or before it). One query whatever the number of customers and days:
+    each customer's grades as subquery columns, counted in an outer aggregate."""
+    grades = list(HealthGrade.values)
+    columns: dict[str, Subquery] = {"g_now": latest_health("grade")}
+    columns |= {f"g_{i}": latest_health("grade", as_of_until=day) for i, day in enumerate(days)}
+    counted: dict[str, Count] = {}
+    for grade in grades:
+        counted[f"now_{grade}"] = Count("pk", filter=Q(status=CustomerStatus.ACTIVE, g_now=grade))
+    counted["now_none"] = Count("pk", filter=Q(status=CustomerStatus.ACTIVE, g_now__isnull=True))
+    for i, day in enumerate(days):
+        for grade in grades:
+            counted[f"{i}_{grade}"] = Count("pk", filter=_alive_on(day) & Q(**{f"g_{i}": grade}))
+        counted[f"{i}_none"] = Count("pk", filter=_alive_on(day) & Q(**{f"g_{i}__isnull": True}))
+    totals = Customer.objects.annotate(**columns).aggregate(**counted)
+
+    def at(key: str, day: date | None) -> GradeCounts:
+        return GradeCounts(
+            day, {g: totals[f"{key}_{g}"] or 0 for g in grades}, totals[f"{key}_none"] or 0
+        )
+
+    return HealthDistribution(at("now", None), tuple(at(str(i), day) for i, day in enumerate(days)))
+
+
+def active_team_member_loads() -> list[CsmLoad]:
+    """Every active team member's load (active customers carried vs capacity), by name then
+    email. One query."""
+    rows = (
+        TeamMember.objects.filter(active=True)
+        .annotate(n=Count("customers", filter=Q(customers__status=CustomerStatus.ACTIVE)))
+        .order_by("name", "email")
+        .values_list("pk", "email", "name", "active", "capacity", "n")
+    )
+    return [CsmLoad(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerLabel:
+    """What a list line shows of a customer: its public id and name."""
+
+    customer_id: str
+    name: str
+
+
+def customer_labels(customer_pks: Sequence[int]) -> dict[int, CustomerLabel]:
+    """The asked customers that exist. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    rows = Customer.objects.filter(pk__in=customer_pks).values_list("pk", "customer_id", "name")
+    return {pk: CustomerLabel(customer_id, name) for pk, customer_id, name in rows}
+
+
+# --- one customer's records (the cockpit's customer 360) ------------------------------------
+
+
+def success_plan_pks(customer_pks: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    """Each asked customer's success plans (primary keys, newest first; () without any), to
+    read with `success_plans`. One query."""
+    found: dict[int, list[int]] = {pk: [] for pk in customer_pks}
+    if not found:
+        return {}
+    rows = (
+        SuccessPlan.objects.filter(customer_id__in=found)
+        .order_by("customer_id", "-created_at", "-pk")
+        .values_list("customer_id", "pk")
+    )
+    for customer_pk, plan_pk in rows:
+        found[customer_pk].append(plan_pk)
+    return {pk: tuple(plans) for pk, plans in found.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMemberRef:
+    """A CSM as the cockpit's work queues address them."""
+
+    pk: int
+    email: str
+    name: str
+
+
+def team_member_of_user(user_pk: int) -> TeamMemberRef | None:
+    """The team member a sign-in belongs to (TeamMember.user), or None. One query."""
+    row = TeamMember.objects.filter(user_id=user_pk).values_list("pk", "email", "name").first()
+    return None if row is None else TeamMemberRef(*row)
+
+
+def team_member_ref(member_pk: int) -> TeamMemberRef | None:
+    """One team member by primary key, or None. One query."""
+    row = TeamMember.objects.filter(pk=member_pk).values_list("pk", "email", "name").first()
+    return None if row is None else TeamMemberRef(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedAccount:
+    """A customer on a CSM's book, with its latest health (None: never scored)."""
+
+    pk: int
+    customer_id: str
+    name: str
+    segment: str
+    lifecycle_stage: str
+    health_score: int | None
+    health_grade: str | None
+
+
+def accounts_managed_by(member_pk: int, *, limit: int) -> tuple[int, list[ManagedAccount]]:
+    """The active customers whose success manager is `member_pk`: how many, and the first
+    `limit` of them, worst latest health first (never scored last). Two queries."""
+    mine = Customer.objects.filter(success_manager_id=member_pk, status=CustomerStatus.ACTIVE)
+    rows = (
+        mine.annotate(_score=latest_health("score"), _grade=latest_health("grade"))
+        .order_by(F("_score").asc(nulls_last=True), "name", "pk")
+        .values_list("pk", "customer_id", "name", "segment", "lifecycle_stage", "_score", "_grade")[
+            :limit
+        ]
+    )
+    return mine.count(), [ManagedAccount(*row) for row in rows]

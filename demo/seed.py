@@ -3,8 +3,8 @@ snapshots over that history, then what reads the seeded health (add-on renewals,
 priorities, workflow interventions), and last a renewal model fitted on that history."""
 
 import random
-from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import Protocol
 
 from django.db import transaction
 
@@ -51,7 +51,13 @@ STEPS: list[tuple[str, SeedStep]] = [
 ]
 
 
-Bar = Callable[[str], AbstractContextManager[Progress]]
+class Bar(Protocol):
+    """A progress bar per step: `unit` names what the step's progress counts; `total`, when
+    known in advance, is how many of them there will be."""
+
+    def __call__(
+        self, name: str, *, unit: str = "rows", total: int | None = None
+    ) -> AbstractContextManager[Progress]: ...
 
 
 def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar) -> Company:
@@ -64,7 +70,7 @@ def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar
             TeamMember.objects.all().delete()
             Campaign.objects.all().delete()  # their members went with the customers
             reset_renewal_model()
-        with bar("customers") as progress:
+        with bar("customers", unit="customers", total=count) as progress:
             company = seed_company(rng, count, now, progress)
         context = DemoContext(
             rng=rng,
@@ -78,7 +84,7 @@ def seed_demo(*, count: int, seed: int, health_weeks: int, reset: bool, bar: Bar
                 step(context, progress)
         # A version fitted on the seeded renewals, active if it beats the prior on its hold-out
         # (with fewer than 200 resolved renewals, a small demo keeps the prior).
-        with bar("renewal model") as progress:
+        with bar("renewal model", unit="renewals") as progress:
             company.renewal_model = renewal_model_fit(
                 as_of=context.today, activate="if_better", progress=progress
             )

@@ -255,7 +255,7 @@ class ForecastLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.forecast_id} #{self.position}"
+        return f"#{self.position}: {self.customer.customer_id}"
 
 
 class RenewalModelVersion(models.Model):

@@ -5,33 +5,41 @@ hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 
 from customers.models import Customer
+from integrations.capped import Capped, capped
 from integrations.clock import DayWindow
 
 from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
-from .models import Contract, ExpansionOpportunity, ValueRecord
+from .models import Contract, ExpansionOpportunity, Invoice, ValueRecord
+from .renewals.due import DueRenewal, arr_at_risk, renewals_due
 from .renewals.scoring import RenewalProbability, renewal_probabilities
 from .selectors import customer_arr
 
 __all__ = [
     "ContractEnding",
     "ContractRef",
+    "ContractRow",
+    "DueRenewal",
     "ExpansionRevenue",
+    "InvoiceRow",
     "OpenOpportunity",
     "OpenPipeline",
     "PaymentFacts",
     "RealizedValue",
     "RenewalProbability",
     "arr",
+    "arr_at_risk",
     "contract_refs",
     "contracted_value",
     "contracts_ending",
+    "customer_contracts",
+    "customer_invoices",
     "customer_sourced_opportunities",
     "expansion_revenue",
     "first_contract_starts",
@@ -40,6 +48,7 @@ __all__ = [
     "payment_status",
     "realized_value",
     "renewal_probabilities",
+    "renewals_due",
 ]
 
 
@@ -272,3 +281,57 @@ def customer_sourced_opportunities(
         .values_list("customer_id", "n")
     )
     return dict(rows)
+
+
+# --- one customer's records, capped (the cockpit's customer 360) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRow:
+    pk: int
+    contract_id: str
+    status: str
+    start_date: date
+    end_date: date
+    term: str
+    value: Decimal
+    annual_value: Decimal
+
+
+def customer_contracts(customer_pk: int, *, limit: int) -> Capped[ContractRow]:
+    """The customer's contracts, active ones first, then latest ending. One query."""
+    active_first = Case(When(status=ContractStatus.ACTIVE, then=Value(0)), default=Value(1))
+    rows = Contract.objects.filter(customer_id=customer_pk).order_by(
+        active_first, "-end_date", "-pk"
+    )
+    fields = (
+        "pk",
+        "contract_id",
+        "status",
+        "start_date",
+        "end_date",
+        "term",
+        "value",
+        "annual_value",
+    )
+    return capped(rows, fields, limit, ContractRow)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    pk: int
+    invoice_id: str
+    issued_on: date
+    due_on: date
+    amount: Decimal
+    paid_at: datetime | None
+
+
+def customer_invoices(customer_pk: int, *, limit: int) -> Capped[InvoiceRow]:
+    """The customer's invoices, unpaid ones first (oldest due first), then latest issued.
+    One query."""
+    rows = Invoice.objects.filter(customer_id=customer_pk).order_by(
+        F("paid_at").desc(nulls_first=True), "due_on", "-issued_on", "-pk"
+    )
+    fields = ("pk", "invoice_id", "issued_on", "due_on", "amount", "paid_at")
+    return capped(rows, fields, limit, InvoiceRow)

@@ -74,6 +74,9 @@ class EventAdmin(admin.ModelAdmin):
         updated = events_retry(event_pks=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{updated} event(s) queued for the relay.")
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # events are published by the services, never typed in
+
 
 @admin.register(IdempotencyRecord)
 class IdempotencyRecordAdmin(admin.ModelAdmin):
@@ -81,3 +84,6 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_filter = ["state", "method"]
     search_fields = ["client", "key", "path"]
     readonly_fields = [f.name for f in IdempotencyRecord._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written by the API's idempotency layer only

@@ -5,12 +5,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from integrations.admin_support import JSON_FORM_FIELD, IngestedAdmin, ServiceAdmin, copy_saved
+from integrations.domain_errors import DomainError
 from integrations.ids import new_public_id
 
 from . import services
-from .choices import StepStatus
+from .choices import AlertStatus, EscalationStatus, StepStatus
 from .models import (
     AccountTeamMember,
     Alert,
@@ -30,6 +32,71 @@ from .workflows.engine import step_retry
 from .workflows.registry import step_list_problem
 
 AUDIT = ("created_at", "updated_at")
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 task', '3 tasks' (nouns here take an s)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def was_were(n: int) -> str:
+    return f"{n} {'was' if n == 1 else 'were'}"
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Open tasks due before now (the queue's "overdue"), or the open ones not yet due."""
+
+    title, parameter_name = "overdue", "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return [("yes", "Overdue"), ("no", "Open, not overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        now, open_ = timezone.now(), queryset.filter(completed_at__isnull=True)
+        if self.value() == "yes":
+            return open_.filter(due_at__lt=now)
+        if self.value() == "no":
+            return open_.exclude(due_at__lt=now)
+        return queryset
+
+
+def complete_tasks_message(done: services.TasksCompleted) -> tuple[str, int]:
+    """The message bar's words for a completion, and its level."""
+    parts = [f"Completed {counted(done.completed, 'task')}"]
+    if done.already:
+        parts.append(f"{was_were(done.already)} already completed")
+    if done.missing:
+        parts.append(f"{was_were(done.missing)} not found")
+    return "; ".join(parts) + ".", messages.SUCCESS if done.completed else messages.WARNING
+
+
+def move_incidents(
+    rows: QuerySet[Any], target: str, update: Callable[[Any], Any], noun: str, verb: str
+) -> tuple[str, int]:
+    """Move each row to `target` through its service (`update(row)`); resolved rows stay
+    resolved when acknowledging. Returns the message and its level."""
+    moved = already = closed = 0
+    refused: list[str] = []
+    for row in rows.select_related("customer"):
+        if row.status == target:
+            already += 1
+        elif row.status == "resolved":
+            closed += 1
+        else:
+            try:
+                update(row)
+            except DomainError as exc:  # e.g. deleted meanwhile: the others still move
+                refused.append(exc.text())
+                continue
+            moved += 1
+    parts = [f"{verb} {counted(moved, noun)}"]
+    if refused:
+        parts.append(f"{len(refused)} refused ({refused[0]})")
+    if already:
+        parts.append(f"{was_were(already)} already {verb.lower()}")
+    if closed:
+        parts.append(f"{was_were(closed)} resolved (left as they were)")
+    return "; ".join(parts) + ".", messages.SUCCESS if moved else messages.WARNING
 
 
 @admin.register(SupportTicket)
@@ -74,7 +141,7 @@ class TaskAdmin(IngestedAdmin):
     ingest_service = services.tasks_bulk_upsert
 
     list_display = ["task_id", "title", "customer", "kind", "owner", "due_at", "completed_at"]
-    list_filter = ["kind", ("completed_at", admin.EmptyFieldListFilter), "owner"]
+    list_filter = ["kind", OverdueFilter, ("completed_at", admin.EmptyFieldListFilter), "owner"]
     search_fields = ["task_id", "title", "customer__customer_id", "customer__name"]
     list_select_related = ["customer", "owner"]
     raw_id_fields = ["customer"]
@@ -83,6 +150,13 @@ class TaskAdmin(IngestedAdmin):
     date_hierarchy = "due_at"
     list_per_page = 50
     show_full_result_count = False
+    actions = ["complete"]
+
+    @admin.action(description="Complete selected tasks", permissions=["change"])
+    def complete(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+        pks = list(queryset.values_list("pk", flat=True))
+        done = services.tasks_complete(task_pks=pks, now=timezone.now())
+        self.message_user(request, *complete_tasks_message(done))
 
 
 class StepRunInline(admin.TabularInline):
@@ -147,13 +221,15 @@ class WorkflowRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the failed step of selected runs")
     def retry_failed_step(self, request: HttpRequest, queryset: QuerySet[WorkflowRun]) -> None:
-        failed = WorkflowStepRun.objects.filter(run__in=queryset, status=StepStatus.FAILED)
-        count = 0
+        failed = list(WorkflowStepRun.objects.filter(run__in=queryset, status=StepStatus.FAILED))
         for step in failed:
             step_retry(step)
-            count += 1
-        level = messages.SUCCESS if count else messages.WARNING
-        self.message_user(request, f"Retrying {count} failed step(s).", level)
+        runs = len(queryset)
+        text = f"Retrying {counted(len(failed), 'failed step')}"
+        if runs > len(failed):
+            text += f"; {was_were(runs - len(failed))} without a failed step"
+        level = messages.SUCCESS if failed else messages.WARNING
+        self.message_user(request, text + ".", level)
 
 
 class PlaybookTaskInline(admin.TabularInline):
@@ -247,8 +323,26 @@ class AlertAdmin(IncidentAdmin):
     raw_id_fields = ["customer", "owner"]
     readonly_fields = ["alert_id", "source_key", "resolved_at"]
 
+    actions = ["acknowledge", "resolve"]
+
     def move(self, obj: Alert, changes: dict[str, Any]) -> Alert:
         return incidents.alert_update(alert=obj, status=changes["status"])
+
+    @admin.action(description="Acknowledge selected alerts", permissions=["change"])
+    def acknowledge(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
+        def update(alert: Alert) -> Alert:
+            return incidents.alert_update(alert=alert, status=AlertStatus.ACKNOWLEDGED)
+
+        ack = AlertStatus.ACKNOWLEDGED
+        self.message_user(request, *move_incidents(queryset, ack, update, "alert", "Acknowledged"))
+
+    @admin.action(description="Resolve selected alerts", permissions=["change"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
+        def update(alert: Alert) -> Alert:
+            return incidents.alert_update(alert=alert, status=AlertStatus.RESOLVED)
+
+        done = AlertStatus.RESOLVED
+        self.message_user(request, *move_incidents(queryset, done, update, "alert", "Resolved"))
 
 
 @admin.register(Escalation)
@@ -271,8 +365,33 @@ class EscalationAdmin(IncidentAdmin):
     raw_id_fields = ["customer", "run"]
     readonly_fields = ["escalation_id", "source_key", "resolved_at"]
 
+    actions = ["acknowledge", "resolve"]
+
     def move(self, obj: Escalation, changes: dict[str, Any]) -> Escalation:
         return incidents.escalation_update(escalation=obj, **changes)
+
+    # Acknowledging an escalation is taking it on: in progress.
+    @admin.action(
+        description="Acknowledge selected escalations (in progress)", permissions=["change"]
+    )
+    def acknowledge(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:
+        def update(row: Escalation) -> Escalation:
+            return incidents.escalation_update(escalation=row, status=EscalationStatus.IN_PROGRESS)
+
+        moved = move_incidents(
+            queryset, EscalationStatus.IN_PROGRESS, update, "escalation", "Acknowledged"
+        )
+        self.message_user(request, *moved)
+
+    @admin.action(description="Resolve selected escalations", permissions=["change"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:
+        def update(row: Escalation) -> Escalation:
+            return incidents.escalation_update(escalation=row, status=EscalationStatus.RESOLVED)
+
+        moved = move_incidents(
+            queryset, EscalationStatus.RESOLVED, update, "escalation", "Resolved"
+        )
+        self.message_user(request, *moved)
 
 
 @admin.register(AccountTeamMember)

@@ -5,12 +5,13 @@ keys and type hints only); import-linter enforces it (pyproject, "Public read AP
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from integrations.capped import Capped, capped
 from integrations.clock import DayWindow, local_day, local_day_end
 from integrations.rounding import round_half_up
 
@@ -22,7 +23,15 @@ from .choices import (
     SurveyKind,
     TicketPriority,
 )
-from .models import Alert, Escalation, SupportTicket, SurveyResponse, WorkflowRun
+from .models import (
+    Alert,
+    Escalation,
+    Playbook,
+    SupportTicket,
+    SurveyResponse,
+    Task,
+    WorkflowRun,
+)
 
 OPEN_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
 OPEN_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
@@ -245,3 +254,287 @@ def open_intervention_refs(customer_pks: Sequence[int]) -> dict[int, OpenInterve
         pk: OpenInterventionRefs(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
         for pk in set(runs) | set(escalations)
     }
+
+
+# --- work digests (the cockpit dashboard) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One escalation, workflow run or task as a list line: its public id, the customer, a
+    title, its status and the instant the list is ordered by (opened, created, due)."""
+
+    pk: int
+    public_id: str
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    title: str
+    status: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDigest:
+    """How many rows match, and the first few in the digest's order."""
+
+    count: int
+    items: tuple[WorkItem, ...]
+
+
+def _digest(
+    rows: QuerySet[Any], order: str, title: str, public_id: str, at: str, limit: int
+) -> WorkDigest:
+    items = rows.order_by(order, "pk").values_list(
+        "pk",
+        public_id,
+        "customer_id",
+        "customer__customer_id",
+        "customer__name",
+        title,
+        "status",
+        at,
+    )[:limit]
+    return WorkDigest(rows.count(), tuple(WorkItem(*row) for row in items))
+
+
+def open_escalations_digest(*, limit: int = 5) -> WorkDigest:
+    """Escalations open or in progress: the count and the newest `limit` (by opened_at), titled
+    by their reason. Two queries."""
+    rows = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
+    return _digest(rows, "-opened_at", "reason", "escalation_id", "opened_at", limit)
+
+
+def failed_runs_digest(*, limit: int = 5) -> WorkDigest:
+    """Workflow runs that failed: the count and the newest `limit` (by created_at), titled by
+    their workflow type. Two queries."""
+    rows = WorkflowRun.objects.filter(status=RunStatus.FAILED)
+    return _digest(rows, "-created_at", "workflow_type", "run_id", "created_at", limit)
+
+
+def overdue_tasks_digest(*, now: datetime, limit: int = 5) -> WorkDigest:
+    """Tasks not completed whose due_at is before `now`: the count and the `limit` most overdue
+    (oldest due_at first). Status: "overdue". Two queries."""
+    rows = Task.objects.filter(completed_at__isnull=True, due_at__lt=now).annotate(
+        status=Value("overdue")
+    )
+    return _digest(rows, "due_at", "title", "task_id", "due_at", limit)
+
+
+# --- one customer's records, capped (the cockpit's customer 360) ----------------------------
+
+
+def _open_first(statuses: Sequence[str]) -> Case:
+    """0 for a row whose status is open, 1 otherwise: open rows sort first."""
+    return Case(When(status__in=statuses, then=Value(0)), default=Value(1))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    pk: int
+    ticket_id: str
+    priority: str
+    status: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+def customer_tickets(customer_pk: int, *, limit: int) -> Capped[TicketRow]:
+    """The customer's tickets, open ones (open, pending) first, then newest opened. One
+    query."""
+    rows = SupportTicket.objects.filter(customer_id=customer_pk).order_by(
+        _open_first(OPEN_TICKET_STATUSES), "-opened_at", "-pk"
+    )
+    fields = ("pk", "ticket_id", "priority", "status", "opened_at", "resolved_at")
+    return capped(rows, fields, limit, TicketRow)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    pk: int
+    task_id: str
+    title: str
+    kind: str
+    owner_name: str | None
+    due_at: datetime | None
+    completed_at: datetime | None
+
+
+def customer_tasks(customer_pk: int, *, limit: int) -> Capped[TaskRow]:
+    """The customer's tasks, open ones first (soonest due first, undated last), then the
+    latest completed. One query."""
+    rows = Task.objects.filter(customer_id=customer_pk).order_by(
+        F("completed_at").desc(nulls_first=True), F("due_at").asc(nulls_last=True), "-pk"
+    )
+    fields = ("pk", "task_id", "title", "kind", "owner__name", "due_at", "completed_at")
+    return capped(rows, fields, limit, TaskRow)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRunRow:
+    pk: int
+    run_id: str
+    workflow_type: str
+    status: str
+    trigger: str
+    created_at: datetime
+    finished_at: datetime | None
+    error: str
+
+
+def customer_workflow_runs(customer_pk: int, *, limit: int) -> Capped[WorkflowRunRow]:
+    """The customer's workflow runs, newest first. One query."""
+    rows = WorkflowRun.objects.filter(customer_id=customer_pk).order_by("-created_at", "-pk")
+    fields = (
+        "pk",
+        "run_id",
+        "workflow_type",
+        "status",
+        "trigger",
+        "created_at",
+        "finished_at",
+        "error",
+    )
+    return capped(rows, fields, limit, WorkflowRunRow)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    pk: int
+    alert_id: str
+    title: str
+    severity: str
+    status: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+def customer_alerts(customer_pk: int, *, limit: int) -> Capped[AlertRow]:
+    """The customer's alerts, open or acknowledged ones first, then newest opened. One
+    query."""
+    rows = Alert.objects.filter(customer_id=customer_pk).order_by(
+        _open_first(OPEN_ALERT_STATUSES), "-opened_at", "-pk"
+    )
+    fields = ("pk", "alert_id", "title", "severity", "status", "opened_at", "resolved_at")
+    return capped(rows, fields, limit, AlertRow)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRow:
+    pk: int
+    escalation_id: str
+    severity: str
+    status: str
+    reason: str
+    owner_email: str
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+def customer_escalations(customer_pk: int, *, limit: int) -> Capped[EscalationRow]:
+    """The customer's escalations, open or in progress ones first, then newest opened. One
+    query."""
+    rows = Escalation.objects.filter(customer_id=customer_pk).order_by(
+        _open_first(OPEN_ESCALATION_STATUSES), "-opened_at", "-pk"
+    )
+    fields = (
+        "pk",
+        "escalation_id",
+        "severity",
+        "status",
+        "reason",
+        "owner_email",
+        "opened_at",
+        "resolved_at",
+    )
+    return capped(rows, fields, limit, EscalationRow)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    """An open task in a CSM's queue; `overdue`: due before the moment asked about."""
+
+    pk: int
+    task_id: str
+    title: str
+    kind: str
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    due_at: datetime | None
+    overdue: bool
+
+
+def open_tasks_owned_by(
+    member_pk: int, *, now: datetime, limit: int
+) -> tuple[int, int, list[OpenTask]]:
+    """The open (not completed) tasks `member_pk` owns: how many, how many overdue, and the
+    first `limit`, overdue first (earliest due first; no due date last). Two queries."""
+    mine = Task.objects.filter(owner_id=member_pk, completed_at__isnull=True)
+    counts = mine.aggregate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+    rows = mine.order_by(F("due_at").asc(nulls_last=True), "pk").values_list(
+        "pk",
+        "task_id",
+        "title",
+        "kind",
+        "customer_id",
+        "customer__customer_id",
+        "customer__name",
+        "due_at",
+    )[:limit]
+    tasks = [OpenTask(*row, overdue=row[-1] is not None and row[-1] < now) for row in rows]
+    return counts["n"], counts["overdue"], tasks
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIncident:
+    """An open alert (open or acknowledged) or escalation (open or in progress)."""
+
+    kind: str  # "alert" or "escalation"
+    pk: int
+    public_id: str
+    customer_pk: int
+    customer_id: str
+    customer_name: str
+    severity: str
+    status: str
+    summary: str
+    opened_at: datetime
+
+
+def open_incidents_for(
+    member_pk: int, member_email: str, *, limit: int
+) -> tuple[list[OpenIncident], list[OpenIncident]]:
+    """Open alerts and escalations on the accounts `member_pk` manages or owned by them
+    (an alert's owner, an escalation's owner_email): at most `limit` of each, newest first.
+    Two queries."""
+    columns = ("pk", "customer_id", "customer__customer_id", "customer__name", "severity")
+    on_mine = Q(customer__success_manager_id=member_pk)
+    alerts = (
+        Alert.objects.filter(on_mine | Q(owner_id=member_pk), status__in=OPEN_ALERT_STATUSES)
+        .order_by("-opened_at", "-pk")
+        .values_list(*columns, "alert_id", "status", "title", "opened_at")[:limit]
+    )
+    escalations = (
+        Escalation.objects.filter(
+            on_mine | Q(owner_email__iexact=member_email), status__in=OPEN_ESCALATION_STATUSES
+        )
+        .order_by("-opened_at", "-pk")
+        .values_list(*columns, "escalation_id", "status", "reason", "opened_at")[:limit]
+    )
+    return (
+        [_incident("alert", row) for row in alerts],
+        [_incident("escalation", row) for row in escalations],
+    )
+
+
+def _incident(kind: str, row: tuple[Any, ...]) -> OpenIncident:
+    pk, customer_pk, customer_id, name, severity, public_id, status, summary, opened = row
+    return OpenIncident(
+        kind, pk, public_id, customer_pk, customer_id, name, severity, status, summary, opened
+    )
+
+
+def active_playbooks() -> QuerySet[Playbook]:
+    """Playbooks a workflow may deploy (active), as a queryset for a choice field."""
+    return Playbook.objects.filter(active=True).order_by("name")

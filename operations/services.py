@@ -1,6 +1,7 @@
 """Writes for operations data: support tickets, survey responses and CS tasks ingestion."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -70,3 +71,33 @@ def task_create(
         title=title[:200],
         due_at=due_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TasksCompleted:
+    completed: int  # completed now
+    already: int  # were completed before
+    missing: int  # asked for, but absent (deleted, or not the owner's)
+
+
+@transaction.atomic
+def tasks_complete(
+    *, task_pks: Sequence[int], now: datetime, owner_pk: int | None = None
+) -> TasksCompleted:
+    """Complete the open tasks among `task_pks` (only those `owner_pk` owns, when given) at
+    `now`: one batch through `tasks_bulk_upsert`, the write the API's task ingestion makes."""
+    rows = Task.objects.select_for_update(of=("self",)).filter(pk__in=task_pks)
+    if owner_pk is not None:
+        rows = rows.filter(owner_id=owner_pk)
+    found = list(
+        rows.values_list("task_id", "customer__customer_id", "kind", "title", "completed_at")
+    )
+    items = [
+        {"task_id": tid, "customer_id": cid, "kind": kind, "title": title, "completed_at": now}
+        for tid, cid, kind, title, done in found
+        if done is None
+    ]
+    if items:
+        tasks_bulk_upsert(items=items)
+    asked = len(set(task_pks))
+    return TasksCompleted(len(items), len(found) - len(items), asked - len(found))

@@ -69,7 +69,7 @@ class FeatureUsage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id}/{self.feature_id}/{self.date}"
+        return f"{self.customer.customer_id}/{self.feature.feature_id}/{self.date}"
 
 
 class Feedback(models.Model):
@@ -137,4 +137,4 @@ class FeedbackStatusChange(models.Model):
         ordering = ["changed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '-'} -> {self.to_status}"
+        return f"{self.changed_at:%Y-%m-%d %H:%M}: {self.from_status or '-'} -> {self.to_status}"

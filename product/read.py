@@ -5,28 +5,37 @@ hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 
 from customers.models import Customer
+from integrations.capped import Capped, capped
 from integrations.clock import DayWindow, days_window
 
 from .choices import FeedbackStatus, FeedbackType
 from .models import Feature, FeatureUsage, Feedback
 from .selectors.adoption import CustomerFeatureAdoption, customer_adoption
+from .selectors.adoption.rates import SegmentFeatureAdoption, key_feature_adoption_by_segment
+from .selectors.feedback import CategorySummary, feedback_summary
 
 __all__ = [
+    "CategorySummary",
     "CustomerFeatureAdoption",
+    "FeedbackRow",
     "KeyFeatureAdoption",
     "PremiumFeature",
+    "SegmentFeatureAdoption",
     "UsageTotals",
     "UsageWindow",
     "customer_adoption",
+    "customer_feedback",
     "expansion_requests",
+    "feedback_ranking",
     "key_feature_adoption",
+    "key_feature_adoption_by_segment",
     "premium_adoption",
     "premium_features",
     "seat_utilisation",
@@ -210,3 +219,43 @@ def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[i
         .values_list("customer_id", "n")
     )
     return dict(rows)
+
+
+def feedback_ranking(today: date) -> list[CategorySummary]:
+    """Feedback per category ranked by ARR at stake (the ARR of the distinct customers with an
+    open request in it), then count: `GET /cs-product/feedback/summary`'s ranking, over every
+    request. Two queries."""
+    return feedback_summary(Feedback.objects.all(), today)
+
+
+# --- one customer's records, capped (the cockpit's customer 360) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    pk: int
+    feedback_id: str
+    type: str
+    category: str
+    priority: str
+    status: str
+    priority_score: int
+    description: str
+    created_at: datetime
+
+
+def customer_feedback(customer_pk: int, *, limit: int) -> Capped[FeedbackRow]:
+    """The customer's feedback, newest first. One query."""
+    rows = Feedback.objects.filter(customer_id=customer_pk).order_by("-created_at", "-pk")
+    fields = (
+        "pk",
+        "feedback_id",
+        "type",
+        "category",
+        "priority",
+        "status",
+        "priority_score",
+        "description",
+        "created_at",
+    )
+    return capped(rows, fields, limit, FeedbackRow)

@@ -214,7 +214,7 @@ class ExpansionSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.score} @ {self.as_of}"
+        return f"{self.customer.customer_id} {self.score} @ {self.as_of}"
 
 
 class ExpansionPeerShare(models.Model):

@@ -105,4 +105,4 @@ class WebhookAttempt(models.Model):
         indexes = [models.Index(fields=["delivery", "attempted_at"], name="webhook_attempt_idx")]
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} {self.status_code or self.error_class}"
+        return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error_class}"

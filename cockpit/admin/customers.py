@@ -1,6 +1,7 @@
 """The customer list and page as a CS manager meets them: the domains' customer admin,
 extended with what the higher domains compute (risk columns, bulk actions)."""
 
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from django.contrib import admin
@@ -8,6 +9,7 @@ from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from customers import read as customers_read
@@ -18,6 +20,8 @@ from integrations.money import whole_units
 from integrations.rounding import round_half_up
 
 from .. import risk
+from .customer_360_view import customer_360_view
+from .customer_actions import assign_csm, start_workflow
 from .risk_filters import GradeFilter, RenewalWithinFilter, TrendFilter
 
 ARROWS = {"declining": "▼", "stable": "—", "improving": "▲"}
@@ -48,11 +52,34 @@ class RiskChangeList(ChangeList):
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
-        rows = list(self.result_list)
-        probabilities = risk.page_renewal_probabilities([c.pk for c in rows], today())
-        for customer in rows:
-            customer.renewal = probabilities.get(customer.pk)
-        self.result_list = rows
+        self.result_list = ScoredPage(self.result_list)
+
+
+class ScoredPage:
+    """The page's rows, each with `renewal` (the finance model's probability, or None), read
+    and scored on first use: an action POST builds the change list without showing it."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self._source = rows
+        self._rows: list[Any] | None = None
+
+    def _load(self) -> list[Any]:
+        if self._rows is None:
+            rows = list(self._source)
+            scores = risk.page_renewal_probabilities([c.pk for c in rows], today())
+            for customer in rows:
+                customer.renewal = scores.get(customer.pk)
+            self._rows = rows
+        return self._rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._load()[index]
 
 
 class CockpitCustomerAdmin(CustomerAdmin):
@@ -69,6 +96,7 @@ class CockpitCustomerAdmin(CustomerAdmin):
         "renewal_probability",
         "success_manager",
         "lifecycle_stage",
+        "view_360",
     ]
     list_filter = [
         GradeFilter,
@@ -127,6 +155,30 @@ class CockpitCustomerAdmin(CustomerAdmin):
     def renewal_probability(self, obj: Any) -> str:
         renewal = getattr(obj, "renewal", None)
         return "—" if renewal is None else f"{round_half_up(renewal.probability * 100, 1)} %"
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the stock patterns: their catch-all `<path:object_id>/` would take "360/".
+        def view(request: HttpRequest, object_id: str) -> Any:
+            return customer_360_view(self, request, object_id)
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_360"
+        own = [path("<path:object_id>/360/", self.admin_site.admin_view(view), name=name)]
+        return own + super().get_urls()
+
+    @admin.display(description="360")
+    def view_360(self, obj: Customer) -> str:
+        """A link to the customer's 360 page (a list column)."""
+        url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_360",
+            args=[obj.pk],
+        )
+        return format_html('<a href="{}">360 view</a>', url)
+
+    actions = [
+        *CustomerAdmin.actions,  # a class-level list here
+        assign_csm,
+        start_workflow,
+    ]
 
 
 admin.site.unregister(Customer)

@@ -42,6 +42,13 @@ class HealthSerializer(serializers.Serializer):
     model_version = serializers.IntegerField(allow_null=True)
     components = serializers.DictField(child=ComponentSerializer())
     explanation = serializers.CharField(required=False)
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The top reasons in words, most costly first (at most 3): each names the "
+        "measure, its inputs and the points it cost against a perfect 100 "
+        '(effective weight × (100 − measure score)), e.g. "support: 3 urgent tickets open '
+        '(−45)". Empty when nothing cost points or the customer was never scored.',
+    )
     trend = TrendSerializer(allow_null=True)
     history = HistoryPointSerializer(many=True)
     reason = serializers.CharField(allow_null=True)

@@ -24,6 +24,7 @@ from integrations.rounding import round_half_up
 
 from ..models import Customer, HealthScore
 from .measures import registered_measures
+from .reasons import reason_texts
 
 TREND_WEEKS = 12  # weekly points in the slope: this week's and the 11 before it
 STABLE_BAND = 5  # points: within ±5 over 30 days is stable
@@ -156,6 +157,7 @@ def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
             "components": {},
             "trend": None,
             "history": [],
+            "reasons": [],
             "reason": "Not computed yet: POST .../health/recompute, or wait for the nightly run.",
         }
     since = latest.computed_at - timedelta(weeks=max(weeks, TREND_WEEKS) + 1)
@@ -179,6 +181,7 @@ def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
         "model_version": latest.model_version,
         "components": components,
         "explanation": _explain(latest),
+        "reasons": reason_texts(latest.components or {}),
         "trend": trend(
             rows,
             latest.computed_at,

@@ -18,7 +18,7 @@ from .stakeholders import (
     stakeholder_update,
     stakeholders_add,
 )
-from .team import team_member_create, team_member_update
+from .team import team_member_create, team_member_sign_in_create, team_member_update
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -36,5 +36,6 @@ __all__ = [
     "stakeholders_add",
     "success_plan_create",
     "team_member_create",
+    "team_member_sign_in_create",
     "team_member_update",
 ]

@@ -184,6 +184,9 @@ def test_health_api_before_and_after_recompute(api: APIClient, fake_measures: An
     assert body["components"]["m1"]["description"] == "m1 formula"
     assert body["components"]["m3"]["reason"] == "no data"
     assert "m1 90.0 × 0.625" in body["explanation"]
+    # points cost against 100: m2 0.375 × 50 = 18.75 → 18.8, m1 0.625 × 10 = 6.25 → 6.3
+    assert body["reasons"] == ["m2: n 50.0 (\u221218.8)", "m1: n 90.0 (\u22126.3)"]
+    assert empty["reasons"] == []
     assert body["history"][-1]["score"] == 75
     assert api.get("/api/v1/customers/cust_h/health").json()["score"] == 75
     assert api.get("/api/v1/customers/nobody/health").status_code == 404

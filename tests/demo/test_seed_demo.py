@@ -4,7 +4,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from customers.models import Customer, LifecycleChange, Milestone, Stakeholder, TeamMember
-from integrations.models import ApiKey
 
 
 def _snapshot() -> list[tuple]:
@@ -51,17 +50,6 @@ def test_seed_demo_refuses_to_duplicate_and_skips_when_asked() -> None:
     assert Customer.objects.count() == 10
     with pytest.raises(CommandError):
         call_command("seed_demo", "--customers", "0", "--reset")
-
-
-@pytest.mark.django_db
-def test_demo_access_rotates_the_demo_key(capsys: Any) -> None:
-    call_command("demo_access")
-    call_command("demo_access", "--base-url", "http://127.0.0.1:8123/")
-    out = capsys.readouterr().out
-    assert "password" in out
-    assert "API docs: http://127.0.0.1:8123/api/docs/" in out
-    assert ApiKey.objects.filter(revoked=False).count() == 1
-    assert ApiKey.objects.count() == 2
 
 
 @pytest.mark.django_db

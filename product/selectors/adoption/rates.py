@@ -178,3 +178,58 @@ def customer_adoption(
             )
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFeatureAdoption:
+    """One key feature in one segment: the segment's active customers (alive on the day) and
+    how many of them adopt the feature (README's adoption definition, over the window)."""
+
+    segment: str
+    feature_pk: int
+    feature_id: str
+    feature_name: str
+    active: int
+    adopting: int
+
+    @property
+    def adoption(self) -> float | None:
+        return round_half_up(self.adopting / self.active, 4) if self.active else None
+
+
+def key_feature_adoption_by_segment(
+    *, as_of: date, window_days: int = 30
+) -> list[SegmentFeatureAdoption]:
+    """Every (segment with active customers, key feature) pair, by segment then feature_id.
+    One query: the active customers crossed with the key features, left-joined to each pair's
+    active days in the window."""
+    customers = scorable_customers(as_of).values("id", "segment")
+    features = Feature.objects.filter(is_key=True).values(
+        "id", "feature_id", "name", "adoption_threshold_days"
+    )
+    usage = (
+        FeatureUsage.objects.filter(
+            ACTIVE_ROW, days_window(as_of, window_days).dates("date"), feature__is_key=True
+        )
+        .values("customer_id", "feature_id")
+        .annotate(days=Count("date"))
+        .order_by()
+    )
+    (c_sql, c_params), (f_sql, f_params), (u_sql, u_params) = map(
+        compiled, (customers, features, usage)
+    )
+    sql = f"""
+        SELECT c.segment, f.id, f.feature_id, f.name, COUNT(*),
+               SUM(CASE WHEN COALESCE(u.days, 0) >= f.adoption_threshold_days THEN 1 ELSE 0 END)
+        FROM ({c_sql}) c CROSS JOIN ({f_sql}) f
+        LEFT JOIN ({u_sql}) u ON u.customer_id = c.id AND u.feature_id = f.id
+        GROUP BY c.segment, f.id, f.feature_id, f.name
+        ORDER BY c.segment, f.feature_id
+    """  # noqa: S608 - composed of ORM-compiled SQL; values are bound parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, c_params + f_params + u_params)
+        rows = cursor.fetchall()
+    return [
+        SegmentFeatureAdoption(seg, pk, fid, name, int(active), int(adopting or 0))
+        for seg, pk, fid, name, active, adopting in rows
+    ]

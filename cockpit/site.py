@@ -1,0 +1,54 @@
+"""The admin site as a CS manager meets it: "CS Hub", opening on the dashboard (the index),
+with the app list below it. Installed as the default site (cockpit.apps.CockpitAdminConfig),
+so every `admin.site.register` in the domains lands here."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from integrations import clock
+
+from .charts import COLOURS, stacked_weeks
+from .dashboard import build_dashboard
+
+
+def dashboard_moment() -> tuple[date, datetime]:
+    """The day the dashboard's figures are for, and the instant "overdue" is measured at."""
+    return clock.today(), timezone.now()
+
+
+class CockpitAdminSite(admin.AdminSite):
+    site_header = "CS Hub"
+    site_title = "CS Hub"
+    index_title = "Dashboard"
+    # The API and its docs are the product a visitor can use; there is no other public site.
+    site_url = "/api/docs/"
+    index_template = "admin/cockpit/dashboard.html"
+
+    def _can_view(self, request: HttpRequest) -> Any:
+        """label -> whether the viewer may open that model's admin list (registered here, and
+        the view or change permission, as the admin itself decides)."""
+        by_label = {m._meta.label_lower: ma for m, ma in self._registry.items()}
+
+        def can_view(label: str) -> bool:
+            model_admin = by_label.get(label)
+            return model_admin is not None and model_admin.has_view_or_change_permission(request)
+
+        return can_view
+
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        as_of, now = dashboard_moment()
+        dashboard = build_dashboard(as_of=as_of, now=now, can_view=self._can_view(request))
+        context = {
+            "dashboard": dashboard,
+            "trend": stacked_weeks(dashboard.health.weeks),
+            "grade_colours": COLOURS,
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
