@@ -11,8 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from integrations.clock import DayWindow, local_day_end
 
@@ -27,6 +37,7 @@ from .health.selectors import (
     health_references,
     nearest_reference,
     reference_annotations,
+    snapshot_reference_score,
 )
 from .health.services import DECLINE_POINTS
 from .models import (
@@ -44,6 +55,7 @@ from .selectors import customer_get
 __all__ = [
     "DECLINE_POINTS",
     "STABLE_BAND",
+    "TREND_DIRECTIONS",
     "ArrRank",
     "CsmLoad",
     "CustomerLabel",
@@ -66,10 +78,12 @@ __all__ = [
     "active_team_member_loads",
     "active_team_members",
     "arr_rank",
+    "change_direction",
     "customer_get",
     "customer_labels",
     "customer_refs",
     "customer_segments",
+    "direction_filter",
     "executive_sponsor_on",
     "health_changes",
     "health_detail",
@@ -89,6 +103,7 @@ __all__ = [
     "team_member_loads",
     "team_member_of_user",
     "team_member_ref",
+    "with_health",
 ]
 
 
@@ -252,6 +267,59 @@ def health_changes(
         snapshot = HealthSnapshot(pk, score, grade, at, day, non_usage)
         found[pk] = HealthChange(snapshot, nearest_reference(at, *sides))
     return found
+
+
+# The trend directions of the 30-day change (the read-out's ±STABLE_BAND; marketing's
+# `direction_of`): what `direction_filter` accepts.
+TREND_DIRECTIONS = ("declining", "stable", "improving")
+
+
+def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> QuerySet[Any]:
+    """`customers` annotated, in the same one query, with `health_score` and `health_grade` of
+    the latest snapshot and `health_change_30d`: that score minus the health ~30 days before
+    it (`health_references`' definition, `snapshot_reference_score`), as `health_changes` gives it;
+    NULL without a snapshot or a reference. In SQL so lists can sort and filter by the change
+    (tests/customers/test_health_annotations.py checks it equals `health_changes`)."""
+    latest = HealthScore.objects.filter(customer_id=OuterRef(outer_ref)).order_by(
+        "-computed_at", "-pk"
+    )
+    # The reference is sought from the latest row itself: its subqueries read that row's
+    # columns instead of repeating the latest-snapshot subquery.
+    change = latest.annotate(
+        change=ExpressionWrapper(
+            F("score") - snapshot_reference_score(), output_field=IntegerField()
+        )
+    ).values("change")[:1]
+    return customers.annotate(
+        health_score=latest_health("score", outer_ref=outer_ref),
+        health_grade=latest_health("grade", outer_ref=outer_ref),
+        health_change_30d=Subquery(change, output_field=IntegerField()),
+    )
+
+
+def change_direction(change_30d: int | None) -> str | None:
+    """The trend direction of a 30-day change (±STABLE_BAND, as `direction_filter`); None
+    without a change."""
+    if change_30d is None:
+        return None
+    if change_30d <= -STABLE_BAND:
+        return "declining"
+    if change_30d >= STABLE_BAND:
+        return "improving"
+    return "stable"
+
+
+def direction_filter(direction: str, field: str = "health_change_30d") -> Q:
+    """Rows whose 30-day change (`field`, e.g. `with_health`'s) is in the trend `direction`:
+    declining ≤ −STABLE_BAND, improving ≥ +STABLE_BAND, stable in between (the read-out's
+    and marketing's band). A NULL change is in none (no reference ~30 days ago)."""
+    if direction == "declining":
+        return Q(**{f"{field}__lte": -STABLE_BAND})
+    if direction == "improving":
+        return Q(**{f"{field}__gte": STABLE_BAND})
+    if direction == "stable":
+        return Q(**{f"{field}__gt": -STABLE_BAND, f"{field}__lt": STABLE_BAND})
+    raise ValueError(f"unknown trend direction {direction!r}")
 
 
 # --- stakeholders -------------------------------------------------------------------------

@@ -11,7 +11,9 @@ class FinanceConfig(AppConfig):
         from customers.health.measures import register_measure
 
         from . import measures, selectors
+        from .renewals.due import due_window
 
         register_measure("financial", measures.financial, measures.FINANCIAL_DOC)
         facts.register_arr(selectors.customer_arr)
         facts.register_renewal_outcomes(selectors.renewal_outcomes)
+        facts.register_next_renewal(selectors.next_renewal_date, due_window)

@@ -1,19 +1,47 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.api.serializers_base import DateTimeField, StrictSerializer, key_field
 from integrations.formatting import api_exception
+from integrations.money import whole_units
 
 from ..bulk_schema import RESERVED_IDS
 from ..choices import CustomerStatus, LifecycleStage, Segment
 from ..errors import churned_at_needs_churned_status
-from ..models import Customer, LifecycleChange, Stakeholder, TeamMember
+from ..models import Customer, HealthGrade, LifecycleChange, Stakeholder, TeamMember
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    """Reads a customer annotated by `views.with_risk` (health and ARR)."""
+
     success_manager = serializers.SlugRelatedField(  # type: ignore[var-annotated]
         slug_field="email", read_only=True, allow_null=True, help_text="The CSM's email, or null."
+    )
+    health_score = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="The latest health score (0-100); null before the first scoring.",
+    )
+    health_grade = serializers.ChoiceField(
+        choices=HealthGrade.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The latest health grade; null before the first scoring.",
+    )
+    health_change_30d = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The latest score minus the score ~30 days before it (the nearest snapshot "
+        "to 30 days earlier within ±7 days; the health read-out's `trend.change_30d`); null "
+        "without one.",
+    )
+    arr = serializers.SerializerMethodField(
+        help_text="Annual recurring revenue: Σ annual value of the active contracts, in whole "
+        "currency units (half-up); null without an active contract."
     )
 
     class Meta:
@@ -27,10 +55,36 @@ class CustomerSerializer(serializers.ModelSerializer):
             "churned_at",
             "lifecycle_stage",
             "success_manager",
+            "health_score",
+            "health_grade",
+            "health_change_30d",
+            "arr",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_arr(self, obj: Any) -> int | None:
+        return None if obj.arr is None else whole_units(obj.arr)
+
+
+CUSTOMER_EXAMPLE = {
+    "customer_id": "cust_12345",
+    "name": "Acme",
+    "segment": "enterprise",
+    "licensed_seats": 250,
+    "status": "active",
+    "churned_at": None,
+    "lifecycle_stage": "adoption",
+    "success_manager": "sarah.smith@company.com",
+    "health_score": 42,
+    "health_grade": "at_risk",
+    "health_change_30d": -17,
+    "arr": 180000,
+    "created_at": "2025-01-15T09:30:00Z",
+    "updated_at": "2026-05-02T14:05:00Z",
+}
 
 
 class CustomerWriteSerializer(StrictSerializer):

@@ -1,45 +1,88 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
 from integrations.api.views_bulk import bulk_post_docs, run_bulk
+from integrations.keyset_pagination import KeysetPagination, SortKey, parse_decimal
 from integrations.openapi_errors import ErrorResponse409Serializer, ErrorResponse409StageSerializer
 from integrations.pagination import cursor_pagination
 
-from .. import selectors, services
+from .. import facts, read, selectors, services
 from ..bulk_schema import CUSTOMER_BULK_SCHEMA
 from ..choices import CustomerStatus
+from ..errors import CustomerNotFound
 from ..health import selectors as health_selectors
 from ..health import services as health_services
 from ..models import Customer, Milestone, Stakeholder, SuccessPlan, TeamMember
 from . import health_serializers as hs
 from . import plan_serializers as ps
 from . import serializers as s
-from .filters import CustomerFilter, TeamMemberFilter
+from .filters import ORDERINGS, CustomerFilter, TeamMemberFilter
 
 TAG_CUSTOMERS = ["customers"]
 TAG_TEAM = ["team-members"]
+
+
+def with_risk(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Customers with what `CustomerSerializer` shows besides the columns, in the same query:
+    the latest health and its 30-day change (`read.with_health`) and ARR (`facts`)."""
+    return read.with_health(customers).annotate(arr=facts.arr_expression("pk"))
+
+
+def risk_customer_get(customer_id: str) -> Customer:
+    """`selectors.customer_get` with `with_risk`'s annotations (CustomerNotFound: 404)."""
+    try:
+        return with_risk(selectors.customer_list()).get(customer_id=customer_id)
+    except Customer.DoesNotExist:
+        raise CustomerNotFound() from None
+
+
+_VALUE_PARSERS: dict[str, Callable[[str], Any]] = {
+    "health_score": int,
+    "health_change_30d": int,
+    "arr": parse_decimal,
+}
+
+
+class CustomerPagination(KeysetPagination):
+    ordering = ("customer_id",)  # type: ignore[assignment]
 
 
 class CustomerListView(PlatformGenericAPIView):
     scope_domain = "customers"
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
-    pagination_class = cursor_pagination("customer_id")
+    pagination_class = CustomerPagination
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return selectors.customer_list()
+        return with_risk(selectors.customer_list())
+
+    def sort_key(self, request: Request) -> SortKey | None:
+        """The keyset the paginator orders by (`ordering`, validated by the filter)."""
+        by = ORDERINGS.get(request.query_params.get("ordering", "customer_id"))
+        if by is None:
+            return None
+        field, descending = by
+        return SortKey(field, descending, "customer_id", _VALUE_PARSERS[field])
 
     @extend_schema(
         tags=TAG_CUSTOMERS,
         summary="List customers",
+        description="Each customer with its latest health (score, grade, 30-day change) and "
+        "ARR. Find the accounts at risk in one call: `?grade=critical,at_risk&"
+        "ordering=health_score`, or `?renewal_within_days=90&ordering=-arr`. Sorted lists "
+        "page with the same opaque cursors; customers without the sorted value come last.",
         operation_id="customers_list",
         responses=s.CustomerSerializer(many=True),
+        examples=[
+            OpenApiExample("An account at risk", response_only=True, value=s.CUSTOMER_EXAMPLE)
+        ],
     )
     def get(self, request: Request) -> Response:
         return self.list_response()
@@ -54,15 +97,21 @@ class CustomerListView(PlatformGenericAPIView):
         data = s.CustomerWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         customer = services.customer_create(data=data.validated_data)
-        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+        created = risk_customer_get(customer.customer_id)
+        return Response(s.CustomerSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class CustomerDetailView(PlatformAPIView):
     scope_domain = "customers"
 
-    @extend_schema(tags=TAG_CUSTOMERS, summary="Get a customer", responses=s.CustomerSerializer)
+    @extend_schema(
+        tags=TAG_CUSTOMERS,
+        summary="Get a customer",
+        responses=s.CustomerSerializer,
+        examples=[OpenApiExample("A customer", response_only=True, value=s.CUSTOMER_EXAMPLE)],
+    )
     def get(self, request: Request, customer_id: str) -> Response:
-        return Response(s.CustomerSerializer(selectors.customer_get(customer_id)).data)
+        return Response(s.CustomerSerializer(risk_customer_get(customer_id)).data)
 
     @extend_schema(
         tags=TAG_CUSTOMERS,
@@ -77,7 +126,7 @@ class CustomerDetailView(PlatformAPIView):
         data = s.CustomerPatchSerializer(customer, data=request.data)
         data.is_valid(raise_exception=True)
         customer = services.customer_update(customer=customer, data=data.validated_data)
-        return Response(s.CustomerSerializer(customer).data)
+        return Response(s.CustomerSerializer(risk_customer_get(customer.customer_id)).data)
 
 
 class CustomerBulkView(PlatformAPIView):

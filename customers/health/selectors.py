@@ -5,8 +5,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.expressions import Combinable
+from django.db.models.lookups import IsNull, LessThanOrEqual
 
 from integrations.clock import local_day
 from integrations.rounding import round_half_up
@@ -29,6 +40,11 @@ class Reference:
     score: int
 
 
+def reference_target(at: Any) -> Any:
+    """The moment the health ~30 days before `at` is sought at (a datetime or an expression)."""
+    return at - timedelta(days=REFERENCE_DAYS)
+
+
 def reference_annotations(
     snapshots: QuerySet[HealthScore], at: datetime | Combinable
 ) -> dict[str, Subquery]:
@@ -37,7 +53,7 @@ def reference_annotations(
     outer row's customer): the nearest snapshot on each side of `at` − 30 days within ±7 days
     (bounds included), as before_at/before_score/after_at/after_score; `nearest_reference`
     picks between them."""
-    target = at - timedelta(days=REFERENCE_DAYS)
+    target = reference_target(at)
     tolerance = timedelta(days=REFERENCE_TOLERANCE_DAYS)
     before = snapshots.filter(
         computed_at__gte=target - tolerance, computed_at__lte=target
@@ -53,6 +69,27 @@ def reference_annotations(
     }
 
 
+def snapshot_reference_score() -> Case:
+    """An annotation for HealthScore rows: the score `nearest_reference` picks for the row's
+    own computed_at (the health ~30 days before it), NULL without one; the choice between
+    `reference_annotations`' two sides made in SQL, so lists can sort and filter by the
+    30-day change. Every subquery is correlated to the row in WHERE only (SQLite cannot
+    resolve an outer column in a subquery's ORDER BY)."""
+    sides = reference_annotations(
+        HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
+    )
+    target = reference_target(F("computed_at"))
+    before_gap = ExpressionWrapper(target - sides["before_at"], output_field=DurationField())
+    after_gap = ExpressionWrapper(sides["after_at"] - target, output_field=DurationField())
+    return Case(
+        When(IsNull(sides["after_at"], True), then=sides["before_score"]),
+        When(IsNull(sides["before_at"], True), then=sides["after_score"]),
+        When(LessThanOrEqual(before_gap, after_gap), then=sides["before_score"]),  # tie: older
+        default=sides["after_score"],
+        output_field=IntegerField(),
+    )
+
+
 def nearest_reference(
     at: datetime,
     before_at: datetime | None,
@@ -61,7 +98,7 @@ def nearest_reference(
     after_score: int | None,
 ) -> "Reference | None":
     """The side nearer to `at` − 30 days (on a tie the older one); None without either."""
-    target = at - timedelta(days=REFERENCE_DAYS)
+    target = reference_target(at)
     sides = [
         (abs(side_at - target), side_at, score)
         for side_at, score in ((before_at, before_score), (after_at, after_score))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    DateField,
     DecimalField,
     Exists,
     F,
@@ -86,6 +87,15 @@ def customer_arr(outer_ref: str) -> Subquery:
         .values("total")[:1]
     )
     return Subquery(active, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def next_renewal_date(outer_ref: str, as_of: date) -> Subquery:
+    """The end date of the customer's next active contract to end on or after `as_of` (the
+    contract the renewal model scores, `renewals.scoring`); NULL without one."""
+    upcoming = Contract.objects.filter(
+        customer_id=OuterRef(outer_ref), status=ContractStatus.ACTIVE, end_date__gte=as_of
+    ).order_by("end_date", "contract_id")
+    return Subquery(upcoming.values("end_date")[:1], output_field=DateField())
 
 
 def renewal_outcomes(since: date, as_of: date) -> QuerySet[Any]:

@@ -39,9 +39,14 @@ def test_create_and_retrieve_with_and_without_slash(api: APIClient) -> None:
         "churned_at",
         "lifecycle_stage",
         "success_manager",
+        "health_score",
+        "health_grade",
+        "health_change_30d",
+        "arr",
         "created_at",
         "updated_at",
     }
+    assert (created["health_score"], created["arr"]) == (None, None)
     assert api.get(f"{URL}/cust_12345").json() == created
     assert api.get(f"{URL}/cust_12345/").json() == created
     history = LifecycleChange.objects.get()
