@@ -36,13 +36,13 @@ DIGEST_ROWS = 5
 FEEDBACK_ROWS = 5
 EVENTS = 10
 
-# The changelist filters each tile links to: one place to align with the list filters other
-# screens add (a grade filter on the customer list would replace the snapshot list here).
+# The changelist filters each tile links to, in one place: the risk-first customer list's
+# grade and trend filters (cockpit.admin.risk_filters) and the domains' own list filters.
 FILTERS: dict[str, tuple[str, dict[str, str]]] = {
-    "grade": ("customers.healthscore", {"grade__exact": "{grade}"}),
-    # the population the distribution counts; and, until the customer list has a trend
-    # filter, the list the declines come from
+    "grade": ("customers.customer", {"grade": "{grade}", "status__exact": "active"}),
+    # the population the distribution counts
     "active_customers": ("customers.customer", {"status__exact": "active"}),
+    "declining": ("customers.customer", {"trend": "declining", "status__exact": "active"}),
     "customers_of_csm": (
         "customers.customer",
         {"success_manager__id__exact": "{pk}", "status__exact": "active"},
@@ -294,7 +294,7 @@ def declines_tile(links: Linker) -> DeclinesTile:
         )
         for change, pk in worst
     )
-    return DeclinesTile(rows, len(compared), links.changelist("active_customers"))
+    return DeclinesTile(rows, len(compared), links.changelist("declining"))
 
 
 def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:

@@ -102,8 +102,9 @@ def test_a_csm_works_through_the_cockpit(page: Any, portfolio: dict[str, Any]) -
     worst: Customer = portfolio["worst"]
     assert worst.health_scores.count() == 3  # the two made above and the recomputed one
 
-    # My tasks: the overdue one first; complete it.
-    page.click("text=My tasks")
+    # My tasks (linked from the dashboard): the overdue one first; complete it.
+    page.goto("/admin/")
+    page.click("#cs-my-work >> text=My tasks")
     rows = page.locator("#my-tasks tbody tr")
     assert rows.count() == 2
     assert "Call the sponsor" in rows.first.inner_text()

@@ -393,7 +393,7 @@ def test_the_index_is_the_dashboard_of_cs_hub(
     assert 'id="health-trend"' in page
     assert "<svg" in page
     assert f'data-customer="{portfolio["b"].customer_id}"' in page
-    assert 'href="/admin/customers/healthscore/?grade__exact=critical"' in page
+    assert 'href="/admin/customers/customer/?grade=critical&amp;status__exact=active"' in page
     assert 'href="/admin/customers/customer/?status__exact=active"' in page
     assert 'href="/admin/customers/customer/"' in page  # the app list stays below
     assert "<script" not in page.split('id="cs-dashboard"')[1].split("</section>\n  </div>")[0]
