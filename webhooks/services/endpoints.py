@@ -46,24 +46,41 @@ def endpoint_create(
     )
 
 
+def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """The endpoint's row, locked and read afresh: concurrent changes (two rotations, a PATCH
+    beside a rotation or a 410 disable) apply one after the other instead of the last save
+    writing back what it read before the other committed (a rotated secret that was handed
+    out would be lost)."""
+    return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+
+
 @transaction.atomic
 def endpoint_update(*, endpoint: WebhookEndpoint, data: dict[str, Any]) -> WebhookEndpoint:
     """Change url, description, event_types or enabled. Re-enabling clears the disabled
-    reason and the failure streak (pending deliveries stay as they are)."""
+    reason and the failure streak (pending deliveries stay as they are). Returns the
+    endpoint as saved."""
     if "url" in data and data["url"] != endpoint.url:
-        addresses.check_url(data["url"])
+        addresses.check_url(data["url"])  # DNS outside the lock
+    patterns = validate_patterns(data["event_types"]) if "event_types" in data else None
+    endpoint = _locked(endpoint)
+    changed = ["updated_at"]
+    if "url" in data and data["url"] != endpoint.url:
         endpoint.url = data["url"]
-    if "event_types" in data:
-        endpoint.event_types = validate_patterns(data["event_types"])
+        changed.append("url")
+    if patterns is not None:
+        endpoint.event_types = patterns
+        changed.append("event_types")
     if "description" in data:
         endpoint.description = data["description"]
+        changed.append("description")
     if "enabled" in data and data["enabled"] != endpoint.enabled:
         endpoint.enabled = data["enabled"]
         endpoint.disabled_reason = DisabledReason.NONE
         endpoint.disabled_at = None if endpoint.enabled else timezone.now()
         endpoint.failing_since = None
+        changed += ["enabled", "disabled_reason", "disabled_at", "failing_since"]
     endpoint.updated_at = timezone.now()
-    endpoint.save()
+    endpoint.save(update_fields=changed)
     return endpoint
 
 
@@ -74,7 +91,10 @@ def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret; the current one stays valid (both signatures sent) for 24 hours."""
+    """A new secret; the current one stays valid (both signatures sent) for 24 hours. Two
+    rotations at once run in turn, so each secret handed out signs (the first as the
+    previous one)."""
+    endpoint = _locked(endpoint)
     now = timezone.now()
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
