@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from integrations import events
@@ -230,6 +231,47 @@ def test_an_endpoint_deleted_during_its_send_is_not_an_error(api, receiver, monk
     events.publish("customer.created", customer_id="c1", data={})
     assert send_due() == ["gone"]
     assert not WebhookDelivery.objects.exists()
+
+
+def test_one_clients_endpoints_share_a_few_slots(
+    api, make_client, receiver: Receiver, clock: Clock
+) -> None:
+    """Five hanging endpoints of one key held all 8 slots of a live webhooks pool (2 each):
+    another client's healthy receiver waited 16 s. Now one client holds at most 4."""
+    mine = [subscribe(api, receiver.url(f"/hang{i}"))["endpoint_id"] for i in range(3)]
+    theirs = subscribe(make_client("webhooks:read", "webhooks:write"), receiver.url("/ok"))
+    for i in range(3):
+        events.publish("customer.created", customer_id=f"c{i}", data={})
+    events.relay_pending()
+    assert WebhookDelivery.objects.count() == 12  # 3 events x 4 endpoints
+    claimed = delivery.claim_due()
+    by_pk = dict(WebhookDelivery.objects.values_list("pk", "endpoint__endpoint_id"))
+    got = [by_pk[pk] for pk, _ in claimed]
+    assert len([e for e in got if e in mine]) == 4  # not 6
+    assert got.count(theirs["endpoint_id"]) == 2  # its own per-endpoint limit
+    assert len(set(got) & set(mine)) == 3  # every endpoint's first before anyone's second
+    assert delivery.claim_due() == []
+    # A lane of one of mine finds its client's slots taken, even with its endpoint's free.
+    idle = next(e for e in mine if got.count(e) == 1)
+    idle_pk = WebhookEndpoint.objects.get(endpoint_id=idle).pk
+    assert delivery.claim_due(endpoint_pk=idle_pk) == []
+    # One of mine recorded: exactly one slot frees, for my client.
+    pk, token = next(c for c, e in zip(claimed, got, strict=True) if e in mine)
+    assert delivery.record(pk, token, transport.Outcome(200, 5), clock.now) == "succeeded"
+    [(again, _)] = delivery.claim_due()
+    assert by_pk[again] in mine
+
+
+def test_the_client_limit_is_a_setting(api, receiver: Receiver, settings) -> None:
+    settings.WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = 1
+    for i in range(2):
+        subscribe(api, receiver.url(f"/e{i}"))
+    events.publish("customer.created", customer_id="c1", data={})
+    events.relay_pending()
+    [(pk, token)] = delivery.claim_due()
+    assert delivery.claim_due() == []  # the other endpoint's delivery waits for the slot
+    assert delivery.record(pk, token, transport.Outcome(200, 5), timezone.now()) == "succeeded"
+    assert send_due() == ["succeeded"]
 
 
 # --- Races on the endpoint row -------------------------------------------------------------
