@@ -274,6 +274,40 @@ def test_the_client_limit_is_a_setting(api, receiver: Receiver, settings) -> Non
     assert send_due() == ["succeeded"]
 
 
+def test_a_slow_lane_hands_its_freed_slot_to_the_clients_waiting_endpoint(
+    api, receiver: Receiver, settings, monkeypatch
+) -> None:
+    """A lane past its budget re-claimed only its own endpoint: with the client's slots all
+    taken, a slow endpoint kept them and its sibling waited (seen live: 2 of 5 hanging
+    endpoints and the client's healthy ones got no attempt in 2 minutes)."""
+    from webhooks import tasks
+
+    settings.WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = 3
+    monkeypatch.setattr(delivery, "LANE_SECONDS", 0.0)  # as after a slow attempt
+    monkeypatch.setattr(delivery, "_eager", lambda: False)
+    queued: list[tuple[int, str]] = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **_: queued.append(args))
+    subscribe(api, receiver.url("/a"))
+    subscribe(api, receiver.url("/b"))
+    published = [events.publish("customer.created", customer_id=f"c{i}", data={}) for i in range(3)]
+    events.relay_pending()
+    now = timezone.now()
+    for i, event in enumerate(published):  # event i due i seconds after the first
+        WebhookDelivery.objects.filter(event__event_id=event.event_id).update(
+            next_attempt_at=now - timedelta(seconds=10 - i)
+        )
+    by_pk = dict(WebhookDelivery.objects.values_list("pk", "endpoint__endpoint_id"))
+    first = delivery.claim_due()  # both endpoints' first, then one endpoint's second
+    got = [by_pk[pk] for pk, _ in first]
+    heavy = next(e for e in got if got.count(e) == 2)
+    light = next(e for e in got if got.count(e) == 1)
+    mine = next(c for c in first if by_pk[c[0]] == heavy)
+    assert delivery.deliver_lane(*mine) == "succeeded"
+    # The freed slot: each endpoint has 1 in flight now; light's next (event 2) is older
+    # than heavy's (event 3).
+    assert [by_pk[pk] for pk, _ in queued] == [light]
+
+
 # --- Races on the endpoint row -------------------------------------------------------------
 
 

@@ -78,8 +78,10 @@ def claim(*, lease: timedelta, limit: int, endpoint_pk: int | None = None) -> li
             .filter(rank__lte=cap)
             .values_list("pk", "endpoint_id", "endpoint__owner_id", "rank", "next_attempt_at")
         )
+        # Ordered by the slot each row would fill at its endpoint (in flight + rank): every
+        # endpoint's first attempt in flight before anyone's second, also within one client.
         candidates = sorted(
-            (rank, due, pk, owner)
+            (busy.get(endpoint, 0) + rank, due, pk, owner)
             for pk, endpoint, owner, rank, due in ranked
             if rank <= cap - busy.get(endpoint, 0)
         )

@@ -131,12 +131,14 @@ def deliver_lane(delivery_pk: int, token: str) -> str:
     more due and the lane has run under LANE_SECONDS, claim the endpoint's next one (the slot
     just freed) and send it here, with no task hop per delivery. Past the budget (a slow
     receiver passes it in one attempt) the lane hands over to new tasks at the back of the
-    queue, so a busy endpoint never keeps a worker from the others."""
+    queue, so a busy endpoint never keeps a worker from the others. The hand-over claims for
+    every endpoint, not only this one: the freed slot may belong to the client, and a slow
+    endpoint that always re-claimed its own would starve the client's other endpoints."""
     started = time.monotonic()
     first, endpoint_pk = _send(delivery_pk, token)
     while endpoint_pk is not None and not _eager():
         if time.monotonic() - started >= LANE_SECONDS:
-            _dispatch_endpoint(endpoint_pk)
+            _hand_over(endpoint_pk)
             break
         claimed = claim_due(endpoint_pk=endpoint_pk, limit=1)
         if not claimed:
@@ -145,9 +147,9 @@ def deliver_lane(delivery_pk: int, token: str) -> str:
     return first
 
 
-def _dispatch_endpoint(endpoint_pk: int) -> None:
+def _hand_over(endpoint_pk: int) -> None:
     try:
-        dispatch_due(endpoint_pk=endpoint_pk)
+        dispatch_due()
     except Exception:  # broker or database trouble: beat's sweep sends it
         logger.warning("webhook endpoint %s: next delivery left to the sweep", endpoint_pk)
 
