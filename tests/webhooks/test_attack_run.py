@@ -16,6 +16,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from integrations import events
+from integrations.models import Event
 from tests.support.errors import assert_error
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.services import addresses, delivery, endpoints, transport
@@ -306,6 +307,48 @@ def test_a_slow_lane_hands_its_freed_slot_to_the_clients_waiting_endpoint(
     # The freed slot: each endpoint has 1 in flight now; light's next (event 2) is older
     # than heavy's (event 3).
     assert [by_pk[pk] for pk, _ in queued] == [light]
+
+
+def test_a_delivery_fanned_out_beside_a_410_never_goes_out(api, receiver: Receiver) -> None:
+    """Seen live: the relay read the subscriptions, the receiver's 410 disabled the endpoint
+    (failing its pending deliveries), then the relay inserted one more delivery for it. It
+    stayed pending and would have gone out when the endpoint was enabled again."""
+    hook = subscribe(api, receiver.url("/gone"))
+    events.publish("customer.created", customer_id="c1", data={})
+    events.relay_pending()
+    endpoint = WebhookEndpoint.objects.get()
+    endpoints.endpoint_disable(endpoint=endpoint, reason="gone")
+    late = WebhookDelivery.objects.get()
+    event = events.publish("customer.created", customer_id="c2", data={})  # the late fan-out
+    WebhookDelivery.objects.create(
+        delivery_id="whd_late",
+        endpoint=endpoint,
+        event_id=event.pk,
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    response = api.patch(f"{URL}/{hook['endpoint_id']}", {"enabled": True}, format="json")
+    assert response.status_code == 200, response.content
+    statuses = dict(WebhookDelivery.objects.values_list("delivery_id", "status"))
+    assert statuses == {late.delivery_id: "failed", "whd_late": "failed"}
+    assert send_due() == []
+    assert receiver.at("/gone") == []
+
+
+def test_an_endpoint_paused_by_hand_sends_its_backlog_when_enabled(api, receiver) -> None:
+    hook = subscribe(api, receiver.url("/paused"))
+    api.patch(f"{URL}/{hook['endpoint_id']}", {"enabled": False}, format="json")
+    events.publish("customer.created", customer_id="c1", data={})
+    WebhookDelivery.objects.create(
+        delivery_id="whd_waiting",
+        endpoint=WebhookEndpoint.objects.get(),
+        event=Event.objects.get(),
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    assert send_due() == []  # paused: nothing goes out
+    api.patch(f"{URL}/{hook['endpoint_id']}", {"enabled": True}, format="json")
+    assert send_due() == ["succeeded"]
 
 
 # --- Races on the endpoint row -------------------------------------------------------------

@@ -57,8 +57,9 @@ def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
 @transaction.atomic
 def endpoint_update(*, endpoint: WebhookEndpoint, data: dict[str, Any]) -> WebhookEndpoint:
     """Change url, description, event_types or enabled. Re-enabling clears the disabled
-    reason and the failure streak (pending deliveries stay as they are). Returns the
-    endpoint as saved."""
+    reason and the failure streak: an endpoint paused by hand sends its pending deliveries
+    then; one disabled by failures (410, 5 days) has none left. Returns the endpoint as
+    saved."""
     if "url" in data and data["url"] != endpoint.url:
         addresses.check_url(data["url"])  # DNS outside the lock
     patterns = validate_patterns(data["event_types"]) if "event_types" in data else None
@@ -74,6 +75,8 @@ def endpoint_update(*, endpoint: WebhookEndpoint, data: dict[str, Any]) -> Webho
         endpoint.description = data["description"]
         changed.append("description")
     if "enabled" in data and data["enabled"] != endpoint.enabled:
+        if endpoint.disabled_reason:
+            _fail_pending(endpoint, endpoint.disabled_reason)
         endpoint.enabled = data["enabled"]
         endpoint.disabled_reason = DisabledReason.NONE
         endpoint.disabled_at = None if endpoint.enabled else timezone.now()
@@ -106,6 +109,18 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
+def _fail_pending(endpoint: WebhookEndpoint, reason: str) -> None:
+    """Pending deliveries of an endpoint disabled by failures fail. Also when it is enabled
+    again: the relay may have fanned an event out to it from a subscription list read just
+    before the disable committed, and that delivery must not go out on re-enabling."""
+    WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED,
+        next_attempt_at=None,
+        leased_until=None,
+        last_error=f"endpoint disabled ({reason})",
+    )
+
+
 def signing_secrets(endpoint: WebhookEndpoint, now: Any) -> list[str]:
     """The secrets a delivery is signed with now: the current one, plus the previous one
     during its overlap."""
@@ -126,11 +141,7 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
     endpoint.disabled_at = now
     endpoint.updated_at = now
     endpoint.save(update_fields=["enabled", "disabled_reason", "disabled_at", "updated_at"])
-    WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.FAILED,
-        next_attempt_at=None,
-        last_error=f"endpoint disabled ({reason})",
-    )
+    _fail_pending(endpoint, reason)
     # Private: GET /api/v1/events lists it to the endpoint's owner only (a staff-made
     # endpoint's to staff only). Still no URL in the data.
     events.publish(
