@@ -330,6 +330,9 @@ WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
 # At most this many attempts of one endpoint in flight at once: a slow or dead receiver holds
 # at most that many worker slots of the `webhooks` queue (webhooks/services/claims.py).
 WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", default=2)
+# ...and at most this many of one API client's endpoints together: one key's hanging receivers
+# cannot take the whole pool (run the `webhooks` pool with more slots than this).
+WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT", default=4)
 CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
 # Celery (DESIGN.md section 4).

@@ -58,7 +58,9 @@ class PlatformMixin:
         claim = idempotency.idempotency_claim(
             client=client_identity(request),
             key=idempotency.validate_key(key),
-            fingerprint=idempotency.request_fingerprint(method, request.path, body),
+            # The query string is part of the request (e.g. a replay's `since`): the same key
+            # with another query is a different request, refused as a reused key.
+            fingerprint=idempotency.request_fingerprint(method, request.get_full_path(), body),
             method=method,
             path=request.path,
         )

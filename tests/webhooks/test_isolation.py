@@ -66,6 +66,7 @@ def test_the_limit_is_a_setting_and_a_batch_is_shared_fairly(
     api, receiver, clock: Clock, settings
 ) -> None:
     settings.WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = 3
+    settings.WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = 10  # the per-endpoint limit alone here
     slow, fast = _backlog(api, receiver, 5)
     assert sorted(_endpoints(delivery.claim_due(limit=2))) == sorted([slow, fast])  # not 2 of one
     got = _endpoints(delivery.claim_due(limit=10))
@@ -127,8 +128,9 @@ def test_racing_claims_never_exceed_the_limit(
 
 
 def test_the_claim_reads_in_a_fixed_number_of_queries(
-    api, receiver, clock: Clock, django_assert_max_num_queries: Any
+    api, receiver, clock: Clock, django_assert_max_num_queries: Any, settings: Any
 ) -> None:
+    settings.WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = 10  # one client's 3 endpoints, 2 slots each
     _backlog(api, receiver, 3)
     with django_assert_max_num_queries(8):  # savepoint, lock, busy, ranked, rows, update
         assert len(delivery.claim_due()) == 4

@@ -85,7 +85,7 @@ class EndpointDetailView(PlatformAPIView):
         endpoint = _endpoint(request, endpoint_id)
         body = s.EndpointPatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        endpoints.endpoint_update(endpoint=endpoint, data=dict(body.validated_data))
+        endpoint = endpoints.endpoint_update(endpoint=endpoint, data=dict(body.validated_data))
         return Response(s.EndpointSerializer(endpoint).data)
 
     @extend_schema(
@@ -194,6 +194,11 @@ class EndpointReplayView(PlatformAPIView):
         if unknown:
             detail = ErrorDetail("Unknown query parameter. Allowed: since.", "unknown_parameter")
             raise ValidationError({name: [detail] for name in unknown})
+        if len(request.query_params.getlist("since")) > 1:  # which one? refused, not guessed
+            detail = ErrorDetail(
+                "Given more than once; this parameter takes one value.", "repeated_parameter"
+            )
+            raise ValidationError({"since": [detail]})
         query = ReplayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         queued = replay.endpoint_replay(endpoint=endpoint, since=query.validated_data["since"])

@@ -44,10 +44,32 @@ def parse(url: str) -> SplitResult:
     return parts
 
 
+# IPv6 ranges that carry an IPv4 address a gateway may forward to: NAT64's well-known prefix
+# (RFC 6052; an IPv6-only network's DNS64 answers public names with it, so the embedded address
+# decides), the local-use NAT64 prefix (RFC 8215: site-local by definition) and the deprecated
+# IPv4-compatible ::/96 (nothing public uses it).
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_V4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, 6to4 or NAT64 address leads to."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def refused(ip: IPAddress) -> str | None:
     """Why this address may not receive webhooks, or None."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL or (ip in _V4_COMPATIBLE and not ip.is_loopback):
+            return "not publicly routable"
+        ip = _embedded_ipv4(ip) or ip
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:

@@ -11,10 +11,12 @@ first sender's result be ignored instead of recorded twice. Delivery is at least
 import json
 import logging
 import random
+import re
 import time
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import SplitResult
 
 from celery import current_app
 from django.conf import settings
@@ -129,12 +131,14 @@ def deliver_lane(delivery_pk: int, token: str) -> str:
     more due and the lane has run under LANE_SECONDS, claim the endpoint's next one (the slot
     just freed) and send it here, with no task hop per delivery. Past the budget (a slow
     receiver passes it in one attempt) the lane hands over to new tasks at the back of the
-    queue, so a busy endpoint never keeps a worker from the others."""
+    queue, so a busy endpoint never keeps a worker from the others. The hand-over claims for
+    every endpoint, not only this one: the freed slot may belong to the client, and a slow
+    endpoint that always re-claimed its own would starve the client's other endpoints."""
     started = time.monotonic()
     first, endpoint_pk = _send(delivery_pk, token)
     while endpoint_pk is not None and not _eager():
         if time.monotonic() - started >= LANE_SECONDS:
-            _dispatch_endpoint(endpoint_pk)
+            _hand_over(endpoint_pk)
             break
         claimed = claim_due(endpoint_pk=endpoint_pk, limit=1)
         if not claimed:
@@ -143,9 +147,9 @@ def deliver_lane(delivery_pk: int, token: str) -> str:
     return first
 
 
-def _dispatch_endpoint(endpoint_pk: int) -> None:
+def _hand_over(endpoint_pk: int) -> None:
     try:
-        dispatch_due(endpoint_pk=endpoint_pk)
+        dispatch_due()
     except Exception:  # broker or database trouble: beat's sweep sends it
         logger.warning("webhook endpoint %s: next delivery left to the sweep", endpoint_pk)
 
@@ -184,9 +188,29 @@ def _send(delivery_pk: int, token: str) -> tuple[str, int | None]:
     except UnsafeUrl as exc:
         outcome = transport.Outcome(None, 0, error_class="refused_address", error=exc.message)
     else:
-        outcome = transport.post(parts, checked, body, headers, timeout_seconds())
+        outcome = _post(parts, checked, body, headers)
     result = record(delivery_pk, token, outcome, now)
     return result, (None if result == "superseded" else endpoint.pk)
+
+
+def _post(
+    parts: SplitResult, checked: list[str], body: bytes, headers: dict[str, str]
+) -> transport.Outcome:
+    """transport.post, and any error it did not foresee as a failed attempt: an attempt that
+    raised instead would never be recorded, and the delivery would be re-sent each time its
+    lease ends, without end and without a log row."""
+    try:
+        return transport.post(parts, checked, body, headers, timeout_seconds())
+    except Exception as exc:
+        logger.exception("webhook send to %s failed unexpectedly", parts.hostname)
+        error = f"{type(exc).__name__}: {exc}"
+        return transport.Outcome(None, 0, error_class="connection", error=error)
+
+
+def _storable(text: str, limit: int) -> str:
+    """A receiver's words as the log can keep them: PostgreSQL text refuses NUL (and a lone
+    surrogate cannot be encoded), and the columns have a length."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")[:limit]
 
 
 def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetime) -> str:
@@ -194,24 +218,28 @@ def record(delivery_pk: int, token: str, outcome: transport.Outcome, at: datetim
         delivery = (
             WebhookDelivery.objects.select_for_update()
             .select_related("endpoint")
-            .get(pk=delivery_pk)
+            .filter(pk=delivery_pk)
+            .first()
         )
+        if delivery is None:
+            return "gone"  # its endpoint was deleted during the send
         if not _holds(delivery, token):
             return "superseded"
+        error = _storable(outcome.error, 500)
         WebhookAttempt.objects.create(
             delivery=delivery,
             attempted_at=at,
             succeeded=outcome.succeeded,
             status_code=outcome.status_code,
             latency_ms=outcome.latency_ms,
-            response_body=outcome.response_body,
+            response_body=_storable(outcome.response_body, transport.RESPONSE_KEEP),
             error_class=outcome.error_class,
-            error=outcome.error,
+            error=error,
         )
         delivery.attempts += 1
         delivery.leased_until = None
         delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error
+        delivery.last_error = error
         if outcome.succeeded:
             delivery.status = DeliveryStatus.SUCCEEDED
             delivery.delivered_at = timezone.now()
@@ -260,9 +288,10 @@ def next_wait(attempts: int, outcome: transport.Outcome) -> timedelta | None:
 
 
 def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
-    """`Retry-After`: delay-seconds or an HTTP date."""
+    """`Retry-After`: delay-seconds or an HTTP date. Only ASCII digits are seconds: str.isdigit
+    also accepts the likes of `²`, which float() then refuses."""
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]+", value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

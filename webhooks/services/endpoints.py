@@ -46,24 +46,44 @@ def endpoint_create(
     )
 
 
+def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """The endpoint's row, locked and read afresh: concurrent changes (two rotations, a PATCH
+    beside a rotation or a 410 disable) apply one after the other instead of the last save
+    writing back what it read before the other committed (a rotated secret that was handed
+    out would be lost)."""
+    return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+
+
 @transaction.atomic
 def endpoint_update(*, endpoint: WebhookEndpoint, data: dict[str, Any]) -> WebhookEndpoint:
     """Change url, description, event_types or enabled. Re-enabling clears the disabled
-    reason and the failure streak (pending deliveries stay as they are)."""
+    reason and the failure streak: an endpoint paused by hand sends its pending deliveries
+    then; one disabled by failures (410, 5 days) has none left. Returns the endpoint as
+    saved."""
     if "url" in data and data["url"] != endpoint.url:
-        addresses.check_url(data["url"])
+        addresses.check_url(data["url"])  # DNS outside the lock
+    patterns = validate_patterns(data["event_types"]) if "event_types" in data else None
+    endpoint = _locked(endpoint)
+    changed = ["updated_at"]
+    if "url" in data and data["url"] != endpoint.url:
         endpoint.url = data["url"]
-    if "event_types" in data:
-        endpoint.event_types = validate_patterns(data["event_types"])
+        changed.append("url")
+    if patterns is not None:
+        endpoint.event_types = patterns
+        changed.append("event_types")
     if "description" in data:
         endpoint.description = data["description"]
+        changed.append("description")
     if "enabled" in data and data["enabled"] != endpoint.enabled:
+        if endpoint.disabled_reason:
+            _fail_pending(endpoint, endpoint.disabled_reason)
         endpoint.enabled = data["enabled"]
         endpoint.disabled_reason = DisabledReason.NONE
         endpoint.disabled_at = None if endpoint.enabled else timezone.now()
         endpoint.failing_since = None
+        changed += ["enabled", "disabled_reason", "disabled_at", "failing_since"]
     endpoint.updated_at = timezone.now()
-    endpoint.save()
+    endpoint.save(update_fields=changed)
     return endpoint
 
 
@@ -74,7 +94,10 @@ def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret; the current one stays valid (both signatures sent) for 24 hours."""
+    """A new secret; the current one stays valid (both signatures sent) for 24 hours. Two
+    rotations at once run in turn, so each secret handed out signs (the first as the
+    previous one)."""
+    endpoint = _locked(endpoint)
     now = timezone.now()
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
@@ -84,6 +107,18 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
         update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
     )
     return endpoint
+
+
+def _fail_pending(endpoint: WebhookEndpoint, reason: str) -> None:
+    """Pending deliveries of an endpoint disabled by failures fail. Also when it is enabled
+    again: the relay may have fanned an event out to it from a subscription list read just
+    before the disable committed, and that delivery must not go out on re-enabling."""
+    WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED,
+        next_attempt_at=None,
+        leased_until=None,
+        last_error=f"endpoint disabled ({reason})",
+    )
 
 
 def signing_secrets(endpoint: WebhookEndpoint, now: Any) -> list[str]:
@@ -107,11 +142,7 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
     endpoint.updated_at = now
     endpoint._change_reason = f"disabled automatically ({reason})"  # type: ignore[attr-defined]
     endpoint.save(update_fields=["enabled", "disabled_reason", "disabled_at", "updated_at"])
-    WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.FAILED,
-        next_attempt_at=None,
-        last_error=f"endpoint disabled ({reason})",
-    )
+    _fail_pending(endpoint, reason)
     # Private: GET /api/v1/events lists it to the endpoint's owner only (a staff-made
     # endpoint's to staff only). Still no URL in the data.
     events.publish(
