@@ -304,17 +304,7 @@ def customer_contracts(customer_pk: int, *, limit: int) -> Capped[ContractRow]:
     rows = Contract.objects.filter(customer_id=customer_pk).order_by(
         active_first, "-end_date", "-pk"
     )
-    fields = (
-        "pk",
-        "contract_id",
-        "status",
-        "start_date",
-        "end_date",
-        "term",
-        "value",
-        "annual_value",
-    )
-    return capped(rows, fields, limit, ContractRow)
+    return capped(rows, limit, ContractRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,5 +323,4 @@ def customer_invoices(customer_pk: int, *, limit: int) -> Capped[InvoiceRow]:
     rows = Invoice.objects.filter(customer_id=customer_pk).order_by(
         F("paid_at").desc(nulls_first=True), "due_on", "-issued_on", "-pk"
     )
-    fields = ("pk", "invoice_id", "issued_on", "due_on", "amount", "paid_at")
-    return capped(rows, fields, limit, InvoiceRow)
+    return capped(rows, limit, InvoiceRow)

@@ -3,7 +3,8 @@
 A page that shows "the latest 10 of 412" must not fetch 412 rows nor pay a second COUNT: the
 total rides along on every row as a window count (computed before the LIMIT)."""
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -26,13 +27,17 @@ class Capped(Generic[T]):
 
 
 def capped(
-    rows: QuerySet[Any], fields: Sequence[str], limit: int, build: Callable[..., T]
+    rows: QuerySet[Any], limit: int, row: type[T], *, sources: Mapping[str, str] | None = None
 ) -> Capped[T]:
-    """The first `limit` rows of `rows` (ordered by the caller), each `build(*values of
-    fields)`, with the count of every row of `rows`. One query."""
+    """The first `limit` rows of `rows` (ordered by the caller), each a `row` dataclass built
+    from the values of its fields (each field read from the model field of its name, or from
+    the lookup `sources` names for it, e.g. {"owner_name": "owner__name"}), with the count of
+    every row of `rows`. One query."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    renamed = sources or {}
+    fields = [renamed.get(f.name, f.name) for f in dataclasses.fields(row)]  # type: ignore[arg-type]
     values = rows.annotate(capped_total=Window(Count("pk"))).values_list(*fields, "capped_total")
     found = list(values[:limit])
     total = found[0][-1] if found else 0
-    return Capped(tuple(build(*row[:-1]) for row in found), total)
+    return Capped(tuple(row(*values[:-1]) for values in found), total)

@@ -37,18 +37,21 @@ def campaign_memberships(customer_pk: int, *, limit: int) -> Capped[CampaignMemb
     rows = CampaignMember.objects.filter(customer_id=customer_pk).order_by(
         "-campaign__created_at", "-pk"
     )
-    fields = (
-        "pk",
-        "campaign_id",
-        "campaign__campaign_id",
-        "campaign__name",
-        "campaign__campaign_type",
-        "group",
-        "campaign__created_at",
-        "campaign__ends_at",
-        "campaign__finalized_at",
+    return capped(
+        rows,
+        limit,
+        CampaignMembershipRow,
+        sources={
+            "member_pk": "pk",
+            "campaign_pk": "campaign_id",
+            "campaign_id": "campaign__campaign_id",
+            "name": "campaign__name",
+            "campaign_type": "campaign__campaign_type",
+            "created_at": "campaign__created_at",
+            "ends_at": "campaign__ends_at",
+            "finalized_at": "campaign__finalized_at",
+        },
     )
-    return capped(rows, fields, limit, CampaignMembershipRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +70,4 @@ class TouchpointRow:
 def customer_touchpoints(customer_pk: int, *, limit: int) -> Capped[TouchpointRow]:
     """The customer's journey touchpoints, latest scheduled first. One query."""
     rows = Touchpoint.objects.filter(customer_id=customer_pk).order_by("-scheduled_for", "-pk")
-    fields = (
-        "pk",
-        "touchpoint_id",
-        "stage",
-        "name",
-        "channel",
-        "kind",
-        "status",
-        "scheduled_for",
-        "reason",
-    )
-    return capped(rows, fields, limit, TouchpointRow)
+    return capped(rows, limit, TouchpointRow)

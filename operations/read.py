@@ -345,8 +345,7 @@ def customer_tickets(customer_pk: int, *, limit: int) -> Capped[TicketRow]:
     rows = SupportTicket.objects.filter(customer_id=customer_pk).order_by(
         _open_first(OPEN_TICKET_STATUSES), "-opened_at", "-pk"
     )
-    fields = ("pk", "ticket_id", "priority", "status", "opened_at", "resolved_at")
-    return capped(rows, fields, limit, TicketRow)
+    return capped(rows, limit, TicketRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,8 +365,7 @@ def customer_tasks(customer_pk: int, *, limit: int) -> Capped[TaskRow]:
     rows = Task.objects.filter(customer_id=customer_pk).order_by(
         F("completed_at").desc(nulls_first=True), F("due_at").asc(nulls_last=True), "-pk"
     )
-    fields = ("pk", "task_id", "title", "kind", "owner__name", "due_at", "completed_at")
-    return capped(rows, fields, limit, TaskRow)
+    return capped(rows, limit, TaskRow, sources={"owner_name": "owner__name"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,17 +383,7 @@ class WorkflowRunRow:
 def customer_workflow_runs(customer_pk: int, *, limit: int) -> Capped[WorkflowRunRow]:
     """The customer's workflow runs, newest first. One query."""
     rows = WorkflowRun.objects.filter(customer_id=customer_pk).order_by("-created_at", "-pk")
-    fields = (
-        "pk",
-        "run_id",
-        "workflow_type",
-        "status",
-        "trigger",
-        "created_at",
-        "finished_at",
-        "error",
-    )
-    return capped(rows, fields, limit, WorkflowRunRow)
+    return capped(rows, limit, WorkflowRunRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,8 +403,7 @@ def customer_alerts(customer_pk: int, *, limit: int) -> Capped[AlertRow]:
     rows = Alert.objects.filter(customer_id=customer_pk).order_by(
         _open_first(OPEN_ALERT_STATUSES), "-opened_at", "-pk"
     )
-    fields = ("pk", "alert_id", "title", "severity", "status", "opened_at", "resolved_at")
-    return capped(rows, fields, limit, AlertRow)
+    return capped(rows, limit, AlertRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,17 +424,7 @@ def customer_escalations(customer_pk: int, *, limit: int) -> Capped[EscalationRo
     rows = Escalation.objects.filter(customer_id=customer_pk).order_by(
         _open_first(OPEN_ESCALATION_STATUSES), "-opened_at", "-pk"
     )
-    fields = (
-        "pk",
-        "escalation_id",
-        "severity",
-        "status",
-        "reason",
-        "owner_email",
-        "opened_at",
-        "resolved_at",
-    )
-    return capped(rows, fields, limit, EscalationRow)
+    return capped(rows, limit, EscalationRow)
 
 
 @dataclass(frozen=True, slots=True)

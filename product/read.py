@@ -247,15 +247,4 @@ class FeedbackRow:
 def customer_feedback(customer_pk: int, *, limit: int) -> Capped[FeedbackRow]:
     """The customer's feedback, newest first. One query."""
     rows = Feedback.objects.filter(customer_id=customer_pk).order_by("-created_at", "-pk")
-    fields = (
-        "pk",
-        "feedback_id",
-        "type",
-        "category",
-        "priority",
-        "status",
-        "priority_score",
-        "description",
-        "created_at",
-    )
-    return capped(rows, fields, limit, FeedbackRow)
+    return capped(rows, limit, FeedbackRow)

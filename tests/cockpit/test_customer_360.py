@@ -462,7 +462,7 @@ def test_capped_lists_first_rows_and_counts_all(django_assert_num_queries: Any) 
         none = operations_read.customer_tasks(other.pk + 100, limit=5)
     assert (none.items, none.total, none.more) == ((), 0, 0)
     with pytest.raises(ValueError, match="limit"):
-        capped(Customer.objects.all(), ["pk"], 0, int)
+        capped(Customer.objects.all(), 0, operations_read.TaskRow)
 
 
 def test_reasons_in_words_are_shown_above_the_formula(staff: Any) -> None:
