@@ -52,6 +52,18 @@ def api(make_client: MakeClient) -> KeyedAPIClient:
     return make_client()
 
 
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Run Celery tasks in-process, also in CI's Redis run (the tests that need a real worker
+    start one: `worker_factory`)."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 

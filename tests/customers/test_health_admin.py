@@ -236,7 +236,10 @@ def test_recompute_command_scores_active_customers(
 
 @pytest.mark.django_db
 def test_saving_a_model_offers_a_rescore_that_runs_in_the_background(
-    staff: Any, support_only: HealthModel, django_capture_on_commit_callbacks: Any
+    staff: Any,
+    support_only: HealthModel,
+    django_capture_on_commit_callbacks: Any,
+    eager_tasks: None,
 ) -> None:
     people = fleet()
     extra = [make_customer() for _ in range(3)]
@@ -313,6 +316,7 @@ def test_a_failing_rescore_is_shown_not_a_500(
     support_only: HealthModel,
     django_capture_on_commit_callbacks: Any,
     monkeypatch: pytest.MonkeyPatch,
+    eager_tasks: None,
 ) -> None:
     from customers.health import rescore
 
