@@ -3,9 +3,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.text import smart_split, unescape_string_literal
 
 from integrations.admin_support import ServiceAdmin, ServiceInline, VersionedModelAdmin, copy_saved
 from integrations.history_admin import HistoryAdmin
@@ -149,6 +150,21 @@ class CustomerAdmin(HistoryAdmin, ServiceAdmin):
     list_per_page = 50
     show_full_result_count = False  # counting 100k rows on every page view is wasted work
     actions = ["recompute_health"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Customer], search_term: str
+    ) -> tuple[QuerySet[Customer], bool]:
+        """Each word matches a customer_id, a name or a stakeholder's email, the email through
+        EXISTS: a join would duplicate customers and force a DISTINCT over every match, which
+        then sorted them all by risk twice (1.2 s at 10,000 customers)."""
+        for word in smart_split(search_term):
+            if len(word) > 1 and word[0] in "\"'" and word[0] == word[-1]:
+                word = unescape_string_literal(word)  # a quoted phrase, as Django's search
+            emails = Stakeholder.objects.filter(customer=OuterRef("pk"), email__icontains=word)
+            queryset = queryset.filter(
+                Q(customer_id__icontains=word) | Q(name__icontains=word) | Exists(emails)
+            )
+        return queryset, False
 
     @admin.action(description="Recompute health now", permissions=["change"])
     def recompute_health(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
@@ -484,10 +500,16 @@ class HealthScoreAdmin(HealthScoreDisplay, admin.ModelAdmin):
         "as_of",
         "model_version",
     ]
-    list_filter = [SnapshotShowFilter, "grade", "model_version"]
+    # A date filter, not a date hierarchy: the hierarchy's year/month links cost a DISTINCT
+    # scan of every snapshot on each page view (95 ms at 10,000 customers).
+    list_filter = [
+        SnapshotShowFilter,
+        "grade",
+        "model_version",
+        ("computed_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["customer__customer_id", "customer__name"]
     list_select_related = ["customer"]
-    date_hierarchy = "computed_at"
     show_full_result_count = False
     fields = SNAPSHOT_FIELDS
     readonly_fields = SNAPSHOT_FIELDS
