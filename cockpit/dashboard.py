@@ -130,7 +130,7 @@ class Decline:
 @dataclass(frozen=True)
 class DeclinesTile:
     rows: tuple[Decline, ...]
-    compared: int  # customers whose latest score has a 30-day reference
+    compared: int  # > 0: some active customer's latest score has a 30-day reference
     url: str | None
 
     @property
@@ -277,24 +277,20 @@ def health_tile(as_of: date, links: Linker) -> HealthTile:
 
 def declines_tile(links: Linker) -> DeclinesTile:
     """The active customers whose latest score fell most against its 30-day reference
-    (`HealthChange.change_30d`), largest fall first. Four queries."""
-    changes = customers_read.health_changes(customers_read.active_customer_pks())
-    compared = {pk: c.change_30d for pk, c in changes.items() if c.change_30d is not None}
-    worst = sorted((change, pk) for pk, change in compared.items() if change < 0)[:DECLINES]
-    labels = customers_read.customer_labels([pk for _, pk in worst])
+    (`customers.read.with_health`, the same change as `HealthChange.change_30d`), largest fall
+    first: one query sorting in SQL; a second only when nothing fell, to tell "no fall" from
+    "no reference yet"."""
+    scored = customers_read.with_health(customers_read.active_customers())
+    fallen = scored.filter(health_change_30d__lt=0).order_by("health_change_30d", "customer_id")
+    found = fallen.values_list(
+        "pk", "customer_id", "name", "health_score", "health_grade", "health_change_30d"
+    )[:DECLINES]
     rows = tuple(
-        Decline(
-            customer_pk=pk,
-            customer_id=labels[pk].customer_id,
-            name=labels[pk].name,
-            score=changes[pk].latest.score,
-            grade=changes[pk].latest.grade,
-            change_30d=change,
-            url=links.change("customers.customer", pk),
-        )
-        for change, pk in worst
+        Decline(pk, customer_id, name, score, grade, change, links.change("customers.customer", pk))
+        for pk, customer_id, name, score, grade, change in found
     )
-    return DeclinesTile(rows, len(compared), links.changelist("declining"))
+    compared = len(rows) or scored.filter(health_change_30d__isnull=False)[:1].count()
+    return DeclinesTile(rows, compared, links.changelist("declining"))
 
 
 def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:
