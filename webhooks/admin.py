@@ -63,13 +63,13 @@ class WebhookEndpointAdmin(HistoryAdmin, admin.ModelAdmin):
             messages.warning(request, f"This endpoint is disabled: {reason}.")
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Enable the selected endpoints")
+    @admin.action(description="Enable the selected endpoints", permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             endpoints.endpoint_update(endpoint=endpoint, data={"enabled": True})
         self.message_user(request, "Enabled; replay what they missed from their deliveries.")
 
-    @admin.action(description="Disable the selected endpoints")
+    @admin.action(description="Disable the selected endpoints", permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             endpoints.endpoint_update(endpoint=endpoint, data={"enabled": False})
@@ -112,7 +112,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Replay the selected deliveries (same webhook-id)")
+    @admin.action(
+        description="Replay the selected deliveries (same webhook-id)", permissions=["change"]
+    )
     def replay_now(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         done, refused = 0, []
         for delivery in queryset.select_related("endpoint"):
