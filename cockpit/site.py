@@ -2,11 +2,14 @@
 with the app list below it. Installed as the default site (cockpit.apps.CockpitAdminConfig),
 so every `admin.site.register` in the domains lands here."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -14,6 +17,7 @@ from integrations import clock
 
 from .charts import COLOURS, stacked_weeks
 from .dashboard import build_dashboard
+from .lookups import unanswerable
 
 
 def dashboard_moment() -> tuple[date, datetime]:
@@ -39,6 +43,19 @@ class CockpitAdminSite(admin.AdminSite):
             return model_admin is not None and model_admin.has_view_or_change_permission(request)
 
         return can_view
+
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
+        """Every admin page: a lookup the database would fail on (cockpit.lookups) gets the
+        admin's own "invalid lookup" redirect, as a value it cannot convert does."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if unanswerable(dict(request.GET.lists())):
+                return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+            return inner(request, *args, **kwargs)
+
+        return guarded
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

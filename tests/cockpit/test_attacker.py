@@ -131,3 +131,37 @@ def test_a_history_version_that_is_no_id_is_a_404(staff: Any, version: str) -> N
     assert staff.get(url).status_code == 404
     assert staff.post(url, {}).status_code == 404
     customer.refresh_from_db()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"created_at__year": "0"},
+        {"created_at__year": "999999"},
+        {"created_at__year__gte": "-5"},
+        {"created_at__iso_year": "10000"},
+        {"created_at__year__in": "2026,999999"},
+        {"name__regex": "("},
+        {"name__iregex": "[["},
+    ],
+)
+@pytest.mark.parametrize(
+    "url", ["admin:customers_customer_changelist", "admin:operations_task_changelist"]
+)
+def test_a_lookup_the_database_would_fail_on_is_the_invalid_lookup_redirect(
+    staff: Any, url: str, query: dict[str, str]
+) -> None:
+    CustomerFactory.create()
+    response = staff.get(reverse(url), query)
+    assert response.status_code == 302
+    assert response["Location"] == reverse(url) + "?e=1"
+
+
+def test_a_year_in_range_still_filters(staff: Any) -> None:
+    customer = CustomerFactory.create()
+    year = customer.created_at.year
+    url = reverse("admin:customers_customer_changelist")
+    assert customer.customer_id in staff.get(url, {"created_at__year": str(year)}).content.decode()
+    response = staff.get(url, {"created_at__year": str(year - 1)})
+    assert response.status_code == 200
+    assert customer.customer_id not in response.content.decode()
