@@ -280,7 +280,7 @@ def test_create_sign_in_for_team_members(staff: Any) -> None:
     assert client.get(reverse("cockpit:my_tasks")).context["member"].pk == ana.pk
     again = _act(staff, url, "create_sign_in", [ana.pk])
     assert _messages(again) == [
-        "ana@company.com: not created; This team member already has a sign-in."
+        "No sign-in for ana@company.com: This team member already has a sign-in."
     ]
     assert get_user_model().objects.filter(username="ana@company.com").count() == 1
 
