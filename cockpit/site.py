@@ -7,7 +7,8 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -18,6 +19,7 @@ from integrations import clock
 from .charts import COLOURS, stacked_weeks
 from .dashboard import build_dashboard
 from .lookups import unanswerable
+from .selection import foreign_ids
 
 
 def dashboard_moment() -> tuple[date, datetime]:
@@ -46,13 +48,28 @@ class CockpitAdminSite(admin.AdminSite):
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
         """Every admin page: a lookup the database would fail on (cockpit.lookups) gets the
-        admin's own "invalid lookup" redirect, as a value it cannot convert does."""
+        admin's own "invalid lookup" redirect, as a value it cannot convert does; an action
+        POST selecting ids that are no ids of the list's model (cockpit.selection) is refused
+        with a message and changes nothing."""
         inner = super().admin_view(view, cacheable)
+
+        model_admin = getattr(view, "__self__", None)  # a ModelAdmin's own views
 
         @wraps(inner)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if unanswerable(dict(request.GET.lists())):
                 return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+            selected = (
+                request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+            )
+            if (
+                selected
+                and isinstance(model_admin, admin.ModelAdmin)
+                and self.has_permission(request)
+                and foreign_ids(model_admin.model, selected)
+            ):
+                messages.error(request, "The selection holds ids of no record: nothing changed.")
+                return HttpResponseRedirect(request.get_full_path())
             return inner(request, *args, **kwargs)
 
         return guarded

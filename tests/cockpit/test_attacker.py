@@ -165,3 +165,39 @@ def test_a_year_in_range_still_filters(staff: Any) -> None:
     response = staff.get(url, {"created_at__year": str(year - 1)})
     assert response.status_code == 200
     assert customer.customer_id not in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.5", "²", "9" * 5000, "99999999999999999999"])
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [
+        ("admin:customers_customer_changelist", "recompute_health"),
+        ("admin:operations_task_changelist", "complete"),
+        ("admin:operations_alert_changelist", "resolve"),
+        ("admin:customers_milestone_changelist", "mark_achieved"),
+    ],
+)
+def test_an_action_on_ids_of_no_record_is_refused_not_a_500(
+    staff: Any, url: str, action: str, bad: str
+) -> None:
+    task = TaskFactory.create(customer=CustomerFactory.create())
+    response = staff.post(
+        reverse(url), {"action": action, "_selected_action": [str(task.pk), bad], "index": 0}
+    )
+    assert response.status_code == 302
+    page = staff.get(response["Location"])
+    messages = [str(m) for m in page.context["messages"]]
+    assert messages == ["The selection holds ids of no record: nothing changed."]
+    task.refresh_from_db()
+    assert task.completed_at is None
+
+
+def test_a_csm_selecting_ids_of_no_record_is_refused_too(csm_client: Any, csm: TeamMember) -> None:
+    mine = TaskFactory.create(owner=csm, customer=CustomerFactory.create())
+    response = csm_client.post(
+        reverse("admin:operations_task_changelist"),
+        {"action": "complete", "_selected_action": [str(mine.pk), "abc"], "index": 0},
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.completed_at is None
