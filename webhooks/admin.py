@@ -5,6 +5,7 @@ endpoints while any is disabled."""
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -57,7 +58,8 @@ class WebhookEndpointAdmin(HistoryAdmin, admin.ModelAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        endpoint = WebhookEndpoint.objects.filter(pk=object_id).first()
+        # get_object: a malformed id in the URL ("abc") is "no such endpoint", not a 500.
+        endpoint = self.get_object(request, unquote(object_id))
         if endpoint is not None and not endpoint.enabled:
             reason = endpoint.get_disabled_reason_display() or "by its owner"
             messages.warning(request, f"This endpoint is disabled: {reason}.")
