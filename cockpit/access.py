@@ -18,7 +18,16 @@ VIEW_ONLY = {
     "customers": ["teammember", "healthscore", "lifecyclechange"],
     "operations": ["supportticket", "surveyresponse", "workflowrun", "playbook"],
     "product": ["feedback", "feature"],
-    "finance": ["contract", "invoice", "expansionopportunity", "valuerecord"],
+    "finance": [
+        "contract",
+        "invoice",
+        "expansionopportunity",
+        "valuerecord",
+        "renewalmodelversion",
+    ],
+    # the customer 360 page links to these lists: a CSM following them met 403s
+    "sales": ["expansionsnapshot"],
+    "marketing": ["campaign", "campaignmember", "touchpoint"],
 }
 
 

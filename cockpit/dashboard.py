@@ -48,10 +48,9 @@ FILTERS: dict[str, tuple[str, dict[str, str]]] = {
         {"success_manager__id__exact": "{pk}", "status__exact": "active"},
     ),
     "active_csms": ("customers.teammember", {"active__exact": "1"}),
-    "renewals_due": (
-        "finance.contract",
-        {"status__exact": "active", "end_date__gt": "{first}", "end_date__lte": "{last}"},
-    ),
+    # The risk list's renewal filter: the tile's count is customers (each one's next-ending
+    # contract), not every active contract ending in the window (add-ons would add rows).
+    "renewals_due": ("customers.customer", {"renewal_within": "{days}"}),
     "contract": ("finance.contract", {"q": "{contract_id}"}),
     "open_escalations": (
         "operations.escalation",
@@ -296,9 +295,7 @@ def declines_tile(links: Linker) -> DeclinesTile:
 def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:
     """finance's renewals due in the next RENEWAL_DAYS days, ARR at risk as it defines it.
     Twelve queries (none but the model's when no version is active)."""
-    url = links.changelist(
-        "renewals_due", first=as_of.isoformat(), last=(as_of + timedelta(RENEWAL_DAYS)).isoformat()
-    )
+    url = links.changelist("renewals_due", days=RENEWAL_DAYS)
     try:
         due = finance_read.renewals_due(as_of=as_of, days=RENEWAL_DAYS)
     except NoActiveRenewalModel:

@@ -2,11 +2,15 @@
 with the app list below it. Installed as the default site (cockpit.apps.CockpitAdminConfig),
 so every `admin.site.register` in the domains lands here."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -14,6 +18,8 @@ from integrations import clock
 
 from .charts import COLOURS, stacked_weeks
 from .dashboard import build_dashboard
+from .lookups import unanswerable
+from .selection import foreign_ids
 
 
 def dashboard_moment() -> tuple[date, datetime]:
@@ -39,6 +45,34 @@ class CockpitAdminSite(admin.AdminSite):
             return model_admin is not None and model_admin.has_view_or_change_permission(request)
 
         return can_view
+
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
+        """Every admin page: a lookup the database would fail on (cockpit.lookups) gets the
+        admin's own "invalid lookup" redirect, as a value it cannot convert does; an action
+        POST selecting ids that are no ids of the list's model (cockpit.selection) is refused
+        with a message and changes nothing."""
+        inner = super().admin_view(view, cacheable)
+
+        model_admin = getattr(view, "__self__", None)  # a ModelAdmin's own views
+
+        @wraps(inner)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if unanswerable(dict(request.GET.lists())):
+                return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+            selected = (
+                request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+            )
+            if (
+                selected
+                and isinstance(model_admin, admin.ModelAdmin)
+                and self.has_permission(request)
+                and foreign_ids(model_admin.model, selected)
+            ):
+                messages.error(request, "The selection holds ids of no record: nothing changed.")
+                return HttpResponseRedirect(request.get_full_path())
+            return inner(request, *args, **kwargs)
+
+        return guarded
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

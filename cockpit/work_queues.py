@@ -20,7 +20,14 @@ from operations.admin import complete_tasks_message
 
 from .access import signed_in_member
 
+BIGGEST = 2**63
 LIMIT = 200  # rows shown; the count says how many there are, the admin list has them all
+
+
+def _is_id(text: str) -> bool:
+    """ASCII digits within the database's integer: `"²".isdigit()` holds but `int("²")` fails,
+    int() refuses over 4300 digits, and an id beyond 2**63 would overflow SQLite."""
+    return len(text) <= 19 and text.isascii() and text.isdigit() and int(text) < BIGGEST
 
 
 def _member(request: HttpRequest) -> customers_read.TeamMemberRef | None:
@@ -30,7 +37,7 @@ def _member(request: HttpRequest) -> customers_read.TeamMemberRef | None:
         return signed_in_member(request.user)
     if not request.user.has_perm("customers.change_teammember"):
         raise Http404("Only a manager opens another member's queue.")
-    if not asked.isdigit():
+    if not _is_id(asked):
         raise Http404("No such team member.")
     found = customers_read.team_member_ref(int(asked))
     if found is None:
@@ -82,7 +89,7 @@ def _complete(request: HttpRequest, member: customers_read.TeamMemberRef) -> Htt
     task list's action)."""
     if not request.user.has_perm("operations.change_task"):
         raise Http404("You may not change tasks.")
-    pks = [int(pk) for pk in request.POST.getlist("task") if pk.isdigit()]
+    pks = [int(pk) for pk in request.POST.getlist("task") if _is_id(pk)]
     if not pks:
         messages.warning(request, "No tasks selected.")
     else:

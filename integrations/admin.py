@@ -70,7 +70,7 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Event._meta.fields]
     actions = ["retry_now"]
 
-    @admin.action(description="Retry the selected events now")
+    @admin.action(description="Retry the selected events now", permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         updated = events_retry(event_pks=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{updated} event(s) queued for the relay.")

@@ -211,7 +211,7 @@ class VersionedModelAdmin(ServiceAdmin):
         )
         copy_saved(saved, obj)
 
-    @admin.action(description="Make the selected model the active one")
+    @admin.action(description="Make the selected model the active one", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         chosen = queryset.order_by("-version").first()
         if chosen is None:

@@ -60,7 +60,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
         except ValidationError:
             raise Http404 from None
         too_big = isinstance(pk, int) and abs(pk) >= BIGGEST
-        if too_big or not version_id.isdigit() or int(version_id) >= BIGGEST:
+        # "²".isdigit() holds but int("²") raises; int() refuses over 4300 digits.
+        digits = len(version_id) <= 19 and version_id.isascii() and version_id.isdigit()
+        if too_big or not digits:
+            raise Http404
+        if int(version_id) >= BIGGEST:
             raise Http404
 
     def history_form_view(

@@ -220,7 +220,7 @@ class WorkflowRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs start from the API or an automation rule
 
-    @admin.action(description="Retry the failed step of selected runs")
+    @admin.action(description="Retry the failed step of selected runs", permissions=["change"])
     def retry_failed_step(self, request: HttpRequest, queryset: QuerySet[WorkflowRun]) -> None:
         failed = list(WorkflowStepRun.objects.filter(run__in=queryset, status=StepStatus.FAILED))
         for step in failed:

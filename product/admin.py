@@ -166,7 +166,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         )
         copy_saved(edited, obj)
 
-    @admin.action(description="Change status / target of selected feedback")
+    @admin.action(description="Change status / target of selected feedback", permissions=["change"])
     def change_status(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> None:
         data = request.POST
         status = data.get("status") or None

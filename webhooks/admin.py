@@ -5,6 +5,7 @@ endpoints while any is disabled."""
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -57,19 +58,20 @@ class WebhookEndpointAdmin(HistoryAdmin, admin.ModelAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        endpoint = WebhookEndpoint.objects.filter(pk=object_id).first()
+        # get_object: a malformed id in the URL ("abc") is "no such endpoint", not a 500.
+        endpoint = self.get_object(request, unquote(object_id))
         if endpoint is not None and not endpoint.enabled:
             reason = endpoint.get_disabled_reason_display() or "by its owner"
             messages.warning(request, f"This endpoint is disabled: {reason}.")
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Enable the selected endpoints")
+    @admin.action(description="Enable the selected endpoints", permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             endpoints.endpoint_update(endpoint=endpoint, data={"enabled": True})
         self.message_user(request, "Enabled; replay what they missed from their deliveries.")
 
-    @admin.action(description="Disable the selected endpoints")
+    @admin.action(description="Disable the selected endpoints", permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             endpoints.endpoint_update(endpoint=endpoint, data={"enabled": False})
@@ -112,7 +114,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Replay the selected deliveries (same webhook-id)")
+    @admin.action(
+        description="Replay the selected deliveries (same webhook-id)", permissions=["change"]
+    )
     def replay_now(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         done, refused = 0, []
         for delivery in queryset.select_related("endpoint"):

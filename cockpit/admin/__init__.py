@@ -1,3 +1,3 @@
 """Cockpit admin screens; each module registers or extends its own (imported here)."""
 
-from . import customers, team  # noqa: F401
+from . import customers, own_work, team  # noqa: F401

@@ -36,7 +36,8 @@ class CockpitTeamMemberAdmin(TeamMemberAdmin):
                 continue
             created.append((user.get_username(), password))
         for email, reason in refused:
-            self.message_user(request, f"{email}: not created; {reason}", messages.WARNING)
+            # Not "{email}: ...": the admin capitalises a message, and the address with it.
+            self.message_user(request, f"No sign-in for {email}: {reason}", messages.WARNING)
         if not created:
             return None
         # Shown on this page only, never in a message (the message cookie would carry it).

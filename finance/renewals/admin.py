@@ -265,7 +265,7 @@ class RenewalModelVersionAdmin(ServiceAdmin):
             reverse("admin:finance_renewalmodelversion_change", args=[obj.pk])
         )
 
-    @admin.action(description="Make active")
+    @admin.action(description="Make active", permissions=["change"])
     def make_active(self, request: HttpRequest, queryset: QuerySet[RenewalModelVersion]) -> None:
         chosen = list(queryset.values_list("version", flat=True)[:2])
         if len(chosen) != 1:

@@ -503,3 +503,20 @@ def test_every_link_on_the_page_opens(staff: Any) -> None:
         assert response.status_code == 200, link
         if "customer__id__exact=" in link:
             assert response.context["cl"].result_count == 1, link
+
+
+def test_every_link_on_the_page_opens_for_a_csm_too() -> None:
+    """A CSM (the "CS managers" group) follows the same links: none is a 403."""
+    import re
+    from html import unescape
+
+    from .conftest import signed_in
+
+    csm = TeamMemberFactory.create()
+    customer = CustomerFactory.create(success_manager=csm)
+    populate(customer, 1)
+    client = signed_in(csm)
+    html = client.get(url(customer.pk)).content.decode()
+    links = {unescape(h) for h in re.findall(r'href="(/admin/[^"#]*)"', html) if "logout" not in h}
+    refused = [link for link in sorted(links) if client.get(link).status_code != 200]
+    assert refused == []

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cockpit import risk
 from cockpit import site as cockpit_site
 from cockpit.charts import stacked_weeks
 from cockpit.dashboard import Dashboard, build_dashboard, week_ends
@@ -174,9 +175,21 @@ def test_renewals_due_in_90_days_with_arr_at_risk(portfolio: dict[str, Customer]
     ordered = sorted([(risk_a, "ctr_a"), (risk_b, "ctr_b")], key=lambda r: -r[0])
     assert [(r.arr_at_risk, r.contract_id) for r in tile.rows] == ordered
     assert tile.rows[0].days_to_end in (40, 80)
-    assert tile.url == (
-        "/admin/finance/contract/?status__exact=active"
-        "&end_date__gt=2026-06-30&end_date__lte=2026-09-28"
+    assert tile.url == "/admin/customers/customer/?renewal_within=90"
+
+
+def test_renewals_count_customers_as_the_list_it_links_to(portfolio: dict[str, Customer]) -> None:
+    """A customer with an add-on contract ending in the window too is one renewal due: the
+    linked risk list (renewal within 90 days) shows the same number of rows."""
+    _contract(portfolio["a"], "ctr_a", 40, 100_000)
+    _contract(portfolio["a"], "ctr_a_addon", 60, 10_000)
+    _contract(portfolio["b"], "ctr_b", 80, 50_000)
+    tile = _build().renewals
+    assert tile.count == 2
+    assert tile.url == "/admin/customers/customer/?renewal_within=90"
+    listed = risk.risk_rows(Customer.objects.all(), AS_OF).filter(risk.renewal_within(AS_OF, 90))
+    assert sorted(listed.values_list("customer_id", flat=True)) == sorted(
+        [portfolio["a"].customer_id, portfolio["b"].customer_id]
     )
 
 
@@ -375,7 +388,9 @@ def test_links_only_to_the_lists_the_viewer_may_see(portfolio: dict[str, Custome
     assert board.capacity.bars[0].url is None
     only_customers = _build(lambda label: label == "customers.customer")
     assert only_customers.declines.rows[0].url is not None
-    assert only_customers.renewals.url is None
+    # the renewals tile links to the risk list; its rows to contracts, not viewable here
+    assert only_customers.renewals.url == "/admin/customers/customer/?renewal_within=90"
+    assert only_customers.renewals.rows[0].url is None
 
 
 # --- the page --------------------------------------------------------------------------------

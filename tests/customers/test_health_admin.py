@@ -286,6 +286,9 @@ def test_saving_a_model_offers_a_rescore_that_runs_in_the_background(
     text = progress.content.decode()
     assert "Rescored: 6 / 6" in text
     assert 'http-equiv="refresh"' not in text
+    # times as the dashboard shows them ("9:47 p.m.." read badly)
+    when = timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M")
+    assert f"finished at {when}." in text
     listing = staff.get("/admin/customers/healthmodel/").content.decode()
     assert "Rescored: 6 / 6" in listing
 

@@ -1,5 +1,6 @@
 """The admin: no secret ever shown, a banner while an endpoint is disabled, replay."""
 
+import pytest
 from django.urls import reverse
 
 from integrations import events
@@ -45,3 +46,11 @@ def test_deliveries_filter_and_replay_from_the_admin(staff, api, receiver) -> No
     delivery.refresh_from_db()
     assert delivery.attempts == 0
     assert send_due() == ["succeeded"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["abc", "1.5", "²", "9" * 5000, "99999999999999999999", "0"])
+def test_an_endpoint_page_for_no_id_is_the_admins_not_found_redirect(staff, bad) -> None:
+    response = staff.get(f"/admin/webhooks/webhookendpoint/{bad}/change/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
