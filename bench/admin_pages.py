@@ -110,7 +110,8 @@ def admin_rows(report: dict[str, Any]) -> list[str]:
             continue
         ok = report[f"{name}_p95_ms"] < TARGET_MS
         rows.append(
-            f"| {label} (admin, via gunicorn) | p50 {report[f'{name}_p50_ms']} ms, "
+            f"| {label} (admin, via gunicorn, measured {report.get('admin_date', '-')}) | "
+            f"p50 {report[f'{name}_p50_ms']} ms, "
             f"p95 {report[f'{name}_p95_ms']} ms ({report[f'{name}_requests']} requests) | "
             f"p95 < {TARGET_MS} ms {'✅' if ok else '❌'} | - |"
         )

@@ -120,7 +120,9 @@ def main() -> None:
     if args.only in ("marketing", "admin"):
         sh(PY, "manage.py", "migrate", "-v0", env=env)
         measure = _marketing if args.only == "marketing" else _admin
-        write_report({**previous_report(), **measure(args, env)})
+        figures = measure(args, env)
+        figures[f"{args.only}_date"] = date.today().isoformat()
+        write_report({**previous_report(), **figures})
         return
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -131,6 +133,7 @@ def main() -> None:
     report.update(bench_finance_reads(args, env))
     report.update(_marketing(args, env))
     report.update(_admin(args, env))
+    report["admin_date"] = report["marketing_date"] = report["date"]
     report.update(bench_webhooks(args))
     report["webhook_date"] = report["date"]
     write_report(report)
