@@ -311,3 +311,25 @@ class HealthRecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"Rescore with model v{self.model_version} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HealthDistributionDay(models.Model):
+    """The health distribution on a past day, remembered (customers.health.distribution): the
+    dashboard's 12-week trend would otherwise look up every customer's snapshot at every week's
+    end on each view. A past day's counts change only when a snapshot for that day or before
+    arrives later (a pk above `snapshots_through`) or when who was alive that day changes (the
+    total differs): either makes the row stale and it is counted again."""
+
+    day = models.DateField(unique=True)
+    counts = models.JSONField(help_text="Customers per grade, every grade present.")
+    unscored = models.PositiveIntegerField()
+    snapshots_through = models.BigIntegerField(
+        help_text="The newest health snapshot (pk) that existed when the day was counted."
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Health distribution on {self.day}"

@@ -25,9 +25,11 @@ from django.db.models import (
 )
 
 from integrations.clock import DayWindow, local_day_end
+from integrations.clock import today as clock_today
 
 from . import facts
 from .choices import CustomerStatus, MilestoneStatus
+from .health import distribution
 from .health.engine import scorable_customers
 from .health.selectors import (
     STABLE_BAND,
@@ -598,8 +600,27 @@ def _alive_on(day: date) -> Q:
 def health_distribution(days: Sequence[date]) -> HealthDistribution:
     """Grade counts now (the active customers, each by its latest snapshot) and on each of
     `days` (the customers alive that day — `scorable_customers` — each by the latest snapshot
-    scored for a day on or before it). One query whatever the number of customers and days:
-    each customer's grades as subquery columns, counted in an outer aggregate."""
+    scored for a day on or before it). Days before today are remembered while they hold
+    (customers.health.distribution); the rest are counted in one query whatever the number of
+    customers and days: each customer's grades as subquery columns, counted in an outer
+    aggregate. At most six queries."""
+    today = clock_today()
+    kept = distribution.remembered([d for d in days if d < today], _alive_on)
+    through = distribution.newest_snapshot_pk()
+    current, counted = _count_grades([d for d in days if d not in kept])
+    distribution.remember(
+        {day: found for day, found in counted.items() if day < today}, snapshots_through=through
+    )
+    found = {**kept, **counted}
+    return HealthDistribution(
+        GradeCounts(None, *current), tuple(GradeCounts(day, *found[day]) for day in days)
+    )
+
+
+def _count_grades(
+    days: Sequence[date],
+) -> tuple[distribution.Counted, dict[date, distribution.Counted]]:
+    """(counts, unscored) now and on each of `days`. One query."""
     grades = list(HealthGrade.values)
     columns: dict[str, Subquery] = {"g_now": latest_health("grade")}
     columns |= {f"g_{i}": latest_health("grade", as_of_until=day) for i, day in enumerate(days)}
@@ -613,12 +634,10 @@ def health_distribution(days: Sequence[date]) -> HealthDistribution:
         counted[f"{i}_none"] = Count("pk", filter=_alive_on(day) & Q(**{f"g_{i}__isnull": True}))
     totals = Customer.objects.annotate(**columns).aggregate(**counted)
 
-    def at(key: str, day: date | None) -> GradeCounts:
-        return GradeCounts(
-            day, {g: totals[f"{key}_{g}"] or 0 for g in grades}, totals[f"{key}_none"] or 0
-        )
+    def at(key: str) -> distribution.Counted:
+        return {g: totals[f"{key}_{g}"] or 0 for g in grades}, totals[f"{key}_none"] or 0
 
-    return HealthDistribution(at("now", None), tuple(at(str(i), day) for i, day in enumerate(days)))
+    return at("now"), {day: at(str(i)) for i, day in enumerate(days)}
 
 
 def active_team_member_loads() -> list[CsmLoad]:
