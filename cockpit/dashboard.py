@@ -90,6 +90,11 @@ class Linker:
             return None
         return reverse(f"admin:{model.replace('.', '_')}_change", args=[pk])
 
+    def customer_360(self, pk: int) -> str | None:
+        if not self.can_view("customers.customer"):
+            return None
+        return reverse("admin:customers_customer_360", args=[pk])
+
 
 # --- tiles ------------------------------------------------------------------------------------
 
@@ -285,7 +290,7 @@ def declines_tile(links: Linker) -> DeclinesTile:
         "pk", "customer_id", "name", "health_score", "health_grade", "health_change_30d"
     )[:DECLINES]
     rows = tuple(
-        Decline(pk, customer_id, name, score, grade, change, links.change("customers.customer", pk))
+        Decline(pk, customer_id, name, score, grade, change, links.customer_360(pk))
         for pk, customer_id, name, score, grade, change in found
     )
     compared = len(rows) or scored.filter(health_change_30d__isnull=False)[:1].count()

@@ -139,7 +139,8 @@ class CockpitCustomerAdmin(CustomerAdmin):
             return "—"
         # The arrow is the trend direction (±5 points), the filter's and the read-out's.
         arrow = ARROWS[customers_read.change_direction(change) or "stable"]
-        return f"{arrow} {change:+d}" if change else f"{arrow} 0"
+        sign = "+" if change > 0 else "−" if change < 0 else ""  # a minus sign, as the reasons
+        return f"{arrow} {sign}{abs(change)}"
 
     @admin.display(description="ARR", ordering=F("arr").asc(nulls_last=True))
     def arr(self, obj: Any) -> str:

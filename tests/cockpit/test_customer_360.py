@@ -340,7 +340,7 @@ def test_known_customer_shows_its_numbers(staff: Any) -> None:
 
     html = response.content.decode()
     assert 'class="c360-grade c360-at_risk">62<' in html
-    assert "<strong>-8</strong>" in html
+    assert "<strong>&minus;8</strong>" in html
     assert "150,000" in html
     assert f"<strong>{c360.renewal_percent}%</strong>" in html
     assert "NPS <strong>33.3</strong>" in html

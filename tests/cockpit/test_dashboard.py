@@ -133,7 +133,7 @@ def test_biggest_declines_use_the_30_day_change(portfolio: dict[str, Customer]) 
         (portfolio["b"].customer_id, 20, -70)
     ]
     assert tile.compared  # some active customer has a 30-day reference
-    assert tile.rows[0].url == f"/admin/customers/customer/{portfolio['b'].pk}/change/"
+    assert tile.rows[0].url == f"/admin/customers/customer/{portfolio['b'].pk}/360/"
 
 
 def test_declines_keep_the_ten_largest_falls() -> None:
@@ -427,7 +427,7 @@ def test_staff_without_permissions_see_numbers_without_links(
     user.user_permissions.add(Permission.objects.get(codename="view_customer"))
     client.force_login(User.objects.get(pk=user.pk))
     page = client.get("/admin/").content.decode()
-    assert f"/admin/customers/customer/{portfolio['b'].pk}/change/" in page
+    assert f"/admin/customers/customer/{portfolio['b'].pk}/360/" in page
     assert "/admin/customers/healthscore/" not in page
 
 

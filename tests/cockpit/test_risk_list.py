@@ -106,7 +106,7 @@ def test_columns_show_the_hand_computed_numbers(staff: Any, portfolio: Any) -> N
     d = rows["c_d"]
     assert (d.health_score, d.arr, d.next_renewal, d.renewal) == (None, None, None, None)
     html = response.content.decode()
-    for text in ("30 · critical", "▼ -20", "— +3", "▲ +10", "180,000", "70,001", "75.0 %"):
+    for text in ("30 · critical", "▼ −20", "— +3", "▲ +10", "180,000", "70,001", "75.0 %"):
         assert text in html, text
     assert (today() + timedelta(days=20)).isoformat() in html
     assert "not sortable" in html  # the probability column's help text
