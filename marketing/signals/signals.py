@@ -69,14 +69,9 @@ class HealthSignal:
         return self.change_30d is not None and self.change_30d <= -DECLINE_POINTS
 
 
-def direction_of(change_30d: int | None) -> str | None:
-    if change_30d is None:
-        return None
-    if change_30d >= DIRECTION_BAND:
-        return "improving"
-    if change_30d <= -DIRECTION_BAND:
-        return "declining"
-    return "stable"
+# The trend direction of a 30-day change: customers' one definition (the risk list's arrow and
+# trend filter use it too).
+direction_of = customers_read.change_direction
 
 
 @dataclass(frozen=True, slots=True)

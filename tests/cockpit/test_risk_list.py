@@ -8,12 +8,18 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from customers.models import Customer, HealthScore
+from customers.models import Customer
 from finance.models import RenewalModelVersion
 from integrations.clock import today
-from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
+from tests.customers.factories import (
+    CustomerFactory,
+    StakeholderFactory,
+    TeamMemberFactory,
+)
+from tests.customers.factories import (
+    health_history as health,
+)
 from tests.finance.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,22 +37,6 @@ def constant_model(probability: float) -> None:
         intercept=math.log(probability / (1 - probability)),
         terms=[],
     )
-
-
-def health(customer: Customer, *scores: tuple[int, int]) -> None:
-    """(days ago, score) snapshots."""
-    now = timezone.now()
-    for days_ago, score in scores:
-        at = now - timedelta(days=days_ago)
-        grade = "healthy" if score >= 70 else "at_risk" if score >= 40 else "critical"
-        HealthScore.objects.create(
-            customer=customer,
-            computed_at=at,
-            as_of=at.date(),
-            score=score,
-            grade=grade,
-            model_version=1,
-        )
 
 
 def contract(customer: Customer, ends_in: int, annual: str) -> None:

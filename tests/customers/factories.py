@@ -46,3 +46,25 @@ class StakeholderFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@client.example")
     name = "Pat Person"
     role = "CTO"
+
+
+def health_history(customer: Customer, *scores: tuple[int, int]) -> None:
+    """(days ago, score) snapshots, graded by the default bands (70 healthy, 40 at risk)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers.models import HealthScore
+
+    now = timezone.now()
+    for days_ago, score in scores:
+        at = now - timedelta(days=days_ago)
+        grade = "healthy" if score >= 70 else "at_risk" if score >= 40 else "critical"
+        HealthScore.objects.create(
+            customer=customer,
+            computed_at=at,
+            as_of=at.date(),
+            score=score,
+            grade=grade,
+            model_version=1,
+        )

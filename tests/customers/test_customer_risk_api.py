@@ -6,32 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from customers.models import Customer, HealthScore
+from customers.models import Customer
 from integrations.clock import today
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
+from tests.customers.factories import health_history as health
 from tests.finance.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers"
-
-
-def health(customer: Customer, *scores: tuple[int, int]) -> None:
-    """(days ago, score) snapshots."""
-    now = timezone.now()
-    for days_ago, score in scores:
-        at = now - timedelta(days=days_ago)
-        grade = "healthy" if score >= 70 else "at_risk" if score >= 40 else "critical"
-        HealthScore.objects.create(
-            customer=customer,
-            computed_at=at,
-            as_of=at.date(),
-            score=score,
-            grade=grade,
-            model_version=1,
-        )
 
 
 def contract(customer: Customer, ends_in: int, annual: str, status: str = "active") -> None:
