@@ -87,5 +87,12 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
+    click_and_load(page, "input[type=submit]")
+
+
+def click_and_load(page: Any, selector: str) -> None:
+    """Click something that loads a new page and wait until that page has loaded: `click`
+    returns once the navigation has committed, when the new page may be half parsed (a message
+    list item read then can be empty)."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)

@@ -2,17 +2,19 @@
 the dashboard's numbers (compared with the database), open the worst account's 360 page from
 the risk-sorted customer list, recompute its health, complete a task from "My tasks"."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cockpit.access import cs_managers_group_ensure
 from customers import services as customer_services
 from customers.models import Customer, HealthScore, TeamMember
 from operations.models import Task
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_and_load, sign_in
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
 from tests.operations.factories import TaskFactory
 
@@ -95,24 +97,25 @@ def test_a_csm_works_through_the_cockpit(page: Any, portfolio: dict[str, Any]) -
     page.goto("/admin/customers/customer/")
     page.locator("#result_list tbody tr").first.locator("input.action-select").check()
     page.select_option("select[name=action]", "recompute_health")
-    page.click("button[name=index]")
-    message = page.locator("ul.messagelist li").first.inner_text()
-    assert message.startswith("Recomputed 1 customer")
+    click_and_load(page, "button[name=index]")
+    expect(page.locator("ul.messagelist li").first).to_have_text(
+        re.compile(r"^Recomputed 1 customer")
+    )
     page.shots("recomputed")
     worst: Customer = portfolio["worst"]
     assert worst.health_scores.count() == 3  # the two made above and the recomputed one
 
     # My tasks (linked from the dashboard): the overdue one first; complete it.
     page.goto("/admin/")
-    page.click("#cs-my-work >> text=My tasks")
+    click_and_load(page, "#cs-my-work >> text=My tasks")
     rows = page.locator("#my-tasks tbody tr")
     assert rows.count() == 2
     assert "Call the sponsor" in rows.first.inner_text()
     assert "overdue" in rows.first.inner_text()
     rows.first.locator("input[type=checkbox]").check()
-    page.click("text=Complete selected tasks")
-    assert "Completed 1 task" in page.locator("ul.messagelist li").first.inner_text()
+    click_and_load(page, "text=Complete selected tasks")
+    expect(page.locator("ul.messagelist li").first).to_contain_text("Completed 1 task")
     page.shots("task-completed")
     portfolio["late"].refresh_from_db()
     assert portfolio["late"].completed_at is not None
-    assert page.locator("#my-tasks tbody tr").count() == 1
+    expect(page.locator("#my-tasks tbody tr")).to_have_count(1)
