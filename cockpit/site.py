@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from integrations import clock
+from integrations.replica import replica_reads
 
 from .charts import COLOURS, stacked_weeks
 from .dashboard import build_dashboard
@@ -78,7 +79,10 @@ class CockpitAdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
         as_of, now = dashboard_moment()
-        dashboard = build_dashboard(as_of=as_of, now=now, can_view=self._can_view(request))
+        # From the read replica where one is configured (README "Read replica"); the health
+        # tile's remembered distribution is written and read on the primary.
+        with replica_reads():
+            dashboard = build_dashboard(as_of=as_of, now=now, can_view=self._can_view(request))
         context = {
             "dashboard": dashboard,
             "trend": stacked_weeks(dashboard.health.weeks),

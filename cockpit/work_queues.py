@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from customers import read as customers_read
 from integrations.domain_errors import DomainError
+from integrations.replica import replica_reads
 from operations import read as operations_read
 from operations import services as operations_services
 from operations.admin import complete_tasks_message
@@ -55,15 +56,19 @@ def _render(request: HttpRequest, template: str, title: str, **context: Any) -> 
 
 def my_accounts(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    total, rows = (
-        (0, []) if member is None else customers_read.accounts_managed_by(member.pk, limit=LIMIT)
-    )
+    with replica_reads():  # README "Read replica": a read-only page
+        total, rows = (
+            (0, [])
+            if member is None
+            else customers_read.accounts_managed_by(member.pk, limit=LIMIT)
+        )
     return _render(
         request, "my_accounts.html", "My accounts", member=member, total=total, accounts=rows
     )
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    # On the primary: the page completes tasks, and the list after that must not show them.
     member = _member(request)
     if request.method == "POST" and member is not None:
         return _complete(request, member)
@@ -107,11 +112,12 @@ def _complete(request: HttpRequest, member: customers_read.TeamMemberRef) -> Htt
 
 def my_alerts(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    alerts, escalations = (
-        ([], [])
-        if member is None
-        else operations_read.open_incidents_for(member.pk, member.email, limit=LIMIT)
-    )
+    with replica_reads():  # README "Read replica": a read-only page
+        alerts, escalations = (
+            ([], [])
+            if member is None
+            else operations_read.open_incidents_for(member.pk, member.email, limit=LIMIT)
+        )
     return _render(
         request,
         "my_alerts.html",

@@ -26,6 +26,7 @@ from django.db.models import (
 
 from integrations.clock import DayWindow, local_day_end
 from integrations.clock import today as clock_today
+from integrations.replica import primary_reads
 
 from . import facts
 from .choices import CustomerStatus, MilestoneStatus
@@ -603,14 +604,18 @@ def health_distribution(days: Sequence[date]) -> HealthDistribution:
     scored for a day on or before it). Days before today are remembered while they hold
     (customers.health.distribution); the rest are counted in one query whatever the number of
     customers and days: each customer's grades as subquery columns, counted in an outer
-    aggregate. At most six queries."""
+    aggregate. At most six queries, all on the primary also in a replica scope: remembering
+    is a read-then-write, and counts read from a lagging replica would be written back over
+    fresher ones."""
     today = clock_today()
-    kept = distribution.remembered([d for d in days if d < today], _alive_on)
-    through = distribution.newest_snapshot_pk()
-    current, counted = _count_grades([d for d in days if d not in kept])
-    distribution.remember(
-        {day: found for day, found in counted.items() if day < today}, snapshots_through=through
-    )
+    with primary_reads():
+        kept = distribution.remembered([d for d in days if d < today], _alive_on)
+        through = distribution.newest_snapshot_pk()
+        current, counted = _count_grades([d for d in days if d not in kept])
+        distribution.remember(
+            {day: found for day, found in counted.items() if day < today},
+            snapshots_through=through,
+        )
     found = {**kept, **counted}
     return HealthDistribution(
         GradeCounts(None, *current), tuple(GradeCounts(day, *found[day]) for day in days)

@@ -6,6 +6,7 @@ cache, and with no CELERY_BROKER_URL Celery runs tasks eagerly in-process.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -84,25 +85,37 @@ TEMPLATES = [
     },
 ]
 
+
+def _database(url: str) -> dict[str, Any]:
+    """One alias's settings: the primary and the read replica get the same engine options."""
+    db: dict[str, Any] = env.db_url_config(url)
+    db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    db["CONN_HEALTH_CHECKS"] = True
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the dev server read while a seed or a worker writes.
+        db["OPTIONS"] = {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+        db["CONN_MAX_AGE"] = 0
+    elif "postgresql" in db["ENGINE"]:
+        # JIT compiles plans above a cost threshold that our analytics queries cross; on these
+        # 10-150 ms queries compiling cost ~30 ms and gained nothing (see bench/REPORT.md).
+        db.setdefault("OPTIONS", {})["options"] = env("DB_PG_OPTIONS", default="-c jit=off")
+    return db
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": _database(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a seed or a worker writes.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif "postgresql" in DATABASES["default"]["ENGINE"]:
-    # JIT compiles plans above a cost threshold that our analytics queries cross; on these
-    # 10-150 ms queries compiling cost ~30 ms and gained nothing (see bench/REPORT.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
-        "DB_PG_OPTIONS", default="-c jit=off"
-    )
+# A streaming replica of the primary (README "Read replica"): unset, every query goes to the
+# primary as before; set, the read-only scopes read from it (integrations.replica).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["integrations.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

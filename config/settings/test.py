@@ -1,7 +1,7 @@
 """Test settings: SQLite unless DATABASE_URL is set (CI runs the suite on both)."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env
+from .base import DATABASES, REST_FRAMEWORK, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -23,3 +23,8 @@ INSTALLED_APPS = [
 ]
 # The suite sends many bad keys from one address; the lock-out tests set their own limits.
 CS_HUB_AUTH_FAILURE_LIMIT = 1_000_000
+# Two aliases, as a deployment with a read replica has (README "Read replica"): in tests the
+# replica mirrors the test database (same rows, its own connection). The router stays off, as
+# without DATABASE_REPLICA_URL; tests/integrations/test_replica_routing.py switches it on.
+DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}
+DATABASE_ROUTERS: list[str] = []

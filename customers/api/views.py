@@ -56,6 +56,7 @@ class CustomerPagination(KeysetPagination):
 
 class CustomerListView(PlatformGenericAPIView):
     scope_domain = "customers"
+    read_replica = True
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
     pagination_class = CustomerPagination
@@ -159,6 +160,7 @@ class CustomerBulkView(PlatformAPIView):
 
 class StakeholderListView(PlatformGenericAPIView):
     scope_domain = "customers"
+    read_replica = True
     serializer_class = s.StakeholderSerializer
     pagination_class = cursor_pagination("email")
 
@@ -229,6 +231,7 @@ def _with_load(queryset: QuerySet[TeamMember]) -> QuerySet[TeamMember]:
 
 class TeamMemberListView(PlatformGenericAPIView):
     scope_domain = "customers"
+    read_replica = True
     serializer_class = s.TeamMemberSerializer
     filterset_class = TeamMemberFilter
     pagination_class = cursor_pagination("email")
@@ -285,6 +288,7 @@ class TeamMemberDetailView(PlatformAPIView):
 
 class CustomerHealthView(PlatformAPIView):
     scope_domain = "customers"
+    read_replica = True
 
     @extend_schema(
         tags=TAG_CUSTOMERS,
@@ -326,6 +330,7 @@ class CustomerHealthRecomputeView(PlatformAPIView):
 
 class SuccessPlanListView(PlatformGenericAPIView):
     scope_domain = "customers"
+    read_replica = True
     serializer_class = ps.SuccessPlanSerializer
     pagination_class = cursor_pagination("-created_at", "-id")
 

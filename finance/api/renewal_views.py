@@ -27,6 +27,7 @@ def _sort_key(row: DueRenewal) -> tuple[int, str]:
 
 class RenewalsDueView(PlatformGenericAPIView):
     scope_domain = "finance"
+    read_replica = True
     serializer_class = rs.RenewalDueSerializer
     pagination_class = SortedListPagination
     filter_backends = ()
@@ -69,6 +70,7 @@ class RenewalsDueView(PlatformGenericAPIView):
 
 class RenewalCalibrationView(PlatformAPIView):
     scope_domain = "finance"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,

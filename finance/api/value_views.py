@@ -15,6 +15,7 @@ from .value_serializers import CustomerValueSerializer
 
 class CustomerValueView(PlatformAPIView):
     scope_domain = "finance"
+    read_replica = True
 
     @extend_schema(
         tags=["cs-finance"],

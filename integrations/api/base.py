@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from .. import idempotency
 from ..auth import client_identity
 from ..errors import PayloadTooLarge, RequestTimeout
+from ..replica import replica_reads
 from .query_params import check_query_params
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -28,6 +29,10 @@ class PlatformMixin:
     # transaction. No docstring: the schema would show it as every view's description.
 
     scope_domain: str | None = None
+    # True: GET runs in a replica_reads() scope (README "Read replica"). Only for views whose
+    # GET never writes and whose reader can take the replica's lag: lists and read-outs, not a
+    # record a client reads back right after creating it.
+    read_replica: bool = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         view: Any = self
@@ -51,6 +56,9 @@ class PlatformMixin:
         handler = getattr(view, method.lower(), None)
         if method.lower() not in view.http_method_names or handler is None:
             handler = view.http_method_not_allowed
+        if method in ("GET", "HEAD") and view.read_replica:
+            with replica_reads():
+                return handler(request, *args, **kwargs)
         key = request.headers.get(idempotency.HEADER)
         if method != "POST" or key is None:
             return handler(request, *args, **kwargs)

@@ -68,8 +68,10 @@ def bulk_post_docs(
 
 
 class IngestionListView(PlatformGenericAPIView):
-    # GET lists `list_queryset()` through `filterset_class` and `pagination_class`; POST
-    # upserts a batch of `bulk_schema` items with `ingest`. (No docstring: see base.py.)
+    # GET lists `list_queryset()` through `filterset_class` and `pagination_class` (from the
+    # read replica where one is configured); POST upserts a batch of `bulk_schema` items with
+    # `ingest`. (No docstring: see base.py.)
+    read_replica = True
     bulk_schema: ClassVar[BulkSchema]
     ingest: ClassVar[Callable[..., BulkResult]]
     list_queryset: ClassVar[Callable[[], QuerySet[Any]]]

@@ -74,6 +74,7 @@ def _campaign_out(campaign: Campaign) -> Any:
 
 class CampaignListView(PlatformGenericAPIView):
     scope_domain = "marketing"
+    read_replica = True
     serializer_class = s.CampaignSummarySerializer
     filterset_class = CampaignFilter
     pagination_class = cursor_pagination("-created_at", "-id")

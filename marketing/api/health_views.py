@@ -19,6 +19,7 @@ TAGS = ["cs-marketing"]
 
 class MarketingHealthView(PlatformAPIView):
     scope_domain = "marketing"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,
@@ -45,6 +46,7 @@ class MarketingHealthView(PlatformAPIView):
 
 class SegmentListView(PlatformAPIView):
     scope_domain = "marketing"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,

@@ -42,6 +42,7 @@ def _days(request: Request) -> int:
 
 class PerformanceView(PlatformAPIView):
     scope_domain = "operations"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,
@@ -63,6 +64,7 @@ class PerformanceView(PlatformAPIView):
 
 class TeamPerformanceView(PlatformGenericAPIView):
     scope_domain = "operations"
+    read_replica = True
     serializer_class = ps.TeamPerformanceSerializer
     pagination_class = cursor_pagination("email")
 

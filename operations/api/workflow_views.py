@@ -80,6 +80,7 @@ class WorkflowStartView(PlatformAPIView):
 
 class WorkflowRunListView(PlatformGenericAPIView):
     scope_domain = "operations"
+    read_replica = True
     serializer_class = ws.WorkflowRunSerializer
     filterset_class = RunFilter
     pagination_class = cursor_pagination("-created_at", "-id")
@@ -126,6 +127,7 @@ class WorkflowStepListView(PlatformAPIView):
 
 class AlertListView(PlatformGenericAPIView):
     scope_domain = "operations"
+    read_replica = True
     serializer_class = ws.AlertSerializer
     filterset_class = AlertFilter
     pagination_class = cursor_pagination("-opened_at", "-id")
@@ -167,6 +169,7 @@ class AlertDetailView(PlatformAPIView):
 
 class EscalationListView(PlatformGenericAPIView):
     scope_domain = "operations"
+    read_replica = True
     serializer_class = ws.EscalationSerializer
     filterset_class = EscalationFilter
     pagination_class = cursor_pagination("-opened_at", "-id")

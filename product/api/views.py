@@ -127,6 +127,7 @@ def _adoption_query(request: Request) -> tuple[date, int]:
 
 class AdoptionListView(PlatformGenericAPIView):
     scope_domain = "product"
+    read_replica = True
     serializer_class = s.AdoptionHeadlineSerializer
     filterset_class = FeatureFilter
     pagination_class = cursor_pagination("feature_id")
@@ -155,6 +156,7 @@ class AdoptionListView(PlatformGenericAPIView):
 
 class AdoptionDetailView(PlatformAPIView):
     scope_domain = "product"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,
@@ -192,6 +194,7 @@ class AdoptionDetailView(PlatformAPIView):
 
 class CustomerAdoptionView(PlatformAPIView):
     scope_domain = "product"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,
@@ -214,6 +217,7 @@ class CustomerAdoptionView(PlatformAPIView):
 
 class FeedbackListView(PlatformGenericAPIView):
     scope_domain = "product"
+    read_replica = True
     serializer_class = s.FeedbackSerializer
     filterset_class = FeedbackFilter
     pagination_class = cursor_pagination("-created_at", "-id")
@@ -257,6 +261,7 @@ class FeedbackListView(PlatformGenericAPIView):
 
 class FeedbackSummaryView(PlatformGenericAPIView):
     scope_domain = "product"
+    read_replica = True
     filterset_class = FeedbackFilter
 
     def get_queryset(self) -> QuerySet[Feedback]:

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from customers import facts
 from integrations import clock
+from integrations.replica import read_connection
 from integrations.rounding import round_half_up
 
 from ..choices import OPEN_STATUSES, FeedbackStatus
@@ -73,7 +73,7 @@ def feedback_summary(queryset: QuerySet[Feedback], today: date) -> list[Category
         .annotate(arr=facts.arr_expression("customer_id"))
     )
     inner, params = pairs.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection(Feedback).cursor() as cursor:
         cursor.execute(
             f"SELECT t.category, SUM(t.arr) FROM ({inner}) t GROUP BY t.category",  # noqa: S608
             params,

@@ -23,6 +23,7 @@ TAGS = ["cs-sales"]
 
 class ExpansionView(PlatformAPIView):
     scope_domain = "sales"
+    read_replica = True
 
     @extend_schema(
         tags=TAGS,
@@ -43,6 +44,7 @@ class ExpansionView(PlatformAPIView):
 
 class ExpansionListView(PlatformGenericAPIView):
     scope_domain = "sales"
+    read_replica = True
     serializer_class = s.ExpansionListItemSerializer
     filterset_class = ExpansionFilter
     pagination_class = cursor_pagination("rank_key")

@@ -5,11 +5,11 @@ read-out). Definitions and formulas: README, "Product: adoption analytics and fe
 import math
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from customers import facts
+from integrations.replica import read_connection
 from integrations.rounding import round_half_up
 
 from ...models import Feature, FeatureUsage
@@ -103,7 +103,7 @@ def retention(
         FROM (SELECT CASE WHEN r.days >= {t} THEN 1 ELSE 0 END AS x, r.renewed AS y
               FROM ({inner}) r) s
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with read_connection(FeatureUsage).cursor() as cursor:
         cursor.execute(sql, params)
         n, sx, sy, sxy = (int(v or 0) for v in cursor.fetchone())
     # x and y are 0/1, so Σx² = Σx and Σy² = Σy.

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
 from customers.read import latest_health, scorable_customers
 from integrations.clock import days_window
+from integrations.replica import read_connection
 from integrations.rounding import round_half_up
 
 from ...models import Feature, FeatureUsage
@@ -75,7 +75,7 @@ def group_sums(feature: Feature, as_of: date, window: int) -> list[tuple[str, st
         FROM ({inner}) t
         GROUP BY t.segment, t.lifecycle_stage
     """  # noqa: S608 - the threshold is an integer from our own column
-    with connection.cursor() as cursor:
+    with read_connection(FeatureUsage).cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [(seg, stage, Counts(*(int(v or 0) for v in rest))) for seg, stage, *rest in rows]
@@ -121,7 +121,7 @@ def adoption_headlines(
                SUM(CASE WHEN t.days >= t.threshold THEN 1 ELSE 0 END)
         FROM ({inner}) t GROUP BY t.feature_id
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with read_connection(FeatureUsage).cursor() as cursor:
         cursor.execute(sql, params)
         found = {
             pk: (int(tried or 0), int(adopting or 0)) for pk, tried, adopting in cursor.fetchall()
@@ -226,7 +226,7 @@ def key_feature_adoption_by_segment(
         GROUP BY c.segment, f.id, f.feature_id, f.name
         ORDER BY c.segment, f.feature_id
     """  # noqa: S608 - composed of ORM-compiled SQL; values are bound parameters
-    with connection.cursor() as cursor:
+    with read_connection(FeatureUsage).cursor() as cursor:
         cursor.execute(sql, c_params + f_params + u_params)
         rows = cursor.fetchall()
     return [
