@@ -9,6 +9,7 @@ connection would not see uncommitted rows.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 from django.db import connections, router, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from customers.models import Customer, HealthDistributionDay, HealthScore
@@ -194,7 +195,8 @@ def test_a_raw_write_on_the_primary_also_pins_the_scope() -> None:
     customer = CustomerFactory.create(name="Before")
     with captured() as ran, replica_reads():
         with connections["default"].cursor() as cursor:
-            cursor.execute(f'UPDATE "{CUSTOMERS}" SET name = %s WHERE id = %s', ["Raw", customer.pk])
+            sql = 'UPDATE "customers_customer" SET name = %s WHERE id = %s'
+            cursor.execute(sql, ["Raw", customer.pk])
         assert Customer.objects.get(pk=customer.pk).name == "Raw"
     assert ran.on(REPLICA, CUSTOMERS) == []
 
@@ -235,9 +237,8 @@ def test_the_idempotency_claim_and_the_outbox_stay_on_the_primary_in_a_scope() -
     claim = {"client": "key:1", "key": "k", "fingerprint": "f", "method": "POST", "path": "/x"}
     idempotency_claim(**claim)  # a first request holds the key
     customer = CustomerFactory.create(customer_id="c_evt")
-    with captured() as claimed, replica_reads():
-        with pytest.raises(IdempotencyKeyInUse):
-            idempotency_claim(**claim)  # the second finds the first's row: on the primary
+    with captured() as claimed, replica_reads(), pytest.raises(IdempotencyKeyInUse):
+        idempotency_claim(**claim)  # the second finds the first's row: on the primary
     assert claimed.on(REPLICA, IDEMPOTENCY) == []
     # the insert that collides, the read of the row it collided with, the stale take-over try
     verbs = [sql.split()[0] for sql in claimed.on("default", IDEMPOTENCY)]
@@ -351,3 +352,30 @@ def test_database_replica_url_adds_the_alias_with_the_primarys_options() -> None
     unset = _databases(DATABASE_URL=primary)
     assert list(unset["databases"]) == ["default"]
     assert unset["routers"] == []
+
+
+# --- the README's list ------------------------------------------------------------------------
+
+
+def _routed_paths() -> set[str]:
+    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    found = set()
+    for route, callback in walk(get_resolver().url_patterns, "/"):
+        view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        if getattr(view, "read_replica", False):
+            found.add(re.sub(r"<str:(\w+)>", r"{\1}", route).rstrip("/"))
+    return found
+
+
+def test_the_readme_lists_every_view_that_reads_the_replica() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Read replica", 1)[1].split("**What stays on the primary.**")[0]
+    listed = set(re.findall(r"(/api/v1/[\w/{}.-]+)", section))
+    assert listed == _routed_paths()
+    assert len(listed) == 32
