@@ -27,4 +27,4 @@ CS_HUB_AUTH_FAILURE_LIMIT = 1_000_000
 # replica mirrors the test database (same rows, its own connection). The router stays off, as
 # without DATABASE_REPLICA_URL; tests/integrations/test_replica_routing.py switches it on.
 DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}
-DATABASE_ROUTERS: list[str] = []
+DATABASE_ROUTERS = []

@@ -248,8 +248,8 @@ def test_the_idempotency_claim_and_the_outbox_stay_on_the_primary_in_a_scope() -
         events.publish("customer.updated", customer_id=customer.customer_id, data={})
         events.relay_pending()  # (the eager relay nudged on commit may have handled it)
     assert relayed.on(REPLICA, EVENTS) == []
-    verbs = {sql.split()[0] for sql in relayed.on("default", EVENTS)}
-    assert {"INSERT", "SELECT", "UPDATE"} <= verbs
+    relay_verbs = {sql.split()[0] for sql in relayed.on("default", EVENTS)}
+    assert {"INSERT", "SELECT", "UPDATE"} <= relay_verbs
     assert Event.objects.get(type="customer.updated").status == Event.Status.DONE
 
 
