@@ -30,8 +30,9 @@ class PlatformMixin:
 
     scope_domain: str | None = None
     # True: GET runs in a replica_reads() scope (README "Read replica"). Only for views whose
-    # GET never writes and whose reader can take the replica's lag: lists and read-outs, not a
-    # record a client reads back right after creating it.
+    # GET reads (a write it does anyway pins the rest of it to the primary) and whose reader
+    # can take the replica's lag: lists and read-outs, not a record a client reads back right
+    # after creating it.
     read_replica: bool = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
