@@ -1,6 +1,7 @@
 """The dashboard's page-level costs: the capacity rows built by a tag (hundreds of CSMs), the
 app list built once per request, the linker asking each permission and list URL once."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +10,9 @@ from django.template.loader import get_template
 
 from cockpit.dashboard import CapacityBar, CapacityTile, Linker
 from customers.read import CsmLoad
+from operations import read as operations_read
+from tests.customers.factories import CustomerFactory
+from tests.operations.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +89,22 @@ def test_the_linker_asks_each_list_once() -> None:
     assert links.changelist("overdue_tasks") is None
     assert links.customer_360(7) == "/admin/customers/customer/7/360/"
     assert asked == ["customers.customer", "operations.task"]
+
+
+def test_a_digest_counts_every_match_beyond_its_rows_in_one_query(
+    django_assert_max_num_queries: Any,
+) -> None:
+    now = datetime(2026, 6, 30, 12, tzinfo=UTC)
+    customer = CustomerFactory.create()
+    for back in range(1, 8):  # seven overdue, oldest due 7 days ago
+        TaskFactory.create(task_id=f"t{back}", customer=customer, due_at=now - timedelta(days=back))
+    nine_days_ago = now - timedelta(days=9)
+    TaskFactory.create(task_id="done", customer=customer, due_at=nine_days_ago, completed_at=now)
+    TaskFactory.create(task_id="later", customer=customer, due_at=now + timedelta(days=1))
+    with django_assert_max_num_queries(1):
+        digest = operations_read.overdue_tasks_digest(now=now, limit=5)
+    assert digest.count == 7
+    assert [item.public_id for item in digest.items] == ["t7", "t6", "t5", "t4", "t3"]
+    with django_assert_max_num_queries(1):
+        none = operations_read.overdue_tasks_digest(now=now - timedelta(days=30), limit=5)
+    assert (none.count, none.items) == (0, ())
