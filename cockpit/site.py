@@ -75,6 +75,15 @@ class CockpitAdminSite(admin.AdminSite):
 
         return guarded
 
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> Any:
+        """Django builds the app list twice per page (the nav sidebar's `available_apps` and
+        the index's own list), checking every model's permissions each time: once per
+        request is enough."""
+        built: dict[str | None, Any] = request.__dict__.setdefault("_cockpit_app_lists", {})
+        if app_label not in built:
+            built[app_label] = super().get_app_list(request, app_label)
+        return built[app_label]
+
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:

@@ -1,10 +1,10 @@
 """Demo features and 12 months of sparse daily usage that follow each customer's story."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from integrations.bulk_sql import copy_rows
 from product.models import Feature, FeatureUsage
-from product.services.ingestion import features_bulk_upsert
+from product.services.ingestion import features_bulk_upsert, usage_change_record
 
 from . import context
 from .context import DemoContext, Progress
@@ -118,6 +118,9 @@ def _flush(rows: list[tuple[int, int, str, int, int]], progress: Progress) -> in
     # for a large demo), all new; the ingestion service's upsert compares every row against
     # what is stored, which a fresh history never needs. COPY keeps a large demo fast.
     copy_rows(FeatureUsage._meta.db_table, COLUMNS, rows, progress)
+    if rows:  # the service's own note of a usage change (what was remembered is read again)
+        days = [date.fromisoformat(row[2]) for row in rows]
+        usage_change_record(first_date=min(days), last_date=max(days), rows=len(rows))
     count = len(rows)
     rows.clear()
     return count

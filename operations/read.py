@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
 from integrations.capped import Capped, capped
@@ -285,36 +285,44 @@ class WorkDigest:
 def _digest(
     rows: QuerySet[Any], order: str, title: str, public_id: str, at: str, limit: int
 ) -> WorkDigest:
-    items = rows.order_by(order, "pk").values_list(
-        "pk",
-        public_id,
-        "customer_id",
-        "customer__customer_id",
-        "customer__name",
-        title,
-        "status",
-        at,
-    )[:limit]
-    return WorkDigest(rows.count(), tuple(WorkItem(*row) for row in items))
+    """One query: the first `limit` rows, each carrying the count of every matching row (a
+    window over the whole set, evaluated before the LIMIT); no row, no match."""
+    found = list(
+        rows.annotate(matching=Window(Count("pk")))
+        .order_by(order, "pk")
+        .values_list(
+            "pk",
+            public_id,
+            "customer_id",
+            "customer__customer_id",
+            "customer__name",
+            title,
+            "status",
+            at,
+            "matching",
+        )[:limit]
+    )
+    count = found[0][-1] if found else 0
+    return WorkDigest(count, tuple(WorkItem(*row[:-1]) for row in found))
 
 
 def open_escalations_digest(*, limit: int = 5) -> WorkDigest:
     """Escalations open or in progress: the count and the newest `limit` (by opened_at), titled
-    by their reason. Two queries."""
+    by their reason. One query."""
     rows = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
     return _digest(rows, "-opened_at", "reason", "escalation_id", "opened_at", limit)
 
 
 def failed_runs_digest(*, limit: int = 5) -> WorkDigest:
     """Workflow runs that failed: the count and the newest `limit` (by created_at), titled by
-    their workflow type. Two queries."""
+    their workflow type. One query."""
     rows = WorkflowRun.objects.filter(status=RunStatus.FAILED)
     return _digest(rows, "-created_at", "workflow_type", "run_id", "created_at", limit)
 
 
 def overdue_tasks_digest(*, now: datetime, limit: int = 5) -> WorkDigest:
     """Tasks not completed whose due_at is before `now`: the count and the `limit` most overdue
-    (oldest due_at first). Status: "overdue". Two queries."""
+    (oldest due_at first). Status: "overdue". One query."""
     rows = Task.objects.filter(completed_at__isnull=True, due_at__lt=now).annotate(
         status=Value("overdue")
     )

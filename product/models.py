@@ -72,6 +72,46 @@ class FeatureUsage(models.Model):
         return f"{self.customer.customer_id}/{self.feature.feature_id}/{self.date}"
 
 
+class UsageChange(models.Model):
+    """One write of daily usage that created or changed rows (a `usage_ingest` batch, a demo
+    load), with the days it touched. Figures remembered from usage (KeyFeatureAdopters) are
+    still good while no change touching their days arrived since."""
+
+    first_date = models.DateField()
+    last_date = models.DateField()
+    rows = models.PositiveIntegerField(help_text="Rows created or changed.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_date"], name="usage_change_last_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rows} usage rows, {self.first_date}..{self.last_date}"
+
+
+class KeyFeatureAdopters(models.Model):
+    """Remembered: the customers adopting each key feature over the window of `window_days`
+    ending on `day` (product.selectors.adoption.key_features). Reading every usage row of the
+    window costs ~200 ms at 10,000 customers; the dashboard asks on every view. Only usage
+    decides who adopts; the row is reused while the key features and their thresholds are
+    the same and the usage changes touching the window are the ones it saw (their count and
+    newest pk). Who is alive and in which segment is read fresh each time."""
+
+    window_days = models.PositiveSmallIntegerField(unique=True)  # the newest day only
+    day = models.DateField()
+    thresholds = models.JSONField(help_text="Key feature pk -> adoption threshold (days).")
+    adopters = models.JSONField(help_text="Key feature pk -> the adopting customers' pks.")
+    changes = models.PositiveIntegerField(help_text="Usage changes touching the window.")
+    changes_through = models.BigIntegerField(help_text="The newest of them (pk), 0 for none.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "key feature adopters"
+
+    def __str__(self) -> str:
+        return f"Key feature adopters, {self.window_days} days to {self.day}"
+
+
 class Feedback(models.Model):
     """A customer's request or report, scored for priority, with its delivery commitment."""
 

@@ -18,7 +18,10 @@ from integrations.clock import DayWindow, days_window
 from .choices import FeedbackStatus, FeedbackType
 from .models import Feature, FeatureUsage, Feedback
 from .selectors.adoption import CustomerFeatureAdoption, customer_adoption
-from .selectors.adoption.rates import SegmentFeatureAdoption, key_feature_adoption_by_segment
+from .selectors.adoption.key_features import (
+    SegmentFeatureAdoption,
+    key_feature_adoption_by_segment,
+)
 from .selectors.feedback import CategorySummary, feedback_summary
 
 __all__ = [

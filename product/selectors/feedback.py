@@ -55,9 +55,6 @@ def feedback_summary(queryset: QuerySet[Feedback], today: date) -> list[Category
         .annotate(
             count=Count("id"),
             open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            customers_asking=Count(
-                "customer_id", distinct=True, filter=Q(status__in=OPEN_STATUSES)
-            ),
             committed=Count("id", filter=Q(status=FeedbackStatus.COMMITTED)),
             delivered=Count("id", filter=Q(status=FeedbackStatus.DELIVERED)),
             declined=Count("id", filter=Q(status=FeedbackStatus.DECLINED)),
@@ -72,21 +69,25 @@ def feedback_summary(queryset: QuerySet[Feedback], today: date) -> list[Category
         .distinct()
         .annotate(arr=facts.arr_expression("customer_id"))
     )
+    # The distinct (category, customer) pairs also give the customers asking: no
+    # COUNT(DISTINCT) above, which would sort every request by category.
     inner, params = pairs.query.sql_with_params()
     with read_connection(Feedback).cursor() as cursor:
         cursor.execute(
-            f"SELECT t.category, SUM(t.arr) FROM ({inner}) t GROUP BY t.category",  # noqa: S608
+            f"SELECT t.category, COUNT(t.customer_id), SUM(t.arr) FROM ({inner}) t "  # noqa: S608
+            "GROUP BY t.category",
             params,
         )
-        at_stake = dict(cursor.fetchall())
+        asking = {category: (n, arr) for category, n, arr in cursor.fetchall()}
     out = [
         CategorySummary(
             **{k: v for k, v in row.items() if k != "average_priority_score"},
+            customers_asking=asking.get(row["category"], (0, None))[0],
             average_priority_score=None
             if row["average_priority_score"] is None
             else round_half_up(float(row["average_priority_score"]), 1),
             # SQLite sums decimals as floats: back to cents through str, never binary noise
-            arr_at_stake=Decimal(str(at_stake.get(row["category"]) or 0)).quantize(CENT),
+            arr_at_stake=Decimal(str(asking.get(row["category"], (0, 0))[1] or 0)).quantize(CENT),
         )
         for row in rows
     ]

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -10,7 +11,7 @@ from integrations.upsert import BulkResult, upsert_rows
 from integrations.writes import atomic_upsert
 
 from ..bulk_schema import USAGE_SCHEMA
-from ..models import Feature, FeatureUsage
+from ..models import Feature, FeatureUsage, UsageChange
 
 FEATURE_FIELDS = (
     "name",
@@ -43,9 +44,19 @@ def usage_ingest(*, items: Sequence[dict[str, Any]]) -> BulkResult:
         (c, f, item["date"].isoformat(), item["events"], item["active_users"])
         for c, f, item in zip(customer_pks, feature_pks, items, strict=True)
     )
-    if connection.vendor == "postgresql":
-        return _upsert_postgres(rows)
-    return _upsert_sqlite(rows)
+    result = _upsert_postgres(rows) if connection.vendor == "postgresql" else _upsert_sqlite(rows)
+    if result.created or result.updated:
+        days = [item["date"] for item in items]
+        usage_change_record(
+            first_date=min(days), last_date=max(days), rows=result.created + result.updated
+        )
+    return result
+
+
+def usage_change_record(*, first_date: date, last_date: date, rows: int) -> UsageChange:
+    """Note that usage rows dated first_date..last_date were created or changed, in the
+    writer's transaction: what was remembered from those days is then read again."""
+    return UsageChange.objects.create(first_date=first_date, last_date=last_date, rows=rows)
 
 
 _TABLE = FeatureUsage._meta.db_table
