@@ -32,8 +32,9 @@ How it is built, and why:
 
 Deterministic: the demo's RNG is seeded, the copies are arithmetic, and the random part of
 server-made public ids (`wfr_`, `alr_`, `fb_`...) is drawn from a seeded RNG during the
-build. Dates are relative to the build day (the demo's clock is now), so a data set holds the
-same rows as any other built the same day; its build day is kept in its fingerprint record.
+build, and the clock the template is seeded by starts at midnight UTC of the build day and
+advances a microsecond per reading. Dates are relative to that day (the demo's history ends
+"now"), so builds on the same day make the same rows; the day is kept in the record.
 
 A data set is reused while its fingerprint holds: the scale, GENERATOR_VERSION, and a hash of
 the migrations in the code and of the demo's sources (COMMENT ON DATABASE, as JSON).
@@ -52,7 +53,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,24 +173,41 @@ class Table:
 
 
 @contextmanager
-def seeded_ids(seed: int) -> Iterator[None]:
-    """The random part of server-made public ids from a seeded RNG while the template is
-    seeded (integrations.ids draws it from `secrets`)."""
+def reproducible(seed: int, start: datetime) -> Iterator[None]:
+    """While the template is seeded: the clock starts at `start` and advances one microsecond
+    per reading (django.utils.timezone.now, which every app and the demo read), and the random
+    part of server-made public ids comes from a seeded RNG (integrations.ids draws it from
+    `secrets`, its time part from `time`). The demo's draws are seeded already; its dates and
+    times are relative to now, so a build on the same day makes the same rows."""
+    from django.utils import timezone
+
     from integrations import ids
 
     rng = random.Random(f"dataset:{seed}")
+    ticks = 0
+
+    def now() -> datetime:
+        nonlocal ticks
+        ticks += 1
+        return start + timedelta(microseconds=ticks)
 
     class _Secrets:
         @staticmethod
         def token_hex(nbytes: int = 32) -> str:
             return rng.randbytes(nbytes).hex()
 
-    original = ids.secrets
-    ids.secrets = _Secrets  # type: ignore[assignment]
+    class _Time:
+        @staticmethod
+        def time() -> float:
+            return (start + timedelta(microseconds=ticks)).timestamp()
+
+    saved = timezone.now, ids.secrets, ids.time
+    timezone.now = now  # type: ignore[assignment]
+    ids.secrets, ids.time = _Secrets, _Time  # type: ignore[assignment]
     try:
         yield
     finally:
-        ids.secrets = original
+        timezone.now, ids.secrets, ids.time = saved  # type: ignore[assignment]
 
 
 def _strides(cursor: Any, tables: Sequence[str], pks: dict[str, str]) -> dict[str, int]:
@@ -456,7 +474,9 @@ def build(
     call_command("migrate", verbosity=0)
     timings["migrate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    with seeded_ids(SEED):
+    # The start of the build day (UTC): every row is dated relative to it.
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with reproducible(SEED, today):
         call_command(
             "seed_demo",
             customers=template,
@@ -488,7 +508,7 @@ def build(
         "scale": scale,
         "template": template,
         "generator_version": GENERATOR_VERSION,
-        "built_on": datetime.now(UTC).date().isoformat(),
+        "built_on": today.date().isoformat(),
         "copied_rows": rows,
         "seconds": {k: round(v, 1) for k, v in timings.items()},
         "total_seconds": round(time.perf_counter() - started, 1),

@@ -4,6 +4,7 @@ only): a 50-customer set through `ensure_dataset` (the demo as template, no copi
 
 import importlib.util
 import itertools
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ _spec = importlib.util.spec_from_file_location("bench_dataset", ROOT / "bench" /
 assert _spec is not None
 assert _spec.loader is not None
 dataset: Any = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = dataset  # its dataclasses look their module up
 _spec.loader.exec_module(dataset)
 
 # Every table the demo fills (demo/*.py): a data set holds rows in each.
@@ -59,6 +61,22 @@ DEMO_TABLES = [
 ]
 
 
+# Rows of the first 50 customers, hashed in id order.
+DETERMINISM = [
+    "SELECT md5(string_agg(concat_ws(',', customer_id, feature_id, date, events, active_users), "
+    "';' ORDER BY id)) FROM product_featureusage WHERE customer_id <= 50",
+    "SELECT md5(string_agg(concat_ws(',', customer_id, as_of, computed_at, score, components), "
+    "';' ORDER BY id)) FROM customers_healthscore WHERE customer_id <= 50",
+    "SELECT md5(string_agg(concat_ws(',', ticket_id, opened_at, resolved_at, priority), "
+    "';' ORDER BY id)) FROM operations_supportticket WHERE customer_id <= 50",
+    "SELECT md5(string_agg(concat_ws(',', run_id, started_at, status), "
+    "';' ORDER BY id)) FROM operations_workflowrun WHERE customer_id <= 50",
+    # a copy's event ids carry a second "_" (`evt_..._1`)
+    "SELECT md5(string_agg(concat_ws(',', event_id, created_at, data), ';' ORDER BY id)) "
+    "FROM integrations_event WHERE cardinality(string_to_array(event_id, '_')) = 2",
+]
+
+
 def _server() -> str:
     db = settings.DATABASES["default"]
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
@@ -83,7 +101,12 @@ def _one(url: str, name: str, sql: str) -> Any:
 
 
 def _counts(url: str, name: str) -> dict[str, int]:
-    return {table: _one(url, name, f"SELECT count(*) FROM {table}") for table in DEMO_TABLES}  # noqa: S608
+    counts = {table: _one(url, name, f"SELECT count(*) FROM {table}") for table in DEMO_TABLES}  # noqa: S608
+    # the customers' events (a campaign's own have none, and are not copied)
+    counts["integrations_event"] = _one(
+        url, name, "SELECT count(*) FROM integrations_event WHERE customer_id IS NOT NULL"
+    )
+    return counts
 
 
 def test_template_sizes() -> None:
