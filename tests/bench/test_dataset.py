@@ -14,8 +14,6 @@ import psycopg
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.postgres
-
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("bench_dataset", ROOT / "bench" / "dataset.py")
 assert _spec is not None
@@ -118,6 +116,7 @@ def test_template_sizes() -> None:
         dataset.template_size(1_001)
 
 
+@pytest.mark.postgres
 def test_scale_50_holds_the_whole_demo_and_is_reused(server: str) -> None:
     name = dataset.ensure_dataset(50, server, progress=False)
     assert name == "cs_hub_ds_50"
@@ -154,6 +153,7 @@ def test_scale_50_holds_the_whole_demo_and_is_reused(server: str) -> None:
     assert dataset.stored_record(server, name) == record
 
 
+@pytest.mark.postgres
 def test_copies_repeat_the_template_inside_their_own_copy(server: str) -> None:
     dataset._build_in_child(100, server, progress=False, template=50)
     name = dataset.database_name(100)
