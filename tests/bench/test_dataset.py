@@ -59,6 +59,7 @@ DEMO_TABLES = [
 ]
 
 
+SCRATCH = "cs_hub_ds_50_scratch"
 # Rows of the first 50 customers, hashed in id order.
 DETERMINISM = [
     "SELECT md5(string_agg(concat_ws(',', customer_id, feature_id, date, events, active_users), "
@@ -85,8 +86,8 @@ def server() -> Iterator[str]:
     url = _server()
     yield url
     with psycopg.connect(f"{url}/postgres", autocommit=True) as conn:
-        for scale in (50, 100):
-            conn.execute(f'DROP DATABASE IF EXISTS "{dataset.database_name(scale)}" WITH (FORCE)')
+        for name in (*map(dataset.database_name, (50, 100)), SCRATCH):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _rows(url: str, name: str, sql: str) -> list[tuple[Any, ...]]:
@@ -151,6 +152,13 @@ def test_scale_50_holds_the_whole_demo_and_is_reused(server: str) -> None:
     # current: the second call builds nothing (the record, with its build time, is the same)
     assert dataset.ensure_dataset(50, server, progress=False) == name
     assert dataset.stored_record(server, name) == record
+
+    # a scratch copy for a run that writes: the same rows, the data set untouched
+    assert dataset.clone_dataset(50, server, SCRATCH, progress=False) == SCRATCH
+    assert _counts(server, SCRATCH) == counts
+    with psycopg.connect(f"{server}/{SCRATCH}") as conn:
+        conn.execute("DELETE FROM marketing_campaignmember")
+    assert _counts(server, name) == counts
 
 
 @pytest.mark.postgres
