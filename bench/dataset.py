@@ -7,22 +7,23 @@
 How it is built, and why:
 1. A template company is seeded by the demo itself (`seed_demo`, fixed seed 42, 52 weekly
    health snapshots): every domain, every invariant and every derived row exactly as the demo
-   makes them, through the apps' own services and health engine. That costs ~0.25 s per
+   makes them, through the apps' own services and health engine. That costs ~0.15-0.25 s per
    customer (the health engine, per-item feedback, the renewal-model fit), so the template is
    at most TEMPLATE_MAX customers: the largest divisor of the scale that is a multiple of 20
    (the demo's story of an account is its id modulo 20) between 250 and TEMPLATE_MAX.
 2. The template is then copied (scale / template - 1) times inside PostgreSQL, one
-   `INSERT ... SELECT ... CROSS JOIN generate_series` per table, with no row crossing the
-   wire. Copy k of a row gets primary key `id + k * M` (M: the table's largest template id),
-   and every foreign key to a copied table moves by that table's M, so a copy's references
-   stay inside its copy; natural keys get `_k` (customer ids continue the demo's numbering,
-   CSM emails get `+k`). Every copied customer therefore has a whole, consistent history
-   (usage, tickets, surveys, tasks, contracts, invoices, opportunities, value, feedback,
-   workflows, handoffs, campaign memberships, journeys, weekly health with its components),
-   and the proportions per customer are the template's. Which tables are copied is derived
-   from the models: those reaching a customer or a CSM by foreign keys, their history tables,
-   and the customers' events; configuration (features, the health and renewal models,
-   playbooks, campaigns, journey stages) is shared, as in the demo.
+   `INSERT ... SELECT` per table and copy, with no row crossing the wire (foreign-key
+   triggers off, plain indexes dropped and built again after: copy_template). Copy k of a
+   row gets primary key `id + k * M` (M: the table's largest template id), and every foreign
+   key to a copied table moves by that table's M, so a copy's references stay inside it;
+   natural keys get `_k` (customer ids continue the demo's numbering, CSM emails get `+k`).
+   Every copied customer therefore has a whole, consistent history (usage, tickets, surveys,
+   tasks, contracts, invoices, opportunities, value, feedback, workflows, handoffs, campaign
+   memberships, journeys, weekly health with its components), and the proportions per
+   customer are the template's. Which tables are copied is derived from the models: those
+   reaching a customer or a CSM by foreign keys, their history tables, and the customers'
+   events; configuration (features, the health and renewal models, playbooks, campaigns,
+   journey stages) is shared, as in the demo.
 3. Derived state is made consistent after the copy: the campaigns' member counts and the
    additive figures of their frozen impact (the ratios and lifts are the template's: every
    copy repeats the same outcomes), the remembered health distributions are dropped (they
@@ -231,7 +232,8 @@ def _strides(cursor: Any, tables: Sequence[str], pks: dict[str, str]) -> dict[st
 
 
 def copy_plan(template: int) -> list[Table]:
-    """The copied tables in dependency order, with each column's expression for copy `k`."""
+    """The copied tables (customers and CSMs first), with each column's expression for copy
+    `k`. The order matters little: the copy runs without foreign-key triggers."""
     from django.apps import apps
     from django.db import connection
 
