@@ -9,11 +9,9 @@ close the connection that holds that transaction.
 """
 
 from collections.abc import Iterator
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core import signals
 from django.core.management import call_command
 from django.db import close_old_connections
@@ -32,17 +30,10 @@ from integrations.scopes import ALL_SCOPES
 from marketing.models import Campaign
 from operations.models import Alert, Escalation, SupportTicket, SurveyResponse, Task, WorkflowRun
 from product.models import Feature, Feedback
-from tests.test_schema_fuzz import _not_a_server_error, schema
+from tests.test_schema_fuzz import _not_a_server_error, flush_and_reseed, schema
 from tests.test_schema_responses import _campaign, _forecast, _last_quarter
 from tests.webhooks.factories import endpoint_for
 from webhooks.models import WebhookDelivery
-
-MIGRATION_SEEDS = (
-    ("customers.migrations.0003_default_health_model", "create_default"),
-    ("finance.migrations.0007_seed_renewal_prior", "seed_prior"),
-    ("marketing.migrations.0002_campaigns_seed_priors", "seed_priors"),
-    ("marketing.migrations.0003_journey_defaults", "seed_defaults"),
-)
 
 # The model and field behind each path parameter ({email} depends on the path).
 SOURCES: dict[str, tuple[Any, str]] = {
@@ -107,11 +98,7 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False)
-        # flush also empties the rows migrations seed, which later tests rely on: the default
-        # health model and the documented renewal prior (the active renewal model)
-        for module, seed in MIGRATION_SEEDS:
-            getattr(import_module(module), seed)(apps, None)
+        flush_and_reseed()
 
 
 @schema.parametrize()

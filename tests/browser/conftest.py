@@ -3,7 +3,8 @@
 Playwright cannot download its own browser here, so it launches `/usr/bin/chromium`
 (`CS_HUB_CHROMIUM` to use another). Without that binary the browser tests are skipped, except
 under CI (`CI=true`), where a missing browser is a failure: `.ci/run` installs it.
-Screenshots land in `.run/screenshots/` (git-ignored), one per step, as test artifacts.
+Screenshots land in `.run/screenshots/<database>/` (git-ignored), one per step, as test
+artifacts: CI runs the SQLite and the PostgreSQL suites side by side, each in its own folder.
 """
 
 import os
@@ -49,7 +50,7 @@ def chromium() -> Iterator[Any]:
 
 
 class Shots:
-    """Numbered screenshots for one test: `.run/screenshots/<test>/<n>-<name>.png`."""
+    """Numbered screenshots for one test: `.run/screenshots/<database>/<test>/<n>-<name>.png`."""
 
     def __init__(self, page: Any, name: str) -> None:
         self.page, self.folder, self.count = page, SCREENSHOTS / name, 0
@@ -69,7 +70,9 @@ def page(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> Ite
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
-    tab.shots = Shots(tab, request.node.name)
+    from django.db import connection
+
+    tab.shots = Shots(tab, f"{connection.vendor}/{request.node.name}")
     yield tab
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         tab.shots("failure")
