@@ -97,6 +97,19 @@ def _ms(value: Any) -> str:
     return "-" if value is None else f"{value:g} ms"
 
 
+def _at_most(value: Any, limit: float) -> bool | None:
+    """value <= limit, or None (not judged) when the figure is missing."""
+    return None if not isinstance(value, int | float) else value <= limit
+
+
+def _below(value: Any, limit: float) -> bool | None:
+    return None if not isinstance(value, int | float) else value < limit
+
+
+def _at_least(value: Any, limit: float) -> bool | None:
+    return None if not isinstance(value, int | float) else value >= limit
+
+
 def _all_pass(*checks: bool | None) -> bool | None:
     known = [c for c in checks if c is not None]
     if not known or len(known) < len(checks):
@@ -127,16 +140,13 @@ def read_rows(raw: dict[str, Any]) -> list[Row]:
             floor += f"; SQL p50 {raw['adoption_sql_p50_ms']} ms (API/SQL {sql_ratio}x)"
         if kind == "single":
             target = f"p95 <= {SINGLE_P95_MS} ms at c1, >= {SINGLE_FLOOR_RATIO}x floor at c8"
-            passed = _all_pass(
-                None if p95 is None else p95 <= SINGLE_P95_MS,
-                None if ratio is None else ratio >= SINGLE_FLOOR_RATIO,
-            )
+            passed = _all_pass(_at_most(p95, SINGLE_P95_MS), _at_least(ratio, SINGLE_FLOOR_RATIO))
         elif kind == "analytics":
             target = f"p95 <= {ANALYTICS_P95_MS} ms at c1"
-            checks = [None if p95 is None else p95 <= ANALYTICS_P95_MS]
+            checks = [_at_most(p95, ANALYTICS_P95_MS)]
             if name == "adoption":
                 target += f", <= {ANALYTICS_SQL_RATIO:g}x its SQL"
-                checks.append(None if sql_ratio is None else sql_ratio <= ANALYTICS_SQL_RATIO)
+                checks.append(_at_most(sql_ratio, ANALYTICS_SQL_RATIO))
             passed = _all_pass(*checks)
         rows.append(
             {
@@ -171,7 +181,7 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
     scale = raw.get("customers")
     if "ingest_rows_per_second" in raw:
         rate, floor = raw["ingest_rows_per_second"], raw.get("ingest_sql_floor_rows_per_second")
-        ratio = round(rate / floor, 2) if floor else None
+        ratio = round(rate / floor, 2) if rate and floor else None
         rows.append(
             _row(
                 "ingest",
@@ -181,7 +191,7 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
                 floor=f"{_n(floor)} rows/s (the same upsert statement from 2 threads, direct)",
                 ratio=ratio,
                 target=">= 50,000 rows/s and >= 0.4x",
-                passed=_all_pass(rate >= 50_000, None if ratio is None else ratio >= 0.4),
+                passed=_all_pass(_at_least(rate, 50_000), _at_least(ratio, 0.4)),
             )
         )
     if "recompute_seconds_median" in raw:
@@ -195,9 +205,9 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
                 f"{seconds} s median, {raw.get('recompute_queries')} queries",
                 seconds,
                 floor=f"{_n(floor, 2)} s (its SELECTs re-run directly)",
-                ratio=round(seconds / floor, 2) if floor else None,
+                ratio=round(seconds / floor, 2) if seconds and floor else None,
                 target=f"<= {limit:g} s (10 s at 10,000, linear growth x1.05)",
-                passed=seconds <= limit,
+                passed=_at_most(seconds, limit),
             )
         )
     for key, label in (
@@ -217,7 +227,10 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
             )
         )
     if "campaign_create_seconds_max" in raw:
-        ok = raw["campaign_create_seconds_max"] < 2 and raw["campaign_size"] >= 5_000
+        ok = _all_pass(
+            _below(raw["campaign_create_seconds_max"], 2),
+            _at_least(raw.get("campaign_size"), 5_000),
+        )
         rows.append(
             _row(
                 "campaign",
@@ -241,11 +254,11 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
                 f"{_ms(raw.get('workflow_done_p50_ms'))}, p95 {_ms(p95)}",
                 per_min,
                 target=">= 300 runs/min, p95 <= 2 s",
-                passed=_all_pass(per_min >= 300, None if p95 is None else p95 <= 2000),
+                passed=_all_pass(_at_least(per_min, 300), _at_most(p95, 2000)),
             )
         )
     if "webhook_lag_p95_ms" in raw:
-        ok = raw["webhook_lag_p95_ms"] <= 1000 and not raw.get("webhook_missing")
+        ok = _all_pass(_at_most(raw["webhook_lag_p95_ms"], 1000), not raw.get("webhook_missing"))
         rows.append(
             _row(
                 "webhooks",
@@ -309,7 +322,7 @@ def admin_rows(raw: dict[str, Any]) -> list[Row]:
                 f"({raw[f'{name}_requests']} requests)",
                 p95,
                 target="p95 < 300 ms",
-                passed=p95 < 300,
+                passed=_below(p95, 300),
             )
         )
     return rows
