@@ -246,30 +246,30 @@ SELECT (SELECT json_agg(groups) FROM groups),
 """
 
 
-def bench_scoring(renewals: bool = True) -> dict[str, object]:
-    """The other nightly set-based runs over every live customer, timed once each: expansion
-    readiness scoring (a snapshot per customer) and the renewal model's features for every
-    resolved renewal (a fit that activates nothing; `renewals=False` skips it: the smoke run,
-    where it alone would take longer than the rest)."""
+def bench_scoring() -> dict[str, object]:
+    """The other set-based scorings over every customer, timed once each: expansion readiness
+    (the nightly snapshot per live customer) and renewal scoring (the active model's
+    probability for every customer's next-ending active contract)."""
     from unittest import mock
 
-    from finance.renewals.services import renewal_model_fit
+    from customers.models import Customer
+    from finance.renewals.scoring import renewal_probabilities
+    from integrations.clock import today
     from sales.services.expansion import expansion_score
 
     t0 = time.perf_counter()
     with mock.patch("integrations.events.kick_relay"):
         scored = expansion_score(publish=False)
     readiness = time.perf_counter() - t0
-    found: dict[str, object] = {
+    pks = list(Customer.objects.values_list("pk", flat=True))
+    t0 = time.perf_counter()
+    renewals = renewal_probabilities(pks, today())
+    return {
         "readiness_customers": len(scored),
         "readiness_seconds": round(readiness, 2),
+        "renewal_scoring_customers": len(renewals),
+        "renewal_scoring_seconds": round(time.perf_counter() - t0, 2),
     }
-    if renewals:
-        t0 = time.perf_counter()
-        fit = renewal_model_fit(activate="never")
-        found["renewal_scoring_seconds"] = round(time.perf_counter() - t0, 2)
-        found["renewal_scoring_outcomes"] = fit.outcomes
-    return found
 
 
 def adoption_sql(rounds: int = 2) -> dict[str, object]:

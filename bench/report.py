@@ -212,7 +212,7 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
         )
     for key, label in (
         ("readiness", "expansion readiness scoring, all customers"),
-        ("renewal_scoring", "renewal scoring, all customers"),
+        ("renewal_scoring", "renewal scoring, every customer's next renewal"),
     ):
         if f"{key}_seconds" in raw:
             rows.append(_row(key, label, f"{raw[f'{key}_seconds']} s", raw[f"{key}_seconds"]))

@@ -466,7 +466,7 @@ def main() -> None:
             if "recompute" in args.groups:
                 runs, relay = (1, 1_000) if args.smoke else (3, 10_000)
                 run("recompute", measures.bench_recompute(runs=runs, relay_load=relay))
-                raw.update(measures.bench_scoring(renewals=not args.smoke))
+                raw.update(measures.bench_scoring())
             if "reads" in args.groups:
                 run("reads", bench_reads(args))
             if "marketing" in args.groups:
@@ -477,7 +477,7 @@ def main() -> None:
                 run("workflows", bench_workflows(args.port, runs=10 if args.smoke else 200))
     elif "recompute" in args.groups:
         run("recompute", measures.bench_recompute())
-        raw.update(measures.bench_scoring(renewals=not args.smoke))
+        raw.update(measures.bench_scoring())
     if "webhooks" in args.groups:
         run("webhooks", bench_webhooks(args))
     result = {
