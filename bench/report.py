@@ -432,6 +432,12 @@ def write_report() -> None:
             f"Data: {_n(raw.get('customers'))} customers, {_n(raw.get('usage_rows'))} usage "
             f"rows (database `{r.get('database', '-')}`)"
             + (f"; some groups measured on {', '.join(dates)}" if dates else "")
+            + (
+                f"; 1-minute load average {raw['load_average_1m'][0]} at the start, "
+                f"{raw['load_average_1m'][1]} at the end (2 cores, shared)"
+                if raw.get("load_average_1m")
+                else ""
+            )
             + ".",
             "",
             *table(raw),

@@ -434,6 +434,7 @@ def main() -> None:
 
     from product.models import FeatureUsage
 
+    load_before = os.getloadavg()[0]  # the machine is shared: how busy it was, on record
     today = date.today().isoformat()
     path = report.results_path(args.scale, today)
     previous = json.loads(path.read_text()) if path.exists() and args.only else {}
@@ -480,6 +481,7 @@ def main() -> None:
         raw.update(measures.bench_scoring())
     if "webhooks" in args.groups:
         run("webhooks", bench_webhooks(args))
+    raw["load_average_1m"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     result = {
         "scale": args.scale,
         "date": today,
