@@ -249,7 +249,8 @@ def other_rows(raw: dict[str, Any]) -> list[Row]:
         rows.append(
             _row(
                 "workflows",
-                f"four-step workflow runs, one worker process ({raw.get('workflow_runs')} runs)",
+                f"four-step workflow runs, one worker process ({raw.get('workflow_runs')} at "
+                f"once for the rate; {raw.get('workflow_paced_runs', '-')} at 1/s for latency)",
                 f"{_n(per_min)} runs/min; POST -> last step done p50 "
                 f"{_ms(raw.get('workflow_done_p50_ms'))}, p95 {_ms(p95)}",
                 per_min,

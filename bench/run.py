@@ -233,6 +233,18 @@ def _wait_for(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
+def _wait_for_worker(broker: str) -> None:
+    """Until the Celery worker answers a ping on the broker (its boot is seconds of CPU: a
+    run POSTed before it would time the boot, not the workflow)."""
+    from celery import Celery
+
+    control = Celery(broker=broker).control
+    for _ in range(120):
+        if control.ping(timeout=1.0):
+            return
+    raise SystemExit("the Celery worker did not start")
+
+
 @contextmanager
 def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) -> Iterator[None]:
     """gunicorn (production's config, 2 workers; worker recycling off so no restart lands in
@@ -247,11 +259,12 @@ def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) 
     worker = subprocess.Popen(celery, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
     try:
         _wait_for(args.port)
+        _wait_for_worker(args.broker)
         yield
         web_pids = _children(web.pid)
         web_rss = peak_rss_mb(web_pids)
         worker_rss = peak_rss_mb([worker.pid, *_children(worker.pid)])
-        if web_rss:
+        if web_rss and "reads" in args.groups:  # the web's peak is under the read load
             raw["rss_web_max_mb"], raw["rss_web_total_mb"] = max(web_rss), round(sum(web_rss))
             raw["rss_web_processes"] = len(web_rss)
         if worker_rss and "workflows" in args.groups:
@@ -475,7 +488,8 @@ def main() -> None:
             if "admin" in args.groups:
                 run("admin", bench_admin(args.port, percentiles, 0.2 if args.smoke else 1.0))
             if "workflows" in args.groups:
-                run("workflows", bench_workflows(args.port, runs=10 if args.smoke else 200))
+                runs, paced = (10, 3) if args.smoke else (200, 30)
+                run("workflows", bench_workflows(args.port, runs=runs, paced=paced))
     elif "recompute" in args.groups:
         run("recompute", measures.bench_recompute())
         raw.update(measures.bench_scoring())
