@@ -23,22 +23,31 @@ def latest_per_scale() -> list[dict[str, Any]]:
 
 
 def _plot(results: list[dict[str, Any]], key: str, ylabel: str, title: str, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(9, 5.5))
+    fig, ax = plt.subplots(figsize=(10, 5.5))
     scales = [r["scale"] for r in results]
-    for name, (label, _kind) in report.READS.items():
+    colours = plt.get_cmap("tab20").colors
+    for i, (name, (_label, kind)) in enumerate(report.READS.items()):
         points = [
             (s, r["raw"].get(key.format(name=name))) for s, r in zip(scales, results, strict=True)
         ]
         points = [(s, v) for s, v in points if isinstance(v, int | float)]
         if points:
-            ax.plot(*zip(*points, strict=True), marker="o", label=label.split(" GET ")[0][:40])
+            style = "--" if kind == "floor" else "-"
+            ax.plot(
+                *zip(*points, strict=True),
+                style,
+                marker="o",
+                color=colours[i % len(colours)],
+                label=f"{name} ({kind})",
+            )
     ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("customers")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     else:
         ax.text(0.5, 0.5, "no run has this figure yet", ha="center", transform=ax.transAxes)
     fig.tight_layout()

@@ -495,7 +495,9 @@ def main() -> None:
         raw.update(measures.bench_scoring())
     if "webhooks" in args.groups:
         run("webhooks", bench_webhooks(args))
-    raw["load_average_1m"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+    # The whole run's load; a partial run (--only) records its own beside it.
+    load_key = f"load_average_1m_{'_'.join(args.groups)}" if args.only else "load_average_1m"
+    raw[load_key] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     result = {
         "scale": args.scale,
         "date": today,
