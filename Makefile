@@ -43,8 +43,8 @@ lock:
 	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements/base.lock
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.lock
 
-# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change) and, for the webhook lag, Redis
-# (BENCH_BROKER); builds its own databases.
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change) and Redis (BENCH_BROKER); builds
+# (or reuses) its data set per scale. BENCH_ARGS="--scale 2500", "--only reads", "--smoke".
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

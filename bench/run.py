@@ -1,328 +1,228 @@
-"""CS Hub benchmark harness: ingestion throughput and health recompute time on PostgreSQL.
+"""CS Hub benchmark harness (issue 17): every hot path beside its floor, at a chosen scale.
 
-    make bench                      # 10,000 customers (the issue's scale), writes bench/REPORT.md
-    make bench BENCH_ARGS="--customers 1000 --batches 5"   # a quick look
+    make bench                                   # 10,000 customers (the issue's targets)
+    make bench BENCH_ARGS="--scale 2500"         # 2,500 / 40,000 / 100,000, or any N
+    make bench BENCH_ARGS="--only reads,admin"   # some groups; the day's other figures kept
+    python bench/run.py --scale 500 --smoke      # CI: a few seconds per measurement
+    python bench/run.py --report-only            # REPORT.md and charts from bench/results/
 
-It builds a fresh database (`cs_hub_bench`), seeds it with `seed_demo`, then measures:
-1. usage ingestion through the real HTTP API (gunicorn, 2 workers, 2 client threads) in
-   10,000-row batches of days no seed row touches, against the raw-SQL floor: the same
-   `INSERT ... SELECT unnest(...) ON CONFLICT` statement run directly with psycopg;
-2. the full health recompute (`health_recompute()` for every live customer), against the
-   floor of its SQL alone (every query the recompute ran, re-run directly).
-3. adoption insights and the finance read-outs (value realisation, renewals due, calibration)
-   through gunicorn.
-4. webhook delivery lag with a dead receiver present (bench/webhook_lag.py: its own small
-   database and a real worker and beat on Redis), alone with
-   `make bench BENCH_ARGS="--only webhooks"` (the other figures in REPORT.md are kept).
-5. the CS manager's admin pages (bench/admin_pages.py): dashboard, risk-sorted customer list,
-   customer 360, health snapshots, tasks; `--only admin` alone (target p95 < 300 ms).
-Figures go to stdout and bench/REPORT.md. Targets: >= 50,000 rows/s; recompute < 10 s;
-adoption p95 < 250 ms; value realisation p95 <= 30 ms; webhook lag p95 <= 1 s.
+PostgreSQL and Redis only: SQLite is refused (its timings say nothing about production).
+The data set comes from bench/dataset.py's `ensure_dataset` when present (COPY, reused per
+scale and schema), else from `seed_demo` into `<db-prefix><scale>` (reused while its schema
+matches). The app is served as production serves it: gunicorn with config/gunicorn.conf.py
+(gthread) and 2 workers, and one Celery worker (`--concurrency 1`) on the bench broker; the
+load comes from bench/load.py, a separate process. Groups, in order:
+
+- ingest: usage rows through `POST /cs-product/usage` ÷ the same upsert run directly;
+- recompute: the full health recompute ÷ its SELECTs re-run directly, the event relay,
+  expansion readiness scoring and the renewal model's features;
+- reads: the framework floor (`GET /api/v1/me`), every spec GET, the customer list with
+  health fields and the finance/sales lists at concurrency 1 and 8 (p50/p95/p99, req/s,
+  req/s ÷ the floor's at 8; adoption also ÷ its hand-written SQL); the web's peak RSS;
+- marketing: campaign creation over >= 5,000 members; admin: the manager's admin pages;
+- workflows: four-step runs per minute with the one worker, p95 POST -> last step done;
+  the worker's peak RSS;
+- webhooks: delivery lag with a dead receiver (bench/webhook_lag.py, its own database).
+
+Writes bench/results/<scale>-<date>.json, then bench/REPORT.md and bench/charts/*.png from
+every results file. `--smoke` exits non-zero when a measurement produced no number (targets
+are not checked: CI timing is noisy).
 """
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-from admin_pages import admin_rows
-from marketing_reads import report_rows, timed_gets
+import report
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
+GROUPS = ("ingest", "recompute", "reads", "marketing", "admin", "workflows", "webhooks")
+SERVED = ("ingest", "reads", "marketing", "admin", "workflows")
 
 
 def sh(*args: str, env: dict[str, str]) -> None:
     subprocess.run(args, cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--batches", type=int, default=20, help="10k-row batches to post")
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=10_000, help="customers (default 10,000)")
+    parser.add_argument("--customers", type=int, help=argparse.SUPPRESS)  # the old name
+    parser.add_argument("--smoke", action="store_true", help="a few seconds per measurement")
+    parser.add_argument("--batches", type=int, help="10k-row ingestion batches (20; smoke 2)")
     parser.add_argument(
         "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
     )
-    parser.add_argument("--db", default="cs_hub_bench")
-    parser.add_argument("--skip-seed", action="store_true")
-    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
-        "--only",
-        choices=["webhooks", "marketing", "admin"],
-        help="measure only this; keep the rest",
+        "--db-prefix",
+        default=os.environ.get("BENCH_DB_PREFIX", "cs_hub_bench_"),
+        help="the fallback data set's database is <prefix><scale>",
     )
+    parser.add_argument(
+        "--template",
+        help="build the fallback data set as a copy of this seeded database (CREATE DATABASE "
+        "... TEMPLATE, then migrate) instead of seeding; e.g. one seed_demo built earlier",
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", help=f"comma-separated groups of: {', '.join(GROUPS)}")
     parser.add_argument("--webhooks-db", default="cs_hub_bench_webhooks")
     parser.add_argument(
         "--broker", default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
     )
+    parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
-    if args.only == "webhooks":
-        report = {**previous_report(), **bench_webhooks(args)}
-        report["webhook_date"] = date.today().isoformat()
-        write_report(report)
-        return
+    if args.customers:
+        args.scale = args.customers
+    if args.scale < 50:
+        parser.error("--scale must be at least 50 customers")
+    groups = [g.strip() for g in (args.only or ",".join(GROUPS)).split(",") if g.strip()]
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(GROUPS)}")
+    args.groups = [g for g in GROUPS if g in groups]
+    args.batches = args.batches or (2 if args.smoke else 20)
+    return args
 
-    url = f"{args.pg}/{args.db}"
+
+def refuse_sqlite(pg: str) -> str:
+    """The server's version, or a clear exit: the harness measures PostgreSQL only."""
+    if not pg.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(
+            f"make bench measures PostgreSQL + Redis, as production runs; {pg!r} is not a "
+            "PostgreSQL URL (SQLite is not supported: its timings would answer nothing). Set "
+            "BENCH_PG=postgres://user@host:port (no database name)."
+        )
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{pg}/postgres", connect_timeout=5) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"make bench needs PostgreSQL at {pg}: {exc}") from None
+    return str(row[0]).split()[0] if row else "unknown"
+
+
+def schema_key() -> str:
+    """What the data set was built for: every migration file's name and content."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def dataset(args: argparse.Namespace) -> tuple[str, float | None]:
+    """The database name, and the seconds spent building it (None when reused)."""
+    try:
+        from dataset import ensure_dataset  # bench/dataset.py: COPY-built, reused
+    except ImportError:
+        ensure_dataset = None
+    if ensure_dataset is not None:
+        t0 = time.perf_counter()
+        name = ensure_dataset(args.scale, args.pg, progress=not args.smoke)
+        return name, round(time.perf_counter() - t0, 1)
+    return seeded_dataset(args)
+
+
+def seeded_dataset(args: argparse.Namespace) -> tuple[str, float | None]:
+    """The fallback: `seed_demo --customers N` into <prefix><scale>, reused while the
+    marker table says it was built for this scale and schema."""
+    import psycopg
+
+    name, key = f"{args.db_prefix}{args.scale}", schema_key()
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if exists:
+        with psycopg.connect(f"{args.pg}/{name}") as conn:
+            try:
+                marker = conn.execute("SELECT scale, schema FROM bench_dataset").fetchone()
+            except psycopg.errors.UndefinedTable:
+                marker = None
+        if marker == (args.scale, key):
+            print(f"bench: reusing {name} ({args.scale:,} customers, schema {key})", flush=True)
+            return name, None
+    how = f"a copy of {args.template}" if args.template else "seed_demo"
+    print(f"bench: building {name} with {how} ({args.scale:,} customers)", flush=True)
+    t0 = time.perf_counter()
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        template = f' TEMPLATE "{args.template}"' if args.template else ""
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
+    env = app_env(f"{args.pg}/{name}", broker="")
+    sh(PY, "manage.py", "migrate", "-v0", env=env)
+    if args.template:
+        with psycopg.connect(f"{args.pg}/{name}") as conn:
+            row = conn.execute("SELECT count(*) FROM customers_customer").fetchone()
+        if not row or row[0] != args.scale:
+            raise SystemExit(f"{args.template} has {row and row[0]} customers, not {args.scale}")
+    else:
+        seed = [PY, "manage.py", "seed_demo", "--customers", str(args.scale)]
+        seed += ["--health-weeks", "4", *(["--no-progress"] if args.smoke else [])]
+        sh(*seed, env=env)
+    with psycopg.connect(f"{args.pg}/{name}", autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_dataset")
+        conn.execute("CREATE TABLE bench_dataset (scale integer, schema text)")
+        conn.execute("INSERT INTO bench_dataset VALUES (%s, %s)", [args.scale, key])
+        conn.execute("VACUUM ANALYZE")
+    return name, round(time.perf_counter() - t0, 1)
+
+
+def app_env(url: str, broker: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DJANGO_DEBUG": "false",
-        "CELERY_BROKER_URL": "",
-        "CS_HUB_API_KEY_DEFAULT_RATE": "100000/min",
+        "CELERY_BROKER_URL": broker,
+        "CS_HUB_API_KEY_DEFAULT_RATE": "10000000/min",
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_WORKERS": "2",
     }
     env.pop("REDIS_URL", None)
-    os.environ.update({k: v for k, v in env.items() if k != "CELERY_BROKER_URL"})
-    os.environ["CELERY_BROKER_URL"] = ""
-    report: dict[str, object] = {
-        "customers": args.customers,
-        "date": date.today().isoformat(),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-    }
-
-    if not args.skip_seed:
-        import psycopg
-
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{args.db}"')
-            conn.execute(f'CREATE DATABASE "{args.db}"')
-        sh(PY, "manage.py", "migrate", "-v0", env=env)
-        started = time.perf_counter()
-        sh(
-            PY,
-            "manage.py",
-            "seed_demo",
-            "--customers",
-            str(args.customers),
-            "--health-weeks",
-            "4",
-            "--no-progress",
-            env=env,
-        )
-        report["seed_seconds"] = round(time.perf_counter() - started, 1)
-
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    from product.models import FeatureUsage
-
-    if args.only in ("marketing", "admin"):
-        sh(PY, "manage.py", "migrate", "-v0", env=env)
-        measure = _marketing if args.only == "marketing" else _admin
-        figures = measure(args, env)
-        figures[f"{args.only}_date"] = date.today().isoformat()
-        write_report({**previous_report(), **figures})
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    report["usage_rows"] = FeatureUsage.objects.count()
-    report.update(bench_ingestion(args, env))
-    report.update(bench_recompute())
-    report.update(bench_adoption(args, env))
-    report.update(bench_finance_reads(args, env))
-    report.update(_marketing(args, env))
-    report.update(_admin(args, env))
-    report["admin_date"] = report["marketing_date"] = report["date"]
-    report.update(bench_webhooks(args))
-    report["webhook_date"] = report["date"]
-    write_report(report)
+    return env
 
 
-def _marketing(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    from marketing_reads import bench_marketing
-
-    return bench_marketing(args.port, lambda: _gunicorn(args.port, env), _wait_for, _percentiles)
+# --- serving -------------------------------------------------------------------------------
 
 
-def _admin(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    from admin_pages import bench_admin
-
-    return bench_admin(args.port, lambda: _gunicorn(args.port, env), _wait_for, _percentiles)
-
-
-def previous_report() -> dict[str, object]:
-    """The raw figures of the last full run, from bench/REPORT.md."""
-    text = (ROOT / "bench" / "REPORT.md").read_text()
-    raw: dict[str, object] = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
-    return raw
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(OSError):  # the task ended meanwhile
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
 
 
-def bench_webhooks(args: argparse.Namespace) -> dict[str, object]:
-    """bench/webhook_lag.py in its own process (its Django talks to the broker; this one runs
-    tasks eagerly) on its own database: 300 events at 10/s, a healthy and a hung receiver;
-    then again at 30/s (`webhook_fast_*`: headroom, no target)."""
-    script = [PY, str(ROOT / "bench" / "webhook_lag.py"), "--pg", args.pg]
-    command = [*script, "--db", args.webhooks_db, "--broker", args.broker]
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    figures: dict[str, object] = {}
-    for rate, prefix in (("10", "webhook_"), ("30", "webhook_fast_")):
-        out = subprocess.run(  # noqa: S603
-            [*command, "--rate", rate],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        found = json.loads(out.stdout.strip().splitlines()[-1])
-        figures.update({prefix + k.removeprefix("webhook_"): v for k, v in found.items()})
-    return figures
-
-
-def usage_batches(n: int, offset_days: int) -> list[list[dict[str, object]]]:
-    """Rows for days 400+ days back (no seed row there), 10,000 per batch."""
-    from customers.models import Customer
-    from product.models import Feature
-
-    customers = list(Customer.objects.order_by("pk").values_list("customer_id", flat=True))
-    features = list(Feature.objects.order_by("pk").values_list("feature_id", flat=True))
-    batches, batch = [], []
-    day = date.today() - timedelta(days=offset_days)
-    i = 0
-    while len(batches) < n:
-        cid = customers[i % len(customers)]
-        fid = features[(i // len(customers)) % len(features)]
-        batch.append(
-            {
-                "customer_id": cid,
-                "feature_id": fid,
-                "date": day.isoformat(),
-                "events": 10 + i % 90,
-                "active_users": 1 + i % 9,
-            }
-        )
-        i += 1
-        if i % (len(customers) * len(features)) == 0:
-            day -= timedelta(days=1)
-        if len(batch) == 10_000:
-            batches.append(batch)
-            batch = []
-    return batches
-
-
-def bench_ingestion(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    from integrations.models import ApiKey
-
-    _, key = ApiKey.objects.create_key(name="bench", scopes=["product:write"])
-    api_batches = [json.dumps(b).encode() for b in usage_batches(args.batches, 400)]
-    floor_batches = usage_batches(args.batches, 400 + 40)  # other days: both really insert
-
-    server = _gunicorn(args.port, env)
-    try:
-        _wait_for(args.port)
-        queue = list(enumerate(api_batches))
-        lock = threading.Lock()
-        latencies: list[float] = []
-        failures: list[str] = []
-
-        def client() -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
-            while True:
-                with lock:
-                    if not queue:
-                        break
-                    _, body = queue.pop()
-                t0 = time.perf_counter()
-                conn.request(
-                    "POST",
-                    "/api/v1/cs-product/usage",
-                    body=body,
-                    headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
-                )
-                response = conn.getresponse()
-                payload = response.read()
-                latencies.append(time.perf_counter() - t0)
-                if response.status != 200:
-                    failures.append(f"{response.status} {payload[:200]!r}")
-            conn.close()
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    if failures:
-        raise SystemExit(f"ingestion failed: {failures[:3]}")
-    rows = 10_000 * len(api_batches)
-
-    from customers.models import Customer
-    from product.models import Feature
-    from product.services.ingestion import _upsert_postgres
-
-    cpk = dict(Customer.objects.values_list("customer_id", "pk"))
-    fpk = dict(Feature.objects.values_list("feature_id", "pk"))
-    tuple_batches = [
-        [
-            (cpk[r["customer_id"]], fpk[r["feature_id"]], r["date"], r["events"], r["active_users"])
-            for r in batch
-        ]
-        for batch in floor_batches
-    ]
-    floor_times: list[float] = []
-
-    def floor_client() -> None:
-        # Each thread gets its own connection: the same 2-way parallelism as the API run.
-        from django.db import connection as conn
-        from django.db import transaction
-
-        while True:
-            with lock:
-                if not tuple_batches:
-                    break
-                tuples = tuple_batches.pop()
-            t0 = time.perf_counter()
-            with transaction.atomic():
-                _upsert_postgres(tuples)  # type: ignore[arg-type]
-            floor_times.append(time.perf_counter() - t0)
-        conn.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=floor_client) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    floor_rate = 10_000 * len(floor_times) / (time.perf_counter() - started)
-    return {
-        "ingest_rows": rows,
-        "ingest_wall_seconds": round(wall, 2),
-        "ingest_rows_per_second": round(rows / wall),
-        "ingest_batch_p50_ms": round(statistics.median(latencies) * 1000),
-        "ingest_batch_max_ms": round(max(latencies) * 1000),
-        "ingest_sql_floor_rows_per_second": round(floor_rate),
-        "ingest_sql_floor_batch_ms": round(statistics.median(floor_times) * 1000),
-    }
-
-
-GUNICORN = ["--log-level", "warning", "--timeout", "120"]
-
-
-def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603
-        [PY, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", *GUNICORN],
-        cwd=ROOT,
-        env=env,
-    )
+def peak_rss_mb(pids: list[int]) -> list[float]:
+    """VmHWM (peak resident set) of each live process, in MB."""
+    found = []
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    found.append(round(int(line.split()[1]) / 1024, 1))
+        except OSError:
+            pass
+    return found
 
 
 def _wait_for(port: int) -> None:
-    for _ in range(100):
+    for _ in range(150):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
@@ -333,302 +233,301 @@ def _wait_for(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def bench_recompute() -> dict[str, object]:
-    """Median of three full recomputes. The event relay is a worker's job, so it is kept out
-    of the timing (as on a deployment with a worker) and measured on its own afterwards."""
-    from unittest import mock
+def _wait_for_worker(broker: str) -> None:
+    """Until the Celery worker answers a ping on the broker (its boot is seconds of CPU: a
+    run POSTed before it would time the boot, not the workflow)."""
+    from celery import Celery
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from customers.health.services import health_recompute
-    from integrations.events import relay_pending
-    from integrations.models import Event
-
-    times = []
-    for _ in range(3):
-        connection.queries_log.clear()
-        t0 = time.perf_counter()
-        with mock.patch("integrations.events.kick_relay"), CaptureQueriesContext(connection) as ctx:
-            results = health_recompute()
-        times.append(time.perf_counter() - t0)
-    scored = sum(1 for r in results.values() if r.score is not None)
-    selects = [
-        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
-    ]
-    t0 = time.perf_counter()
-    with connection.cursor() as cursor:
-        for sql in selects:
-            cursor.execute(sql)
-            cursor.fetchall()
-    floor = time.perf_counter() - t0
-    # The recompute right after the seed moves few scores, so relay a fixed load instead:
-    # 10,000 health_changed-shaped events, published as the recompute publishes them.
-    from integrations.events import publish_many
-
-    with mock.patch("integrations.events.kick_relay"):
-        publish_many(
-            ("customer.health_changed", f"cust_{i:05d}", {"score": 50, "grade": "at_risk"})
-            for i in range(10_000)
-        )
-    pending = Event.objects.filter(status=Event.Status.PENDING).count()
-    t0 = time.perf_counter()
-    relayed = 0
-    while True:
-        n = relay_pending()
-        relayed += n
-        if n == 0:
-            break
-    relay_seconds = time.perf_counter() - t0
-    return {
-        "recompute_customers": len(results),
-        "recompute_scored": scored,
-        "recompute_seconds_median": round(statistics.median(times), 2),
-        "recompute_seconds_all": [round(t, 2) for t in times],
-        "recompute_queries": len(ctx.captured_queries),
-        "recompute_select_sql_floor_seconds": round(floor, 2),
-        "relay_events": relayed,
-        "relay_pending_before": pending,
-        "relay_events_per_second": round(relayed / relay_seconds) if relay_seconds else None,
-    }
+    control = Celery(broker=broker).control
+    for _ in range(120):
+        if control.ping(timeout=1.0):
+            return
+    raise SystemExit("the Celery worker did not start")
 
 
-ADOPTION_SQL = """
-WITH alive AS (
-    SELECT c.id, c.segment, c.lifecycle_stage,
-           (SELECT h.non_usage_score FROM customers_healthscore h
-             WHERE h.customer_id = c.id AND h.as_of <= %(as_of)s AND h.as_of > %(fresh)s
-             ORDER BY h.computed_at DESC LIMIT 1) AS y
-    FROM customers_customer c
-    WHERE c.status = 'active' OR c.churned_at > %(eod)s
-), u AS (
-    SELECT customer_id,
-           count(date) FILTER (WHERE date > %(since)s) AS days,
-           count(date) FILTER (WHERE date > %(before)s AND date <= %(since)s) AS prev_days
-    FROM product_featureusage
-    WHERE feature_id = %(f)s AND date <= %(as_of)s AND (events > 0 OR active_users > 0)
-    GROUP BY customer_id
-), per AS (
-    SELECT a.segment, a.lifecycle_stage, a.y, coalesce(u.days, 0) AS days,
-           coalesce(u.prev_days, 0) AS prev, (u.customer_id IS NOT NULL)::int AS tried
-    FROM alive a LEFT JOIN u ON u.customer_id = a.id
-), groups AS (
-    SELECT segment, lifecycle_stage, count(*) AS active,
-           count(*) FILTER (WHERE days >= %(t)s) AS adopting, sum(tried) AS tried,
-           count(*) FILTER (WHERE prev >= %(t)s) AS prev_adopters,
-           count(*) FILTER (WHERE prev >= %(t)s AND days < %(t)s) AS lapsed,
-           count(y) AS n, sum(days) FILTER (WHERE y IS NOT NULL) AS sx, sum(y) AS sy,
-           sum(days * y) AS sxy, sum(days * days) FILTER (WHERE y IS NOT NULL) AS sxx,
-           sum(y * y) AS syy
-    FROM per GROUP BY segment, lifecycle_stage
-), decisions AS (
-    SELECT DISTINCT ON (customer_id) customer_id, end_date, (status = 'renewed')::int AS renewed
-    FROM finance_contract
-    WHERE status IN ('renewed', 'churned', 'expired')
-      AND end_date > %(lookback)s AND end_date <= %(as_of)s
-    ORDER BY customer_id, end_date DESC, id DESC
-), ret AS (
-    SELECT d.renewed,
-           ((SELECT count(*) FROM product_featureusage x
-              WHERE x.customer_id = d.customer_id AND x.feature_id = %(f)s
-                AND x.date < d.end_date AND x.date >= d.end_date - %(window)s
-                AND (x.events > 0 OR x.active_users > 0)) >= %(t)s)::int AS adopted
-    FROM decisions d
-)
-SELECT (SELECT json_agg(groups) FROM groups),
-       (SELECT json_build_array(count(*), sum(adopted), sum(renewed), sum(adopted * renewed))
-          FROM ret)
-"""
-
-
-def bench_adoption(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    """GET /cs-product/adoption/{feature_id} through gunicorn (one client, every feature
-    twice, after one warm-up pass), against ADOPTION_SQL: the same computation as one
-    hand-written PostgreSQL statement, run directly on the same data."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from integrations.clock import local_last_second as end_of_day
-    from integrations.models import ApiKey
-    from product.models import Feature
-
-    _, key = ApiKey.objects.create_key(name="bench-read", scopes=["product:read"])
-    features = list(Feature.objects.order_by("feature_id"))
-    server = _gunicorn(args.port, env)
-    latencies: list[float] = []
+@contextmanager
+def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) -> Iterator[None]:
+    """gunicorn (production's config, 2 workers; worker recycling off so no restart lands in
+    a timing) and one Celery worker on the bench broker; their peak RSS into `raw` at the end."""
+    gunicorn = [PY, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
+    gunicorn += ["-b", f"127.0.0.1:{args.port}", "--max-requests", "0"]
+    gunicorn += ["--access-logfile", "/dev/null"]
+    log = open(Path(tempfile.gettempdir()) / f"bench-{args.port}.log", "ab")  # noqa: SIM115
+    web = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
+    celery = [PY, "-m", "celery", "-A", "config", "worker", "-l", "warning"]
+    celery += ["--concurrency", "1", "--without-gossip", "--without-mingle"]
+    worker = subprocess.Popen(celery, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
     try:
         _wait_for(args.port)
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
-        headers = {"Authorization": f"Api-Key {key}"}
-        for round_ in range(3):
-            for feature in features:
-                t0 = time.perf_counter()
-                conn.request(
-                    "GET", f"/api/v1/cs-product/adoption/{feature.feature_id}", headers=headers
-                )
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise SystemExit(f"adoption failed: {response.status}")
-                if round_:
-                    latencies.append(time.perf_counter() - t0)
-        conn.close()
+        _wait_for_worker(args.broker)
+        yield
+        web_pids = _children(web.pid)
+        web_rss = peak_rss_mb(web_pids)
+        worker_rss = peak_rss_mb([worker.pid, *_children(worker.pid)])
+        if web_rss and "reads" in args.groups:  # the web's peak is under the read load
+            raw["rss_web_max_mb"], raw["rss_web_total_mb"] = max(web_rss), round(sum(web_rss))
+            raw["rss_web_processes"] = len(web_rss)
+        if worker_rss and "workflows" in args.groups:
+            raw["rss_worker_max_mb"] = max(worker_rss)
+            raw["rss_worker_total_mb"] = round(sum(worker_rss))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    as_of = timezone.localdate()
-    sql_times: list[float] = []
-    with connection.cursor() as cursor:
-        for feature in features * 2:
-            params = {
-                "f": feature.pk,
-                "t": feature.adoption_threshold_days,
-                "as_of": as_of,
-                "fresh": as_of - timedelta(days=35),
-                "eod": end_of_day(as_of),
-                "since": as_of - timedelta(days=30),
-                "before": as_of - timedelta(days=60),
-                "lookback": as_of - timedelta(days=365),
-                "window": 30,
-            }
-            t0 = time.perf_counter()
-            cursor.execute(ADOPTION_SQL, params)
-            cursor.fetchall()
-            sql_times.append(time.perf_counter() - t0)
-    latencies.sort()
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
-    p50 = statistics.median(latencies)
-    sql_p50 = statistics.median(sql_times)
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+# --- the HTTP reads ------------------------------------------------------------------------
+
+
+def load(port: int, urls: list[str], key: str, concurrency: int, smoke: bool, warmup: int) -> Any:
+    """bench/load.py in its own process; any non-2xx stops the run."""
+    job = {"urls": urls, "headers": {"Authorization": f"Api-Key {key}"}, "warmup": warmup}
+    if smoke:
+        bounds = ["--requests", str(10 * concurrency), "--seconds", "0.5"]
+    else:
+        bounds = ["--requests", str(500 * concurrency), "--seconds", "10"]
+    command = [PY, str(BENCH / "load.py"), "--port", str(port), "--concurrency", str(concurrency)]
+    out = subprocess.run(  # noqa: S603
+        [*command, *bounds],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(out.stdout)
+    if found["failures"]:
+        raise SystemExit(f"load on {urls[0]} failed: {found['failures']}")
+    return found
+
+
+def read_urls(smoke: bool) -> dict[str, list[str]]:
+    from customers.models import Customer
+    from finance.models import Contract
+    from product.models import Feature
+
+    sample = 50 if smoke else 500
+    customers = list(
+        Customer.objects.filter(status="active")
+        .order_by("customer_id")
+        .values_list("customer_id", flat=True)[:sample]
+    )
+    contracted = list(
+        Contract.objects.filter(status="active")
+        .order_by("customer__customer_id")
+        .values_list("customer__customer_id", flat=True)
+        .distinct()[: min(sample, 200)]
+    )
+    features = list(Feature.objects.order_by("feature_id").values_list("feature_id", flat=True))
+    c = "/api/v1/customers"
     return {
-        "adoption_requests": len(latencies),
-        "adoption_p50_ms": round(p50 * 1000),
-        "adoption_p95_ms": round(p95 * 1000),
-        "adoption_sql_p50_ms": round(sql_p50 * 1000),
-        "adoption_api_over_sql": round(p50 / sql_p50, 2),
+        "floor": ["/api/v1/me"],
+        "customer_detail": [f"{c}/{x}" for x in customers],
+        "customer_health": [f"{c}/{x}/health" for x in customers],
+        "marketing_health": [f"/api/v1/cs-marketing/health/{x}" for x in customers],
+        "journey": [f"/api/v1/cs-marketing/journey/{x}/status" for x in customers],
+        "expansion": [f"/api/v1/cs-sales/expansion/{x}" for x in contracted],
+        "value": [f"/api/v1/cs-finance/value/{x}" for x in contracted],
+        "adoption": [f"/api/v1/cs-product/adoption/{f}" for f in features],
+        "performance": ["/api/v1/cs-ops/performance"],
+        "renewals": ["/api/v1/cs-finance/renewals?due_within_days=90"],
+        "expansion_list": ["/api/v1/cs-sales/expansion?page_size=100"],
+        "customer_list": [f"{c}?page_size=100", f"{c}?page_size=100&ordering=health_score"],
+        "calibration": ["/api/v1/cs-finance/renewal-calibration"],
     }
 
 
-def _percentiles(latencies: list[float]) -> tuple[int, int]:
+def bench_reads(args: argparse.Namespace) -> dict[str, Any]:
+    """Each read at concurrency 1 (after a warm-up pass over its URLs: each customer's rows
+    read once, as a running server meets them) then 8; the floor first and again last (its
+    req/s drifting between the two says the machine's load changed mid-run)."""
+    from integrations.models import ApiKey
+    from integrations.scopes import ALL_SCOPES
+
+    _, key = ApiKey.objects.create_key(
+        name="bench-reads", scopes=[s for s in ALL_SCOPES if s.endswith(":read")]
+    )
+    found: dict[str, Any] = {}
+    urls = read_urls(args.smoke)
+    for name, paths in [*urls.items(), ("floor_again", urls["floor"])]:
+        warm = max(10, min(len(paths), 10 if args.smoke else 500))
+        one = load(args.port, paths, key, 1, args.smoke, warm)
+        eight = load(args.port, paths, key, 8, args.smoke, 0)
+        found.update(
+            {
+                f"{name}_requests": one["requests"],
+                f"{name}_p50_ms": one["p50_ms"],
+                f"{name}_p95_ms": one["p95_ms"],
+                f"{name}_c1_p99_ms": one["p99_ms"],
+                f"{name}_c1_rps": one["rps"],
+                f"{name}_c8_requests": eight["requests"],
+                f"{name}_c8_p50_ms": eight["p50_ms"],
+                f"{name}_c8_p95_ms": eight["p95_ms"],
+                f"{name}_c8_p99_ms": eight["p99_ms"],
+                f"{name}_c8_rps": eight["rps"],
+            }
+        )
+        print(f"bench: {name}: c1 p95 {one['p95_ms']} ms; c8 {eight['rps']} req/s", flush=True)
+    # The floor of the ratios: the better of the two floor runs (the machine is shared).
+    found["floor_c8_rps"] = max(found["floor_c8_rps"], found.pop("floor_again_c8_rps"))
+    from measures import adoption_sql
+
+    found.update(adoption_sql(rounds=1 if args.smoke else 2))
+    api_p50, sql_p50 = found["adoption_p50_ms"], found["adoption_sql_p50_ms"]
+    found["adoption_api_over_sql"] = round(api_p50 / sql_p50, 2)
+    return found
+
+
+def percentiles(latencies: list[float]) -> tuple[int, int]:
     ordered = sorted(latencies)
     p95 = ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
     return int(statistics.median(ordered) * 1000), int(-(-p95 * 1000 // 1))
 
 
-def bench_finance_reads(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    """Finance and sales read-outs through gunicorn (one client, after a warm-up request each):
-    GET /cs-finance/value/{customer_id} and /cs-sales/expansion/{customer_id} for 200
-    customers with an active contract (target p95 <= 30 ms each, issues 12 and 13), the first
-    page of /cs-finance/renewals?due_within_days=90, the calibration read-out and the first
-    page of 100 of /cs-sales/expansion, 50 times each. p95 rounded up to the millisecond."""
-    from finance.models import Contract
-    from integrations.models import ApiKey
+def bench_webhooks(args: argparse.Namespace) -> dict[str, object]:
+    """bench/webhook_lag.py in its own process on its own database: 300 events at 10/s, a
+    healthy and a hung receiver; then at 30/s (`webhook_fast_*`: headroom, no target). The
+    smoke run sends 30 events at 30/s, once."""
+    script = [PY, str(BENCH / "webhook_lag.py"), "--pg", args.pg]
+    command = [*script, "--db", args.webhooks_db, "--broker", args.broker]
+    command += ["--schema-key", schema_key()]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    figures: dict[str, object] = {}
+    runs = [("30", "webhook_", "30")] if args.smoke else [("10", "webhook_", "300")]
+    if not args.smoke:
+        runs.append(("30", "webhook_fast_", "300"))
+    for rate, prefix, events in runs:
+        out = subprocess.run(  # noqa: S603
+            [*command, "--rate", rate, "--events", events],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        found = json.loads(out.stdout.strip().splitlines()[-1])
+        figures.update({prefix + k.removeprefix("webhook_"): v for k, v in found.items()})
+    return figures
 
-    _, key = ApiKey.objects.create_key(name="bench-reads", scopes=["finance:read", "sales:read"])
-    customers = list(
-        Contract.objects.filter(status="active")
-        .order_by("customer__customer_id")
-        .values_list("customer__customer_id", flat=True)
-        .distinct()[:200]
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def git_commit() -> str | None:
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
-    paths = {
-        "value": [f"/api/v1/cs-finance/value/{c}" for c in customers],
-        "renewals": ["/api/v1/cs-finance/renewals?due_within_days=90"] * 50,
-        "calibration": ["/api/v1/cs-finance/renewal-calibration"] * 50,
-        "expansion": [f"/api/v1/cs-sales/expansion/{c}" for c in customers],
-        "expansion_list": ["/api/v1/cs-sales/expansion?page_size=100"] * 50,
+    return out.stdout.strip() or None
+
+
+def main() -> None:
+    args = parse()
+    if args.report_only:
+        finish([], args)
+        return
+    pg_version = refuse_sqlite(args.pg)
+    name, built_seconds = dataset(args)
+    url = f"{args.pg}/{name}"
+    env = app_env(url, broker=args.broker)
+    # This process runs its tasks eagerly (recompute, relay): the worker is the server's.
+    os.environ.update({**app_env(url, broker=""), "CELERY_BROKER_URL": ""})
+    # No migrate here: a data set is reused only while its schema matches the code's.
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from product.models import FeatureUsage
+
+    load_before = os.getloadavg()[0]  # the machine is shared: how busy it was, on record
+    today = date.today().isoformat()
+    path = report.results_path(args.scale, today)
+    previous = json.loads(path.read_text()) if path.exists() and args.only else {}
+    raw: dict[str, Any] = dict(previous.get("raw", {}))
+    raw.update({"customers": args.scale, "date": today})
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    raw["usage_rows"] = FeatureUsage.objects.count()
+    if built_seconds is not None:
+        raw["dataset_build_seconds"] = built_seconds
+
+    import measures
+    from admin_pages import bench_admin
+    from campaigns import bench_campaigns
+    from workflows import bench_workflows
+
+    clock = {"at": time.perf_counter()}
+
+    def run(group: str, figures: dict[str, Any]) -> None:
+        raw.update(figures)
+        raw[f"{group}_date"] = today
+        now = time.perf_counter()
+        print(f"bench: {group} done in {now - clock['at']:.1f} s", flush=True)
+        clock["at"] = now
+
+    if any(g in SERVED for g in args.groups):
+        with serving(args, env, raw):
+            if "ingest" in args.groups:
+                run("ingest", measures.bench_ingestion(args.port, args.batches))
+            if "recompute" in args.groups:
+                runs, relay = (1, 1_000) if args.smoke else (3, 10_000)
+                run("recompute", measures.bench_recompute(runs=runs, relay_load=relay))
+                raw.update(measures.bench_scoring())
+            if "reads" in args.groups:
+                run("reads", bench_reads(args))
+            if "marketing" in args.groups:
+                run("marketing", bench_campaigns(args.port, posts=1 if args.smoke else 3))
+            if "admin" in args.groups:
+                run("admin", bench_admin(args.port, percentiles, 0.2 if args.smoke else 1.0))
+            if "workflows" in args.groups:
+                runs, paced = (10, 3) if args.smoke else (200, 30)
+                run("workflows", bench_workflows(args.port, runs=runs, paced=paced))
+    elif "recompute" in args.groups:
+        run("recompute", measures.bench_recompute())
+        raw.update(measures.bench_scoring())
+    if "webhooks" in args.groups:
+        run("webhooks", bench_webhooks(args))
+    # The whole run's load; a partial run (--only) records its own beside it.
+    load_key = f"load_average_1m_{'_'.join(args.groups)}" if args.only else "load_average_1m"
+    raw[load_key] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+    result = {
+        "scale": args.scale,
+        "date": today,
+        "commit": git_commit(),
+        "smoke": args.smoke,
+        "database": name,
+        "machine": report.machine(pg_version),
+        "raw": raw,
     }
-    server = _gunicorn(args.port, env)
-    found: dict[str, object] = {}
+    print(json.dumps(raw, indent=2))
+    # A smoke run's figures are CI's check, not history: kept out of bench/results/.
+    where = Path(tempfile.mkdtemp(prefix="bench-smoke-")) if args.smoke else report.RESULTS
+    print(f"bench: wrote {report.save(result, where)}")
+    finish(args.groups, args, raw)
+
+
+def finish(groups: list[str], args: argparse.Namespace, raw: dict[str, Any] | None = None) -> None:
+    if args.smoke and raw is not None:
+        missing = report.missing_numbers(raw, groups)
+        if missing:
+            raise SystemExit(f"bench smoke: no number for {', '.join(missing)}")
+        print(f"bench smoke: every measurement of {', '.join(groups)} produced a number")
+        return
+    report.write_report()
     try:
-        _wait_for(args.port)
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
-        headers = {"Authorization": f"Api-Key {key}"}
-        found.update(timed_gets(conn, paths, headers, _percentiles))
-        conn.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return found
+        import charts
 
-
-def write_report(report: dict[str, object]) -> None:
-    print(json.dumps(report, indent=2))
-    ok_ingest = report["ingest_rows_per_second"] >= 50_000  # type: ignore[operator]
-    ok_recompute = report["recompute_seconds_median"] < 10  # type: ignore[operator]
-    ok_adoption = (
-        report["adoption_p95_ms"] < 250  # type: ignore[operator]
-        and report["adoption_api_over_sql"] <= 2  # type: ignore[operator]
-    )
-    lines = [
-        "# Benchmark report",
-        "",
-        f"Run on {report['date']} ({report['machine']}), PostgreSQL, "
-        f"{report['customers']:,} customers, {report['usage_rows']:,} usage rows.",
-        "",
-        "| measure | result | target | raw-SQL floor |",
-        "|---|---|---|---|",
-        f"| usage ingestion via HTTP API (10k-row batches, 2 clients, gunicorn -w 2) | "
-        f"{report['ingest_rows_per_second']:,} rows/s "
-        f"(p50 batch {report['ingest_batch_p50_ms']} ms) | "
-        f">= 50,000 rows/s {'✅' if ok_ingest else '❌'} | "
-        f"{report['ingest_sql_floor_rows_per_second']:,} rows/s "
-        f"({report['ingest_sql_floor_batch_ms']} ms per batch; the same upsert statement "
-        "from 2 threads, direct) |",
-        f"| full health recompute ({report['recompute_customers']:,} customers) | "
-        f"{report['recompute_seconds_median']} s median of 3, "
-        f"{report['recompute_queries']} queries | "
-        f"< 10 s {'✅' if ok_recompute else '❌'} | "
-        f"{report['recompute_select_sql_floor_seconds']} s (its SELECTs re-run directly) |",
-        f"| adoption insights GET (one feature, 10k customers, via gunicorn) | "
-        f"p50 {report['adoption_p50_ms']} ms, p95 {report['adoption_p95_ms']} ms "
-        f"({report['adoption_requests']} requests) | p95 < 250 ms and <= 2x SQL "
-        f"{'✅' if ok_adoption else '❌'} | {report['adoption_sql_p50_ms']} ms p50 as one "
-        f"hand-written statement (API/SQL = {report['adoption_api_over_sql']}x) |",
-        f"| value realisation GET (one customer, via gunicorn) | p50 {report['value_p50_ms']} ms, "
-        f"p95 {report['value_p95_ms']} ms ({report['value_requests']} customers) | p95 <= 30 ms "
-        f"{'✅' if report['value_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
-        f"| expansion readiness GET (one customer, via gunicorn) | "
-        f"p50 {report['expansion_p50_ms']} ms, p95 {report['expansion_p95_ms']} ms | p95 <= 30 ms "
-        f"{'✅' if report['expansion_p95_ms'] <= 30 else '❌'} | - |",  # type: ignore[operator]
-        f"| expansion list GET (page of 100, via gunicorn) | p50 {report['expansion_list_p50_ms']}"
-        f" ms, p95 {report['expansion_list_p95_ms']} ms | - | - |",
-        *report_rows(report),
-        *admin_rows(report),
-        f"| renewals due GET (first page, 90 days, via gunicorn) | "
-        f"p50 {report['renewals_p50_ms']} ms, p95 {report['renewals_p95_ms']} ms | - | - |",
-        f"| renewal calibration GET (via gunicorn) | p50 {report['calibration_p50_ms']} ms, "
-        f"p95 {report['calibration_p95_ms']} ms | - | - |",
-        f"| event relay (health_changed events through every registered handler, on a worker) | "
-        f"{report['relay_events_per_second']} events/s ({report['relay_events']:,} events) | "
-        "- | - |",
-        *webhook_rows(report),
-        "",
-        "Raw figures:",
-        "",
-        "```json",
-        json.dumps(report, indent=2),
-        "```",
-        "",
-    ]
-    (ROOT / "bench" / "REPORT.md").write_text("\n".join(lines))
-
-
-def webhook_rows(report: dict[str, object]) -> list[str]:
-    if "webhook_lag_p95_ms" not in report:
-        return []
-    ok = report["webhook_lag_p95_ms"] <= 1000 and not report["webhook_missing"]  # type: ignore[operator]
-    return [
-        f"| webhook delivery lag, event commit to a healthy receiver's receipt "
-        f"({report['webhook_events']} events at {report['webhook_rate_per_second']:g}/s, a "
-        f"hung receiver subscribed too, {report['webhook_worker_processes']} worker processes; "
-        f"measured {report['webhook_date']}) | p50 {report['webhook_lag_p50_ms']} ms, "
-        f"p95 {report['webhook_lag_p95_ms']} ms, p99 {report['webhook_lag_p99_ms']} ms "
-        f"({report['webhook_missing']} missing) | p95 <= 1 s {'✅' if ok else '❌'} | - |",
-        f"| the same at {report['webhook_fast_rate_per_second']:g} events/s | "
-        f"p50 {report['webhook_fast_lag_p50_ms']} ms, p95 {report['webhook_fast_lag_p95_ms']} ms, "
-        f"p99 {report['webhook_fast_lag_p99_ms']} ms ({report['webhook_fast_missing']} missing) "
-        "| - | - |",
-    ]
+        charts.write_charts()
+    except ImportError as exc:  # matplotlib is a dev dependency
+        print(f"bench: no charts ({exc})")
 
 
 if __name__ == "__main__":

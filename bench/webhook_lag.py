@@ -79,6 +79,17 @@ class Dead:
             self.held.append(conn)
 
 
+def _built_for(pg: str, db: str) -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{pg}/{db}") as conn:
+            row = conn.execute("SELECT schema FROM bench_dataset").fetchone()
+    except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
+        return None
+    return str(row[0]) if row else None
+
+
 def nearest_rank(ordered: list[float], q: float) -> float:
     return ordered[max(0, -(-int(q * 1000) * len(ordered) // 1000) - 1)]
 
@@ -95,13 +106,20 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--rate", type=float, default=10.0, help="events per second")
     parser.add_argument("--concurrency", type=int, default=4, help="worker processes")
+    parser.add_argument(
+        "--schema-key",
+        help="reuse the database (emptied of endpoints and events) when it was built for "
+        "this key (bench/run.py passes its migrations' hash): no drop, create or migrate",
+    )
     args = parser.parse_args()
 
     import psycopg
 
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db}"')
-        conn.execute(f'CREATE DATABASE "{args.db}"')
+    reuse = args.schema_key is not None and _built_for(args.pg, args.db) == args.schema_key
+    if not reuse:
+        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+            conn.execute(f'CREATE DATABASE "{args.db}"')
     env = {
         **os.environ,
         "DATABASE_URL": f"{args.pg}/{args.db}",
@@ -113,8 +131,13 @@ def main() -> None:
     }
     env.pop("REDIS_URL", None)
     os.environ.update(env)
-    migrate = [PY, "manage.py", "migrate", "-v0"]
-    subprocess.run(migrate, cwd=ROOT, env=env, check=True, stdout=sys.stderr)  # noqa: S603
+    if not reuse:
+        migrate = [PY, "manage.py", "migrate", "-v0"]
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True, stdout=sys.stderr)  # noqa: S603
+        if args.schema_key is not None:
+            with psycopg.connect(f"{args.pg}/{args.db}", autocommit=True) as conn:
+                conn.execute("CREATE TABLE bench_dataset (scale integer, schema text)")
+                conn.execute("INSERT INTO bench_dataset VALUES (0, %s)", [args.schema_key])
 
     import django
 
@@ -129,6 +152,11 @@ def main() -> None:
     from webhooks.services.endpoints import endpoint_create
 
     app.control.purge()  # nothing left over from an earlier run
+    from integrations.models import Event
+    from webhooks.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.all().delete()  # a reused database: an earlier run's receivers
+    Event.objects.all().delete()
     healthy, dead = Healthy(), Dead()
     owner, _ = ApiKey.objects.create_key(name="bench-webhooks", scopes=["webhooks:read"])
     # The dead endpoint first: on ties it would be claimed first.

@@ -208,7 +208,7 @@ def test_creation_over_5000_members_is_set_based(django_assert_max_num_queries: 
         Customer(customer_id=f"bulk_{i:05d}", name=f"B{i}", segment="enterprise")
         for i in range(5000)
     )
-    # Its speed (< 2 s) is measured in bench/ (marketing_reads.py); here: no per-member query
+    # Its speed (< 2 s) is measured in bench/ (campaigns.py); here: no per-member query
     # (the fixed statements plus one insert per member batch, SQLite batches of 124).
     with django_assert_max_num_queries(12 + 5000 // 124 + 1):
         campaign = create(["enterprise"])

@@ -1,0 +1,302 @@
+"""The in-process measurements bench/run.py makes beside the HTTP ones: usage ingestion (its
+HTTP side against the running server, its floor directly), the full recomputes (health,
+expansion readiness, renewal model features) and the adoption read-out's hand-written SQL.
+Imported after django.setup()."""
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from datetime import date, timedelta
+
+
+def usage_batches(n: int, offset_days: int) -> list[list[dict[str, object]]]:
+    """Rows for days 400+ days back (no seed row there), 10,000 per batch."""
+    from customers.models import Customer
+    from product.models import Feature
+
+    customers = list(Customer.objects.order_by("pk").values_list("customer_id", flat=True))
+    features = list(Feature.objects.order_by("pk").values_list("feature_id", flat=True))
+    batches, batch = [], []
+    day = date.today() - timedelta(days=offset_days)
+    i = 0
+    while len(batches) < n:
+        cid = customers[i % len(customers)]
+        fid = features[(i // len(customers)) % len(features)]
+        batch.append(
+            {
+                "customer_id": cid,
+                "feature_id": fid,
+                "date": day.isoformat(),
+                "events": 10 + i % 90,
+                "active_users": 1 + i % 9,
+            }
+        )
+        i += 1
+        if i % (len(customers) * len(features)) == 0:
+            day -= timedelta(days=1)
+        if len(batch) == 10_000:
+            batches.append(batch)
+            batch = []
+    return batches
+
+
+def bench_ingestion(port: int, batches: int) -> dict[str, object]:
+    """Usage rows through the running server (2 client threads, 10,000-row batches of days no
+    seed row touches) against the floor: the same upsert statement run directly with psycopg
+    from 2 threads on other days (so both really insert)."""
+    from integrations.models import ApiKey
+
+    _, key = ApiKey.objects.create_key(name="bench", scopes=["product:write"])
+    api_batches = [json.dumps(b).encode() for b in usage_batches(batches, 400)]
+    floor_batches = usage_batches(batches, 400 + 40)
+
+    queue = list(enumerate(api_batches))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                _, body = queue.pop()
+            t0 = time.perf_counter()
+            conn.request(
+                "POST",
+                "/api/v1/cs-product/usage",
+                body=body,
+                headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
+            )
+            response = conn.getresponse()
+            payload = response.read()
+            latencies.append(time.perf_counter() - t0)
+            if response.status != 200:
+                failures.append(f"{response.status} {payload[:200]!r}")
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"ingestion failed: {failures[:3]}")
+    rows = 10_000 * len(api_batches)
+
+    from customers.models import Customer
+    from product.models import Feature
+    from product.services.ingestion import _upsert_postgres
+
+    cpk = dict(Customer.objects.values_list("customer_id", "pk"))
+    fpk = dict(Feature.objects.values_list("feature_id", "pk"))
+    tuple_batches = [
+        [
+            (cpk[r["customer_id"]], fpk[r["feature_id"]], r["date"], r["events"], r["active_users"])
+            for r in batch
+        ]
+        for batch in floor_batches
+    ]
+    floor_times: list[float] = []
+
+    def floor_client() -> None:
+        # Each thread gets its own connection: the same 2-way parallelism as the API run.
+        from django.db import connection as conn
+        from django.db import transaction
+
+        while True:
+            with lock:
+                if not tuple_batches:
+                    break
+                tuples = tuple_batches.pop()
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                _upsert_postgres(tuples)  # type: ignore[arg-type]
+            floor_times.append(time.perf_counter() - t0)
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=floor_client) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    floor_rate = 10_000 * len(floor_times) / (time.perf_counter() - started)
+    return {
+        "ingest_rows": rows,
+        "ingest_wall_seconds": round(wall, 2),
+        "ingest_rows_per_second": round(rows / wall),
+        "ingest_batch_p50_ms": round(statistics.median(latencies) * 1000),
+        "ingest_batch_max_ms": round(max(latencies) * 1000),
+        "ingest_sql_floor_rows_per_second": round(floor_rate),
+        "ingest_sql_floor_batch_ms": round(statistics.median(floor_times) * 1000),
+    }
+
+
+def bench_recompute(runs: int = 3, relay_load: int = 10_000) -> dict[str, object]:
+    """Median of `runs` full recomputes. The event relay is a worker's job, so it is kept out
+    of the timing (as on a deployment with a worker) and measured on its own afterwards."""
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.health.services import health_recompute
+    from integrations.events import relay_pending
+    from integrations.models import Event
+
+    times = []
+    for _ in range(runs):
+        connection.queries_log.clear()
+        t0 = time.perf_counter()
+        with mock.patch("integrations.events.kick_relay"), CaptureQueriesContext(connection) as ctx:
+            results = health_recompute()
+        times.append(time.perf_counter() - t0)
+    scored = sum(1 for r in results.values() if r.score is not None)
+    selects = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in selects:
+            cursor.execute(sql)
+            cursor.fetchall()
+    floor = time.perf_counter() - t0
+    # The recompute right after the seed moves few scores, so relay a fixed load instead:
+    # 10,000 health_changed-shaped events, published as the recompute publishes them.
+    from integrations.events import publish_many
+
+    with mock.patch("integrations.events.kick_relay"):
+        publish_many(
+            ("customer.health_changed", f"cust_{i:05d}", {"score": 50, "grade": "at_risk"})
+            for i in range(relay_load)
+        )
+    pending = Event.objects.filter(status=Event.Status.PENDING).count()
+    t0 = time.perf_counter()
+    relayed = 0
+    while True:
+        n = relay_pending()
+        relayed += n
+        if n == 0:
+            break
+    relay_seconds = time.perf_counter() - t0
+    return {
+        "recompute_customers": len(results),
+        "recompute_scored": scored,
+        "recompute_seconds_median": round(statistics.median(times), 2),
+        "recompute_seconds_all": [round(t, 2) for t in times],
+        "recompute_queries": len(ctx.captured_queries),
+        "recompute_select_sql_floor_seconds": round(floor, 2),
+        "relay_events": relayed,
+        "relay_pending_before": pending,
+        "relay_events_per_second": round(relayed / relay_seconds) if relay_seconds else None,
+    }
+
+
+ADOPTION_SQL = """
+WITH alive AS (
+    SELECT c.id, c.segment, c.lifecycle_stage,
+           (SELECT h.non_usage_score FROM customers_healthscore h
+             WHERE h.customer_id = c.id AND h.as_of <= %(as_of)s AND h.as_of > %(fresh)s
+             ORDER BY h.computed_at DESC LIMIT 1) AS y
+    FROM customers_customer c
+    WHERE c.status = 'active' OR c.churned_at > %(eod)s
+), u AS (
+    SELECT customer_id,
+           count(date) FILTER (WHERE date > %(since)s) AS days,
+           count(date) FILTER (WHERE date > %(before)s AND date <= %(since)s) AS prev_days
+    FROM product_featureusage
+    WHERE feature_id = %(f)s AND date <= %(as_of)s AND (events > 0 OR active_users > 0)
+    GROUP BY customer_id
+), per AS (
+    SELECT a.segment, a.lifecycle_stage, a.y, coalesce(u.days, 0) AS days,
+           coalesce(u.prev_days, 0) AS prev, (u.customer_id IS NOT NULL)::int AS tried
+    FROM alive a LEFT JOIN u ON u.customer_id = a.id
+), groups AS (
+    SELECT segment, lifecycle_stage, count(*) AS active,
+           count(*) FILTER (WHERE days >= %(t)s) AS adopting, sum(tried) AS tried,
+           count(*) FILTER (WHERE prev >= %(t)s) AS prev_adopters,
+           count(*) FILTER (WHERE prev >= %(t)s AND days < %(t)s) AS lapsed,
+           count(y) AS n, sum(days) FILTER (WHERE y IS NOT NULL) AS sx, sum(y) AS sy,
+           sum(days * y) AS sxy, sum(days * days) FILTER (WHERE y IS NOT NULL) AS sxx,
+           sum(y * y) AS syy
+    FROM per GROUP BY segment, lifecycle_stage
+), decisions AS (
+    SELECT DISTINCT ON (customer_id) customer_id, end_date, (status = 'renewed')::int AS renewed
+    FROM finance_contract
+    WHERE status IN ('renewed', 'churned', 'expired')
+      AND end_date > %(lookback)s AND end_date <= %(as_of)s
+    ORDER BY customer_id, end_date DESC, id DESC
+), ret AS (
+    SELECT d.renewed,
+           ((SELECT count(*) FROM product_featureusage x
+              WHERE x.customer_id = d.customer_id AND x.feature_id = %(f)s
+                AND x.date < d.end_date AND x.date >= d.end_date - %(window)s
+                AND (x.events > 0 OR x.active_users > 0)) >= %(t)s)::int AS adopted
+    FROM decisions d
+)
+SELECT (SELECT json_agg(groups) FROM groups),
+       (SELECT json_build_array(count(*), sum(adopted), sum(renewed), sum(adopted * renewed))
+          FROM ret)
+"""
+
+
+def bench_scoring() -> dict[str, object]:
+    """The other set-based scorings over every customer, timed once each: expansion readiness
+    (the nightly snapshot per live customer) and renewal scoring (the active model's
+    probability for every customer's next-ending active contract)."""
+    from unittest import mock
+
+    from customers.models import Customer
+    from finance.renewals.scoring import renewal_probabilities
+    from integrations.clock import today
+    from sales.services.expansion import expansion_score
+
+    t0 = time.perf_counter()
+    with mock.patch("integrations.events.kick_relay"):
+        scored = expansion_score(publish=False)
+    readiness = time.perf_counter() - t0
+    pks = list(Customer.objects.values_list("pk", flat=True))
+    t0 = time.perf_counter()
+    renewals = renewal_probabilities(pks, today())
+    return {
+        "readiness_customers": len(scored),
+        "readiness_seconds": round(readiness, 2),
+        "renewal_scoring_customers": len(renewals),
+        "renewal_scoring_seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def adoption_sql(rounds: int = 2) -> dict[str, object]:
+    """ADOPTION_SQL for every feature `rounds` times: its p50 (the adoption GET's floor)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from integrations.clock import local_last_second as end_of_day
+    from product.models import Feature
+
+    as_of = timezone.localdate()
+    sql_times: list[float] = []
+    with connection.cursor() as cursor:
+        for feature in list(Feature.objects.order_by("feature_id")) * rounds:
+            params = {
+                "f": feature.pk,
+                "t": feature.adoption_threshold_days,
+                "as_of": as_of,
+                "fresh": as_of - timedelta(days=35),
+                "eod": end_of_day(as_of),
+                "since": as_of - timedelta(days=30),
+                "before": as_of - timedelta(days=60),
+                "lookback": as_of - timedelta(days=365),
+                "window": 30,
+            }
+            t0 = time.perf_counter()
+            cursor.execute(ADOPTION_SQL, params)
+            cursor.fetchall()
+            sql_times.append(time.perf_counter() - t0)
+    return {"adoption_sql_p50_ms": round(statistics.median(sql_times) * 1000, 1)}

@@ -1,0 +1,96 @@
+"""bench/report.py turns a run's raw figures into the REPORT rows (value, floor, ratio, target,
+pass) and tells the CI smoke run which measurements gave no number; bench/run.py refuses
+anything but PostgreSQL. Pure functions: no timing is asserted here (speed lives in bench/)."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import report
+import run
+
+
+def _rows(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["key"]: row for row in report.rows_of(raw)}
+
+
+def test_a_single_customer_read_is_judged_on_its_p95_and_its_ratio_to_the_floor() -> None:
+    raw = {
+        "floor_p50_ms": 2.0,
+        "floor_p95_ms": 3.0,
+        "floor_c8_rps": 800.0,
+        "customer_health_p50_ms": 12.0,
+        "customer_health_p95_ms": 25.0,
+        "customer_health_c8_rps": 120.0,  # 120 / 800 = 0.15: under 0.25
+        "value_p50_ms": 10.0,
+        "value_p95_ms": 29.0,
+        "value_c8_rps": 240.0,  # 0.3
+        "journey_p50_ms": 20.0,
+        "journey_p95_ms": 31.0,  # over 30 ms
+        "journey_c8_rps": 400.0,
+    }
+    rows = _rows(raw)
+    assert rows["customer_health"]["ratio"] == 0.15
+    assert rows["customer_health"]["pass"] is False
+    assert rows["value"]["ratio"] == 0.3
+    assert rows["value"]["pass"] is True
+    assert rows["journey"]["ratio"] == 0.5
+    assert rows["journey"]["pass"] is False
+    assert rows["floor"]["ratio"] is None
+    assert rows["floor"]["pass"] is None  # the floor has no target
+
+
+def test_adoption_is_judged_against_its_hand_written_sql() -> None:
+    base = {"adoption_p50_ms": 100.0, "adoption_p95_ms": 200.0, "adoption_sql_p50_ms": 40.0}
+    assert _rows({**base, "adoption_api_over_sql": 2.5})["adoption"]["pass"] is False
+    assert _rows({**base, "adoption_api_over_sql": 1.5})["adoption"]["pass"] is True
+    assert (
+        _rows({**base, "adoption_p95_ms": 251.0, "adoption_api_over_sql": 1.5})["adoption"]["pass"]
+        is False
+    )
+
+
+def test_ingestion_needs_both_the_rate_and_the_share_of_its_floor() -> None:
+    raw = {"ingest_rows_per_second": 60_000, "ingest_sql_floor_rows_per_second": 200_000}
+    row = _rows(raw)["ingest"]
+    assert row["ratio"] == 0.3
+    assert row["pass"] is False  # 60k rows/s, but 0.3x its floor (< 0.4x)
+    raw["ingest_sql_floor_rows_per_second"] = 120_000
+    assert _rows(raw)["ingest"]["pass"] is True
+
+
+def test_the_recompute_target_grows_linearly_past_10000_customers() -> None:
+    def passed(customers: int, seconds: float) -> bool:
+        raw = {"customers": customers, "recompute_seconds_median": seconds}
+        return bool(_rows(raw)["recompute"]["pass"])
+
+    assert passed(10_000, 10.0)
+    assert not passed(10_000, 10.1)
+    assert passed(2_500, 10.0)  # never stricter than 10 s
+    assert passed(100_000, 105.0)
+    assert not passed(100_000, 105.1)
+
+
+def test_the_smoke_check_names_the_measurements_without_a_number() -> None:
+    raw = {
+        "ingest_rows_per_second": 50_000,
+        "webhook_events": 30,
+        "webhook_rate_per_second": 30.0,
+        "webhook_lag_p50_ms": 20,
+        "webhook_lag_p95_ms": None,
+        "webhook_lag_p99_ms": 30,
+        "webhook_missing": 0,
+    }
+    assert report.missing_numbers(raw, ["ingest"]) == []
+    assert report.missing_numbers(raw, ["ingest", "webhooks"]) == ["webhooks"]
+    assert report.missing_numbers({}, ["workflows"]) == ["workflows", "rss_worker"]
+
+
+@pytest.mark.parametrize("url", ["sqlite:///db.sqlite3", "db.sqlite3", "mysql://x@h"])
+def test_the_harness_refuses_anything_but_postgresql(url: str) -> None:
+    with pytest.raises(SystemExit, match="SQLite is not supported"):
+        run.refuse_sqlite(url)
