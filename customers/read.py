@@ -170,8 +170,12 @@ def latest_health(
 ) -> Subquery:
     """An annotation: `field` of the customer's latest snapshot (by computed_at, newest pk on a
     tie) among those matching the bounds; NULL without one. For set-based SQL that must stay
-    one query (annotate a customer queryset; `outer_ref` names the customer pk there)."""
+    one query (annotate a customer queryset; `outer_ref` names the customer pk there).
+    Without bounds ("now") it is the flagged row (`HealthScore.is_latest`): an index lookup,
+    not a sort of the customer's history."""
     rows = HealthScore.objects.filter(customer_id=OuterRef(outer_ref))
+    if (computed_until, as_of_after, as_of_until, as_of_in) == (None, None, None, None):
+        return Subquery(rows.filter(is_latest=True).values(field)[:1])
     if computed_until is not None:
         rows = rows.filter(computed_at__lte=computed_until)
     if as_of_after is not None:
@@ -193,17 +197,24 @@ def latest_health_scores(
     """Each customer's latest snapshot (computed at or before `computed_until`, scored for a
     day inside `as_of_in` or on or before `as_of_until`, when given). Customers without one
     are left out. One query."""
-    customers: QuerySet[Customer] = Customer.objects.all()
-    if customer_pks is not None:
-        if not customer_pks:
-            return {}
-        customers = customers.filter(pk__in=customer_pks)
-    latest = customers.annotate(
-        latest=latest_health(
-            "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
-        )
-    ).values("latest")
-    rows = HealthScore.objects.filter(pk__in=latest).values_list(
+    if customer_pks is not None and not customer_pks:
+        return {}
+    if (computed_until, as_of_in, as_of_until) == (None, None, None):
+        # Now: the flagged rows themselves (HealthScore.is_latest), no subquery per customer.
+        snapshots = HealthScore.objects.filter(is_latest=True)
+        if customer_pks is not None:
+            snapshots = snapshots.filter(customer_id__in=customer_pks)
+    else:
+        customers: QuerySet[Customer] = Customer.objects.all()
+        if customer_pks is not None:
+            customers = customers.filter(pk__in=customer_pks)
+        latest = customers.annotate(
+            latest=latest_health(
+                "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
+            )
+        ).values("latest")
+        snapshots = HealthScore.objects.filter(pk__in=latest)
+    rows = snapshots.values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
     )
     return {row[0]: HealthSnapshot(*row) for row in rows}
@@ -282,9 +293,7 @@ def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> Quer
     it (`health_references`' definition, `snapshot_reference_score`), as `health_changes` gives it;
     NULL without a snapshot or a reference. In SQL so lists can sort and filter by the change
     (tests/customers/test_health_annotations.py checks it equals `health_changes`)."""
-    latest = HealthScore.objects.filter(customer_id=OuterRef(outer_ref)).order_by(
-        "-computed_at", "-pk"
-    )
+    latest = HealthScore.objects.filter(customer_id=OuterRef(outer_ref), is_latest=True)
     # The reference is sought from the latest row itself: its subqueries read that row's
     # columns instead of repeating the latest-snapshot subquery.
     change = latest.annotate(

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..models import Customer, HealthGrade, HealthModel, HealthRecomputeRun, HealthScore
-from ..read import latest_health
+from ..models import HealthGrade, HealthModel, HealthRecomputeRun, HealthScore
 from .reasons import component_rows, health_reasons
 from .rescore import health_rescore_start, live_customer_count
 from .services import active_health_model
@@ -70,10 +69,9 @@ class SnapshotShowFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[HealthScore]) -> Any:
         if self.value() == self.ALL:
             return queryset
-        # One index probe per customer (customer, computed_at), not an anti-join over the
-        # whole history: the cost follows the customers, not their weeks of snapshots.
-        latest = Customer.objects.annotate(latest=latest_health("pk")).values("latest")
-        return queryset.filter(pk__in=latest)
+        # The flagged rows (HealthScore.is_latest, a partial index), not a subquery per
+        # customer: 451 ms at 10,000 customers before the flag.
+        return queryset.filter(is_latest=True)
 
 
 class HealthScoreDisplay:

@@ -144,7 +144,7 @@ def health_reference(customer: Customer, at: datetime) -> Reference | None:
 
 def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
     """One query for the whole history window; everything else is arithmetic on it."""
-    latest = HealthScore.objects.filter(customer=customer).order_by("-computed_at").first()
+    latest = HealthScore.objects.filter(customer=customer, is_latest=True).first()
     base: dict[str, Any] = {"customer_id": customer.customer_id}
     if latest is None:
         return {
