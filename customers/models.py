@@ -297,7 +297,9 @@ class HealthScoreQuerySet(models.QuerySet["HealthScore"]):
             moved_to = kwargs.get("customer_id", kwargs.get("customer"))
             if moved_to is not None:
                 touched.add(getattr(moved_to, "pk", moved_to))
-            count = super().update(**kwargs)
+            # Unflagged while they move: a flagged row re-dated or moved to a customer with a
+            # flagged row would collide in the unique index before the settle.
+            count = super().update(**kwargs, is_latest=False)
             settle_latest(touched)
         return count
 
