@@ -32,6 +32,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(flag_latest, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='healthscore',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_latest', True)), fields=('customer',), name='one_latest_health_score'),
+            constraint=models.UniqueConstraint(condition=models.Q(('is_latest', True)), fields=('customer',), include=('score', 'grade', 'as_of', 'computed_at'), name='one_latest_health_score'),
         ),
     ]
