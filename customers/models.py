@@ -352,6 +352,13 @@ class HealthScore(models.Model):
         indexes = [
             models.Index(fields=["customer", "computed_at"], name="health_customer_time_idx"),
             models.Index(fields=["computed_at"], name="health_time_idx"),
+            # The admin's list of latest snapshots, newest first: one nightly run stamps
+            # them all alike, so the pk decides and computed_at alone cannot order a page.
+            models.Index(
+                fields=["computed_at", "id"],
+                condition=models.Q(is_latest=True),
+                name="health_latest_time_idx",
+            ),
         ]
         constraints = [
             # Covering what the reads of "now" take (PostgreSQL; SQLite leaves INCLUDE out):

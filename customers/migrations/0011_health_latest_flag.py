@@ -30,6 +30,10 @@ class Migration(migrations.Migration):
         ),
         # Backfilled before the unique index is built; going back, the column is dropped.
         migrations.RunPython(flag_latest, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='healthscore',
+            index=models.Index(condition=models.Q(('is_latest', True)), fields=['computed_at', 'id'], name='health_latest_time_idx'),
+        ),
         migrations.AddConstraint(
             model_name='healthscore',
             constraint=models.UniqueConstraint(condition=models.Q(('is_latest', True)), fields=('customer',), include=('score', 'grade', 'as_of', 'computed_at'), name='one_latest_health_score'),

@@ -46,13 +46,15 @@ def flagged() -> dict[int, int]:
 
 def snapshot(customer: Customer, at: datetime, score: int = 50, **fields: Any) -> HealthScore:
     return HealthScore.objects.create(
-        customer=customer,
-        computed_at=at,
-        as_of=at.date(),
-        score=score,
-        grade="at_risk",
-        model_version=1,
-        **fields,
+        **{
+            "customer": customer,
+            "computed_at": at,
+            "as_of": at.date(),
+            "score": score,
+            "grade": "at_risk",
+            "model_version": 1,
+            **fields,
+        }
     )
 
 
@@ -266,3 +268,52 @@ def test_with_health_and_latest_health_read_the_latest(django_assert_num_queries
         }
     # acme: 80 now against 95 thirty days before; globex has no reference ~30 days back.
     assert rows == {"Acme": (80, -15, 80), "Globex": (35, None, 35), "Initech": (None, None, None)}
+
+
+# --- the admin's snapshot list -------------------------------------------------------------
+
+LIST = "/admin/customers/healthscore/"
+
+
+@pytest.mark.django_db
+def test_the_snapshot_list_shows_the_flagged_rows_newest_first(
+    staff: Any, django_assert_max_num_queries: Any
+) -> None:
+    acme, globex, initech = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    snapshot(acme, T0 - timedelta(days=7))
+    acme_now = snapshot(acme, T0)
+    snapshot(acme, T0 - timedelta(days=14))  # back-dated, written last
+    first = snapshot(globex, T0)  # the same moment as acme's: the newer pk is listed first
+    globex_now = snapshot(globex, T0)
+    initech_now = snapshot(initech, T0 - timedelta(days=1))
+    with django_assert_max_num_queries(8):
+        page = staff.get(LIST)
+    assert page.status_code == 200
+    shown = [s.pk for s in page.context["cl"].result_list]
+    assert shown == [globex_now.pk, acme_now.pk, initech_now.pk]
+    assert first.pk not in shown
+
+
+@pytest.mark.django_db
+def test_the_model_version_filter_offers_the_health_models_and_refuses_a_non_number(
+    staff: Any,
+) -> None:
+    acme = CustomerFactory()
+    old = snapshot(acme, T0 - timedelta(days=7), model_version=1)
+    new = snapshot(acme, T0, model_version=2)
+    HealthModel.objects.get_or_create(version=2, defaults={"active": False})
+    page = staff.get(LIST, {"show": "all", "model_version": "1"})
+    assert [s.pk for s in page.context["cl"].result_list] == [old.pk]
+    page = staff.get(LIST, {"model_version": "2"})
+    assert [s.pk for s in page.context["cl"].result_list] == [new.pk]
+    versions = {
+        choice["display"]
+        for spec in page.context["cl"].filter_specs
+        if spec.title == "model version"
+        for choice in spec.choices(page.context["cl"])
+    }
+    assert versions == {"All", "1", "2"}
+    for bad in ("abc", "\u00b2", "1.5"):
+        refused = staff.get(LIST, {"model_version": bad})
+        assert refused.status_code == 302, bad
+        assert refused["Location"].endswith("?e=1")
