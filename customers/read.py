@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    Expression,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -656,7 +655,7 @@ def health_distribution(days: Sequence[date]) -> HealthDistribution:
     )
 
 
-def _grade_on(day: date, today: date) -> Expression:
+def _grade_on(day: date, today: date) -> Subquery | Case:
     """`latest_health("grade", as_of_until=day)`. From today on, the flagged snapshot first:
     when it was scored for a day on or before `day` it is the latest of those too (it is the
     latest of all), which leaves the sorted lookup to customers scored for a later day."""
@@ -675,7 +674,7 @@ def _count_grades(
     """(counts, unscored) now and on each of `days`. One query."""
     grades = list(HealthGrade.values)
     today = clock_today()
-    columns: dict[str, Expression | F] = {"g_now": F(f"{LATEST}__grade")}
+    columns: dict[str, Subquery | Case | F] = {"g_now": F(f"{LATEST}__grade")}
     columns |= {f"g_{i}": _grade_on(day, today) for i, day in enumerate(days)}
     counted: dict[str, Count] = {}
     for grade in grades:

@@ -4,8 +4,9 @@ recompute against the customers' bulk upsert (which locks the same rows) all suc
 leave exactly one flagged snapshot per customer, the one the definition names."""
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
+from typing import cast
 
 import pytest
 from django.db.models import Max
@@ -39,7 +40,10 @@ def customers(monkeypatch: pytest.MonkeyPatch) -> list[Customer]:
     HealthModel.objects.update(active=False)
     version = (HealthModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     HealthModel.objects.create(version=version, weights={"m": 1.0}, active=True)
-    return [CustomerFactory(customer_id=f"race_{CUSTOMERS - n:02d}") for n in range(CUSTOMERS)]
+    return [
+        cast(Customer, CustomerFactory(customer_id=f"race_{CUSTOMERS - n:02d}"))
+        for n in range(CUSTOMERS)
+    ]
 
 
 def no_errors(results: list[object]) -> None:
@@ -69,7 +73,7 @@ def test_a_recompute_racing_a_direct_save_leaves_one_latest(customers: list[Cust
     acme = customers[0]
     start = timezone.now()
 
-    def save_one(at: object) -> HealthScore:
+    def save_one(at: datetime) -> HealthScore:
         return HealthScore.objects.create(
             customer=acme, computed_at=at, as_of=start.date(), score=10, grade="critical",
             model_version=1,

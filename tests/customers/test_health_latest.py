@@ -7,7 +7,7 @@ import importlib
 import random
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.apps import apps
@@ -25,6 +25,10 @@ from tests.customers.factories import CustomerFactory
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 MEASURE_SCORE = 66  # the fake measure's score: graded at_risk by the default bands
+
+
+def make_customer(**fields: Any) -> Customer:
+    return cast(Customer, CustomerFactory(**fields))
 
 
 def definition() -> dict[int, int]:
@@ -74,7 +78,7 @@ def fake_measure(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.django_db
 def test_random_writes_in_any_order_keep_the_flag_on_the_definition(fake_measure: None) -> None:
     rng = random.Random(20261205)
-    customers = [CustomerFactory() for _ in range(4)]
+    customers = [make_customer() for _ in range(4)]
     # Few distinct moments, so ties on computed_at are common (the newest pk must win them).
     moments = [T0 + timedelta(days=rng.randint(-40, 5), hours=rng.choice([0, 6])) for _ in range(9)]
     for step in range(80):
@@ -112,7 +116,7 @@ def test_random_writes_in_any_order_keep_the_flag_on_the_definition(fake_measure
 
 @pytest.mark.django_db
 def test_a_tie_on_computed_at_goes_to_the_newest_row() -> None:
-    acme = CustomerFactory()
+    acme = make_customer()
     first = snapshot(acme, T0)
     second = snapshot(acme, T0)
     assert second.is_latest  # the saved instance tells its settled flag
@@ -125,7 +129,7 @@ def test_a_tie_on_computed_at_goes_to_the_newest_row() -> None:
 
 @pytest.mark.django_db
 def test_a_back_dated_snapshot_leaves_the_flag_on_the_newer_one() -> None:
-    acme = CustomerFactory()
+    acme = make_customer()
     now = snapshot(acme, T0)
     old = snapshot(acme, T0 - timedelta(days=7), is_latest=True)
     assert not old.is_latest
@@ -134,7 +138,7 @@ def test_a_back_dated_snapshot_leaves_the_flag_on_the_newer_one() -> None:
 
 @pytest.mark.django_db
 def test_moving_a_snapshot_to_another_customer_settles_both() -> None:
-    acme, globex = CustomerFactory(), CustomerFactory()
+    acme, globex = make_customer(), make_customer()
     a_old = snapshot(acme, T0 - timedelta(days=1))
     a_new = snapshot(acme, T0)
     g_old = snapshot(globex, T0 - timedelta(days=3))
@@ -147,7 +151,7 @@ def test_moving_a_snapshot_to_another_customer_settles_both() -> None:
 
 @pytest.mark.django_db
 def test_recompute_flags_its_rows_unless_a_later_snapshot_exists(fake_measure: None) -> None:
-    acme, globex = CustomerFactory(), CustomerFactory()
+    acme, globex = make_customer(), make_customer()
     later = snapshot(acme, T0 + timedelta(days=1))  # acme has one computed after the run
     health_recompute(customer_pks=[acme.pk, globex.pk], computed_at=T0, as_of=T0.date())
     run = dict(HealthScore.objects.filter(computed_at=T0).values_list("customer_id", "pk"))
@@ -167,7 +171,7 @@ def test_recompute_on_a_database_without_update_returning_settles_afterwards(
     fake_measure: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite before 3.35: `make_way` declines and the rows are settled after the insert."""
-    acme = CustomerFactory()
+    acme = make_customer()
     old = snapshot(acme, T0)
     monkeypatch.setattr(latest_flag, "make_way", lambda pks, at: None)
     monkeypatch.setattr("customers.health.services.make_way", lambda pks, at: None)
@@ -180,7 +184,7 @@ def test_recompute_on_a_database_without_update_returning_settles_afterwards(
 
 @pytest.mark.django_db
 def test_make_way_reports_the_customers_keeping_a_later_snapshot() -> None:
-    acme, globex, initech = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    acme, globex, initech = make_customer(), make_customer(), make_customer()
     snapshot(acme, T0 + timedelta(minutes=1))  # later than the coming write: keeps the flag
     tie = snapshot(globex, T0)  # same moment: the coming row (a newer pk) takes the flag
     kept = make_way([acme.pk, globex.pk, initech.pk], T0)
@@ -191,7 +195,7 @@ def test_make_way_reports_the_customers_keeping_a_later_snapshot() -> None:
 
 @pytest.mark.django_db
 def test_settle_latest_bounds_its_statements() -> None:
-    customers = [CustomerFactory() for _ in range(30)]
+    customers = [make_customer() for _ in range(30)]
     for n, customer in enumerate(customers):
         snapshot(customer, T0 - timedelta(days=n % 3))
         snapshot(customer, T0 - timedelta(days=2 + n % 5))
@@ -207,7 +211,7 @@ def test_settle_latest_bounds_its_statements() -> None:
 @pytest.mark.django_db
 def test_the_migration_backfills_the_latest_of_each_customer() -> None:
     migration = importlib.import_module("customers.migrations.0011_health_latest_flag")
-    acme, globex, initech = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    acme, globex, initech = make_customer(), make_customer(), make_customer()
     snapshot(acme, T0 - timedelta(days=7))
     acme_latest = snapshot(acme, T0)
     snapshot(globex, T0)
@@ -229,9 +233,9 @@ def scored_history() -> dict[str, Customer]:
     """Three customers: acme's latest was written before a back-dated one, globex's latest
     is the newer row of a tie, initech is never scored."""
     acme, globex, initech = (
-        CustomerFactory(name="Acme"),
-        CustomerFactory(name="Globex"),
-        CustomerFactory(name="Initech"),
+        make_customer(name="Acme"),
+        make_customer(name="Globex"),
+        make_customer(name="Initech"),
     )
     snapshot(acme, T0, score=80)
     snapshot(acme, T0 - timedelta(days=30), score=95)  # back-dated, written after
@@ -279,7 +283,7 @@ LIST = "/admin/customers/healthscore/"
 def test_the_snapshot_list_shows_the_flagged_rows_newest_first(
     staff: Any, django_assert_max_num_queries: Any
 ) -> None:
-    acme, globex, initech = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    acme, globex, initech = make_customer(), make_customer(), make_customer()
     snapshot(acme, T0 - timedelta(days=7))
     acme_now = snapshot(acme, T0)
     snapshot(acme, T0 - timedelta(days=14))  # back-dated, written last
@@ -298,7 +302,7 @@ def test_the_snapshot_list_shows_the_flagged_rows_newest_first(
 def test_the_model_version_filter_offers_the_health_models_and_refuses_a_non_number(
     staff: Any,
 ) -> None:
-    acme = CustomerFactory()
+    acme = make_customer()
     old = snapshot(acme, T0 - timedelta(days=7), model_version=1)
     new = snapshot(acme, T0, model_version=2)
     HealthModel.objects.get_or_create(version=2, defaults={"active": False})
