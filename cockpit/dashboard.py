@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import F
 from django.urls import reverse
 
 from customers import read as customers_read
@@ -292,18 +293,21 @@ def health_tile(as_of: date, links: Linker) -> HealthTile:
 def declines_tile(links: Linker) -> DeclinesTile:
     """The active customers whose latest score fell most against its 30-day reference
     (`customers.read.with_health`, the same change as `HealthChange.change_30d`), largest fall
-    first: one query sorting in SQL; a second only when nothing fell, to tell "no fall" from
-    "no reference yet"."""
+    first. One query: the DECLINES smallest changes (no change last), of which the falls are
+    kept; sorting without a WHERE on the change computes it once per customer, not twice, and
+    the first row tells "no fall" (a change >= 0) from "no reference yet" (none)."""
     scored = customers_read.with_health(customers_read.active_customers())
-    fallen = scored.filter(health_change_30d__lt=0).order_by("health_change_30d", "customer_id")
-    found = fallen.values_list(
-        "pk", "customer_id", "name", "health_score", "health_grade", "health_change_30d"
-    )[:DECLINES]
+    ranked = list(
+        scored.order_by(F("health_change_30d").asc(nulls_last=True), "customer_id").values_list(
+            "pk", "customer_id", "name", "health_score", "health_grade", "health_change_30d"
+        )[:DECLINES]
+    )
     rows = tuple(
         Decline(pk, customer_id, name, score, grade, change, links.customer_360(pk))
-        for pk, customer_id, name, score, grade, change in found
+        for pk, customer_id, name, score, grade, change in ranked
+        if change is not None and change < 0
     )
-    compared = len(rows) or scored.filter(health_change_30d__isnull=False)[:1].count()
+    compared = len(rows) or int(bool(ranked) and ranked[0][5] is not None)
     return DeclinesTile(rows, compared, links.changelist("declining"))
 
 

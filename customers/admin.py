@@ -14,7 +14,12 @@ from integrations.history_admin import HistoryAdmin
 from . import services
 from .choices import CustomerStatus, MilestoneStatus, StageChangeSource
 from .errors import IllegalStageTransition
-from .health.admin_views import HealthRescoreViews, HealthScoreDisplay, SnapshotShowFilter
+from .health.admin_views import (
+    HealthRescoreViews,
+    HealthScoreDisplay,
+    ModelVersionFilter,
+    SnapshotShowFilter,
+)
 from .health.measures import registered_measures
 from .health.rescore import customers_recompute
 from .health.services import health_model_activate, health_model_save
@@ -505,7 +510,7 @@ class HealthScoreAdmin(HealthScoreDisplay, admin.ModelAdmin):
     list_filter = [
         SnapshotShowFilter,
         "grade",
-        "model_version",
+        ModelVersionFilter,
         ("computed_at", admin.DateFieldListFilter),
     ]
     search_fields = ["customer__customer_id", "customer__name"]

@@ -1,5 +1,8 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from integrations.history import history_records
 from integrations.ids import KeyValidator, new_public_id
@@ -263,8 +266,63 @@ class HealthModel(models.Model):
         return HealthGrade.HEALTHY
 
 
+# Writes that change which snapshot is a customer's latest (the customer or computed_at).
+LATEST_ORDER_FIELDS = frozenset({"customer", "customer_id", "computed_at"})
+
+
+class HealthScoreQuerySet(models.QuerySet["HealthScore"]):
+    """Snapshots whose bulk writes keep `is_latest` true on each customer's latest one
+    (customers.health.latest.settle_latest; imported when called: it imports this module)."""
+
+    def bulk_create(self, objs: Iterable["HealthScore"], *args: Any, **kwargs: Any) -> Any:
+        from .health.latest import settle_latest
+
+        objs = list(objs)
+        for obj in objs:
+            obj.is_latest = False  # the flag is settled below, never taken from the caller
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            latest = settle_latest(obj.customer_id for obj in created)
+        for obj in created:
+            obj.is_latest = obj.pk is not None and latest.get(obj.customer_id) == obj.pk
+        return created
+
+    def update(self, **kwargs: Any) -> int:
+        if not LATEST_ORDER_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        from .health.latest import settle_latest
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            touched = set(self._customer_pks())
+            moved_to = kwargs.get("customer_id", kwargs.get("customer"))
+            if moved_to is not None:
+                touched.add(getattr(moved_to, "pk", moved_to))
+            # Unflagged while they move: a flagged row re-dated or moved to a customer with a
+            # flagged row would collide in the unique index before the settle.
+            count = super().update(**kwargs, is_latest=False)
+            settle_latest(touched)
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from .health.latest import settle_latest
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            touched = self._customer_pks()
+            deleted = super().delete()
+            settle_latest(touched)
+        return deleted
+
+    def _customer_pks(self) -> list[int]:
+        return list(self.order_by().values_list("customer_id", flat=True).distinct())
+
+
 class HealthScore(models.Model):
-    """A snapshot: the score, grade, per-measure components and the weights used."""
+    """A snapshot: the score, grade, per-measure components and the weights used.
+
+    `is_latest` marks the customer's latest snapshot (newest computed_at, newest pk on a
+    tie): reads of "health now" look it up instead of sorting each customer's history.
+    Kept true by every write (customers.health.latest; `save`, `delete` and the manager's
+    bulk writes here), never set by a caller."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="health_scores")
     computed_at = models.DateTimeField()
@@ -280,17 +338,69 @@ class HealthScore(models.Model):
     components = models.JSONField(default=dict)
     weights = models.JSONField(default=dict, help_text="Effective weights after spreading.")
     model_version = models.PositiveIntegerField()
+    is_latest = models.BooleanField(
+        default=False,
+        db_default=False,  # raw writers (the recompute's COPY) leave it to settle_latest
+        editable=False,
+        help_text="The customer's latest snapshot (newest computed_at, newest on a tie).",
+    )
+
+    objects = HealthScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["-computed_at"]
         indexes = [
             models.Index(fields=["customer", "computed_at"], name="health_customer_time_idx"),
             models.Index(fields=["computed_at"], name="health_time_idx"),
+            # The admin's list of latest snapshots, newest first: one nightly run stamps
+            # them all alike, so the pk decides and computed_at alone cannot order a page.
+            models.Index(
+                fields=["computed_at", "id"],
+                condition=models.Q(is_latest=True),
+                name="health_latest_time_idx",
+            ),
+        ]
+        constraints = [
+            # Covering what the reads of "now" take (PostgreSQL; SQLite leaves INCLUDE out):
+            # joining it is an index-only scan, not a visit to each wide row.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_latest=True),
+                include=["score", "grade", "as_of", "computed_at"],
+                name="one_latest_health_score",
+            )
         ]
 
     def __str__(self) -> str:
         grade = str(self.grade).replace("_", " ")
         return f"{self.customer.name} — {self.score} ({grade}) on {self.as_of:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, then the flag settled for its customer (and the one it left, if moved)."""
+        from .health.latest import settle_latest
+
+        using = kwargs.get("using")
+        with transaction.atomic(using=using, savepoint=False):
+            touched = {self.customer_id}
+            if not self._state.adding and self.pk is not None:
+                touched.update(
+                    HealthScore.objects.filter(pk=self.pk).values_list("customer_id", flat=True)
+                )
+            # Never written as true: a stale or caller-set flag could collide with the
+            # customer's latest in the unique index before it is settled.
+            self.is_latest = False
+            super().save(*args, **kwargs)
+            latest = settle_latest(touched)
+        self.is_latest = latest.get(self.customer_id) == self.pk
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from .health.latest import settle_latest
+
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            customer_pk = self.customer_id
+            deleted = super().delete(*args, **kwargs)
+            settle_latest([customer_pk])
+        return deleted
 
 
 class HealthRecomputeRun(models.Model):

@@ -14,14 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 
 from integrations.clock import DayWindow, local_day_end
@@ -171,8 +174,12 @@ def latest_health(
 ) -> Subquery:
     """An annotation: `field` of the customer's latest snapshot (by computed_at, newest pk on a
     tie) among those matching the bounds; NULL without one. For set-based SQL that must stay
-    one query (annotate a customer queryset; `outer_ref` names the customer pk there)."""
+    one query (annotate a customer queryset; `outer_ref` names the customer pk there).
+    Without bounds ("now") it is the flagged row (`HealthScore.is_latest`): an index lookup,
+    not a sort of the customer's history."""
     rows = HealthScore.objects.filter(customer_id=OuterRef(outer_ref))
+    if (computed_until, as_of_after, as_of_until, as_of_in) == (None, None, None, None):
+        return Subquery(rows.filter(is_latest=True).order_by().values(field)[:1])
     if computed_until is not None:
         rows = rows.filter(computed_at__lte=computed_until)
     if as_of_after is not None:
@@ -194,17 +201,24 @@ def latest_health_scores(
     """Each customer's latest snapshot (computed at or before `computed_until`, scored for a
     day inside `as_of_in` or on or before `as_of_until`, when given). Customers without one
     are left out. One query."""
-    customers: QuerySet[Customer] = Customer.objects.all()
-    if customer_pks is not None:
-        if not customer_pks:
-            return {}
-        customers = customers.filter(pk__in=customer_pks)
-    latest = customers.annotate(
-        latest=latest_health(
-            "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
-        )
-    ).values("latest")
-    rows = HealthScore.objects.filter(pk__in=latest).values_list(
+    if customer_pks is not None and not customer_pks:
+        return {}
+    if (computed_until, as_of_in, as_of_until) == (None, None, None):
+        # Now: the flagged rows themselves (HealthScore.is_latest), no subquery per customer.
+        snapshots = HealthScore.objects.filter(is_latest=True)
+        if customer_pks is not None:
+            snapshots = snapshots.filter(customer_id__in=customer_pks)
+    else:
+        customers: QuerySet[Customer] = Customer.objects.all()
+        if customer_pks is not None:
+            customers = customers.filter(pk__in=customer_pks)
+        latest = customers.annotate(
+            latest=latest_health(
+                "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
+            )
+        ).values("latest")
+        snapshots = HealthScore.objects.filter(pk__in=latest)
+    rows = snapshots.values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
     )
     return {row[0]: HealthSnapshot(*row) for row in rows}
@@ -277,15 +291,39 @@ def health_changes(
 TREND_DIRECTIONS = ("declining", "stable", "improving")
 
 
+# The customer's flagged latest snapshot as a LEFT JOIN (at most one row: the partial unique
+# index), for aggregates: PostgreSQL copies a subquery column into every FILTER that reads it,
+# running it once per grade; a joined column is read, not run.
+LATEST = "latest_snapshot"
+
+
+def _with_latest(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    return customers.alias(
+        **{LATEST: FilteredRelation("health_scores", condition=Q(health_scores__is_latest=True))}
+    )
+
+
 def with_health(customers: QuerySet[Customer], *, outer_ref: str = "pk") -> QuerySet[Any]:
     """`customers` annotated, in the same one query, with `health_score` and `health_grade` of
     the latest snapshot and `health_change_30d`: that score minus the health ~30 days before
     it (`health_references`' definition, `snapshot_reference_score`), as `health_changes` gives it;
     NULL without a snapshot or a reference. In SQL so lists can sort and filter by the change
-    (tests/customers/test_health_annotations.py checks it equals `health_changes`)."""
-    latest = HealthScore.objects.filter(customer_id=OuterRef(outer_ref)).order_by(
-        "-computed_at", "-pk"
-    )
+    (tests/customers/test_health_annotations.py checks it equals `health_changes`).
+
+    On a customer queryset (`outer_ref` "pk") the latest snapshot is joined (its flagged
+    row: at most one, so the rows stay the customers) and the reference is sought from the
+    joined row's columns; elsewhere the flagged row is looked up per row."""
+    if outer_ref == "pk" and customers.model is Customer:
+        at = f"{LATEST}__computed_at"
+        return _with_latest(customers).annotate(
+            health_score=F(f"{LATEST}__score"),
+            health_grade=F(f"{LATEST}__grade"),
+            health_change_30d=ExpressionWrapper(
+                F(f"{LATEST}__score") - snapshot_reference_score("pk", at),
+                output_field=IntegerField(),
+            ),
+        )
+    latest = HealthScore.objects.filter(customer_id=OuterRef(outer_ref), is_latest=True).order_by()
     # The reference is sought from the latest row itself: its subqueries read that row's
     # columns instead of repeating the latest-snapshot subquery.
     change = latest.annotate(
@@ -622,13 +660,27 @@ def health_distribution(days: Sequence[date]) -> HealthDistribution:
     )
 
 
+def _grade_on(day: date, today: date) -> Subquery | Case:
+    """`latest_health("grade", as_of_until=day)`. From today on, the flagged snapshot first:
+    when it was scored for a day on or before `day` it is the latest of those too (it is the
+    latest of all), which leaves the sorted lookup to customers scored for a later day."""
+    bounded = latest_health("grade", as_of_until=day)
+    if day < today:
+        return bounded
+    return Case(
+        When(**{f"{LATEST}__as_of__lte": day}, then=F(f"{LATEST}__grade")),
+        default=bounded,
+    )
+
+
 def _count_grades(
     days: Sequence[date],
 ) -> tuple[distribution.Counted, dict[date, distribution.Counted]]:
     """(counts, unscored) now and on each of `days`. One query."""
     grades = list(HealthGrade.values)
-    columns: dict[str, Subquery] = {"g_now": latest_health("grade")}
-    columns |= {f"g_{i}": latest_health("grade", as_of_until=day) for i, day in enumerate(days)}
+    today = clock_today()
+    columns: dict[str, Subquery | Case | F] = {"g_now": F(f"{LATEST}__grade")}
+    columns |= {f"g_{i}": _grade_on(day, today) for i, day in enumerate(days)}
     counted: dict[str, Count] = {}
     for grade in grades:
         counted[f"now_{grade}"] = Count("pk", filter=Q(status=CustomerStatus.ACTIVE, g_now=grade))
@@ -637,7 +689,7 @@ def _count_grades(
         for grade in grades:
             counted[f"{i}_{grade}"] = Count("pk", filter=_alive_on(day) & Q(**{f"g_{i}": grade}))
         counted[f"{i}_none"] = Count("pk", filter=_alive_on(day) & Q(**{f"g_{i}__isnull": True}))
-    totals = Customer.objects.annotate(**columns).aggregate(**counted)
+    totals = _with_latest(Customer.objects.all()).annotate(**columns).aggregate(**counted)
 
     def at(key: str) -> distribution.Counted:
         return {g: totals[f"{key}_{g}"] or 0 for g in grades}, totals[f"{key}_none"] or 0

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,8 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..models import Customer, HealthGrade, HealthModel, HealthRecomputeRun, HealthScore
-from ..read import latest_health
+from ..models import HealthGrade, HealthModel, HealthRecomputeRun, HealthScore
 from .reasons import component_rows, health_reasons
 from .rescore import health_rescore_start, live_customer_count
 from .services import active_health_model
@@ -70,10 +70,32 @@ class SnapshotShowFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[HealthScore]) -> Any:
         if self.value() == self.ALL:
             return queryset
-        # One index probe per customer (customer, computed_at), not an anti-join over the
-        # whole history: the cost follows the customers, not their weeks of snapshots.
-        latest = Customer.objects.annotate(latest=latest_health("pk")).values("latest")
-        return queryset.filter(pk__in=latest)
+        # The flagged rows (HealthScore.is_latest, a partial index), not a subquery per
+        # customer: 451 ms at 10,000 customers before the flag.
+        return queryset.filter(is_latest=True)
+
+
+class ModelVersionFilter(admin.SimpleListFilter):
+    """By the health model version that scored the snapshot. The choices are the health
+    models' versions (a few rows), not the versions found among the snapshots: that was a
+    DISTINCT over every snapshot on each view of the list (~75 ms at 10,000 customers)."""
+
+    title = "model version"
+    parameter_name = "model_version"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        versions = HealthModel.objects.order_by("version").values_list("version", flat=True)
+        return [(str(v), str(v)) for v in versions]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[HealthScore]) -> Any:
+        value = self.value()
+        if value is None:
+            return queryset
+        try:
+            version = int(value)
+        except ValueError:  # the changelist's "incorrect lookup" (?e=1), not a 500
+            raise IncorrectLookupParameters(f"model_version={value!r}") from None
+        return queryset.filter(model_version=version)
 
 
 class HealthScoreDisplay:

@@ -49,7 +49,7 @@ class RecomputeSummary:
 
 def _latest(pks: Sequence[int]) -> dict[int, tuple[int | None, str | None]]:
     """Each customer's score and grade before the recompute: one query."""
-    latest = HealthScore.objects.filter(customer=OuterRef("pk")).order_by("-computed_at", "-pk")
+    latest = HealthScore.objects.filter(customer=OuterRef("pk"), is_latest=True)
     rows = (
         Customer.objects.filter(pk__in=pks)
         .annotate(

@@ -69,16 +69,18 @@ def reference_annotations(
     }
 
 
-def snapshot_reference_score() -> Case:
+def snapshot_reference_score(customer: str = "customer_id", at: str = "computed_at") -> Case:
     """An annotation for HealthScore rows: the score `nearest_reference` picks for the row's
     own computed_at (the health ~30 days before it), NULL without one; the choice between
     `reference_annotations`' two sides made in SQL, so lists can sort and filter by the
     30-day change. Every subquery is correlated to the row in WHERE only (SQLite cannot
-    resolve an outer column in a subquery's ORDER BY)."""
+    resolve an outer column in a subquery's ORDER BY). `customer` and `at` name the
+    customer pk and the moment in the annotated query (e.g. a customer joined to its
+    latest snapshot: "pk" and "<join>__computed_at")."""
     sides = reference_annotations(
-        HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
+        HealthScore.objects.filter(customer=OuterRef(customer)), OuterRef(at)
     )
-    target = reference_target(F("computed_at"))
+    target = reference_target(F(at))
     before_gap = ExpressionWrapper(target - sides["before_at"], output_field=DurationField())
     after_gap = ExpressionWrapper(sides["after_at"] - target, output_field=DurationField())
     return Case(
@@ -144,7 +146,7 @@ def health_reference(customer: Customer, at: datetime) -> Reference | None:
 
 def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
     """One query for the whole history window; everything else is arithmetic on it."""
-    latest = HealthScore.objects.filter(customer=customer).order_by("-computed_at").first()
+    latest = HealthScore.objects.filter(customer=customer, is_latest=True).first()
     base: dict[str, Any] = {"customer_id": customer.customer_id}
     if latest is None:
         return {

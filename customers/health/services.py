@@ -18,6 +18,7 @@ from ..choices import CustomerStatus
 from ..errors import CustomerChurned
 from ..models import GRADE_RANK, Customer, HealthModel, HealthScore
 from .engine import HealthResult, compute_health
+from .latest import make_way, settle_latest
 from .selectors import health_references
 
 DECLINE_POINTS = 15  # a drop of this many points within 30 days raises health_declined
@@ -43,7 +44,8 @@ def health_recompute(
     """Score customers (all alive ones when `customer_pks` is None) and store snapshots.
 
     Queries are fixed in number: the measures' aggregates, one read of each customer's
-    previous and 30-day-old snapshot, one bulk insert, one bulk insert of events.
+    previous and 30-day-old snapshot, the latest flag's lock and clearing (`make_way`), one
+    bulk insert, one bulk insert of events.
     """
     computed_at = computed_at or timezone.now()
     as_of = as_of or timezone.localdate(computed_at)
@@ -75,6 +77,7 @@ SNAPSHOT_COLUMNS = (
     "components",
     "weights",
     "model_version",
+    "is_latest",
 )
 
 
@@ -82,7 +85,10 @@ def _write_snapshots(
     scored: dict[int, HealthResult], version: int, as_of: date, computed_at: datetime
 ) -> None:
     """One COPY (PostgreSQL) of all snapshots: at 10k customers bulk_create spent ~60% of
-    the recompute quoting JSON components into arrays."""
+    the recompute quoting JSON components into arrays. The COPY bypasses the model's writes,
+    so the latest flag is made way for first (customers.health.latest) and written with
+    the rows: each new row is its customer's latest unless one computed later exists."""
+    keeps_later = make_way(list(scored), computed_at)
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(computed_at)
     day = ops.adapt_datefield_value(as_of)
@@ -97,10 +103,13 @@ def _write_snapshots(
             json.dumps(r.components),
             json.dumps(r.weights),
             version,
+            keeps_later is not None and pk not in keeps_later,
         )
         for pk, r in scored.items()
     ]
     copy_rows(HealthScore._meta.db_table, SNAPSHOT_COLUMNS, rows)
+    if keeps_later is None:  # no UPDATE ... RETURNING here: settle after writing
+        settle_latest(scored)
 
 
 def _previous_snapshots(pks: list[int], before: datetime) -> dict[int, dict[str, Any]]:
