@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from integrations.idarray import IdArray
 from integrations.rounding import round_half_up
 
 from ..choices import ContractStatus
@@ -127,7 +128,9 @@ def renewal_probabilities(
     number of customers; none without an active model or contract."""
     rows = (
         Contract.objects.filter(
-            customer_id__in=customer_pks, status=ContractStatus.ACTIVE, end_date__gte=as_of
+            customer_id__in=IdArray(customer_pks),
+            status=ContractStatus.ACTIVE,
+            end_date__gte=as_of,
         )
         .order_by("customer_id", "end_date", "contract_id")
         .values_list("pk", "customer_id", "contract_id", "end_date")
