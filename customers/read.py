@@ -26,6 +26,7 @@ from django.db.models import (
 
 from integrations.clock import DayWindow, local_day_end
 from integrations.clock import today as clock_today
+from integrations.idarray import IdSubquery
 
 from . import facts
 from .choices import CustomerStatus, MilestoneStatus
@@ -203,7 +204,9 @@ def latest_health_scores(
             "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
         )
     ).values("latest")
-    rows = HealthScore.objects.filter(pk__in=latest).values_list(
+    # Fetched by primary key from the ids' array (IdSubquery): as `IN (subquery)` PostgreSQL
+    # hashed the whole table and ran the per-customer subquery three times.
+    rows = HealthScore.objects.filter(pk__in=IdSubquery(latest)).values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
     )
     return {row[0]: HealthSnapshot(*row) for row in rows}

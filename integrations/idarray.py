@@ -10,6 +10,12 @@ an `__in` lookup on it differs: `col = ANY(%s)` with the ids bound as one array,
 scalar-array test as an IN list; `IN (SELECT unnest(...))` was planned as a join and
 misestimated). Other backends get Django's own `IN (%s, ...)`.
 
+`IdSubquery(queryset)` is the same for ids a subquery selects: `col = ANY(ARRAY(subquery))` on
+PostgreSQL, so the subquery runs once and the rows are fetched by primary key, where
+`col IN (subquery)` became a join that hashed the whole table and ran a correlated subquery
+inside it three times per id (the latest health snapshot as of a day: 200 ms for 2,863
+customers, against 70 ms). Elsewhere: Django's `IN (subquery)`.
+
 The lookups below replace Django's `in` for every field (`register`, from the integrations
 app's `ready`); for any other value they are Django's, unchanged."""
 
@@ -17,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject
+from django.db.models import Field, ForeignObject, Subquery
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 
@@ -27,6 +33,14 @@ class IdArray(list[int]):
 
     def __init__(self, ids: Iterable[int] = ()) -> None:
         super().__init__(int(i) for i in ids)
+
+
+class IdSubquery(Subquery):
+    """A subquery selecting one column of ids, for `__in` lookups (its order is dropped: a
+    set of ids has none, as Django drops it from `IN (subquery)`)."""
+
+    def __init__(self, queryset: Any, **extra: Any) -> None:
+        super().__init__(queryset.order_by(), **extra)
 
 
 class _ArrayBinding:
@@ -40,6 +54,10 @@ class _ArrayBinding:
         return super().get_prep_lookup()  # type: ignore[misc]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        if isinstance(self.rhs, IdSubquery) and connection.vendor == "postgresql":
+            lhs, lhs_params = self.process_lhs(compiler, connection)  # type: ignore[attr-defined]
+            rhs, rhs_params = self.process_rhs(compiler, connection)  # type: ignore[attr-defined]
+            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
         if not isinstance(self.rhs, IdArray):
             return super().as_sql(compiler, connection)  # type: ignore[misc]
         if not self.rhs:

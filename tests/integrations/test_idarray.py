@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from customers.models import Customer, Stakeholder
-from integrations.idarray import IdArray
+from integrations.idarray import IdArray, IdSubquery
 from tests.customers.factories import CustomerFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,17 @@ def test_one_parameter_on_postgresql_and_the_list_elsewhere(customers: list[Cust
     sql, params = Customer.objects.filter(pk__in=pks).query.sql_with_params()
     assert "ANY" not in sql
     assert params == tuple(pks)
+
+
+def test_a_subquery_of_ids_selects_what_in_subquery_selects(customers: list[Customer]) -> None:
+    with_stakeholders = Stakeholder.objects.filter(customer_id__in=IdArray(c.pk for c in customers))
+    ids = with_stakeholders.order_by("-pk").values("customer_id")
+    found = Customer.objects.filter(pk__in=IdSubquery(ids))
+    assert _pks(found) == _pks(Customer.objects.filter(pk__in=ids)) == [c.pk for c in customers[:3]]
+    assert _pks(Customer.objects.exclude(pk__in=IdSubquery(ids))) == [c.pk for c in customers[3:]]
+    sql, _ = found.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert '"customers_customer"."id" = ANY(ARRAY(SELECT' in sql
+    else:
+        assert '"customers_customer"."id" IN (SELECT' in sql
+    assert "DESC" not in sql  # a set of ids: the subquery's order is dropped
