@@ -68,7 +68,7 @@ def test_one_parameter_on_postgresql_and_the_list_elsewhere(customers: list[Cust
     sql, params = Customer.objects.filter(pk__in=IdArray(pks)).query.sql_with_params()
     if connection.vendor == "postgresql":
         assert '"customers_customer"."id" = ANY(%s::bigint[])' in sql
-        assert params == (pks,)
+        assert params == ("{" + ",".join(map(str, pks)) + "}",)
     else:
         assert '"customers_customer"."id" IN (%s, %s, %s, %s, %s)' in sql
         assert params == tuple(pks)
