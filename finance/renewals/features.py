@@ -69,8 +69,8 @@ def feature_rows(
     customer_pks = sorted({o.customer_pk for o in observations})
     segments: dict[int, str] = {}
     for start in range(0, len(customer_pks), CHUNK):
-        part = IdArray(customer_pks[start : start + CHUNK])
-        segments.update(customers_read.customer_segments(part))
+        ids = IdArray(customer_pks[start : start + CHUNK])
+        segments.update(customers_read.customer_segments(ids))
     rows: dict[int, FeatureRow] = {}
     for day, group in sorted(by_day.items()):
         for start in range(0, len(group), CHUNK):
