@@ -29,6 +29,7 @@ from django.db.models import (
 
 from integrations.clock import DayWindow, local_day_end
 from integrations.clock import today as clock_today
+from integrations.idarray import IdSubquery
 from integrations.replica import primary_reads
 
 from . import facts
@@ -217,7 +218,9 @@ def latest_health_scores(
                 "pk", computed_until=computed_until, as_of_in=as_of_in, as_of_until=as_of_until
             )
         ).values("latest")
-        snapshots = HealthScore.objects.filter(pk__in=latest)
+        # Fetched by primary key from the ids' array (IdSubquery): as `IN (subquery)`
+        # PostgreSQL hashed the whole table and ran the per-customer subquery three times.
+        snapshots = HealthScore.objects.filter(pk__in=IdSubquery(latest))
     rows = snapshots.values_list(
         "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
     )

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from customers import read as customers_read
 from customers.choices import Segment
+from integrations.idarray import IdArray
 from operations import read as operations_read
 from product import read as product_read
 
@@ -68,7 +69,8 @@ def feature_rows(
     customer_pks = sorted({o.customer_pk for o in observations})
     segments: dict[int, str] = {}
     for start in range(0, len(customer_pks), CHUNK):
-        segments.update(customers_read.customer_segments(customer_pks[start : start + CHUNK]))
+        ids = IdArray(customer_pks[start : start + CHUNK])
+        segments.update(customers_read.customer_segments(ids))
     rows: dict[int, FeatureRow] = {}
     for day, group in sorted(by_day.items()):
         for start in range(0, len(group), CHUNK):
@@ -82,11 +84,11 @@ def feature_rows(
 def _rows_on(
     day: date, group: Sequence[Observation], segments: dict[int, str]
 ) -> dict[int, FeatureRow]:
-    pks = sorted({o.customer_pk for o in group})
+    # Thousands of ids, read by eight queries: each binds them as one array (IdArray).
+    pks = IdArray(sorted({o.customer_pk for o in group}))
     health = customers_read.latest_health_scores(pks, as_of_until=day)
     earlier = customers_read.latest_health_scores(pks, as_of_until=day - timedelta(days=30))
-    adoption = product_read.key_feature_adoption(pks, day)
-    seats = product_read.seat_utilisation(pks, day)
+    usage = product_read.adoption_and_seats(pks, day)
     payments = payment_facts(pks, day)
     escalations = operations_read.open_escalations_on(pks, day)
     sponsors = customers_read.executive_sponsor_on(pks, day)
@@ -94,7 +96,7 @@ def _rows_on(
     for o in group:
         pk = o.customer_pk
         now, before = health.get(pk), earlier.get(pk)
-        adopted = adoption.get(pk)
+        adopted = usage[pk].adoption
         payment = payments.get(pk)
         row: FeatureRow = {
             "health_score": None if now is None else float(now.score),
@@ -102,11 +104,9 @@ def _rows_on(
                 None if now is None or before is None else float(now.score - before.score)
             ),
             "key_feature_adoption": (
-                len(adopted.adopted) / adopted.key_features
-                if adopted is not None and adopted.key_features
-                else None
+                len(adopted.adopted) / adopted.key_features if adopted.key_features else None
             ),
-            "seat_utilisation": seats.get(pk),
+            "seat_utilisation": usage[pk].seat_utilisation,
             # No invoice considered on the day: nothing overdue (level 0), as the measure reads it.
             "payment_overdue_level": float(
                 OVERDUE_LEVEL[payment.payment_status] if payment is not None else 0

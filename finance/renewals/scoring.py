@@ -5,10 +5,11 @@ its mean (contribution 0); probability = 1 / (1 + e^-log-odds), published to 4 d
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from integrations.idarray import IdArray
 from integrations.rounding import round_half_up
 
 from ..choices import ContractStatus
@@ -68,6 +69,16 @@ def sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+def log_odds_of(spec: ModelSpec, row: FeatureRow) -> float:
+    """intercept + Σ coefficient x (value - mean) / scale, unrounded; a missing value adds 0.
+    The same float operations in the same order as `explain`, so the two never differ."""
+    log_odds = spec.intercept
+    for t in spec.terms:
+        value = row.get(t.feature)
+        log_odds += 0.0 if value is None else t.coefficient * (value - t.mean) / t.scale
+    return log_odds
+
+
 def explain(spec: ModelSpec, row: FeatureRow) -> Explained:
     log_odds = spec.intercept
     terms = []
@@ -86,12 +97,20 @@ class RenewalProbability:
     probability: float  # 0..1, 4 decimals (half-up)
     log_odds: float  # 4 decimals
     intercept: float
-    terms: tuple[Term, ...]
     model_version: int
     model_kind: str  # "prior" | "fitted"
     contract_id: str  # the contract scored: the customer's next active contract to end
     end_date: date
     as_of: date
+    features: FeatureRow = field(repr=False)  # the values scored, as of `as_of`
+    spec: ModelSpec = field(repr=False)  # the version that scored them
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """What each feature added to the log-odds, built when asked: a list of thousands
+        shows one page's terms, and publishing every term of every row (a half-up rounding
+        each) cost more than the rest of the scoring."""
+        return explain(self.spec, self.features).terms
 
 
 def active_model() -> ModelSpec | None:
@@ -109,7 +128,9 @@ def renewal_probabilities(
     number of customers; none without an active model or contract."""
     rows = (
         Contract.objects.filter(
-            customer_id__in=customer_pks, status=ContractStatus.ACTIVE, end_date__gte=as_of
+            customer_id__in=IdArray(customer_pks),
+            status=ContractStatus.ACTIVE,
+            end_date__gte=as_of,
         )
         .order_by("customer_id", "end_date", "contract_id")
         .values_list("pk", "customer_id", "contract_id", "end_date")
@@ -129,16 +150,18 @@ def renewal_probabilities(
     features = feature_rows(observations)
     result: dict[int, RenewalProbability] = {}
     for customer_pk, (pk, contract_id, end_date) in next_contract.items():
-        explained = explain(spec, features[pk])
+        row = features[pk]
+        log_odds = log_odds_of(spec, row)
         result[customer_pk] = RenewalProbability(
-            probability=round_half_up(explained.probability, 4),
-            log_odds=round_half_up(explained.log_odds, 4) + 0.0,
+            probability=round_half_up(sigmoid(log_odds), 4),
+            log_odds=round_half_up(log_odds, 4) + 0.0,
             intercept=spec.intercept,
-            terms=explained.terms,
             model_version=spec.version,
             model_kind=spec.kind,
             contract_id=contract_id,
             end_date=end_date,
             as_of=as_of,
+            features=row,
+            spec=spec,
         )
     return result

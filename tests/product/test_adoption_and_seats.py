@@ -1,0 +1,112 @@
+"""product.read.adoption_and_seats: key-feature adoption and seat utilisation from one pass over
+the 30-day window, equal to `key_feature_adoption` and `seat_utilisation` (the definitions),
+computed by hand here from the rows the test builds."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from customers.models import Customer
+from product import read as product_read
+from product.models import Feature, FeatureUsage
+from tests.customers.factories import CustomerFactory
+from tests.product.factories import FeatureFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 6, 30)
+
+
+def _use(customer: Customer, feature: Feature, days_ago: int, events: int, users: int) -> None:
+    FeatureUsage.objects.create(
+        customer=customer,
+        feature=feature,
+        date=DAY - timedelta(days=days_ago),
+        events=events,
+        active_users=users,
+    )
+
+
+def _features() -> tuple[Feature, Feature, Feature]:
+    a = FeatureFactory.create(feature_id="feat_a", adoption_threshold_days=2)
+    b = FeatureFactory.create(feature_id="feat_b", adoption_threshold_days=3)
+    plain = FeatureFactory.create(feature_id="feat_plain", is_key=False)
+    return a, b, plain
+
+
+def test_by_hand() -> None:
+    a, b, plain = _features()
+    busy = CustomerFactory.create(licensed_seats=40)
+    # a: active on 3 days in the window (>= 2: adopted); a row with no events and no users is
+    # not an active day, one 30 days ago is outside (the window is DAY-29 .. DAY).
+    for days_ago in (0, 5, 29):
+        _use(busy, a, days_ago, events=4, users=10)
+    _use(busy, a, 7, events=0, users=0)
+    _use(busy, a, 30, events=9, users=39)
+    # b: 2 active days < 3: not adopted. The non-key feature has the day's peak: 50 users,
+    # which caps the ratio at 1 only through min(1, 50 / 40).
+    _use(busy, b, 1, events=1, users=12)
+    _use(busy, b, 2, events=0, users=3)  # users without events still count as active
+    _use(busy, plain, 3, events=2, users=50)
+    # Seats but no usage in the window: utilisation 0; no seats: no ratio.
+    idle = CustomerFactory.create(licensed_seats=10)
+    _use(idle, a, 31, events=5, users=5)
+    seatless = CustomerFactory.create(licensed_seats=0)
+    _use(seatless, b, 0, events=1, users=1)
+    for days_ago in (10, 11, 12):
+        _use(seatless, b, days_ago, events=1, users=4)
+    # a on DAY-29 (inside) and DAY-30 (outside): one day < 2, not adopted.
+    _use(seatless, a, 29, events=1, users=1)
+    _use(seatless, a, 30, events=1, users=1)
+
+    found = product_read.adoption_and_seats([busy.pk, idle.pk, seatless.pk], DAY)
+
+    assert found[busy.pk].adoption == product_read.KeyFeatureAdoption(("feat_a",), 2)
+    assert found[busy.pk].seat_utilisation == 1.0
+    assert found[idle.pk].adoption == product_read.KeyFeatureAdoption((), 2)
+    assert found[idle.pk].seat_utilisation == 0.0
+    # b on 4 active days (>= 3): adopted; no seats: None, not 0.
+    assert found[seatless.pk].adoption == product_read.KeyFeatureAdoption(("feat_b",), 2)
+    assert found[seatless.pk].seat_utilisation is None
+
+
+def test_peak_below_the_seats_is_the_ratio() -> None:
+    a, _, plain = _features()
+    customer = CustomerFactory.create(licensed_seats=40)
+    _use(customer, a, 3, events=1, users=12)
+    _use(customer, plain, 3, events=1, users=30)  # the same day: the peak, not the sum
+    found = product_read.adoption_and_seats([customer.pk], DAY)[customer.pk]
+    assert found.seat_utilisation == 30 / 40
+
+
+def test_equal_to_the_two_definitions(django_assert_num_queries: Any) -> None:
+    """Over varied rows, exactly what key_feature_adoption and seat_utilisation answer, for
+    every asked customer (an unknown pk too), in three queries."""
+    features = [*_features(), FeatureFactory.create(adoption_threshold_days=1)]
+    customers = [CustomerFactory.create(licensed_seats=seats) for seats in (0, 1, 7, 25, 60)]
+    for i, customer in enumerate(customers):
+        for j, feature in enumerate(features):
+            for days_ago in range(0, 40, 2 + (i + j) % 5):
+                _use(customer, feature, days_ago, events=(i + j + days_ago) % 3, users=days_ago % 9)
+    pks = [c.pk for c in customers] + [10**9]
+
+    with django_assert_num_queries(3):
+        combined = product_read.adoption_and_seats(pks, DAY)
+
+    adoption = product_read.key_feature_adoption(pks, DAY)
+    seats = product_read.seat_utilisation(pks, DAY)
+    assert set(combined) == set(pks)
+    for pk in pks:
+        assert combined[pk].adoption == adoption[pk]
+        assert combined[pk].seat_utilisation == seats.get(pk)
+    assert any(found.adoption.adopted for found in combined.values())
+    assert {found.seat_utilisation for found in combined.values()} - {None, 0.0}
+
+
+def test_no_feature_no_usage_query(django_assert_num_queries: Any) -> None:
+    customer = CustomerFactory.create(licensed_seats=5)
+    with django_assert_num_queries(2):  # the catalogue, the seats
+        found = product_read.adoption_and_seats([customer.pk], DAY)[customer.pk]
+    assert found.adoption == product_read.KeyFeatureAdoption((), 0)
+    assert found.seat_utilisation == 0.0
