@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -57,6 +57,19 @@ def usage_change_record(*, first_date: date, last_date: date, rows: int) -> Usag
     """Note that usage rows dated first_date..last_date were created or changed, in the
     writer's transaction: what was remembered from those days is then read again."""
     return UsageChange.objects.create(first_date=first_date, last_date=last_date, rows=rows)
+
+
+# Usage changes are read only for windows ending today; the longest window any read offers is
+# 365 days (the adoption API's `window_days`), so older changes can never matter again.
+USAGE_CHANGES_KEPT_DAYS = 366
+
+
+def usage_changes_prune(*, today: date) -> int:
+    """Forget the usage changes that touched no day of the last USAGE_CHANGES_KEPT_DAYS days
+    (one row per ingestion batch otherwise grows for ever). Returns how many went. One query."""
+    oldest_kept = today - timedelta(days=USAGE_CHANGES_KEPT_DAYS - 1)
+    deleted, _ = UsageChange.objects.filter(last_date__lt=oldest_kept).delete()
+    return deleted
 
 
 _TABLE = FeatureUsage._meta.db_table
