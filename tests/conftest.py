@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,34 @@ def eager_tasks() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@contextmanager
+def producer_on(broker_url: str) -> Iterator[str]:
+    """Point this process's Celery producer (`apply_async`, `on_commit` kicks) at another broker,
+    with that broker's options (config/brokers.py); restored afterwards."""
+    from config.brokers import broker_options
+    from config.celery import app
+
+    def reset() -> None:
+        if app._pool is not None:
+            with suppress(Exception):  # the broker may be gone (an outage test)
+                app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    keys = ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")
+    before = {key: app.conf[key] for key in keys}
+    for key in keys[:3]:
+        app.conf[key] = broker_url
+    app.conf.broker_transport_options = broker_options(broker_url).transport_options
+    reset()
+    try:
+        yield broker_url
+    finally:
+        for key, value in before.items():
+            app.conf[key] = value
+        reset()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

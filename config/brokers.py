@@ -1,0 +1,47 @@
+"""Celery settings that depend on the kind of broker (README "Celery queues and brokers").
+
+Both brokers get the same task semantics from the settings (late acks, re-queue on worker loss,
+one message prefetched per process, durable queues, persistent messages); what differs is how
+an unacknowledged message comes back and how a publish is known to have landed:
+
+- Redis holds a delivered, unacknowledged message for `visibility_timeout` and then hands it
+  to another worker, so the timeout must exceed the longest task time limit or a slow task
+  would run twice at once.
+- RabbitMQ returns an unacknowledged message the moment its consumer's connection closes (a
+  worker killed, a network cut), so no timeout applies; publisher confirms make a publish
+  return only once the broker holds the message (a relayed event is marked done only then).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The longest hard time limit of any task (finance.fit_renewal_model, customers.rescore_everyone);
+# tests/test_task_queues.py checks it against every registered task.
+LONGEST_TASK_SECONDS = 3600
+
+RABBITMQ_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
+
+
+def is_rabbitmq(url: str) -> bool:
+    return url.partition("://")[0].lower() in RABBITMQ_SCHEMES
+
+
+@dataclass(frozen=True)
+class BrokerOptions:
+    transport_options: dict[str, Any] = field(default_factory=dict)
+    # Stop a late-acked task whose broker connection was lost: RabbitMQ has already put its
+    # message back for another worker, and the task could no longer acknowledge it anyway.
+    cancel_on_connection_loss: bool = False
+
+
+def broker_options(url: str) -> BrokerOptions:
+    """The broker-specific Celery options for the broker at `url` (empty: eager, none)."""
+    if is_rabbitmq(url):
+        # RabbitMQ's own `consumer_timeout` (30 min by default) closes the channel of a consumer
+        # that holds a message unacknowledged for longer, which a late-acked hour-long task
+        # does: the broker must raise it above LONGEST_TASK_SECONDS (README; the test node's
+        # configuration does).
+        return BrokerOptions({"confirm_publish": True}, cancel_on_connection_loss=True)
+    if url:
+        return BrokerOptions({"visibility_timeout": 2 * LONGEST_TASK_SECONDS})
+    return BrokerOptions()
