@@ -2,6 +2,7 @@
 explicit route, beat sends each schedule to its queue, a worker without -Q takes them all, and
 the broker options fit the tasks' time limits."""
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from celery.beat import Scheduler
 from django.conf import settings
 
-from config.brokers import LONGEST_TASK_SECONDS, BrokerOptions, broker_options
+from config.brokers import FAIL_FAST, LONGEST_TASK_SECONDS, BrokerOptions, broker_options
 from config.celery import app
 from tests.conftest import producer_on
 
@@ -56,7 +57,8 @@ def test_an_unrouted_task_lands_in_the_default_queue_that_every_worker_consumes(
     # A worker started without -Q consumes all of these (embedded/dev, CI, small installs).
     assert set(app.amqp.queues) == {"celery", *WORK_QUEUES}
     for queue in app.amqp.queues.values():  # survive a broker restart
-        assert queue.durable and queue.exchange.durable, queue
+        assert queue.durable, queue
+        assert queue.exchange.durable, queue
 
 
 @pytest.fixture
@@ -104,15 +106,52 @@ def test_beat_sends_every_schedule_to_its_queue(memory_broker: Any) -> None:
 def test_the_redis_visibility_timeout_outlasts_every_task() -> None:
     limits = [task.time_limit or app.conf.task_time_limit for task in registered_tasks().values()]
     assert max(limits) == LONGEST_TASK_SECONDS
-    timeout = broker_options("redis://127.0.0.1:6379/0").transport_options["visibility_timeout"]
+    options = broker_options("redis://127.0.0.1:6379/0").transport_options
+    assert options == {**FAIL_FAST, "visibility_timeout": options["visibility_timeout"]}
+    timeout = options["visibility_timeout"]
     assert timeout > LONGEST_TASK_SECONDS
 
 
 @pytest.mark.parametrize("url", ["amqp://guest:guest@127.0.0.1:5672//", "pyamqp://h//"])
 def test_rabbitmq_gets_publisher_confirms_and_no_visibility_timeout(url: str) -> None:
     options = broker_options(url)
-    assert options.transport_options == {"confirm_publish": True}
+    assert options.transport_options == {**FAIL_FAST, "confirm_publish": True}
     assert options.cancel_on_connection_loss  # its message is already back in the queue
+
+
+def _refused_url(scheme: str) -> str:
+    with socket.socket() as s:  # a port nobody listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return (
+        f"{scheme}://guest:guest@127.0.0.1:{port}/"
+        if scheme == "amqp"
+        else f"{scheme}://127.0.0.1:{port}/0"
+    )
+
+
+@pytest.mark.parametrize("scheme", ["redis", "amqp"])
+def test_a_publish_to_a_broker_that_is_down_fails_without_waiting(
+    scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a request's on-commit relay kick meets during an outage: one immediate retry, then
+    the error kick_relay logs (the outbox row waits for beat's sweep). The waits are recorded,
+    not slept; before FAIL_FAST they were 2 s and 4 s."""
+    from kombu.exceptions import OperationalError
+    from kombu.utils import functional
+
+    from integrations.tasks import relay_events
+
+    waits: list[float] = []
+    monkeypatch.setattr(functional, "sleep", waits.append)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with producer_on(_refused_url(scheme)), pytest.raises(OperationalError):
+            relay_events.apply_async(retry=False)
+    finally:
+        app.conf.task_always_eager = eager
+    assert sum(waits) < 0.5, waits
 
 
 def test_eager_without_a_broker_needs_no_options() -> None:

@@ -1,6 +1,7 @@
-"""Across a real `celery worker` on Redis (CI's PostgreSQL run): an event committed by the
-app reaches the receiver with no help from the test (the relay is enqueued on commit; after
-its fan-out commits it claims the deliveries and enqueues their sends), signed, once."""
+"""Across a real `celery worker` (CI's PostgreSQL run), on the configured broker (Redis) and on
+RabbitMQ: an event committed by the app reaches the receiver with no help from the test (the
+relay is enqueued on commit; after its fan-out commits it claims the deliveries and enqueues
+their sends), signed, once."""
 
 import time
 from typing import Any
@@ -19,11 +20,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
 def test_committed_events_reach_the_receiver_through_a_worker(
-    worker_factory: Any, make_client: Any, receiver: Receiver
+    worker_factory: Any, task_broker: str, make_client: Any, receiver: Receiver
 ) -> None:
     api = make_client()
     hook = subscribe(api, receiver.url(), "customer.*")
-    worker_factory()
+    worker_factory(broker_url=task_broker)
     with transaction.atomic():  # warm-up: wait for the worker to be up
         first = events.publish("customer.created", customer_id="c0", data={})
     assert wait_until(lambda: len(receiver.requests) == 1, timeout=60)
