@@ -98,7 +98,8 @@ def test_beat_sends_every_schedule_to_its_queue(memory_broker: Any) -> None:
     landed = {queue: _drain(memory_broker, queue) for queue in app.amqp.queues}
     expected: dict[str, list[tuple[str, bool]]] = {queue: [] for queue in app.amqp.queues}
     for entry in beat.values():
-        expected[EXPECTED_QUEUE[entry.task]].append((entry.task, True))
+        task = str(entry.task)
+        expected[EXPECTED_QUEUE[task]].append((task, True))  # persistent messages
     assert {q: sorted(v) for q, v in landed.items()} == {q: sorted(v) for q, v in expected.items()}
     assert landed["celery"] == []
 
