@@ -1,8 +1,10 @@
 """The Celery application.
 
 Reliability settings follow DESIGN.md section 4: late acks, re-queue on worker loss, one message
-prefetched per worker process, JSON only, hard time limits, and a Redis visibility timeout
-above the longest time limit so a slow task is never handed to a second worker while alive.
+prefetched per worker process, JSON only, hard time limits, durable queues and persistent
+messages; with Redis a visibility timeout above the longest time limit so a slow task is never
+handed to a second worker while alive, with RabbitMQ publisher confirms (config/brokers.py).
+Queues by kind of work and every task's route: CS_HUB_TASKS_BY_QUEUE in the settings.
 """
 
 import os

@@ -2,7 +2,7 @@ from celery import shared_task
 
 from .services import delivery
 
-# Both run on the `webhooks` queue (CELERY_TASK_ROUTES): a dedicated pool can serve it, and
+# Both run on the `webhooks` queue (CS_HUB_TASKS_BY_QUEUE): a dedicated pool can serve it, and
 # a receiver that hangs never holds a slot the relay or the nightly jobs need.
 
 

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
+from config.brokers import broker_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -348,7 +350,7 @@ WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOI
 WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT", default=4)
 CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
-# Celery (DESIGN.md section 4).
+# Celery (DESIGN.md section 4). Broker-specific options: config/brokers.py.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -361,15 +363,50 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}  # > the longest time limit
+# Durable queues (kombu's default) and messages written to disk: a RabbitMQ restart keeps what
+# it had queued (Redis keeps them as its own persistence settings allow).
+CELERY_TASK_DEFAULT_DELIVERY_MODE = "persistent"
+_BROKER = broker_options(CELERY_BROKER_URL)
+CELERY_BROKER_TRANSPORT_OPTIONS = _BROKER.transport_options
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = _BROKER.cancel_on_connection_loss
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# Webhook sends have their own queue (README "Webhooks"). A worker started without -Q consumes
-# every queue listed here, so one worker still does everything (embedded/dev, CI); a
-# deployment can give `-Q webhooks` its own pool and run the other with `-Q celery`.
+# One queue per kind of work (README "Celery queues and brokers"), so a deployment gives each
+# its own pool: webhook sends that wait on receivers, the nightly analytics that hold a process
+# for half an hour, and the relay and workflow steps that should start within seconds never
+# wait for one another. Every task is routed by name (tests/test_task_queues.py fails on a task
+# without a route); the default queue only catches one that slipped through. A worker started
+# without -Q consumes every queue listed here, so one worker still does everything
+# (embedded/dev, CI, small installs).
+CS_HUB_TASKS_BY_QUEUE: dict[str, list[str]] = {
+    # The ingest path's own upkeep; the ingest endpoints write in the request.
+    "ingest": ["integrations.purge_idempotency_keys", "product.prune_usage_changes"],
+    # The outbox relay: every event's handlers and webhook fan-out start here.
+    "events": ["integrations.relay_events"],
+    "workflows": [
+        "operations.run_workflow_step",
+        "operations.sweep_workflow_steps",
+        "marketing.send_due_touchpoints",
+    ],
+    # I/O bound: most of a send is waiting on the receiver.
+    "webhooks": ["webhooks.deliver", "webhooks.dispatch_due"],
+    # CPU and database bound passes over every customer, minutes to an hour each.
+    "analytics": [
+        "customers.recompute_health",
+        "customers.rescore_everyone",
+        "sales.score_expansion",
+        "finance.fit_renewal_model",
+        "marketing.finalize_campaigns",
+        "marketing.apply_lifecycle_stages",
+    ],
+}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "webhooks": {}}
-CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {
+    name: {} for name in [CELERY_TASK_DEFAULT_QUEUE, *CS_HUB_TASKS_BY_QUEUE]
+}
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue} for queue, tasks in CS_HUB_TASKS_BY_QUEUE.items() for task in tasks
+}
 CELERY_BEAT_SCHEDULE = {
     "relay-events": {"task": "integrations.relay_events", "schedule": 5.0},
     "recompute-health-nightly": {
@@ -383,6 +420,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {
         "task": "integrations.purge_idempotency_keys",
         "schedule": crontab(minute=17),
+    },
+    # Usage changes too old to touch any window a read can ask for (product.tasks).
+    "prune-usage-changes": {
+        "task": "product.prune_usage_changes",
+        "schedule": crontab(hour=4, minute=40),
     },
     # A renewal-model version on the renewals resolved so far (README "Finance: renewal model").
     "fit-renewal-model-monthly": {

@@ -1,4 +1,5 @@
-"""The outbox across a real Celery worker on Redis (CI's PostgreSQL + Redis run)."""
+"""The outbox across a real Celery worker (CI's PostgreSQL run), on the configured broker (Redis)
+and on RabbitMQ (`celery_worker_process` runs on `task_broker`)."""
 
 from typing import Any
 
@@ -32,10 +33,10 @@ def test_event_committed_while_broker_down_is_relayed_after_it_returns(
     def broker_down(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    with monkeypatch.context() as patch:  # what apply_async raises while Redis is down
+    with monkeypatch.context() as patch:  # what apply_async raises while the broker is down
         patch.setattr(relay_events, "apply_async", broker_down)
         with transaction.atomic():
             event = events.publish("test.worker", data={"n": 2})
     assert _status(event.event_id) == "pending"  # the commit stood; nothing was lost
-    relay_events.delay()  # Redis is back: what beat's sweep sends every few seconds
+    relay_events.delay()  # the broker is back: what beat's sweep sends every few seconds
     assert wait_until(lambda: _status(event.event_id) == "done")
