@@ -22,6 +22,10 @@ from tests.support.errors import assert_error
 from .schema_ops import concrete, operations, routes, scope_of
 
 OPERATIONS = operations()
+# Operations any valid key may call, whatever its scopes: asking who it is (`GET /api/v1/me`,
+# for checking a key's set-up). Every other operation needs its domain's scope.
+KEY_ONLY = {("GET", "/api/v1/me")}
+SCOPED = [op for op in OPERATIONS if op not in KEY_ONLY]
 
 
 def _call(client: APIClient, method: str, path: str) -> object:
@@ -44,13 +48,25 @@ def test_the_matrix_covers_the_published_api() -> None:
 
 
 def test_every_operation_has_a_scope() -> None:
-    missing = [f"{m} {p}" for m, p in OPERATIONS if scope_of(m, p) not in ALL_SCOPES]
+    missing = [f"{m} {p}" for m, p in SCOPED if scope_of(m, p) not in ALL_SCOPES]
     assert not missing, f"operations without a determinable scope: {missing}"
+    assert set(OPERATIONS) >= KEY_ONLY
+    assert all(scope_of(m, p) is None for m, p in KEY_ONLY)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), sorted(KEY_ONLY))
+def test_key_only_operations_answer_any_valid_key(make_client, method: str, path: str) -> None:
+    for scope in ("customers:read", "webhooks:write"):
+        response = _call(make_client(scope), method, path)
+        assert response.status_code == 200, response.content  # type: ignore[attr-defined]
+        assert response.json()["scopes"] == [scope]  # type: ignore[attr-defined]
 
 
 # Routes that answer without a key, on purpose: probes, the published schema and its docs,
 # and the JSON 404 for any other `/api/` path.
 PUBLIC_ROUTES = {"healthz", "readyz", "api/schema/", "api/docs/", "api/redoc/", "^api/"}
+KEY_ONLY_ROUTES = {"api/v1/me", "api/v1/me/"}  # KEY_ONLY's (both slash forms)
 
 
 def test_no_route_outside_the_schema_goes_without_a_scope() -> None:
@@ -59,11 +75,13 @@ def test_no_route_outside_the_schema_goes_without_a_scope() -> None:
     found = routes()
     assert len(found) >= len({p for _, p in OPERATIONS})
     unscoped = {route for route, view in found if getattr(view, "scope_domain", None) is None}
-    assert unscoped == PUBLIC_ROUTES, f"routes without a scope: {sorted(unscoped)}"
+    assert unscoped == PUBLIC_ROUTES | KEY_ONLY_ROUTES, (
+        f"routes without a scope: {sorted(unscoped)}"
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+@pytest.mark.parametrize(("method", "path"), SCOPED)
 def test_every_scope_but_the_needed_one_is_403(make_client, method: str, path: str) -> None:
     needed = scope_of(method, path)
     client = make_client(*[s for s in ALL_SCOPES if s != needed])
@@ -71,7 +89,7 @@ def test_every_scope_but_the_needed_one_is_403(make_client, method: str, path: s
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+@pytest.mark.parametrize(("method", "path"), SCOPED)
 def test_other_domains_scopes_are_403(make_client, method: str, path: str) -> None:
     domain = str(scope_of(method, path)).split(":")[0]
     client = make_client(*[s for s in ALL_SCOPES if not s.startswith(f"{domain}:")])
