@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from customers import read as customers_read
 from customers.read import CsmLoad, GradeCounts
 from finance import read as finance_read
-from finance.errors import NoActiveRenewalModel
 from integrations import read as integrations_read
 from integrations.read import EventLine
 from operations import read as operations_read
@@ -174,10 +175,20 @@ class RenewalsTile:
     arr_at_risk: Decimal
     rows: tuple[Renewal, ...]  # the largest ARR at risk first
     url: str | None
+    counted_at: datetime | None = None  # when finance's summary was counted
+    refreshed_minutes: int = 0  # its max age; 0: counted live on this view
 
     @property
     def empty(self) -> bool:
         return self.reason is None and self.count == 0
+
+    @property
+    def counted_ago(self) -> str | None:
+        """ "3 minutes ago" (None when counted live on this view)."""
+        if self.counted_at is None or not self.refreshed_minutes:
+            return None
+        minutes = max(0, int((timezone.now() - self.counted_at).total_seconds() // 60))
+        return "just now" if minutes == 0 else f"{minutes} minute{'' if minutes == 1 else 's'} ago"
 
 
 @dataclass(frozen=True)
@@ -312,12 +323,16 @@ def declines_tile(links: Linker) -> DeclinesTile:
 
 
 def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:
-    """finance's renewals due in the next RENEWAL_DAYS days, ARR at risk as it defines it.
-    Twelve queries (none but the model's when no version is active)."""
+    """finance's renewals due in the next RENEWAL_DAYS days, ARR at risk as it defines it,
+    from its renewal-risk summary: counted at most COCKPIT_RENEWALS_MAX_AGE_SECONDS ago (the
+    live list is one click away). Two queries while the summary is valid (the model and the
+    summary), fourteen when it is counted again; one without an active model."""
     url = links.changelist("renewals_due", days=RENEWAL_DAYS)
-    try:
-        due = finance_read.renewals_due(as_of=as_of, days=RENEWAL_DAYS)
-    except NoActiveRenewalModel:
+    max_age = settings.COCKPIT_RENEWALS_MAX_AGE_SECONDS
+    summary = finance_read.renewal_risk_summary(
+        as_of=as_of, days=RENEWAL_DAYS, max_age_seconds=max_age
+    )
+    if summary.no_active_model:
         return RenewalsTile("No renewal model is active.", 0, Decimal(0), Decimal(0), (), url)
     rows = tuple(
         Renewal(
@@ -327,19 +342,21 @@ def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:
             end_date=row.end_date,
             days_to_end=row.days_to_end,
             arr=row.arr,
-            probability=row.renewal.probability,
+            probability=row.probability,
             arr_at_risk=row.arr_at_risk,
             url=links.changelist("contract", contract_id=row.contract_id),
         )
-        for row in due[:RENEWAL_ROWS]
+        for row in summary.top[:RENEWAL_ROWS]
     )
     return RenewalsTile(
         None,
-        len(due),
-        sum((row.arr for row in due), Decimal(0)),
-        sum((row.arr_at_risk for row in due), Decimal(0)),
+        summary.renewals,
+        summary.arr,
+        summary.arr_at_risk,
         rows,
         url,
+        counted_at=summary.computed_at,
+        refreshed_minutes=max_age // 60,
     )
 
 

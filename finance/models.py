@@ -327,3 +327,23 @@ class RenewalModelEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_version} on {self.holdout_from}..{self.holdout_until}"
+
+
+class RenewalRiskSummary(models.Model):
+    """The renewals due in the next `days` days as `finance.renewals.summary` counted them at
+    `computed_at` (README, "The admin: the CS dashboard"): a precomputed aggregate, refreshed
+    by beat every few minutes and on a read that finds it too old, for another day or another
+    model version. Not invalidated by the contracts, usage or health it was counted from:
+    it may be up to its reader's max age old."""
+
+    days = models.PositiveIntegerField(unique=True, help_text="The window: (as_of, as_of + days].")
+    as_of = models.DateField()
+    model_version = models.PositiveIntegerField(help_text="The renewal model version it scored.")
+    renewals = models.PositiveIntegerField(help_text="Renewals due (one per customer).")
+    arr = models.DecimalField(max_digits=16, decimal_places=2)
+    arr_at_risk = models.DecimalField(max_digits=16, decimal_places=2)
+    top = models.JSONField(help_text="The largest ARR at risk first, as the dashboard shows them.")
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.days} days as of {self.as_of} (v{self.model_version})"

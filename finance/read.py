@@ -19,6 +19,7 @@ from .measures import PaymentFacts, payment_facts
 from .models import Contract, ExpansionOpportunity, Invoice, ValueRecord
 from .renewals.due import DueRenewal, arr_at_risk, renewals_due
 from .renewals.scoring import RenewalProbability, renewal_probabilities
+from .renewals.summary import RiskRow, RiskSummary, renewal_risk_summary
 from .selectors import customer_arr
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "PaymentFacts",
     "RealizedValue",
     "RenewalProbability",
+    "RiskRow",
+    "RiskSummary",
     "arr",
     "arr_at_risk",
     "contract_refs",
@@ -48,6 +51,7 @@ __all__ = [
     "payment_status",
     "realized_value",
     "renewal_probabilities",
+    "renewal_risk_summary",
     "renewals_due",
 ]
 

@@ -206,6 +206,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 CS_HUB_CURRENCY = env("CS_HUB_CURRENCY", default="USD")
 # The nightly move of customers to their determined lifecycle stage (marketing).
 CS_HUB_AUTO_LIFECYCLE = env.bool("CS_HUB_AUTO_LIFECYCLE", default=True)
+# How old the dashboard's renewals tile may be (finance's renewal-risk summary, refreshed by
+# beat every 5 minutes); 0 counts it live on every view.
+COCKPIT_RENEWALS_MAX_AGE_SECONDS = env.int("COCKPIT_RENEWALS_MAX_AGE_SECONDS", default=300)
 CS_HUB_BULK_MAX_ITEMS = 10_000
 CS_HUB_IDEMPOTENCY_TTL = timedelta(hours=24)
 # An in-flight idempotent request older than this is presumed dead and may be retried.
@@ -450,6 +453,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Journey touchpoints whose time has come (README "Marketing: journeys").
     "send-due-touchpoints": {"task": "marketing.send_due_touchpoints", "schedule": 60.0},
+    # The dashboard's renewals tile reads this summary while younger than
+    # COCKPIT_RENEWALS_MAX_AGE_SECONDS (README "The admin: the CS dashboard").
+    "refresh-renewal-risk-summary": {
+        "task": "finance.refresh_renewal_risk_summary",
+        "schedule": 300.0,
+    },
 }
 
 LOGGING = {

@@ -18,7 +18,7 @@ from integrations.clock import DayWindow
 from ..choices import ContractStatus
 from ..errors import NoActiveRenewalModel
 from ..models import Contract
-from .scoring import RenewalProbability, active_model, renewal_probabilities
+from .scoring import ModelSpec, RenewalProbability, active_model, renewal_probabilities
 
 _CENT = Decimal("0.01")
 
@@ -62,13 +62,15 @@ def renewals_due(
     csm: str | None = None,
     min_arr: Decimal | None = None,
     max_probability: float | None = None,
+    spec: ModelSpec | None = None,
 ) -> list[DueRenewal]:
     """Every customer's next-ending active contract that ends in (as_of, as_of + days],
     scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
     `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
     are inclusive bounds. Twelve queries whatever the number of contracts: the model, the
-    contracts and the scoring's ten. NoActiveRenewalModel when no version is active."""
-    spec = active_model()
+    contracts and the scoring's ten (eleven when the caller passes the active `spec`, already
+    read). NoActiveRenewalModel when no version is active."""
+    spec = spec or active_model()
     if spec is None:
         raise NoActiveRenewalModel()
     contracts = Contract.objects.filter(

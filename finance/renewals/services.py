@@ -22,8 +22,9 @@ from .evaluation import DIGITS, Evaluation, evaluate
 from .features import DECISION_LEAD_DAYS, FEATURES, FeatureRow, Observation, feature_rows
 from .fit import FittedModel, fit_logistic
 from .prior import prior_problems
-from .scoring import ModelSpec, explain
+from .scoring import ModelSpec, active_model, explain
 from .selectors import MIN_RESOLVED_RENEWALS, Outcome, resolved_renewals
+from .summary import RiskSummary, count_summary, no_model_summary, store
 
 ACTIVATE = ("if_better", "always", "never")
 HOLDOUT_PERCENT = 20  # the latest 20 % of decisions (rounded up)
@@ -322,3 +323,17 @@ def renewal_prior_update(
     ]
     found.save(update_fields=["intercept", "terms"])
     return found
+
+
+def renewal_risk_summary_refresh(*, as_of: date, days: int) -> RiskSummary:
+    """Count the renewals due in (as_of, as_of + days] with the active model and store the
+    window's summary (README, "The admin: the CS dashboard"); nothing is stored without an
+    active model. Thirteen queries: the model, `renewals_due`'s eleven, the upsert."""
+    if days < 1:
+        raise Invalid("days must be at least 1.", attr="days")
+    spec = active_model()
+    if spec is None:
+        return no_model_summary(as_of, days)
+    summary = count_summary(as_of, days, spec)
+    store(summary)
+    return summary
