@@ -30,6 +30,7 @@ EXPECTED_QUEUE = {
     "customers.rescore_everyone": "analytics",
     "sales.score_expansion": "analytics",
     "finance.fit_renewal_model": "analytics",
+    "finance.refresh_renewal_risk_summary": "analytics",
     "marketing.finalize_campaigns": "analytics",
     "marketing.apply_lifecycle_stages": "analytics",
 }

@@ -399,6 +399,7 @@ CS_HUB_TASKS_BY_QUEUE: dict[str, list[str]] = {
         "customers.rescore_everyone",
         "sales.score_expansion",
         "finance.fit_renewal_model",
+        "finance.refresh_renewal_risk_summary",
         "marketing.finalize_campaigns",
         "marketing.apply_lifecycle_stages",
     ],
