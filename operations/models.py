@@ -112,6 +112,10 @@ class Task(models.Model):
                 condition=models.Q(completed_at__isnull=True),
                 name="task_open_due_idx",
             ),
+            # The admin's task list: newest first, a page at a time (a top-N sort of every
+            # task otherwise, 70 ms at 150,000 tasks), and its due-date drill-down's range.
+            models.Index(fields=["created_at", "id"], name="task_created_idx"),
+            models.Index(fields=["due_at"], name="task_due_idx"),
         ]
 
     def __str__(self) -> str:
