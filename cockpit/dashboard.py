@@ -8,7 +8,7 @@ go to the filtered admin changelist behind a tile, only when the viewer may see 
 (`Linker`); every filter used is listed in `FILTERS` so the merger can align them."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -154,16 +154,10 @@ class DeclinesTile:
         return not self.rows
 
 
-@dataclass(frozen=True)
-class Renewal:
-    customer_pk: int
-    customer_name: str
-    contract_id: str
-    end_date: date
-    days_to_end: int
-    arr: Decimal
-    probability: float
-    arr_at_risk: Decimal
+@dataclass(frozen=True, slots=True)
+class Renewal(finance_read.RiskRow):
+    """A renewal of the summary's top rows, with the link to its contract."""
+
     url: str | None
 
 
@@ -336,14 +330,7 @@ def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:
         return RenewalsTile("No renewal model is active.", 0, Decimal(0), Decimal(0), (), url)
     rows = tuple(
         Renewal(
-            customer_pk=row.customer_pk,
-            customer_name=row.customer_name,
-            contract_id=row.contract_id,
-            end_date=row.end_date,
-            days_to_end=row.days_to_end,
-            arr=row.arr,
-            probability=row.probability,
-            arr_at_risk=row.arr_at_risk,
+            **{field.name: getattr(row, field.name) for field in fields(row)},
             url=links.changelist("contract", contract_id=row.contract_id),
         )
         for row in summary.top[:RENEWAL_ROWS]

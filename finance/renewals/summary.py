@@ -6,7 +6,7 @@ summary is counted by beat every few minutes (`finance.refresh_renewal_risk_summ
 read that finds it too old, for another day or for another active model version, and it says
 when it was counted. The live list (`renewals_due`) stays the exact one."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -67,27 +67,21 @@ def _row(due: DueRenewal) -> RiskRow:
 def _document(row: RiskRow) -> dict[str, Any]:
     # Decimals as strings and dates in ISO form: read back exactly.
     return {
-        "customer_pk": row.customer_pk,
-        "customer_name": row.customer_name,
-        "contract_id": row.contract_id,
+        **asdict(row),
         "end_date": row.end_date.isoformat(),
-        "days_to_end": row.days_to_end,
         "arr": str(row.arr),
-        "probability": row.probability,
         "arr_at_risk": str(row.arr_at_risk),
     }
 
 
 def _from_document(doc: dict[str, Any]) -> RiskRow:
     return RiskRow(
-        customer_pk=int(doc["customer_pk"]),
-        customer_name=str(doc["customer_name"]),
-        contract_id=str(doc["contract_id"]),
-        end_date=date.fromisoformat(doc["end_date"]),
-        days_to_end=int(doc["days_to_end"]),
-        arr=Decimal(doc["arr"]),
-        probability=float(doc["probability"]),
-        arr_at_risk=Decimal(doc["arr_at_risk"]),
+        **{
+            **doc,
+            "end_date": date.fromisoformat(doc["end_date"]),
+            "arr": Decimal(doc["arr"]),
+            "arr_at_risk": Decimal(doc["arr_at_risk"]),
+        }
     )
 
 
