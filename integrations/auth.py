@@ -18,6 +18,7 @@ from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
 from .models import ApiKey
+from .scopes import ALL_SCOPES
 from .throttling import auth_lockout_seconds, client_address, record_failed_authentication
 
 KEYWORD = "Api-Key"
@@ -106,9 +107,24 @@ class HasDomainScope(permissions.BasePermission):
             self.message = f"This API key lacks the `{scope}` scope."
             return False
         user = request.user
-        if user and user.is_authenticated and not user.is_staff:
-            self.message = "Staff access required."
-        return bool(user and user.is_authenticated and user.is_staff)
+        if not (user and user.is_authenticated and user.is_staff):
+            if user and user.is_authenticated:
+                self.message = "Staff access required."
+            return False
+        if request.method in permissions.SAFE_METHODS or user.is_superuser:
+            return True
+        # An admin session writes through the admin, where its model permissions apply (a CSM
+        # may complete tasks, not add contracts); the API's writes take a key or a superuser.
+        self.message = (
+            "Writing through the API with an admin session needs a superuser; "
+            "send an API key with the write scope instead."
+        )
+        return False
+
+
+def session_scopes(user: Any) -> list[str]:
+    """What an admin session may do through the API: every read; every write for a superuser."""
+    return [s for s in ALL_SCOPES if user.is_superuser or s.endswith(":read")]
 
 
 def required_scope(view: Any, method: str) -> str | None:

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import selectors
+from ..auth import session_scopes
 from ..models import ApiKey, Event
 from ..pagination import cursor_pagination
 from ..scopes import ALL_SCOPES
@@ -42,7 +43,8 @@ class MeView(PlatformAPIView):
         summary="The calling client: key name, prefix and scopes",
         description="For checking a key's set-up: the API key's name (`client`), its public "
         "`key_prefix`, its `scopes` and `expires_at`. A staff user signed in to the admin "
-        "gets `kind: staff_user` with every scope (staff may use every endpoint). Any valid "
+        "gets `kind: staff_user` with every read scope, and the write scopes only as a superuser "
+        "(other staff write through the admin, under its permissions). Any valid "
         "key may call it; no key (or an invalid one) is 401.",
         responses={200: MeSerializer},
     )
@@ -61,7 +63,7 @@ class MeView(PlatformAPIView):
                 "kind": "staff_user",
                 "client": request.user.get_username(),
                 "key_prefix": None,
-                "scopes": list(ALL_SCOPES),
+                "scopes": session_scopes(request.user),
                 "expires_at": None,
             }
         return Response(MeSerializer(body).data)

@@ -8,8 +8,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from customers.models import Customer
 from integrations.models import ApiKey
 from tests.conftest import MakeClient
+from tests.support.errors import assert_error
 
 URL = "/api/v1/customers"
 
@@ -81,6 +83,25 @@ def test_staff_session_may_use_the_api_but_other_users_may_not() -> None:
     assert client.get(URL).status_code == 403
     client.force_login(staff)
     assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_staff_session_writes_through_the_api_only_as_a_superuser() -> None:
+    """A CSM's admin session must not write what the admin forbids it (a contract, say):
+    writes through the API take a key or a superuser; the admin keeps its permissions."""
+    user_model = get_user_model()
+    csm = user_model.objects.create_user("csm", password="pw-123456", is_staff=True)
+    boss = user_model.objects.create_superuser("boss", "boss@example.com", "pw-123456")
+    body = {"customer_id": "cust_staff_1", "name": "Staff Write", "segment": "enterprise"}
+    client = APIClient()
+    client.force_login(csm)
+    error = assert_error(client.post(URL, body, format="json"), 403, "permission_denied")
+    assert "superuser" in error["detail"]
+    assert not Customer.objects.filter(customer_id="cust_staff_1").exists()
+    client.force_login(boss)
+    created = client.post(URL, body, format="json")
+    assert created.status_code == 201, created.content
+    assert Customer.objects.filter(customer_id="cust_staff_1").exists()
 
 
 def test_per_key_throttle_gives_429_with_retry_after(make_client: MakeClient) -> None:

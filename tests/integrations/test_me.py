@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -58,7 +59,7 @@ def test_writes_are_405(make_client: MakeClient) -> None:
     assert make_client().post(URL, {}, format="json").status_code == 405
 
 
-def test_a_staff_user_sees_every_scope(staff: Any, admin_user: Any) -> None:
+def test_a_superuser_session_sees_every_scope(staff: Any, admin_user: Any) -> None:
     response = staff.get(URL, HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert response.json() == {
@@ -85,3 +86,14 @@ def test_documented_in_the_schema(make_client: MakeClient) -> None:
     ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     properties = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
     assert set(properties) == {"kind", "client", "key_prefix", "scopes", "expires_at"}
+
+
+@pytest.mark.django_db
+def test_other_staff_sessions_see_the_read_scopes_only(client: Any) -> None:
+    """A CSM signed in to the admin may read through the API; writes need a superuser."""
+    csm = get_user_model().objects.create_user("csm", password="pw-123456", is_staff=True)
+    client.force_login(csm)
+    body = client.get(URL, HTTP_ACCEPT="application/json").json()
+    assert body["kind"] == "staff_user"
+    assert body["scopes"] == [s for s in ALL_SCOPES if s.endswith(":read")]
+    assert len(body["scopes"]) == len(ALL_SCOPES) // 2
