@@ -15,7 +15,7 @@ from .choices import FeedbackStatus
 from .models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
 from .selectors.feedback import overdue_q
 from .services.feedback import feedback_edit, feedback_update
-from .services.ingestion import features_bulk_upsert, usage_ingest
+from .services.ingestion import features_bulk_upsert, usage_ingest, usage_rows_delete
 
 
 @admin.register(Feature)
@@ -55,6 +55,13 @@ class FeatureUsageAdmin(IngestedAdmin):
     raw_id_fields = ["customer"]
     date_hierarchy = "date"
     show_full_result_count = False
+
+    # Deleting usage changes who adopted what: through the service, which notes the days.
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FeatureUsage]) -> None:
+        usage_rows_delete(queryset)
+
+    def delete_model(self, request: HttpRequest, obj: FeatureUsage) -> None:
+        usage_rows_delete(FeatureUsage.objects.filter(pk=obj.pk))
 
 
 HISTORY_FIELDS = [

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, QuerySet
 
 from integrations.upsert import BulkResult, upsert_rows
 from integrations.writes import atomic_upsert
@@ -57,6 +58,18 @@ def usage_change_record(*, first_date: date, last_date: date, rows: int) -> Usag
     """Note that usage rows dated first_date..last_date were created or changed, in the
     writer's transaction: what was remembered from those days is then read again."""
     return UsageChange.objects.create(first_date=first_date, last_date=last_date, rows=rows)
+
+
+def usage_rows_delete(rows: QuerySet[FeatureUsage]) -> int:
+    """Delete usage rows (the admin's delete) and note the days they covered as a usage
+    change, as any usage write does: what was remembered from those days is read again."""
+    with transaction.atomic():
+        span = rows.aggregate(first=Min("date"), last=Max("date"), n=Count("pk"))
+        if not span["n"]:
+            return 0
+        deleted, _ = rows.delete()
+        usage_change_record(first_date=span["first"], last_date=span["last"], rows=deleted)
+    return int(deleted)
 
 
 # Usage changes are read only for windows ending today; the longest window any read offers is

@@ -189,3 +189,35 @@ def test_bitmaps_round_trip() -> None:
         bitmap = as_bitmap(pks)
         assert decode_bitmap(encode_bitmap(bitmap)) == bitmap
         assert [pk for pk in range(70_000) if bitmap >> pk & 1] == sorted(pks)
+
+
+def test_usage_deleted_in_the_admin_is_counted_again(
+    world: dict[str, Any], admin_client: Any
+) -> None:
+    """The attack pass deleted a usage row with the admin's "Delete selected": the memo kept
+    the old adopters. The admin deletes through `usage_rows_delete`, which notes the days."""
+    assert _cells() == EXPECTED  # remembered: e1 adopts k1 (2 days)
+    row = FeatureUsage.objects.get(customer=world["e1"], feature=world["k1"], date=AS_OF)
+    before = UsageChange.objects.count()
+    response = admin_client.post(
+        "/admin/product/featureusage/",
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not FeatureUsage.objects.filter(pk=row.pk).exists()
+    change = UsageChange.objects.order_by("pk").last()
+    assert UsageChange.objects.count() == before + 1
+    assert (change.first_date, change.last_date, change.rows) == (AS_OF, AS_OF, 1)
+    assert _cells()[("enterprise", "k1")] == (0, 2)  # e1 is down to 1 day of k1
+
+
+def test_usage_deleted_from_its_change_page_is_counted_again(
+    world: dict[str, Any], admin_client: Any
+) -> None:
+    assert _cells() == EXPECTED
+    row = FeatureUsage.objects.get(
+        customer=world["e2"], feature=world["k2"], date=AS_OF - timedelta(days=2)
+    )
+    response = admin_client.post(f"/admin/product/featureusage/{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert _cells()[("enterprise", "k2")] == (0, 2)  # e2 is down to 2 days of k2 (needs 3)
