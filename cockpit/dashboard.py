@@ -170,7 +170,7 @@ class RenewalsTile:
     rows: tuple[Renewal, ...]  # the largest ARR at risk first
     url: str | None
     counted_at: datetime | None = None  # when finance's summary was counted
-    refreshed_minutes: int = 0  # its max age; 0: counted live on this view
+    max_age_seconds: int = 0  # how old it may be; 0 (or less): counted live on this view
 
     @property
     def empty(self) -> bool:
@@ -179,10 +179,18 @@ class RenewalsTile:
     @property
     def counted_ago(self) -> str | None:
         """ "3 minutes ago" (None when counted live on this view)."""
-        if self.counted_at is None or not self.refreshed_minutes:
+        if self.counted_at is None or self.max_age_seconds <= 0:
             return None
         minutes = max(0, int((timezone.now() - self.counted_at).total_seconds() // 60))
         return "just now" if minutes == 0 else f"{minutes} minute{'' if minutes == 1 else 's'} ago"
+
+    @property
+    def refresh_every(self) -> str:
+        """ "5 minutes", "1 minute", "30 seconds": the summary's max age in words."""
+        minutes, seconds = divmod(self.max_age_seconds, 60)
+        if seconds:
+            return f"{self.max_age_seconds} second{'' if self.max_age_seconds == 1 else 's'}"
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -343,7 +351,7 @@ def renewals_tile(as_of: date, links: Linker) -> RenewalsTile:
         rows,
         url,
         counted_at=summary.computed_at,
-        refreshed_minutes=max_age // 60,
+        max_age_seconds=max_age,
     )
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from cockpit import site as cockpit_site
-from cockpit.dashboard import Linker, renewals_tile
+from cockpit.dashboard import Linker, RenewalsTile, renewals_tile
 from finance.models import Contract, RenewalRiskSummary
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
@@ -60,7 +61,7 @@ def test_the_tile_shows_the_summary_while_valid(
     )
     assert [r.contract_id for r in first.rows] == ["ctr_0", "ctr_1"]
     assert first.rows[0].url == "/admin/finance/contract/?q=ctr_0"
-    assert (first.counted_ago, first.refreshed_minutes) == ("just now", 5)
+    assert (first.counted_ago, first.refresh_every) == ("just now", "5 minutes")
     Contract.objects.filter(contract_id="ctr_1").update(annual_value=Decimal(400_000))
     with django_assert_max_num_queries(2):  # the model and the summary
         reused = _tile()
@@ -93,3 +94,25 @@ def test_counted_live_the_tile_says_nothing_of_age(book: None) -> None:
     tile = _tile()  # the test settings: max age 0
     assert (tile.count, tile.counted_ago) == (2, None)
     assert not RenewalRiskSummary.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("max_age", "words"),
+    [(300, "5 minutes"), (60, "1 minute"), (90, "90 seconds"), (30, "30 seconds"), (1, "1 second")],
+)
+def test_the_refresh_interval_in_words(max_age: int, words: str) -> None:
+    """The attack pass: 1-59 s hid the line, 60-119 s said "every 1 minutes"."""
+    tile = RenewalsTile(
+        None,
+        0,
+        Decimal(0),
+        Decimal(0),
+        (),
+        None,
+        counted_at=timezone.now(),
+        max_age_seconds=max_age,
+    )
+    assert tile.refresh_every == words
+    assert tile.counted_ago == "just now"
+    live = RenewalsTile(None, 0, Decimal(0), Decimal(0), (), None, counted_at=timezone.now())
+    assert live.counted_ago is None  # max age 0: counted live on this view, nothing to say

@@ -205,7 +205,7 @@ def test_usage_deleted_in_the_admin_is_counted_again(
     )
     assert response.status_code == 302
     assert not FeatureUsage.objects.filter(pk=row.pk).exists()
-    change = UsageChange.objects.order_by("pk").last()
+    change = UsageChange.objects.latest("pk")
     assert UsageChange.objects.count() == before + 1
     assert (change.first_date, change.last_date, change.rows) == (AS_OF, AS_OF, 1)
     assert _cells()[("enterprise", "k1")] == (0, 2)  # e1 is down to 1 day of k1
