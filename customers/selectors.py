@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 
 from integrations.bulk_sql import ids_by_key
+from integrations.prepared import PreparedQuery
 
 from .errors import (
     CustomerNotFound,
@@ -20,11 +21,17 @@ def customer_list() -> QuerySet[Customer]:
     return Customer.objects.select_related("success_manager")
 
 
+# Every single-customer read starts here: compiled once per thread (integrations.prepared).
+_CUSTOMER = PreparedQuery(
+    lambda customer_id: customer_list().filter(customer_id=customer_id), customer_id=str
+)
+
+
 def customer_get(customer_id: str) -> Customer:
-    try:
-        return customer_list().get(customer_id=customer_id)
-    except Customer.DoesNotExist:
-        raise CustomerNotFound() from None
+    customer = _CUSTOMER.first(customer_id=customer_id)
+    if customer is None:
+        raise CustomerNotFound()
+    return customer
 
 
 def stakeholder_list(customer: Customer) -> QuerySet[Stakeholder]:

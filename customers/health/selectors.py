@@ -20,6 +20,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.lookups import IsNull, LessThanOrEqual
 
 from integrations.clock import local_day
+from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 
 from ..models import Customer, HealthScore
@@ -144,9 +145,32 @@ def health_reference(customer: Customer, at: datetime) -> Reference | None:
     return health_references([customer.pk], at).get(customer.pk)
 
 
+def _latest_with_reference(customer_pk: int) -> QuerySet[HealthScore]:
+    """The customer's latest snapshot with `reference_annotations` for its own computed_at
+    (the health ~30 days before it, `nearest_reference` picks the side): one statement."""
+    sides = reference_annotations(
+        HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
+    )
+    return HealthScore.objects.filter(customer_id=customer_pk, is_latest=True).annotate(**sides)
+
+
+def _history(customer_pk: int, since: datetime) -> QuerySet[Any]:
+    return (
+        HealthScore.objects.filter(customer_id=customer_pk, computed_at__gte=since)
+        .order_by("computed_at")
+        .values_list("computed_at", "score", "grade")
+    )
+
+
+# Compiled once per thread: building and compiling these cost more than running them.
+_LATEST = PreparedQuery(_latest_with_reference, customer_pk=int)
+_HISTORY = PreparedQuery(_history, customer_pk=int, since=datetime)
+
+
 def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
-    """One query for the whole history window; everything else is arithmetic on it."""
-    latest = HealthScore.objects.filter(customer=customer, is_latest=True).first()
+    """Two statements: the latest snapshot with its 30-day reference, and the history window;
+    everything else is arithmetic on them."""
+    latest = _LATEST.first(customer_pk=customer.pk)
     base: dict[str, Any] = {"customer_id": customer.customer_id}
     if latest is None:
         return {
@@ -163,11 +187,7 @@ def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
             "reason": "Not computed yet: POST .../health/recompute, or wait for the nightly run.",
         }
     since = latest.computed_at - timedelta(weeks=max(weeks, TREND_WEEKS) + 1)
-    rows = list(
-        HealthScore.objects.filter(customer=customer, computed_at__gte=since)
-        .order_by("computed_at")
-        .values_list("computed_at", "score", "grade")
-    )
+    rows: list[tuple[datetime, int, str]] = _HISTORY.all(customer_pk=customer.pk, since=since)
     weekly = _weekly(rows)
     docs = registered_measures()
     components = {
@@ -188,7 +208,13 @@ def health_detail(customer: Customer, *, weeks: int = 52) -> dict[str, Any]:
             rows,
             latest.computed_at,
             latest.score,
-            health_reference(customer, latest.computed_at),
+            nearest_reference(
+                latest.computed_at,
+                latest.before_at,  # type: ignore[attr-defined]
+                latest.before_score,  # type: ignore[attr-defined]
+                latest.after_at,  # type: ignore[attr-defined]
+                latest.after_score,  # type: ignore[attr-defined]
+            ),
         ),
         "history": [
             {"week_start": week, "score": score, "grade": grade}

@@ -97,11 +97,15 @@ def gunicorn_url(transactional_db: None) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
+        # Ready when a worker answers, not when the master's socket accepts: on a loaded
+        # machine the worker can take many seconds to import the app after the bind.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
+                with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+                    probe.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    if _status_line(probe):
+                        break
             except OSError:
                 time.sleep(0.2)
         yield f"127.0.0.1:{port}"
