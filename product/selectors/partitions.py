@@ -12,7 +12,8 @@ from ..models import FeatureUsage
 
 PARENT = FeatureUsage._meta.db_table
 DEFAULT_PARTITION = f"{PARENT}_default"
-_BOUNDS = re.compile(r"FOR VALUES FROM \('(\d{4}-\d{2}-\d{2})'\) TO \('(\d{4}-\d{2}-\d{2})'\)")
+_BOUND = r"\((MINVALUE|MAXVALUE|'\d{4}-\d{2}-\d{2}')\)"
+_BOUNDS = re.compile(f"FOR VALUES FROM {_BOUND} TO {_BOUND}")
 
 
 @dataclass(frozen=True, order=True)
@@ -94,13 +95,23 @@ def usage_layout() -> UsageLayout:
         estimate = int(tuples) if tuples >= 0 else None
         match = _BOUNDS.fullmatch(bound)
         if match:
-            start, end = (date.fromisoformat(v) for v in match.groups())
+            start, end = (_day(v) for v in match.groups())
             ranges.append(Partition(name, start, end, estimate, size))
         elif bound == "DEFAULT":
             default = Partition(name, None, None, estimate, size)
     ranges.sort(key=lambda p: (p.start, p.name))
     months = _months_in(default.name) if default else []
     return UsageLayout(True, ranges, default, months)
+
+
+def _day(bound: str) -> date:
+    """A range bound: a date, or MINVALUE / MAXVALUE (an operator's open-ended partition,
+    e.g. the old table attached whole: README "Usage partitions")."""
+    if bound == "MINVALUE":
+        return date.min
+    if bound == "MAXVALUE":
+        return date.max
+    return date.fromisoformat(bound.strip("'"))
 
 
 def _months_in(table: str) -> list[Month]:

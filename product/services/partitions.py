@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -156,13 +157,13 @@ def _run_lock() -> Iterator[bool]:
 def _carry_out(plan: Plan) -> MaintenanceResult:
     result = MaintenanceResult()
     for month in plan.create:
-        if _step(result, month.name, lambda m=month: _create(m, result)):
+        if _step(result, month.name, partial(_create, month, result)):
             result.created.append(month.name)
     for partition in plan.drop:
-        if _step(result, partition.name, lambda p=partition: _drop(p)):
+        if _step(result, partition.name, partial(_drop, partition)):
             result.dropped.append(partition.name)
     if plan.purge_default:
-        _step(result, DEFAULT_PARTITION, lambda: _purge_default(plan.keep_from, result))
+        _step(result, DEFAULT_PARTITION, partial(_purge_default, plan.keep_from, result))
     return result
 
 

@@ -63,7 +63,7 @@ def where(pk: int) -> str:
 
 @pytest.fixture
 def pair(db: None) -> tuple[Customer, Feature]:
-    return CustomerFactory(customer_id="c1"), FeatureFactory(feature_id="feat_a")
+    return CustomerFactory.create(customer_id="c1"), FeatureFactory.create(feature_id="feat_a")
 
 
 def usage(pair: tuple[Customer, Feature], day: date, events: int = 1) -> FeatureUsage:
@@ -191,7 +191,7 @@ def test_default_rows_past_retention_are_deleted_not_given_a_month(
 
 @postgres
 def test_ingestion_upserts_across_partitions_and_default(api: APIClient) -> None:
-    pair = CustomerFactory(customer_id="c1"), FeatureFactory(feature_id="feat_a")
+    pair = CustomerFactory.create(customer_id="c1"), FeatureFactory.create(feature_id="feat_a")
     day = today()
     early = usage(pair, day - timedelta(days=70))  # its month and those after get partitions
     usage_partitions_maintain(today=day)
@@ -364,6 +364,16 @@ def test_the_plan_never_drops_a_partition_it_did_not_make_nor_overlaps_one() -> 
     layout = _layout([quarter])
     plan = maintenance_plan(layout, today=date(2024, 2, 10), months_ahead=3, retention_months=36)
     assert plan.create == [_month("2024-04"), _month("2024-05")]  # Jan-Mar are the quarter's
+    # The old table attached whole (README's migration path): its months are covered, and it
+    # is never dropped, even once entirely past retention.
+    legacy = Partition(f"{PARENT}_legacy", date.min, date(2027, 1, 1), None, 0)
+    plan = maintenance_plan(
+        _layout([legacy]), today=date(2030, 12, 5), months_ahead=1, retention_months=36
+    )
+    assert plan.drop == []
+    # From this month on (no month of ours is older, no row waits in DEFAULT).
+    assert plan.create == [_month("2030-12"), _month("2031-01")]
+    assert _layout([legacy]).covers(_month("2026-12"))
     with pytest.raises(ValueError, match="retention"):
         maintenance_plan(layout, today=date(2024, 2, 10), months_ahead=3, retention_months=0)
 

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -41,8 +42,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{PARENT}: partitioned by month, {len(layout.ranges)} months + DEFAULT "
             f"(today {day}; USAGE_PARTITION_MONTHS_AHEAD={ahead}, "
-            f"USAGE_RETENTION_MONTHS={retention}: months ending on or before "
-            f"{plan.keep_from} are dropped)."
+            f"USAGE_RETENTION_MONTHS={retention}: months before {plan.keep_from:%Y-%m} "
+            "are dropped)."
         )
         self.stdout.write(
             f"  {'partition':<36} {'from':<10}  {'to (excl.)':<10}  "
@@ -68,10 +69,16 @@ class Command(BaseCommand):
     @staticmethod
     def _row(p: Partition) -> str:
         rows = "not analysed" if p.estimated_rows is None else f"{p.estimated_rows:,}"
-        start = p.start.isoformat() if p.start else "DEFAULT"
-        end = p.end.isoformat() if p.end else ""
+        start = _bound(p.start, "DEFAULT")
+        end = _bound(p.end, "")
         flag = "" if p.managed or p.start is None else "  (not ours: never dropped)"
         return f"  {p.name:<36} {start:<10}  {end:<10}  {rows:>12}  {_size(p.total_bytes):>9}{flag}"
+
+
+def _bound(day: date | None, missing: str) -> str:
+    if day is None:
+        return missing
+    return {date.min: "MINVALUE", date.max: "MAXVALUE"}.get(day, day.isoformat())
 
 
 def _size(n: int) -> str:
