@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import random
@@ -389,14 +390,17 @@ def copy_template(plan: Sequence[Table], copies: int, bar: Any) -> dict[str, flo
 
 
 def _plain_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
-    """The table's indexes that back no constraint (primary key, unique): name, definition."""
+    """The table's indexes that back no constraint (primary key, unique): name, definition.
+    A partitioned table's (usage, README "Usage partitions") is defined `ON ONLY` the parent,
+    which would build it on no partition: dropped, it goes from every partition, so it is
+    built again on all of them (plain `ON`)."""
     cursor.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i "
         "WHERE i.schemaname = 'public' AND i.tablename = %s AND NOT EXISTS ("
         "SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass)",
         [table],
     )
-    return list(cursor.fetchall())
+    return [(name, sql.replace(" ON ONLY ", " ON ", 1)) for name, sql in cursor.fetchall()]
 
 
 def _template_rows(plan: Sequence[Table]) -> int:
@@ -481,7 +485,7 @@ def reconcile(copies: int) -> None:
         cursor.execute(
             "SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
-            "AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped "
+            "AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
             "AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL"
         )
         for table, column in cursor.fetchall():
@@ -493,14 +497,19 @@ def reconcile(copies: int) -> None:
 
 
 def build(
-    scale: int, pg_url: str, *, progress: bool, template: int | None = None
+    scale: int,
+    pg_url: str,
+    *,
+    progress: bool,
+    template: int | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """Create `cs_hub_ds_<scale>` afresh (this process sets Django up on it)."""
+    """Create `cs_hub_ds_<scale>` (or `name`) afresh (this process sets Django up on it)."""
     template = template or template_size(scale)
     if scale % template:
         raise ValueError(f"scale {scale} is not a multiple of the template ({template})")
     copies = scale // template - 1
-    name = database_name(scale)
+    name = name or database_name(scale)
     started = time.perf_counter()
     with _connect(pg_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -535,6 +544,10 @@ def build(
             health_weeks=HEALTH_WEEKS,
             no_progress=not progress,
         )
+    # The template's usage into its monthly partitions (it landed in DEFAULT: the migration
+    # makes only this month and those ahead), so the copies land in their months too and a
+    # 30-day read scans one or two months, as in production.
+    call_command("usage_partitions", "maintain", stdout=io.StringIO())
     timings["template"] = time.perf_counter() - mark
     mark = time.perf_counter()
     plan = copy_plan(template)
@@ -588,14 +601,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--template", type=int, default=None, help="template size (default: chosen by scale)"
     )
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="build into this database instead (a trial build beside the shared data sets)",
+    )
     args = parser.parse_args(argv)
     template = args.template or template_size(args.scale)
-    name = database_name(args.scale)
+    name = args.name or database_name(args.scale)
     record = stored_record(args.pg, name)
     if not args.force and record and record.get("fingerprint") == fingerprint(args.scale, template):
         print(f"{name}: current (built {record.get('built_on')}); nothing to do.")
         return
-    record = build(args.scale, args.pg, progress=not args.no_progress, template=template)
+    record = build(
+        args.scale, args.pg, progress=not args.no_progress, template=template, name=args.name
+    )
     print(f"{name}: built in {record['total_seconds']} s {json.dumps(record['seconds'])}")
 
 

@@ -20,6 +20,7 @@ WORK_QUEUES = {"ingest", "events", "workflows", "webhooks", "analytics"}
 EXPECTED_QUEUE = {
     "integrations.purge_idempotency_keys": "ingest",
     "product.prune_usage_changes": "ingest",
+    "product.maintain_usage_partitions": "ingest",
     "integrations.relay_events": "events",
     "operations.run_workflow_step": "workflows",
     "operations.sweep_workflow_steps": "workflows",

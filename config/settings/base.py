@@ -353,6 +353,13 @@ WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOI
 WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT = env.int("WEBHOOKS_MAX_IN_FLIGHT_PER_CLIENT", default=4)
 CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
+# Usage partitions on PostgreSQL (README "Usage partitions"): months created ahead of today's,
+# and whole months kept. A month is dropped once every day of it is older than
+# USAGE_RETENTION_MONTHS months; the longest read looks back ~27 months (retention correlation:
+# 365 + 90 + 365 days before `as_of`), so keep at least 28.
+USAGE_PARTITION_MONTHS_AHEAD = env.int("USAGE_PARTITION_MONTHS_AHEAD", default=3)
+USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=36)
+
 # Celery (DESIGN.md section 4). Broker-specific options: config/brokers.py.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -383,7 +390,11 @@ CELERY_TIMEZONE = "UTC"
 # (embedded/dev, CI, small installs).
 CS_HUB_TASKS_BY_QUEUE: dict[str, list[str]] = {
     # The ingest path's own upkeep; the ingest endpoints write in the request.
-    "ingest": ["integrations.purge_idempotency_keys", "product.prune_usage_changes"],
+    "ingest": [
+        "integrations.purge_idempotency_keys",
+        "product.prune_usage_changes",
+        "product.maintain_usage_partitions",
+    ],
     # The outbox relay: every event's handlers and webhook fan-out start here.
     "events": ["integrations.relay_events"],
     "workflows": [
@@ -429,6 +440,12 @@ CELERY_BEAT_SCHEDULE = {
     "prune-usage-changes": {
         "task": "product.prune_usage_changes",
         "schedule": crontab(hour=4, minute=40),
+    },
+    # Usage's monthly partitions on PostgreSQL: the months ahead, DEFAULT's rows into their
+    # month, the months past retention dropped (README "Usage partitions"; SQLite: a no-op).
+    "maintain-usage-partitions": {
+        "task": "product.maintain_usage_partitions",
+        "schedule": crontab(hour=4, minute=50),
     },
     # A renewal-model version on the renewals resolved so far (README "Finance: renewal model").
     "fit-renewal-model-monthly": {

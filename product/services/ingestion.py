@@ -94,19 +94,32 @@ _CONFLICT = f"""
 
 
 def _upsert_postgres(rows: list[tuple[int, int, str, int, int]]) -> BulkResult:
+    # Usage is partitioned by month on PostgreSQL (README "Usage partitions"), where RETURNING
+    # cannot read a system column (xmax = 0 said "inserted"): the keys already present are read
+    # in the same statement and snapshot instead. A key a racing batch commits meanwhile is
+    # then counted as created here although ON CONFLICT updated it (the counts only; the rows
+    # are right either way).
     columns = list(zip(*rows, strict=True))
     sql = f"""
-        INSERT INTO {_TABLE} (customer_id, feature_id, date, events, active_users)
-        SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::int[], %s::int[])
-        {_CONFLICT}
-        RETURNING (xmax = 0)
+        WITH batch AS (
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::int[], %s::int[])
+                AS b (customer_id, feature_id, date, events, active_users)
+        ), present AS (
+            SELECT u.customer_id, u.feature_id, u.date FROM {_TABLE} u
+            JOIN batch USING (customer_id, feature_id, date)
+        ), written AS (
+            INSERT INTO {_TABLE} (customer_id, feature_id, date, events, active_users)
+            SELECT * FROM batch
+            {_CONFLICT}
+            RETURNING customer_id, feature_id, date
+        )
+        SELECT count(*), count(*) FILTER (WHERE present.date IS NULL)
+        FROM written LEFT JOIN present USING (customer_id, feature_id, date)
     """  # noqa: S608 - table name is ours; values are bound parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(c) for c in columns])
-        flags = [row[0] for row in cursor.fetchall()]
-    created = sum(1 for inserted in flags if inserted)
-    updated = len(flags) - created
-    return BulkResult(created=created, updated=updated, unchanged=len(rows) - len(flags))
+        written, created = cursor.fetchone()
+    return BulkResult(created=created, updated=written - created, unchanged=len(rows) - written)
 
 
 def _upsert_sqlite(rows: list[tuple[int, int, str, int, int]]) -> BulkResult:
