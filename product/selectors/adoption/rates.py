@@ -29,7 +29,9 @@ def _per_customer_sql(feature: Feature, as_of: date, window: int) -> tuple[str, 
         as_of_after=as_of - timedelta(days=HEALTH_FRESH_DAYS),
         as_of_until=as_of,
     )
-    customers = scorable_customers(as_of).values("id", "segment", "lifecycle_stage", y=health)
+    customers = (
+        scorable_customers(as_of).order_by().values("id", "segment", "lifecycle_stage", y=health)
+    )
     usage = (
         FeatureUsage.objects.filter(
             ACTIVE_ROW, current.extend_back(window).dates("date"), feature_id=feature.pk
