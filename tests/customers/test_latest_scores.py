@@ -58,9 +58,7 @@ def test_the_latest_in_bounds_with_ties_and_late_rescoring(
         found = read.latest_scores(pks, as_of_until=T0.date())
     assert found == {tied.pk: 45, rescored.pk: 20}
     # 30 days earlier: only the re-scored row was for a day that early.
-    assert read.latest_scores(pks, as_of_until=T0.date() - timedelta(days=30)) == {
-        rescored.pk: 20
-    }
+    assert read.latest_scores(pks, as_of_until=T0.date() - timedelta(days=30)) == {rescored.pk: 20}
 
 
 @pytest.mark.django_db
