@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import pytest
+from django.db import connection, transaction
 
 from customers import read
 from customers.models import Customer, HealthScore
@@ -82,3 +83,32 @@ def test_random_histories_match_the_definition_and_latest_health_scores() -> Non
 def test_no_customers_no_query(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         assert read.latest_scores([], as_of_until=T0.date()) == {}
+
+
+@pytest.mark.django_db
+def test_postgresql_reads_the_latest_from_the_covering_index_without_sorting() -> None:
+    """The plan the 10,000-customer data set regressed on: with an index on the customer alone
+    PostgreSQL sorted each customer's whole history for `ORDER BY computed_at DESC, id DESC
+    LIMIT 1`. health_customer_latest_idx has that order and the columns the bounded reads take,
+    so the lookup is a backward (index-only) scan and no plan needs a Sort (sequential and bitmap
+    scans are switched off here: on a few test rows they would be cheapest)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL plans only")
+    customer = cast(Customer, CustomerFactory())
+    for day in range(10):
+        snapshot(customer, T0 - timedelta(days=7 * day), (T0 - timedelta(days=7 * day)).date(), 50)
+    bounded = (
+        Customer.objects.filter(pk=customer.pk)
+        .order_by()
+        .annotate(score=read.latest_health("score", as_of_until=T0.date() - timedelta(days=30)))
+    )
+    sql, params = bounded.values_list("pk", "score").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_healthscore")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    # Index-only once the table's pages are all-visible (VACUUM); here they may not be yet.
+    assert "Scan Backward using health_customer_latest_idx" in plan, plan
+    assert "Sort" not in plan, plan
