@@ -3,12 +3,14 @@ subquery) and each decision's usage count (a subquery) are looked up once per ro
 per SUM that reads them (the 10,000-customer data set ran them ten and two times per row)."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from customers.models import Customer
+from product.models import Feature
 from product.selectors import adoption
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
@@ -30,8 +32,8 @@ def plans(statements: list[dict[str, Any]]) -> list[str]:
 def test_each_subquery_runs_once_per_row() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL plans only")
-    feature = FeatureFactory()
-    customer = CustomerFactory()
+    feature = cast(Feature, FeatureFactory())
+    customer = cast(Customer, CustomerFactory())
     non_usage_health(customer, 70, AS_OF)
     ContractFactory(customer=customer, status="renewed", end_date=date(2026, 6, 1))
     with CaptureQueriesContext(connection) as ctx:
