@@ -324,7 +324,10 @@ class HealthScore(models.Model):
     Kept true by every write (customers.health.latest; `save`, `delete` and the manager's
     bulk writes here), never set by a caller."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="health_scores")
+    # No index of its own: health_customer_latest_idx leads with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="health_scores", db_index=False
+    )
     computed_at = models.DateTimeField()
     as_of = models.DateField(help_text="The day whose data the score describes.")
     score = models.PositiveSmallIntegerField()
@@ -350,7 +353,18 @@ class HealthScore(models.Model):
     class Meta:
         ordering = ["-computed_at"]
         indexes = [
-            models.Index(fields=["customer", "computed_at"], name="health_customer_time_idx"),
+            # A customer's latest snapshot within bounds (customers.read.latest_health: newest
+            # computed_at, newest pk on a tie, as_of bounded): a backward index-only scan that
+            # stops at the first row in bounds. With (customer, computed_at) and a customer-only
+            # index, PostgreSQL sorted every snapshot of the customer instead (the pk tie-break
+            # is not in that order), reading ~50 wide rows per customer: adoption's health
+            # read took 330 ms at 10,000 customers, 35 ms this way (PostgreSQL; SQLite leaves
+            # INCLUDE out).
+            models.Index(
+                fields=["customer", "computed_at", "id"],
+                include=["as_of", "score", "grade", "non_usage_score"],
+                name="health_customer_latest_idx",
+            ),
             models.Index(fields=["computed_at"], name="health_time_idx"),
             # The admin's list of latest snapshots, newest first: one nightly run stamps
             # them all alike, so the pk decides and computed_at alone cannot order a page.

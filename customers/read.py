@@ -227,6 +227,23 @@ def latest_health_scores(
     return {row[0]: HealthSnapshot(*row) for row in rows}
 
 
+def latest_scores(customer_pks: Sequence[int], *, as_of_until: date) -> dict[int, int]:
+    """Each customer's score in its latest snapshot scored for `as_of_until` or before
+    (`latest_health`'s order); customers without one are left out. One query: a backward
+    index-only lookup per customer (health_customer_latest_idx holds the score), where
+    `latest_health_scores` finds each snapshot's id and then fetches the wide rows by id (and
+    parses their times) for renewal scoring, which takes the score alone of thousands."""
+    if not customer_pks:
+        return {}
+    rows = (
+        Customer.objects.filter(pk__in=customer_pks)
+        .order_by()
+        .annotate(score=latest_health("score", as_of_until=as_of_until))
+        .values_list("pk", "score")
+    )
+    return {pk: score for pk, score in rows if score is not None}
+
+
 @dataclass(frozen=True, slots=True)
 class HealthChange:
     """The latest score against the health ~30 days before it (`health_references`)."""

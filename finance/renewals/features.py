@@ -86,8 +86,8 @@ def _rows_on(
 ) -> dict[int, FeatureRow]:
     # Thousands of ids, read by eight queries: each binds them as one array (IdArray).
     pks = IdArray(sorted({o.customer_pk for o in group}))
-    health = customers_read.latest_health_scores(pks, as_of_until=day)
-    earlier = customers_read.latest_health_scores(pks, as_of_until=day - timedelta(days=30))
+    health = customers_read.latest_scores(pks, as_of_until=day)
+    earlier = customers_read.latest_scores(pks, as_of_until=day - timedelta(days=30))
     usage = product_read.adoption_and_seats(pks, day)
     payments = payment_facts(pks, day)
     escalations = operations_read.open_escalations_on(pks, day)
@@ -99,10 +99,8 @@ def _rows_on(
         adopted = usage[pk].adoption
         payment = payments.get(pk)
         row: FeatureRow = {
-            "health_score": None if now is None else float(now.score),
-            "health_change_30d": (
-                None if now is None or before is None else float(now.score - before.score)
-            ),
+            "health_score": None if now is None else float(now),
+            "health_change_30d": (None if now is None or before is None else float(now - before)),
             "key_feature_adoption": (
                 len(adopted.adopted) / adopted.key_features if adopted.key_features else None
             ),

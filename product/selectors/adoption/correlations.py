@@ -98,14 +98,21 @@ def retention(
     rows = outcomes.annotate(days=Coalesce(Subquery(before), 0))
     inner, params = compiled(rows)
     t = feature.adoption_threshold_days
+    # The 2x2 table's cells (at most four rows), summed here: with SUM(x) and SUM(x * y) over
+    # the subquery PostgreSQL inlined x twice and counted each customer's usage twice.
     sql = f"""
-        SELECT COUNT(*), SUM(x), SUM(y), SUM(x * y)
+        SELECT s.x, s.y, COUNT(*)
         FROM (SELECT CASE WHEN r.days >= {t} THEN 1 ELSE 0 END AS x, r.renewed AS y
               FROM ({inner}) r) s
+        GROUP BY s.x, s.y
     """  # noqa: S608
     with read_connection(FeatureUsage).cursor() as cursor:
         cursor.execute(sql, params)
-        n, sx, sy, sxy = (int(v or 0) for v in cursor.fetchone())
+        cells = {(int(x), int(y)): int(count) for x, y, count in cursor.fetchall()}
+    n = sum(cells.values())
+    sx = cells.get((1, 0), 0) + cells.get((1, 1), 0)
+    sy = cells.get((0, 1), 0) + cells.get((1, 1), 0)
+    sxy = cells.get((1, 1), 0)
     # x and y are 0/1, so Σx² = Σx and Σy² = Σy.
     result = pearson(n, sx, sy, sxy, sx, sy)
     result.lead_days = RETENTION_LEAD_DAYS
