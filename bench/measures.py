@@ -93,6 +93,16 @@ def bench_ingestion(port: int, batches: int) -> dict[str, object]:
     api_batches = [json.dumps(b).encode() for b in usage_batches(batches, api_first)]
     floor_batches = usage_batches(batches, floor_first)
 
+    try:
+        return _ingest_and_floor(port, key, api_batches, floor_batches)
+    finally:
+        api_key.delete()
+        forget_ingested(oldest_written, api_first + timedelta(days=1), changes_before or 0)
+
+
+def _ingest_and_floor(
+    port: int, key: str, api_batches: list[bytes], floor_batches: list[list[dict[str, object]]]
+) -> dict[str, object]:
     queue = list(enumerate(api_batches))
     lock = threading.Lock()
     latencies: list[float] = []
@@ -170,8 +180,6 @@ def bench_ingestion(port: int, batches: int) -> dict[str, object]:
     for t in threads:
         t.join()
     floor_rate = 10_000 * len(floor_times) / (time.perf_counter() - started)
-    api_key.delete()
-    forget_ingested(oldest_written, api_first + timedelta(days=1), changes_before or 0)
     if failures:
         raise SystemExit(f"ingestion floor failed: {failures[:3]}")
     return {
