@@ -11,15 +11,16 @@ import time
 from datetime import date, timedelta
 
 
-def usage_batches(n: int, offset_days: int) -> list[list[dict[str, object]]]:
-    """Rows for days 400+ days back (no seed row there), 10,000 per batch."""
+def usage_batches(n: int, first_day: date) -> list[list[dict[str, object]]]:
+    """n batches of 10,000 rows: every customer and feature on `first_day`, then the day
+    before, and so on."""
     from customers.models import Customer
     from product.models import Feature
 
     customers = list(Customer.objects.order_by("pk").values_list("customer_id", flat=True))
     features = list(Feature.objects.order_by("pk").values_list("feature_id", flat=True))
     batches, batch = [], []
-    day = date.today() - timedelta(days=offset_days)
+    day = first_day
     i = 0
     while len(batches) < n:
         cid = customers[i % len(customers)]
@@ -42,16 +43,66 @@ def usage_batches(n: int, offset_days: int) -> list[list[dict[str, object]]]:
     return batches
 
 
+def new_usage_days(batches: int) -> tuple[date, date, date]:
+    """Days no usage row has, so that both sides of bench_ingestion insert: the API's
+    batches start the day before the oldest row, the floor's 40 days before the API's last.
+    (The data set is reused from run to run: rows already there would be re-sent, not
+    inserted, `unchanged` with no write at all and about three times as fast; the runs of
+    2026-11-30 measured that.) Returns the API's first day, the floor's, and the oldest day
+    either writes."""
+    from django.db.models import Min
+
+    from customers.models import Customer
+    from product.models import Feature, FeatureUsage
+
+    oldest = FeatureUsage.objects.aggregate(day=Min("date"))["day"] or date.today()
+    per_day = max(Customer.objects.count() * Feature.objects.count(), 1)
+    span = -(-batches * 10_000 // per_day)  # the days n batches cover (rounded up)
+    api_first = oldest - timedelta(days=1)
+    floor_first = api_first - timedelta(days=span + 40)
+    return api_first, floor_first, floor_first - timedelta(days=span)
+
+
+def forget_ingested(since: date, before: date, usage_changes_after: int) -> int:
+    """Delete what bench_ingestion wrote (usage rows dated since..before, the usage changes
+    it noted), so the data set stays as built and the next run inserts again."""
+    from django.db import connection
+
+    from product.models import FeatureUsage, UsageChange
+
+    table = FeatureUsage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE date >= %s AND date < %s", [since, before])  # noqa: S608
+        deleted = cursor.rowcount
+        cursor.execute(f"VACUUM ANALYZE {table}")
+    UsageChange.objects.filter(pk__gt=usage_changes_after).delete()
+    return deleted
+
+
 def bench_ingestion(port: int, batches: int) -> dict[str, object]:
     """Usage rows through the running server (2 client threads, 10,000-row batches of days no
-    seed row touches) against the floor: the same upsert statement run directly with psycopg
-    from 2 threads on other days (so both really insert)."""
+    usage row has) against the floor: the same upsert statement run directly with psycopg
+    from 2 threads on other new days. Both must insert every row (a run that found its rows
+    there would time re-sends: it stops instead); the rows are deleted afterwards."""
     from integrations.models import ApiKey
+    from product.models import UsageChange
 
-    _, key = ApiKey.objects.create_key(name="bench", scopes=["product:write"])
-    api_batches = [json.dumps(b).encode() for b in usage_batches(batches, 400)]
-    floor_batches = usage_batches(batches, 400 + 40)
+    api_first, floor_first, oldest_written = new_usage_days(batches)
+    changes_before = UsageChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    api_key, key = ApiKey.objects.create_key(name="bench", scopes=["product:write"])
+    api_batches = [json.dumps(b).encode() for b in usage_batches(batches, api_first)]
+    floor_batches = usage_batches(batches, floor_first)
 
+    try:
+        return _ingest_and_floor(port, key, api_batches, floor_batches)
+    finally:
+        api_key.delete()
+        forget_ingested(oldest_written, api_first + timedelta(days=1), changes_before or 0)
+
+
+def _ingest_and_floor(
+    port: int, key: str, api_batches: list[bytes], floor_batches: list[list[dict[str, object]]]
+) -> dict[str, object]:
     queue = list(enumerate(api_batches))
     lock = threading.Lock()
     latencies: list[float] = []
@@ -74,7 +125,7 @@ def bench_ingestion(port: int, batches: int) -> dict[str, object]:
             response = conn.getresponse()
             payload = response.read()
             latencies.append(time.perf_counter() - t0)
-            if response.status != 200:
+            if response.status != 200 or json.loads(payload).get("created") != 10_000:
                 failures.append(f"{response.status} {payload[:200]!r}")
         conn.close()
 
@@ -116,8 +167,10 @@ def bench_ingestion(port: int, batches: int) -> dict[str, object]:
                 tuples = tuple_batches.pop()
             t0 = time.perf_counter()
             with transaction.atomic():
-                _upsert_postgres(tuples)  # type: ignore[arg-type]
+                result = _upsert_postgres(tuples)  # type: ignore[arg-type]
             floor_times.append(time.perf_counter() - t0)
+            if result.created != len(tuples):
+                failures.append(f"floor: {result}")
         conn.close()
 
     started = time.perf_counter()
@@ -127,6 +180,8 @@ def bench_ingestion(port: int, batches: int) -> dict[str, object]:
     for t in threads:
         t.join()
     floor_rate = 10_000 * len(floor_times) / (time.perf_counter() - started)
+    if failures:
+        raise SystemExit(f"ingestion floor failed: {failures[:3]}")
     return {
         "ingest_rows": rows,
         "ingest_wall_seconds": round(wall, 2),

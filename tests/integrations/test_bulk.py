@@ -75,3 +75,48 @@ def test_parsers(kind: str, value: Any, expected: Any) -> None:
             schema.validate([{"k": "x", "v": value}])
     else:
         assert str(schema.validate([{"k": "x", "v": value}])[0]["v"]) == expected
+
+
+def _int_errors(spec: Spec, values: list[Any]) -> list[tuple[int, str]]:
+    schema = BulkSchema(specs=[Spec("k", kind="key"), spec], natural_key=("k",))
+    try:
+        schema.validate([{"k": f"k{i}", "n": v} for i, v in enumerate(values)])
+    except BulkValidationError as exc:
+        return [(e["index"], e["code"]) for e in exc.item_errors]
+    return []
+
+
+def test_bounded_ints_taken_directly_keep_every_rule() -> None:
+    # A JSON integer within the bounds is taken without a parse call (the usage batches'
+    # fast path): the bounds themselves, bools, floats and strings are still refused.
+    plain = Spec("n", kind="int", min_value=0, max_value=10)
+    assert _int_errors(plain, [0, 10, 5]) == []
+    assert _int_errors(plain, [-1, 11, True, 3.0, "3", None, 10]) == [
+        (0, "min_value"),
+        (1, "max_value"),
+        (2, "invalid"),
+        (3, "invalid"),
+        (4, "invalid"),
+        (5, "null"),
+    ]
+    schema = BulkSchema(specs=[Spec("k", kind="key"), plain], natural_key=("k",))
+    assert schema.validate([{"k": "a", "n": 7}]) == [{"k": "a", "n": 7}]
+
+    # An int spec with a check is not a plain one: the check still runs.
+    def odd(value: int) -> None:
+        if value % 2 == 0:
+            raise ValueError("Must be odd.")
+
+    checked = Spec("n", kind="int", min_value=0, max_value=10, check=odd)
+    assert _int_errors(checked, [1, 2, 3]) == [(1, "invalid")]
+
+
+def test_unknown_fields_are_still_reported_beside_valid_ones() -> None:
+    schema = BulkSchema(
+        specs=[Spec("k", kind="key"), Spec("n", kind="int", min_value=0, max_value=9)],
+        natural_key=("k",),
+    )
+    with pytest.raises(BulkValidationError) as caught:
+        schema.validate([{"k": "a", "n": 1}, {"k": "b", "n": 2, "zz": 1, "yy": 2}])
+    found = sorted((e["index"], e["field"], e["code"]) for e in caught.value.item_errors)
+    assert found == [(1, "yy", "unknown_field"), (1, "zz", "unknown_field")]
