@@ -29,7 +29,8 @@ from django.db.models import (
 
 from integrations.clock import DayWindow, local_day_end
 from integrations.clock import today as clock_today
-from integrations.idarray import IdSubquery
+from integrations.idarray import IdArray, IdSubquery
+from integrations.prepared import PreparedQuery
 from integrations.replica import primary_reads
 
 from . import facts
@@ -412,9 +413,18 @@ def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
     return set(rows.values_list("customer_id", flat=True).distinct())
 
 
+# The single-customer read-outs call these per request: compiled once per thread
+# (integrations.prepared), the ids bound as one array.
+_SEGMENTS = PreparedQuery(
+    lambda pks: Customer.objects.filter(pk__in=pks).values_list("pk", "segment"), pks=IdArray
+)
+
+
 def customer_segments(customer_pks: Sequence[int]) -> dict[int, str]:
-    """Each customer's segment. One query."""
-    return dict(Customer.objects.filter(pk__in=customer_pks).values_list("pk", "segment"))
+    """Each customer's segment. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    return dict(_SEGMENTS.all(pks=IdArray(customer_pks)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,18 +464,25 @@ class LifecyclePosition:
     since: datetime
 
 
+def _lifecycle_positions(pks: IdArray) -> QuerySet[Any]:
+    entered = LifecycleChange.objects.filter(
+        customer=OuterRef("pk"), to_stage=OuterRef("lifecycle_stage")
+    ).order_by("-changed_at", "-pk")
+    return (
+        Customer.objects.filter(pk__in=pks)
+        .annotate(entered=Subquery(entered.values("changed_at")[:1]))
+        .values_list("pk", "status", "lifecycle_stage", "entered", "created_at")
+    )
+
+
+_LIFECYCLE_POSITIONS = PreparedQuery(_lifecycle_positions, pks=IdArray)
+
+
 def lifecycle_positions(customer_pks: Sequence[int]) -> dict[int, LifecyclePosition]:
     """Every asked customer that exists. One query."""
     if not customer_pks:
         return {}
-    entered = LifecycleChange.objects.filter(
-        customer=OuterRef("pk"), to_stage=OuterRef("lifecycle_stage")
-    ).order_by("-changed_at", "-pk")
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks)
-        .annotate(entered=Subquery(entered.values("changed_at")[:1]))
-        .values_list("pk", "status", "lifecycle_stage", "entered", "created_at")
-    )
+    rows = _LIFECYCLE_POSITIONS.all(pks=IdArray(customer_pks))
     return {
         pk: LifecyclePosition(status, stage, entered or created)
         for pk, status, stage, entered, created in rows

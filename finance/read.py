@@ -13,6 +13,8 @@ from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 from customers.models import Customer
 from integrations.capped import Capped, capped
 from integrations.clock import DayWindow
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 
 from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
@@ -74,20 +76,33 @@ class ContractEnding:
     annual_value: Decimal
 
 
-def contracts_ending(
-    customer_pks: Sequence[int], *, after: date, until: date
-) -> dict[int, tuple[ContractEnding, ...]]:
-    """Active contracts with end_date in (after, until], by end date. One query."""
-    rows = (
+# The single-customer read-outs read these per request: compiled once per thread
+# (integrations.prepared), the ids bound as one array.
+_CONTRACTS_ENDING = PreparedQuery(
+    lambda pks, after, until: (
         Contract.objects.filter(
-            customer_id__in=customer_pks,
+            customer_id__in=pks,
             status=ContractStatus.ACTIVE,
             end_date__gt=after,
             end_date__lte=until,
         )
         .order_by("end_date", "contract_id")
         .values_list("customer_id", "contract_id", "end_date", "annual_value")
-    )
+    ),
+    pks=IdArray,
+    after=date,
+    until=date,
+)
+
+
+def contracts_ending(
+    customer_pks: Sequence[int], *, after: date, until: date
+) -> dict[int, tuple[ContractEnding, ...]]:
+    """Active contracts with end_date in (after, until], by end date. One query (none for no
+    pks)."""
+    if not customer_pks:
+        return {}
+    rows = _CONTRACTS_ENDING.all(pks=IdArray(customer_pks), after=after, until=until)
     found: dict[int, list[ContractEnding]] = {}
     for customer_pk, contract_id, end_date, annual_value in rows:
         found.setdefault(customer_pk, []).append(
@@ -96,17 +111,24 @@ def contracts_ending(
     return {pk: tuple(items) for pk, items in found.items()}
 
 
-def first_contract_starts(customer_pks: Sequence[int]) -> dict[int, date]:
-    """The earliest start_date of any of the customer's contracts (whatever their status now),
-    per customer that has one. One query."""
-    rows = (
-        Contract.objects.filter(customer_id__in=customer_pks)
+_FIRST_CONTRACT_STARTS = PreparedQuery(
+    lambda pks: (
+        Contract.objects.filter(customer_id__in=pks)
         .order_by()
         .values("customer_id")
         .annotate(first=Min("start_date"))
         .values_list("customer_id", "first")
-    )
-    return dict(rows)
+    ),
+    pks=IdArray,
+)
+
+
+def first_contract_starts(customer_pks: Sequence[int]) -> dict[int, date]:
+    """The earliest start_date of any of the customer's contracts (whatever their status now),
+    per customer that has one. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    return dict(_FIRST_CONTRACT_STARTS.all(pks=IdArray(customer_pks)))
 
 
 def payment_status(customer_pks: Sequence[int], as_of: date) -> dict[int, PaymentFacts]:

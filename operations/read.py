@@ -12,7 +12,9 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When, Wind
 from django.db.models.functions import Coalesce
 
 from integrations.capped import Capped, capped
-from integrations.clock import DayWindow, local_day, local_day_end
+from integrations.clock import DayWindow, instants_between, local_day, local_day_end
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 
 from .choices import (
@@ -64,21 +66,29 @@ def _count_by_customer(
     )
 
 
+def _open_interventions(pks: IdArray) -> QuerySet[Any]:
+    runs = WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES)
+    escalations = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
+    alerts = Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
+    return _count_by_customer(runs, pks, "runs").union(
+        _count_by_customer(escalations, pks, "escalations"),
+        _count_by_customer(alerts, pks, "alerts"),
+        all=True,
+    )
+
+
+# The single-customer read-outs read these per request: compiled once per thread
+# (integrations.prepared), the ids bound as one array.
+_OPEN_INTERVENTIONS = PreparedQuery(_open_interventions, pks=IdArray)
+
+
 def open_interventions(customer_pks: Sequence[int]) -> dict[int, OpenInterventions]:
     """Every asked customer (nothing open: zeros). One query: the three grouped counts in one
     UNION ALL (a read-out pays one round trip, not three)."""
     pks = list(customer_pks)
     counts: dict[int, dict[str, int]] = {pk: {} for pk in pks}
     if pks:
-        runs = WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES)
-        escalations = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
-        alerts = Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
-        union = _count_by_customer(runs, pks, "runs").union(
-            _count_by_customer(escalations, pks, "escalations"),
-            _count_by_customer(alerts, pks, "alerts"),
-            all=True,
-        )
-        for customer_pk, kind, n in union:
+        for customer_pk, kind, n in _OPEN_INTERVENTIONS.all(pks=IdArray(pks)):
             counts[customer_pk][kind] = n
     return {
         pk: OpenInterventions(c.get("runs", 0), c.get("escalations", 0), c.get("alerts", 0))
@@ -131,11 +141,12 @@ class SurveySummary:
         return round_half_up(100 * (self.promoters - self.detractors) / self.nps_responses, 1)
 
 
-def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, SurveySummary]:
-    """Customers with answers in the window. One query."""
+def _survey_summaries(pks: IdArray, start: datetime, end: datetime) -> QuerySet[Any]:
     nps, csat = Q(kind=SurveyKind.NPS), Q(kind=SurveyKind.CSAT)
-    rows = (
-        SurveyResponse.objects.filter(window.instants("answered_at"), customer_id__in=customer_pks)
+    return (
+        SurveyResponse.objects.filter(
+            instants_between("answered_at", start, end), customer_id__in=pks
+        )
         .values("customer_id")
         .annotate(
             nps_n=Count("id", filter=nps),
@@ -146,6 +157,16 @@ def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[
         )
         .order_by()
     )
+
+
+_SURVEYS = PreparedQuery(_survey_summaries, pks=IdArray, start=datetime, end=datetime)
+
+
+def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, SurveySummary]:
+    """Customers with answers in the window. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    rows = _SURVEYS.all(pks=IdArray(customer_pks), start=window.start, end=window.end)
     return {
         r["customer_id"]: SurveySummary(
             r["nps_n"],

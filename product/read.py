@@ -14,6 +14,8 @@ from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 from customers.models import Customer
 from integrations.capped import Capped, capped
 from integrations.clock import DayWindow, days_window
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 
 from .choices import FeedbackStatus, FeedbackType
 from .models import Feature, FeatureUsage, Feedback
@@ -70,19 +72,43 @@ class UsageTotals:
         return usage_ratio(self.events_last_30d, self.events_prior_30d)
 
 
-def usage_totals(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageTotals]:
-    """Per customer with usage rows in the 60 days up to `as_of`. One query."""
-    last = days_window(as_of, 30)
-    rows = (
+def _usage_totals(
+    pks: IdArray, prior_first: date, prior_last: date, last_first: date, as_of: date
+) -> QuerySet[Any]:
+    last, prior = DayWindow(last_first, as_of), DayWindow(prior_first, prior_last)
+    return (
         FeatureUsage.objects.filter(
-            last.extend_back(30).dates("date"), customer_id__in=customer_pks
+            DayWindow(prior_first, as_of).dates("date"), customer_id__in=pks
         )
         .values("customer_id")
         .annotate(
             last=Sum("events", filter=last.dates("date")),
-            prior=Sum("events", filter=last.prior().dates("date")),
+            prior=Sum("events", filter=prior.dates("date")),
         )
         .order_by()
+    )
+
+
+# Read per request by the single-customer read-outs: compiled once per thread
+# (integrations.prepared), the windows' days and the ids as parameters.
+_USAGE_TOTALS = PreparedQuery(
+    _usage_totals, pks=IdArray, prior_first=date, prior_last=date, last_first=date, as_of=date
+)
+
+
+def usage_totals(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageTotals]:
+    """Per customer with usage rows in the 60 days up to `as_of`. One query (none for no
+    pks)."""
+    if not customer_pks:
+        return {}
+    last = days_window(as_of, 30)
+    prior = last.prior()
+    rows = _USAGE_TOTALS.all(
+        pks=IdArray(customer_pks),
+        prior_first=prior.first_day,
+        prior_last=prior.last_day,
+        last_first=last.first_day,
+        as_of=as_of,
     )
     return {r["customer_id"]: UsageTotals(r["last"] or 0, r["prior"] or 0) for r in rows}
 
@@ -96,25 +122,46 @@ class KeyFeatureAdoption:
     key_features: int
 
 
-def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, KeyFeatureAdoption]:
-    """Every asked customer (none adopted: an empty tuple). Two queries."""
-    key = {f.pk: f for f in Feature.objects.filter(is_key=True)}
-    rows = (
+_KEY_FEATURES = PreparedQuery(
+    lambda: Feature.objects.filter(is_key=True).values_list(
+        "pk", "feature_id", "adoption_threshold_days"
+    )
+)
+
+
+def _active_days(pks: IdArray, features: IdArray, first: date, as_of: date) -> QuerySet[Any]:
+    return (
         FeatureUsage.objects.filter(
             ACTIVE,
-            days_window(as_of, 30).dates("date"),
-            customer_id__in=customer_pks,
-            feature_id__in=key,
+            DayWindow(first, as_of).dates("date"),
+            customer_id__in=pks,
+            feature_id__in=features,
         )
         .values("customer_id", "feature_id")
         .annotate(days=Count("id"))
         .order_by()
     )
+
+
+_ACTIVE_DAYS = PreparedQuery(_active_days, pks=IdArray, features=IdArray, first=date, as_of=date)
+
+
+def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, KeyFeatureAdoption]:
+    """Every asked customer (none adopted: an empty tuple). Two queries (one without key
+    features or customers)."""
+    key = {pk: (feature_id, threshold) for pk, feature_id, threshold in _KEY_FEATURES.all()}
     adopted: dict[int, list[str]] = {pk: [] for pk in customer_pks}
-    for row in rows:
-        feature = key[row["feature_id"]]
-        if row["days"] >= feature.adoption_threshold_days:
-            adopted[row["customer_id"]].append(feature.feature_id)
+    if key and adopted:
+        rows = _ACTIVE_DAYS.all(
+            pks=IdArray(adopted),
+            features=IdArray(key),
+            first=days_window(as_of, 30).first_day,
+            as_of=as_of,
+        )
+        for row in rows:
+            feature_id, threshold = key[row["feature_id"]]
+            if row["days"] >= threshold:
+                adopted[row["customer_id"]].append(feature_id)
     return {pk: KeyFeatureAdoption(tuple(sorted(names)), len(key)) for pk, names in adopted.items()}
 
 
