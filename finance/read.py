@@ -58,15 +58,23 @@ __all__ = [
 ]
 
 
-def arr(customer_pks: Sequence[int]) -> dict[int, Decimal]:
-    """ARR (Σ annual_value of active contracts) per customer that has any. One query."""
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks)
+_ARR = PreparedQuery(
+    lambda pks: (
+        Customer.objects.filter(pk__in=pks)
         .annotate(arr=customer_arr("pk"))
         .filter(arr__isnull=False)
         .values_list("pk", "arr")
-    )
-    return dict(rows)
+    ),
+    pks=IdArray,
+)
+
+
+def arr(customer_pks: Sequence[int]) -> dict[int, Decimal]:
+    """ARR (Σ annual_value of active contracts) per customer that has any. One query (none
+    for no pks)."""
+    if not customer_pks:
+        return {}
+    return dict(_ARR.all(pks=IdArray(customer_pks)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +152,11 @@ class ExpansionRevenue:
     won_count: int
 
 
-def expansion_revenue(
-    customer_pks: Sequence[int], window: DayWindow
-) -> dict[int, ExpansionRevenue]:
-    """Opportunities won with closed_on in the window, per customer that won any. One query."""
-    rows = (
+_EXPANSION_REVENUE = PreparedQuery(
+    lambda pks, first, last: (
         ExpansionOpportunity.objects.filter(
-            window.dates("closed_on"),
-            customer_id__in=customer_pks,
+            DayWindow(first, last).dates("closed_on"),
+            customer_id__in=pks,
             status=OpportunityStatus.WON,
         )
         .order_by()
@@ -162,6 +167,21 @@ def expansion_revenue(
             count=Count("id"),
         )
         .values_list("customer_id", "won", "cs", "count")
+    ),
+    pks=IdArray,
+    first=date,
+    last=date,
+)
+
+
+def expansion_revenue(
+    customer_pks: Sequence[int], window: DayWindow
+) -> dict[int, ExpansionRevenue]:
+    """Opportunities won with closed_on in the window, per customer that won any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _EXPANSION_REVENUE.all(
+        pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
     )
     return {
         pk: ExpansionRevenue(Decimal(won), Decimal(cs or 0), count) for pk, won, cs, count in rows
@@ -178,12 +198,20 @@ class OpenPipeline:
     open_count: int
 
 
+_PIPELINE = PreparedQuery(
+    lambda pks: ExpansionOpportunity.objects.filter(
+        customer_id__in=pks, status=OpportunityStatus.OPEN
+    ).values_list("customer_id", "value", "probability"),
+    pks=IdArray,
+)
+
+
 def open_pipeline(customer_pks: Sequence[int]) -> dict[int, OpenPipeline]:
     """Open opportunities per customer that has any: their value and the probability-weighted
     value (exact decimal arithmetic, rounded once per customer). One query."""
-    rows = ExpansionOpportunity.objects.filter(
-        customer_id__in=customer_pks, status=OpportunityStatus.OPEN
-    ).values_list("customer_id", "value", "probability")
+    if not customer_pks:
+        return {}
+    rows = _PIPELINE.all(pks=IdArray(customer_pks))
     sums: dict[int, tuple[Decimal, Decimal, int]] = {}
     for pk, value, probability in rows:
         total, weighted, count = sums.get(pk, (Decimal(0), Decimal(0), 0))
@@ -203,15 +231,24 @@ class RealizedValue:
     last_date: date
 
 
-def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, RealizedValue]:
-    """Value records dated on or before `as_of`, per customer that has any. One query."""
-    rows = (
-        ValueRecord.objects.filter(customer_id__in=customer_pks, date__lte=as_of)
+_REALIZED = PreparedQuery(
+    lambda pks, as_of: (
+        ValueRecord.objects.filter(customer_id__in=pks, date__lte=as_of)
         .order_by()
         .values("customer_id")
         .annotate(total=Sum("amount"), count=Count("id"), first=Min("date"), last=Max("date"))
         .values_list("customer_id", "total", "count", "first", "last")
-    )
+    ),
+    pks=IdArray,
+    as_of=date,
+)
+
+
+def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, RealizedValue]:
+    """Value records dated on or before `as_of`, per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _REALIZED.all(pks=IdArray(customer_pks), as_of=as_of)
     return {
         pk: RealizedValue(Decimal(total), count, first, last)
         for pk, total, count, first, last in rows
@@ -239,16 +276,24 @@ def contract_refs(contract_ids: Sequence[str]) -> dict[str, ContractRef]:
 # --- expansion readiness (sales) ------------------------------------------------------------
 
 
-def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
-    """Σ value of active contracts (the value read-out's `contracted_value`, the ROI's
-    denominator) per customer that has any. One query."""
-    rows = (
-        Contract.objects.filter(customer_id__in=customer_pks, status=ContractStatus.ACTIVE)
+_CONTRACTED = PreparedQuery(
+    lambda pks: (
+        Contract.objects.filter(customer_id__in=pks, status=ContractStatus.ACTIVE)
         .order_by()
         .values("customer_id")
         .annotate(total=Sum("value"))
         .values_list("customer_id", "total")
-    )
+    ),
+    pks=IdArray,
+)
+
+
+def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
+    """Σ value of active contracts (the value read-out's `contracted_value`, the ROI's
+    denominator) per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _CONTRACTED.all(pks=IdArray(customer_pks))
     return {pk: Decimal(total) for pk, total in rows}
 
 
@@ -263,12 +308,9 @@ class OpenOpportunity:
     source: str
 
 
-def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOpportunity, ...]]:
-    """Open opportunities per customer that has any, by expected close then id. One query."""
-    rows = (
-        ExpansionOpportunity.objects.filter(
-            customer_id__in=customer_pks, status=OpportunityStatus.OPEN
-        )
+_OPEN_OPPORTUNITIES = PreparedQuery(
+    lambda pks: (
+        ExpansionOpportunity.objects.filter(customer_id__in=pks, status=OpportunityStatus.OPEN)
         .order_by("expected_close_date", "opportunity_id")
         .values_list(
             "customer_id",
@@ -280,7 +322,16 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
             "expected_close",
             "source",
         )
-    )
+    ),
+    pks=IdArray,
+)
+
+
+def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOpportunity, ...]]:
+    """Open opportunities per customer that has any, by expected close then id. One query."""
+    if not customer_pks:
+        return {}
+    rows = _OPEN_OPPORTUNITIES.all(pks=IdArray(customer_pks))
     found: dict[int, list[OpenOpportunity]] = {}
     for pk, opportunity_id, kind, product, value, probability, quarter, source in rows:
         found.setdefault(pk, []).append(
@@ -289,22 +340,34 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
     return {pk: tuple(items) for pk, items in found.items()}
 
 
-def customer_sourced_opportunities(
-    customer_pks: Sequence[int], window: DayWindow
-) -> dict[int, int]:
-    """Opportunities with source `customer` that are open, or won with closed_on inside the
-    window (the customer asked to buy more), per customer that has any. One query."""
-    rows = (
+_CUSTOMER_SOURCED = PreparedQuery(
+    lambda pks, first, last: (
         ExpansionOpportunity.objects.filter(
             Q(status=OpportunityStatus.OPEN)
-            | (Q(status=OpportunityStatus.WON) & window.dates("closed_on")),
-            customer_id__in=customer_pks,
+            | (Q(status=OpportunityStatus.WON) & DayWindow(first, last).dates("closed_on")),
+            customer_id__in=pks,
             source=OpportunitySource.CUSTOMER,
         )
         .order_by()
         .values("customer_id")
         .annotate(n=Count("id"))
         .values_list("customer_id", "n")
+    ),
+    pks=IdArray,
+    first=date,
+    last=date,
+)
+
+
+def customer_sourced_opportunities(
+    customer_pks: Sequence[int], window: DayWindow
+) -> dict[int, int]:
+    """Opportunities with source `customer` that are open, or won with closed_on inside the
+    window (the customer asked to buy more), per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _CUSTOMER_SOURCED.all(
+        pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
     )
     return dict(rows)
 

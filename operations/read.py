@@ -192,40 +192,61 @@ class InterventionDates:
         return tuple(sorted(self.workflow_runs + self.escalations))
 
 
+_RUNS_BEGAN = PreparedQuery(
+    lambda pks: (
+        WorkflowRun.objects.filter(customer_id__in=pks)
+        .annotate(began=Coalesce("started_at", "created_at"))
+        .order_by("began")
+        .values_list("customer_id", "began")
+    ),
+    pks=IdArray,
+)
+_ESCALATIONS_OPENED = PreparedQuery(
+    lambda pks: (
+        Escalation.objects.filter(customer_id__in=pks)
+        .order_by("opened_at")
+        .values_list("customer_id", "opened_at")
+    ),
+    pks=IdArray,
+)
+
+
 def intervention_dates(customer_pks: Sequence[int]) -> dict[int, InterventionDates]:
     """Every asked customer (none: empty tuples). Two queries."""
     runs: dict[int, list[date]] = {}
-    began = Coalesce("started_at", "created_at")
-    run_rows = (
-        WorkflowRun.objects.filter(customer_id__in=customer_pks)
-        .annotate(began=began)
-        .order_by("began")
-        .values_list("customer_id", "began")
-    )
-    for pk, at in run_rows:
-        runs.setdefault(pk, []).append(local_day(at))
     escalations: dict[int, list[date]] = {}
-    escalation_rows = (
-        Escalation.objects.filter(customer_id__in=customer_pks)
-        .order_by("opened_at")
-        .values_list("customer_id", "opened_at")
-    )
-    for pk, at in escalation_rows:
-        escalations.setdefault(pk, []).append(local_day(at))
+    if customer_pks:
+        pks = IdArray(customer_pks)
+        for pk, at in _RUNS_BEGAN.all(pks=pks):
+            runs.setdefault(pk, []).append(local_day(at))
+        for pk, at in _ESCALATIONS_OPENED.all(pks=pks):
+            escalations.setdefault(pk, []).append(local_day(at))
     return {
         pk: InterventionDates(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
         for pk in customer_pks
     }
 
 
+_OPEN_ESCALATIONS_ON = PreparedQuery(
+    lambda pks, end: _count_by_customer(
+        Escalation.objects.filter(
+            Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
+        ),
+        pks,
+        "escalations",
+    ),
+    pks=IdArray,
+    end=datetime,
+)
+
+
 def open_escalations_on(customer_pks: Sequence[int], day: date) -> dict[int, int]:
     """Escalations opened by the end of `day` and not resolved by then, per customer that had
     any (point in time: a later resolution or a later escalation is not seen). One query."""
-    end = local_day_end(day)
-    rows = Escalation.objects.filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
-    )
-    return {pk: n for pk, _, n in _count_by_customer(rows, customer_pks, "escalations")}
+    if not customer_pks:
+        return {}
+    rows = _OPEN_ESCALATIONS_ON.all(pks=IdArray(customer_pks), end=local_day_end(day))
+    return {pk: n for pk, _, n in rows}
 
 
 # --- open interventions by id (marketing journeys) ------------------------------------------
@@ -250,27 +271,39 @@ class OpenInterventionRefs:
         return "; ".join(parts)
 
 
+def _open_refs(pks: IdArray) -> QuerySet[Any]:
+    """(customer_id, kind, public id, status, began, id) of the open runs and escalations."""
+    runs = (
+        WorkflowRun.objects.filter(customer_id__in=pks, status__in=OPEN_RUN_STATUSES)
+        .annotate(kind=Value("runs"), began=F("created_at"))
+        .values_list("customer_id", "kind", "run_id", "status", "began", "id")
+        .order_by()
+    )
+    escalations = (
+        Escalation.objects.filter(customer_id__in=pks, status__in=OPEN_ESCALATION_STATUSES)
+        .annotate(kind=Value("escalations"), began=F("opened_at"))
+        .values_list("customer_id", "kind", "escalation_id", "status", "began", "id")
+        .order_by()
+    )
+    return runs.union(escalations, all=True)
+
+
+# Read per request by the journey status: compiled once per thread (integrations.prepared).
+_OPEN_REFS = PreparedQuery(_open_refs, pks=IdArray)
+
+
 def open_intervention_refs(customer_pks: Sequence[int]) -> dict[int, OpenInterventionRefs]:
-    """Customers with an open workflow run or escalation (the others are left out). Two
-    queries."""
+    """Customers with an open workflow run or escalation (the others are left out), each list
+    oldest first (runs by created_at, escalations by opened_at, then id). One query: both
+    kinds in one UNION ALL."""
     if not customer_pks:
         return {}
     runs: dict[int, list[tuple[str, str]]] = {}
-    run_rows = (
-        WorkflowRun.objects.filter(customer_id__in=customer_pks, status__in=OPEN_RUN_STATUSES)
-        .order_by("created_at", "id")
-        .values_list("customer_id", "run_id", "status")
-    )
-    for pk, run_id, status in run_rows:
-        runs.setdefault(pk, []).append((run_id, status))
     escalations: dict[int, list[tuple[str, str]]] = {}
-    escalation_rows = (
-        Escalation.objects.filter(customer_id__in=customer_pks, status__in=OPEN_ESCALATION_STATUSES)
-        .order_by("opened_at", "id")
-        .values_list("customer_id", "escalation_id", "status")
-    )
-    for pk, escalation_id, status in escalation_rows:
-        escalations.setdefault(pk, []).append((escalation_id, status))
+    for pk, kind, public_id, status, _, _ in sorted(
+        _OPEN_REFS.all(pks=IdArray(customer_pks)), key=lambda row: row[1:2] + row[4:]
+    ):
+        (runs if kind == "runs" else escalations).setdefault(pk, []).append((public_id, status))
     return {
         pk: OpenInterventionRefs(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
         for pk in set(runs) | set(escalations)

@@ -13,7 +13,7 @@ from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 
 from customers.models import Customer
 from integrations.capped import Capped, capped
-from integrations.clock import DayWindow, days_window
+from integrations.clock import DayWindow, days_window, instants_between
 from integrations.idarray import IdArray
 from integrations.prepared import PreparedQuery
 
@@ -165,6 +165,19 @@ def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, 
     return {pk: KeyFeatureAdoption(tuple(sorted(names)), len(key)) for pk, names in adopted.items()}
 
 
+def _seat_peaks(pks: IdArray, first: date, as_of: date) -> QuerySet[Any]:
+    recent = FilteredRelation("usage", condition=DayWindow(first, as_of).dates("usage__date"))
+    return (
+        Customer.objects.filter(pk__in=pks, licensed_seats__gt=0)
+        .annotate(recent=recent)
+        .annotate(peak=Max("recent__active_users"))
+        .values_list("pk", "licensed_seats", "peak")
+    )
+
+
+_SEAT_PEAKS = PreparedQuery(_seat_peaks, pks=IdArray, first=date, as_of=date)
+
+
 def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, float]:
     """min(1, peak daily active users in the 30 days up to `as_of` / licensed seats), as the
     product_usage measure defines it, for every asked customer with licensed seats (no usage in
@@ -172,12 +185,10 @@ def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, floa
     join whose condition carries the window, so each customer's rows come from the
     (customer, feature, date) index (a correlated subquery scanned the window's rows of every
     customer for each one)."""
-    recent = FilteredRelation("usage", condition=days_window(as_of, 30).dates("usage__date"))
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks, licensed_seats__gt=0)
-        .annotate(recent=recent)
-        .annotate(peak=Max("recent__active_users"))
-        .values_list("pk", "licensed_seats", "peak")
+    if not customer_pks:
+        return {}
+    rows = _SEAT_PEAKS.all(
+        pks=IdArray(customer_pks), first=days_window(as_of, 30).first_day, as_of=as_of
     )
     return {pk: min(1.0, (peak or 0) / seats) for pk, seats, peak in rows}
 
@@ -286,25 +297,27 @@ class PremiumFeature:
     list_price: Decimal
 
 
+_PREMIUM_FEATURES = PreparedQuery(
+    lambda: (
+        Feature.objects.filter(is_premium=True)
+        .order_by("feature_id")
+        .values_list("feature_id", "name", "list_price")
+    )
+)
+
+
 def premium_features() -> tuple[PremiumFeature, ...]:
     """The catalogue's premium features (is_premium), by feature_id. One query."""
-    rows = Feature.objects.filter(is_premium=True).order_by("feature_id")
-    return tuple(
-        PremiumFeature(f, n, p) for f, n, p in rows.values_list("feature_id", "name", "list_price")
-    )
+    return tuple(PremiumFeature(f, n, p) for f, n, p in _PREMIUM_FEATURES.all())
 
 
-def premium_adoption(
-    customers: Sequence[int] | QuerySet[Customer, Any], as_of: date
-) -> dict[int, frozenset[str]]:
-    """Premium features adopted in the trailing 30 days up to `as_of` (active on at least each
-    feature's adoption_threshold_days distinct days: the adoption definition), per customer
-    that adopted any. `customers` may be a queryset (a subquery, not a list of ids). One
-    query."""
-    rows = (
+def _premium_adoption(
+    customers: IdArray | QuerySet[Customer, Any], first: date, as_of: date
+) -> QuerySet[Any]:
+    return (
         FeatureUsage.objects.filter(
             ACTIVE,
-            days_window(as_of, 30).dates("date"),
+            DayWindow(first, as_of).dates("date"),
             customer_id__in=customers,
             feature__is_premium=True,
         )
@@ -314,19 +327,36 @@ def premium_adoption(
         .order_by()
         .values_list("customer_id", "feature__feature_id")
     )
+
+
+_PREMIUM_ADOPTION = PreparedQuery(_premium_adoption, customers=IdArray, first=date, as_of=date)
+
+
+def premium_adoption(
+    customers: Sequence[int] | QuerySet[Customer, Any], as_of: date
+) -> dict[int, frozenset[str]]:
+    """Premium features adopted in the trailing 30 days up to `as_of` (active on at least each
+    feature's adoption_threshold_days distinct days: the adoption definition), per customer
+    that adopted any. `customers` may be a queryset (a subquery, not a list of ids). One
+    query."""
+    first = days_window(as_of, 30).first_day
+    if isinstance(customers, QuerySet):
+        rows = _premium_adoption(customers, first, as_of)
+    elif not customers:
+        return {}
+    else:
+        rows = _PREMIUM_ADOPTION.all(customers=IdArray(customers), first=first, as_of=as_of)
     found: dict[int, set[str]] = {}
     for pk, feature_id in rows:
         found.setdefault(pk, set()).add(feature_id)
     return {pk: frozenset(names) for pk, names in found.items()}
 
 
-def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
-    """Feedback of type `expansion_request` submitted inside the window and not declined, per
-    customer that has any. One query."""
-    rows = (
+_EXPANSION_REQUESTS = PreparedQuery(
+    lambda pks, start, end: (
         Feedback.objects.filter(
-            window.instants("created_at"),
-            customer_id__in=customer_pks,
+            instants_between("created_at", start, end),
+            customer_id__in=pks,
             type=FeedbackType.EXPANSION_REQUEST,
         )
         .exclude(status=FeedbackStatus.DECLINED)
@@ -334,7 +364,19 @@ def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[i
         .values("customer_id")
         .annotate(n=Count("id"))
         .values_list("customer_id", "n")
-    )
+    ),
+    pks=IdArray,
+    start=datetime,
+    end=datetime,
+)
+
+
+def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
+    """Feedback of type `expansion_request` submitted inside the window and not declined, per
+    customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _EXPANSION_REQUESTS.all(pks=IdArray(customer_pks), start=window.start, end=window.end)
     return dict(rows)
 
 
