@@ -205,7 +205,7 @@ def _latest_until(pks: IdArray, until: date) -> QuerySet[Any]:
     )
 
 
-_LATEST_UNTIL = PreparedQuery(_latest_until, pks=IdArray, until=date)
+_LATEST_UNTIL: PreparedQuery[Any] = PreparedQuery(_latest_until, pks=IdArray, until=date)
 
 
 def latest_health_scores(
@@ -230,8 +230,8 @@ def latest_health_scores(
         )
     ):
         # The expansion read-out's read of one customer: compiled once per thread.
-        rows = _LATEST_UNTIL.all(pks=IdArray(customer_pks), until=as_of_until)
-        return {row[0]: HealthSnapshot(*row) for row in rows}
+        found = _LATEST_UNTIL.all(pks=IdArray(customer_pks), until=as_of_until)
+        return {row[0]: HealthSnapshot(*row) for row in found}
     if (computed_until, as_of_in, as_of_until) == (None, None, None):
         # Now: the flagged rows themselves (HealthScore.is_latest), no subquery per customer.
         snapshots = HealthScore.objects.filter(is_latest=True)
@@ -302,9 +302,9 @@ def _changes(ids: IdArray) -> QuerySet[Any]:
 
 
 # Read per request by the journey status and the marketing signals: compiled once per thread.
-_LATEST_IDS_NOW = PreparedQuery(lambda pks: _latest_ids(pks, None), pks=IdArray)
-_LATEST_IDS_UNTIL = PreparedQuery(_latest_ids, pks=IdArray, until=date)
-_CHANGES = PreparedQuery(_changes, ids=IdArray)
+_LATEST_IDS_NOW: PreparedQuery[Any] = PreparedQuery(lambda pks: _latest_ids(pks, None), pks=IdArray)
+_LATEST_IDS_UNTIL: PreparedQuery[Any] = PreparedQuery(_latest_ids, pks=IdArray, until=date)
+_CHANGES: PreparedQuery[Any] = PreparedQuery(_changes, ids=IdArray)
 
 
 def health_changes(
@@ -440,7 +440,7 @@ def _coverage(pks: IdArray | None) -> QuerySet[Any]:
     )
 
 
-_COVERAGE = PreparedQuery(_coverage, pks=IdArray)
+_COVERAGE: PreparedQuery[Any] = PreparedQuery(_coverage, pks=IdArray)
 
 
 def stakeholder_coverage(customer_pks: Sequence[int] | None) -> dict[int, StakeholderCoverage]:
@@ -457,7 +457,7 @@ def stakeholder_coverage(customer_pks: Sequence[int] | None) -> dict[int, Stakeh
     }
 
 
-_SPONSORS_BY = PreparedQuery(
+_SPONSORS_BY: PreparedQuery[Any] = PreparedQuery(
     lambda pks, end: (
         Stakeholder.objects.filter(
             customer_id__in=pks, is_executive_sponsor=True, created_at__lt=end
@@ -481,7 +481,7 @@ def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
 
 # The single-customer read-outs call these per request: compiled once per thread
 # (integrations.prepared), the ids bound as one array.
-_SEGMENTS = PreparedQuery(
+_SEGMENTS: PreparedQuery[Any] = PreparedQuery(
     lambda pks: Customer.objects.filter(pk__in=pks).values_list("pk", "segment"), pks=IdArray
 )
 
@@ -541,7 +541,7 @@ def _lifecycle_positions(pks: IdArray) -> QuerySet[Any]:
     )
 
 
-_LIFECYCLE_POSITIONS = PreparedQuery(_lifecycle_positions, pks=IdArray)
+_LIFECYCLE_POSITIONS: PreparedQuery[Any] = PreparedQuery(_lifecycle_positions, pks=IdArray)
 
 
 def lifecycle_positions(customer_pks: Sequence[int]) -> dict[int, LifecyclePosition]:
@@ -635,7 +635,7 @@ def success_plans(plan_pks: Sequence[int]) -> dict[int, SuccessPlanView]:
 # --- expansion readiness (sales) ------------------------------------------------------------
 
 
-_MILESTONES = PreparedQuery(
+_MILESTONES: PreparedQuery[Any] = PreparedQuery(
     lambda pks, first, last: (
         Milestone.objects.filter(
             DayWindow(first, last).dates("achieved_on"),
@@ -686,7 +686,7 @@ class StageChange:
     changed_at: datetime
 
 
-_HISTORIES = PreparedQuery(
+_HISTORIES: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         LifecycleChange.objects.filter(customer_id__in=pks)
         .order_by("customer_id", "-changed_at", "-id")

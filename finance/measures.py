@@ -105,7 +105,7 @@ def _payment_rows(
 
 # The single-customer read-outs read a customer's payments per request: compiled once per
 # thread (integrations.prepared); every customer (None) is built as before.
-_PAYMENT_ROWS = PreparedQuery(
+_PAYMENT_ROWS: PreparedQuery[Any] = PreparedQuery(
     _payment_rows, pks=IdArray, first=date, as_of=date, start=datetime, end=datetime
 )
 
@@ -117,14 +117,16 @@ def payment_facts(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, 
     (the one clock, integrations.clock), so the comparisons stay on the stored timestamps.
     """
     window = days_window(as_of, WINDOW_DAYS)
-    bounds = {"first": window.first_day, "as_of": as_of, "start": window.start, "end": window.end}
+    first, start, end = window.first_day, window.start, window.end
     aggregates: Iterable[dict[str, Any]]
     if customer_pks is None:
-        aggregates = _payment_rows(None, **bounds)
+        aggregates = _payment_rows(None, first, as_of, start, end)
     elif not customer_pks:
         return {}
     else:
-        aggregates = _PAYMENT_ROWS.all(pks=IdArray(customer_pks), **bounds)
+        aggregates = _PAYMENT_ROWS.all(
+            pks=IdArray(customer_pks), first=first, as_of=as_of, start=start, end=end
+        )
     facts: dict[int, PaymentFacts] = {}
     for row in aggregates:
         if not row["considered"]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 
-_ARR = PreparedQuery(
+_ARR: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         Customer.objects.filter(pk__in=pks)
         .annotate(arr=customer_arr("pk"))
@@ -86,7 +87,7 @@ class ContractEnding:
 
 # The single-customer read-outs read these per request: compiled once per thread
 # (integrations.prepared), the ids bound as one array.
-_CONTRACTS_ENDING = PreparedQuery(
+_CONTRACTS_ENDING: PreparedQuery[Any] = PreparedQuery(
     lambda pks, after, until: (
         Contract.objects.filter(
             customer_id__in=pks,
@@ -119,7 +120,7 @@ def contracts_ending(
     return {pk: tuple(items) for pk, items in found.items()}
 
 
-_FIRST_CONTRACT_STARTS = PreparedQuery(
+_FIRST_CONTRACT_STARTS: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         Contract.objects.filter(customer_id__in=pks)
         .order_by()
@@ -152,7 +153,7 @@ class ExpansionRevenue:
     won_count: int
 
 
-_EXPANSION_REVENUE = PreparedQuery(
+_EXPANSION_REVENUE: PreparedQuery[Any] = PreparedQuery(
     lambda pks, first, last: (
         ExpansionOpportunity.objects.filter(
             DayWindow(first, last).dates("closed_on"),
@@ -198,7 +199,7 @@ class OpenPipeline:
     open_count: int
 
 
-_PIPELINE = PreparedQuery(
+_PIPELINE: PreparedQuery[Any] = PreparedQuery(
     lambda pks: ExpansionOpportunity.objects.filter(
         customer_id__in=pks, status=OpportunityStatus.OPEN
     ).values_list("customer_id", "value", "probability"),
@@ -231,7 +232,7 @@ class RealizedValue:
     last_date: date
 
 
-_REALIZED = PreparedQuery(
+_REALIZED: PreparedQuery[Any] = PreparedQuery(
     lambda pks, as_of: (
         ValueRecord.objects.filter(customer_id__in=pks, date__lte=as_of)
         .order_by()
@@ -276,7 +277,7 @@ def contract_refs(contract_ids: Sequence[str]) -> dict[str, ContractRef]:
 # --- expansion readiness (sales) ------------------------------------------------------------
 
 
-_CONTRACTED = PreparedQuery(
+_CONTRACTED: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         Contract.objects.filter(customer_id__in=pks, status=ContractStatus.ACTIVE)
         .order_by()
@@ -308,7 +309,7 @@ class OpenOpportunity:
     source: str
 
 
-_OPEN_OPPORTUNITIES = PreparedQuery(
+_OPEN_OPPORTUNITIES: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         ExpansionOpportunity.objects.filter(customer_id__in=pks, status=OpportunityStatus.OPEN)
         .order_by("expected_close_date", "opportunity_id")
@@ -340,7 +341,7 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
     return {pk: tuple(items) for pk, items in found.items()}
 
 
-_CUSTOMER_SOURCED = PreparedQuery(
+_CUSTOMER_SOURCED: PreparedQuery[Any] = PreparedQuery(
     lambda pks, first, last: (
         ExpansionOpportunity.objects.filter(
             Q(status=OpportunityStatus.OPEN)

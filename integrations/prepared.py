@@ -65,14 +65,16 @@ class PreparedQuery(Generic[T]):
     `PreparedQuery(lambda customer_id: Customer.objects.filter(customer_id=customer_id),
     customer_id=str)`. `.all(customer_id="C-1")` returns the rows as the queryset would."""
 
-    def __init__(self, build: Callable[..., QuerySet[T]], **params: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, T]], **params: type) -> None:
         unknown = [name for name, kind in params.items() if kind not in _STAND_INS]
         if unknown:
             raise ImproperlyConfigured(f"PreparedQuery: no stand-in for {unknown}")
         self.build = build
         self.kinds = params
-        self.stand_ins = {name: _STAND_INS[kind](k) for k, (name, kind) in enumerate(params.items())}
-        self._template: QuerySet[T] | None = None
+        self.stand_ins = {
+            name: _STAND_INS[kind](k) for k, (name, kind) in enumerate(params.items())
+        }
+        self._template: QuerySet[Any, T] | None = None
         self._local = local()  # per thread: alias -> _Compiled (a compiler holds its connection)
 
     def all(self, **values: Any) -> list[T]:
@@ -97,18 +99,18 @@ class PreparedQuery(Generic[T]):
         compiler.connection = connection  # this thread's connection to the alias
         sql, frozen = compiled.sql, tuple(params)
         compiler.as_sql = lambda *args, **kwargs: (sql, frozen)  # type: ignore[method-assign]
-        run = template._chain()  # noqa: SLF001 - a fresh queryset over the same Query
-        run._db = alias  # noqa: SLF001
+        run = template.using(alias)  # a fresh queryset over the same Query
         query = copy(run.query)
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
-        run._query = query  # noqa: SLF001 - the `query` setter would reset the iterable class
+        # Not `run.query = ...`: that setter would reset a values() queryset's iterable class.
+        run._query = query  # type: ignore[attr-defined]
         return list(run)
 
     def first(self, **values: Any) -> T | None:
         rows = self.all(**values)
         return rows[0] if rows else None
 
-    def _compiled(self, template: QuerySet[T], alias: str) -> "_Compiled | None":
+    def _compiled(self, template: QuerySet[Any, T], alias: str) -> "_Compiled | None":
         cache: dict[str, _Compiled | None] = self._local.__dict__.setdefault("by_alias", {})
         if alias in cache:
             return cache[alias]

@@ -79,7 +79,7 @@ def _open_interventions(pks: IdArray) -> QuerySet[Any]:
 
 # The single-customer read-outs read these per request: compiled once per thread
 # (integrations.prepared), the ids bound as one array.
-_OPEN_INTERVENTIONS = PreparedQuery(_open_interventions, pks=IdArray)
+_OPEN_INTERVENTIONS: PreparedQuery[Any] = PreparedQuery(_open_interventions, pks=IdArray)
 
 
 def open_interventions(customer_pks: Sequence[int]) -> dict[int, OpenInterventions]:
@@ -159,7 +159,9 @@ def _survey_summaries(pks: IdArray, start: datetime, end: datetime) -> QuerySet[
     )
 
 
-_SURVEYS = PreparedQuery(_survey_summaries, pks=IdArray, start=datetime, end=datetime)
+_SURVEYS: PreparedQuery[Any] = PreparedQuery(
+    _survey_summaries, pks=IdArray, start=datetime, end=datetime
+)
 
 
 def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, SurveySummary]:
@@ -192,7 +194,7 @@ class InterventionDates:
         return tuple(sorted(self.workflow_runs + self.escalations))
 
 
-_RUNS_BEGAN = PreparedQuery(
+_RUNS_BEGAN: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         WorkflowRun.objects.filter(customer_id__in=pks)
         .annotate(began=Coalesce("started_at", "created_at"))
@@ -201,7 +203,7 @@ _RUNS_BEGAN = PreparedQuery(
     ),
     pks=IdArray,
 )
-_ESCALATIONS_OPENED = PreparedQuery(
+_ESCALATIONS_OPENED: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         Escalation.objects.filter(customer_id__in=pks)
         .order_by("opened_at")
@@ -227,7 +229,7 @@ def intervention_dates(customer_pks: Sequence[int]) -> dict[int, InterventionDat
     }
 
 
-_OPEN_ESCALATIONS_ON = PreparedQuery(
+_OPEN_ESCALATIONS_ON: PreparedQuery[Any] = PreparedQuery(
     lambda pks, end: _count_by_customer(
         Escalation.objects.filter(
             Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
@@ -271,39 +273,37 @@ class OpenInterventionRefs:
         return "; ".join(parts)
 
 
-def _open_refs(pks: IdArray) -> QuerySet[Any]:
-    """(customer_id, kind, public id, status, began, id) of the open runs and escalations."""
-    runs = (
-        WorkflowRun.objects.filter(customer_id__in=pks, status__in=OPEN_RUN_STATUSES)
-        .annotate(kind=Value("runs"), began=F("created_at"))
-        .values_list("customer_id", "kind", "run_id", "status", "began", "id")
-        .order_by()
-    )
-    escalations = (
-        Escalation.objects.filter(customer_id__in=pks, status__in=OPEN_ESCALATION_STATUSES)
-        .annotate(kind=Value("escalations"), began=F("opened_at"))
-        .values_list("customer_id", "kind", "escalation_id", "status", "began", "id")
-        .order_by()
-    )
-    return runs.union(escalations, all=True)
-
-
 # Read per request by the journey status: compiled once per thread (integrations.prepared).
-_OPEN_REFS = PreparedQuery(_open_refs, pks=IdArray)
+_OPEN_RUN_REFS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        WorkflowRun.objects.filter(customer_id__in=pks, status__in=OPEN_RUN_STATUSES)
+        .order_by("created_at", "id")
+        .values_list("customer_id", "run_id", "status")
+    ),
+    pks=IdArray,
+)
+_OPEN_ESCALATION_REFS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Escalation.objects.filter(customer_id__in=pks, status__in=OPEN_ESCALATION_STATUSES)
+        .order_by("opened_at", "id")
+        .values_list("customer_id", "escalation_id", "status")
+    ),
+    pks=IdArray,
+)
 
 
 def open_intervention_refs(customer_pks: Sequence[int]) -> dict[int, OpenInterventionRefs]:
-    """Customers with an open workflow run or escalation (the others are left out), each list
-    oldest first (runs by created_at, escalations by opened_at, then id). One query: both
-    kinds in one UNION ALL."""
+    """Customers with an open workflow run or escalation (the others are left out). Two
+    queries."""
     if not customer_pks:
         return {}
+    pks = IdArray(customer_pks)
     runs: dict[int, list[tuple[str, str]]] = {}
+    for pk, run_id, status in _OPEN_RUN_REFS.all(pks=pks):
+        runs.setdefault(pk, []).append((run_id, status))
     escalations: dict[int, list[tuple[str, str]]] = {}
-    for pk, kind, public_id, status, _, _ in sorted(
-        _OPEN_REFS.all(pks=IdArray(customer_pks)), key=lambda row: row[1:2] + row[4:]
-    ):
-        (runs if kind == "runs" else escalations).setdefault(pk, []).append((public_id, status))
+    for pk, escalation_id, status in _OPEN_ESCALATION_REFS.all(pks=pks):
+        escalations.setdefault(pk, []).append((escalation_id, status))
     return {
         pk: OpenInterventionRefs(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
         for pk in set(runs) | set(escalations)

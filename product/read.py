@@ -3,7 +3,7 @@ Typed and set-based: customer primary keys in, `{pk: frozen dataclass}` out, in 
 of queries. Higher apps import this module (and `product.models` for foreign keys and type
 hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -91,7 +91,7 @@ def _usage_totals(
 
 # Read per request by the single-customer read-outs: compiled once per thread
 # (integrations.prepared), the windows' days and the ids as parameters.
-_USAGE_TOTALS = PreparedQuery(
+_USAGE_TOTALS: PreparedQuery[Any] = PreparedQuery(
     _usage_totals, pks=IdArray, prior_first=date, prior_last=date, last_first=date, as_of=date
 )
 
@@ -122,7 +122,7 @@ class KeyFeatureAdoption:
     key_features: int
 
 
-_KEY_FEATURES = PreparedQuery(
+_KEY_FEATURES: PreparedQuery[Any] = PreparedQuery(
     lambda: Feature.objects.filter(is_key=True).values_list(
         "pk", "feature_id", "adoption_threshold_days"
     )
@@ -143,7 +143,9 @@ def _active_days(pks: IdArray, features: IdArray, first: date, as_of: date) -> Q
     )
 
 
-_ACTIVE_DAYS = PreparedQuery(_active_days, pks=IdArray, features=IdArray, first=date, as_of=date)
+_ACTIVE_DAYS: PreparedQuery[Any] = PreparedQuery(
+    _active_days, pks=IdArray, features=IdArray, first=date, as_of=date
+)
 
 
 def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, KeyFeatureAdoption]:
@@ -175,7 +177,7 @@ def _seat_peaks(pks: IdArray, first: date, as_of: date) -> QuerySet[Any]:
     )
 
 
-_SEAT_PEAKS = PreparedQuery(_seat_peaks, pks=IdArray, first=date, as_of=date)
+_SEAT_PEAKS: PreparedQuery[Any] = PreparedQuery(_seat_peaks, pks=IdArray, first=date, as_of=date)
 
 
 def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, float]:
@@ -202,6 +204,49 @@ class AdoptionAndSeats:
     seat_utilisation: float | None
 
 
+_CATALOGUE: PreparedQuery[Any] = PreparedQuery(
+    lambda: Feature.objects.order_by("pk").values_list(
+        "pk", "feature_id", "is_key", "adoption_threshold_days"
+    )
+)
+_SEATS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: Customer.objects.filter(pk__in=pks, licensed_seats__gt=0).values_list(
+        "pk", "licensed_seats"
+    ),
+    pks=IdArray,
+)
+# `adoption_and_seats`' usage statement per catalogue (its features are in the SQL): the
+# catalogue is read every time, so a changed catalogue gets its own statement, never a stale one.
+_WINDOW_USAGE: dict[tuple[tuple[int, ...], tuple[int, ...]], PreparedQuery[Any]] = {}
+
+
+def _window_usage(features: tuple[int, ...], key: tuple[int, ...]) -> PreparedQuery[Any]:
+    prepared = _WINDOW_USAGE.get((features, key))
+    if prepared is None:
+        # Rows counted by their (never null) date, not their id: the id is not in the index.
+        active_days = {f"days_{pk}": Count("date", filter=ACTIVE & Q(feature_id=pk)) for pk in key}
+        prepared = PreparedQuery(
+            lambda pks, first, as_of: (
+                FeatureUsage.objects.filter(
+                    DayWindow(first, as_of).dates("date"),
+                    customer_id__in=pks,
+                    feature_id__in=list(features),
+                )
+                .values("customer_id")
+                .annotate(peak=Max("active_users"), **active_days)
+                .order_by()
+                .values_list("customer_id", "peak", *active_days)
+            ),
+            pks=IdArray,
+            first=date,
+            as_of=date,
+        )
+        if len(_WINDOW_USAGE) > 16:  # a catalogue edited many times: start afresh
+            _WINDOW_USAGE.clear()
+        _WINDOW_USAGE[(features, key)] = prepared
+    return prepared
+
+
 def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, AdoptionAndSeats]:
     """Every asked customer's key-feature adoption and seat utilisation in the 30 days up to
     `as_of`, exactly as `key_feature_adoption` and `seat_utilisation` compute them, from one
@@ -211,29 +256,13 @@ def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, Ad
     days. Three queries: the catalogue, the window's usage (listing every feature lets
     PostgreSQL answer it from that index alone), the customers' seats (no feature: no usage
     query)."""
-    catalogue = list(
-        Feature.objects.order_by("pk").values_list(
-            "pk", "feature_id", "is_key", "adoption_threshold_days"
-        )
-    )
+    catalogue = _CATALOGUE.all()
     key = [(pk, name, threshold) for pk, name, is_key, threshold in catalogue if is_key]
     adopted: dict[int, tuple[str, ...]] = dict.fromkeys(customer_pks, ())
     peaks: dict[int, int] = {}
-    if catalogue:
-        # Rows counted by their (never null) date, not their id: the id is not in the index.
-        active_days = {
-            f"days_{pk}": Count("date", filter=ACTIVE & Q(feature_id=pk)) for pk, _, _ in key
-        }
-        rows = (
-            FeatureUsage.objects.filter(
-                days_window(as_of, 30).dates("date"),
-                customer_id__in=customer_pks,
-                feature_id__in=[pk for pk, *_ in catalogue],
-            )
-            .values("customer_id")
-            .annotate(peak=Max("active_users"), **active_days)
-            .order_by()
-            .values_list("customer_id", "peak", *active_days)
+    if catalogue and customer_pks:
+        rows = _window_usage(tuple(pk for pk, *_ in catalogue), tuple(pk for pk, _, _ in key)).all(
+            pks=IdArray(customer_pks), first=days_window(as_of, 30).first_day, as_of=as_of
         )
         for customer_pk, peak, *days in rows:
             peaks[customer_pk] = peak
@@ -244,11 +273,7 @@ def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, Ad
                     if n >= threshold
                 )
             )
-    seats = dict(
-        Customer.objects.filter(pk__in=customer_pks, licensed_seats__gt=0).values_list(
-            "pk", "licensed_seats"
-        )
-    )
+    seats = dict(_SEATS.all(pks=IdArray(customer_pks))) if customer_pks else {}
     return {
         pk: AdoptionAndSeats(
             KeyFeatureAdoption(names, len(key)),
@@ -297,7 +322,7 @@ class PremiumFeature:
     list_price: Decimal
 
 
-_PREMIUM_FEATURES = PreparedQuery(
+_PREMIUM_FEATURES: PreparedQuery[Any] = PreparedQuery(
     lambda: (
         Feature.objects.filter(is_premium=True)
         .order_by("feature_id")
@@ -329,7 +354,9 @@ def _premium_adoption(
     )
 
 
-_PREMIUM_ADOPTION = PreparedQuery(_premium_adoption, customers=IdArray, first=date, as_of=date)
+_PREMIUM_ADOPTION: PreparedQuery[Any] = PreparedQuery(
+    _premium_adoption, customers=IdArray, first=date, as_of=date
+)
 
 
 def premium_adoption(
@@ -340,6 +367,7 @@ def premium_adoption(
     that adopted any. `customers` may be a queryset (a subquery, not a list of ids). One
     query."""
     first = days_window(as_of, 30).first_day
+    rows: Iterable[tuple[int, str]]
     if isinstance(customers, QuerySet):
         rows = _premium_adoption(customers, first, as_of)
     elif not customers:
@@ -352,7 +380,7 @@ def premium_adoption(
     return {pk: frozenset(names) for pk, names in found.items()}
 
 
-_EXPANSION_REQUESTS = PreparedQuery(
+_EXPANSION_REQUESTS: PreparedQuery[Any] = PreparedQuery(
     lambda pks, start, end: (
         Feedback.objects.filter(
             instants_between("created_at", start, end),

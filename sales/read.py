@@ -4,6 +4,7 @@ customer primary keys in, `{pk: frozen dataclass}` out, in a fixed number of que
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from integrations.idarray import IdArray
 from integrations.prepared import PreparedQuery
@@ -24,7 +25,7 @@ class ExpansionReadiness:
 
 
 # Read per request by the marketing read-outs: compiled once per thread (integrations.prepared).
-_READINESS = PreparedQuery(
+_READINESS: PreparedQuery[Any] = PreparedQuery(
     lambda pks: ExpansionSnapshot.objects.filter(customer_id__in=pks, is_latest=True).values_list(
         "customer_id", "score", "ready", "as_of", "model_version"
     ),
@@ -52,7 +53,7 @@ class HandoffDates:
     onboarding_start: date
 
 
-_HANDOFFS = PreparedQuery(
+_HANDOFFS: PreparedQuery[Any] = PreparedQuery(
     lambda pks: Handoff.objects.filter(customer_id__in=pks).values_list(
         "customer_id", "handoff_id", "completed_at", "onboarding_start"
     ),

@@ -116,8 +116,10 @@ class RenewalProbability:
 
 # Read on every value read-out: compiled once per thread (integrations.prepared); the rows
 # themselves are read each time, so an activation or a new contract is seen at once.
-_ACTIVE_VERSION = PreparedQuery(lambda: RenewalModelVersion.objects.filter(is_active=True))
-_NEXT_CONTRACTS = PreparedQuery(
+_ACTIVE_VERSION: PreparedQuery[Any] = PreparedQuery(
+    lambda: RenewalModelVersion.objects.filter(is_active=True)
+)
+_NEXT_CONTRACTS: PreparedQuery[Any] = PreparedQuery(
     lambda pks, as_of: (
         Contract.objects.filter(
             customer_id__in=pks, status=ContractStatus.ACTIVE, end_date__gte=as_of

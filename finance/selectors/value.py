@@ -30,13 +30,13 @@ PAYMENT_STATE = {
 
 
 # Read on every value read-out: compiled once per thread (integrations.prepared).
-_CONTRACTS = PreparedQuery(
+_CONTRACTS: PreparedQuery[Any] = PreparedQuery(
     lambda customer_pk: Contract.objects.filter(customer_id=customer_pk).values_list(
         "status", "start_date", "end_date", "value", "annual_value"
     ),
     customer_pk=int,
 )
-_RECORDS = PreparedQuery(
+_RECORDS: PreparedQuery[Any] = PreparedQuery(
     lambda customer_pk, as_of: (
         ValueRecord.objects.filter(customer_id=customer_pk, date__lte=as_of)
         .order_by("date", "id")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -24,14 +25,16 @@ DONE_STATUSES = (TouchpointStatus.SENT, TouchpointStatus.SUPPRESSED, TouchpointS
 
 
 # Read on every journey status: compiled once per thread (integrations.prepared).
-_STAGE = PreparedQuery(lambda stage: JourneyStage.objects.filter(stage=stage), stage=str)
-_PENDING = PreparedQuery(
+_STAGE: PreparedQuery[Any] = PreparedQuery(
+    lambda stage: JourneyStage.objects.filter(stage=stage), stage=str
+)
+_PENDING: PreparedQuery[Any] = PreparedQuery(
     lambda customer_pk: Touchpoint.objects.filter(
         customer_id=customer_pk, status=TouchpointStatus.SCHEDULED
     ).order_by("scheduled_for", "id")[:LIST_CAP],
     customer_pk=int,
 )
-_RECENT = PreparedQuery(
+_RECENT: PreparedQuery[Any] = PreparedQuery(
     lambda customer_pk, since: Touchpoint.objects.filter(
         customer_id=customer_pk, status__in=DONE_STATUSES, status_changed_at__gte=since
     ).order_by("-status_changed_at", "-id")[:LIST_CAP],

@@ -70,10 +70,10 @@ def _live_peers(customer: Customer, as_of: date) -> tuple[int, Counter[str]]:
 
 
 # Read on every read-out: compiled once per thread (integrations.prepared).
-_PEER_SHARES = PreparedQuery(
+_PEER_SHARES: PreparedQuery[Any] = PreparedQuery(
     lambda segment: ExpansionPeerShare.objects.filter(segment=segment), segment=str
 )
-_SNAPSHOT_FACTORS = PreparedQuery(
+_SNAPSHOT_FACTORS: PreparedQuery[Any] = PreparedQuery(
     lambda customer_pk: (
         ExpansionSnapshot.objects.filter(customer_id=customer_pk, is_latest=True)
         .order_by("-computed_at", "-id")

@@ -49,7 +49,9 @@ WEIGHT_SUM_TOLERANCE = 1e-6
 
 # Read on every expansion read-out: compiled once per thread (integrations.prepared); the row
 # itself is read each time, so an activation is seen at once.
-_ACTIVE_MODEL = PreparedQuery(lambda: ExpansionModel.objects.filter(active=True))
+_ACTIVE_MODEL: PreparedQuery[Any] = PreparedQuery(
+    lambda: ExpansionModel.objects.filter(active=True)
+)
 
 
 def active_expansion_model() -> ExpansionModel:
