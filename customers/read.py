@@ -29,7 +29,8 @@ from django.db.models import (
 
 from integrations.clock import DayWindow, local_day_end
 from integrations.clock import today as clock_today
-from integrations.idarray import IdSubquery
+from integrations.idarray import IdArray, IdSubquery
+from integrations.prepared import PreparedQuery
 from integrations.replica import primary_reads
 
 from . import facts
@@ -192,6 +193,21 @@ def latest_health(
     return Subquery(rows.order_by("-computed_at", "-pk").values(field)[:1])
 
 
+def _latest_until(pks: IdArray, until: date) -> QuerySet[Any]:
+    """`latest_health_scores(pks, as_of_until=until)`'s statement."""
+    latest = (
+        Customer.objects.filter(pk__in=pks)
+        .annotate(latest=latest_health("pk", as_of_until=until))
+        .values("latest")
+    )
+    return HealthScore.objects.filter(pk__in=IdSubquery(latest)).values_list(
+        "customer_id", "score", "grade", "computed_at", "as_of", "non_usage_score"
+    )
+
+
+_LATEST_UNTIL: PreparedQuery[Any] = PreparedQuery(_latest_until, pks=IdArray, until=date)
+
+
 def latest_health_scores(
     customer_pks: Sequence[int] | None,
     *,
@@ -204,6 +220,18 @@ def latest_health_scores(
     are left out. One query."""
     if customer_pks is not None and not customer_pks:
         return {}
+    if (
+        customer_pks is not None
+        and as_of_until is not None
+        and (computed_until, as_of_in)
+        == (
+            None,
+            None,
+        )
+    ):
+        # The expansion read-out's read of one customer: compiled once per thread.
+        found = _LATEST_UNTIL.all(pks=IdArray(customer_pks), until=as_of_until)
+        return {row[0]: HealthSnapshot(*row) for row in found}
     if (computed_until, as_of_in, as_of_until) == (None, None, None):
         # Now: the flagged rows themselves (HealthScore.is_latest), no subquery per customer.
         snapshots = HealthScore.objects.filter(is_latest=True)
@@ -256,30 +284,19 @@ class HealthChange:
         return None if self.reference is None else self.latest.score - self.reference.score
 
 
-def health_changes(
-    customer_pks: Sequence[int], *, as_of_until: date | None = None
-) -> dict[int, HealthChange]:
-    """Per customer with a snapshot (scored for a day on or before `as_of_until`, when given):
-    its latest score and the 30-day reference of that moment (`health_references`' definition,
-    each customer at its own latest computed_at). Two queries for any number of customers
-    and recompute moments: the latest snapshots' ids, then those rows by primary key with
-    their references (one statement joining the two made PostgreSQL hash the whole table)."""
-    if not customer_pks:
-        return {}
-    latest = [
-        pk
-        for pk in Customer.objects.filter(pk__in=customer_pks)
-        .annotate(latest=latest_health("pk", as_of_until=as_of_until))
-        .values_list("latest", flat=True)
-        if pk is not None
-    ]
-    if not latest:
-        return {}
+def _latest_ids(pks: IdArray, until: date | None) -> QuerySet[Any]:
+    customers = Customer.objects.filter(pk__in=pks)
+    return customers.annotate(latest=latest_health("pk", as_of_until=until)).values_list(
+        "latest", flat=True
+    )
+
+
+def _changes(ids: IdArray) -> QuerySet[Any]:
     refs = reference_annotations(
         HealthScore.objects.filter(customer=OuterRef("customer_id")), OuterRef("computed_at")
     )
-    rows = (
-        HealthScore.objects.filter(pk__in=latest)
+    return (
+        HealthScore.objects.filter(pk__in=ids)
         .annotate(
             before_at=refs["before_at"],
             before_score=refs["before_score"],
@@ -299,6 +316,34 @@ def health_changes(
             "after_score",
         )
     )
+
+
+# Read per request by the journey status and the marketing signals: compiled once per thread.
+_LATEST_IDS_NOW: PreparedQuery[Any] = PreparedQuery(lambda pks: _latest_ids(pks, None), pks=IdArray)
+_LATEST_IDS_UNTIL: PreparedQuery[Any] = PreparedQuery(_latest_ids, pks=IdArray, until=date)
+_CHANGES: PreparedQuery[Any] = PreparedQuery(_changes, ids=IdArray)
+
+
+def health_changes(
+    customer_pks: Sequence[int], *, as_of_until: date | None = None
+) -> dict[int, HealthChange]:
+    """Per customer with a snapshot (scored for a day on or before `as_of_until`, when given):
+    its latest score and the 30-day reference of that moment (`health_references`' definition,
+    each customer at its own latest computed_at). Two queries for any number of customers
+    and recompute moments: the latest snapshots' ids, then those rows by primary key with
+    their references (one statement joining the two made PostgreSQL hash the whole table)."""
+    if not customer_pks:
+        return {}
+    pks = IdArray(customer_pks)
+    ids = (
+        _LATEST_IDS_NOW.all(pks=pks)
+        if as_of_until is None
+        else _LATEST_IDS_UNTIL.all(pks=pks, until=as_of_until)
+    )
+    latest = [pk for pk in ids if pk is not None]
+    if not latest:
+        return {}
+    rows = _CHANGES.all(ids=IdArray(latest))
     found: dict[int, HealthChange] = {}
     for pk, score, grade, at, day, non_usage, *sides in rows:
         snapshot = HealthSnapshot(pk, score, grade, at, day, non_usage)
@@ -401,37 +446,68 @@ class StakeholderCoverage:
         return self.executive_sponsors > 0
 
 
-def stakeholder_coverage(customer_pks: Sequence[int] | None) -> dict[int, StakeholderCoverage]:
-    """Stakeholder counts per customer that has any (None: every customer). One query."""
+def _coverage(pks: IdArray | None) -> QuerySet[Any]:
     rows = Stakeholder.objects.order_by()
-    if customer_pks is not None:
-        rows = rows.filter(customer_id__in=customer_pks)
-    grouped = rows.values("customer_id").annotate(
+    if pks is not None:
+        rows = rows.filter(customer_id__in=pks)
+    return rows.values("customer_id").annotate(
         n=Count("id"),
         champions=Count("id", filter=Q(is_champion=True)),
         sponsors=Count("id", filter=Q(is_executive_sponsor=True)),
     )
+
+
+_COVERAGE: PreparedQuery[Any] = PreparedQuery(_coverage, pks=IdArray)
+
+
+def stakeholder_coverage(customer_pks: Sequence[int] | None) -> dict[int, StakeholderCoverage]:
+    """Stakeholder counts per customer that has any (None: every customer). One query."""
+    if customer_pks is None:
+        grouped: Any = _coverage(None)
+    elif not customer_pks:
+        return {}
+    else:
+        grouped = _COVERAGE.all(pks=IdArray(customer_pks))
     return {
         row["customer_id"]: StakeholderCoverage(row["n"], row["champions"], row["sponsors"])
         for row in grouped
     }
 
 
+_SPONSORS_BY: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, end: (
+        Stakeholder.objects.filter(
+            customer_id__in=pks, is_executive_sponsor=True, created_at__lt=end
+        )
+        .values_list("customer_id", flat=True)
+        .distinct()
+    ),
+    pks=IdArray,
+    end=datetime,
+)
+
+
 def executive_sponsor_on(customer_pks: Sequence[int], day: date) -> set[int]:
     """Customers with a stakeholder flagged executive sponsor recorded by the end of `day`
     (created_at; the flag's own history is not kept, so a later flag counts from creation).
     One query."""
-    rows = Stakeholder.objects.filter(
-        customer_id__in=customer_pks,
-        is_executive_sponsor=True,
-        created_at__lt=local_day_end(day),
-    )
-    return set(rows.values_list("customer_id", flat=True).distinct())
+    if not customer_pks:
+        return set()
+    return set(_SPONSORS_BY.all(pks=IdArray(customer_pks), end=local_day_end(day)))
+
+
+# The single-customer read-outs call these per request: compiled once per thread
+# (integrations.prepared), the ids bound as one array.
+_SEGMENTS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: Customer.objects.filter(pk__in=pks).values_list("pk", "segment"), pks=IdArray
+)
 
 
 def customer_segments(customer_pks: Sequence[int]) -> dict[int, str]:
-    """Each customer's segment. One query."""
-    return dict(Customer.objects.filter(pk__in=customer_pks).values_list("pk", "segment"))
+    """Each customer's segment. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    return dict(_SEGMENTS.all(pks=IdArray(customer_pks)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,18 +547,25 @@ class LifecyclePosition:
     since: datetime
 
 
+def _lifecycle_positions(pks: IdArray) -> QuerySet[Any]:
+    entered = LifecycleChange.objects.filter(
+        customer=OuterRef("pk"), to_stage=OuterRef("lifecycle_stage")
+    ).order_by("-changed_at", "-pk")
+    return (
+        Customer.objects.filter(pk__in=pks)
+        .annotate(entered=Subquery(entered.values("changed_at")[:1]))
+        .values_list("pk", "status", "lifecycle_stage", "entered", "created_at")
+    )
+
+
+_LIFECYCLE_POSITIONS: PreparedQuery[Any] = PreparedQuery(_lifecycle_positions, pks=IdArray)
+
+
 def lifecycle_positions(customer_pks: Sequence[int]) -> dict[int, LifecyclePosition]:
     """Every asked customer that exists. One query."""
     if not customer_pks:
         return {}
-    entered = LifecycleChange.objects.filter(
-        customer=OuterRef("pk"), to_stage=OuterRef("lifecycle_stage")
-    ).order_by("-changed_at", "-pk")
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks)
-        .annotate(entered=Subquery(entered.values("changed_at")[:1]))
-        .values_list("pk", "status", "lifecycle_stage", "entered", "created_at")
-    )
+    rows = _LIFECYCLE_POSITIONS.all(pks=IdArray(customer_pks))
     return {
         pk: LifecyclePosition(status, stage, entered or created)
         for pk, status, stage, entered, created in rows
@@ -569,20 +652,30 @@ def success_plans(plan_pks: Sequence[int]) -> dict[int, SuccessPlanView]:
 # --- expansion readiness (sales) ------------------------------------------------------------
 
 
-def milestones_achieved(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
-    """Milestones (of any success plan) with status achieved and `achieved_on` inside the
-    window, per customer that has any. One query."""
-    rows = (
+_MILESTONES: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, first, last: (
         Milestone.objects.filter(
-            window.dates("achieved_on"),
-            plan__customer_id__in=customer_pks,
+            DayWindow(first, last).dates("achieved_on"),
+            plan__customer_id__in=pks,
             status=MilestoneStatus.ACHIEVED,
         )
         .order_by()
         .values("plan__customer_id")
         .annotate(n=Count("id"))
         .values_list("plan__customer_id", "n")
-    )
+    ),
+    pks=IdArray,
+    first=date,
+    last=date,
+)
+
+
+def milestones_achieved(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
+    """Milestones (of any success plan) with status achieved and `achieved_on` inside the
+    window, per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _MILESTONES.all(pks=IdArray(customer_pks), first=window.first_day, last=window.last_day)
     return dict(rows)
 
 
@@ -610,17 +703,23 @@ class StageChange:
     changed_at: datetime
 
 
+_HISTORIES: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        LifecycleChange.objects.filter(customer_id__in=pks)
+        .order_by("customer_id", "-changed_at", "-id")
+        .values_list("customer_id", "from_stage", "to_stage", "source", "reason", "changed_at")
+    ),
+    pks=IdArray,
+)
+
+
 def lifecycle_histories(customer_pks: Sequence[int]) -> dict[int, tuple[StageChange, ...]]:
     """Every asked customer's lifecycle history, newest first (by changed_at, then the newest
     row); a customer without history maps to (). One query."""
     found: dict[int, list[StageChange]] = {pk: [] for pk in customer_pks}
     if not customer_pks:
         return {}
-    rows = (
-        LifecycleChange.objects.filter(customer_id__in=customer_pks)
-        .order_by("customer_id", "-changed_at", "-id")
-        .values_list("customer_id", "from_stage", "to_stage", "source", "reason", "changed_at")
-    )
+    rows = _HISTORIES.all(pks=IdArray(found))
     for pk, from_stage, to_stage, source, reason, changed_at in rows:
         found[pk].append(StageChange(from_stage, to_stage, source, reason, changed_at))
     return {pk: tuple(changes) for pk, changes in found.items()}

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 
 from customers.models import Customer
 from integrations.capped import Capped, capped
 from integrations.clock import DayWindow
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 
 from .choices import ContractStatus, OpportunitySource, OpportunityStatus
 from .measures import PaymentFacts, payment_facts
@@ -56,15 +59,23 @@ __all__ = [
 ]
 
 
-def arr(customer_pks: Sequence[int]) -> dict[int, Decimal]:
-    """ARR (Σ annual_value of active contracts) per customer that has any. One query."""
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks)
+_ARR: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Customer.objects.filter(pk__in=pks)
         .annotate(arr=customer_arr("pk"))
         .filter(arr__isnull=False)
         .values_list("pk", "arr")
-    )
-    return dict(rows)
+    ),
+    pks=IdArray,
+)
+
+
+def arr(customer_pks: Sequence[int]) -> dict[int, Decimal]:
+    """ARR (Σ annual_value of active contracts) per customer that has any. One query (none
+    for no pks)."""
+    if not customer_pks:
+        return {}
+    return dict(_ARR.all(pks=IdArray(customer_pks)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,20 +85,33 @@ class ContractEnding:
     annual_value: Decimal
 
 
-def contracts_ending(
-    customer_pks: Sequence[int], *, after: date, until: date
-) -> dict[int, tuple[ContractEnding, ...]]:
-    """Active contracts with end_date in (after, until], by end date. One query."""
-    rows = (
+# The single-customer read-outs read these per request: compiled once per thread
+# (integrations.prepared), the ids bound as one array.
+_CONTRACTS_ENDING: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, after, until: (
         Contract.objects.filter(
-            customer_id__in=customer_pks,
+            customer_id__in=pks,
             status=ContractStatus.ACTIVE,
             end_date__gt=after,
             end_date__lte=until,
         )
         .order_by("end_date", "contract_id")
         .values_list("customer_id", "contract_id", "end_date", "annual_value")
-    )
+    ),
+    pks=IdArray,
+    after=date,
+    until=date,
+)
+
+
+def contracts_ending(
+    customer_pks: Sequence[int], *, after: date, until: date
+) -> dict[int, tuple[ContractEnding, ...]]:
+    """Active contracts with end_date in (after, until], by end date. One query (none for no
+    pks)."""
+    if not customer_pks:
+        return {}
+    rows = _CONTRACTS_ENDING.all(pks=IdArray(customer_pks), after=after, until=until)
     found: dict[int, list[ContractEnding]] = {}
     for customer_pk, contract_id, end_date, annual_value in rows:
         found.setdefault(customer_pk, []).append(
@@ -96,17 +120,24 @@ def contracts_ending(
     return {pk: tuple(items) for pk, items in found.items()}
 
 
-def first_contract_starts(customer_pks: Sequence[int]) -> dict[int, date]:
-    """The earliest start_date of any of the customer's contracts (whatever their status now),
-    per customer that has one. One query."""
-    rows = (
-        Contract.objects.filter(customer_id__in=customer_pks)
+_FIRST_CONTRACT_STARTS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Contract.objects.filter(customer_id__in=pks)
         .order_by()
         .values("customer_id")
         .annotate(first=Min("start_date"))
         .values_list("customer_id", "first")
-    )
-    return dict(rows)
+    ),
+    pks=IdArray,
+)
+
+
+def first_contract_starts(customer_pks: Sequence[int]) -> dict[int, date]:
+    """The earliest start_date of any of the customer's contracts (whatever their status now),
+    per customer that has one. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    return dict(_FIRST_CONTRACT_STARTS.all(pks=IdArray(customer_pks)))
 
 
 def payment_status(customer_pks: Sequence[int], as_of: date) -> dict[int, PaymentFacts]:
@@ -122,14 +153,11 @@ class ExpansionRevenue:
     won_count: int
 
 
-def expansion_revenue(
-    customer_pks: Sequence[int], window: DayWindow
-) -> dict[int, ExpansionRevenue]:
-    """Opportunities won with closed_on in the window, per customer that won any. One query."""
-    rows = (
+_EXPANSION_REVENUE: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, first, last: (
         ExpansionOpportunity.objects.filter(
-            window.dates("closed_on"),
-            customer_id__in=customer_pks,
+            DayWindow(first, last).dates("closed_on"),
+            customer_id__in=pks,
             status=OpportunityStatus.WON,
         )
         .order_by()
@@ -140,6 +168,21 @@ def expansion_revenue(
             count=Count("id"),
         )
         .values_list("customer_id", "won", "cs", "count")
+    ),
+    pks=IdArray,
+    first=date,
+    last=date,
+)
+
+
+def expansion_revenue(
+    customer_pks: Sequence[int], window: DayWindow
+) -> dict[int, ExpansionRevenue]:
+    """Opportunities won with closed_on in the window, per customer that won any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _EXPANSION_REVENUE.all(
+        pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
     )
     return {
         pk: ExpansionRevenue(Decimal(won), Decimal(cs or 0), count) for pk, won, cs, count in rows
@@ -156,12 +199,20 @@ class OpenPipeline:
     open_count: int
 
 
+_PIPELINE: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: ExpansionOpportunity.objects.filter(
+        customer_id__in=pks, status=OpportunityStatus.OPEN
+    ).values_list("customer_id", "value", "probability"),
+    pks=IdArray,
+)
+
+
 def open_pipeline(customer_pks: Sequence[int]) -> dict[int, OpenPipeline]:
     """Open opportunities per customer that has any: their value and the probability-weighted
     value (exact decimal arithmetic, rounded once per customer). One query."""
-    rows = ExpansionOpportunity.objects.filter(
-        customer_id__in=customer_pks, status=OpportunityStatus.OPEN
-    ).values_list("customer_id", "value", "probability")
+    if not customer_pks:
+        return {}
+    rows = _PIPELINE.all(pks=IdArray(customer_pks))
     sums: dict[int, tuple[Decimal, Decimal, int]] = {}
     for pk, value, probability in rows:
         total, weighted, count = sums.get(pk, (Decimal(0), Decimal(0), 0))
@@ -181,15 +232,24 @@ class RealizedValue:
     last_date: date
 
 
-def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, RealizedValue]:
-    """Value records dated on or before `as_of`, per customer that has any. One query."""
-    rows = (
-        ValueRecord.objects.filter(customer_id__in=customer_pks, date__lte=as_of)
+_REALIZED: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, as_of: (
+        ValueRecord.objects.filter(customer_id__in=pks, date__lte=as_of)
         .order_by()
         .values("customer_id")
         .annotate(total=Sum("amount"), count=Count("id"), first=Min("date"), last=Max("date"))
         .values_list("customer_id", "total", "count", "first", "last")
-    )
+    ),
+    pks=IdArray,
+    as_of=date,
+)
+
+
+def realized_value(customer_pks: Sequence[int], as_of: date) -> dict[int, RealizedValue]:
+    """Value records dated on or before `as_of`, per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _REALIZED.all(pks=IdArray(customer_pks), as_of=as_of)
     return {
         pk: RealizedValue(Decimal(total), count, first, last)
         for pk, total, count, first, last in rows
@@ -217,16 +277,24 @@ def contract_refs(contract_ids: Sequence[str]) -> dict[str, ContractRef]:
 # --- expansion readiness (sales) ------------------------------------------------------------
 
 
-def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
-    """Σ value of active contracts (the value read-out's `contracted_value`, the ROI's
-    denominator) per customer that has any. One query."""
-    rows = (
-        Contract.objects.filter(customer_id__in=customer_pks, status=ContractStatus.ACTIVE)
+_CONTRACTED: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Contract.objects.filter(customer_id__in=pks, status=ContractStatus.ACTIVE)
         .order_by()
         .values("customer_id")
         .annotate(total=Sum("value"))
         .values_list("customer_id", "total")
-    )
+    ),
+    pks=IdArray,
+)
+
+
+def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
+    """Σ value of active contracts (the value read-out's `contracted_value`, the ROI's
+    denominator) per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _CONTRACTED.all(pks=IdArray(customer_pks))
     return {pk: Decimal(total) for pk, total in rows}
 
 
@@ -241,12 +309,9 @@ class OpenOpportunity:
     source: str
 
 
-def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOpportunity, ...]]:
-    """Open opportunities per customer that has any, by expected close then id. One query."""
-    rows = (
-        ExpansionOpportunity.objects.filter(
-            customer_id__in=customer_pks, status=OpportunityStatus.OPEN
-        )
+_OPEN_OPPORTUNITIES: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        ExpansionOpportunity.objects.filter(customer_id__in=pks, status=OpportunityStatus.OPEN)
         .order_by("expected_close_date", "opportunity_id")
         .values_list(
             "customer_id",
@@ -258,7 +323,16 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
             "expected_close",
             "source",
         )
-    )
+    ),
+    pks=IdArray,
+)
+
+
+def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOpportunity, ...]]:
+    """Open opportunities per customer that has any, by expected close then id. One query."""
+    if not customer_pks:
+        return {}
+    rows = _OPEN_OPPORTUNITIES.all(pks=IdArray(customer_pks))
     found: dict[int, list[OpenOpportunity]] = {}
     for pk, opportunity_id, kind, product, value, probability, quarter, source in rows:
         found.setdefault(pk, []).append(
@@ -267,22 +341,34 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
     return {pk: tuple(items) for pk, items in found.items()}
 
 
-def customer_sourced_opportunities(
-    customer_pks: Sequence[int], window: DayWindow
-) -> dict[int, int]:
-    """Opportunities with source `customer` that are open, or won with closed_on inside the
-    window (the customer asked to buy more), per customer that has any. One query."""
-    rows = (
+_CUSTOMER_SOURCED: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, first, last: (
         ExpansionOpportunity.objects.filter(
             Q(status=OpportunityStatus.OPEN)
-            | (Q(status=OpportunityStatus.WON) & window.dates("closed_on")),
-            customer_id__in=customer_pks,
+            | (Q(status=OpportunityStatus.WON) & DayWindow(first, last).dates("closed_on")),
+            customer_id__in=pks,
             source=OpportunitySource.CUSTOMER,
         )
         .order_by()
         .values("customer_id")
         .annotate(n=Count("id"))
         .values_list("customer_id", "n")
+    ),
+    pks=IdArray,
+    first=date,
+    last=date,
+)
+
+
+def customer_sourced_opportunities(
+    customer_pks: Sequence[int], window: DayWindow
+) -> dict[int, int]:
+    """Opportunities with source `customer` that are open, or won with closed_on inside the
+    window (the customer asked to buy more), per customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _CUSTOMER_SOURCED.all(
+        pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
     )
     return dict(rows)
 

@@ -69,10 +69,16 @@ class DayWindow:
 
     def instants(self, field: str) -> Q:
         """Rows whose timestamp `field` is in the window."""
-        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+        return instants_between(field, self.start, self.end)
 
     def __contains__(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
+
+
+def instants_between(field: str, start: datetime, end: datetime) -> Q:
+    """Rows whose timestamp `field` is in [start, end): `DayWindow.instants` from its two
+    instants (a compiled-once query takes them as parameters: integrations.prepared)."""
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def days_window(as_of: date, days: int) -> DayWindow:

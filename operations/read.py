@@ -12,7 +12,9 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When, Wind
 from django.db.models.functions import Coalesce
 
 from integrations.capped import Capped, capped
-from integrations.clock import DayWindow, local_day, local_day_end
+from integrations.clock import DayWindow, instants_between, local_day, local_day_end
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 
 from .choices import (
@@ -64,21 +66,29 @@ def _count_by_customer(
     )
 
 
+def _open_interventions(pks: IdArray) -> QuerySet[Any]:
+    runs = WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES)
+    escalations = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
+    alerts = Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
+    return _count_by_customer(runs, pks, "runs").union(
+        _count_by_customer(escalations, pks, "escalations"),
+        _count_by_customer(alerts, pks, "alerts"),
+        all=True,
+    )
+
+
+# The single-customer read-outs read these per request: compiled once per thread
+# (integrations.prepared), the ids bound as one array.
+_OPEN_INTERVENTIONS: PreparedQuery[Any] = PreparedQuery(_open_interventions, pks=IdArray)
+
+
 def open_interventions(customer_pks: Sequence[int]) -> dict[int, OpenInterventions]:
     """Every asked customer (nothing open: zeros). One query: the three grouped counts in one
     UNION ALL (a read-out pays one round trip, not three)."""
     pks = list(customer_pks)
     counts: dict[int, dict[str, int]] = {pk: {} for pk in pks}
     if pks:
-        runs = WorkflowRun.objects.filter(status__in=OPEN_RUN_STATUSES)
-        escalations = Escalation.objects.filter(status__in=OPEN_ESCALATION_STATUSES)
-        alerts = Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
-        union = _count_by_customer(runs, pks, "runs").union(
-            _count_by_customer(escalations, pks, "escalations"),
-            _count_by_customer(alerts, pks, "alerts"),
-            all=True,
-        )
-        for customer_pk, kind, n in union:
+        for customer_pk, kind, n in _OPEN_INTERVENTIONS.all(pks=IdArray(pks)):
             counts[customer_pk][kind] = n
     return {
         pk: OpenInterventions(c.get("runs", 0), c.get("escalations", 0), c.get("alerts", 0))
@@ -131,11 +141,12 @@ class SurveySummary:
         return round_half_up(100 * (self.promoters - self.detractors) / self.nps_responses, 1)
 
 
-def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, SurveySummary]:
-    """Customers with answers in the window. One query."""
+def _survey_summaries(pks: IdArray, start: datetime, end: datetime) -> QuerySet[Any]:
     nps, csat = Q(kind=SurveyKind.NPS), Q(kind=SurveyKind.CSAT)
-    rows = (
-        SurveyResponse.objects.filter(window.instants("answered_at"), customer_id__in=customer_pks)
+    return (
+        SurveyResponse.objects.filter(
+            instants_between("answered_at", start, end), customer_id__in=pks
+        )
         .values("customer_id")
         .annotate(
             nps_n=Count("id", filter=nps),
@@ -146,6 +157,18 @@ def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[
         )
         .order_by()
     )
+
+
+_SURVEYS: PreparedQuery[Any] = PreparedQuery(
+    _survey_summaries, pks=IdArray, start=datetime, end=datetime
+)
+
+
+def survey_summaries(customer_pks: Sequence[int], *, window: DayWindow) -> dict[int, SurveySummary]:
+    """Customers with answers in the window. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    rows = _SURVEYS.all(pks=IdArray(customer_pks), start=window.start, end=window.end)
     return {
         r["customer_id"]: SurveySummary(
             r["nps_n"],
@@ -171,40 +194,61 @@ class InterventionDates:
         return tuple(sorted(self.workflow_runs + self.escalations))
 
 
+_RUNS_BEGAN: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        WorkflowRun.objects.filter(customer_id__in=pks)
+        .annotate(began=Coalesce("started_at", "created_at"))
+        .order_by("began")
+        .values_list("customer_id", "began")
+    ),
+    pks=IdArray,
+)
+_ESCALATIONS_OPENED: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Escalation.objects.filter(customer_id__in=pks)
+        .order_by("opened_at")
+        .values_list("customer_id", "opened_at")
+    ),
+    pks=IdArray,
+)
+
+
 def intervention_dates(customer_pks: Sequence[int]) -> dict[int, InterventionDates]:
     """Every asked customer (none: empty tuples). Two queries."""
     runs: dict[int, list[date]] = {}
-    began = Coalesce("started_at", "created_at")
-    run_rows = (
-        WorkflowRun.objects.filter(customer_id__in=customer_pks)
-        .annotate(began=began)
-        .order_by("began")
-        .values_list("customer_id", "began")
-    )
-    for pk, at in run_rows:
-        runs.setdefault(pk, []).append(local_day(at))
     escalations: dict[int, list[date]] = {}
-    escalation_rows = (
-        Escalation.objects.filter(customer_id__in=customer_pks)
-        .order_by("opened_at")
-        .values_list("customer_id", "opened_at")
-    )
-    for pk, at in escalation_rows:
-        escalations.setdefault(pk, []).append(local_day(at))
+    if customer_pks:
+        pks = IdArray(customer_pks)
+        for pk, at in _RUNS_BEGAN.all(pks=pks):
+            runs.setdefault(pk, []).append(local_day(at))
+        for pk, at in _ESCALATIONS_OPENED.all(pks=pks):
+            escalations.setdefault(pk, []).append(local_day(at))
     return {
         pk: InterventionDates(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))
         for pk in customer_pks
     }
 
 
+_OPEN_ESCALATIONS_ON: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, end: _count_by_customer(
+        Escalation.objects.filter(
+            Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
+        ),
+        pks,
+        "escalations",
+    ),
+    pks=IdArray,
+    end=datetime,
+)
+
+
 def open_escalations_on(customer_pks: Sequence[int], day: date) -> dict[int, int]:
     """Escalations opened by the end of `day` and not resolved by then, per customer that had
     any (point in time: a later resolution or a later escalation is not seen). One query."""
-    end = local_day_end(day)
-    rows = Escalation.objects.filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), opened_at__lt=end
-    )
-    return {pk: n for pk, _, n in _count_by_customer(rows, customer_pks, "escalations")}
+    if not customer_pks:
+        return {}
+    rows = _OPEN_ESCALATIONS_ON.all(pks=IdArray(customer_pks), end=local_day_end(day))
+    return {pk: n for pk, _, n in rows}
 
 
 # --- open interventions by id (marketing journeys) ------------------------------------------
@@ -229,26 +273,36 @@ class OpenInterventionRefs:
         return "; ".join(parts)
 
 
+# Read per request by the journey status: compiled once per thread (integrations.prepared).
+_OPEN_RUN_REFS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        WorkflowRun.objects.filter(customer_id__in=pks, status__in=OPEN_RUN_STATUSES)
+        .order_by("created_at", "id")
+        .values_list("customer_id", "run_id", "status")
+    ),
+    pks=IdArray,
+)
+_OPEN_ESCALATION_REFS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Escalation.objects.filter(customer_id__in=pks, status__in=OPEN_ESCALATION_STATUSES)
+        .order_by("opened_at", "id")
+        .values_list("customer_id", "escalation_id", "status")
+    ),
+    pks=IdArray,
+)
+
+
 def open_intervention_refs(customer_pks: Sequence[int]) -> dict[int, OpenInterventionRefs]:
     """Customers with an open workflow run or escalation (the others are left out). Two
     queries."""
     if not customer_pks:
         return {}
+    pks = IdArray(customer_pks)
     runs: dict[int, list[tuple[str, str]]] = {}
-    run_rows = (
-        WorkflowRun.objects.filter(customer_id__in=customer_pks, status__in=OPEN_RUN_STATUSES)
-        .order_by("created_at", "id")
-        .values_list("customer_id", "run_id", "status")
-    )
-    for pk, run_id, status in run_rows:
+    for pk, run_id, status in _OPEN_RUN_REFS.all(pks=pks):
         runs.setdefault(pk, []).append((run_id, status))
     escalations: dict[int, list[tuple[str, str]]] = {}
-    escalation_rows = (
-        Escalation.objects.filter(customer_id__in=customer_pks, status__in=OPEN_ESCALATION_STATUSES)
-        .order_by("opened_at", "id")
-        .values_list("customer_id", "escalation_id", "status")
-    )
-    for pk, escalation_id, status in escalation_rows:
+    for pk, escalation_id, status in _OPEN_ESCALATION_REFS.all(pks=pks):
         escalations.setdefault(pk, []).append((escalation_id, status))
     return {
         pk: OpenInterventionRefs(tuple(runs.get(pk, ())), tuple(escalations.get(pk, ())))

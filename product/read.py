@@ -3,7 +3,7 @@ Typed and set-based: customer primary keys in, `{pk: frozen dataclass}` out, in 
 of queries. Higher apps import this module (and `product.models` for foreign keys and type
 hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +13,9 @@ from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 
 from customers.models import Customer
 from integrations.capped import Capped, capped
-from integrations.clock import DayWindow, days_window
+from integrations.clock import DayWindow, days_window, instants_between
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 
 from .choices import FeedbackStatus, FeedbackType
 from .models import Feature, FeatureUsage, Feedback
@@ -70,19 +72,43 @@ class UsageTotals:
         return usage_ratio(self.events_last_30d, self.events_prior_30d)
 
 
-def usage_totals(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageTotals]:
-    """Per customer with usage rows in the 60 days up to `as_of`. One query."""
-    last = days_window(as_of, 30)
-    rows = (
+def _usage_totals(
+    pks: IdArray, prior_first: date, prior_last: date, last_first: date, as_of: date
+) -> QuerySet[Any]:
+    last, prior = DayWindow(last_first, as_of), DayWindow(prior_first, prior_last)
+    return (
         FeatureUsage.objects.filter(
-            last.extend_back(30).dates("date"), customer_id__in=customer_pks
+            DayWindow(prior_first, as_of).dates("date"), customer_id__in=pks
         )
         .values("customer_id")
         .annotate(
             last=Sum("events", filter=last.dates("date")),
-            prior=Sum("events", filter=last.prior().dates("date")),
+            prior=Sum("events", filter=prior.dates("date")),
         )
         .order_by()
+    )
+
+
+# Read per request by the single-customer read-outs: compiled once per thread
+# (integrations.prepared), the windows' days and the ids as parameters.
+_USAGE_TOTALS: PreparedQuery[Any] = PreparedQuery(
+    _usage_totals, pks=IdArray, prior_first=date, prior_last=date, last_first=date, as_of=date
+)
+
+
+def usage_totals(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageTotals]:
+    """Per customer with usage rows in the 60 days up to `as_of`. One query (none for no
+    pks)."""
+    if not customer_pks:
+        return {}
+    last = days_window(as_of, 30)
+    prior = last.prior()
+    rows = _USAGE_TOTALS.all(
+        pks=IdArray(customer_pks),
+        prior_first=prior.first_day,
+        prior_last=prior.last_day,
+        last_first=last.first_day,
+        as_of=as_of,
     )
     return {r["customer_id"]: UsageTotals(r["last"] or 0, r["prior"] or 0) for r in rows}
 
@@ -96,26 +122,62 @@ class KeyFeatureAdoption:
     key_features: int
 
 
-def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, KeyFeatureAdoption]:
-    """Every asked customer (none adopted: an empty tuple). Two queries."""
-    key = {f.pk: f for f in Feature.objects.filter(is_key=True)}
-    rows = (
+_KEY_FEATURES: PreparedQuery[Any] = PreparedQuery(
+    lambda: Feature.objects.filter(is_key=True).values_list(
+        "pk", "feature_id", "adoption_threshold_days"
+    )
+)
+
+
+def _active_days(pks: IdArray, features: IdArray, first: date, as_of: date) -> QuerySet[Any]:
+    return (
         FeatureUsage.objects.filter(
             ACTIVE,
-            days_window(as_of, 30).dates("date"),
-            customer_id__in=customer_pks,
-            feature_id__in=key,
+            DayWindow(first, as_of).dates("date"),
+            customer_id__in=pks,
+            feature_id__in=features,
         )
         .values("customer_id", "feature_id")
         .annotate(days=Count("id"))
         .order_by()
     )
+
+
+_ACTIVE_DAYS: PreparedQuery[Any] = PreparedQuery(
+    _active_days, pks=IdArray, features=IdArray, first=date, as_of=date
+)
+
+
+def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, KeyFeatureAdoption]:
+    """Every asked customer (none adopted: an empty tuple). Two queries (one without key
+    features or customers)."""
+    key = {pk: (feature_id, threshold) for pk, feature_id, threshold in _KEY_FEATURES.all()}
     adopted: dict[int, list[str]] = {pk: [] for pk in customer_pks}
-    for row in rows:
-        feature = key[row["feature_id"]]
-        if row["days"] >= feature.adoption_threshold_days:
-            adopted[row["customer_id"]].append(feature.feature_id)
+    if key and adopted:
+        rows = _ACTIVE_DAYS.all(
+            pks=IdArray(adopted),
+            features=IdArray(key),
+            first=days_window(as_of, 30).first_day,
+            as_of=as_of,
+        )
+        for row in rows:
+            feature_id, threshold = key[row["feature_id"]]
+            if row["days"] >= threshold:
+                adopted[row["customer_id"]].append(feature_id)
     return {pk: KeyFeatureAdoption(tuple(sorted(names)), len(key)) for pk, names in adopted.items()}
+
+
+def _seat_peaks(pks: IdArray, first: date, as_of: date) -> QuerySet[Any]:
+    recent = FilteredRelation("usage", condition=DayWindow(first, as_of).dates("usage__date"))
+    return (
+        Customer.objects.filter(pk__in=pks, licensed_seats__gt=0)
+        .annotate(recent=recent)
+        .annotate(peak=Max("recent__active_users"))
+        .values_list("pk", "licensed_seats", "peak")
+    )
+
+
+_SEAT_PEAKS: PreparedQuery[Any] = PreparedQuery(_seat_peaks, pks=IdArray, first=date, as_of=date)
 
 
 def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, float]:
@@ -125,12 +187,10 @@ def seat_utilisation(customer_pks: Sequence[int], as_of: date) -> dict[int, floa
     join whose condition carries the window, so each customer's rows come from the
     (customer, feature, date) index (a correlated subquery scanned the window's rows of every
     customer for each one)."""
-    recent = FilteredRelation("usage", condition=days_window(as_of, 30).dates("usage__date"))
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks, licensed_seats__gt=0)
-        .annotate(recent=recent)
-        .annotate(peak=Max("recent__active_users"))
-        .values_list("pk", "licensed_seats", "peak")
+    if not customer_pks:
+        return {}
+    rows = _SEAT_PEAKS.all(
+        pks=IdArray(customer_pks), first=days_window(as_of, 30).first_day, as_of=as_of
     )
     return {pk: min(1.0, (peak or 0) / seats) for pk, seats, peak in rows}
 
@@ -144,6 +204,49 @@ class AdoptionAndSeats:
     seat_utilisation: float | None
 
 
+_CATALOGUE: PreparedQuery[Any] = PreparedQuery(
+    lambda: Feature.objects.order_by("pk").values_list(
+        "pk", "feature_id", "is_key", "adoption_threshold_days"
+    )
+)
+_SEATS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: Customer.objects.filter(pk__in=pks, licensed_seats__gt=0).values_list(
+        "pk", "licensed_seats"
+    ),
+    pks=IdArray,
+)
+# `adoption_and_seats`' usage statement per catalogue (its features are in the SQL): the
+# catalogue is read every time, so a changed catalogue gets its own statement, never a stale one.
+_WINDOW_USAGE: dict[tuple[tuple[int, ...], tuple[int, ...]], PreparedQuery[Any]] = {}
+
+
+def _window_usage(features: tuple[int, ...], key: tuple[int, ...]) -> PreparedQuery[Any]:
+    prepared = _WINDOW_USAGE.get((features, key))
+    if prepared is None:
+        # Rows counted by their (never null) date, not their id: the id is not in the index.
+        active_days = {f"days_{pk}": Count("date", filter=ACTIVE & Q(feature_id=pk)) for pk in key}
+        prepared = PreparedQuery(
+            lambda pks, first, as_of: (
+                FeatureUsage.objects.filter(
+                    DayWindow(first, as_of).dates("date"),
+                    customer_id__in=pks,
+                    feature_id__in=list(features),
+                )
+                .values("customer_id")
+                .annotate(peak=Max("active_users"), **active_days)
+                .order_by()
+                .values_list("customer_id", "peak", *active_days)
+            ),
+            pks=IdArray,
+            first=date,
+            as_of=date,
+        )
+        if len(_WINDOW_USAGE) > 16:  # a catalogue edited many times: start afresh
+            _WINDOW_USAGE.clear()
+        _WINDOW_USAGE[(features, key)] = prepared
+    return prepared
+
+
 def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, AdoptionAndSeats]:
     """Every asked customer's key-feature adoption and seat utilisation in the 30 days up to
     `as_of`, exactly as `key_feature_adoption` and `seat_utilisation` compute them, from one
@@ -153,29 +256,13 @@ def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, Ad
     days. Three queries: the catalogue, the window's usage (listing every feature lets
     PostgreSQL answer it from that index alone), the customers' seats (no feature: no usage
     query)."""
-    catalogue = list(
-        Feature.objects.order_by("pk").values_list(
-            "pk", "feature_id", "is_key", "adoption_threshold_days"
-        )
-    )
+    catalogue = _CATALOGUE.all()
     key = [(pk, name, threshold) for pk, name, is_key, threshold in catalogue if is_key]
     adopted: dict[int, tuple[str, ...]] = dict.fromkeys(customer_pks, ())
     peaks: dict[int, int] = {}
-    if catalogue:
-        # Rows counted by their (never null) date, not their id: the id is not in the index.
-        active_days = {
-            f"days_{pk}": Count("date", filter=ACTIVE & Q(feature_id=pk)) for pk, _, _ in key
-        }
-        rows = (
-            FeatureUsage.objects.filter(
-                days_window(as_of, 30).dates("date"),
-                customer_id__in=customer_pks,
-                feature_id__in=[pk for pk, *_ in catalogue],
-            )
-            .values("customer_id")
-            .annotate(peak=Max("active_users"), **active_days)
-            .order_by()
-            .values_list("customer_id", "peak", *active_days)
+    if catalogue and customer_pks:
+        rows = _window_usage(tuple(pk for pk, *_ in catalogue), tuple(pk for pk, _, _ in key)).all(
+            pks=IdArray(customer_pks), first=days_window(as_of, 30).first_day, as_of=as_of
         )
         for customer_pk, peak, *days in rows:
             peaks[customer_pk] = peak
@@ -186,11 +273,7 @@ def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, Ad
                     if n >= threshold
                 )
             )
-    seats = dict(
-        Customer.objects.filter(pk__in=customer_pks, licensed_seats__gt=0).values_list(
-            "pk", "licensed_seats"
-        )
-    )
+    seats = dict(_SEATS.all(pks=IdArray(customer_pks))) if customer_pks else {}
     return {
         pk: AdoptionAndSeats(
             KeyFeatureAdoption(names, len(key)),
@@ -239,25 +322,27 @@ class PremiumFeature:
     list_price: Decimal
 
 
+_PREMIUM_FEATURES: PreparedQuery[Any] = PreparedQuery(
+    lambda: (
+        Feature.objects.filter(is_premium=True)
+        .order_by("feature_id")
+        .values_list("feature_id", "name", "list_price")
+    )
+)
+
+
 def premium_features() -> tuple[PremiumFeature, ...]:
     """The catalogue's premium features (is_premium), by feature_id. One query."""
-    rows = Feature.objects.filter(is_premium=True).order_by("feature_id")
-    return tuple(
-        PremiumFeature(f, n, p) for f, n, p in rows.values_list("feature_id", "name", "list_price")
-    )
+    return tuple(PremiumFeature(f, n, p) for f, n, p in _PREMIUM_FEATURES.all())
 
 
-def premium_adoption(
-    customers: Sequence[int] | QuerySet[Customer, Any], as_of: date
-) -> dict[int, frozenset[str]]:
-    """Premium features adopted in the trailing 30 days up to `as_of` (active on at least each
-    feature's adoption_threshold_days distinct days: the adoption definition), per customer
-    that adopted any. `customers` may be a queryset (a subquery, not a list of ids). One
-    query."""
-    rows = (
+def _premium_adoption(
+    customers: IdArray | QuerySet[Customer, Any], first: date, as_of: date
+) -> QuerySet[Any]:
+    return (
         FeatureUsage.objects.filter(
             ACTIVE,
-            days_window(as_of, 30).dates("date"),
+            DayWindow(first, as_of).dates("date"),
             customer_id__in=customers,
             feature__is_premium=True,
         )
@@ -267,19 +352,39 @@ def premium_adoption(
         .order_by()
         .values_list("customer_id", "feature__feature_id")
     )
+
+
+_PREMIUM_ADOPTION: PreparedQuery[Any] = PreparedQuery(
+    _premium_adoption, customers=IdArray, first=date, as_of=date
+)
+
+
+def premium_adoption(
+    customers: Sequence[int] | QuerySet[Customer, Any], as_of: date
+) -> dict[int, frozenset[str]]:
+    """Premium features adopted in the trailing 30 days up to `as_of` (active on at least each
+    feature's adoption_threshold_days distinct days: the adoption definition), per customer
+    that adopted any. `customers` may be a queryset (a subquery, not a list of ids). One
+    query."""
+    first = days_window(as_of, 30).first_day
+    rows: Iterable[tuple[int, str]]
+    if isinstance(customers, QuerySet):
+        rows = _premium_adoption(customers, first, as_of)
+    elif not customers:
+        return {}
+    else:
+        rows = _PREMIUM_ADOPTION.all(customers=IdArray(customers), first=first, as_of=as_of)
     found: dict[int, set[str]] = {}
     for pk, feature_id in rows:
         found.setdefault(pk, set()).add(feature_id)
     return {pk: frozenset(names) for pk, names in found.items()}
 
 
-def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
-    """Feedback of type `expansion_request` submitted inside the window and not declined, per
-    customer that has any. One query."""
-    rows = (
+_EXPANSION_REQUESTS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, start, end: (
         Feedback.objects.filter(
-            window.instants("created_at"),
-            customer_id__in=customer_pks,
+            instants_between("created_at", start, end),
+            customer_id__in=pks,
             type=FeedbackType.EXPANSION_REQUEST,
         )
         .exclude(status=FeedbackStatus.DECLINED)
@@ -287,7 +392,19 @@ def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[i
         .values("customer_id")
         .annotate(n=Count("id"))
         .values_list("customer_id", "n")
-    )
+    ),
+    pks=IdArray,
+    start=datetime,
+    end=datetime,
+)
+
+
+def expansion_requests(customer_pks: Sequence[int], window: DayWindow) -> dict[int, int]:
+    """Feedback of type `expansion_request` submitted inside the window and not declined, per
+    customer that has any. One query."""
+    if not customer_pks:
+        return {}
+    rows = _EXPANSION_REQUESTS.all(pks=IdArray(customer_pks), start=window.start, end=window.end)
     return dict(rows)
 
 

@@ -4,6 +4,10 @@ customer primary keys in, `{pk: frozen dataclass}` out, in a fixed number of que
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+
+from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 
 from .models import ExpansionSnapshot, Handoff
 
@@ -20,13 +24,20 @@ class ExpansionReadiness:
     model_version: int
 
 
+# Read per request by the marketing read-outs: compiled once per thread (integrations.prepared).
+_READINESS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: ExpansionSnapshot.objects.filter(customer_id__in=pks, is_latest=True).values_list(
+        "customer_id", "score", "ready", "as_of", "model_version"
+    ),
+    pks=IdArray,
+)
+
+
 def expansion_readiness(customer_pks: Sequence[int]) -> dict[int, ExpansionReadiness]:
     """The latest ExpansionSnapshot per customer that has been scored. One query."""
     if not customer_pks:
         return {}
-    rows = ExpansionSnapshot.objects.filter(
-        customer_id__in=customer_pks, is_latest=True
-    ).values_list("customer_id", "score", "ready", "as_of", "model_version")
+    rows = _READINESS.all(pks=IdArray(customer_pks))
     return {
         pk: ExpansionReadiness(score, ready, as_of, version)
         for pk, score, ready, as_of, version in rows
@@ -42,11 +53,17 @@ class HandoffDates:
     onboarding_start: date
 
 
+_HANDOFFS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: Handoff.objects.filter(customer_id__in=pks).values_list(
+        "customer_id", "handoff_id", "completed_at", "onboarding_start"
+    ),
+    pks=IdArray,
+)
+
+
 def handoff_dates(customer_pks: Sequence[int]) -> dict[int, HandoffDates]:
     """The handoff of each customer that has one (one per customer). One query."""
     if not customer_pks:
         return {}
-    rows = Handoff.objects.filter(customer_id__in=customer_pks).values_list(
-        "customer_id", "handoff_id", "completed_at", "onboarding_start"
-    )
+    rows = _HANDOFFS.all(pks=IdArray(customer_pks))
     return {pk: HandoffDates(hid, at, start) for pk, hid, at, start in rows}

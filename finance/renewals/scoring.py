@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from integrations.idarray import IdArray
+from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 
 from ..choices import ContractStatus
@@ -113,9 +114,27 @@ class RenewalProbability:
         return explain(self.spec, self.features).terms
 
 
+# Read on every value read-out: compiled once per thread (integrations.prepared); the rows
+# themselves are read each time, so an activation or a new contract is seen at once.
+_ACTIVE_VERSION: PreparedQuery[Any] = PreparedQuery(
+    lambda: RenewalModelVersion.objects.filter(is_active=True)
+)
+_NEXT_CONTRACTS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, as_of: (
+        Contract.objects.filter(
+            customer_id__in=pks, status=ContractStatus.ACTIVE, end_date__gte=as_of
+        )
+        .order_by("customer_id", "end_date", "contract_id")
+        .values_list("pk", "customer_id", "contract_id", "end_date")
+    ),
+    pks=IdArray,
+    as_of=date,
+)
+
+
 def active_model() -> ModelSpec | None:
     """The active version (the admin chooses it; migration 0007 seeds the prior). One query."""
-    row = RenewalModelVersion.objects.filter(is_active=True).first()
+    row = _ACTIVE_VERSION.first()
     return None if row is None else ModelSpec.of(row)
 
 
@@ -126,15 +145,7 @@ def renewal_probabilities(
     version's probability that its next-ending active contract renews, with the terms. Eleven
     queries (one for the contracts, one for the model, nine for the features), whatever the
     number of customers; none without an active model or contract."""
-    rows = (
-        Contract.objects.filter(
-            customer_id__in=IdArray(customer_pks),
-            status=ContractStatus.ACTIVE,
-            end_date__gte=as_of,
-        )
-        .order_by("customer_id", "end_date", "contract_id")
-        .values_list("pk", "customer_id", "contract_id", "end_date")
-    )
+    rows = _NEXT_CONTRACTS.all(pks=IdArray(customer_pks), as_of=as_of) if customer_pks else []
     next_contract: dict[int, tuple[int, str, date]] = {}
     for pk, customer_pk, contract_id, end_date in rows:
         next_contract.setdefault(customer_pk, (pk, contract_id, end_date))

@@ -7,6 +7,7 @@ from typing import Any
 from customers.models import Customer
 from integrations.clock import DayWindow
 from integrations.money import whole_units
+from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 from operations.read import intervention_dates
 
@@ -26,6 +27,24 @@ PAYMENT_STATE = {
     PaymentStatus.OVERDUE_31_60: "delinquent",
     PaymentStatus.OVERDUE_60_PLUS: "delinquent",
 }
+
+
+# Read on every value read-out: compiled once per thread (integrations.prepared).
+_CONTRACTS: PreparedQuery[Any] = PreparedQuery(
+    lambda customer_pk: Contract.objects.filter(customer_id=customer_pk).values_list(
+        "status", "start_date", "end_date", "value", "annual_value"
+    ),
+    customer_pk=int,
+)
+_RECORDS: PreparedQuery[Any] = PreparedQuery(
+    lambda customer_pk, as_of: (
+        ValueRecord.objects.filter(customer_id=customer_pk, date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("date", "amount")
+    ),
+    customer_pk=int,
+    as_of=date,
+)
 
 
 def _months_between(first: date, last: date) -> int:
@@ -87,16 +106,8 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     from ..read import expansion_revenue, open_pipeline, payment_status, realized_value
 
     pks = [customer.pk]
-    contracts = list(
-        Contract.objects.filter(customer_id=customer.pk).values_list(
-            "status", "start_date", "end_date", "value", "annual_value"
-        )
-    )
-    records = list(
-        ValueRecord.objects.filter(customer_id=customer.pk, date__lte=as_of)
-        .order_by("date", "id")
-        .values_list("date", "amount")
-    )
+    contracts = _CONTRACTS.all(customer_pk=customer.pk)
+    records = _RECORDS.all(customer_pk=customer.pk, as_of=as_of)
     realized = realized_value(pks, as_of).get(customer.pk)
     won = expansion_revenue(pks, DayWindow(date.min, as_of)).get(customer.pk)
     pipeline = open_pipeline(pks).get(customer.pk)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from customers.choices import ALLOWED_TRANSITIONS
 from customers.models import Customer
 from customers.read import StageChange
 from integrations.clock import local_day, today
+from integrations.prepared import PreparedQuery
 from operations import read as operations_read
 from operations.read import OpenInterventionRefs
 
@@ -20,6 +22,25 @@ from .recommendations import Action, health_facts, next_actions
 RECENT_DAYS = 90
 LIST_CAP = 50  # pending and recent touchpoints listed at most
 DONE_STATUSES = (TouchpointStatus.SENT, TouchpointStatus.SUPPRESSED, TouchpointStatus.CANCELLED)
+
+
+# Read on every journey status: compiled once per thread (integrations.prepared).
+_STAGE: PreparedQuery[Any] = PreparedQuery(
+    lambda stage: JourneyStage.objects.filter(stage=stage), stage=str
+)
+_PENDING: PreparedQuery[Any] = PreparedQuery(
+    lambda customer_pk: Touchpoint.objects.filter(
+        customer_id=customer_pk, status=TouchpointStatus.SCHEDULED
+    ).order_by("scheduled_for", "id")[:LIST_CAP],
+    customer_pk=int,
+)
+_RECENT: PreparedQuery[Any] = PreparedQuery(
+    lambda customer_pk, since: Touchpoint.objects.filter(
+        customer_id=customer_pk, status__in=DONE_STATUSES, status_changed_at__gte=since
+    ).order_by("-status_changed_at", "-id")[:LIST_CAP],
+    customer_pk=int,
+    since=datetime,
+)
 
 
 @dataclass(frozen=True)
@@ -45,21 +66,13 @@ def journey_status(customer_id: str, *, now: datetime | None = None) -> JourneyS
     now = now or timezone.now()
     customer = customers_read.customer_get(customer_id)
     stage = customer.lifecycle_stage
-    config = JourneyStage.objects.filter(stage=stage).first()
+    config = _STAGE.first(stage=stage)
     history = customers_read.lifecycle_histories([customer.pk])[customer.pk]
     since = history[0].changed_at if history else customer.created_at
     refs = operations_read.open_intervention_refs([customer.pk]).get(customer.pk)
     facts = health_facts(customer.pk, stage, refs, today(now))
-    mine = Touchpoint.objects.filter(customer=customer)
-    pending = list(
-        mine.filter(status=TouchpointStatus.SCHEDULED).order_by("scheduled_for", "id")[:LIST_CAP]
-    )
-    recent = list(
-        mine.filter(
-            status__in=DONE_STATUSES,
-            status_changed_at__gte=now - timedelta(days=RECENT_DAYS),
-        ).order_by("-status_changed_at", "-id")[:LIST_CAP]
-    )
+    pending = _PENDING.all(customer_pk=customer.pk)
+    recent = _RECENT.all(customer_pk=customer.pk, since=now - timedelta(days=RECENT_DAYS))
     return JourneyStatus(
         customer=customer,
         stage=stage,

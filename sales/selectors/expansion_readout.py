@@ -13,6 +13,7 @@ from customers.models import Customer, HealthGrade
 from finance import read as finance_read
 from integrations.clock import days_window, quarter_of
 from integrations.money import whole_units
+from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 from operations import read as operations_read
 from product import read as product_read
@@ -68,18 +69,28 @@ def _live_peers(customer: Customer, as_of: date) -> tuple[int, Counter[str]]:
     return count, Counter(name for names in adoption.values() for name in names)
 
 
+# Read on every read-out: compiled once per thread (integrations.prepared).
+_PEER_SHARES: PreparedQuery[Any] = PreparedQuery(
+    lambda segment: ExpansionPeerShare.objects.filter(segment=segment), segment=str
+)
+_SNAPSHOT_FACTORS: PreparedQuery[Any] = PreparedQuery(
+    lambda customer_pk: (
+        ExpansionSnapshot.objects.filter(customer_id=customer_pk, is_latest=True)
+        .order_by("-computed_at", "-id")
+        .values_list("factors", flat=True)[:1]
+    ),
+    customer_pk=int,
+)
+
+
 def _stored_peers(customer: Customer) -> tuple[int, Counter[str]] | None:
     """The same from the nightly run's peer shares (None before the first run), the
     customer taken out of the count when that run scored it healthy. Two queries."""
-    rows = list(ExpansionPeerShare.objects.filter(segment=customer.segment))
+    rows = _PEER_SHARES.all(segment=customer.segment)
     if not rows:
         return None
     healthy = rows[0].healthy_customers
-    factors = (
-        ExpansionSnapshot.objects.filter(customer=customer, is_latest=True)
-        .values_list("factors", flat=True)
-        .first()
-    )
+    factors = _SNAPSHOT_FACTORS.first(customer_pk=customer.pk)
     health = next((f for f in factors or [] if f["name"] == "health_score"), None)
     if health is not None and health["inputs"].get("grade") == HEALTHY:
         healthy -= 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 from customers import read as customers_read
 from customers.choices import Segment
 from integrations import events
+from integrations.prepared import PreparedQuery
 from integrations.writes import activate, deactivate_others, next_version
 from product import read as product_read
 
@@ -46,10 +47,17 @@ MODEL_FIELDS = (
 WEIGHT_SUM_TOLERANCE = 1e-6
 
 
+# Read on every expansion read-out: compiled once per thread (integrations.prepared); the row
+# itself is read each time, so an activation is seen at once.
+_ACTIVE_MODEL: PreparedQuery[Any] = PreparedQuery(
+    lambda: ExpansionModel.objects.filter(active=True)
+)
+
+
 def active_expansion_model() -> ExpansionModel:
     """The active model; created lazily with the documented defaults (README) when none
     exists (no data migration). With models but none active, the newest one."""
-    model = ExpansionModel.objects.filter(active=True).first()
+    model = _ACTIVE_MODEL.first()
     if model is None:
         model = ExpansionModel.objects.order_by("-version").first()
     if model is None:  # two first reads may race here: get_or_create settles it
