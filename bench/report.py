@@ -360,25 +360,37 @@ def missing_numbers(raw: dict[str, Any], groups: list[str]) -> list[str]:
 # --- files ---------------------------------------------------------------------------------
 
 
-def results_path(scale: int, day: str, where: Path = RESULTS) -> Path:
-    return where / f"{scale}-{day}.json"
+def results_path(scale: int, day: str, where: Path = RESULTS, run: int = 1) -> Path:
+    """`<scale>-<date>.json`; a day's later full runs `<scale>-<date>.<run>.json` (2, 3...),
+    so a second run the same day (after a fix) keeps the first as its "before"."""
+    return where / (f"{scale}-{day}.json" if run == 1 else f"{scale}-{day}.{run}.json")
+
+
+def last_run(scale: int, day: str, where: Path = RESULTS) -> int:
+    """The number of the day's last run at `scale` (0: none yet)."""
+    run = 0
+    while results_path(scale, day, where, run + 1).exists():
+        run += 1
+    return run
 
 
 def load_all() -> list[dict[str, Any]]:
     found = []
     for path in sorted(RESULTS.glob("*.json")):
-        if not re.fullmatch(r"\d+-\d{4}-\d{2}-\d{2}\.json", path.name):
+        named = re.fullmatch(r"\d+-\d{4}-\d{2}-\d{2}(?:\.(\d+))?\.json", path.name)
+        if not named:
             continue
         data = json.loads(path.read_text())
         data["_file"] = path.name
+        data["run"] = int(named.group(1) or 1)
         found.append(data)
-    return sorted(found, key=lambda d: (d["scale"], d["date"]))
+    return sorted(found, key=lambda d: (d["scale"], d["date"], d["run"]))
 
 
 def save(result: dict[str, Any], where: Path = RESULTS) -> Path:
     where.mkdir(parents=True, exist_ok=True)
     result["measurements"] = rows_of(result["raw"])
-    path = results_path(result["scale"], result["date"], where)
+    path = results_path(result["scale"], result["date"], where, result.get("run", 1))
     path.write_text(json.dumps(result, indent=2) + "\n")
     return path
 
@@ -392,7 +404,8 @@ def table(raw: dict[str, Any], before: dict[str, Any] | None = None) -> list[str
     earlier = {r["key"]: r["value"] for r in rows_of(before["raw"])} if before else {}
     head = "| measurement | value | floor | ratio | target | pass |"
     if before:
-        head += f" before ({before['date']}) |"
+        run = f" run {before['run']}" if before.get("run", 1) > 1 else ""
+        head += f" before ({before['date']}{run}, {before.get('commit') or '-'}) |"
     lines = [head, "|---|---|---|---|---|---|" + ("---|" if before else "")]
     for row in rows_of(raw):
         ratio = "-" if row["ratio"] is None else f"{row['ratio']}x"

@@ -449,8 +449,13 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]  # the machine is shared: how busy it was, on record
     today = date.today().isoformat()
-    path = report.results_path(args.scale, today)
-    previous = json.loads(path.read_text()) if path.exists() and args.only else {}
+    # --only adds to the day's last run; a full run the same day is a new run beside it.
+    run_number = report.last_run(args.scale, today)
+    if args.only and run_number:
+        path = report.results_path(args.scale, today, run=run_number)
+        previous = json.loads(path.read_text())
+    else:
+        run_number, previous = run_number + 1, {}
     raw: dict[str, Any] = dict(previous.get("raw", {}))
     raw.update({"customers": args.scale, "date": today})
     with connection.cursor() as cursor:
@@ -501,6 +506,7 @@ def main() -> None:
     result = {
         "scale": args.scale,
         "date": today,
+        "run": 1 if args.smoke else run_number,
         "commit": git_commit(),
         "smoke": args.smoke,
         "database": name,

@@ -94,3 +94,27 @@ def test_the_smoke_check_names_the_measurements_without_a_number() -> None:
 def test_the_harness_refuses_anything_but_postgresql(url: str) -> None:
     with pytest.raises(SystemExit, match="SQLite is not supported"):
         run.refuse_sqlite(url)
+
+
+def test_a_second_full_run_the_same_day_is_kept_beside_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    assert report.last_run(10_000, "2026-12-05", tmp_path) == 0
+    for run_number, commit in ((1, "aaa"), (2, "bbb"), (3, "ccc")):
+        saved = report.save(
+            {"scale": 10_000, "date": "2026-12-05", "run": run_number, "commit": commit, "raw": {}},
+            tmp_path,
+        )
+        assert report.last_run(10_000, "2026-12-05", tmp_path) == run_number
+    assert [p.name for p in sorted(tmp_path.glob("*.json"))] == [
+        "10000-2026-12-05.2.json",
+        "10000-2026-12-05.3.json",
+        "10000-2026-12-05.json",
+    ]
+    assert saved.name == "10000-2026-12-05.3.json"
+    # Read back in run order (not the file names' order): the last is the latest, the one
+    # before it the "before" column.
+    assert [r["commit"] for r in report.load_all()] == ["aaa", "bbb", "ccc"]
+    head = report.table({}, report.load_all()[1])[0]
+    assert "before (2026-12-05 run 2, bbb)" in head
