@@ -318,8 +318,10 @@ def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
 def celery_worker_process(
     worker_factory: WorkerFactory, task_broker: str
 ) -> subprocess.Popen[bytes]:
-    """A real `celery worker` on the test's broker (`task_broker`), using its database."""
-    return worker_factory(broker_url=task_broker)
+    """A real `celery worker` on the test's broker (`task_broker`), using its database;
+    consuming before the test starts, so the test's own waits do not include its start (10-40
+    s under CI's load: a 30 s wait on a relay failed that way)."""
+    return worker_factory(broker_url=task_broker, ready=True)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
