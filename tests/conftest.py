@@ -5,8 +5,11 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +101,11 @@ IN_CI = os.environ.get("CI") == "true"
 
 
 def rabbitmq_reachable(url: str = RABBITMQ_URL) -> bool:
+    return broker_reachable(url)
+
+
+def broker_reachable(url: str) -> bool:
+    """Whether the broker at `url` (RabbitMQ or Redis) takes a connection now."""
     from kombu import Connection
 
     try:
@@ -173,26 +181,99 @@ def task_broker(request: pytest.FixtureRequest) -> Iterator[str]:
 
 WorkerFactory = Callable[..., subprocess.Popen[bytes]]
 
+# How long a worker may take to start consuming (`ready=True`): Django and every app imported
+# under CI's load took 10-20 s here; generous, it only bounds how long a broken start fails.
+WORKER_START_SECONDS = 180.0
+# How long a worker may take to finish its warm shutdown before it is killed. Generous: under
+# CI's load (three suites on two cores) a clean exit takes a few seconds; a kill is only the
+# last resort, and says so.
+WORKER_STOP_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class StartedWorker:
+    process: subprocess.Popen[bytes]
+    name: str  # its --hostname
+    broker_url: str
+
+
+def worker_answers(worker: StartedWorker) -> bool:
+    """Whether the worker answers a ping on its broker: it is connected and consuming."""
+    from config.celery import app
+
+    if worker.process.poll() is not None:
+        raise AssertionError(f"worker {worker.name} exited with {worker.process.returncode}")
+    if not broker_reachable(worker.broker_url):
+        return False
+    # Celery's control commands publish through the app's producer pool whatever connection
+    # they are given: point it at the worker's broker.
+    with producer_on(worker.broker_url):
+        return bool(app.control.ping(destination=[worker.name], timeout=1))
+
+
+def _wake_for_shutdown(broker_url: str, names: list[str]) -> None:
+    """Send the named workers Celery's remote `shutdown` (a warm shutdown, as SIGTERM asks).
+
+    Why, after the SIGTERM: Celery's signal handler only sets a flag, which the worker's event
+    loop reads between polls, and Python resumes an interrupted poll (PEP 475). An idle worker
+    on Redis wakes every second (its BRPOP times out) and noticed within 0.1 s here; on
+    RabbitMQ nothing arrives on its socket and kombu's hub sleeps until its next timer, at
+    most 10 s (the AMQP heartbeat check runs every 60 s). Measured: 8-11 s from SIGTERM to
+    exit, per RabbitMQ test. The broadcast is a message on the worker's own connection: its
+    poll returns at once. Skipped when the broker is unreachable (a test that failed with its
+    broker stopped): the SIGTERM and the bounded wait still apply."""
+    from config.celery import app
+
+    # Checked first: the broadcast's publish retries until the broker takes it.
+    if not broker_reachable(broker_url):
+        return
+    with producer_on(broker_url):  # as in worker_answers
+        app.control.shutdown(destination=names)
+
+
+def stop_workers(workers: list[StartedWorker]) -> None:
+    """Warm-shut down every live worker (SIGTERM, woken by a broadcast), wait a bounded time,
+    then SIGKILL what is left."""
+    live = [w for w in workers if w.process.poll() is None]
+    for worker in live:
+        worker.process.send_signal(signal.SIGTERM)
+    for broker_url in dict.fromkeys(w.broker_url for w in live):
+        _wake_for_shutdown(broker_url, [w.name for w in live if w.broker_url == broker_url])
+    deadline = time.monotonic() + WORKER_STOP_SECONDS
+    for worker in live:
+        try:
+            worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            warnings.warn(f"worker {worker.name} ignored its shutdown; killed", stacklevel=1)
+            worker.process.kill()
+            worker.process.wait()
+
 
 @pytest.fixture
 def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
     """Start real `celery worker` processes on this test's database; all stopped at the end.
 
     `broker_url` defaults to the configured broker; `env` adds variables (test-step knobs);
-    `queues` limits the queues it consumes (`-Q`; default: every queue).
+    `queues` limits the queues it consumes (`-Q`; default: every queue); `ready` waits until
+    it answers a ping (it consumes), for a test that must know it was up before a step.
     """
     from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    started: list[subprocess.Popen[bytes]] = []
+    started: list[StartedWorker] = []
 
     def start(
         broker_url: str | None = None,
         env: dict[str, str] | None = None,
         queues: list[str] | None = None,
+        ready: bool = False,
     ) -> Any:
+        broker_url = broker_url or settings.CELERY_BROKER_URL
+        # A name of its own, so the shutdown broadcast below reaches only this worker (other
+        # suites' workers may share the broker).
+        name = f"cs_hub_test_{uuid.uuid4().hex[:12]}@localhost"
         process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -201,6 +282,8 @@ def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
                 "-A",
                 "config",
                 "worker",
+                "--hostname",
+                name,
                 "--pool",
                 "solo",
                 "--without-gossip",
@@ -215,31 +298,30 @@ def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
                 **os.environ,
                 "DATABASE_URL": url,
                 "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
+                "CELERY_BROKER_URL": broker_url,
                 **(env or {}),
             },
         )
-        started.append(process)
+        worker = StartedWorker(process, name, broker_url)
+        started.append(worker)
+        if ready:
+            assert wait_until(lambda: worker_answers(worker), timeout=WORKER_START_SECONDS), (
+                f"worker {name} did not start consuming within {WORKER_START_SECONDS:.0f} s"
+            )
         return process
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_workers(started)
 
 
 @pytest.fixture
 def celery_worker_process(
     worker_factory: WorkerFactory, task_broker: str
 ) -> subprocess.Popen[bytes]:
-    """A real `celery worker` on the test's broker (`task_broker`), using its database."""
-    return worker_factory(broker_url=task_broker)
+    """A real `celery worker` on the test's broker (`task_broker`), using its database;
+    consuming before the test starts, so the test's own waits do not include its start (10-40
+    s under CI's load: a 30 s wait on a relay failed that way)."""
+    return worker_factory(broker_url=task_broker, ready=True)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
