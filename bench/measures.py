@@ -86,8 +86,14 @@ def bench_ingestion(port: int, batches: int) -> dict[str, object]:
     there would time re-sends: it stops instead); the rows are deleted afterwards."""
     from integrations.models import ApiKey
     from product.models import UsageChange
+    from product.services.partitions import usage_partitions_cover
 
     api_first, floor_first, oldest_written = new_usage_days(batches)
+    # Their months' partitions first (PostgreSQL): rows in DEFAULT would be timed against a
+    # partition the planner believes empty, which no production ingestion writes into.
+    covered = usage_partitions_cover(first=oldest_written, last=api_first)
+    if covered.failed:
+        raise SystemExit(f"ingestion: partitions for the bench's days: {covered.failed}")
     changes_before = UsageChange.objects.order_by("-pk").values_list("pk", flat=True).first()
     api_key, key = ApiKey.objects.create_key(name="bench", scopes=["product:write"])
     api_batches = [json.dumps(b).encode() for b in usage_batches(batches, api_first)]
@@ -254,7 +260,7 @@ def bench_recompute(runs: int = 3, relay_load: int = 10_000) -> dict[str, object
 
 
 ADOPTION_SQL = """
-WITH alive AS (
+WITH alive AS MATERIALIZED (  -- else its health subquery is inlined into each SUM
     SELECT c.id, c.segment, c.lifecycle_stage,
            (SELECT h.non_usage_score FROM customers_healthscore h
              WHERE h.customer_id = c.id AND h.as_of <= %(as_of)s AND h.as_of > %(fresh)s
@@ -287,11 +293,12 @@ WITH alive AS (
     WHERE status IN ('renewed', 'churned', 'expired')
       AND end_date > %(lookback)s AND end_date <= %(as_of)s
     ORDER BY customer_id, end_date DESC, id DESC
-), ret AS (
+), ret AS MATERIALIZED (  -- the usage count once per decision, not once per SUM
     SELECT d.renewed,
            ((SELECT count(*) FROM product_featureusage x
               WHERE x.customer_id = d.customer_id AND x.feature_id = %(f)s
-                AND x.date < d.end_date AND x.date >= d.end_date - %(window)s
+                AND x.date <= d.end_date - %(lead)s
+                AND x.date > d.end_date - %(lead)s - %(window)s
                 AND (x.events > 0 OR x.active_users > 0)) >= %(t)s)::int AS adopted
     FROM decisions d
 )
@@ -334,6 +341,7 @@ def adoption_sql(rounds: int = 2) -> dict[str, object]:
 
     from integrations.clock import local_last_second as end_of_day
     from product.models import Feature
+    from product.selectors.adoption import RETENTION_LEAD_DAYS
 
     as_of = timezone.localdate()
     sql_times: list[float] = []
@@ -348,7 +356,8 @@ def adoption_sql(rounds: int = 2) -> dict[str, object]:
                 "since": as_of - timedelta(days=30),
                 "before": as_of - timedelta(days=60),
                 "lookback": as_of - timedelta(days=365),
-                "window": 30,
+                "window": 30,  # the API's default window_days
+                "lead": RETENTION_LEAD_DAYS,  # the window ends this long before the decision
             }
             t0 = time.perf_counter()
             cursor.execute(ADOPTION_SQL, params)

@@ -140,6 +140,28 @@ def usage_partitions_maintain(
     return result
 
 
+def usage_partitions_cover(*, first: date, last: date) -> MaintenanceResult:
+    """Create the monthly partitions for first..last that do not exist yet (rows of those
+    months waiting in DEFAULT move in), as the daily run would once rows were there: before a
+    backfill of old usage, so its rows land in their months, not in DEFAULT (whose planner
+    statistics say "empty" until an ANALYZE). Idempotent; PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return MaintenanceResult(skipped="SQLite keeps usage in one table, not partitioned")
+    with _run_lock() as holder:
+        if not holder:
+            return MaintenanceResult(skipped="another maintenance run is in progress")
+        layout = usage_layout()
+        if not layout.partitioned:
+            return MaintenanceResult(skipped=f"{PARENT} is not partitioned")
+        months = []
+        month = Month.of(first)
+        while month <= Month.of(last):
+            if not layout.covers(month):
+                months.append(month)
+            month = month.shift(1)
+        return _carry_out(Plan(months, [], retention_start(first, 1), purge_default=False))
+
+
 @contextmanager
 def _run_lock() -> Iterator[bool]:
     """A session advisory lock: held across the run's several transactions."""

@@ -29,6 +29,7 @@ from product.selectors.partitions import (
 from product.services.partitions import (
     LOCK_NAME,
     maintenance_plan,
+    usage_partitions_cover,
     usage_partitions_maintain,
 )
 from product.tasks import maintain_usage_partitions
@@ -102,6 +103,25 @@ def test_usage_is_partitioned_by_month_with_a_default_and_the_same_keys() -> Non
         for (name,) in _query("SELECT indexname FROM pg_indexes WHERE tablename = %s", [PARENT])
     }
     assert {"usage_date_idx", "usage_feature_date_idx"} <= indexes
+
+
+@postgres
+def test_a_backfill_range_gets_its_months_before_its_rows(pair: tuple[Customer, Feature]) -> None:
+    day = today()
+    first = Month.of(day).shift(-15).start + timedelta(days=20)  # months no row has yet
+    last = Month.of(day).shift(-13).start + timedelta(days=3)
+    waiting = usage(pair, Month.of(day).shift(-14).start, events=3)  # in DEFAULT for now
+    assert where(waiting.pk) == DEFAULT_PARTITION
+
+    result = usage_partitions_cover(first=first, last=last)
+
+    months = [Month.of(day).shift(k).name for k in (-15, -14, -13)]
+    assert result.created == months
+    assert result.moved == {months[1]: 1}
+    assert where(waiting.pk) == months[1]
+    assert where(usage(pair, first).pk) == months[0]  # a backfilled day lands in its month
+    assert usage_partitions_cover(first=first, last=last).created == []  # idempotent
+    assert set(months) <= set(partitions())
 
 
 @postgres
