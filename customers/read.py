@@ -220,15 +220,8 @@ def latest_health_scores(
     are left out. One query."""
     if customer_pks is not None and not customer_pks:
         return {}
-    if (
-        customer_pks is not None
-        and as_of_until is not None
-        and (computed_until, as_of_in)
-        == (
-            None,
-            None,
-        )
-    ):
+    only_until = as_of_until is not None and computed_until is None and as_of_in is None
+    if customer_pks is not None and only_until:
         # The expansion read-out's read of one customer: compiled once per thread.
         found = _LATEST_UNTIL.all(pks=IdArray(customer_pks), until=as_of_until)
         return {row[0]: HealthSnapshot(*row) for row in found}
