@@ -118,3 +118,17 @@ def test_a_second_full_run_the_same_day_is_kept_beside_the_first(
     assert [r["commit"] for r in report.load_all()] == ["aaa", "bbb", "ccc"]
     head = report.table({}, report.load_all()[1])[0]
     assert "before (2026-12-05 run 2, bbb)" in head
+
+
+def test_every_analytics_read_is_judged_against_its_sql_floor() -> None:
+    base = {"performance_p50_ms": 60.0, "performance_p95_ms": 70.0}
+    # No SQL floor yet: the p95 alone can fail it but not pass it.
+    assert _rows(base)["performance"]["pass"] is None
+    assert _rows({**base, "performance_p95_ms": 260.0})["performance"]["pass"] is False
+    with_sql = {**base, "performance_sql_p50_ms": 20.0}
+    assert _rows({**with_sql, "performance_api_over_sql": 3.0})["performance"]["pass"] is False
+    assert _rows({**with_sql, "performance_api_over_sql": 1.9})["performance"]["pass"] is True
+    assert (
+        "SQL p50 20.0 ms"
+        in _rows({**with_sql, "performance_api_over_sql": 3.0})["performance"]["floor"]
+    )
