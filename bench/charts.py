@@ -55,10 +55,49 @@ def _plot(results: list[dict[str, Any]], key: str, ylabel: str, title: str, path
     plt.close(fig)
 
 
+# The whole-population jobs (issue 17: growth linear or better) -> their seconds in the raw
+WORK = {
+    "health recompute": "recompute_seconds_median",
+    "expansion readiness scoring": "readiness_seconds",
+    "renewal scoring": "renewal_scoring_seconds",
+}
+
+
+def _plot_work(results: list[dict[str, Any]], path: Path) -> None:
+    """Seconds against customers, each job beside the line of linear growth from its smallest
+    scale: a job above its dashed line grows worse than linearly."""
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    colours = plt.get_cmap("tab10").colors
+    for i, (label, key) in enumerate(WORK.items()):
+        points = [(r["scale"], r["raw"].get(key)) for r in results]
+        points = [(s, v) for s, v in points if isinstance(v, int | float) and v > 0]
+        if not points:
+            continue
+        colour = colours[i % len(colours)]
+        ax.plot(*zip(*points, strict=True), "-", marker="o", color=colour, label=label)
+        (s0, v0), last = points[0], points[-1][0]
+        ax.plot([s0, last], [v0, v0 * last / s0], ":", color=colour, alpha=0.6)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("customers")
+    ax.set_ylabel("seconds (dotted: linear growth from the smallest scale)")
+    ax.set_title("Whole-population jobs vs scale")
+    ax.grid(True, which="both", alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="upper left")
+    else:
+        ax.text(0.5, 0.5, "no run has this figure yet", ha="center", transform=ax.transAxes)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def write_charts() -> list[Path]:
     CHARTS.mkdir(exist_ok=True)
     results = latest_per_scale()
     latency, throughput = CHARTS / "latency.png", CHARTS / "throughput.png"
+    work = CHARTS / "work.png"
     _plot(results, "{name}_p95_ms", "p95 ms at concurrency 1", "Latency vs scale", latency)
     _plot(results, "{name}_c8_rps", "req/s at concurrency 8", "Throughput vs scale", throughput)
-    return [latency, throughput]
+    _plot_work(results, work)
+    return [latency, throughput, work]

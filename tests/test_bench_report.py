@@ -132,3 +132,28 @@ def test_every_analytics_read_is_judged_against_its_sql_floor() -> None:
         "SQL p50 20.0 ms"
         in _rows({**with_sql, "performance_api_over_sql": 3.0})["performance"]["floor"]
     )
+
+
+def test_paired_rounds_give_the_ratio_and_its_spread() -> None:
+    raw = {
+        "floor_p50_ms": 2.0,
+        "floor_p95_ms": 3.0,
+        "floor_c8_rps": 900.0,
+        "floor_c8_rps_min": 450.0,
+        "floor_c8_rps_max": 950.0,
+        "journey_p50_ms": 6.0,
+        "journey_p95_ms": 7.0,
+        "journey_c8_rps": 150.0,
+        # rounds 150/600, 140/450, 160/640: paired ratios 0.25, 0.311, 0.25 -> median 0.25
+        "journey_c8_rps_rounds": [150.0, 140.0, 160.0],
+        "journey_floor_ratio": 0.25,
+        "journey_floor_ratio_min": 0.25,
+        "journey_floor_ratio_max": 0.311,
+    }
+    rows = _rows(raw)
+    # 150 / 900 would be 0.17 and fail: the paired median is what is judged.
+    assert rows["journey"]["ratio"] == 0.25
+    assert rows["journey"]["pass"] is True
+    assert "3 paired rounds, 0.25-0.31" in rows["journey"]["floor"]
+    assert "450-950 req/s" in rows["floor"]["value"]
+    assert _rows({**raw, "journey_floor_ratio": 0.24})["journey"]["pass"] is False
