@@ -55,20 +55,12 @@ def _plot(results: list[dict[str, Any]], key: str, ylabel: str, title: str, path
     plt.close(fig)
 
 
-# The whole-population jobs (issue 17: growth linear or better) -> their seconds in the raw
-WORK = {
-    "health recompute": "recompute_seconds_median",
-    "expansion readiness scoring": "readiness_seconds",
-    "renewal scoring": "renewal_scoring_seconds",
-}
-
-
 def _plot_work(results: list[dict[str, Any]], path: Path) -> None:
     """Seconds against customers, each job beside the line of linear growth from its smallest
     scale: a job above its dashed line grows worse than linearly."""
     fig, ax = plt.subplots(figsize=(10, 5.5))
     colours = plt.get_cmap("tab10").colors
-    for i, (label, key) in enumerate(WORK.items()):
+    for i, (label, key) in enumerate(report.WORK.items()):
         points = [(r["scale"], r["raw"].get(key)) for r in results]
         points = [(s, v) for s, v in points if isinstance(v, int | float) and v > 0]
         if not points:

@@ -408,6 +408,61 @@ def save(result: dict[str, Any], where: Path = RESULTS) -> Path:
     return path
 
 
+# The whole-population jobs (issue 17: "growth from 2,500 to 100,000 customers should be linear
+# or better"; the recompute at 100,000 within 10.5x its time at 10,000) -> their raw seconds.
+WORK = {
+    "full health recompute": "recompute_seconds_median",
+    "expansion readiness scoring": "readiness_seconds",
+    "renewal scoring": "renewal_scoring_seconds",
+}
+LINEAR_SLACK = 1.05  # "linear" allows 5% over proportional growth (the issue's 10.5x per 10x)
+SCALES = (2_500, 10_000, 40_000, 100_000)  # the issue's; smaller trial runs are left out
+
+
+def growth(points: dict[int, float]) -> float | None:
+    """Seconds-per-customer at the largest scale ÷ at the smallest: <= LINEAR_SLACK is linear
+    or better. None below two scales."""
+    if len(points) < 2:
+        return None
+    low, high = min(points), max(points)
+    return round((points[high] / high) / (points[low] / low), 2)
+
+
+def scaling_table(latest: dict[int, dict[str, Any]]) -> list[str]:
+    """Each whole-population job's seconds at every scale measured, its growth against
+    linear, and the recompute's 100,000 vs 10,000 check."""
+    scales = sorted(s for s in latest if s in SCALES)
+    if len(scales) < 2:
+        return []
+    head = "| job | " + " | ".join(f"{s:,}" for s in scales) + " | growth vs linear | pass |"
+    lines = [
+        "## Across scales",
+        "",
+        "Seconds at each scale's latest run; growth = seconds per customer at the largest scale "
+        f"÷ at the smallest (<= {LINEAR_SLACK:g}: linear or better). The health recompute at "
+        f"100,000 is also held to {LINEAR_SLACK * 10:g}x its time at 10,000.",
+        "",
+        head,
+        "|---|" + "---|" * (len(scales) + 2),
+    ]
+    for label, key in WORK.items():
+        points = {
+            s: latest[s]["raw"][key]
+            for s in scales
+            if isinstance(latest[s]["raw"].get(key), int | float) and latest[s]["raw"][key] > 0
+        }
+        ratio = growth(points)
+        checks = [_at_most(ratio, LINEAR_SLACK)]
+        if key == "recompute_seconds_median" and 10_000 in points and 100_000 in points:
+            checks.append(_at_most(points[100_000], LINEAR_SLACK * 10 * points[10_000]))
+        cells = " | ".join(f"{points[s]:g} s" if s in points else "-" for s in scales)
+        shown = "-" if ratio is None else f"{ratio}x"
+        lines.append(f"| {label} | {cells} | {shown} | {_mark(_all_pass(*checks))} |")
+    rows = " | ".join(_n(latest[s]["raw"].get("usage_rows")) for s in scales)
+    lines += [f"| (usage rows in the data set) | {rows} | - | - |", ""]
+    return lines
+
+
 def _mark(passed: bool | None) -> str:
     return {True: "✅ pass", False: "❌ fail", None: "-"}[passed]
 
@@ -482,6 +537,7 @@ def write_report() -> None:
         ]
         if r.get("notes"):
             lines += [str(r["notes"]), ""]
+    lines += scaling_table(latest)
     lines += [
         "## Every run",
         "",

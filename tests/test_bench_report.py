@@ -157,3 +157,33 @@ def test_paired_rounds_give_the_ratio_and_its_spread() -> None:
     assert "3 paired rounds, 0.25-0.31" in rows["journey"]["floor"]
     assert "450-950 req/s" in rows["floor"]["value"]
     assert _rows({**raw, "journey_floor_ratio": 0.24})["journey"]["pass"] is False
+
+
+def _result(scale: int, **raw: float) -> dict[str, Any]:
+    return {"scale": scale, "raw": {"usage_rows": scale * 350, **raw}}
+
+
+def test_growth_is_seconds_per_customer_at_the_largest_scale_over_the_smallest() -> None:
+    # 2,500 in 1 s (400 us each); 100,000 in 44 s (440 us each): 1.1x, worse than linear.
+    assert report.growth({2_500: 1.0, 10_000: 3.0, 100_000: 44.0}) == 1.1
+    assert report.growth({2_500: 1.0, 100_000: 38.0}) == 0.95
+    assert report.growth({10_000: 3.0}) is None
+
+
+def test_the_scaling_table_judges_linear_growth_and_the_recompute_at_100000() -> None:
+    latest = {
+        2_500: _result(2_500, recompute_seconds_median=1.0, readiness_seconds=1.0),
+        10_000: _result(10_000, recompute_seconds_median=3.0, readiness_seconds=4.0),
+        # recompute: 100,000 x 0.00041 = 41 s: 1.025x growth from 2,500 (linear), but over
+        # 10.5 x 3.0 = 31.5 s, its 10,000 time: fails. readiness: 40 s, exactly linear.
+        100_000: _result(100_000, recompute_seconds_median=41.0, readiness_seconds=40.0),
+    }
+    lines = report.scaling_table(latest)
+    by_job = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ")}
+    assert by_job["full health recompute"].endswith("| 1.02x | ❌ fail |")
+    assert by_job["expansion readiness scoring"].endswith("| 1.0x | ✅ pass |")
+    assert by_job["renewal scoring"].endswith("| - | - | - | - | - |")
+    assert "| 875,000 | 3,500,000 | 35,000,000 |" in by_job["(usage rows in the data set)"]
+    assert report.scaling_table({10_000: latest[10_000]}) == []
+    # Trial scales outside the four are left out.
+    assert report.scaling_table({500: _result(500), 10_000: latest[10_000]}) == []
