@@ -27,6 +27,7 @@ from .validation import (
     DateTimeTextError,
     date_in_bounds,
     has_invalid_characters,
+    is_plain_date_text,
     is_plain_number,
     parse_datetime_text,
 )
@@ -203,7 +204,7 @@ def _decimal(spec: Spec, value: Any) -> Decimal:
 
 def _date(spec: Spec, value: Any) -> date:
     try:  # parse_date raises on well-formed impossible dates such as 2026-13-01
-        parsed = parse_date(value) if isinstance(value, str) else None
+        parsed = parse_date(value) if is_plain_date_text(value) else None
     except ValueError:
         parsed = None
     if parsed is None:

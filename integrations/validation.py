@@ -20,6 +20,17 @@ DATE_BOUND_DETAIL = f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DA
 INTEGER_TEXT_RE = re.compile(r"-?[0-9]+")
 DECIMAL_TEXT_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
+# A date is written one way: YYYY-MM-DD in ASCII digits. Python's date.fromisoformat (behind
+# Django's parse_date and DRF's DateField) also reads "20261201", an ISO week "2026-W49-1"
+# and non-ASCII digits, which a client would not expect to mean a day.
+DATE_TEXT_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_FORMAT_DETAIL = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+
+
+def is_plain_date_text(value: object) -> bool:
+    return isinstance(value, str) and DATE_TEXT_RE.fullmatch(value) is not None
+
+
 INVALID_CHARACTERS = "invalid_characters"
 INVALID_CHARACTERS_DETAIL = "Text must not contain NUL characters or unpaired surrogates."
 _BAD_CHARACTER_RE = re.compile("[\x00\ud800-\udfff]")

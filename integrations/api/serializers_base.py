@@ -7,11 +7,13 @@ from rest_framework.exceptions import ErrorDetail
 from ..ids import FullMatchRegexValidator, KeyValidator
 from ..validation import (
     DATE_BOUND_DETAIL,
+    DATE_FORMAT_DETAIL,
     INVALID_CHARACTERS,
     INVALID_CHARACTERS_DETAIL,
     DateTimeTextError,
     date_in_bounds,
     has_invalid_characters,
+    is_plain_date_text,
     is_plain_number,
     parse_datetime_text,
 )
@@ -87,6 +89,8 @@ class QuerySerializer(serializers.Serializer):
                 errors[name] = [ErrorDetail("A whole number is required.", code="invalid")]
             if decimal and written and not is_plain_number(value, integer=False):
                 errors[name] = [ErrorDetail("A number is required.", code="invalid")]
+            if _is_date(field) and written and not is_plain_date_text(value):
+                errors[name] = [ErrorDetail(DATE_FORMAT_DETAIL, code="invalid")]
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
@@ -146,7 +150,13 @@ def _text_problem(value: Any) -> ErrorDetail | None:
     return None
 
 
+def _is_date(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.DateField)  # (DRF's DateTimeField is not one)
+
+
 def _date_problem(field: serializers.Field, value: str) -> ErrorDetail | None:
+    if _is_date(field) and not is_plain_date_text(value):
+        return ErrorDetail(DATE_FORMAT_DETAIL, code="invalid")
     try:
         parsed = field.to_internal_value(value)
     except serializers.ValidationError:
