@@ -173,6 +173,13 @@ class SortedListPagination(CursorPagination):
     _next: Key | None = None
     _previous: Key | None = None
 
+    def check_request(self, request: Request) -> None:
+        """Refuse a bad `page_size` or cursor (400) before the rows are computed: the list is
+        scored in full first, so a garbage cursor would otherwise cost a whole computation."""
+        self._context = self._cursor_context(request)
+        self.get_page_size(request)
+        self._decode_position(request)
+
     def paginate_list(
         self, rows: list[Any], key: Any, request: Request, view: Any = None
     ) -> list[Any]:

@@ -53,6 +53,8 @@ class RenewalsDueView(PlatformGenericAPIView):
         query = rs.RenewalsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        paginator = cast(SortedListPagination, self.paginator)
+        paginator.check_request(request)
         min_arr = params.get("min_arr")
         rows = renewals_due(
             as_of=today(),
@@ -62,7 +64,6 @@ class RenewalsDueView(PlatformGenericAPIView):
             min_arr=None if min_arr is None else Decimal(min_arr),
             max_probability=params.get("max_probability"),
         )
-        paginator = cast(SortedListPagination, self.paginator)
         page = paginator.paginate_list(rows, _sort_key, request, view=self)
         data = rs.RenewalDueSerializer(due_documents(page), many=True).data
         return paginator.get_paginated_response(data)

@@ -268,6 +268,25 @@ def test_bad_parameters_are_400(
     assert_error(api.get(URL, params), 400, code, attr)
 
 
+@pytest.mark.parametrize(
+    ("params", "attr", "code"),
+    [
+        ({"cursor": "garbage"}, "cursor", "invalid_cursor"),
+        ({"page_size": "0"}, "page_size", "invalid_page_size"),
+    ],
+)
+def test_a_bad_cursor_or_page_size_is_refused_before_any_scoring(
+    api: Any, book: Any, monkeypatch: Any, params: dict[str, str], attr: str, code: str
+) -> None:
+    # Found by the attack pass (issue 17): the 400 came after the whole list was scored
+    # (~300 ms at 2,500 customers), so garbage cursors cost as much as real pages.
+    def not_called(**kwargs: Any) -> None:
+        raise AssertionError("renewals_due ran for a request that is refused")
+
+    monkeypatch.setattr(renewal_views, "renewals_due", not_called)
+    assert_error(api.get(URL, params), 400, code, attr)
+
+
 def test_a_repeated_parameter_is_400(api: Any, book: Any) -> None:
     response = api.get(f"{URL}?due_within_days=30&due_within_days=60")
     assert_error(response, 400, "repeated_parameter", "due_within_days")
