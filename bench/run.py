@@ -34,6 +34,7 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -66,7 +67,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="a few seconds per measurement")
     parser.add_argument("--batches", type=int, help="10k-row ingestion batches (20; smoke 2)")
     parser.add_argument(
-        "--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+        "--pg",
+        default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL, no database name (BENCH_PG)",
     )
     parser.add_argument(
         "--db-prefix",
@@ -78,18 +81,38 @@ def parse() -> argparse.Namespace:
         help="build the fallback data set as a copy of this seeded database (CREATE DATABASE "
         "... TEMPLATE, then migrate) instead of seeding; e.g. one seed_demo built earlier",
     )
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="the bench's gunicorn (8765)")
     parser.add_argument("--only", help=f"comma-separated groups of: {', '.join(GROUPS)}")
-    parser.add_argument("--webhooks-db", default="cs_hub_bench_webhooks")
     parser.add_argument(
-        "--broker", default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
+        "--webhooks-db",
+        default="cs_hub_bench_webhooks",
+        help="the webhook-lag group's own database (created, then reused)",
     )
-    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13"),
+        help="Celery broker of the bench's worker (BENCH_BROKER)",
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="regenerate REPORT.md and the charts only"
+    )
     args = parser.parse_args()
     if args.customers:
         args.scale = args.customers
     if args.scale < 50:
         parser.error("--scale must be at least 50 customers")
+    try:  # a scale bench/dataset.py cannot build: said now, not as its traceback
+        from dataset import template_size
+
+        template_size(args.scale)
+    except ImportError:
+        pass
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not 1 <= args.port <= 65535:
+        parser.error("--port must be from 1 to 65535")
+    if args.batches is not None and args.batches < 1:
+        parser.error("--batches must be at least 1")
     groups = [g.strip() for g in (args.only or ",".join(GROUPS)).split(",") if g.strip()]
     unknown = sorted(set(groups) - set(GROUPS))
     if unknown:
@@ -221,6 +244,16 @@ def peak_rss_mb(pids: list[int]) -> list[float]:
     return found
 
 
+def refuse_busy_port(port: int) -> None:
+    """Exit if something already listens on `port`: our gunicorn could not bind it, and
+    _wait_for would then time whatever server answers there (seen: a run measured another
+    session's server on the same port)."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"bench: port {port} is in use; pick a free one with --port")
+
+
 def _wait_for(port: int) -> None:
     for _ in range(150):
         try:
@@ -252,6 +285,7 @@ def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) 
     gunicorn = [PY, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
     gunicorn += ["-b", f"127.0.0.1:{args.port}", "--max-requests", "0"]
     gunicorn += ["--access-logfile", "/dev/null"]
+    refuse_busy_port(args.port)
     log = open(Path(tempfile.gettempdir()) / f"bench-{args.port}.log", "ab")  # noqa: SIM115
     web = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
     celery = [PY, "-m", "celery", "-A", "config", "worker", "-l", "warning"]

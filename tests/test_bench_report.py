@@ -187,3 +187,36 @@ def test_the_scaling_table_judges_linear_growth_and_the_recompute_at_100000() ->
     assert report.scaling_table({10_000: latest[10_000]}) == []
     # Trial scales outside the issue's four are left out.
     assert report.scaling_table({500: _result(500), 10_000: latest[10_000]}) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--scale", "1234567"], "multiple of"),  # was dataset.py's CalledProcessError
+        (["--scale", "10000", "--port", "0"], "--port must be"),
+        (["--scale", "10000", "--port", "99999"], "--port must be"),
+        (["--scale", "10000", "--batches", "-1"], "--batches must be"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_work(
+    argv: list[str], message: str, monkeypatch: Any, capsys: Any
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["run.py", *argv])
+    with pytest.raises(SystemExit) as exit_:
+        run.parse()
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_busy_port_is_refused_rather_than_timed() -> None:
+    # Found by the attack pass (issue 17): with the port taken, gunicorn failed to bind and
+    # the run timed the other server, which answered /healthz.
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with pytest.raises(SystemExit, match=f"port {port} is in use"):
+            run.refuse_busy_port(port)
+    run.refuse_busy_port(port)  # closed: free again, no exit
