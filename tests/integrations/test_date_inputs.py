@@ -2,7 +2,7 @@
 DATE_TEXT_RE): bulk items, write fields, query parameters. Found by the attack pass on
 issue 17: Python's date.fromisoformat, behind Django's parse_date and DRF's DateField, also
 reads the ISO basic form "20261201", an ISO week "2026-W49-1" (a Monday) and non-ASCII
-digits; a usage batch dated "2026-W49-1" was stored as 2026-11-30 with 201-style counts."""
+digits; a usage item dated "20261201" was stored as 2026-12-01 (200, created 1)."""
 
 from datetime import date
 from typing import Any
