@@ -248,6 +248,20 @@ def latest_health_scores(
     return {row[0]: HealthSnapshot(*row) for row in rows}
 
 
+# Renewal scoring reads two days' scores of thousands of customers per request: compiled once
+# per thread (integrations.prepared).
+_LATEST_SCORES: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, until: (
+        Customer.objects.filter(pk__in=pks)
+        .order_by()
+        .annotate(score=latest_health("score", as_of_until=until))
+        .values_list("pk", "score")
+    ),
+    pks=IdArray,
+    until=date,
+)
+
+
 def latest_scores(customer_pks: Sequence[int], *, as_of_until: date) -> dict[int, int]:
     """Each customer's score in its latest snapshot scored for `as_of_until` or before
     (`latest_health`'s order); customers without one are left out. One query: a backward
@@ -256,12 +270,7 @@ def latest_scores(customer_pks: Sequence[int], *, as_of_until: date) -> dict[int
     parses their times) for renewal scoring, which takes the score alone of thousands."""
     if not customer_pks:
         return {}
-    rows = (
-        Customer.objects.filter(pk__in=customer_pks)
-        .order_by()
-        .annotate(score=latest_health("score", as_of_until=as_of_until))
-        .values_list("pk", "score")
-    )
+    rows = _LATEST_SCORES.all(pks=IdArray(customer_pks), until=as_of_until)
     return {pk: score for pk, score in rows if score is not None}
 
 
@@ -472,6 +481,7 @@ _SPONSORS_BY: PreparedQuery[Any] = PreparedQuery(
         Stakeholder.objects.filter(
             customer_id__in=pks, is_executive_sponsor=True, created_at__lt=end
         )
+        .order_by()  # else the model's ordering (email) joins the DISTINCT: a row per sponsor
         .values_list("customer_id", flat=True)
         .distinct()
     ),

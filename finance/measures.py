@@ -76,10 +76,16 @@ def _band(max_days_overdue: int) -> tuple[int, str]:
 
 
 def _payment_rows(
-    pks: IdArray | None, first: date, as_of: date, start: datetime, end: datetime
+    pks: IdArray | None,
+    first: date,
+    as_of: date,
+    start: datetime,
+    end: datetime,
+    status_only: bool = False,
 ) -> QuerySet[Any]:
     """The invoices' aggregates per customer over the window first..as_of, whose instants
-    are [start, end) (the local day ends: `DayWindow.instants`)."""
+    are [start, end) (the local day ends: `DayWindow.instants`); `status_only`: the two the
+    payment status is made of (considered, oldest_due)."""
     window = DayWindow(first, as_of)
     unpaid = Q(paid_at__isnull=True) | Q(paid_at__gte=end)
     considered = window.dates("issued_on") | unpaid
@@ -89,6 +95,16 @@ def _payment_rows(
     rows = Invoice.objects.filter(Q(issued_on__lte=as_of) & (considered | paid_in_window))
     if pks is not None:
         rows = rows.filter(customer_id__in=pks)
+    if status_only:
+        return (
+            rows.order_by()
+            .values("customer_id")
+            .annotate(
+                considered=Count("id", filter=considered),
+                oldest_due=Min("due_on", filter=overdue),
+            )
+            .values_list("customer_id", "considered", "oldest_due")
+        )
     return (
         rows.order_by()
         .values("customer_id")
@@ -107,6 +123,16 @@ def _payment_rows(
 # thread (integrations.prepared); every customer (None) is built as before.
 _PAYMENT_ROWS: PreparedQuery[Any] = PreparedQuery(
     _payment_rows, pks=IdArray, first=date, as_of=date, start=datetime, end=datetime
+)
+_PAYMENT_STATUS_ROWS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, first, as_of, start, end: _payment_rows(
+        pks, first, as_of, start, end, status_only=True
+    ),
+    pks=IdArray,
+    first=date,
+    as_of=date,
+    start=datetime,
+    end=datetime,
 )
 
 
@@ -167,5 +193,22 @@ def financial(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, Meas
 
 
 def payment_status_for(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, str]:
-    """Each customer's payment status as of a day (the measure's bands); absent: no invoices."""
-    return {pk: f.payment_status for pk, f in payment_facts(customer_pks, as_of).items()}
+    """Each customer's payment status as of a day (the measure's bands); absent: no invoices.
+    One query: `payment_facts`' rows with only the aggregates the status is made of (renewal
+    scoring reads thousands of customers' statuses and nothing else)."""
+    window = days_window(as_of, WINDOW_DAYS)
+    first, start, end = window.first_day, window.start, window.end
+    rows: Iterable[tuple[int, int, date | None]]
+    if customer_pks is None:
+        rows = _payment_rows(None, first, as_of, start, end, status_only=True)
+    elif not customer_pks:
+        return {}
+    else:
+        rows = _PAYMENT_STATUS_ROWS.all(
+            pks=IdArray(customer_pks), first=first, as_of=as_of, start=start, end=end
+        )
+    return {
+        pk: _band((as_of - oldest).days if oldest is not None else 0)[1]
+        for pk, considered, oldest in rows
+        if considered
+    }

@@ -264,14 +264,14 @@ def adoption_and_seats(customer_pks: Sequence[int], as_of: date) -> dict[int, Ad
         rows = _window_usage(tuple(pk for pk, *_ in catalogue), tuple(pk for pk, _, _ in key)).all(
             pks=IdArray(customer_pks), first=days_window(as_of, 30).first_day, as_of=as_of
         )
+        # The key features by name (feature_ids are unique), so each customer's adopted
+        # names come out sorted without a sort per customer: (column, name, threshold).
+        by_name = sorted((i, name, threshold) for i, (_, name, threshold) in enumerate(key))
+        by_name.sort(key=lambda check: check[1])
         for customer_pk, peak, *days in rows:
             peaks[customer_pk] = peak
             adopted[customer_pk] = tuple(
-                sorted(
-                    name
-                    for (_, name, threshold), n in zip(key, days, strict=True)
-                    if n >= threshold
-                )
+                [name for i, name, threshold in by_name if days[i] >= threshold]
             )
     seats = dict(_SEATS.all(pks=IdArray(customer_pks))) if customer_pks else {}
     return {

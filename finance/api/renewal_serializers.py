@@ -1,9 +1,12 @@
 """Shapes of the renewal endpoints (README, "Finance: renewals due and calibration")."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from customers.choices import Segment
 from integrations.api.serializers_base import QuerySerializer
+from integrations.money import whole_units
 
 from ..choices import RenewalModelKind
 from .forecast_serializers import MoneyField
@@ -82,6 +85,52 @@ class RenewalDueSerializer(serializers.Serializer):
     health_score = serializers.IntegerField(allow_null=True, help_text="Latest snapshot.")
     health_grade = serializers.CharField(allow_null=True)
     csm = RenewalCsmSerializer(allow_null=True, help_text="The customer's CSM; null without one.")
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def renewal_due_data(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`RenewalDueSerializer(documents, many=True).data`, written out: the same primitives
+    (the serializer stays the schema; tests compare the two). DRF's field-by-field walk
+    of a page of 500 rows with eleven nested terms each cost more than the rest of the page."""
+    return [
+        {
+            "customer_id": str(d["customer_id"]),
+            "customer_name": str(d["customer_name"]),
+            "segment": d["segment"],
+            "contract_id": str(d["contract_id"]),
+            "end_date": d["end_date"].isoformat(),
+            "days_to_end": int(d["days_to_end"]),
+            "arr": whole_units(d["arr"]),
+            "renewal_probability": float(d["renewal_probability"]),
+            "arr_at_risk": whole_units(d["arr_at_risk"]),
+            "model_version": int(d["model_version"]),
+            "model_kind": d["model_kind"],
+            "log_odds": float(d["log_odds"]),
+            "intercept": float(d["intercept"]),
+            "terms": [
+                {
+                    "feature": str(t["feature"]),
+                    "value": _float(t["value"]),
+                    "coefficient": float(t["coefficient"]),
+                    "mean": float(t["mean"]),
+                    "scale": float(t["scale"]),
+                    "contribution": float(t["contribution"]),
+                }
+                for t in d["terms"]
+            ],
+            "health_score": None if d["health_score"] is None else int(d["health_score"]),
+            "health_grade": None if d["health_grade"] is None else str(d["health_grade"]),
+            "csm": (
+                None
+                if d["csm"] is None
+                else {"email": str(d["csm"]["email"]), "name": str(d["csm"]["name"])}
+            ),
+        }
+        for d in documents
+    ]
 
 
 class RenewalVersionTermSerializer(serializers.Serializer):

@@ -65,7 +65,7 @@ class RenewalsDueView(PlatformGenericAPIView):
             max_probability=params.get("max_probability"),
         )
         page = paginator.paginate_list(rows, _sort_key, request, view=self)
-        data = rs.RenewalDueSerializer(due_documents(page), many=True).data
+        data = rs.renewal_due_data(due_documents(page))
         return paginator.get_paginated_response(data)
 
 

@@ -12,13 +12,21 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from customers.read import latest_health_scores
 from integrations.clock import DayWindow
 
 from ..choices import ContractStatus
 from ..errors import NoActiveRenewalModel
 from ..models import Contract
-from .scoring import ModelSpec, RenewalProbability, active_model, renewal_probabilities
+from .scoring import (
+    ModelSpec,
+    NextContract,
+    RenewalProbability,
+    active_model,
+    score_next_contracts,
+)
 
 _CENT = Decimal("0.01")
 
@@ -67,15 +75,23 @@ def renewals_due(
     """Every customer's next-ending active contract that ends in (as_of, as_of + days],
     scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
     `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
-    are inclusive bounds. Twelve queries whatever the number of contracts: the model, the
-    contracts and the scoring's ten (eleven when the caller passes the active `spec`, already
-    read). NoActiveRenewalModel when no version is active."""
+    are inclusive bounds. Ten queries whatever the number of contracts: the model, the
+    scored contracts with their customers and CSMs, and the scoring's eight feature reads
+    (nine queries when the caller passes the active `spec`, already read).
+    NoActiveRenewalModel when no version is active."""
     spec = spec or active_model()
     if spec is None:
         raise NoActiveRenewalModel()
-    contracts = Contract.objects.filter(
-        due_window(as_of, days).dates("end_date"), status=ContractStatus.ACTIVE
+    active = Contract.objects.filter(status=ContractStatus.ACTIVE, end_date__gte=as_of)
+    # The customer's next-ending active contract (scoring's order: end_date, then
+    # contract_id) is the one with no active contract before it: the window's other
+    # contracts are left out in the query, before the filters, so a filtered-out next
+    # contract never lets a later one take its place.
+    before_it = active.filter(customer_id=OuterRef("customer_id")).filter(
+        Q(end_date__lt=OuterRef("end_date"))
+        | Q(end_date=OuterRef("end_date"), contract_id__lt=OuterRef("contract_id"))
     )
+    contracts = active.filter(due_window(as_of, days).dates("end_date")).filter(~Exists(before_it))
     if segment is not None:
         contracts = contracts.filter(customer__segment=segment)
     if csm is not None:
@@ -84,6 +100,7 @@ def renewals_due(
         contracts = contracts.filter(annual_value__gte=min_arr)
     rows = list(
         contracts.order_by().values_list(
+            "pk",
             "customer_id",
             "customer__customer_id",
             "customer__name",
@@ -95,13 +112,15 @@ def renewals_due(
             "annual_value",
         )
     )
-    scores = renewal_probabilities(sorted({row[0] for row in rows}), as_of, spec)
+    scores = score_next_contracts(
+        {row[1]: NextContract(row[0], row[7], row[8]) for row in rows},
+        as_of,
+        spec,
+        segments={row[1]: row[4] for row in rows},
+    )
     due = []
-    for pk, customer_id, name, seg, email, csm_name, contract_id, end, arr in rows:
-        scored = scores.get(pk)
-        # Only the contract the model scored: the customer's next-ending active one.
-        if scored is None or scored.contract_id != contract_id:
-            continue
+    for _, pk, customer_id, name, seg, email, csm_name, contract_id, end, arr in rows:
+        scored = scores[pk]
         if max_probability is not None and scored.probability > max_probability:
             continue
         due.append(

@@ -7,7 +7,7 @@ contract 90 days before its decision (its end date); scoring observes active con
 Set-based: observations are grouped by `as_of`; each distinct day costs a fixed number of
 queries through the lower apps' public read APIs, whatever the number of customers."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +18,7 @@ from operations import read as operations_read
 from product import read as product_read
 
 from ..choices import PaymentStatus
-from ..measures import payment_facts
+from ..measures import payment_status_for
 
 # The model's features, in order. Segment is one-hot (one column per Segment choice).
 FEATURES: tuple[str, ...] = (
@@ -58,19 +58,24 @@ SEGMENT_FEATURES = {segment: f"segment_{segment}" for segment in Segment.values}
 
 
 def feature_rows(
-    observations: Sequence[Observation], progress: Callable[[int], None] | None = None
+    observations: Sequence[Observation],
+    progress: Callable[[int], None] | None = None,
+    segments: Mapping[int, str] | None = None,
 ) -> dict[int, FeatureRow]:
     """{observation.key: {feature: value or None}} for every observation, every FEATURES key
-    present. One query for the segments (per 5,000 customers), then eight per distinct
-    `as_of` day and 5,000 observations (`progress` is told how many each part covered)."""
+    present. One query for the segments (per 5,000 customers; none when the caller read them:
+    `segments`, every observed customer's), then eight per distinct `as_of` day and 5,000
+    observations (`progress` is told how many each part covered)."""
     by_day: dict[date, list[Observation]] = {}
     for observation in observations:
         by_day.setdefault(observation.as_of, []).append(observation)
-    customer_pks = sorted({o.customer_pk for o in observations})
-    segments: dict[int, str] = {}
-    for start in range(0, len(customer_pks), CHUNK):
-        ids = IdArray(customer_pks[start : start + CHUNK])
-        segments.update(customers_read.customer_segments(ids))
+    if segments is None:
+        customer_pks = sorted({o.customer_pk for o in observations})
+        read: dict[int, str] = {}
+        for start in range(0, len(customer_pks), CHUNK):
+            ids = IdArray(customer_pks[start : start + CHUNK])
+            read.update(customers_read.customer_segments(ids))
+        segments = read
     rows: dict[int, FeatureRow] = {}
     for day, group in sorted(by_day.items()):
         for start in range(0, len(group), CHUNK):
@@ -82,14 +87,14 @@ def feature_rows(
 
 
 def _rows_on(
-    day: date, group: Sequence[Observation], segments: dict[int, str]
+    day: date, group: Sequence[Observation], segments: Mapping[int, str]
 ) -> dict[int, FeatureRow]:
     # Thousands of ids, read by eight queries: each binds them as one array (IdArray).
     pks = IdArray(sorted({o.customer_pk for o in group}))
     health = customers_read.latest_scores(pks, as_of_until=day)
     earlier = customers_read.latest_scores(pks, as_of_until=day - timedelta(days=30))
     usage = product_read.adoption_and_seats(pks, day)
-    payments = payment_facts(pks, day)
+    payments = payment_status_for(pks, day)
     escalations = operations_read.open_escalations_on(pks, day)
     sponsors = customers_read.executive_sponsor_on(pks, day)
     rows: dict[int, FeatureRow] = {}
@@ -97,7 +102,7 @@ def _rows_on(
         pk = o.customer_pk
         now, before = health.get(pk), earlier.get(pk)
         adopted = usage[pk].adoption
-        payment = payments.get(pk)
+        payment = payments.get(pk)  # its status; None: no invoice considered
         row: FeatureRow = {
             "health_score": None if now is None else float(now),
             "health_change_30d": (None if now is None or before is None else float(now - before)),
@@ -106,9 +111,7 @@ def _rows_on(
             ),
             "seat_utilisation": usage[pk].seat_utilisation,
             # No invoice considered on the day: nothing overdue (level 0), as the measure reads it.
-            "payment_overdue_level": float(
-                OVERDUE_LEVEL[payment.payment_status] if payment is not None else 0
-            ),
+            "payment_overdue_level": float(OVERDUE_LEVEL[payment] if payment is not None else 0),
             "open_escalations": float(escalations.get(pk, 0)),
             "executive_sponsor": 1.0 if pk in sponsors else 0.0,
             "days_to_end": float((o.end_date - day).days),

@@ -357,7 +357,24 @@ def test_a_fixed_number_of_queries_whatever_the_customers_or_page_size(
     large, shown = _queries(api, page_size=30)
     assert shown == 30
     assert small == large
-    # The API key, the model, the contracts, the scoring's ten (contracts + nine feature
-    # reads) and the page's health.
-    with django_assert_max_num_queries(14):
+    # The API key, the model, the scored contracts (each customer's next-ending one, with
+    # its customer and CSM), the scoring's eight feature reads and the page's health.
+    assert large == 12
+    with django_assert_max_num_queries(12):
         assert api.get(URL, {"page_size": 500}).status_code == 200
+
+
+def test_the_written_out_rows_are_the_serializers(api: Any, book: Any) -> None:
+    """`renewal_due_data` is what `RenewalDueSerializer` makes of the same documents, value
+    for value and type for type (ints stay ints, a null health or CSM stays null)."""
+    from finance.api.renewal_serializers import RenewalDueSerializer, renewal_due_data
+    from finance.renewals.due import due_documents, renewals_due
+
+    documents = due_documents(renewals_due(as_of=DAY, days=90))
+    assert len(documents) == 4
+    assert {d["csm"] is None for d in documents} == {True, False}
+    assert {d["health_score"] is None for d in documents} == {True, False}
+    written = renewal_due_data(documents)
+    serialized = RenewalDueSerializer(documents, many=True).data
+    assert written == serialized
+    assert repr(written) == repr([dict(row) for row in serialized])
