@@ -13,7 +13,7 @@ matches). The app is served as production serves it: gunicorn with config/gunico
 (gthread) and 2 workers, and one Celery worker (`--concurrency 1`) on the bench broker; the
 load comes from bench/load.py, a separate process. Groups, in order:
 
-- ingest: usage rows through `POST /cs-product/usage` ÷ the same upsert run directly;
+- ingest: usage rows through `POST /cs-product/usage` ÷ the same rows by COPY + the same upsert;
 - recompute: the full health recompute ÷ its SELECTs re-run directly, the event relay,
   expansion readiness scoring and the renewal model's features;
 - reads: the framework floor (`GET /api/v1/me`), every spec GET, the customer list with

@@ -63,6 +63,19 @@ def test_ingestion_needs_both_the_rate_and_the_share_of_its_floor() -> None:
     assert _rows(raw)["ingest"]["pass"] is True
 
 
+def test_the_ingestion_floor_says_which_floor_ran() -> None:
+    raw: dict[str, Any] = {"ingest_rows_per_second": 60_000}
+    raw["ingest_sql_floor_rows_per_second"] = 120_000
+    # Results from before the COPY floor carry no kind: the upsert statement run directly.
+    assert _rows(raw)["ingest"]["floor"] == (
+        "120,000 rows/s (the same upsert statement from 2 threads, direct)"
+    )
+    raw["ingest_sql_floor"] = "copy"
+    assert _rows(raw)["ingest"]["floor"] == (
+        "120,000 rows/s (the same rows by COPY + the same ON CONFLICT upsert, 2 connections)"
+    )
+
+
 def test_the_recompute_target_grows_linearly_past_10000_customers() -> None:
     def passed(customers: int, seconds: float) -> bool:
         raw = {"customers": customers, "recompute_seconds_median": seconds}
