@@ -67,8 +67,8 @@ def renewals_due(
     """Every customer's next-ending active contract that ends in (as_of, as_of + days],
     scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
     `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
-    are inclusive bounds. Twelve queries whatever the number of contracts: the model, the
-    contracts and the scoring's ten (eleven when the caller passes the active `spec`, already
+    are inclusive bounds. Eleven queries whatever the number of contracts: the model, the
+    contracts and the scoring's nine (ten when the caller passes the active `spec`, already
     read). NoActiveRenewalModel when no version is active."""
     spec = spec or active_model()
     if spec is None:
