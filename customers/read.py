@@ -248,30 +248,48 @@ def latest_health_scores(
     return {row[0]: HealthSnapshot(*row) for row in rows}
 
 
-# Renewal scoring reads two days' scores of thousands of customers per request: compiled once
-# per thread (integrations.prepared).
-_LATEST_SCORES: PreparedQuery[Any] = PreparedQuery(
-    lambda pks, until: (
-        Customer.objects.filter(pk__in=pks)
-        .order_by()
-        .annotate(score=latest_health("score", as_of_until=until))
-        .values_list("pk", "score")
-    ),
-    pks=IdArray,
-    until=date,
-)
-
-
 def latest_scores(customer_pks: Sequence[int], *, as_of_until: date) -> dict[int, int]:
     """Each customer's score in its latest snapshot scored for `as_of_until` or before
     (`latest_health`'s order); customers without one are left out. One query: a backward
     index-only lookup per customer (health_customer_latest_idx holds the score), where
     `latest_health_scores` finds each snapshot's id and then fetches the wide rows by id (and
     parses their times) for renewal scoring, which takes the score alone of thousands."""
+    return latest_scores_until(customer_pks, (as_of_until,))[0]
+
+
+def latest_scores_until(customer_pks: Sequence[int], days: Sequence[date]) -> list[dict[int, int]]:
+    """`latest_scores` for each of `days`, in their order: one query for all of them (one
+    subquery per day), where renewal scoring's today and 30 days earlier were two; compiled
+    once per thread and number of days (building it cost ~2.5 ms, the statement ~0.1 ms)."""
     if not customer_pks:
-        return {}
-    rows = _LATEST_SCORES.all(pks=IdArray(customer_pks), until=as_of_until)
-    return {pk: score for pk, score in rows if score is not None}
+        return [{} for _ in days]
+    prepared = _LATEST_SCORES.get(len(days))
+    if prepared is None:
+        prepared = _LATEST_SCORES.setdefault(len(days), _latest_scores_query(len(days)))
+    values = {f"day_{i}": day for i, day in enumerate(days)}
+    found: list[dict[int, int]] = [{} for _ in days]
+    for pk, *scores in prepared.all(pks=IdArray(customer_pks), **values):
+        for by_pk, score in zip(found, scores, strict=True):
+            if score is not None:
+                by_pk[pk] = score
+    return found
+
+
+def _latest_scores_query(count: int) -> PreparedQuery[Any]:
+    names = [f"day_{i}" for i in range(count)]
+
+    def build(pks: IdArray, **days: date) -> QuerySet[Any]:
+        return (
+            Customer.objects.filter(pk__in=pks)
+            .order_by()
+            .annotate(**{f"score_{n}": latest_health("score", as_of_until=days[n]) for n in names})
+            .values_list("pk", *(f"score_{n}" for n in names))
+        )
+
+    return PreparedQuery(build, pks=IdArray, **dict.fromkeys(names, date))
+
+
+_LATEST_SCORES: dict[int, PreparedQuery[Any]] = {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from .renewals.summary import RiskRow, RiskSummary, renewal_risk_summary
 from .selectors import customer_arr
 
 __all__ = [
+    "ActiveContractTotals",
     "ContractEnding",
     "ContractRef",
     "ContractRow",
@@ -39,6 +40,7 @@ __all__ = [
     "RenewalProbability",
     "RiskRow",
     "RiskSummary",
+    "active_contract_totals",
     "arr",
     "arr_at_risk",
     "contract_refs",
@@ -287,6 +289,35 @@ _CONTRACTED: PreparedQuery[Any] = PreparedQuery(
     ),
     pks=IdArray,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveContractTotals:
+    """`contracted_value` and `arr` of a customer with active contracts, read together."""
+
+    contracted_value: Decimal  # Σ value
+    arr: Decimal  # Σ annual_value
+
+
+_ACTIVE_TOTALS: PreparedQuery[Any] = PreparedQuery(
+    lambda pks: (
+        Contract.objects.filter(customer_id__in=pks, status=ContractStatus.ACTIVE)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("value"), arr=Sum("annual_value"))
+        .values_list("customer_id", "total", "arr")
+    ),
+    pks=IdArray,
+)
+
+
+def active_contract_totals(customer_pks: Sequence[int]) -> dict[int, ActiveContractTotals]:
+    """`contracted_value` and `arr` in one query (the expansion read-out needs both), per
+    customer with an active contract. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    rows = _ACTIVE_TOTALS.all(pks=IdArray(customer_pks))
+    return {pk: ActiveContractTotals(Decimal(total), arr) for pk, total, arr in rows}
 
 
 def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:

@@ -136,6 +136,11 @@ def test_expansion_readers_of_finance(django_assert_num_queries: Any) -> None:
     ContractFactory.create(customer=a, value=Decimal(9999), status="churned")
     with django_assert_num_queries(1):
         assert finance_read.contracted_value([a.pk, b.pk]) == {a.pk: Decimal("3000.50")}
+    with django_assert_num_queries(1):
+        totals = finance_read.active_contract_totals([a.pk, b.pk])
+    assert list(totals) == [a.pk]
+    assert totals[a.pk].contracted_value == Decimal("3000.50")
+    assert totals[a.pk].arr == Decimal("3000.50")  # 1-year terms: ARR = value
     day = date(2026, 6, 30)
     OpportunityFactory.create(
         customer=a, opportunity_id="opp_2", expected_close="q4_2026", source="customer"

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from customers.read import customer_get
 from integrations.api.base import PlatformAPIView
+from integrations.api.represent import represent
 from integrations.clock import today
 from integrations.openapi_errors import ErrorResponse404Serializer
 
@@ -26,4 +27,4 @@ class CustomerValueView(PlatformAPIView):
     )
     def get(self, request: Request, customer_id: str) -> Response:
         document = customer_value(customer_get(customer_id), today())
-        return Response(CustomerValueSerializer(document).data)
+        return Response(represent(CustomerValueSerializer, document))

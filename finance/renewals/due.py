@@ -75,9 +75,9 @@ def renewals_due(
     """Every customer's next-ending active contract that ends in (as_of, as_of + days],
     scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
     `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
-    are inclusive bounds. Ten queries whatever the number of contracts: the model, the
-    scored contracts with their customers and CSMs, and the scoring's eight feature reads
-    (nine queries when the caller passes the active `spec`, already read).
+    are inclusive bounds. Nine queries whatever the number of contracts: the model, the
+    scored contracts with their customers and CSMs, and the scoring's seven feature reads
+    (eight queries when the caller passes the active `spec`, already read).
     NoActiveRenewalModel when no version is active."""
     spec = spec or active_model()
     if spec is None:

@@ -64,7 +64,7 @@ def feature_rows(
 ) -> dict[int, FeatureRow]:
     """{observation.key: {feature: value or None}} for every observation, every FEATURES key
     present. One query for the segments (per 5,000 customers; none when the caller read them:
-    `segments`, every observed customer's), then eight per distinct `as_of` day and 5,000
+    `segments`, every observed customer's), then seven per distinct `as_of` day and 5,000
     observations (`progress` is told how many each part covered)."""
     by_day: dict[date, list[Observation]] = {}
     for observation in observations:
@@ -89,10 +89,9 @@ def feature_rows(
 def _rows_on(
     day: date, group: Sequence[Observation], segments: Mapping[int, str]
 ) -> dict[int, FeatureRow]:
-    # Thousands of ids, read by eight queries: each binds them as one array (IdArray).
+    # Thousands of ids, read by seven queries: each binds them as one array (IdArray).
     pks = IdArray(sorted({o.customer_pk for o in group}))
-    health = customers_read.latest_scores(pks, as_of_until=day)
-    earlier = customers_read.latest_scores(pks, as_of_until=day - timedelta(days=30))
+    health, earlier = customers_read.latest_scores_until(pks, (day, day - timedelta(days=30)))
     usage = product_read.adoption_and_seats(pks, day)
     payments = payment_status_for(pks, day)
     escalations = operations_read.open_escalations_on(pks, day)

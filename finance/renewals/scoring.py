@@ -148,8 +148,8 @@ def renewal_probabilities(
     customer_pks: Sequence[int], as_of: date, spec: ModelSpec | None = None
 ) -> dict[int, RenewalProbability]:
     """For each customer with an active contract ending on or after `as_of`: the active model
-    version's probability that its next-ending active contract renews, with the terms. Eleven
-    queries (one for the contracts, one for the model, nine for the features), whatever the
+    version's probability that its next-ending active contract renews, with the terms. Ten
+    queries (one for the contracts, one for the model, eight for the features), whatever the
     number of customers; none without an active model or contract."""
     rows = _NEXT_CONTRACTS.all(pks=IdArray(customer_pks), as_of=as_of) if customer_pks else []
     next_contract: dict[int, NextContract] = {}

@@ -328,7 +328,7 @@ def renewal_prior_update(
 def renewal_risk_summary_refresh(*, as_of: date, days: int) -> RiskSummary:
     """Count the renewals due in (as_of, as_of + days] with the active model and store the
     window's summary (README, "The admin: the CS dashboard"); nothing is stored without an
-    active model. Thirteen queries: the model, `renewals_due`'s eleven, the upsert."""
+    active model. Twelve queries: the model, `renewals_due`'s ten, the upsert."""
     if days < 1:
         raise Invalid("days must be at least 1.", attr="days")
     spec = active_model()

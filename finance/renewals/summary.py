@@ -103,7 +103,7 @@ def no_model_summary(as_of: date, days: int) -> RiskSummary:
 
 
 def count_summary(as_of: date, days: int, spec: ModelSpec) -> RiskSummary:
-    """`renewals_due` totalled: the same rows, the same rounding. Eleven queries."""
+    """`renewals_due` totalled: the same rows, the same rounding. Ten queries."""
     due = renewals_due(as_of=as_of, days=days, spec=spec)
     return RiskSummary(
         as_of=as_of,

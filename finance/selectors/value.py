@@ -101,14 +101,13 @@ def _renewal(renewal: RenewalProbability | None, has_model: bool) -> dict[str, A
 
 def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     """Value realisation, revenue attribution and financial health of one customer, from rows
-    (README, "Finance: value realisation"). Eight queries plus the renewal scoring's fixed
+    (README, "Finance: value realisation"). Seven queries plus the renewal scoring's fixed
     number, whatever the customer's history."""
-    from ..read import expansion_revenue, open_pipeline, payment_status, realized_value
+    from ..read import expansion_revenue, open_pipeline, payment_status
 
     pks = [customer.pk]
     contracts = _CONTRACTS.all(customer_pk=customer.pk)
     records = _RECORDS.all(customer_pk=customer.pk, as_of=as_of)
-    realized = realized_value(pks, as_of).get(customer.pk)
     won = expansion_revenue(pks, DayWindow(date.min, as_of)).get(customer.pk)
     pipeline = open_pipeline(pks).get(customer.pk)
     payment = payment_status(pks, as_of).get(customer.pk)
@@ -117,7 +116,8 @@ def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     renewal = renewal_probabilities(pks, as_of, spec).get(customer.pk) if spec else None
 
     contracted = sum((c[3] for c in contracts if c[0] == ContractStatus.ACTIVE), Decimal(0))
-    realized_total = realized.total if realized else Decimal(0)
+    # Σ of the records just read (what `read.realized_value` sums in SQL): no statement more.
+    realized_total = sum((amount for _, amount in records), Decimal(0))
     roi = round_half_up(realized_total / contracted * 100) if contracted > 0 else None
     first_start = min((c[1] for c in contracts), default=None)
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from customers.read import customer_get
 from integrations.api.base import PlatformAPIView
+from integrations.api.represent import represent
 from integrations.clock import today
 from integrations.openapi_errors import ErrorResponse404Serializer
 
@@ -41,7 +42,7 @@ class MarketingHealthView(PlatformAPIView):
     )
     def get(self, request: Request, customer_id: str) -> Response:
         customer = customer_get(customer_id)
-        return Response(s.MarketingHealthSerializer(health_readout(customer, today())).data)
+        return Response(represent(s.MarketingHealthSerializer, health_readout(customer, today())))
 
 
 class SegmentListView(PlatformAPIView):

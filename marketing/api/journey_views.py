@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from customers.read import customer_get
 from integrations.api.base import PlatformAPIView
+from integrations.api.represent import represent
 from integrations.openapi_errors import (
     ErrorResponse400Serializer,
     ErrorResponse404Serializer,
@@ -98,4 +99,4 @@ class JourneyStatusView(PlatformAPIView):
         responses={200: js.JourneyStatusSerializer, 404: ErrorResponse404Serializer},
     )
     def get(self, request: Request, customer_id: str) -> Response:
-        return Response(js.JourneyStatusSerializer(journey_status(customer_id)).data)
+        return Response(represent(js.JourneyStatusSerializer, journey_status(customer_id)))

@@ -3,7 +3,8 @@ lifecycle and segments"): customers' own health detail (score, components, trend
 history; `customers.read.health_detail`, not recomputed), the lifecycle stage the rules
 determine, the campaign recommendations and the signals behind both.
 
-Queries: 3 for the health detail + 14 for the other signal groups, whatever the data.
+Queries: 2 for the health detail + 11 for the other signal groups (the segment comes with
+the customer's row), whatever the data.
 """
 
 from collections.abc import Callable
@@ -25,9 +26,16 @@ HISTORY_WEEKS = 12
 
 def health_readout(customer: Customer, as_of: date) -> dict[str, Any]:
     detail = customers_read.health_detail(customer, weeks=HISTORY_WEEKS)
-    others = [group for group in GROUPS if group != "health"]
+    # Health from the detail just read, the segment from the customer's row in hand: no
+    # statement of their own (issue 17).
+    others = [group for group in GROUPS if group not in ("health", "segment")]
     signals = customer_signals([customer.pk], as_of, others)[customer.pk]
-    signals = replace(signals, asked=frozenset(GROUPS), health=_health_from_detail(detail))
+    signals = replace(
+        signals,
+        asked=frozenset(GROUPS),
+        health=_health_from_detail(detail),
+        segment=customer.segment,
+    )
     stage = determine_stage(signals)
     return {
         "customer_id": customer.customer_id,

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from customers.read import customer_get
 from integrations.api.base import PlatformAPIView, PlatformGenericAPIView
+from integrations.api.represent import represent
 from integrations.clock import today
 from integrations.openapi_errors import ErrorResponse404Serializer
 from integrations.pagination import cursor_pagination
@@ -39,7 +40,7 @@ class ExpansionView(PlatformAPIView):
     def get(self, request: Request, customer_id: str) -> Response:
         customer = customer_get(customer_id)
         document = expansion_readout(active_expansion_model(), customer, today())
-        return Response(s.ExpansionSerializer(document).data)
+        return Response(represent(s.ExpansionSerializer, document))
 
 
 class ExpansionListView(PlatformGenericAPIView):

@@ -1,6 +1,6 @@
 """One customer's expansion read-out (README, "Sales: expansion readiness"): readiness with its
 factors, the open pipeline plus suggested opportunities, and the success evidence. A fixed
-number of queries (eighteen) whatever the customer's history or the size of its segment."""
+number of queries (seventeen) whatever the customer's history or the size of its segment."""
 
 import math
 from collections import Counter
@@ -146,12 +146,17 @@ def seat_upsell(
 
 
 def _suggestions(
-    model: ExpansionModel, customer: Customer, r: Readiness, as_of: date, taken: set[str]
+    model: ExpansionModel,
+    customer: Customer,
+    r: Readiness,
+    as_of: date,
+    taken: set[str],
+    totals: finance_read.ActiveContractTotals | None,
 ) -> list[dict[str, Any]]:
     probability = suggestion_probability(model, r.score)
     timeline = suggestion_timeline(as_of, r.ready)
     found = []
-    seats = seat_upsell(model, customer, r, finance_read.arr([customer.pk]).get(customer.pk))
+    seats = seat_upsell(model, customer, r, totals.arr if totals else None)
     if seats is not None and SEATS_PRODUCT not in taken:
         found.append(
             (
@@ -191,10 +196,12 @@ def _suggestions(
     ]
 
 
-def _evidence(customer: Customer, r: Readiness, as_of: date) -> list[dict[str, str]]:
+def _evidence(
+    customer: Customer, r: Readiness, as_of: date, totals: finance_read.ActiveContractTotals | None
+) -> list[dict[str, str]]:
     pk = customer.pk
     found = []
-    contracted = finance_read.contracted_value([pk]).get(pk)
+    contracted = totals.contracted_value if totals else None
     realized = finance_read.realized_value([pk], as_of).get(pk)
     if contracted and realized:
         roi = round_half_up(realized.total / contracted * 100)
@@ -250,7 +257,9 @@ def expansion_readout(model: ExpansionModel, customer: Customer, as_of: date) ->
     r = readiness(model, [customer.pk], as_of)[customer.pk]
     pipeline = finance_read.open_opportunities([customer.pk]).get(customer.pk, ())
     taken = {o.product for o in pipeline}
-    evidence = _evidence(customer, r, as_of)
+    # Contracted value (evidence) and ARR (seat upsell): one statement for both.
+    totals = finance_read.active_contract_totals([customer.pk]).get(customer.pk)
+    evidence = _evidence(customer, r, as_of, totals)
     return {
         "customer_id": customer.customer_id,
         "as_of": as_of,
@@ -262,7 +271,8 @@ def expansion_readout(model: ExpansionModel, customer: Customer, as_of: date) ->
             "model_version": model.version,
             "factors": [f.as_dict() for f in r.factors],
         },
-        "opportunities": _pipeline(pipeline) + _suggestions(model, customer, r, as_of, taken),
+        "opportunities": _pipeline(pipeline)
+        + _suggestions(model, customer, r, as_of, taken, totals),
         "success_evidence": [e["name"] for e in evidence],
         "evidence_details": evidence,
     }

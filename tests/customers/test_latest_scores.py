@@ -80,6 +80,23 @@ def test_random_histories_match_the_definition_and_latest_health_scores() -> Non
 
 
 @pytest.mark.django_db
+def test_several_days_in_one_query_as_each_day_alone(django_assert_num_queries: Any) -> None:
+    """`latest_scores_until`: renewal scoring's today and 30 days before, one statement."""
+    early, late = (cast(Customer, CustomerFactory()) for _ in range(2))
+    snapshot(early, T0 - timedelta(days=40), T0.date() - timedelta(days=40), 30)
+    snapshot(early, T0, T0.date(), 60)
+    snapshot(late, T0, T0.date(), 80)
+    days = (T0.date(), T0.date() - timedelta(days=30), T0.date() - timedelta(days=60))
+    with django_assert_num_queries(1):
+        found = read.latest_scores_until([early.pk, late.pk], days)
+    assert found == [{early.pk: 60, late.pk: 80}, {early.pk: 30}, {}]
+    for day, expected in zip(days, found, strict=True):
+        assert read.latest_scores([early.pk, late.pk], as_of_until=day) == expected
+    with django_assert_num_queries(0):
+        assert read.latest_scores_until([], days) == [{}, {}, {}]
+
+
+@pytest.mark.django_db
 def test_no_customers_no_query(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         assert read.latest_scores([], as_of_until=T0.date()) == {}

@@ -358,9 +358,10 @@ def test_a_fixed_number_of_queries_whatever_the_customers_or_page_size(
     assert shown == 30
     assert small == large
     # The API key, the model, the scored contracts (each customer's next-ending one, with
-    # its customer and CSM), the scoring's eight feature reads and the page's health.
-    assert large == 12
-    with django_assert_max_num_queries(12):
+    # its customer and CSM), the scoring's seven feature reads (both days' health scores in
+    # one) and the page's health.
+    assert large == 11
+    with django_assert_max_num_queries(11):
         assert api.get(URL, {"page_size": 500}).status_code == 200
 
 

@@ -308,8 +308,8 @@ def test_a_fixed_number_of_queries_whatever_the_data(
     client = make_client("marketing:read")
     _get(client, "cust_q", monkeypatch)  # warm the key cache
     # Customer 1, health detail 2 (the latest snapshot with its 30-day reference, the
-    # history), signals 12 (segment 1, lifecycle 1, adoption 2, engagement 1, renewal 1,
-    # expansion 1, onboarding 2, nps 1, interventions 1).
-    with django_assert_num_queries(15):
+    # history), signals 11 (lifecycle 1, adoption 2, engagement 1, renewal 1, expansion 1,
+    # onboarding 2, nps 1, interventions 1; the segment is the customer row's).
+    with django_assert_num_queries(14):
         response = _get(client, "cust_q", monkeypatch)
     assert response.status_code == 200

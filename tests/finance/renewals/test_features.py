@@ -174,9 +174,9 @@ def test_queries_are_fixed_per_distinct_day() -> None:
 
     FeatureFactory.create()
     small, large = run(4), run(40)
-    # segments, then per day: health now and 30 days before, adoption (2), seats, payment,
-    # escalations, sponsors
-    assert small == large == 1 + 2 * 8
+    # segments, then per day: health now and 30 days before (one), adoption (2), seats,
+    # payment, escalations, sponsors
+    assert small == large == 1 + 2 * 7
 
 
 def test_large_groups_are_read_in_parts_with_the_same_result(
@@ -199,5 +199,5 @@ def test_large_groups_are_read_in_parts_with_the_same_result(
         parted = feature_rows(observations)
     assert parted == whole
     assert [parted[i]["health_score"] for i in range(5)] == [50, 51, 52, 53, 54]
-    # segments in 3 parts, then 8 reads for each of the 3 parts of the one day
-    assert len(ctx.captured_queries) == 3 + 3 * 8
+    # segments in 3 parts, then 7 reads for each of the 3 parts of the one day
+    assert len(ctx.captured_queries) == 3 + 3 * 7

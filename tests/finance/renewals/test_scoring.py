@@ -101,4 +101,4 @@ def test_a_fixed_number_of_queries(n: int) -> None:
     with CaptureQueriesContext(connection) as ctx:
         found = renewal_probabilities(pks, DAY)
     assert len(found) == n
-    assert len(ctx.captured_queries) == 11
+    assert len(ctx.captured_queries) == 10
