@@ -69,7 +69,7 @@ WITH alive AS MATERIALIZED (  -- each customer's health looked up once, not once
           AND (x.events > 0 OR x.active_users > 0)) b
     GROUP BY 1, 2
 )
-SELECT (SELECT json_agg(groups) FROM groups), (SELECT json_agg(cells) FROM cells)
+SELECT (SELECT json_agg(groups) FROM groups) AS groups, (SELECT json_agg(cells) FROM cells) AS cells
 """
 
 

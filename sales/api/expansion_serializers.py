@@ -83,9 +83,6 @@ class StoredFactorsField(serializers.Field):
 
     keys = tuple(ReadinessFactorSerializer().fields)
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(read_only=True, **kwargs)
-
     def to_representation(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [
             {
