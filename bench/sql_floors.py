@@ -13,85 +13,99 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 Statement = tuple[str, dict[str, Any]]
 
 ADOPTION_SQL = """
-WITH alive AS MATERIALIZED (  -- else its health subquery is inlined into each SUM
+WITH alive AS MATERIALIZED (  -- each customer's health looked up once, not once per SUM
     SELECT c.id, c.segment, c.lifecycle_stage,
            (SELECT h.non_usage_score FROM customers_healthscore h
-             WHERE h.customer_id = c.id AND h.as_of <= %(as_of)s AND h.as_of > %(fresh)s
-             ORDER BY h.computed_at DESC LIMIT 1) AS y
+             WHERE h.customer_id = c.id AND h.as_of > %(fresh)s AND h.as_of <= %(as_of)s
+             ORDER BY h.computed_at DESC, h.id DESC LIMIT 1) AS y
     FROM customers_customer c
-    WHERE c.status = 'active' OR c.churned_at > %(eod)s
-), u AS (
+    WHERE (c.churned_at >= %(day_end)s OR (c.churned_at IS NULL AND c.status = 'active'))
+      AND c.created_at < %(day_end)s
+), u AS (  -- the window and the one before it, constant bounds: two or three partitions
     SELECT customer_id,
-           count(date) FILTER (WHERE date > %(since)s) AS days,
-           count(date) FILTER (WHERE date > %(before)s AND date <= %(since)s) AS prev_days
+           count(*) FILTER (WHERE date >= %(first)s) AS days,
+           count(*) FILTER (WHERE date < %(first)s) AS prev,
+           count(*) FILTER (WHERE date >= %(first)s AND events > 0) AS tried_days
     FROM product_featureusage
-    WHERE feature_id = %(f)s AND date <= %(as_of)s AND (events > 0 OR active_users > 0)
+    WHERE feature_id = %(f)s AND date >= %(prev_first)s AND date <= %(as_of)s
+      AND (events > 0 OR active_users > 0)
     GROUP BY customer_id
 ), per AS (
     SELECT a.segment, a.lifecycle_stage, a.y, coalesce(u.days, 0) AS days,
-           coalesce(u.prev_days, 0) AS prev, (u.customer_id IS NOT NULL)::int AS tried
+           coalesce(u.prev, 0) AS prev, (coalesce(u.tried_days, 0) > 0)::int AS tried
     FROM alive a LEFT JOIN u ON u.customer_id = a.id
 ), groups AS (
     SELECT segment, lifecycle_stage, count(*) AS active,
            count(*) FILTER (WHERE days >= %(t)s) AS adopting, sum(tried) AS tried,
-           count(*) FILTER (WHERE prev >= %(t)s) AS prev_adopters,
+           count(*) FILTER (WHERE tried = 1 AND days < %(t)s) AS tried_not_adopted,
+           count(*) FILTER (WHERE prev >= %(t)s) AS previous_adopters,
            count(*) FILTER (WHERE prev >= %(t)s AND days < %(t)s) AS lapsed,
-           count(y) AS n, sum(days) FILTER (WHERE y IS NOT NULL) AS sx, sum(y) AS sy,
-           sum(days * y) AS sxy, sum(days * days) FILTER (WHERE y IS NOT NULL) AS sxx,
-           sum(y * y) AS syy
+           count(y) AS n, coalesce(sum(days) FILTER (WHERE y IS NOT NULL), 0) AS sx,
+           coalesce(sum(y), 0) AS sy, coalesce(sum(days * y), 0) AS sxy,
+           coalesce(sum(days * days) FILTER (WHERE y IS NOT NULL), 0) AS sxx,
+           coalesce(sum(y * y), 0) AS syy
     FROM per GROUP BY segment, lifecycle_stage
-), decisions AS (
+), decisions AS MATERIALIZED (  -- each customer's latest decision in the lookback year
     SELECT DISTINCT ON (customer_id) customer_id, end_date, (status = 'renewed')::int AS renewed
     FROM finance_contract
     WHERE status IN ('renewed', 'churned', 'expired')
       AND end_date > %(lookback)s AND end_date <= %(as_of)s
     ORDER BY customer_id, end_date DESC, id DESC
-), ret AS MATERIALIZED (  -- the usage count once per decision, not once per SUM
-    SELECT d.renewed,
-           ((SELECT count(*) FROM product_featureusage x
-              WHERE x.customer_id = d.customer_id AND x.feature_id = %(f)s
-                AND x.date <= d.end_date - %(lead)s
-                AND x.date > d.end_date - %(lead)s - %(window)s
-                AND (x.events > 0 OR x.active_users > 0)) >= %(t)s)::int AS adopted
-    FROM decisions d
+), cells AS (  -- one index probe per decision into its window's one or two partitions
+    SELECT (b.days >= %(t)s)::int AS x, d.renewed AS y, count(*) AS n
+    FROM decisions d CROSS JOIN LATERAL (
+        -- count(x.id), not count(*): the id is in no index but the primary key, so the
+        -- covering (feature, date) index, which would scan the feature's whole window for
+        -- each decision, loses to the (customer, feature, date) key's probe
+        SELECT count(x.id) AS days FROM product_featureusage x
+        WHERE x.customer_id = d.customer_id AND x.feature_id = %(f)s
+          AND x.date <= d.end_date - %(lead)s AND x.date > d.end_date - %(lead)s - %(window)s
+          AND (x.events > 0 OR x.active_users > 0)) b
+    GROUP BY 1, 2
 )
-SELECT (SELECT json_agg(groups) FROM groups),
-       (SELECT json_build_array(count(*), sum(adopted), sum(renewed), sum(adopted * renewed))
-          FROM ret)
+SELECT (SELECT json_agg(groups) FROM groups) AS groups, (SELECT json_agg(cells) FROM cells) AS cells
 """
+
+
+def adoption_params(feature: Any, as_of: date, window: int) -> dict[str, Any]:
+    """ADOPTION_SQL's parameters for one feature, as GET /cs-product/adoption/{feature_id}
+    reads them (README, "Product: adoption analytics and feedback")."""
+    from integrations.clock import local_day_end
+    from product.selectors.adoption import (
+        HEALTH_FRESH_DAYS,
+        RETENTION_LEAD_DAYS,
+        RETENTION_LOOKBACK_DAYS,
+    )
+
+    return {
+        "f": feature.pk,
+        "t": feature.adoption_threshold_days,
+        "as_of": as_of,
+        "day_end": local_day_end(as_of),  # alive: created before it, not churned by it
+        "fresh": as_of - timedelta(days=HEALTH_FRESH_DAYS),
+        "first": as_of - timedelta(days=window - 1),  # the window's first day
+        "prev_first": as_of - timedelta(days=2 * window - 1),  # the previous window's
+        "lookback": as_of - timedelta(days=RETENTION_LOOKBACK_DAYS),
+        "window": window,
+        "lead": RETENTION_LEAD_DAYS,  # the retention window ends this long before a decision
+    }
 
 
 def adoption_statements() -> list[Statement]:
     """ADOPTION_SQL once per feature, with the API's defaults (a 30-day window, today)."""
     from django.utils import timezone
 
-    from integrations.clock import local_last_second as end_of_day
     from product.models import Feature
-    from product.selectors.adoption import RETENTION_LEAD_DAYS
 
     as_of = timezone.localdate()
     return [
-        (
-            ADOPTION_SQL,
-            {
-                "f": feature.pk,
-                "t": feature.adoption_threshold_days,
-                "as_of": as_of,
-                "fresh": as_of - timedelta(days=35),
-                "eod": end_of_day(as_of),
-                "since": as_of - timedelta(days=30),
-                "before": as_of - timedelta(days=60),
-                "lookback": as_of - timedelta(days=365),
-                "window": 30,  # the API's default window_days
-                "lead": RETENTION_LEAD_DAYS,  # the window ends this long before the decision
-            },
-        )
+        (ADOPTION_SQL, adoption_params(feature, as_of, 30))
         for feature in Feature.objects.order_by("feature_id")
     ]
 
@@ -246,9 +260,159 @@ def renewals_statements(days: int = 90, limit: int = 100) -> list[Statement]:
     ]
 
 
+PERFORMANCE_SQL = """
+WITH csm AS (  -- each active CSM's active customers, one grouped pass over the customers
+    SELECT m.id, m.capacity, coalesce(a.n, 0) AS assigned,
+           coalesce(a.n, 0)::float8 / nullif(m.capacity, 0)::float8 AS u
+    FROM customers_teammember m
+    LEFT JOIN (SELECT success_manager_id, count(*) AS n FROM customers_customer
+               WHERE status = 'active' GROUP BY success_manager_id) a
+      ON a.success_manager_id = m.id
+    WHERE m.active
+), cap AS (
+    SELECT count(*) AS csms, coalesce(sum(capacity), 0) AS total_capacity,
+           coalesce(sum(assigned), 0) AS assigned, max(u) FILTER (WHERE capacity > 0) AS max_u,
+           min(u) FILTER (WHERE capacity > 0) AS min_u,
+           count(*) FILTER (WHERE capacity > 0) AS with_u,
+           count(*) FILTER (WHERE assigned > capacity * %(overloaded)s::float8) AS overloaded
+    FROM csm
+), pairs AS (  -- (CSM, segment) groups of active customers, each tested once
+    SELECT c.success_manager_id, c.segment, count(*) AS n
+    FROM customers_customer c
+    WHERE c.status = 'active' AND c.success_manager_id IS NOT NULL
+    GROUP BY 1, 2
+), skills AS (  -- matched: the CSM holds every skill the segment requires (trimmed, folded)
+    SELECT coalesce(sum(p.n), 0) AS total,
+           coalesce(sum(p.n) FILTER (WHERE r.id IS NULL OR NOT EXISTS (
+               SELECT 1 FROM jsonb_array_elements(
+                   CASE WHEN jsonb_typeof(r.skills) = 'array' THEN r.skills END) need
+               WHERE jsonb_typeof(need) = 'string' AND btrim(need #>> '{}') <> ''
+                 AND lower(btrim(need #>> '{}')) NOT IN (
+                     SELECT lower(btrim(have #>> '{}')) FROM jsonb_array_elements(
+                         CASE WHEN jsonb_typeof(m.skills) = 'array' THEN m.skills END) have
+                     WHERE jsonb_typeof(have) = 'string'))), 0) AS matched
+    FROM pairs p JOIN customers_teammember m ON m.id = p.success_manager_id
+    LEFT JOIN operations_segmentskillrequirement r ON r.segment = p.segment
+), runs AS (
+    SELECT count(*) FILTER (WHERE status = 'completed') AS completed,
+           count(*) FILTER (WHERE status = 'failed') AS failed
+    FROM operations_workflowrun WHERE finished_at >= %(since)s AND finished_at < %(until)s
+), resolved AS (
+    SELECT (SELECT count(*) FROM operations_alert
+             WHERE resolved_at >= %(since)s AND resolved_at < %(until)s
+               AND resolved_at >= opened_at) AS alerts,
+           (SELECT count(*) FROM operations_escalation
+             WHERE resolved_at >= %(since)s AND resolved_at < %(until)s
+               AND resolved_at >= opened_at) AS escalations,
+           (SELECT sum(resolved_at - opened_at) FROM (
+               SELECT resolved_at, opened_at FROM operations_alert
+                WHERE resolved_at >= %(since)s AND resolved_at < %(until)s
+                  AND resolved_at >= opened_at
+               UNION ALL
+               SELECT resolved_at, opened_at FROM operations_escalation
+                WHERE resolved_at >= %(since)s AND resolved_at < %(until)s
+                  AND resolved_at >= opened_at) x) AS total
+), csat AS (
+    SELECT count(*) AS n, sum(score) AS total FROM operations_surveyresponse
+    WHERE kind = 'csat' AND score BETWEEN 1 AND 5
+      AND answered_at >= %(since)s AND answered_at < %(until)s
+), tasks AS (
+    SELECT count(*) FILTER (WHERE m.active) AS attributed, count(*) AS total
+    FROM operations_task t LEFT JOIN customers_teammember m ON m.id = t.owner_id
+    WHERE t.completed_at >= %(since)s AND t.completed_at < %(until)s
+), critical AS (  -- the latest grade (by computed_at) up to now, looked up once per customer
+    SELECT count(*) AS critical,
+           count(*) FILTER (WHERE NOT EXISTS (
+               SELECT 1 FROM operations_workflowrun w WHERE w.customer_id = c.id
+                  AND w.created_at >= %(since)s AND w.created_at < %(until)s)) AS unwatched
+    FROM customers_customer c CROSS JOIN LATERAL (
+        SELECT h.grade FROM customers_healthscore h
+        WHERE h.customer_id = c.id AND h.computed_at <= %(now)s
+        ORDER BY h.computed_at DESC, h.id DESC LIMIT 1) g
+    WHERE c.status = 'active' AND g.grade = 'critical'
+)
+SELECT
+    round(runs.completed::numeric / nullif(runs.completed + runs.failed, 0), 4)
+        AS workflow_execution_rate,
+    runs.completed AS workflow_runs_completed, runs.failed AS workflow_runs_failed,
+    round(extract(epoch FROM resolved.total) / nullif(resolved.alerts + resolved.escalations, 0)
+          / 3600, 1) AS average_resolution_hours,
+    round(extract(epoch FROM resolved.total) / nullif(resolved.alerts + resolved.escalations, 0))
+        AS average_resolution_seconds,
+    resolved.alerts + resolved.escalations AS resolved_count,
+    resolved.alerts AS resolved_alerts, resolved.escalations AS resolved_escalations,
+    round(csat.total::numeric / nullif(csat.n, 0), 2) AS customer_satisfaction,
+    csat.n AS csat_responses,
+    round(tasks.attributed / nullif(cap.csms * %(weeks)s::numeric, 0) / %(target)s::numeric, 4)
+        AS team_productivity,
+    tasks.attributed AS tasks_completed, tasks.total - tasks.attributed
+        AS tasks_completed_unattributed,
+    round(tasks.attributed / nullif(cap.csms * %(weeks)s::numeric, 0), 4) AS tasks_per_csm_week,
+    round(cap.assigned::numeric / nullif(cap.total_capacity, 0), 4) AS capacity_usage,
+    cap.assigned AS assigned_accounts, cap.total_capacity,
+    round(skills.matched::numeric / nullif(skills.total, 0), 4) AS skill_matching_accuracy,
+    skills.matched AS matched_customers, skills.total AS customers_with_csm,
+    CASE WHEN cap.csms = 0 THEN NULL
+         WHEN cap.overloaded > 0 THEN 'overloaded'
+         WHEN cap.with_u >= 2 AND round((cap.max_u - cap.min_u)::numeric, 4) > %(uneven)s::numeric
+             THEN 'uneven'
+         ELSE 'optimal' END AS workload_balancing,
+    round(cap.max_u::numeric, 4) AS max_utilisation,
+    round(cap.min_u::numeric, 4) AS min_utilisation,
+    round((cap.max_u - cap.min_u)::numeric, 4) AS utilisation_spread,
+    cap.overloaded AS overloaded_csms, cap.csms AS active_csms,
+    critical.critical AS critical_customers, critical.unwatched AS without_workflow_run
+FROM runs, resolved, csat, tasks, cap, skills, critical
+"""
+
+
+def performance_params(days: int = 30, now: Any = None) -> dict[str, Any]:
+    """PERFORMANCE_SQL's parameters: GET /cs-ops/performance's window (the last `days` days,
+    instants [since, until)) and thresholds."""
+    from django.conf import settings
+
+    from operations.selectors import performance as perf
+
+    window = perf.Window.ending_now(days, now)
+    return {
+        "since": window.since,
+        "until": window.until,
+        "now": window.now,
+        "weeks": window.weeks,
+        "target": float(settings.CS_HUB_TASKS_PER_CSM_WEEK_TARGET),
+        "overloaded": perf.OVERLOADED_UTILISATION,
+        "uneven": perf.UNEVEN_SPREAD,
+    }
+
+
+def performance_statements() -> list[Statement]:
+    """PERFORMANCE_SQL with the API's defaults (the last 30 days)."""
+    return [(PERFORMANCE_SQL, performance_params())]
+
+
+EXPANSION_LIST_SQL = """
+SELECT c.customer_id, c.name, c.segment, m.email AS success_manager, s.score, s.ready,
+       s.readiness_factors, s.factors, s.model_version, s.as_of, s.computed_at
+FROM sales_expansionsnapshot s
+JOIN customers_customer c ON c.id = s.customer_id
+LEFT JOIN customers_teammember m ON m.id = c.success_manager_id
+WHERE s.is_latest AND c.status = 'active'
+ORDER BY s.rank_key
+LIMIT %(limit)s
+"""
+
+
+def expansion_list_statements() -> list[Statement]:
+    """The list's first page, page_size=100: one more row than the page, as a cursor page
+    reads to know whether a next page exists."""
+    return [(EXPANSION_LIST_SQL, {"limit": 101})]
+
+
 # read name (bench/report.py READS) -> its statements
 FLOORS: dict[str, Callable[[], list[Statement]]] = {
     "adoption": adoption_statements,
+    "performance": performance_statements,
+    "expansion_list": expansion_list_statements,
     "renewals": renewals_statements,
 }
 

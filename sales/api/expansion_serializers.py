@@ -4,6 +4,7 @@ probability, timeline]`, `success_evidence[]`) plus the explanation beside them.
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.api.serializers_base import pattern_field
@@ -70,6 +71,28 @@ class ExpansionSerializer(serializers.Serializer):
     evidence_details = ExpansionEvidenceSerializer(many=True)
 
 
+_FLOATS = frozenset({"value", "weight", "contribution"})
+
+
+@extend_schema_field(ReadinessFactorSerializer(many=True))
+class StoredFactorsField(serializers.Field):
+    """A snapshot's factors as stored (`Factor.as_dict`: ReadinessFactorSerializer's keys and
+    types), put back in the documented key order (jsonb does not keep it), numbers as floats.
+    Through the nested serializer a page of 100 rows rendered its 700 factors field by field:
+    ~60 % of the list's time (cProfile)."""
+
+    keys = tuple(ReadinessFactorSerializer().fields)
+
+    def to_representation(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {
+                k: float(factor[k]) if k in _FLOATS and factor[k] is not None else factor[k]
+                for k in self.keys
+            }
+            for factor in value
+        ]
+
+
 class ExpansionListItemSerializer(serializers.Serializer):
     """A customer's latest nightly readiness snapshot."""
 
@@ -80,7 +103,7 @@ class ExpansionListItemSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     ready = serializers.BooleanField()
     readiness_factors = serializers.ListField(child=serializers.CharField())
-    factors = ReadinessFactorSerializer(many=True)
+    factors = StoredFactorsField()
     model_version = serializers.IntegerField()
     as_of = serializers.DateField()
     computed_at = serializers.DateTimeField()

@@ -1,203 +1,168 @@
-"""bench/sql_floors.py: each floor's statement computes what its API answers (else the API/SQL
-ratio means nothing). PostgreSQL only: the statements are PostgreSQL's."""
+"""bench/sql_floors.py: each analytics read's hand-written SQL computes what its API answers.
+On the small demo company (seed_demo, PostgreSQL only: the statements are PostgreSQL's), each
+floor's statement runs beside its GET and every figure is compared, not just the counts."""
 
+import importlib.util
 import json
-from datetime import datetime, time, timedelta
+import sys
+from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from bench.sql_floors import FLOORS, renewals_statements
-from customers.models import HealthScore, Stakeholder
-from integrations.clock import today
-from operations.models import Escalation
-from product.models import FeatureUsage
-from tests.customers.factories import CustomerFactory, TeamMemberFactory
-from tests.finance.factories import ContractFactory, InvoiceFactory
-from tests.product.factories import FeatureFactory
+from product.models import Feature
+from product.selectors.adoption import Counts, pearson
+from tests.conftest import MakeClient
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("bench_sql_floors", ROOT / "bench" / "sql_floors.py")
+assert _spec is not None
+assert _spec.loader is not None
+floors: Any = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = floors
+_spec.loader.exec_module(floors)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
-RENEWALS_URL = "/api/v1/cs-finance/renewals"
-
-
-def _at(day: Any, hour: int = 12) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def _health(customer: Any, days_ago: int, score: int, grade: str = "at_risk") -> None:
-    day = today() - timedelta(days=days_ago)
-    HealthScore.objects.create(
-        customer=customer, computed_at=_at(day), as_of=day, score=score, grade=grade,
-        model_version=1,
-    )  # fmt: skip
-
-
-def _contract(customer: Any, contract_id: str, days: int, arr: str, **extra: Any) -> None:
-    day = today()
-    ContractFactory.create(
-        customer=customer, contract_id=contract_id, start_date=day - timedelta(days=300),
-        end_date=day + timedelta(days=days), value=Decimal(arr), annual_value=Decimal(arr),
-        **extra,
-    )  # fmt: skip
-
 
 @pytest.fixture
-def renewals_book(db: None) -> None:
-    """Every feature the model reads takes more than one value, and every rule of the list
-    (the window's ends, one row per customer, active contracts only) has a row to get wrong."""
-    day = today()
-    key_a = FeatureFactory.create(is_key=True, adoption_threshold_days=2)
-    key_b = FeatureFactory.create(is_key=True, adoption_threshold_days=3)
-    other = FeatureFactory.create(is_key=False)
-    alice = TeamMemberFactory.create(email="alice@company.com", name="Alice")
-
-    # Health now and 30 days before, adoption of one key feature of two, 7 of 10 seats, an
-    # invoice 20 days overdue, an open escalation and a sponsor; enterprise.
-    a = CustomerFactory.create(segment="enterprise", licensed_seats=10, success_manager=alice)
-    _health(a, 40, 70)
-    _health(a, 2, 82, "healthy")
-    _contract(a, "ctr_a", 30, "100000.00")
-    for n in range(3):
-        FeatureUsage.objects.create(
-            customer=a, feature=key_a, date=day - timedelta(days=n), events=5, active_users=7
-        )
-    FeatureUsage.objects.create(  # one active day: key_b not adopted
-        customer=a, feature=key_b, date=day - timedelta(days=1), events=1, active_users=2
-    )
-    FeatureUsage.objects.create(  # outside the 30 days: not read
-        customer=a, feature=other, date=day - timedelta(days=31), events=1, active_users=50
-    )
-    InvoiceFactory.create(
-        customer=a, issued_on=day - timedelta(days=50), due_on=day - timedelta(days=20)
-    )
-    Escalation.objects.create(
-        customer=a, escalation_id="esc_a", owner_email="ops@company.com", reason="r",
-        opened_at=_at(day - timedelta(days=5)),
-    )  # fmt: skip
-    sponsor = Stakeholder.objects.create(
-        customer=a, email="ceo@a.example", is_executive_sponsor=True
-    )
-    Stakeholder.objects.filter(pk=sponsor.pk).update(created_at=_at(day - timedelta(days=9)))
-
-    # Both key features adopted, more users than seats (capped at 1), an invoice 70 days
-    # overdue, a resolved escalation (not open); small business, no CSM, one snapshot.
-    b = CustomerFactory.create(segment="small_business", licensed_seats=3)
-    _health(b, 1, 41)
-    _contract(b, "ctr_b", 89, "45000.50")
-    for feature in (key_a, key_b):
-        for n in range(4):
-            FeatureUsage.objects.create(
-                customer=b, feature=feature, date=day - timedelta(days=n * 7), events=2,
-                active_users=5,
-            )  # fmt: skip
-    InvoiceFactory.create(
-        customer=b, issued_on=day - timedelta(days=100), due_on=day - timedelta(days=70)
-    )
-    Escalation.objects.create(
-        customer=b, escalation_id="esc_b", owner_email="ops@company.com", reason="r",
-        opened_at=_at(day - timedelta(days=20)), resolved_at=_at(day - timedelta(days=10)),
-    )  # fmt: skip
-
-    # No health, no seats, no usage, a paid invoice; mid market; the window's last day.
-    c = CustomerFactory.create(segment="mid_market", licensed_seats=0, success_manager=alice)
-    _contract(c, "ctr_c", 90, "250000.00")
-    InvoiceFactory.create(
-        customer=c, issued_on=day - timedelta(days=40), due_on=day - timedelta(days=10),
-        paid_at=_at(day - timedelta(days=12)),
-    )  # fmt: skip
-
-    # Two contracts in the window: the earlier one only; a later one is never listed.
-    d = CustomerFactory.create(segment="enterprise", licensed_seats=5)
-    _health(d, 3, 60)
-    _contract(d, "ctr_d1", 15, "30000.00")
-    _contract(d, "ctr_d2", 45, "900000.00")
-    # Outside the list: ending today, after 90 days, not active, a next contract ending today.
-    e = CustomerFactory.create()
-    _contract(e, "ctr_e", 0, "80000.00")
-    f = CustomerFactory.create()
-    _contract(f, "ctr_f", 91, "80000.00")
-    g = CustomerFactory.create()
-    _contract(g, "ctr_g", 40, "80000.00", status="renewed")
-    h = CustomerFactory.create()
-    _contract(h, "ctr_h0", 0, "10000.00")
-    _contract(h, "ctr_h1", 60, "70000.00")
+def demo() -> None:
+    call_command("seed_demo", "--customers", "60", "--no-progress")
 
 
-def _statement_rows(**kwargs: Any) -> list[dict[str, Any]]:
-    ((sql, params),) = renewals_statements(**kwargs)
+def _run(statement: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    sql, params = statement
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    # The API's names and JSON types: dates in ISO form, JSON columns parsed.
-    return [
-        {
-            "customer_id": row["public_id"],
-            "customer_name": row["name"],
-            "segment": row["segment"],
-            "contract_id": row["contract_id"],
-            "end_date": row["end_date"].isoformat(),
-            "days_to_end": row["days_to_end"],
-            "arr": row["arr"],
-            "renewal_probability": row["renewal_probability"],
-            "arr_at_risk": row["arr_at_risk"],
-            "model_version": row["version"],
-            "model_kind": row["kind"],
-            "log_odds": row["log_odds"],
-            "intercept": row["intercept"],
-            "terms": _json(row["terms"]),
-            "health_score": row["health_score"],
-            "health_grade": row["health_grade"],
-            "csm": _json(row["csm"]),
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+# --- adoption -------------------------------------------------------------------------------
+
+
+def test_adoption_floor_matches_the_api(make_client: MakeClient, demo: None) -> None:
+    client = make_client("product:read")
+    statements = floors.FLOORS["adoption"]()
+    features = list(Feature.objects.order_by("feature_id"))
+    assert len(statements) == len(features) > 0
+    decided = 0
+    for feature, statement in zip(features, statements, strict=True):
+        response = client.get(f"/api/v1/cs-product/adoption/{feature.feature_id}")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        groups, cells = _run(statement)[0].values()
+        total, segments = (
+            Counts(),
+            {name: Counts() for name in body["adoption_metrics"]["segments"]},
+        )
+        for group in groups:
+            counts = Counts(**{k: int(v) for k, v in group.items() if k in Counts().__dict__})
+            total.add(counts)
+            segments[group["segment"]].add(counts)
+        metrics = body["adoption_metrics"]
+        assert total.active == metrics["active_customers"] > 0
+        assert (total.adopting, total.tried) == (
+            metrics["adopting_customers"],
+            metrics["tried_customers"],
+        )
+        assert (total.previous_adopters, total.lapsed) == (
+            metrics["previous_window_adopters"],
+            metrics["lapsed_adopters"],
+        )
+        assert metrics["overall_adoption"] == total.adoption
+        for name, counts in segments.items():
+            shown = metrics["segments"][name]
+            assert (counts.active, counts.adopting, counts.tried, counts.adoption) == (
+                shown["active_customers"],
+                shown["adopting_customers"],
+                shown["tried_customers"],
+                shown["adoption"],
+            )
+        success = pearson(total.n, total.sx, total.sy, total.sxy, total.sxx, total.syy)
+        shown_success = body["success_correlation"]["adoption_success"]
+        assert (success.n, success.r, success.reason) == (
+            shown_success["n"],
+            shown_success["r"],
+            shown_success["reason"],
+        )
+        table = {(c["x"], c["y"]): c["n"] for c in cells or []}
+        n = sum(table.values())
+        adopted = table.get((1, 0), 0) + table.get((1, 1), 0)
+        renewed = table.get((0, 1), 0) + table.get((1, 1), 0)
+        retention = body["success_correlation"]["retention"]
+        assert retention["n"] == n
+        assert retention["counts"] == {
+            "adopted": adopted,
+            "renewed": renewed,
+            "lost": n - renewed,
+            "adopted_and_renewed": table.get((1, 1), 0),
         }
-        for row in rows
-    ]
+        decided += n
+    assert decided > 0  # the retention table was compared on real decisions
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+def test_adoption_floor_reads_the_api_windows() -> None:
+    feature = Feature(pk=7, adoption_threshold_days=4)
+    day = timezone.localdate()
+    params = floors.adoption_params(feature, day, 30)
+    # (day - 30, day] and the 30 days before it; retention 90 days before each decision
+    assert params["first"] == day - timedelta(days=29)
+    assert params["prev_first"] == day - timedelta(days=59)
+    assert (params["f"], params["t"], params["window"], params["lead"]) == (7, 4, 30, 90)
+    assert params["lookback"] == day - timedelta(days=365)
 
 
-def test_renewals_is_registered() -> None:
-    assert FLOORS["renewals"] is renewals_statements
+# --- performance ----------------------------------------------------------------------------
 
 
-def test_the_renewals_statement_returns_the_apis_rows(api: Any, renewals_book: None) -> None:
-    response = api.get(RENEWALS_URL, {"due_within_days": 90})
+def test_performance_floor_matches_the_api(make_client: MakeClient, demo: None) -> None:
+    response = make_client("operations:read").get("/api/v1/cs-ops/performance")
     assert response.status_code == 200, response.content
-    expected = response.json()["results"]
-    # h's next contract ends today: no row (its later one does not take its place).
-    assert sorted(row["contract_id"] for row in expected) == ["ctr_a", "ctr_b", "ctr_c", "ctr_d1"]
-    found = _statement_rows()
-    assert found == expected  # every column, every term, in the API's order
-    by_id = {row["contract_id"]: row for row in found}
-    values = {t["feature"]: t["value"] for t in by_id["ctr_a"]["terms"]}
-    # ctr_a's features by hand: health 82, change +12, one key feature of two adopted,
-    # 7 of 10 seats, 20 days overdue (level 2), one open escalation, a sponsor, 30 days.
-    assert values["health_score"] == 82
-    assert values["health_change_30d"] == 12
-    assert values["key_feature_adoption"] == 0.5
-    assert values["seat_utilisation"] == 0.7
-    assert values["payment_overdue_level"] == 2
-    assert values["open_escalations"] == 1
-    assert values["executive_sponsor"] == 1
-    assert values["days_to_end"] == 30
-    assert values["segment_enterprise"] == 1
-    b_values = {t["feature"]: t["value"] for t in by_id["ctr_b"]["terms"]}
-    assert (b_values["key_feature_adoption"], b_values["seat_utilisation"]) == (1, 1)
-    assert (b_values["payment_overdue_level"], b_values["open_escalations"]) == (4, 0)
-    assert b_values["health_change_30d"] is None
-    assert by_id["ctr_b"]["csm"] is None
-    assert by_id["ctr_c"]["health_score"] is None
+    body = response.json()
+    (statement,) = floors.FLOORS["performance"]()
+    row = {k: _plain(v) for k, v in _run(statement)[0].items()}
+    shown = {**body["performance_metrics"], **body["resource_utilization"]}
+    hours = row.pop("average_resolution_hours")
+    assert shown["average_resolution_time"] == (f"{hours}_hours" if hours is not None else None)
+    critical = {k: row.pop(k) for k in ("critical_customers", "without_workflow_run")}
+    for name, value in row.items():
+        assert shown[name] == value, name
+    assert row["active_csms"] > 0
+    assert row["workflow_runs_completed"] + row["workflow_runs_failed"] > 0
+    assert row["csat_responses"] > 0
+    assert row["resolved_count"] > 0
+    # the critical customers are evidence of a rule: shown when it fires
+    fired = {o["opportunity"]: o["evidence"] for o in body["opportunity_details"]}
+    if critical["without_workflow_run"]:
+        assert fired["expand_predictive_capabilities"] == critical
+    else:
+        assert "expand_predictive_capabilities" not in fired
 
 
-def test_the_renewals_statement_pages_like_the_api(api: Any, renewals_book: None) -> None:
-    response = api.get(RENEWALS_URL, {"due_within_days": 60, "page_size": 2})
+# --- expansion list -------------------------------------------------------------------------
+
+
+def test_expansion_list_floor_matches_the_first_page(make_client: MakeClient, demo: None) -> None:
+    response = make_client("sales:read").get("/api/v1/cs-sales/expansion", {"page_size": 100})
     assert response.status_code == 200, response.content
-    expected = response.json()["results"]
-    assert len(expected) == 2
-    assert _statement_rows(days=60, limit=2) == expected
+    shown = response.json()["results"]
+    (statement,) = floors.FLOORS["expansion_list"]()
+    rows = _run(statement)[:100]
+    assert len(rows) == len(shown) > 0
+    for row, item in zip(rows, shown, strict=True):
+        assert row["as_of"].isoformat() == item["as_of"]
+        assert row["computed_at"] == timezone.datetime.fromisoformat(item["computed_at"])
+        # Django's connection hands jsonb over as text (its JSONField decodes it)
+        row.update({k: json.loads(row[k]) for k in ("readiness_factors", "factors")})
+        plain = {k: v for k, v in row.items() if k not in ("as_of", "computed_at")}
+        assert plain == {k: v for k, v in item.items() if k in plain}

@@ -55,6 +55,19 @@ def test_readiness_descending_then_customer_id(make_client: MakeClient, scored: 
     assert row["readiness_factors"] == ["strong_health_score", "executive_sponsor_engaged"]
     assert (row["ready"], row["model_version"], row["as_of"]) == (False, 1, "2026-06-30")
     assert [f["name"] for f in row["factors"]][:2] == ["adoption_breadth", "health_score"]
+    # each factor's keys in the documented order (jsonb stores them sorted its own way)
+    assert list(row["factors"][1]) == [
+        "name",
+        "value",
+        "weight",
+        "contribution",
+        "holds",
+        "holds_as",
+        "inputs",
+        "reason",
+    ]
+    assert row["factors"][1]["value"] == 0.9
+    assert isinstance(row["factors"][1]["weight"], float)
 
 
 def test_filters(make_client: MakeClient, scored: Any) -> None:
