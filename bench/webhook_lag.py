@@ -18,6 +18,7 @@ machine, one clock). Prints the figures as JSON.
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -112,6 +113,9 @@ def main() -> None:
         "this key (bench/run.py passes its migrations' hash): no drop, create or migrate",
     )
     args = parser.parse_args()
+    # Stopped by bench/run.py (or anyone): as an exception, so the worker and beat it
+    # started are stopped in `finally`, not orphaned.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     import psycopg
 
