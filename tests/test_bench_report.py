@@ -261,7 +261,7 @@ def test_sigterm_runs_the_finally_blocks(tmp_path: Path) -> None:
         "finally:\n"
         f"    open({str(marker)!r}, 'w').write(str(signal.getsignal(signal.SIGTERM)))\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # noqa: S603
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ready"
     child.send_signal(signal.SIGTERM)

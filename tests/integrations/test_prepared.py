@@ -160,7 +160,11 @@ def test_threads_compiling_at_once_leave_the_template_alone(customers: list[Cust
         prepared = PreparedQuery(build, customer_id=str)
         start = threading.Barrier(len(customers))
 
-        def read(customer: Customer, prepared: PreparedQuery[Customer] = prepared) -> None:
+        def read(
+            customer: Customer,
+            prepared: PreparedQuery[Customer] = prepared,
+            start: threading.Barrier = start,
+        ) -> None:
             try:
                 start.wait()
                 got = prepared.first(customer_id=customer.customer_id)
