@@ -160,6 +160,7 @@ def main() -> None:
     from webhooks.models import WebhookEndpoint
 
     WebhookEndpoint.objects.all().delete()  # a reused database: an earlier run's receivers
+    ApiKey.objects.filter(name="bench-webhooks").delete()  # and its key, if it was killed
     Event.objects.all().delete()
     healthy, dead = Healthy(), Dead()
     owner, _ = ApiKey.objects.create_key(name="bench-webhooks", scopes=["webhooks:read"])
@@ -223,6 +224,7 @@ def main() -> None:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        owner.delete()  # its endpoints, deliveries and attempts with it
     print(json.dumps(result))
 
 
