@@ -428,14 +428,15 @@ def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) 
             raw["rss_worker_max_mb"] = max(worker_rss)
             raw["rss_worker_total_mb"] = round(sum(worker_rss))
     finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
+        with uninterrupted():
+            for process in (web, worker):
+                process.terminate()
+            for process in (web, worker):
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            log.close()
 
 
 # --- the HTTP reads ------------------------------------------------------------------------
@@ -642,6 +643,21 @@ def _terminated(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Cleanup that a SIGTERM must not cut short (seen: one arriving while the servers were
+    being stopped skipped the rest of the cleanup): it is held until the block ends, then
+    acted on as usual."""
+    held: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if held and callable(previous):
+            previous(held[0], None)
+
+
 def main() -> None:
     args = parse()
     if args.report_only:
@@ -658,10 +674,11 @@ def main() -> None:
         copy, copy_seconds = working_copy(args, source)
         measure(args, pg_version, copy, source, built_seconds, copy_seconds)
     finally:
-        if args.keep:
-            print(f"bench: kept {copy} (--keep); drop it with DROP DATABASE", flush=True)
-        else:
-            drop_copy(args.pg, copy)
+        with uninterrupted():
+            if args.keep:
+                print(f"bench: kept {copy} (--keep); drop it with DROP DATABASE", flush=True)
+            else:
+                drop_copy(args.pg, copy)
 
 
 def measure(

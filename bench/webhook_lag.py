@@ -217,6 +217,9 @@ def main() -> None:
             "webhook_dead_attempts_timed_out": dead_attempts.filter(error_class="timeout").count(),
         }
     finally:
+        # Not cut short by a SIGTERM (bench/run.py stopping this while it already stops its
+        # worker: the key was left): the cleanup ends this process anyway.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             process.terminate()
         for process in processes:

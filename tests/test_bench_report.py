@@ -3,6 +3,7 @@ pass) and tells the CI smoke run which measurements gave no number; bench/run.py
 anything but PostgreSQL. Pure functions: no timing is asserted here (speed lives in bench/)."""
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,26 @@ def test_sigterm_runs_the_finally_blocks(tmp_path: Path) -> None:
     assert child.wait(timeout=30) == 128 + signal.SIGTERM
     # the cleanup ran, with further SIGTERMs ignored while it did
     assert marker.read_text() == str(signal.SIG_IGN)
+
+
+def test_a_sigterm_during_cleanup_is_held_until_the_cleanup_ends() -> None:
+    # Seen: a SIGTERM while the servers were being stopped cut that cleanup short.
+    import os
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, run._terminated)
+    steps = []
+
+    def cleanup() -> None:
+        with run.uninterrupted():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.1)  # the handler runs here: held, not raised
+            steps.append("cleaned up")
+
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cleanup()
+        assert steps == ["cleaned up"]
+        assert exit_.value.code == 128 + signal.SIGTERM  # then acted on as usual
+    finally:
+        signal.signal(signal.SIGTERM, previous)
