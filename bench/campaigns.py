@@ -23,7 +23,6 @@ def bench_campaigns(port: int, posts: int = 3) -> dict[str, object]:
     from marketing.models import Campaign
     from marketing.signals.segments import audience
 
-    _, key = ApiKey.objects.create_key(name="bench-marketing", scopes=["marketing:write"])
     segments, match = next(
         (
             (names, how)
@@ -32,6 +31,7 @@ def bench_campaigns(port: int, posts: int = 3) -> dict[str, object]:
         ),
         AUDIENCES[-1],
     )
+    api_key, key = ApiKey.objects.create_key(name="bench-marketing", scopes=["marketing:write"])
     headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
     body = {
         "trigger_type": "health_decline",
@@ -54,6 +54,7 @@ def bench_campaigns(port: int, posts: int = 3) -> dict[str, object]:
         conn.close()
     finally:
         Campaign.objects.filter(name="bench").delete()
+        api_key.delete()
     return {
         "campaign_segments": segments,
         "campaign_size": max(sizes),

@@ -8,10 +8,13 @@
 
 PostgreSQL and Redis only: SQLite is refused (its timings say nothing about production).
 The data set comes from bench/dataset.py's `ensure_dataset` when present (COPY, reused per
-scale and schema), else from `seed_demo` into `<db-prefix><scale>` (reused while its schema
-matches). The app is served as production serves it: gunicorn with config/gunicorn.conf.py
-(gthread) and 2 workers, and one Celery worker (`--concurrency 1`) on the bench broker; the
-load comes from bench/load.py, a separate process. Groups, in order:
+scale and schema), and the run works on its own copy of it, `<db-prefix>run_<scale>`
+(CREATE DATABASE ... TEMPLATE; dropped at the end unless --keep): every run starts from the
+same rows and the shared data set stays as built. Without dataset.py: `seed_demo` into
+`<db-prefix><scale>` (reused while its schema matches), used in place. The app is served
+as production serves it: gunicorn with config/gunicorn.conf.py (gthread) and 2 workers, and
+one Celery worker (`--concurrency 1`) on the bench broker; the load comes from
+bench/load.py, a separate process. Groups, in order:
 
 - ingest: usage rows through `POST /cs-product/usage` ÷ the same rows by COPY + the same upsert;
 - recompute: the full health recompute ÷ its SELECTs re-run directly, the event relay,
@@ -34,6 +37,8 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -45,6 +50,7 @@ from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import report
 
@@ -52,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "pyamqp")
 GROUPS = ("ingest", "recompute", "reads", "marketing", "admin", "workflows", "webhooks")
 SERVED = ("ingest", "reads", "marketing", "admin", "workflows")
 
@@ -74,7 +81,13 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--db-prefix",
         default=os.environ.get("BENCH_DB_PREFIX", "cs_hub_bench_"),
-        help="the fallback data set's database is <prefix><scale>",
+        help="the run's copy of the data set is <prefix>run_<scale>; the fallback (seeded) "
+        "data set's database is <prefix><scale> (BENCH_DB_PREFIX)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the run's copy of the data set (<prefix>run_<scale>) for inspection",
     )
     parser.add_argument(
         "--template",
@@ -113,6 +126,12 @@ def parse() -> argparse.Namespace:
         parser.error("--port must be from 1 to 65535")
     if args.batches is not None and args.batches < 1:
         parser.error("--batches must be at least 1")
+    scheme = urlsplit(args.broker).scheme
+    if scheme not in BROKER_SCHEMES:  # else a KeyError deep in kombu once the servers are up
+        parser.error(
+            f"--broker {args.broker!r}: scheme {scheme or '(none)'!r} is not one of "
+            + ", ".join(f"{s}://" for s in BROKER_SCHEMES)
+        )
     groups = [g.strip() for g in (args.only or ",".join(GROUPS)).split(",") if g.strip()]
     unknown = sorted(set(groups) - set(GROUPS))
     if unknown:
@@ -150,7 +169,7 @@ def schema_key() -> str:
 
 
 def dataset(args: argparse.Namespace) -> tuple[str, float | None]:
-    """The database name, and the seconds spent building it (None when reused)."""
+    """The data set's database name, and the seconds spent building it (None when reused)."""
     try:
         from dataset import ensure_dataset  # bench/dataset.py: COPY-built, reused
     except ImportError:
@@ -160,6 +179,110 @@ def dataset(args: argparse.Namespace) -> tuple[str, float | None]:
         name = ensure_dataset(args.scale, args.pg, progress=not args.smoke)
         return name, round(time.perf_counter() - t0, 1)
     return seeded_dataset(args)
+
+
+def has_dataset_module() -> bool:
+    try:
+        import dataset  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def working_copy_name(args: argparse.Namespace) -> str:
+    return f"{args.db_prefix}run_{args.scale}"
+
+
+def refuse_short_disk(source: str, size: int, free: int, where: str) -> None:
+    """Exit unless `free` bytes hold a copy of `size` bytes plus 10% (the 100,000 set is
+    ~19 GB: a full disk mid-copy would stop PostgreSQL's other users too)."""
+    need = size * 1.1
+    if free < need:
+        raise SystemExit(
+            f"bench: copying {source} ({size / 1e9:.1f} GB) needs {need / 1e9:.1f} GB free "
+            f"on {where}; {free / 1e9:.1f} GB is. Free some space (drop leftover "
+            "*run_* databases) or run a smaller --scale."
+        )
+
+
+def _free_bytes(conn: Any) -> tuple[int, str]:
+    """Free bytes where PostgreSQL keeps its files (SHOW data_directory needs a superuser or
+    pg_read_all_settings; "/" when it cannot be read or is not on this machine's disk)."""
+    import psycopg
+
+    try:
+        row = conn.execute("SHOW data_directory").fetchone()
+        where = str(row[0]) if row else "/"
+        return shutil.disk_usage(where).free, where
+    except (psycopg.Error, OSError):
+        return shutil.disk_usage("/").free, "/"
+
+
+def _blockers(conn: Any, source: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT pid, usename, application_name, client_addr, state, backend_start "
+        "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        [source],
+    ).fetchall()
+    return [
+        f"pid {pid} ({user}, {app or 'no application_name'}, {addr or 'local'}, {state}, "
+        f"since {start:%H:%M:%S})"
+        for pid, user, app, addr, state, start in rows
+    ]
+
+
+def create_copy(conn: Any, source: str, target: str, wait: float = 30.0) -> None:
+    """CREATE DATABASE target TEMPLATE source. PostgreSQL refuses while any other session is
+    connected to the template (another run copying it, someone's psql): retried for `wait`
+    seconds, then a clear exit naming those sessions."""
+    import psycopg
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if time.monotonic() >= deadline:
+                blocking = _blockers(conn, source) or ["(gone by now: try again)"]
+                raise SystemExit(
+                    f"bench: cannot copy {source}: other sessions are connected to it (CREATE "
+                    f"DATABASE ... TEMPLATE needs it alone) after {wait:.0f} s: "
+                    + "; ".join(blocking)
+                ) from None
+            time.sleep(1)
+
+
+def working_copy(args: argparse.Namespace, source: str) -> tuple[str, float]:
+    """The run's own copy of `source` (a leftover of an earlier run replaced), and the
+    seconds the copy took."""
+    target = working_copy_name(args)
+    with _connect_admin(args.pg) as conn:
+        row = conn.execute("SELECT pg_database_size(%s)", [source]).fetchone()
+        size = int(row[0]) if row else 0
+        print(f"bench: {source} is {size / 1e9:.2f} GB; copying it to {target}", flush=True)
+        free, where = _free_bytes(conn)
+        conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        refuse_short_disk(source, size, free, where)
+        t0 = time.perf_counter()
+        create_copy(conn, source, target)
+    return target, round(time.perf_counter() - t0, 1)
+
+
+def drop_copy(pg: str, name: str) -> None:
+    if "django.db" in sys.modules:  # this process's own sessions on the copy
+        from django.db import connections
+
+        connections.close_all()
+    with _connect_admin(pg) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"bench: dropped {name}", flush=True)
+
+
+def _connect_admin(pg: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(f"{pg}/postgres", autocommit=True, connect_timeout=10)
 
 
 def seeded_dataset(args: argparse.Namespace) -> tuple[str, float | None]:
@@ -305,14 +428,15 @@ def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) 
             raw["rss_worker_max_mb"] = max(worker_rss)
             raw["rss_worker_total_mb"] = round(sum(worker_rss))
     finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
+        with uninterrupted():
+            for process in (web, worker):
+                process.terminate()
+            for process in (web, worker):
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            log.close()
 
 
 # --- the HTTP reads ------------------------------------------------------------------------
@@ -396,60 +520,63 @@ def bench_reads(args: argparse.Namespace) -> dict[str, Any]:
     from integrations.models import ApiKey
     from integrations.scopes import ALL_SCOPES
 
-    _, key = ApiKey.objects.create_key(
+    api_key, key = ApiKey.objects.create_key(
         name="bench-reads", scopes=[s for s in ALL_SCOPES if s.endswith(":read")]
     )
-    found: dict[str, Any] = {}
-    urls = read_urls(args.smoke)
-    rounds = 1 if args.smoke else C8_ROUNDS
-    floor_rates: list[float] = []
-    for name, paths in urls.items():
-        warm = max(10, min(len(paths), 10 if args.smoke else 500))
-        one = load(args.port, paths, key, 1, args.smoke, warm)
-        eights, ratios = [], []
-        for _ in range(rounds):
-            if name != "floor":
-                floor = load(args.port, urls["floor"], key, 8, args.smoke, 0, FLOOR_SECONDS)
-                floor_rates.append(floor["rps"])
-            eight = load(args.port, paths, key, 8, args.smoke, 0, C8_SECONDS)
-            eights.append(eight)
-            if name == "floor":
-                floor_rates.append(eight["rps"])
-            else:
-                ratios.append(eight["rps"] / floor["rps"])
-        found.update(
-            {
-                f"{name}_requests": one["requests"],
-                f"{name}_p50_ms": one["p50_ms"],
-                f"{name}_p95_ms": one["p95_ms"],
-                f"{name}_c1_p99_ms": one["p99_ms"],
-                f"{name}_c1_rps": one["rps"],
-                f"{name}_c8_requests": sum(e["requests"] for e in eights),
-                f"{name}_c8_p50_ms": statistics.median(e["p50_ms"] for e in eights),
-                f"{name}_c8_p95_ms": statistics.median(e["p95_ms"] for e in eights),
-                f"{name}_c8_p99_ms": statistics.median(e["p99_ms"] for e in eights),
-                f"{name}_c8_rps": statistics.median(e["rps"] for e in eights),
-                f"{name}_c8_rps_rounds": [e["rps"] for e in eights],
-            }
-        )
-        if ratios:
-            found[f"{name}_floor_ratio"] = round(statistics.median(ratios), 3)
-            found[f"{name}_floor_ratio_min"] = round(min(ratios), 3)
-            found[f"{name}_floor_ratio_max"] = round(max(ratios), 3)
-        print(
-            f"bench: {name}: c1 p95 {one['p95_ms']} ms; c8 {found[f'{name}_c8_rps']} req/s"
-            + (f" ({found[f'{name}_floor_ratio']}x the floor)" if ratios else ""),
-            flush=True,
-        )
-    # The header's floor: the median of every floor run, with their spread.
-    found["floor_c8_rps"] = statistics.median(floor_rates)
-    found["floor_c8_rps_min"], found["floor_c8_rps_max"] = min(floor_rates), max(floor_rates)
-    from sql_floors import sql_floors
+    try:  # the key goes with the run, whatever stops it
+        found: dict[str, Any] = {}
+        urls = read_urls(args.smoke)
+        rounds = 1 if args.smoke else C8_ROUNDS
+        floor_rates: list[float] = []
+        for name, paths in urls.items():
+            warm = max(10, min(len(paths), 10 if args.smoke else 500))
+            one = load(args.port, paths, key, 1, args.smoke, warm)
+            eights, ratios = [], []
+            for _ in range(rounds):
+                if name != "floor":
+                    floor = load(args.port, urls["floor"], key, 8, args.smoke, 0, FLOOR_SECONDS)
+                    floor_rates.append(floor["rps"])
+                eight = load(args.port, paths, key, 8, args.smoke, 0, C8_SECONDS)
+                eights.append(eight)
+                if name == "floor":
+                    floor_rates.append(eight["rps"])
+                else:
+                    ratios.append(eight["rps"] / floor["rps"])
+            found.update(
+                {
+                    f"{name}_requests": one["requests"],
+                    f"{name}_p50_ms": one["p50_ms"],
+                    f"{name}_p95_ms": one["p95_ms"],
+                    f"{name}_c1_p99_ms": one["p99_ms"],
+                    f"{name}_c1_rps": one["rps"],
+                    f"{name}_c8_requests": sum(e["requests"] for e in eights),
+                    f"{name}_c8_p50_ms": statistics.median(e["p50_ms"] for e in eights),
+                    f"{name}_c8_p95_ms": statistics.median(e["p95_ms"] for e in eights),
+                    f"{name}_c8_p99_ms": statistics.median(e["p99_ms"] for e in eights),
+                    f"{name}_c8_rps": statistics.median(e["rps"] for e in eights),
+                    f"{name}_c8_rps_rounds": [e["rps"] for e in eights],
+                }
+            )
+            if ratios:
+                found[f"{name}_floor_ratio"] = round(statistics.median(ratios), 3)
+                found[f"{name}_floor_ratio_min"] = round(min(ratios), 3)
+                found[f"{name}_floor_ratio_max"] = round(max(ratios), 3)
+            print(
+                f"bench: {name}: c1 p95 {one['p95_ms']} ms; c8 {found[f'{name}_c8_rps']} req/s"
+                + (f" ({found[f'{name}_floor_ratio']}x the floor)" if ratios else ""),
+                flush=True,
+            )
+        # The header's floor: the median of every floor run, with their spread.
+        found["floor_c8_rps"] = statistics.median(floor_rates)
+        found["floor_c8_rps_min"], found["floor_c8_rps_max"] = min(floor_rates), max(floor_rates)
+        from sql_floors import sql_floors
 
-    found.update(sql_floors(rounds=1 if args.smoke else 2))
-    for name in [k.removesuffix("_sql_p50_ms") for k in found if k.endswith("_sql_p50_ms")]:
-        api_p50, sql_p50 = found[f"{name}_p50_ms"], found[f"{name}_sql_p50_ms"]
-        found[f"{name}_api_over_sql"] = round(api_p50 / sql_p50, 2)
+        found.update(sql_floors(rounds=1 if args.smoke else 2))
+        for name in [k.removesuffix("_sql_p50_ms") for k in found if k.endswith("_sql_p50_ms")]:
+            api_p50, sql_p50 = found[f"{name}_p50_ms"], found[f"{name}_sql_p50_ms"]
+            found[f"{name}_api_over_sql"] = round(api_p50 / sql_p50, 2)
+    finally:
+        api_key.delete()
     return found
 
 
@@ -472,15 +599,25 @@ def bench_webhooks(args: argparse.Namespace) -> dict[str, object]:
     if not args.smoke:
         runs.append(("30", "webhook_fast_", "300"))
     for rate, prefix, events in runs:
-        out = subprocess.run(  # noqa: S603
+        child = subprocess.Popen(  # noqa: S603
             [*command, "--rate", rate, "--events", events],
             cwd=ROOT,
             env=env,
-            check=True,
             stdout=subprocess.PIPE,
             text=True,
         )
-        found = json.loads(out.stdout.strip().splitlines()[-1])
+        try:
+            stdout, _ = child.communicate()
+        finally:  # stopped (SIGTERM): it stops its own Celery worker and beat first
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        if child.returncode:
+            raise SystemExit(f"bench: webhook_lag.py failed (exit {child.returncode})")
+        found = json.loads(stdout.strip().splitlines()[-1])
         figures.update({prefix + k.removeprefix("webhook_"): v for k, v in found.items()})
     return figures
 
@@ -498,13 +635,62 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM (a CI timeout, `kill`): leave as an exception, so that every `finally` runs
+    (servers stopped, API keys deleted, the run's copy dropped). A second SIGTERM is ignored
+    while that cleanup runs; SIGKILL still ends it."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Cleanup that a SIGTERM must not cut short (seen: one arriving while the servers were
+    being stopped skipped the rest of the cleanup): it is held until the block ends, then
+    acted on as usual."""
+    held: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if held and callable(previous):
+            previous(held[0], None)
+
+
 def main() -> None:
     args = parse()
     if args.report_only:
         finish([], args)
         return
+    signal.signal(signal.SIGTERM, _terminated)
     pg_version = refuse_sqlite(args.pg)
-    name, built_seconds = dataset(args)
+    source, built_seconds = dataset(args)
+    if not has_dataset_module():  # the seeded fallback: used in place, as before
+        measure(args, pg_version, source, source, built_seconds, None)
+        return
+    copy = working_copy_name(args)
+    try:
+        copy, copy_seconds = working_copy(args, source)
+        measure(args, pg_version, copy, source, built_seconds, copy_seconds)
+    finally:
+        with uninterrupted():
+            if args.keep:
+                print(f"bench: kept {copy} (--keep); drop it with DROP DATABASE", flush=True)
+            else:
+                drop_copy(args.pg, copy)
+
+
+def measure(
+    args: argparse.Namespace,
+    pg_version: str,
+    name: str,
+    source: str,
+    built_seconds: float | None,
+    copy_seconds: float | None,
+) -> None:
+    """Every group of the run against database `name` (the copy of `source`, or the seeded
+    data set itself), then the results file and the report."""
     url = f"{args.pg}/{name}"
     env = app_env(url, broker=args.broker)
     # This process runs its tasks eagerly (recompute, relay): the worker is the server's.
@@ -534,6 +720,8 @@ def main() -> None:
     raw["usage_rows"] = FeatureUsage.objects.count()
     if built_seconds is not None:
         raw["dataset_build_seconds"] = built_seconds
+    if copy_seconds is not None:
+        raw["dataset_copy_seconds"] = copy_seconds
 
     import measures
     from admin_pages import bench_admin
@@ -581,6 +769,7 @@ def main() -> None:
         "commit": git_commit(),
         "smoke": args.smoke,
         "database": name,
+        "dataset": source,
         "machine": report.machine(pg_version),
         "raw": raw,
     }

@@ -18,6 +18,7 @@ machine, one clock). Prints the figures as JSON.
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -112,6 +113,9 @@ def main() -> None:
         "this key (bench/run.py passes its migrations' hash): no drop, create or migrate",
     )
     args = parser.parse_args()
+    # Stopped by bench/run.py (or anyone): as an exception, so the worker and beat it
+    # started are stopped in `finally`, not orphaned.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     import psycopg
 
@@ -156,6 +160,7 @@ def main() -> None:
     from webhooks.models import WebhookEndpoint
 
     WebhookEndpoint.objects.all().delete()  # a reused database: an earlier run's receivers
+    ApiKey.objects.filter(name="bench-webhooks").delete()  # and its key, if it was killed
     Event.objects.all().delete()
     healthy, dead = Healthy(), Dead()
     owner, _ = ApiKey.objects.create_key(name="bench-webhooks", scopes=["webhooks:read"])
@@ -212,6 +217,9 @@ def main() -> None:
             "webhook_dead_attempts_timed_out": dead_attempts.filter(error_class="timeout").count(),
         }
     finally:
+        # Not cut short by a SIGTERM (bench/run.py stopping this while it already stops its
+        # worker: the key was left): the cleanup ends this process anyway.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             process.terminate()
         for process in processes:
@@ -219,6 +227,7 @@ def main() -> None:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        owner.delete()  # its endpoints, deliveries and attempts with it
     print(json.dumps(result))
 
 

@@ -31,20 +31,23 @@ def bench_workflows(port: int, runs: int, paced: int, timeout: float = 300.0) ->
     from customers.models import Customer
     from integrations.models import ApiKey
 
-    _, key = ApiKey.objects.create_key(name="bench-workflows", scopes=["operations:write"])
-    customers = list(
-        Customer.objects.filter(status="active")
-        .order_by("customer_id")
-        .values_list("customer_id", flat=True)[: paced + runs]
-    )
-    headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
+    api_key, key = ApiKey.objects.create_key(name="bench-workflows", scopes=["operations:write"])
+    try:  # the key goes with the run, whatever stops it
+        customers = list(
+            Customer.objects.filter(status="active")
+            .order_by("customer_id")
+            .values_list("customer_id", flat=True)[: paced + runs]
+        )
+        headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
 
-    posted_paced = _post(port, headers, customers[:paced], clients=1, interval=1.0)
-    paced_done = _wait_done(posted_paced, timeout)
-    lags = sorted(f - posted_paced[r] for r, f in paced_done.items())
+        posted_paced = _post(port, headers, customers[:paced], clients=1, interval=1.0)
+        paced_done = _wait_done(posted_paced, timeout)
+        lags = sorted(f - posted_paced[r] for r, f in paced_done.items())
 
-    posted = _post(port, headers, customers[paced:], clients=2, interval=0.0)
-    done = _wait_done(posted, timeout)
+        posted = _post(port, headers, customers[paced:], clients=2, interval=0.0)
+        done = _wait_done(posted, timeout)
+    finally:
+        api_key.delete()
     span = max(done.values()) - min(posted.values()) if done else 0
     return {
         "workflow_paced_runs": len(posted_paced),

@@ -114,7 +114,10 @@ class PreparedQuery(Generic[T]):
         cache: dict[str, _Compiled | None] = self._local.__dict__.setdefault("by_alias", {})
         if alias in cache:
             return cache[alias]
-        compiler = template.query.get_compiler(using=alias)
+        # A clone: compiling changes the Query it compiles (aliases of its subqueries), and
+        # threads compiling the shared template at once produced broken SQL ("missing
+        # FROM-clause entry": the bench's customer detail at gunicorn's threads).
+        compiler = template.query.clone().get_compiler(using=alias)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:

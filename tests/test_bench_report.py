@@ -3,6 +3,7 @@ pass) and tells the CI smoke run which measurements gave no number; bench/run.py
 anything but PostgreSQL. Pure functions: no timing is asserted here (speed lives in bench/)."""
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,9 @@ def test_the_scaling_table_judges_linear_growth_and_the_recompute_at_100000() ->
         (["--scale", "10000", "--port", "0"], "--port must be"),
         (["--scale", "10000", "--port", "99999"], "--port must be"),
         (["--scale", "10000", "--batches", "-1"], "--batches must be"),
+        # was a KeyError from kombu once gunicorn and the worker were up
+        (["--scale", "10000", "--broker", "nonsense://x"], "scheme 'nonsense' is not one of"),
+        (["--scale", "10000", "--broker", "127.0.0.1:6379"], "is not one of"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_work(
@@ -233,3 +237,71 @@ def test_a_busy_port_is_refused_rather_than_timed() -> None:
         with pytest.raises(SystemExit, match=f"port {port} is in use"):
             run.refuse_busy_port(port)
     run.refuse_busy_port(port)  # closed: free again, no exit
+
+
+@pytest.mark.parametrize("broker", ["redis://h/8", "rediss://h/8", "amqp://h//", "pyamqp://h//"])
+def test_the_brokers_the_worker_can_use_are_accepted(broker: str, monkeypatch: Any) -> None:
+    monkeypatch.setattr(sys, "argv", ["run.py", "--scale", "500", "--broker", broker])
+    assert run.parse().broker == broker
+
+
+def test_a_copy_is_refused_without_its_size_plus_ten_percent_free() -> None:
+    gb = 1_000_000_000
+    # 19 GB (the 100,000 set) needs 20.9 GB free
+    with pytest.raises(SystemExit, match=r"cs_hub_ds_100000 \(19.0 GB\) needs 20.9 GB free on /d"):
+        run.refuse_short_disk("cs_hub_ds_100000", 19 * gb, int(20.8 * gb), "/d")
+    run.refuse_short_disk("cs_hub_ds_100000", 19 * gb, 21 * gb, "/d")  # enough: no exit
+
+
+def test_the_copy_is_named_from_the_prefix_and_scale(monkeypatch: Any) -> None:
+    monkeypatch.setattr(sys, "argv", ["run.py", "--scale", "500", "--db-prefix", "x_"])
+    assert run.working_copy_name(run.parse()) == "x_run_500"
+
+
+def test_sigterm_runs_the_finally_blocks(tmp_path: Path) -> None:
+    # A run killed by SIGTERM used to die at once: its servers, API keys and copy were left.
+    import signal
+    import subprocess
+
+    marker = tmp_path / "cleaned"
+    script = (
+        "import signal, sys, time\n"
+        f"sys.path.insert(0, {str(Path(run.__file__).parent)!r})\n"
+        "import run\n"
+        "signal.signal(signal.SIGTERM, run._terminated)\n"
+        "try:\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(60)\n"
+        "finally:\n"
+        f"    open({str(marker)!r}, 'w').write(str(signal.getsignal(signal.SIGTERM)))\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # noqa: S603
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=30) == 128 + signal.SIGTERM
+    # the cleanup ran, with further SIGTERMs ignored while it did
+    assert marker.read_text() == str(signal.SIG_IGN)
+
+
+def test_a_sigterm_during_cleanup_is_held_until_the_cleanup_ends() -> None:
+    # Seen: a SIGTERM while the servers were being stopped cut that cleanup short.
+    import os
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, run._terminated)
+    steps = []
+
+    def cleanup() -> None:
+        with run.uninterrupted():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.1)  # the handler runs here: held, not raised
+            steps.append("cleaned up")
+
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cleanup()
+        assert steps == ["cleaned up"]
+        assert exit_.value.code == 128 + signal.SIGTERM  # then acted on as usual
+    finally:
+        signal.signal(signal.SIGTERM, previous)

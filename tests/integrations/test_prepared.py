@@ -144,6 +144,51 @@ def test_threads_each_get_their_own_rows(customers: list[Customer]) -> None:
 
 
 @postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_threads_compiling_at_once_leave_the_template_alone(customers: list[Customer]) -> None:
+    # Found by the bench smoke run: gunicorn's threads compiling the customer detail's shared
+    # template Query at the same moment sent "missing FROM-clause entry" SQL (1 run in 3 with
+    # 4 threads in-process). Each thread now compiles its own clone.
+    from customers.api.views import with_risk
+    from customers.selectors import customer_list
+
+    def build(customer_id: str) -> QuerySet[Customer]:
+        return with_risk(customer_list()).filter(customer_id=customer_id)
+
+    failures: list[BaseException] = []
+    for _ in range(5):
+        prepared = PreparedQuery(build, customer_id=str)
+        start = threading.Barrier(len(customers))
+
+        def read(
+            customer: Customer,
+            prepared: PreparedQuery[Customer] = prepared,
+            start: threading.Barrier = start,
+        ) -> None:
+            try:
+                start.wait()
+                got = prepared.first(customer_id=customer.customer_id)
+                assert got is not None
+                assert got.pk == customer.pk
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=read, args=(c,)) for c in customers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # this thread's compile too: its own Query, not the template's
+        assert prepared.first(customer_id=customers[0].customer_id).pk == customers[0].pk  # type: ignore[union-attr]
+        assert prepared._template is not None
+        compiled = prepared._local.by_alias["default"]
+        assert compiled.compiler.query is not prepared._template.query
+    assert failures == []
+
+
+@postgresql_only
 def test_a_derived_parameter_is_refused_on_the_first_run(customers: list[Customer]) -> None:
     prepared = PreparedQuery(
         lambda customer_id: Customer.objects.filter(customer_id=customer_id.upper()),
