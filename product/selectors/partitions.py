@@ -40,6 +40,14 @@ class Month:
         return f"{PARENT}_p{self.start:%Y_%m}"
 
 
+def retention_start(today: date, retention_months: int) -> date:
+    """The first day kept: the first of the month `retention_months` before today's month,
+    so every month ending on or before today minus retention_months is dropped whole (a month
+    partly inside retention stays whole: up to a month more is kept, never less). The one
+    cutoff: maintenance drops what is older, ingestion refuses it (product.bulk_schema)."""
+    return Month.of(today).shift(-retention_months).start
+
+
 @dataclass(frozen=True)
 class Partition:
     name: str
