@@ -6,12 +6,11 @@ from django.conf import settings
 
 from customers.bulk_schema import CUSTOMER_REF
 from integrations.bulk import BulkSchema, CheckFailed, Reference, Spec, not_after_tomorrow
-from integrations.clock import today
 from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 from integrations.money import MAX_MONEY_COLUMN
 
 from .selectors.catalogue import feature_pks
-from .selectors.partitions import retention_start
+from .selectors.partitions import usage_kept_from
 
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
@@ -51,7 +50,7 @@ def _usage_day(value: date) -> None:
     deleted by the next partition maintenance (README "Usage partitions"). Runs once per
     distinct date text of a batch (the schema memoises parses)."""
     not_after_tomorrow(value)
-    kept_from = retention_start(today(), settings.USAGE_RETENTION_MONTHS)
+    kept_from = usage_kept_from()
     if value < kept_from:
         raise CheckFailed(
             "past_retention",

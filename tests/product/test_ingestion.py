@@ -4,8 +4,9 @@ from typing import Any
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from integrations.clock import local_day_end
 from product.models import Feature, FeatureUsage
-from product.selectors.partitions import UsageLayout, retention_start
+from product.selectors.partitions import UsageLayout, retention_start, usage_kept_from
 from product.services.partitions import maintenance_plan
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
@@ -219,7 +220,8 @@ def test_usage_older_than_retention_is_an_item_error(
     "Usage partitions"), so it is refused, not accepted and then silently dropped. Today
     2026-12-05 and 36 months: the first day kept is 2023-12-01 (the 1st of the month 36 months
     before December 2026)."""
-    monkeypatch.setattr("product.bulk_schema.today", lambda: date(2026, 12, 5))
+    monkeypatch.setattr("product.selectors.partitions.today", lambda: date(2026, 12, 5))
+    monkeypatch.setattr("product.selectors.partitions._kept_from_today", (0, 0.0, date.min))
     CustomerFactory(customer_id="c1")
     FeatureFactory(feature_id="feat_a")
 
@@ -259,3 +261,19 @@ def test_the_cutoff_is_the_one_maintenance_drops_before() -> None:
     layout = UsageLayout(True, [], None, [])
     plan = maintenance_plan(layout, today=date(2026, 12, 5), months_ahead=3, retention_months=36)
     assert plan.keep_from == retention_start(date(2026, 12, 5), 36) == date(2023, 12, 1)
+
+
+def test_the_cutoff_is_kept_until_the_day_ends(monkeypatch: Any) -> None:
+    """The cutoff is computed once a day (the local day costs ~20 us, a batch has hundreds of
+    distinct dates) and not a second longer: the first instant of 2026-12-01 moves it a month."""
+    day = {"today": date(2026, 11, 30)}
+    end_of_30th = local_day_end(date(2026, 11, 30)).timestamp()
+    now = {"t": end_of_30th - 1}
+    monkeypatch.setattr("product.selectors.partitions.today", lambda: day["today"])
+    monkeypatch.setattr("product.selectors.partitions.time", lambda: now["t"])
+    monkeypatch.setattr("product.selectors.partitions._kept_from_today", (0, 0.0, date.min))
+    assert usage_kept_from() == date(2023, 11, 1)
+    day["today"] = date(2026, 12, 1)  # not read again while the 30th lasts
+    assert usage_kept_from() == date(2023, 11, 1)
+    now["t"] = end_of_30th
+    assert usage_kept_from() == date(2023, 12, 1)
