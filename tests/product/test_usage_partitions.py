@@ -347,17 +347,20 @@ def test_default_gives_back_its_space_once_rows_moved_out() -> None:
         )
         for d in range(28)
     )
-    before = _query("SELECT pg_total_relation_size(%s::regclass)", [DEFAULT_PARTITION])[0][0]
+    size = "SELECT pg_total_relation_size(%s::regclass)"
+    file = "SELECT pg_relation_filenode(%s::regclass)"
+    before, file_before = _query(size, [DEFAULT_PARTITION])[0][0], _query(file, [DEFAULT_PARTITION])
     try:
         result = usage_partitions_maintain(today=day)
         assert result.moved == {old.name: 28}
         assert result.failed == {}
-        # Emptied: VACUUM FULL leaves no heap page, one 8 kB metapage per index (4 indexes).
-        assert result.vacuumed == (f"VACUUM FULL {DEFAULT_PARTITION}: {before:,} bytes -> 32,768")
-        assert before > 32_768
-        assert _query("SELECT pg_total_relation_size(%s::regclass)", [DEFAULT_PARTITION]) == [
-            (32_768,)
-        ]
+        # Emptied, so VACUUM FULL: DEFAULT is rewritten (a new file). Down to 32 kB (no heap
+        # page, one 8 kB metapage per index) when no other session's snapshot still sees the
+        # moved rows; an autoanalyze of this database can, so the size is checked only against
+        # its own report.
+        after = _query(size, [DEFAULT_PARTITION])[0][0]
+        assert result.vacuumed == f"VACUUM FULL {DEFAULT_PARTITION}: {before:,} bytes -> {after:,}"
+        assert _query(file, [DEFAULT_PARTITION]) != file_before
         assert FeatureUsage.objects.filter(date__gte=old.start, date__lt=old.end).count() == 28
         # Nothing moved the second time: no VACUUM.
         assert usage_partitions_maintain(today=day).vacuumed == ""
