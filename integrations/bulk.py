@@ -48,6 +48,14 @@ def batch_error(code: str, detail: str) -> BulkValidationError:
     return BulkValidationError([{"index": None, "field": None, "code": code, "detail": detail}])
 
 
+class CheckFailed(ValueError):
+    """A Spec check's refusal with its own error code (a plain ValueError is `invalid`)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
 class _Invalid(Exception):
     def __init__(self, code: str, detail: str) -> None:
         self.code, self.detail = code, detail
@@ -70,7 +78,7 @@ class Spec:
     choices: tuple[str, ...] | None = None
     min_value: Any = None
     max_value: Any = None
-    check: Callable[[Any], None] | None = None  # raise ValueError(detail) to reject
+    check: Callable[[Any], None] | None = None  # raise ValueError(detail) (CheckFailed: a code)
     lower: bool = False
     pattern: str | None = None  # a str must fullmatch it (`^...$`, also published)
     pattern_message: str = "Invalid format."
@@ -104,7 +112,8 @@ class Spec:
             try:
                 self.check(value)
             except ValueError as exc:
-                raise _Invalid("invalid", str(exc)) from None
+                code = exc.code if isinstance(exc, CheckFailed) else "invalid"
+                raise _Invalid(code, str(exc)) from None
         return value
 
 

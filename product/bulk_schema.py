@@ -1,11 +1,16 @@
 """Bulk item schemas for features and daily usage."""
 
+from datetime import date
+
+from django.conf import settings
+
 from customers.bulk_schema import CUSTOMER_REF
-from integrations.bulk import BulkSchema, Reference, Spec, not_after_tomorrow
+from integrations.bulk import BulkSchema, CheckFailed, Reference, Spec, not_after_tomorrow
 from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 from integrations.money import MAX_MONEY_COLUMN
 
 from .selectors.catalogue import feature_pks
+from .selectors.partitions import usage_kept_from
 
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
@@ -34,12 +39,35 @@ FEATURE_SCHEMA = BulkSchema(
     natural_key=("feature_id",),
 )
 
+RETENTION_RULE = (
+    "not before the first day retention keeps: the 1st of the month USAGE_RETENTION_MONTHS "
+    "(default 36) months before today's (`past_retention`)"
+)
+
+
+def _usage_day(value: date) -> None:
+    """Not later than tomorrow, and kept by retention: an older day would be accepted, then
+    deleted by the next partition maintenance (README "Usage partitions"). Runs once per
+    distinct date text of a batch (the schema memoises parses)."""
+    not_after_tomorrow(value)
+    kept_from = usage_kept_from()
+    if value < kept_from:
+        raise CheckFailed(
+            "past_retention",
+            f"Must be {kept_from} or later: usage is kept USAGE_RETENTION_MONTHS="
+            f"{settings.USAGE_RETENTION_MONTHS} months, older days are deleted.",
+        )
+
+
 USAGE_SCHEMA = BulkSchema(
     specs=[
         Spec("customer_id", kind="key"),
         _feature_id(),
         Spec(
-            "date", kind="date", check=not_after_tomorrow, doc="The day; not later than tomorrow."
+            "date",
+            kind="date",
+            check=_usage_day,
+            doc=f"The day; not later than tomorrow, and {RETENTION_RULE}.",
         ),
         Spec("events", kind="int", min_value=0, max_value=MAX_COUNT),
         Spec("active_users", kind="int", min_value=0, max_value=MAX_COUNT),

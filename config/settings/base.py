@@ -4,6 +4,7 @@ Embedded default: with no DATABASE_URL the app uses SQLite, with no REDIS_URL an
 cache, and with no CELERY_BROKER_URL Celery runs tasks eagerly in-process.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,35 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from config.brokers import broker_options
+from product.lookback import (
+    LONGEST_LOOKBACK_DAYS,
+    MAX_MONTHS_AHEAD,
+    MAX_RETENTION_MONTHS,
+    MIN_MONTHS_AHEAD,
+    MIN_RETENTION_MONTHS,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+
+
+def _env_int_in(name: str, default: int, low: int, high: int, why: str = "") -> int:
+    """An integer setting from the environment, refused at load (not at first use) when it is
+    not a whole number in low..high."""
+    raw = env.str(name, default=str(default))
+    text = raw.strip()
+    value = int(text) if re.fullmatch(r"-?[0-9]{1,6}", text) else None
+    if value is None or not low <= value <= high:
+        reason = f" ({why})" if why else ""
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: must be a whole number from {low} to {high}{reason}."
+        )
+    return value
+
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -355,10 +379,20 @@ CS_HUB_PUBLIC_URL = env("CS_HUB_PUBLIC_URL", default="http://localhost:8000")
 
 # Usage partitions on PostgreSQL (README "Usage partitions"): months created ahead of today's,
 # and whole months kept. A month is dropped once every day of it is older than
-# USAGE_RETENTION_MONTHS months; the longest read looks back ~27 months (retention correlation:
-# 365 + 90 + 365 days before `as_of`), so keep at least 28.
-USAGE_PARTITION_MONTHS_AHEAD = env.int("USAGE_PARTITION_MONTHS_AHEAD", default=3)
-USAGE_RETENTION_MONTHS = env.int("USAGE_RETENTION_MONTHS", default=36)
+# USAGE_RETENTION_MONTHS months, and ingestion refuses such days on every database. Checked here,
+# when the settings load: retention below the longest look-back (retention correlation: 365 + 90
+# + 365 days before `as_of`, 28 whole months) would drop rows a read needs; a bad value would
+# otherwise surface only in the nightly maintenance.
+USAGE_PARTITION_MONTHS_AHEAD = _env_int_in(
+    "USAGE_PARTITION_MONTHS_AHEAD", 3, MIN_MONTHS_AHEAD, MAX_MONTHS_AHEAD
+)
+USAGE_RETENTION_MONTHS = _env_int_in(
+    "USAGE_RETENTION_MONTHS",
+    36,
+    MIN_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    why=f"at least the {LONGEST_LOOKBACK_DAYS} days the adoption analytics read back",
+)
 
 # Celery (DESIGN.md section 4). Broker-specific options: config/brokers.py.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

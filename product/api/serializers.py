@@ -10,6 +10,7 @@ from integrations.ids import SLUG_MESSAGE, SLUG_PATTERN
 from integrations.money import whole_units
 
 from ..choices import BusinessImpact, FeedbackPriority, FeedbackStatus, FeedbackType
+from ..lookback import ADOPTION_MAX_WINDOW_DAYS
 from ..models import Feature, FeatureUsage, Feedback, FeedbackStatusChange
 
 
@@ -53,7 +54,10 @@ class AdoptionQuerySerializer(QuerySerializer):
         required=False, help_text="The last day of the window (default: today)."
     )
     window_days = serializers.IntegerField(
-        min_value=7, max_value=365, default=30, help_text="Trailing window in days."
+        min_value=7,
+        max_value=ADOPTION_MAX_WINDOW_DAYS,  # the longest look-back retention must keep
+        default=30,
+        help_text="Trailing window in days.",
     )
 
     def validate_as_of(self, value: date) -> date:

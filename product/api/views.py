@@ -16,7 +16,7 @@ from integrations.openapi_errors import ErrorResponse409Serializer
 from integrations.pagination import cursor_pagination
 
 from .. import selectors, services
-from ..bulk_schema import FEATURE_SCHEMA, USAGE_SCHEMA
+from ..bulk_schema import FEATURE_SCHEMA, RETENTION_RULE, USAGE_SCHEMA
 from ..errors import FeatureNotFound, FeedbackNotFound
 from ..models import Feature, Feedback
 from ..selectors import adoption
@@ -90,7 +90,8 @@ class FeatureDetailView(IngestionDetailView):
         item="UsageBulkItem",
         schema=USAGE_SCHEMA,
         description="Natural key: (customer_id, feature_id, date); "
-        "unknown feature ids are item errors (`unknown_feature`).",
+        "unknown feature ids are item errors (`unknown_feature`). A `date` must be "
+        f"{RETENTION_RULE}: maintenance would delete an older day, so it is an item error.",
         example=(
             "One day",
             [

@@ -5,8 +5,12 @@ Catalogue reads plus one index probe per month found in DEFAULT; never a scan of
 import re
 from dataclasses import dataclass
 from datetime import date
+from time import time
 
+from django.conf import settings
 from django.db import connection
+
+from integrations.clock import local_day_end, today
 
 from ..models import FeatureUsage
 
@@ -38,6 +42,32 @@ class Month:
     def name(self) -> str:
         """The partition's table name, e.g. product_featureusage_p2026_11."""
         return f"{PARENT}_p{self.start:%Y_%m}"
+
+
+def retention_start(today: date, retention_months: int) -> date:
+    """The first day kept: the first of the month `retention_months` before today's month,
+    so every month ending on or before today minus retention_months is dropped whole (a month
+    partly inside retention stays whole: up to a month more is kept, never less). The one
+    cutoff: maintenance drops what is older, ingestion refuses it (product.bulk_schema)."""
+    return Month.of(today).shift(-retention_months).start
+
+
+# (retention months, the instant the day ends as epoch seconds, that day's cutoff)
+_kept_from_today: tuple[int, float, date] = (0, 0.0, date.min)
+
+
+def usage_kept_from() -> date:
+    """retention_start for now and USAGE_RETENTION_MONTHS: ingestion checks each distinct date
+    of a batch against it, and the local day costs ~20 us (timezone.localdate), so the answer
+    is kept until the day ends (exact: no stale cutoff after midnight)."""
+    global _kept_from_today
+    months = settings.USAGE_RETENTION_MONTHS
+    kept_months, until, cutoff = _kept_from_today
+    if kept_months != months or time() >= until:
+        day = today()
+        cutoff = retention_start(day, months)
+        _kept_from_today = (months, local_day_end(day).timestamp(), cutoff)
+    return cutoff
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 succeed, the counts add up, and each new row (with its history and events) exists once."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from customers.models import Customer, LifecycleChange
 from finance.models import Contract, ExpansionOpportunity, Invoice, ValueRecord
+from integrations.clock import today
 from integrations.models import Event
 from operations.models import SupportTicket, SurveyResponse, Task
 from product.models import Feature, FeatureUsage
@@ -24,7 +25,6 @@ from .test_concurrent_writes import ROUNDS, race, statuses
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SIZE = 30  # keys per batch; the two batches share half of them
-DAY = date(2025, 3, 1)
 
 
 def _customer(key: str) -> dict[str, Any]:
@@ -118,7 +118,9 @@ def _feature(key: str) -> dict[str, Any]:
 
 def _usage(key: str) -> dict[str, Any]:
     n, i = (int(part) for part in key[1:].split("_"))
-    day = DAY - timedelta(days=n * 50 + i)  # one (customer, feature, date) key per item
+    # One (customer, feature, date) key per item, up to 645 days back: within retention (a
+    # fixed day would fall out of it as time passes, and ingestion refuses such days).
+    day = today() - timedelta(days=n * 50 + i)
     return {
         "customer_id": "c1",
         "feature_id": "feat_a",

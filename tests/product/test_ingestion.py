@@ -1,10 +1,13 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from integrations.clock import local_day_end
 from product.models import Feature, FeatureUsage
+from product.selectors.partitions import UsageLayout, retention_start, usage_kept_from
+from product.services.partitions import maintenance_plan
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory
 from tests.product.factories import FeatureFactory
@@ -208,3 +211,69 @@ def test_usage_batch_of_ten_thousand_in_a_fixed_number_of_queries(
         response = api.post(USAGE, rows, format="json")
     assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     assert FeatureUsage.objects.count() == 10_000
+
+
+def test_usage_older_than_retention_is_an_item_error(
+    api: APIClient, monkeypatch: Any, settings: Any
+) -> None:
+    """Retention's cutoff, on every database: maintenance would delete such a day (README
+    "Usage partitions"), so it is refused, not accepted and then silently dropped. Today
+    2026-12-05 and 36 months: the first day kept is 2023-12-01 (the 1st of the month 36 months
+    before December 2026)."""
+    monkeypatch.setattr("product.selectors.partitions.today", lambda: date(2026, 12, 5))
+    monkeypatch.setattr("product.selectors.partitions._kept_from_today", (0, 0.0, date.min))
+    CustomerFactory(customer_id="c1")
+    FeatureFactory(feature_id="feat_a")
+
+    def item(day: str) -> dict[str, Any]:
+        return {
+            "customer_id": "c1",
+            "feature_id": "feat_a",
+            "date": day,
+            "events": 1,
+            "active_users": 1,
+        }
+
+    body = [item(d) for d in ("1900-01-01", "2020-01-15", "2023-11-30", "2023-12-01")]
+    response = api.post(USAGE, body, format="json")
+    assert response.status_code == 400
+    assert item_errors(response) == [
+        (0, "date", "past_retention"),
+        (1, "date", "past_retention"),
+        (2, "date", "past_retention"),
+    ]
+    assert response.json()["errors"][0]["detail"] == (
+        "Must be 2023-12-01 or later: usage is kept USAGE_RETENTION_MONTHS=36 months, "
+        "older days are deleted."
+    )
+    assert not FeatureUsage.objects.exists()  # all or nothing
+    # The first day kept is accepted.
+    assert api.post(USAGE, body[3:], format="json").json()["created"] == 1
+    # The setting is the rule: 40 months keep from 2023-08-01.
+    settings.USAGE_RETENTION_MONTHS = 40
+    response = api.post(USAGE, body, format="json")
+    assert item_errors(response) == [(0, "date", "past_retention"), (1, "date", "past_retention")]
+    assert "Must be 2023-08-01 or later" in response.json()["errors"][0]["detail"]
+
+
+def test_the_cutoff_is_the_one_maintenance_drops_before() -> None:
+    """One function for both: the plan's keep_from is the day ingestion starts accepting."""
+    layout = UsageLayout(True, [], None, [])
+    plan = maintenance_plan(layout, today=date(2026, 12, 5), months_ahead=3, retention_months=36)
+    assert plan.keep_from == retention_start(date(2026, 12, 5), 36) == date(2023, 12, 1)
+
+
+def test_the_cutoff_is_kept_until_the_day_ends(monkeypatch: Any) -> None:
+    """The cutoff is computed once a day (the local day costs ~20 us, a batch has hundreds of
+    distinct dates) and not a second longer: the first instant of 2026-12-01 moves it a month."""
+    day = {"today": date(2026, 11, 30)}
+    end_of_30th = local_day_end(date(2026, 11, 30)).timestamp()
+    now = {"t": end_of_30th - 1}
+    monkeypatch.setattr("product.selectors.partitions.today", lambda: day["today"])
+    monkeypatch.setattr("product.selectors.partitions.time", lambda: now["t"])
+    monkeypatch.setattr("product.selectors.partitions._kept_from_today", (0, 0.0, date.min))
+    assert usage_kept_from() == date(2023, 11, 1)
+    day["today"] = date(2026, 12, 1)  # not read again while the 30th lasts
+    assert usage_kept_from() == date(2023, 11, 1)
+    now["t"] = end_of_30th
+    assert usage_kept_from() == date(2023, 12, 1)

@@ -1,12 +1,19 @@
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from integrations.clock import today
 from product.selectors.partitions import PARENT, Partition, UsageLayout, usage_layout
 from product.services.partitions import maintenance_plan, usage_partitions_maintain
+
+ACTIONS = ("show", "maintain")
+_SETTINGS_NOTE = (
+    "The months ahead and the months kept are settings, not options: "
+    "USAGE_PARTITION_MONTHS_AHEAD (1-24, default 3) and USAGE_RETENTION_MONTHS (default 36; "
+    "README 'Configuration')."
+)
 
 
 class Command(BaseCommand):
@@ -17,9 +24,36 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", nargs="?", choices=["show", "maintain"], default="show")
+        # No argparse `choices`: with them `--months 3` read "3" as the action and said only
+        # "invalid choice: '3'". The action is checked in handle, which names the settings.
+        parser.add_argument(
+            "action",
+            nargs="?",
+            default="show",
+            metavar="{show,maintain}",
+            help="show (the default): the partitions and the next run's plan; maintain: run it.",
+        )
+        parser.epilog = _SETTINGS_NOTE
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        """argparse's own errors (`--months 3`: "unrecognized arguments: --months") also say
+        where the months come from."""
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        refuse = parser.error
+
+        def error(message: str) -> NoReturn:
+            refuse(f"{message}. {_SETTINGS_NOTE}")
+            raise AssertionError("unreachable: error() exits or raises CommandError")
+
+        parser.error = error  # type: ignore[method-assign]
+        return parser
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] not in ACTIONS:
+            raise CommandError(
+                f"Unknown action {options['action']!r}: use one of {', '.join(ACTIONS)} "
+                f"(default show). {_SETTINGS_NOTE}"
+            )
         if options["action"] == "maintain":
             result = usage_partitions_maintain(today=today())
             self.stdout.write("Maintenance:")

@@ -16,6 +16,7 @@ from datetime import date
 from customers.choices import LifecycleStage, Segment
 from integrations.rules import Opportunity
 
+from ...lookback import RETENTION_LEAD_DAYS, RETENTION_LOOKBACK_DAYS
 from ...models import Feature
 from .base import (
     ACTIVE_ROW,
@@ -23,8 +24,6 @@ from .base import (
     HIGH_IMPACT_R,
     MEDIUM_IMPACT_R,
     MIN_CORRELATION_N,
-    RETENTION_LEAD_DAYS,
-    RETENTION_LOOKBACK_DAYS,
     Correlation,
     Counts,
     FeatureAdoption,

@@ -15,8 +15,6 @@ from ...models import Feature
 
 MIN_CORRELATION_N = 10
 HEALTH_FRESH_DAYS = 35  # a snapshot older than this does not describe the customer on A
-RETENTION_LOOKBACK_DAYS = 365
-RETENTION_LEAD_DAYS = 90  # adoption is read in the window ending this long before a decision
 Z_95 = 1.959964  # the two-sided 95 % quantile of the standard normal
 HIGH_IMPACT_R, MEDIUM_IMPACT_R = 0.5, 0.3
 

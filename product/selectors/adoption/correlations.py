@@ -12,12 +12,11 @@ from customers import facts
 from integrations.replica import read_connection
 from integrations.rounding import round_half_up
 
+from ...lookback import RETENTION_LEAD_DAYS, RETENTION_LOOKBACK_DAYS
 from ...models import Feature, FeatureUsage
 from .base import (
     ACTIVE_ROW,
     MIN_CORRELATION_N,
-    RETENTION_LEAD_DAYS,
-    RETENTION_LOOKBACK_DAYS,
     Z_95,
     Correlation,
     Group,
