@@ -36,8 +36,8 @@ CONCEPT_PACKAGES = {
     ("marketing", "journey"),
 }
 # Registry modules: one that lets a lower app read what a higher app offers, and the
-# webhooks event catalogue (README).
-EXTRA_MODULES = {("customers", "facts"), ("webhooks", "catalogue")}
+# webhooks event catalogue; product's look-back constants, which the settings import (README).
+EXTRA_MODULES = {("customers", "facts"), ("webhooks", "catalogue"), ("product", "lookback")}
 # A services or selectors module past this becomes a package split along its concepts.
 MAX_MODULE_LINES = 400  # the README says ~300: past that, plan the split
 
