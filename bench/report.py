@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,21 @@ def machine(pg_version: str | None) -> dict[str, Any]:
         "memory_gb": memory_gb,
         "postgresql": pg_version,
         "python": platform.python_version(),
+        "python_loop_seconds": python_loop_seconds(),
     }
+
+
+def python_loop_seconds(n: int = 3_000_000, tries: int = 3) -> float:
+    """The best of `tries` timings of one fixed pure-Python loop. Machines with the same model
+    name differ between sessions (the 10,000 run of 2026-12-06 took 8.5 s for the full health
+    recompute where 2026-12-05's took 3.6 s, its code unchanged), and every figure of a run
+    moves with the machine: runs of different days are compared through this figure."""
+    best = float("inf")
+    for _ in range(tries):
+        t0 = time.perf_counter()
+        sum(i * i for i in range(n))
+        best = min(best, time.perf_counter() - t0)
+    return round(best, 3)
 
 
 def machine_text(m: dict[str, Any]) -> str:
@@ -56,6 +71,12 @@ def machine_text(m: dict[str, Any]) -> str:
     return (
         f"{m.get('cpu', 'cpu not recorded')}, {show(m.get('cores'))} cores, "
         f"memory {show(m.get('memory_gb'), ' GB')}, PostgreSQL {show(m.get('postgresql'))}"
+        + (
+            f"; a fixed Python loop (3M squares summed) in {m['python_loop_seconds']} s, "
+            "best of 3: the machine's speed that day"
+            if m.get("python_loop_seconds")
+            else ""
+        )
     )
 
 

@@ -305,3 +305,10 @@ def test_a_sigterm_during_cleanup_is_held_until_the_cleanup_ends() -> None:
         assert exit_.value.code == 128 + signal.SIGTERM  # then acted on as usual
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_the_machine_text_carries_its_python_speed() -> None:
+    m = {"cpu": "X", "cores": 2, "memory_gb": 23.5, "postgresql": "15", "python_loop_seconds": 0.33}
+    assert "a fixed Python loop (3M squares summed) in 0.33 s" in report.machine_text(m)
+    assert "Python loop" not in report.machine_text({**m, "python_loop_seconds": None})
+    assert report.python_loop_seconds(n=200_000, tries=2) > 0  # rounded to ms
