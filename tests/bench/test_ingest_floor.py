@@ -4,27 +4,17 @@ first batch of inserts then a batch mixing an unchanged row, two changed ones an
 PostgreSQL only (COPY); each batch commits, as in the bench (the staging table empties at
 commit)."""
 
-import importlib.util
-import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 
+from bench import measures
 from product.models import FeatureUsage
 from product.services.ingestion import _upsert_postgres
 from tests.customers.factories import CustomerFactory
 from tests.product.factories import FeatureFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("bench_measures", ROOT / "bench" / "measures.py")
-assert _spec is not None
-assert _spec.loader is not None
-measures: Any = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = measures
-_spec.loader.exec_module(measures)
 
 pytestmark = pytest.mark.postgres
 

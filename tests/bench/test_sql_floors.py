@@ -2,12 +2,9 @@
 On the small demo company (seed_demo, PostgreSQL only: the statements are PostgreSQL's), each
 floor's statement runs beside its GET and every figure is compared, not just the counts."""
 
-import importlib.util
 import json
-import sys
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +12,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from bench import sql_floors as floors
 from product.models import Feature
 from product.selectors.adoption import Counts, pearson
 from tests.conftest import MakeClient
-
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("bench_sql_floors", ROOT / "bench" / "sql_floors.py")
-assert _spec is not None
-assert _spec.loader is not None
-floors: Any = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = floors
-_spec.loader.exec_module(floors)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
