@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR_VERSION = 1  # bump when this file changes the rows it makes
+GENERATOR_VERSION = 2  # bump when this file changes the rows it makes
 SEED = 42
 HEALTH_WEEKS = 52
 TEMPLATE_MAX = 1000
@@ -293,6 +293,8 @@ def copy_plan(template: int) -> list[Table]:
                 expression = "NULL"  # a one-to-one outside the copy (a CSM's sign-in)
             elif column in natural:
                 expression = _natural_key(keyed, natural[column], name, template)
+            elif (table, column) in DERIVED:
+                expression = DERIVED[table, column].format(column=name, template=template)
             else:
                 expression = name
             columns.append(name)
@@ -308,6 +310,16 @@ def copy_plan(template: int) -> list[Table]:
         plan.append(Table(table, pks[table], strides[table], columns, expressions, f"({where})"))
     plan.append(_events_table(template))
     return plan
+
+
+# Columns that are not unique keys but spell one out: copy k's value is derived as the key's.
+DERIVED = {
+    # rank_key = "<100 - score, 3 digits>:cust_<n>" (sales.services.expansion.rank_key): the
+    # list's keyset order, one per customer.
+    ("sales_expansionsnapshot", "rank_key"): (
+        "substr({column}, 1, 9) || (substr({column}, 10)::bigint + k * {template})"
+    ),
+}
 
 
 def _quote(column: str) -> str:

@@ -11,7 +11,7 @@ WEBHOOKS_ALLOW_PRIVATE = True
 CS_HUB_API_KEY_DEFAULT_RATE = env("CS_HUB_API_KEY_DEFAULT_RATE", default="100000/min")
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["integrations.api.renderers.JSONRenderer"],
 }
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # A commit need not wait for its WAL to reach the disk: a server crash could lose the last

@@ -1,8 +1,11 @@
 """The expansion list's rows: each active customer's latest readiness snapshot."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from customers import read as customers_read
+from integrations import json_text as jt
 
 from ..models import ExpansionSnapshot
 
@@ -38,3 +41,27 @@ def latest_snapshots() -> QuerySet[ExpansionSnapshot]:
         )
         .order_by("rank_key")
     )
+
+
+# ExpansionListItemSerializer's members and ReadinessFactorSerializer's keys, in their order
+# (tests/sales/test_expansion_list_documents.py holds them to the serializers).
+FACTOR_KEYS = ("name", "value", "weight", "contribution", "holds", "holds_as", "inputs", "reason")
+LIST_ITEM = (
+    ("customer_id", "customer__customer_id", jt.string),
+    ("name", "customer__name", jt.string),
+    ("segment", "customer__segment", jt.string),
+    ("success_manager", "customer__success_manager__email", jt.string),
+    ("score", "score", jt.number),
+    ("ready", "ready", jt.boolean),
+    ("readiness_factors", "readiness_factors", jt.stored),
+    ("factors", "factors", jt.stored_objects(*FACTOR_KEYS)),
+    ("model_version", "model_version", jt.number),
+    ("as_of", "as_of", jt.date),
+    ("computed_at", "computed_at", jt.datetime),
+)
+
+
+def with_documents(snapshots: QuerySet[ExpansionSnapshot]) -> QuerySet[Any]:
+    """`latest_snapshots()` (filtered) as {rank_key, document}: each row's list item written
+    as JSON text by PostgreSQL (integrations.json_text), for a page joined from strings."""
+    return snapshots.values("rank_key", document=jt.JSONObjectText(*LIST_ITEM))

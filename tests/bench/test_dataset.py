@@ -174,6 +174,17 @@ def test_copies_repeat_the_template_inside_their_own_copy(server: str) -> None:
         r[0] for r in _rows(server, name, "SELECT customer_id FROM customers_customer ORDER BY id")
     ]
     assert ids == [f"cust_{10000 + i}" for i in range(100)]
+    # the expansion list's keyset (rank_key spells the customer_id out) is the copy's own
+    ranks = _rows(
+        server,
+        name,
+        "SELECT count(*), count(DISTINCT s.rank_key), "
+        "count(*) FILTER (WHERE s.rank_key NOT LIKE '%:' || c.customer_id) "
+        "FROM sales_expansionsnapshot s JOIN customers_customer c ON c.id = s.customer_id "
+        "WHERE s.is_latest",
+    )
+    assert ranks[0][0] == ranks[0][1] > 0
+    assert ranks[0][2] == 0
     # the copy of customer i is customer i + 50, with the same history
     per_customer = _rows(
         server,
