@@ -140,7 +140,11 @@ WITH m AS MATERIALIZED (  -- the active version, its terms unpacked once: coeffi
            count(*) FILTER (WHERE u.events > 0 OR u.active_users > 0) AS days
     FROM product_featureusage u
     WHERE u.date >= %(usage_first)s AND u.date <= %(as_of)s
-      AND u.customer_id IN (SELECT customer_id FROM due)
+      -- every feature named, as the API does, so the (feature, date) covering index answers
+      -- it; the due customers as one hashed array (a join here was planned from a row
+      -- estimate of 17 due contracts against 3,430: a nested loop of index probes, 1.4 s)
+      AND u.feature_id = ANY(ARRAY(SELECT id FROM product_feature))
+      AND u.customer_id = ANY(ARRAY(SELECT customer_id FROM due))
     GROUP BY u.customer_id, u.feature_id
 ), usage AS (
     SELECT p.customer_id, max(p.peak) AS peak,
