@@ -6,12 +6,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     DurationField,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     When,
@@ -70,27 +73,81 @@ def reference_annotations(
     }
 
 
-def snapshot_reference_score(customer: str = "customer_id", at: str = "computed_at") -> Case:
+def snapshot_reference_score(
+    customer: str = "customer_id", at: str = "computed_at"
+) -> "ReferenceScore":
     """An annotation for HealthScore rows: the score `nearest_reference` picks for the row's
-    own computed_at (the health ~30 days before it), NULL without one; the choice between
-    `reference_annotations`' two sides made in SQL, so lists can sort and filter by the
-    30-day change. Every subquery is correlated to the row in WHERE only (SQLite cannot
-    resolve an outer column in a subquery's ORDER BY). `customer` and `at` name the
-    customer pk and the moment in the annotated query (e.g. a customer joined to its
-    latest snapshot: "pk" and "<join>__computed_at")."""
+    own computed_at (the health ~30 days before it), NULL without one, in SQL so lists can
+    sort and filter by the 30-day change. `customer` and `at` name the customer pk and the
+    moment in the annotated query (e.g. a customer joined to its latest snapshot: "pk" and
+    "<join>__computed_at").
+
+    Portable form: `reference_annotations`' two sides, chosen between by a CASE; every
+    subquery is correlated to the row in WHERE only (SQLite cannot resolve an outer column in
+    a subquery's ORDER BY). PostgreSQL ran each side's subqueries once per reference in the
+    CASE, five index probes a row (82 ms for the dashboard's 9,040 customers), so there one
+    subquery orders the ±7-day candidates by their distance to the target instead."""
     sides = reference_annotations(
         HealthScore.objects.filter(customer=OuterRef(customer)), OuterRef(at)
     )
     target = reference_target(F(at))
     before_gap = ExpressionWrapper(target - sides["before_at"], output_field=DurationField())
     after_gap = ExpressionWrapper(sides["after_at"] - target, output_field=DurationField())
-    return Case(
+    portable = Case(
         When(IsNull(sides["after_at"], True), then=sides["before_score"]),
         When(IsNull(sides["before_at"], True), then=sides["after_score"]),
         When(LessThanOrEqual(before_gap, after_gap), then=sides["before_score"]),  # tie: older
         default=sides["after_score"],
         output_field=IntegerField(),
     )
+    outer_target = reference_target(OuterRef(at))
+    tolerance = timedelta(days=REFERENCE_TOLERANCE_DAYS)
+    before = Q(computed_at__lte=outer_target)
+    nearest = (
+        HealthScore.objects.filter(
+            customer=OuterRef(customer),
+            computed_at__gte=outer_target - tolerance,
+            computed_at__lte=outer_target + tolerance,
+        )
+        .annotate(
+            gap=Case(
+                When(before, then=outer_target - F("computed_at")),
+                default=F("computed_at") - outer_target,
+                output_field=DurationField(),
+            ),
+            # nearest first; on a tie the older; at one moment the side's own pick
+            # (`reference_annotations`: the newer row before the target, the older after)
+            side_order=Case(
+                When(before, then=-F("pk")), default=F("pk"), output_field=BigIntegerField()
+            ),
+        )
+        .order_by("gap", "computed_at", "side_order")
+        .values("score")[:1]
+    )
+    return ReferenceScore(portable, Subquery(nearest, output_field=IntegerField()))
+
+
+class ReferenceScore(Expression):
+    """`snapshot_reference_score`'s two forms of one value: the single-subquery one on
+    PostgreSQL, the portable one elsewhere."""
+
+    output_field = IntegerField()
+
+    def __init__(self, portable: Any, postgresql: Any) -> None:
+        super().__init__()
+        self.portable, self.postgresql = portable, postgresql
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.portable, self.postgresql]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.portable, self.postgresql = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return compiler.compile(self.portable)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return compiler.compile(self.postgresql)
 
 
 def nearest_reference(
