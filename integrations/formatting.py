@@ -6,6 +6,7 @@ here, so services stay free of DRF and every API error still has the documented 
 
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -51,6 +52,11 @@ class ErrorHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, domain_errors.DomainError):
             return api_exception(exc)
+        if isinstance(exc, SuspiciousOperation):
+            # Django refusing the request itself (e.g. more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+            # query parameters, TooManyFieldsSent, raised when DRF first reads them): a 400,
+            # as Django's own handler answers outside the API.
+            return exceptions.ParseError(str(exc) or "The request was refused as malformed.")
         return super().convert_known_exceptions(exc)
 
 

@@ -3,8 +3,9 @@
 A list page of 100 rows, each with a few hundred bytes of stored JSON, spent most of its time
 in Python: psycopg decoding the stored jsonb, building model instances, walking the
 serializer's fields and encoding the page again. `JSONObjectText` asks PostgreSQL for each
-row's document as compact JSON text, keys in the documented order, so the page is joined
-from strings (`RawJSONArray`, spliced by `integrations.api.renderers.JSONRenderer`).
+row's document as JSON text (compact but for the whitespace inside stored jsonb), keys in the
+documented order, so the page is joined from strings (`RawJSONArray`, spliced by
+`integrations.api.renderers.JSONRenderer`).
 
 Each member says how its value is written, the way the serializer field would write it:
 `string`, `number`, `boolean`, `date` (YYYY-MM-DD), `datetime` (DRF's ISO 8601 in UTC:

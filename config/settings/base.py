@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["integrations.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "integrations.api.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "integrations.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "integrations.pagination.CursorPagination",
