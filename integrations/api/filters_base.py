@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from ..ids import KeyValidator
 from ..validation import (
@@ -93,6 +94,7 @@ class UnstrippedEmailField(forms.CharField):
     default_validators = [validate_email]
 
 
+@extend_schema_field({"type": "string", "format": "email"})
 class EmailFilter(ExactCharFilter):
     """An email, matched case-insensitively (`iexact`) but never trimmed."""
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from customers.choices import Segment
 from integrations.api.filters_base import EmailFilter
@@ -22,6 +23,7 @@ class ScoreField(forms.IntegerField):
         return int(value)
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 100})
 class ScoreFilter(django_filters.NumberFilter):
     field_class = ScoreField
 
