@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
+
 from customers import read as customers_read
 from customers.choices import Segment
 from integrations.idarray import IdArray
@@ -35,9 +37,18 @@ FEATURES: tuple[str, ...] = (
     "segment_small_business",
 )
 
-DECISION_LEAD_DAYS = 90
-# Observations read per query: id lists stay far below SQLite's bound-variable limit.
-CHUNK = 5000  # training examples are observed this many days before the decision
+DECISION_LEAD_DAYS = 90  # training examples are observed this many days before the decision
+# Observations read per query where every id is a bound variable: far below SQLite's limit.
+CHUNK = 5000
+# On PostgreSQL an IdArray is one parameter, whatever its length, so a day's observations are
+# read at once: in parts of 5,000 each part's usage read scanned the whole 30-day window
+# (0.06 s a part at 10,000 customers, 0.11 s at 40,000), so scoring everyone grew with the
+# square of the customers.
+PG_CHUNK = 1_000_000
+
+
+def _part_size() -> int:
+    return PG_CHUNK if connection.vendor == "postgresql" else CHUNK
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,23 +74,25 @@ def feature_rows(
     segments: Mapping[int, str] | None = None,
 ) -> dict[int, FeatureRow]:
     """{observation.key: {feature: value or None}} for every observation, every FEATURES key
-    present. One query for the segments (per 5,000 customers; none when the caller read them:
-    `segments`, every observed customer's), then seven per distinct `as_of` day and 5,000
-    observations (`progress` is told how many each part covered)."""
+    present. One query for the segments (none when the caller read them: `segments`, every
+    observed customer's), then seven per distinct `as_of` day; off PostgreSQL, per 5,000
+    customers or observations of a day (`progress` is told how many each part covered)."""
     by_day: dict[date, list[Observation]] = {}
     for observation in observations:
         by_day.setdefault(observation.as_of, []).append(observation)
     if segments is None:
         customer_pks = sorted({o.customer_pk for o in observations})
         read: dict[int, str] = {}
-        for start in range(0, len(customer_pks), CHUNK):
-            ids = IdArray(customer_pks[start : start + CHUNK])
+        size = _part_size()
+        for start in range(0, len(customer_pks), size):
+            ids = IdArray(customer_pks[start : start + size])
             read.update(customers_read.customer_segments(ids))
         segments = read
     rows: dict[int, FeatureRow] = {}
+    size = _part_size()
     for day, group in sorted(by_day.items()):
-        for start in range(0, len(group), CHUNK):
-            part = group[start : start + CHUNK]
+        for start in range(0, len(group), size):
+            part = group[start : start + size]
             rows.update(_rows_on(day, part, segments))
             if progress is not None:
                 progress(len(part))

@@ -195,9 +195,27 @@ def test_large_groups_are_read_in_parts_with_the_same_result(
     ]
     whole = feature_rows(observations)
     monkeypatch.setattr(features, "CHUNK", 2)
+    monkeypatch.setattr(features, "PG_CHUNK", 2)
     with CaptureQueriesContext(connection) as ctx:
         parted = feature_rows(observations)
     assert parted == whole
     assert [parted[i]["health_score"] for i in range(5)] == [50, 51, 52, 53, 54]
     # segments in 3 parts, then 7 reads for each of the 3 parts of the one day
     assert len(ctx.captured_queries) == 3 + 3 * 7
+
+
+def test_postgresql_reads_a_day_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IdArray is one parameter on PostgreSQL: no part limit there, so scoring everyone
+    reads each usage window once (in parts, each part scanned the whole window again)."""
+    from finance.renewals import features
+
+    FeatureFactory.create()
+    customers = CustomerFactory.create_batch(5)
+    observations = [
+        Observation(i, c.pk, DAY, DAY + timedelta(days=30)) for i, c in enumerate(customers)
+    ]
+    monkeypatch.setattr(features, "CHUNK", 2)
+    with CaptureQueriesContext(connection) as ctx:
+        feature_rows(observations)
+    parts = 1 if connection.vendor == "postgresql" else 3
+    assert len(ctx.captured_queries) == parts + parts * 7
