@@ -1,5 +1,6 @@
 import bisect
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import Any, cast
@@ -172,13 +173,31 @@ class SortedListPagination(CursorPagination):
     ordering = ()
     _next: Key | None = None
     _previous: Key | None = None
+    _checked_size = 0
+    _checked_at: Key | None = None
+    _checked_reverse = False
 
     def check_request(self, request: Request) -> None:
         """Refuse a bad `page_size` or cursor (400) before the rows are computed: the list is
-        scored in full first, so a garbage cursor would otherwise cost a whole computation."""
+        scored first, so a garbage cursor would otherwise cost a whole computation."""
         self._context = self._cursor_context(request)
-        self.get_page_size(request)
-        self._decode_position(request)
+        self._checked_size = self.get_page_size(request)
+        self._checked_at, self._checked_reverse = self._decode_position(request)
+
+    def covers_page(self, prefix: Sequence[Any], key: Any) -> bool:
+        """Whether `prefix`, the first rows of the sorted list (after `check_request`), is
+        enough for `paginate_list` to answer as it would from the whole list: the requested
+        page, every row before it, and one row after it (the next link). Lets a list scored
+        in sort order stop early; monotone: a longer prefix covers what a shorter one did."""
+        keys = [tuple(key(row)) for row in prefix]
+        if self._checked_at is None:
+            return len(keys) > self._checked_size
+        try:
+            if self._checked_reverse:  # every row before the position, so a row at or after it
+                return bisect.bisect_left(keys, self._checked_at) < len(keys)
+            return len(keys) - bisect.bisect_right(keys, self._checked_at) > self._checked_size
+        except TypeError:  # a key of another shape: paginate_list refuses it
+            return True
 
     def paginate_list(
         self, rows: list[Any], key: Any, request: Request, view: Any = None

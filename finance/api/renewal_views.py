@@ -44,7 +44,10 @@ class RenewalsDueView(PlatformGenericAPIView):
         "case-insensitive), `min_arr` (ARR at least), `max_probability` (probability at "
         "most). Ordered by ARR at risk (largest first), then contract_id; paginated with "
         "signed cursors like every list (the order is computed after scoring, so a cursor "
-        "holds the sort key of the row it continues from). " + NO_ACTIVE_MODEL,
+        "holds the sort key of the row it continues from). ARR at risk never exceeds ARR, "
+        "so a page scores renewals in ARR order only until its rows are settled: the first "
+        "pages cost a few hundred scorings, not one per renewal in the window. "
+        + NO_ACTIVE_MODEL,
         parameters=[rs.RenewalsQuerySerializer],
         operation_id="cs_finance_renewals_list",
         responses={200: rs.RenewalDueSerializer(many=True), 409: ErrorResponse409Serializer},
@@ -63,6 +66,8 @@ class RenewalsDueView(PlatformGenericAPIView):
             csm=params.get("csm"),
             min_arr=None if min_arr is None else Decimal(min_arr),
             max_probability=params.get("max_probability"),
+            # Scored in ARR order until this page and its links are settled (issue 17).
+            enough=lambda prefix: paginator.covers_page(prefix, _sort_key),
         )
         page = paginator.paginate_list(rows, _sort_key, request, view=self)
         data = rs.renewal_due_data(due_documents(page))

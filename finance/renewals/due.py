@@ -5,8 +5,10 @@ The model scores each customer's next-ending active contract (`scoring`), so the
 one row per customer: that contract, when it ends inside the window. A customer with a second
 active contract in the window is listed with the earlier one only (the later one is scored
 once the first has been decided). Set-based: one query for the contracts, the scoring's fixed
-number, and one for the health of the page shown."""
+number per batch (a page stops scoring once it is settled), and one for the health of the
+page shown."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -62,6 +64,13 @@ def due_window(as_of: date, days: int) -> DayWindow:
     return DayWindow(as_of + timedelta(days=1), as_of + timedelta(days=days))
 
 
+# A page is settled by scoring the renewals in ARR order (see `renewals_due`): the first
+# batch covers a first page of 100 at 10,000 customers (220 of 3,430 renewals in 90 days had
+# to be scored there); each further batch is four times the last.
+FIRST_BATCH = 256
+BATCH_GROWTH = 4
+
+
 def renewals_due(
     *,
     as_of: date,
@@ -71,14 +80,20 @@ def renewals_due(
     min_arr: Decimal | None = None,
     max_probability: float | None = None,
     spec: ModelSpec | None = None,
+    enough: Callable[[list[DueRenewal]], bool] | None = None,
 ) -> list[DueRenewal]:
     """Every customer's next-ending active contract that ends in (as_of, as_of + days],
     scored as of `as_of`, filtered, ordered by ARR at risk (largest first), then contract_id.
     `csm` is the CSM's email, matched case-insensitively; `min_arr` and `max_probability`
-    are inclusive bounds. Nine queries whatever the number of contracts: the model, the
-    scored contracts with their customers and CSMs, and the scoring's seven feature reads
-    (eight queries when the caller passes the active `spec`, already read).
-    NoActiveRenewalModel when no version is active."""
+    are inclusive bounds. NoActiveRenewalModel when no version is active.
+
+    With `enough` (monotone: true of a prefix, true of any longer one), the answer may be a
+    prefix of that list, exactly its first rows, once `enough` holds for it. ARR at risk =
+    ARR x (1 - p) never exceeds the ARR (p >= 0), so the renewals are scored in batches,
+    largest ARR first, and a scored row whose ARR at risk is above every unscored ARR can
+    be preceded by no unscored row: a first page of 100 scores a few hundred renewals, not
+    thousands. Queries: the model (none when the caller passes the active `spec`), the
+    contracts with their customers and CSMs, and the scoring's seven feature reads per batch."""
     spec = spec or active_model()
     if spec is None:
         raise NoActiveRenewalModel()
@@ -98,20 +113,44 @@ def renewals_due(
         contracts = contracts.filter(customer__success_manager__email__iexact=csm)
     if min_arr is not None:
         contracts = contracts.filter(annual_value__gte=min_arr)
-    rows = list(
-        contracts.order_by().values_list(
-            "pk",
-            "customer_id",
-            "customer__customer_id",
-            "customer__name",
-            "customer__segment",
-            "customer__success_manager__email",
-            "customer__success_manager__name",
-            "contract_id",
-            "end_date",
-            "annual_value",
-        )
-    )
+    rows = list(contracts.order_by().values_list(*_ROW))
+    # The bound of a row's ARR at risk: its ARR (0 for a negative one, which no writer
+    # accepts: ARR x (1 - p) lies between it and 0).
+    rows.sort(key=lambda row: (-max(row[9], 0), row[7]))
+    due: list[DueRenewal] = []
+    start, batch = 0, FIRST_BATCH if enough is not None else len(rows)
+    while start < len(rows):
+        part = rows[start : start + batch]
+        start += len(part)
+        due.extend(_scored(part, as_of, spec, max_probability))
+        due.sort(key=lambda row: row.sort_key)
+        if enough is not None and start < len(rows):
+            bound = max(rows[start][9], 0)  # the largest ARR not scored yet
+            settled = [row for row in due if row.arr_at_risk > bound]  # a prefix of `due`
+            if enough(settled):
+                return settled
+        batch *= BATCH_GROWTH
+    return due
+
+
+_ROW = (
+    "pk",
+    "customer_id",
+    "customer__customer_id",
+    "customer__name",
+    "customer__segment",
+    "customer__success_manager__email",
+    "customer__success_manager__name",
+    "contract_id",
+    "end_date",
+    "annual_value",
+)
+
+
+def _scored(
+    rows: Sequence[tuple[Any, ...]], as_of: date, spec: ModelSpec, max_probability: float | None
+) -> list[DueRenewal]:
+    """`rows` (`_ROW` tuples) scored, those above `max_probability` left out."""
     scores = score_next_contracts(
         {row[1]: NextContract(row[0], row[7], row[8]) for row in rows},
         as_of,
@@ -139,7 +178,6 @@ def renewals_due(
                 renewal=scored,
             )
         )
-    due.sort(key=lambda row: row.sort_key)
     return due
 
 
