@@ -51,6 +51,19 @@ def machine(pg_version: str | None) -> dict[str, Any]:
     }
 
 
+SAME_MACHINE_KEYS = ("cpu", "cores", "memory_gb", "postgresql")
+
+
+def adds_to(previous: dict[str, Any], commit: str, this_machine: dict[str, Any]) -> bool:
+    """Whether a partial run (--only) adds its groups to `previous`, the day's last run: only
+    at the same commit on the same machine. Otherwise its figures would be filed under
+    another commit's or machine's header (a new session's machine, the same date)."""
+    machine_then = previous.get("machine") or {}
+    return previous.get("commit") == commit and all(
+        machine_then.get(key) == this_machine.get(key) for key in SAME_MACHINE_KEYS
+    )
+
+
 def python_loop_seconds(n: int = 3_000_000, tries: int = 3) -> float:
     """The best of `tries` timings of one fixed pure-Python loop. Machines with the same model
     name differ between sessions (the 10,000 run of 2026-12-06 took 8.5 s for the full health

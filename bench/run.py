@@ -706,12 +706,15 @@ def measure(
 
     load_before = os.getloadavg()[0]  # the machine is shared: how busy it was, on record
     today = date.today().isoformat()
-    # --only adds to the day's last run; a full run the same day is a new run beside it.
+    # --only adds to the day's last run when it was at this commit on this machine; a full
+    # run the same day, or a partial one elsewhere, is a new run beside it.
     run_number = report.last_run(args.scale, today)
+    this_machine = report.machine(pg_version)
+    previous = {}
     if args.only and run_number:
         path = report.results_path(args.scale, today, run=run_number)
         previous = json.loads(path.read_text())
-    else:
+    if not previous or not report.adds_to(previous, git_commit(), this_machine):
         run_number, previous = run_number + 1, {}
     raw: dict[str, Any] = dict(previous.get("raw", {}))
     raw.update({"customers": args.scale, "date": today})
@@ -770,7 +773,7 @@ def measure(
         "smoke": args.smoke,
         "database": name,
         "dataset": source,
-        "machine": report.machine(pg_version),
+        "machine": this_machine,
         "raw": raw,
     }
     print(json.dumps(raw, indent=2))
