@@ -89,6 +89,7 @@ class JSONObjectText(Expression):
     """A JSON object as text, one member per (key, field path, writer), in that order."""
 
     output_field = TextField()
+    braces = True  # JSONMembersText: the members alone, to be spliced into an object
 
     def __init__(self, *members: tuple[str, str, Writer]) -> None:
         super().__init__()
@@ -113,6 +114,37 @@ class JSONObjectText(Expression):
             template = writer("{v}")
             # the value's SQL stands in each place the writer names it, with its params
             params.extend(list(source_params) * template.count("{v}"))
-            prefix = "{" if i == 0 else ","
+            prefix = ("{" if self.braces else "") if i == 0 else ","
             pieces.append(f"""'{prefix}"{key}":' || {template.replace("{v}", sql)}""")
-        return "(" + " || ".join(pieces) + " || '}')", params
+        return "(" + " || ".join(pieces) + (" || '}')" if self.braces else ")"), params
+
+
+class JSONMembersText(JSONObjectText):
+    """The members of a JSON object as text, without its braces: `"a":1,"b":2`."""
+
+    braces = False
+
+
+class JSONSplicedText(Expression):
+    """`{` head `,` rest `}`: a JSON object from two JSONMembersText, the rest read from
+    `stored` (text written earlier by the same JSONMembersText) when the row has it."""
+
+    output_field = TextField()
+
+    def __init__(self, head: JSONMembersText, stored: str, rest: JSONMembersText) -> None:
+        super().__init__()
+        self.sources: list[Any] = [head, F(stored), rest]
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.sources
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.sources = list(exprs)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        (head, head_params), (stored, stored_params), (rest, rest_params) = (
+            compiler.compile(source) for source in self.sources
+        )
+        # COALESCE evaluates the rest only for a row without stored text.
+        sql = f"('{{' || {head} || ',' || COALESCE({stored}, {rest}) || '}}')"
+        return sql, [*head_params, *stored_params, *rest_params]

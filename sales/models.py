@@ -194,6 +194,17 @@ class ExpansionSnapshot(models.Model):
     # (100 - score, customer_id) as text: one unique, index-backed key for "readiness desc,
     # then customer_id", so the list's cursor never needs an offset over ties.
     rank_key = models.CharField(max_length=80)
+    # Written once with the snapshot (snapshots are never edited): the list then reads it
+    # instead of rewriting 700 stored factors per page (issue 17).
+    list_members = models.TextField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The snapshot's members of its expansion list item (score ... computed_at) "
+        "as JSON text, written by PostgreSQL with the snapshot "
+        "(sales.selectors.expansion_list); null: written per read (other databases, and "
+        "snapshots stored before the column).",
+    )
 
     class Meta:
         ordering = ["-computed_at", "-id"]

@@ -46,8 +46,7 @@ class RenewalsDueView(PlatformGenericAPIView):
         "signed cursors like every list (the order is computed after scoring, so a cursor "
         "holds the sort key of the row it continues from). ARR at risk never exceeds ARR, "
         "so a page scores renewals in ARR order only until its rows are settled: the first "
-        "pages cost a few hundred scorings, not one per renewal in the window. "
-        + NO_ACTIVE_MODEL,
+        "pages cost a few hundred scorings, not one per renewal in the window. " + NO_ACTIVE_MODEL,
         parameters=[rs.RenewalsQuerySerializer],
         operation_id="cs_finance_renewals_list",
         responses={200: rs.RenewalDueSerializer(many=True), 409: ErrorResponse409Serializer},

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.http.request import UnreadablePostError
 from django.http.response import HttpResponseBase
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -112,7 +113,28 @@ class PlatformAPIView(PlatformMixin, APIView):
     __doc__ = ""
 
 
-class PlatformGenericAPIView(PlatformMixin, generics.GenericAPIView):
+def asks_no_filter(view: Any, request: Request) -> bool:
+    """Whether `request` names none of the view's FilterSet parameters (and none is
+    required): the FilterSet would then filter nothing, and building and validating its form
+    costs about a millisecond a request (the expansion list's page, issue 17). An empty
+    value (`?segment=`) is a parameter named: the FilterSet sees it as before."""
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is None or list(view.filter_backends) != [DjangoFilterBackend]:
+        return False
+    filters = filterset_class.base_filters
+    return not any(name in request.query_params for name in filters) and not any(
+        f.extra.get("required") for f in filters.values()
+    )
+
+
+class _UnaskedFiltersSkipped:
+    def filter_queryset(self, queryset: Any) -> Any:
+        if asks_no_filter(self, self.request):  # type: ignore[attr-defined]
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc]
+
+
+class PlatformGenericAPIView(_UnaskedFiltersSkipped, PlatformMixin, generics.GenericAPIView):
     __doc__ = ""
 
     def list_response(self, transform: Callable[[list[Any]], list[Any]] | None = None) -> Any:
@@ -125,5 +147,5 @@ class PlatformGenericAPIView(PlatformMixin, generics.GenericAPIView):
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
-class PlatformGenericViewSet(PlatformMixin, viewsets.GenericViewSet):
+class PlatformGenericViewSet(_UnaskedFiltersSkipped, PlatformMixin, viewsets.GenericViewSet):
     __doc__ = ""

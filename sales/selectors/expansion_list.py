@@ -61,7 +61,21 @@ LIST_ITEM = (
 )
 
 
+# The customer's members are read live (a name or CSM may change); the rest are the
+# snapshot's own, written once with it (`snapshot_members`, stored as `list_members`).
+CUSTOMER_MEMBERS = 4
+
+
+def snapshot_members() -> jt.JSONMembersText:
+    """The snapshot's members of its list item as JSON text (`list_members`)."""
+    return jt.JSONMembersText(*LIST_ITEM[CUSTOMER_MEMBERS:])
+
+
 def with_documents(snapshots: QuerySet[ExpansionSnapshot]) -> QuerySet[Any]:
     """`latest_snapshots()` (filtered) as {rank_key, document}: each row's list item written
-    as JSON text by PostgreSQL (integrations.json_text), for a page joined from strings."""
-    return snapshots.values("rank_key", document=jt.JSONObjectText(*LIST_ITEM))
+    as JSON text by PostgreSQL (integrations.json_text), for a page joined from strings; the
+    snapshot's members from `list_members` when it was stored with them."""
+    document = jt.JSONSplicedText(
+        jt.JSONMembersText(*LIST_ITEM[:CUSTOMER_MEMBERS]), "list_members", snapshot_members()
+    )
+    return snapshots.values("rank_key", document=document)

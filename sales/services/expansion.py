@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from customers import read as customers_read
 from customers.choices import Segment
-from integrations import events
+from integrations import events, json_text
+from integrations.idarray import IdArray
 from integrations.prepared import PreparedQuery
 from integrations.writes import activate, deactivate_others, next_version
 from product import read as product_read
@@ -25,6 +26,7 @@ from ..models import (
     ExpansionSnapshot,
 )
 from ..selectors.expansion import Readiness, readiness
+from ..selectors.expansion_list import snapshot_members
 
 READY_EVENT = "expansion.ready"
 MODEL_FIELDS = (
@@ -154,7 +156,8 @@ def expansion_score(
     ready while its previous latest one was not (or it had none): once per upward crossing.
     A full run also stores the day's peer shares (`_store_peer_shares`). A fixed number of
     queries whatever the count (the model lock, the targets, nine reads, the previous
-    snapshots, one update, one bulk insert, four for the peer shares, one insert of events)."""
+    snapshots, one update, one bulk insert, on PostgreSQL one update writing the list
+    members, four for the peer shares, one insert of events)."""
     computed_at = computed_at or timezone.now()
     as_of = as_of or timezone.localdate(computed_at)
     model = active_expansion_model()
@@ -168,7 +171,7 @@ def expansion_score(
     latest = ExpansionSnapshot.objects.filter(is_latest=True, customer_id__in=list(ids))
     was_ready = dict(latest.values_list("customer_id", "ready"))
     latest.update(is_latest=False)
-    ExpansionSnapshot.objects.bulk_create(
+    created = ExpansionSnapshot.objects.bulk_create(
         [
             ExpansionSnapshot(
                 customer_id=pk,
@@ -186,6 +189,12 @@ def expansion_score(
         ],
         batch_size=2000,
     )
+    if json_text.available(ExpansionSnapshot.objects.db):
+        # The list item's snapshot members, written once by the list's own expression: a
+        # list page then reads them instead of rewriting every factor (issue 17).
+        ExpansionSnapshot.objects.filter(pk__in=IdArray([s.pk for s in created])).update(
+            list_members=snapshot_members()
+        )
     if customer_pks is None:  # a full run: the cross-sell inputs of the day
         _store_peer_shares(as_of, computed_at)
     if publish:

@@ -8,11 +8,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from integrations.api.renderers import JSONRenderer, RawJSONArray
 from sales.api.expansion_serializers import ExpansionListItemSerializer, ReadinessFactorSerializer
 from sales.models import ExpansionSnapshot
-from sales.selectors.expansion_list import FACTOR_KEYS, LIST_ITEM, latest_snapshots, with_documents
+from sales.selectors.expansion_list import (
+    FACTOR_KEYS,
+    LIST_ITEM,
+    latest_snapshots,
+    snapshot_members,
+    with_documents,
+)
 from sales.services.expansion import expansion_score
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
@@ -51,11 +58,29 @@ def snapshots(db: None) -> None:
     latest[0].computed_at = datetime(2026, 6, 30, 3, 0, 0, tzinfo=UTC)
     latest[1].computed_at = datetime(2026, 6, 30, 3, 0, 0, 1500, tzinfo=UTC)
     ExpansionSnapshot.objects.bulk_update(latest[:2], ["computed_at"])
+    if connection.vendor == "postgresql":  # their stored list members, as the scoring writes
+        edited = ExpansionSnapshot.objects.filter(pk__in=[s.pk for s in latest[:2]])
+        edited.update(list_members=snapshot_members())
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_documents_equal_the_serializer_output_member_for_member(snapshots: None) -> None:
+def test_the_scoring_stores_each_snapshot_s_list_members(snapshots: None) -> None:
+    rows = ExpansionSnapshot.objects.annotate(live=snapshot_members())
+    stored = list(rows.values_list("list_members", "live"))
+    assert len(stored) == 4
+    assert all(text is not None and text == live for text, live in stored)
+    assert str(stored[0][0]).startswith('"score":')
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("stored", [True, False], ids=["stored members", "written per read"])
+def test_documents_equal_the_serializer_output_member_for_member(
+    snapshots: None, stored: bool
+) -> None:
+    if not stored:  # snapshots stored before the column: their members are written per read
+        ExpansionSnapshot.objects.update(list_members=None)
     expected = ExpansionListItemSerializer(list(latest_snapshots()), many=True).data
     rows = list(with_documents(latest_snapshots()))
     assert len(rows) == len(expected) == 4
