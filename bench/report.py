@@ -471,38 +471,64 @@ def growth(points: dict[int, float]) -> float | None:
     return round((points[high] / high) / (points[low] / low), 2)
 
 
-def scaling_table(latest: dict[int, dict[str, Any]]) -> list[str]:
-    """Each whole-population job's seconds at every scale measured, its growth against
-    linear, and the recompute's 100,000 vs 10,000 check."""
-    scales = sorted(s for s in latest if s in SCALES)
-    if len(scales) < 2:
-        return []
-    head = "| job | " + " | ".join(f"{s:,}" for s in scales) + " | growth vs linear | pass |"
-    lines = [
-        "## Across scales",
-        "",
-        "Seconds at each scale's latest run; growth = seconds per customer at the largest scale "
-        f"÷ at the smallest (<= {LINEAR_SLACK:g}: linear or better). The health recompute at "
-        f"100,000 is also held to {LINEAR_SLACK * 10:g}x its time at 10,000.",
-        "",
-        head,
-        "|---|" + "---|" * (len(scales) + 2),
-    ]
-    for label, key in WORK.items():
-        points = {
-            s: latest[s]["raw"][key]
-            for s in scales
-            if isinstance(latest[s]["raw"].get(key), int | float) and latest[s]["raw"][key] > 0
-        }
-        ratio = growth(points)
-        checks = [_at_most(ratio, LINEAR_SLACK)]
-        if key == "recompute_seconds_median" and 10_000 in points and 100_000 in points:
-            checks.append(_at_most(points[100_000], LINEAR_SLACK * 10 * points[10_000]))
-        cells = " | ".join(f"{points[s]:g} s" if s in points else "-" for s in scales)
-        shown = "-" if ratio is None else f"{ratio}x"
-        lines.append(f"| {label} | {cells} | {shown} | {_mark(_all_pass(*checks))} |")
-    rows = " | ".join(_n(latest[s]["raw"].get("usage_rows")) for s in scales)
-    lines += [f"| (usage rows in the data set) | {rows} | - | - |", ""]
+def machine_key(run: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two runs' seconds comparable: the same machine (SAME_MACHINE_KEYS)."""
+    m = run.get("machine") or {}
+    return tuple(m.get(key) for key in SAME_MACHINE_KEYS)
+
+
+def scaling_table(results: list[dict[str, Any]]) -> list[str]:
+    """Per machine measured at two scales or more: each whole-population job's seconds at
+    every scale (the latest run there that timed it), its growth against linear, and the
+    recompute's 100,000 vs 10,000 check. Seconds from different machines are never set
+    side by side: a slower machine's 10,000 beside a faster one's 100,000 says nothing."""
+    by_machine: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in results:  # sorted by scale, date, run
+        if not r.get("smoke") and r["scale"] in SCALES:
+            by_machine.setdefault(machine_key(r), []).append(r)
+    lines: list[str] = []
+    for runs in by_machine.values():
+        scales = sorted({r["scale"] for r in runs})
+        if len(scales) < 2:
+            continue
+        if not lines:
+            lines += [
+                "## Across scales",
+                "",
+                "Per machine, seconds at each scale's latest run that timed the job; growth = "
+                "seconds per customer at the largest scale ÷ at the smallest (<= "
+                f"{LINEAR_SLACK:g}: linear or better). The health recompute at 100,000 is also "
+                f"held to {LINEAR_SLACK * 10:g}x its time at 10,000.",
+                "",
+            ]
+        head = "| job | " + " | ".join(f"{s:,}" for s in scales) + " | growth vs linear | pass |"
+        lines += [
+            f"Machine: {machine_text(runs[-1].get('machine', {}))}; runs of "
+            + ", ".join(sorted({r["date"] for r in runs}))
+            + ".",
+            "",
+            head,
+            "|---|" + "---|" * (len(scales) + 2),
+        ]
+        latest: dict[int, dict[str, Any]] = {}
+        for label, key in WORK.items():
+            points: dict[int, float] = {}
+            for r in runs:  # the last run at a scale with the job wins
+                value = r["raw"].get(key)
+                if isinstance(value, int | float) and value > 0:
+                    points[r["scale"]] = value
+                    latest[r["scale"]] = r
+            ratio = growth(points)
+            checks = [_at_most(ratio, LINEAR_SLACK)]
+            if key == "recompute_seconds_median" and 10_000 in points and 100_000 in points:
+                checks.append(_at_most(points[100_000], LINEAR_SLACK * 10 * points[10_000]))
+            cells = " | ".join(f"{points[s]:g} s" if s in points else "-" for s in scales)
+            shown = "-" if ratio is None else f"{ratio}x"
+            lines.append(f"| {label} | {cells} | {shown} | {_mark(_all_pass(*checks))} |")
+        rows = " | ".join(
+            _n(latest[s]["raw"].get("usage_rows")) if s in latest else "-" for s in scales
+        )
+        lines += [f"| (usage rows in the data set) | {rows} | - | - |", ""]
     return lines
 
 
@@ -581,7 +607,7 @@ def write_report() -> None:
         ]
         if r.get("notes"):
             lines += [str(r["notes"]), ""]
-    lines += scaling_table(latest)
+    lines += scaling_table(results)
     lines += [
         "## Every run",
         "",
