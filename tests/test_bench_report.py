@@ -174,7 +174,7 @@ def test_paired_rounds_give_the_ratio_and_its_spread() -> None:
 
 
 def _result(scale: int, **raw: float) -> dict[str, Any]:
-    return {"scale": scale, "raw": {"usage_rows": scale * 350, **raw}}
+    return {"scale": scale, "date": "2026-12-06", "raw": {"usage_rows": scale * 350, **raw}}
 
 
 def test_growth_is_seconds_per_customer_at_the_largest_scale_over_the_smallest() -> None:
@@ -185,22 +185,73 @@ def test_growth_is_seconds_per_customer_at_the_largest_scale_over_the_smallest()
 
 
 def test_the_scaling_table_judges_linear_growth_and_the_recompute_at_100000() -> None:
-    latest = {
-        2_500: _result(2_500, recompute_seconds_median=1.0, readiness_seconds=1.0),
-        10_000: _result(10_000, recompute_seconds_median=3.0, readiness_seconds=4.0),
-        # recompute: 100,000 x 0.00041 = 41 s: 1.025x growth from 2,500 (linear), but over
-        # 10.5 x 3.0 = 31.5 s, its 10,000 time: fails. readiness: 40 s, exactly linear.
-        100_000: _result(100_000, recompute_seconds_median=41.0, readiness_seconds=40.0),
-    }
-    lines = report.scaling_table(latest)
+    at_2500 = _result(2_500, recompute_seconds_median=1.0, readiness_seconds=1.0)
+    at_10000 = _result(10_000, recompute_seconds_median=3.0, readiness_seconds=4.0)
+    # recompute: 100,000 x 0.00041 = 41 s: 1.025x growth from 2,500 (linear), but over
+    # 10.5 x 3.0 = 31.5 s, its 10,000 time: fails. readiness: 40 s, exactly linear.
+    at_100000 = _result(100_000, recompute_seconds_median=41.0, readiness_seconds=40.0)
+    lines = report.scaling_table([at_2500, at_10000, at_100000])
     by_job = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ")}
     assert by_job["full health recompute"].endswith("| 1.02x | ❌ fail |")
     assert by_job["expansion readiness scoring"].endswith("| 1.0x | ✅ pass |")
     assert by_job["renewal scoring"].endswith("| - | - | - | - | - |")
     assert "| 875,000 | 3,500,000 | 35,000,000 |" in by_job["(usage rows in the data set)"]
-    assert report.scaling_table({10_000: latest[10_000]}) == []
+    assert report.scaling_table([at_10000]) == []
     # Trial scales outside the issue's four are left out.
-    assert report.scaling_table({500: _result(500), 10_000: latest[10_000]}) == []
+    assert report.scaling_table([_result(500), at_10000]) == []
+
+
+MACHINE = {
+    "cpu": "AMD EPYC",
+    "cores": 2,
+    "memory_gb": 23.5,
+    "postgresql": "15.20",
+    "python": "3.11.7",
+    "python_loop_seconds": 0.138,
+}
+
+
+def _on(scale: int, seconds: float, cpu: str) -> dict[str, Any]:
+    return {
+        **_result(scale, recompute_seconds_median=seconds),
+        "machine": {**MACHINE, "cpu": cpu},
+    }
+
+
+def test_growth_across_scales_is_per_machine() -> None:
+    # The fast machine: 1 s at 2,500, 4 s at 10,000 -> per customer 4/10,000 ÷ 1/2,500 = 1.0.
+    # The slow one, measured at 10,000 only, is not set beside it (no table of its own).
+    # A third machine: 2 s at 2,500, 10 s at 10,000 -> 10/10,000 ÷ 2/2,500 = 1.25: not linear.
+    runs = [
+        _on(2_500, 1.0, "fast"),
+        _on(2_500, 2.0, "third"),
+        _on(10_000, 4.0, "fast"),
+        _on(10_000, 7.5, "slow"),
+        _on(10_000, 10.0, "third"),
+    ]
+    text = "\n".join(report.scaling_table(runs))
+    fast, third = text.split("Machine: fast")[1], text.split("Machine: third")[1]
+    assert "Machine: slow" not in text
+    assert "7.5 s" not in text
+    assert "| full health recompute | 1 s | 4 s | 1.0x | ✅ pass |" in fast.split("Machine:")[0]
+    assert "| full health recompute | 2 s | 10 s | 1.25x | ❌ fail |" in third
+
+
+def _run(commit: str = "abc1234", **machine: Any) -> dict[str, Any]:
+    return {"commit": commit, "machine": {**MACHINE, **machine}, "raw": {}}
+
+
+def test_a_partial_run_adds_to_the_day_s_run_at_the_same_commit_and_machine() -> None:
+    """`--only` adds its groups to the day's last run only at the same commit on the same
+    machine: a new session's machine on the same date once filed its reads under another
+    machine's header and commit. The Python loop's time varies on one machine: not compared."""
+    assert report.adds_to(_run(), "abc1234", {**MACHINE, "python_loop_seconds": 0.15})
+    assert not report.adds_to(_run(), "def5678", MACHINE)
+    assert not report.adds_to(_run(cpu="Intel(R) Xeon(R) Processor"), "abc1234", MACHINE)
+    assert not report.adds_to(_run(cores=4), "abc1234", MACHINE)
+    assert not report.adds_to(_run(memory_gb=16.0), "abc1234", MACHINE)
+    assert not report.adds_to(_run(postgresql="16.4"), "abc1234", MACHINE)
+    assert not report.adds_to({"raw": {}}, "abc1234", MACHINE)  # an older file: no header
 
 
 @pytest.mark.parametrize(
