@@ -21,23 +21,12 @@ from finance.models import Contract, RenewalModelVersion, RenewalRiskSummary
 from finance.renewals.services import renewal_risk_summary_refresh
 from integrations.domain_errors import Invalid
 from tests.customers.factories import CustomerFactory
-from tests.finance.factories import ContractFactory
+from tests.finance.renewals_support import DAY
+from tests.finance.renewals_support import contract as _contract
 
 pytestmark = pytest.mark.django_db
 
-DAY = date(2026, 6, 30)
 MAX_AGE = 300
-
-
-def _contract(customer: Any, contract_id: str, days: int, arr: int) -> None:
-    ContractFactory.create(
-        customer=customer,
-        contract_id=contract_id,
-        start_date=DAY - timedelta(days=300),
-        end_date=DAY + timedelta(days=days),
-        value=Decimal(arr),
-        annual_value=Decimal(arr),
-    )
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ seeded prior's probabilities computed by hand from known rows, ARR at risk and i
 window, filters, pagination, 400s, the scope and a fixed number of queries."""
 
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from customers.models import HealthScore, Stakeholder
+from customers.models import Stakeholder
 from finance.api import renewal_views
 from finance.models import RenewalModelVersion
 from finance.renewals.due import arr_at_risk
@@ -19,15 +19,15 @@ from integrations.rounding import round_half_up
 from operations.models import Escalation
 from tests.conftest import MakeClient
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
-from tests.finance.factories import ContractFactory, InvoiceFactory
+from tests.finance.factories import InvoiceFactory
+from tests.finance.renewals_support import BEFORE, DAY, URL
+from tests.finance.renewals_support import contract as _contract
+from tests.finance.renewals_support import health as _health
+from tests.finance.renewals_support import ids as _ids
 from tests.product.factories import FeatureFactory
 from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
-
-DAY = date(2026, 6, 30)
-URL = "/api/v1/cs-finance/renewals"
-BEFORE = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -37,29 +37,6 @@ def _today(monkeypatch: Any) -> None:
 
 def _probability(log_odds: float) -> float:
     return round_half_up(1 / (1 + math.exp(-log_odds)), 4)
-
-
-def _health(customer: Any, score: int, grade: str) -> None:
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=BEFORE,
-        as_of=BEFORE.date(),
-        score=score,
-        grade=grade,
-        model_version=1,
-    )
-
-
-def _contract(customer: Any, contract_id: str, days: int, arr: int, **extra: Any) -> None:
-    ContractFactory.create(
-        customer=customer,
-        contract_id=contract_id,
-        start_date=DAY - timedelta(days=300),
-        end_date=DAY + timedelta(days=days),
-        value=Decimal(arr),
-        annual_value=Decimal(arr),
-        **extra,
-    )
 
 
 # Features on DAY with the seeded prior (intercept 1.5). Every customer has licensed_seats 0
@@ -123,11 +100,6 @@ def book(db: None) -> dict[str, Any]:
     g = CustomerFactory.create(customer_id="cust_g", licensed_seats=0)
     _contract(g, "ctr_g", 40, 80000, status="renewed")  # not active
     return {"alice": alice}
-
-
-def _ids(response: Any) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [row["contract_id"] for row in response.json()["results"]]
 
 
 def test_probabilities_by_hand_and_the_order_by_arr_at_risk(api: Any, book: Any) -> None:

@@ -3,25 +3,18 @@ exceeds ARR, so a page stops scoring once its rows (and one after them) are abov
 unscored ARR. Held to the whole list: every page, forwards and backwards, at small batches."""
 
 import random
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from customers.models import HealthScore
 from finance.api import renewal_views
 from finance.renewals import due as due_module
 from finance.renewals.due import renewals_due
 from operations.models import Escalation
 from tests.customers.factories import CustomerFactory
-from tests.finance.factories import ContractFactory
+from tests.finance.renewals_support import BEFORE, DAY, URL, contract, health, ids
 
 pytestmark = pytest.mark.django_db
-
-DAY = date(2026, 6, 30)
-URL = "/api/v1/cs-finance/renewals"
-BEFORE = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -45,22 +38,6 @@ def batches(monkeypatch: Any) -> list[int]:
     return sizes
 
 
-def _contract(customer: Any, contract_id: str, arr: int) -> None:
-    ContractFactory.create(
-        customer=customer,
-        contract_id=contract_id,
-        start_date=DAY - timedelta(days=300),
-        end_date=DAY + timedelta(days=30),
-        value=Decimal(arr),
-        annual_value=Decimal(arr),
-    )
-
-
-def _ids(response: Any) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [row["contract_id"] for row in response.json()["results"]]
-
-
 def test_a_first_page_stops_scoring_once_it_is_settled(api: Any, batches: list[int]) -> None:
     # Twelve customers alike but for their ARR (1,024,000 halved eleven times, down to 500),
     # so every probability is the seeded prior's with no data: log-odds 1.5 + 0.25 (no
@@ -68,9 +45,9 @@ def test_a_first_page_stops_scoring_once_it_is_settled(api: Any, batches: list[i
     # = 0.1666 x ARR.
     for i in range(12):
         customer = CustomerFactory.create(licensed_seats=0, segment="mid_market")
-        _contract(customer, f"ctr_{i:02d}", 1_024_000 >> i)
+        contract(customer, f"ctr_{i:02d}", 30, 1_024_000 >> i)
     response = api.get(URL, {"page_size": 2})
-    assert _ids(response) == ["ctr_00", "ctr_01"]
+    assert ids(response) == ["ctr_00", "ctr_01"]
     # Published to the unit.
     assert [row["arr_at_risk"] for row in response.json()["results"]] == [170598, 85299]
     # The page needs 3 settled rows. Batch 1 (1,024,000 / 512,000 / 256,000) leaves 128,000
@@ -81,7 +58,7 @@ def test_a_first_page_stops_scoring_once_it_is_settled(api: Any, batches: list[i
     assert response.json()["next"] is not None
     # The whole list is scored for a page that needs it.
     batches.clear()
-    assert len(_ids(api.get(URL, {"page_size": 12}))) == 12
+    assert len(ids(api.get(URL, {"page_size": 12}))) == 12
     assert batches == [3, 6, 3]
 
 
@@ -90,25 +67,11 @@ def test_a_high_arr_renewal_likely_to_renew_sorts_after_a_smaller_one_at_risk(
 ) -> None:
     # ctr_big: ARR 100,000 but health 95 (enterprise): p close to 1, little at risk.
     big = CustomerFactory.create(licensed_seats=0, segment="enterprise")
-    HealthScore.objects.create(
-        customer=big,
-        computed_at=BEFORE,
-        as_of=BEFORE.date(),
-        score=95,
-        grade="healthy",
-        model_version=1,
-    )
-    _contract(big, "ctr_big", 100_000)
+    health(big, 95, "healthy")
+    contract(big, "ctr_big", 30, 100_000)
     # ctr_risky: ARR 40,000 with an open escalation and health 20.
     risky = CustomerFactory.create(licensed_seats=0, segment="small_business")
-    HealthScore.objects.create(
-        customer=risky,
-        computed_at=BEFORE,
-        as_of=BEFORE.date(),
-        score=20,
-        grade="critical",
-        model_version=1,
-    )
+    health(risky, 20, "critical")
     Escalation.objects.create(
         customer=risky,
         escalation_id="esc_r",
@@ -116,13 +79,13 @@ def test_a_high_arr_renewal_likely_to_renew_sorts_after_a_smaller_one_at_risk(
         reason="r",
         opened_at=BEFORE,
     )
-    _contract(risky, "ctr_risky", 40_000)
+    contract(risky, "ctr_risky", 30, 40_000)
     for i in range(6):
-        _contract(CustomerFactory.create(licensed_seats=0), f"ctr_small_{i}", 1_000 + i)
+        contract(CustomerFactory.create(licensed_seats=0), f"ctr_small_{i}", 30, 1_000 + i)
     whole = renewals_due(as_of=DAY, days=90)
     at_risk = {row.contract_id: row.arr_at_risk for row in whole}
     assert at_risk["ctr_risky"] > at_risk["ctr_big"]  # the data does what it says
-    assert _ids(api.get(URL, {"page_size": 1})) == ["ctr_risky"]
+    assert ids(api.get(URL, {"page_size": 1})) == ["ctr_risky"]
 
 
 def _random_book(rng: random.Random, n: int) -> None:
@@ -132,14 +95,7 @@ def _random_book(rng: random.Random, n: int) -> None:
             licensed_seats=0, segment=rng.choice(["enterprise", "mid_market", "small_business"])
         )
         if rng.random() < 0.8:
-            HealthScore.objects.create(
-                customer=customer,
-                computed_at=BEFORE,
-                as_of=BEFORE.date(),
-                score=rng.randint(0, 100),
-                grade="at_risk",
-                model_version=1,
-            )
+            health(customer, rng.randint(0, 100), "at_risk")
         if rng.random() < 0.3:
             Escalation.objects.create(
                 customer=customer,
@@ -150,7 +106,7 @@ def _random_book(rng: random.Random, n: int) -> None:
             )
         # ARRs spread from 1,000 to 4,096,000, drawn from a pool of 12 so that some repeat:
         # ties at the bound must not be taken as settled.
-        _contract(customer, f"ctr_{i:03d}", rng.choice(pool))
+        contract(customer, f"ctr_{i:03d}", 30, rng.choice(pool))
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 5, 7])
@@ -163,7 +119,7 @@ def test_every_page_forwards_and_back_is_the_whole_lists(
     pages: list[list[str]] = []
     response = api.get(URL, {"page_size": page_size})
     while True:
-        pages.append(_ids(response))
+        pages.append(ids(response))
         if response.json()["next"] is None:
             break
         response = api.get(response.json()["next"])
@@ -173,7 +129,7 @@ def test_every_page_forwards_and_back_is_the_whole_lists(
     back: list[list[str]] = [pages[-1]]
     while response.json()["previous"] is not None:
         response = api.get(response.json()["previous"])
-        back.append(_ids(response))
+        back.append(ids(response))
     assert back[::-1] == pages
     batches.clear()
     api.get(URL, {"page_size": page_size})
@@ -185,5 +141,5 @@ def test_filters_apply_before_the_bound(api: Any, batches: list[int]) -> None:
     _random_book(random.Random(3), 30)
     whole = renewals_due(as_of=DAY, days=90, max_probability=0.8)
     assert 3 < len(whole) < 30
-    ids = _ids(api.get(URL, {"page_size": 3, "max_probability": "0.8"}))
-    assert ids == [row.contract_id for row in whole[:3]]
+    shown = ids(api.get(URL, {"page_size": 3, "max_probability": "0.8"}))
+    assert shown == [row.contract_id for row in whole[:3]]
