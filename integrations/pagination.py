@@ -189,6 +189,8 @@ class SortedListPagination(CursorPagination):
         enough for `paginate_list` to answer as it would from the whole list: the requested
         page, every row before it, and one row after it (the next link). Lets a list scored
         in sort order stop early; monotone: a longer prefix covers what a shorter one did."""
+        if not self._checked_size:  # page sizes are 1 or more once checked
+            raise RuntimeError("SortedListPagination.covers_page needs check_request first")
         keys = [tuple(key(row)) for row in prefix]
         if self._checked_at is None:
             return len(keys) > self._checked_size

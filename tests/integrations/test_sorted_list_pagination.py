@@ -62,3 +62,9 @@ def test_malformed_positions_are_refused(tokens: dict[str, Any]) -> None:
     signed = paginator._signer().sign_object(tokens, compress=True)
     with pytest.raises(ValidationError):
         _page({"cursor": signed})
+
+
+def test_covers_page_needs_the_request_checked_first() -> None:
+    """Unchecked, the page size would read as 0 and a first row would look like a whole page."""
+    with pytest.raises(RuntimeError, match="check_request"):
+        SortedListPagination().covers_page([("a",)], lambda row: row)
