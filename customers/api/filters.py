@@ -27,11 +27,13 @@ ORDERINGS = {
 
 
 class CommaMultipleChoiceField(django_filters.fields.MultipleChoiceField):
-    """Repeated (`?grade=a&grade=b`) or comma-separated (`?grade=a,b`) choices."""
+    """Repeated (`?grade=a&grade=b`) or comma-separated (`?grade=a,b`) choices. Empty parts are
+    no choice: `?grade=` is the filter left out, as an empty value is on every list."""
 
     def clean(self, value: Any) -> Any:
         if value:
-            value = [part.strip() for item in value for part in str(item).split(",")]
+            parts = (part.strip() for item in value for part in str(item).split(","))
+            value = [part for part in parts if part]
         return super().clean(value)
 
 

@@ -75,6 +75,16 @@ def test_grade_filter_repeated_or_comma_separated(api: Any, portfolio: None) -> 
     assert ids(api, grade="healthy", ordering="-health_score") == ["c_c"]
 
 
+def test_an_empty_grade_is_the_filter_left_out(api: Any, portfolio: None) -> None:
+    """As an empty value is on every list (an attacker pass found `?grade=` refused)."""
+    assert ids(api, grade="") == ["c_a", "c_b", "c_c", "c_d"]
+    assert ids(api, grade="critical,") == ["c_a"]
+    assert ids(api, grade=["", "healthy"]) == ["c_c"]
+    response = api.get(URL, {"grade": "nope"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "grade"
+
+
 def test_renewal_within_days_is_the_due_window(api: Any, portfolio: None) -> None:
     assert ids(api, renewal_within_days=20) == ["c_a"]  # ends in 20 days: inside (0, 20]
     assert ids(api, renewal_within_days=19) == []
