@@ -256,6 +256,8 @@ def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
     `broker_url` defaults to the configured broker; `env` adds variables (test-step knobs);
     `queues` limits the queues it consumes (`-Q`; default: every queue); `ready` waits until
     it answers a ping (it consumes), for a test that must know it was up before a step.
+    `CS_HUB_TEST_WORKER_LOG_LEVEL` (default `warning`; `info` logs every task) sets the
+    workers' log level, to see what a worker did when a test is slow (`pytest -s`).
     """
     from django.conf import settings
     from django.db import connection
@@ -290,7 +292,7 @@ def worker_factory(transactional_db: None) -> Iterator[WorkerFactory]:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-l",
-                "warning",
+                os.environ.get("CS_HUB_TEST_WORKER_LOG_LEVEL", "warning"),
                 *(["-Q", ",".join(queues)] if queues else []),
             ],
             cwd=Path(__file__).resolve().parents[1],
