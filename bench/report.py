@@ -151,6 +151,20 @@ def _all_pass(*checks: bool | None) -> bool | None:
     return all(known)
 
 
+def busier_worker_shares(raw: dict[str, Any]) -> tuple[float, float] | None:
+    """Over every c8 round of every read, the lowest and highest share of a round's timed
+    requests that its busiest gunicorn worker served (bench/load.py spreads the connections;
+    1/workers is an even split). None for runs before the spread."""
+    shares = [
+        max(served) / sum(served)
+        for key, rounds in raw.items()
+        if key.endswith("_c8_served_rounds")
+        for served in rounds or []
+        if served and sum(served)
+    ]
+    return (min(shares), max(shares)) if shares else None
+
+
 def read_rows(raw: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     floor_rps = raw.get("floor_c8_rps")
@@ -166,6 +180,12 @@ def read_rows(raw: dict[str, Any]) -> list[Row]:
         if kind == "floor" and raw.get("floor_c8_rps_min") is not None:
             value += f" (every floor run at c8: {_n(raw['floor_c8_rps_min'])}-"
             value += f"{_n(raw['floor_c8_rps_max'])} req/s)"
+        spread = busier_worker_shares(raw) if kind == "floor" else None
+        if spread is not None:
+            value += (
+                f" (c8 connections spread evenly over the workers: in each round the busiest "
+                f"served {spread[0]:.0%}-{spread[1]:.0%} of the requests)"
+            )
         if raw.get(f"{name}_requests"):
             value += f" ({raw[f'{name}_requests']} timed at c1)"
         ratio, floor = None, "-"

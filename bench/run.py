@@ -12,9 +12,10 @@ scale and schema), and the run works on its own copy of it, `<db-prefix>run_<sca
 (CREATE DATABASE ... TEMPLATE; dropped at the end unless --keep): every run starts from the
 same rows and the shared data set stays as built. Without dataset.py: `seed_demo` into
 `<db-prefix><scale>` (reused while its schema matches), used in place. The app is served
-as production serves it: gunicorn with config/gunicorn.conf.py (gthread) and 2 workers, and
-one Celery worker (`--concurrency 1`) on the bench broker; the load comes from
-bench/load.py, a separate process. Groups, in order:
+as production serves it: gunicorn with config/gunicorn.conf.py (gthread; through
+bench/gunicorn.conf.py, which adds a header naming the worker) and 2 workers, and one Celery
+worker (`--concurrency 1`) on the bench broker; the load comes from bench/load.py, a separate
+process, which spreads its connections evenly over the 2 workers. Groups, in order:
 
 - ingest: usage rows through `POST /cs-product/usage` ÷ the same rows by COPY + the same upsert;
 - recompute: the full health recompute ÷ its SELECTs re-run directly, the event relay,
@@ -328,6 +329,9 @@ def seeded_dataset(args: argparse.Namespace) -> tuple[str, float | None]:
     return name, round(time.perf_counter() - t0, 1)
 
 
+WEB_WORKERS = 2  # gunicorn's, as the issue's machine runs it
+
+
 def app_env(url: str, broker: str) -> dict[str, str]:
     env = {
         **os.environ,
@@ -337,7 +341,7 @@ def app_env(url: str, broker: str) -> dict[str, str]:
         "CELERY_BROKER_URL": broker,
         "CS_HUB_API_KEY_DEFAULT_RATE": "10000000/min",
         "LOG_LEVEL": "WARNING",
-        "GUNICORN_WORKERS": "2",
+        "GUNICORN_WORKERS": str(WEB_WORKERS),
     }
     env.pop("REDIS_URL", None)
     return env
@@ -405,7 +409,7 @@ def _wait_for_worker(broker: str) -> None:
 def serving(args: argparse.Namespace, env: dict[str, str], raw: dict[str, Any]) -> Iterator[None]:
     """gunicorn (production's config, 2 workers; worker recycling off so no restart lands in
     a timing) and one Celery worker on the bench broker; their peak RSS into `raw` at the end."""
-    gunicorn = [PY, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
+    gunicorn = [PY, "-m", "gunicorn", "config.wsgi", "-c", "bench/gunicorn.conf.py"]
     gunicorn += ["-b", f"127.0.0.1:{args.port}", "--max-requests", "0"]
     gunicorn += ["--access-logfile", "/dev/null"]
     refuse_busy_port(args.port)
@@ -458,6 +462,7 @@ def load(
     else:
         bounds = ["--requests", str(500 * concurrency), "--seconds", str(seconds)]
     command = [PY, str(BENCH / "load.py"), "--port", str(port), "--concurrency", str(concurrency)]
+    command += ["--workers", str(WEB_WORKERS)]
     out = subprocess.run(  # noqa: S603
         [*command, *bounds],
         input=json.dumps(job),
@@ -555,6 +560,8 @@ def bench_reads(args: argparse.Namespace) -> dict[str, Any]:
                     f"{name}_c8_p99_ms": statistics.median(e["p99_ms"] for e in eights),
                     f"{name}_c8_rps": statistics.median(e["rps"] for e in eights),
                     f"{name}_c8_rps_rounds": [e["rps"] for e in eights],
+                    # Per round, the timed requests each worker served (bench/load.py).
+                    f"{name}_c8_served_rounds": [e["served"] for e in eights],
                 }
             )
             if ratios:

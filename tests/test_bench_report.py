@@ -173,6 +173,21 @@ def test_paired_rounds_give_the_ratio_and_its_spread() -> None:
     assert _rows({**raw, "journey_floor_ratio": 0.24})["journey"]["pass"] is False
 
 
+def test_the_floor_row_says_how_evenly_the_workers_shared_each_c8_round() -> None:
+    raw = {
+        "floor_p50_ms": 2.0,
+        "floor_p95_ms": 3.0,
+        "floor_c8_rps": 900.0,
+        # The busiest worker's share per round: 52/100, 50/100; 30/50 = 60 %; a round
+        # without the split (before the spread) is left out.
+        "floor_c8_served_rounds": [[52, 48], [50, 50]],
+        "journey_c8_served_rounds": [[30, 20], None],
+    }
+    assert report.busier_worker_shares(raw) == (0.5, 0.6)
+    assert "the busiest served 50%-60% of the requests" in _rows(raw)["floor"]["value"]
+    assert report.busier_worker_shares({"floor_c8_rps": 900.0}) is None
+
+
 def _result(scale: int, **raw: float) -> dict[str, Any]:
     return {"scale": scale, "date": "2026-12-06", "raw": {"usage_rows": scale * 350, **raw}}
 
