@@ -55,7 +55,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 f"Send the API key as `Authorization: {KEYWORD} <key>`, not as a Bearer token."
             )
-        if keyword != KEYWORD:
+        if keyword.lower() != KEYWORD.lower():  # a scheme is case-insensitive (RFC 9110)
             return None
         address = client_address(request) or "unknown"
         wait = auth_lockout_seconds(address)

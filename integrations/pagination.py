@@ -33,7 +33,8 @@ class CursorPagination(pagination.CursorPagination):
 
     A cursor or page size the server did not issue is a 400 (`invalid_cursor`,
     `invalid_page_size`), never a 404 or a silent default: the cursor's position is parsed
-    as the ordering field's type before it reaches the database.
+    as the ordering field's type before it reaches the database. An empty `page_size` is the
+    default, as an empty filter is a filter left out.
     """
 
     page_size = 100
@@ -83,7 +84,7 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent, or empty as a left-out filter is on every list
             return self.page_size
         if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
             raise _refuse(

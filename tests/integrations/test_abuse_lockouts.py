@@ -132,6 +132,16 @@ def test_bearer_token_gets_a_401_naming_the_api_key_scheme() -> None:
     assert "Authorization: Api-Key <key>" in response.json()["errors"][0]["detail"]
 
 
+@pytest.mark.parametrize("scheme", ["api-key", "API-KEY", "Api-key"])
+def test_the_scheme_is_case_insensitive_as_http_says(make_client: MakeClient, scheme: str) -> None:
+    raw = make_client("customers:read").raw_key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {raw}")
+    assert client.get(URL).status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} nope.nope")  # still checked
+    assert client.get(URL).status_code == 401
+
+
 @pytest.mark.django_db
 def test_a_non_staff_session_is_told_staff_access_is_required_not_about_keys() -> None:
     user = get_user_model().objects.create_user("plain", password="pw-123456")

@@ -221,6 +221,7 @@ def test_a_page_size_out_of_range_is_400(api: APIClient, c1: Customer, path: str
         assert response.status_code == 400, (path, size)
         assert codes(response) == ["invalid_page_size"]
     assert api.get(url(path), {"page_size": "500"}).status_code == 200
+    assert api.get(url(path), {"page_size": ""}).status_code == 200  # empty: the default
 
 
 # Unknown query parameters ---------------------------------------------------------------
