@@ -151,16 +151,21 @@ def _all_pass(*checks: bool | None) -> bool | None:
     return all(known)
 
 
+# A round of a read slow enough to finish only a few dozen requests in its seconds says
+# little about the split (a read-out's round serves hundreds, the floor's thousands).
+SPLIT_MIN_REQUESTS = 100
+
+
 def busier_worker_shares(raw: dict[str, Any]) -> tuple[float, float] | None:
-    """Over every c8 round of every read, the lowest and highest share of a round's timed
-    requests that its busiest gunicorn worker served (bench/load.py spreads the connections;
-    1/workers is an even split). None for runs before the spread."""
+    """Over every c8 round of SPLIT_MIN_REQUESTS or more timed requests, the lowest and
+    highest share of them that the busiest gunicorn worker served (bench/load.py spreads
+    the connections; 1/workers is an even split). None for runs before the spread."""
     shares = [
         max(served) / sum(served)
         for key, rounds in raw.items()
         if key.endswith("_c8_served_rounds")
         for served in rounds or []
-        if served and sum(served)
+        if served and sum(served) >= SPLIT_MIN_REQUESTS
     ]
     return (min(shares), max(shares)) if shares else None
 
@@ -183,8 +188,9 @@ def read_rows(raw: dict[str, Any]) -> list[Row]:
         spread = busier_worker_shares(raw) if kind == "floor" else None
         if spread is not None:
             value += (
-                f" (c8 connections spread evenly over the workers: in each round the busiest "
-                f"served {spread[0]:.0%}-{spread[1]:.0%} of the requests)"
+                f" (c8 connections spread evenly over the workers: in each round of "
+                f"{SPLIT_MIN_REQUESTS}+ requests the busiest served {spread[0]:.0%}-"
+                f"{spread[1]:.0%} of them)"
             )
         if raw.get(f"{name}_requests"):
             value += f" ({raw[f'{name}_requests']} timed at c1)"
