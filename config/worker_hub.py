@@ -34,7 +34,7 @@ def wake_poll_when_callbacks_wait(hub: Hub) -> None:
     loop: Any = hub
 
     def wake_if_callbacks_wait() -> None:
-        # kombu's private queue and waker: tests/operations/test_worker_hub.py fails if they
+        # kombu's private queue and waker: tests/test_worker_hub.py fails if they
         # change shape in another kombu release.
         waker = loop._waker
         if loop._ready and waker is not None:
