@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ async def _serve(script: Iterable[str | None]) -> tuple[asyncio.Server, list[str
             while await reader.readuntil(b"\r\n\r\n"):
                 writer.write(f"HTTP/1.1 200 OK\r\n{named}Content-Length: 2\r\n\r\n{{}}".encode())
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
@@ -60,7 +61,10 @@ def _run(script: Iterable[str | None], *, concurrency: int, workers: int) -> tup
             )
         return found, given
 
-    return asyncio.run(go())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in the
+    # main thread for the session, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def test_connections_landing_on_a_full_worker_are_opened_again_until_the_split_is_even() -> None:
