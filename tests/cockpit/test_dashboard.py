@@ -27,13 +27,13 @@ from integrations.models import Event
 from operations.models import Escalation, WorkflowRun
 from product.models import FeatureUsage, Feedback
 from tests.customers.factories import CustomerFactory, TeamMemberFactory
-from tests.finance.factories import ContractFactory
+from tests.finance.renewals_support import DAY, contract
 from tests.operations.factories import TaskFactory
 from tests.product.factories import FeatureFactory
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = date(2026, 6, 30)
+AS_OF = DAY  # renewals_support.contract ends its contracts counted from this day
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 
 
@@ -145,22 +145,11 @@ def test_declines_keep_the_ten_largest_falls() -> None:
     assert [r.change_30d for r in rows] == [-12, -11, -10, -9, -8, -7, -6, -5, -4, -3]
 
 
-def _contract(customer: Customer, contract_id: str, days: int, arr: int) -> None:
-    ContractFactory.create(
-        customer=customer,
-        contract_id=contract_id,
-        start_date=AS_OF - timedelta(days=300),
-        end_date=AS_OF + timedelta(days=days),
-        value=Decimal(arr),
-        annual_value=Decimal(arr),
-    )
-
-
 def test_renewals_due_in_90_days_with_arr_at_risk(portfolio: dict[str, Customer]) -> None:
-    _contract(portfolio["a"], "ctr_a", 40, 100_000)
-    _contract(portfolio["b"], "ctr_b", 80, 50_000)
-    _contract(portfolio["c"], "ctr_c", 120, 70_000)  # after the window
-    _contract(portfolio["d"], "ctr_d", 0, 30_000)  # ends today: due, not "due within"
+    contract(portfolio["a"], "ctr_a", 40, 100_000)
+    contract(portfolio["b"], "ctr_b", 80, 50_000)
+    contract(portfolio["c"], "ctr_c", 120, 70_000)  # after the window
+    contract(portfolio["d"], "ctr_d", 0, 30_000)  # ends today: due, not "due within"
     tile = _build().renewals
     p = finance_read.renewal_probabilities([portfolio["a"].pk, portfolio["b"].pk], AS_OF)
     risk_a = finance_read.arr_at_risk(Decimal(100_000), p[portfolio["a"].pk].probability)
@@ -181,9 +170,9 @@ def test_renewals_due_in_90_days_with_arr_at_risk(portfolio: dict[str, Customer]
 def test_renewals_count_customers_as_the_list_it_links_to(portfolio: dict[str, Customer]) -> None:
     """A customer with an add-on contract ending in the window too is one renewal due: the
     linked risk list (renewal within 90 days) shows the same number of rows."""
-    _contract(portfolio["a"], "ctr_a", 40, 100_000)
-    _contract(portfolio["a"], "ctr_a_addon", 60, 10_000)
-    _contract(portfolio["b"], "ctr_b", 80, 50_000)
+    contract(portfolio["a"], "ctr_a", 40, 100_000)
+    contract(portfolio["a"], "ctr_a_addon", 60, 10_000)
+    contract(portfolio["b"], "ctr_b", 80, 50_000)
     tile = _build().renewals
     assert tile.count == 2
     assert tile.url == "/admin/customers/customer/?renewal_within=90"
@@ -294,8 +283,8 @@ def _feedback(customer: Customer, category: str, status: str, n: int) -> None:
 
 
 def test_top_feedback_by_arr_at_stake(portfolio: dict[str, Customer]) -> None:
-    _contract(portfolio["a"], "ctr_a", 200, 100_000)
-    _contract(portfolio["b"], "ctr_b", 200, 50_000)
+    contract(portfolio["a"], "ctr_a", 200, 100_000)
+    contract(portfolio["b"], "ctr_b", 200, 50_000)
     _feedback(portfolio["a"], "reporting", "submitted", 1)
     _feedback(portfolio["a"], "reporting", "committed", 2)  # same customer: ARR counted once
     _feedback(portfolio["b"], "reporting", "reviewing", 1)
@@ -375,7 +364,7 @@ def test_an_empty_database_shows_no_data_states(staff: Any, monkeypatch: Any) ->
 
 
 def test_links_only_to_the_lists_the_viewer_may_see(portfolio: dict[str, Customer]) -> None:
-    _contract(portfolio["a"], "ctr_a", 40, 100_000)
+    contract(portfolio["a"], "ctr_a", 40, 100_000)
     TeamMemberFactory.create()
     board = _build(nothing)
     assert board.renewals.url is None
@@ -462,7 +451,7 @@ def _populate(n: int, start: int = 0) -> None:
         )
         _snapshot(customer, date(2026, 5, 30), 90, "healthy")
         _snapshot(customer, date(2026, 6, 29), 90 - i % 40, "at_risk")
-        _contract(customer, f"ctr_{i}", 10 + i, 10_000 + i)
+        contract(customer, f"ctr_{i}", 10 + i, 10_000 + i)
         TaskFactory.create(customer=customer, due_at=NOW - timedelta(days=1))
         Escalation.objects.create(
             customer=customer, escalation_id=f"esc_{i}", owner_email="o@x.io", reason="r"

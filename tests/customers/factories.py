@@ -3,7 +3,7 @@ from typing import Any
 
 import factory
 
-from customers.models import Customer, Stakeholder, TeamMember
+from customers.models import Customer, HealthScore, Stakeholder, TeamMember
 
 CUSTOMERS_SINCE = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -48,23 +48,29 @@ class StakeholderFactory(factory.django.DjangoModelFactory):
     role = "CTO"
 
 
+def health_snapshot(
+    customer: Customer, computed_at: datetime, score: int, grade: str, **extra: Any
+) -> None:
+    """One HealthScore row computed at `computed_at` (as of its day), model version 1; `extra`
+    sets other fields (components, weights, ...)."""
+    HealthScore.objects.create(
+        customer=customer,
+        computed_at=computed_at,
+        as_of=computed_at.date(),
+        score=score,
+        grade=grade,
+        model_version=1,
+        **extra,
+    )
+
+
 def health_history(customer: Customer, *scores: tuple[int, int]) -> None:
     """(days ago, score) snapshots, graded by the default bands (70 healthy, 40 at risk)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from customers.models import HealthScore
-
     now = timezone.now()
     for days_ago, score in scores:
-        at = now - timedelta(days=days_ago)
         grade = "healthy" if score >= 70 else "at_risk" if score >= 40 else "critical"
-        HealthScore.objects.create(
-            customer=customer,
-            computed_at=at,
-            as_of=at.date(),
-            score=score,
-            grade=grade,
-            model_version=1,
-        )
+        health_snapshot(customer, now - timedelta(days=days_ago), score, grade)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from customers.models import HealthScore
+from tests.customers.factories import health_snapshot
 from tests.finance.factories import ContractFactory
 
 DAY = date(2026, 6, 30)
@@ -14,14 +14,7 @@ BEFORE = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 def health(customer: Any, score: int, grade: str) -> None:
     """One health snapshot, computed before DAY."""
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=BEFORE,
-        as_of=BEFORE.date(),
-        score=score,
-        grade=grade,
-        model_version=1,
-    )
+    health_snapshot(customer, BEFORE, score, grade)
 
 
 def contract(customer: Any, contract_id: str, days: int, arr: int, **extra: Any) -> None:

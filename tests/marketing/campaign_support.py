@@ -8,11 +8,11 @@ from typing import Any
 
 from django.apps import apps
 
-from customers.models import Customer, HealthScore
+from customers.models import Customer
 from marketing.campaigns.services import campaign_create
 from marketing.models import Campaign
 from product.models import Feature, FeatureUsage
-from tests.customers.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory, health_snapshot
 from tests.finance.factories import OpportunityFactory
 
 START = datetime(2026, 6, 1, 12, tzinfo=UTC)  # the campaigns' creation moment
@@ -25,16 +25,7 @@ def at(day: date, hour: int = 12) -> datetime:
 
 
 def health(customer: Customer, score: int, computed_at: datetime, grade: str = "at_risk") -> None:
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=computed_at,
-        as_of=computed_at.date(),
-        score=score,
-        grade=grade,
-        components={},
-        weights={},
-        model_version=1,
-    )
+    health_snapshot(customer, computed_at, score, grade, components={}, weights={})
 
 
 def usage(customer: Customer, feature: Feature, day: date, events: int) -> None:

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from customers.models import Customer, HealthScore
+from customers.models import Customer
 from marketing.journey.selectors import journey_status
 from marketing.journey.services import journey_move, journey_send_due
 from marketing.models import Touchpoint
 from tests.conftest import MakeClient
-from tests.customers.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory, health_snapshot
 from tests.support.errors import assert_error
 
 from .journey_support import STATUS, configure_journey, open_alert, open_escalation, open_run
@@ -33,16 +33,7 @@ def journey(db: None) -> None:
 
 
 def health(customer: Customer, score: int, grade: str, at: datetime) -> None:
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=at,
-        as_of=at.date(),
-        score=score,
-        grade=grade,
-        components={},
-        weights={},
-        model_version=1,
-    )
+    health_snapshot(customer, at, score, grade, components={}, weights={})
 
 
 def travelled(customer: Customer) -> None:

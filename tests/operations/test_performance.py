@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from customers.models import Customer, HealthScore, TeamMember
+from customers.models import Customer, TeamMember
 from operations.models import (
     Alert,
     Escalation,
@@ -18,7 +18,7 @@ from operations.models import (
     WorkflowRun,
 )
 from tests.conftest import MakeClient
-from tests.customers.factories import CustomerFactory, TeamMemberFactory
+from tests.customers.factories import CustomerFactory, TeamMemberFactory, health_snapshot
 
 URL = "/api/v1/cs-ops/performance"
 TEAM_URL = "/api/v1/cs-ops/performance/team"
@@ -109,14 +109,7 @@ def task(
 def health(customer: Customer, grade: str, ago: timedelta) -> None:
     at = now() - ago
     score = {"critical": 30, "at_risk": 60, "healthy": 90}[grade]
-    HealthScore.objects.create(
-        customer=customer,
-        computed_at=at,
-        as_of=at.date(),
-        score=score,
-        grade=grade,
-        model_version=1,
-    )
+    health_snapshot(customer, at, score, grade)
 
 
 def customers_of(csm: TeamMember | None, n: int, **fields: object) -> list[Customer]:
