@@ -3,13 +3,26 @@ Typed and set-based: customer primary keys in, `{pk: frozen dataclass}` out, in 
 of queries. Higher apps import this module (and `finance.models` for foreign keys and type
 hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
 from customers.models import Customer
 from integrations.capped import Capped, capped
@@ -26,24 +39,25 @@ from .renewals.summary import RiskRow, RiskSummary, renewal_risk_summary
 from .selectors import customer_arr
 
 __all__ = [
-    "ActiveContractTotals",
     "ContractEnding",
     "ContractRef",
     "ContractRow",
+    "ContractValueTotals",
     "DueRenewal",
     "ExpansionRevenue",
     "InvoiceRow",
     "OpenOpportunity",
     "OpenPipeline",
     "PaymentFacts",
+    "PipelineAndAsks",
     "RealizedValue",
     "RenewalProbability",
     "RiskRow",
     "RiskSummary",
-    "active_contract_totals",
     "arr",
     "arr_at_risk",
     "contract_refs",
+    "contract_value_totals",
     "contracted_value",
     "contracts_ending",
     "customer_contracts",
@@ -54,10 +68,12 @@ __all__ = [
     "open_opportunities",
     "open_pipeline",
     "payment_status",
+    "pipeline_and_asks",
     "realized_value",
     "renewal_probabilities",
     "renewal_risk_summary",
     "renewals_due",
+    "revenue_and_pipeline",
 ]
 
 
@@ -155,13 +171,14 @@ class ExpansionRevenue:
     won_count: int
 
 
+def _won_in(first: date, last: date) -> Q:
+    """Won with closed_on inside the window (what `expansion_revenue` sums)."""
+    return Q(status=OpportunityStatus.WON) & DayWindow(first, last).dates("closed_on")
+
+
 _EXPANSION_REVENUE: PreparedQuery[Any] = PreparedQuery(
     lambda pks, first, last: (
-        ExpansionOpportunity.objects.filter(
-            DayWindow(first, last).dates("closed_on"),
-            customer_id__in=pks,
-            status=OpportunityStatus.WON,
-        )
+        ExpansionOpportunity.objects.filter(_won_in(first, last), customer_id__in=pks)
         .order_by()
         .values("customer_id")
         .annotate(
@@ -214,7 +231,10 @@ def open_pipeline(customer_pks: Sequence[int]) -> dict[int, OpenPipeline]:
     value (exact decimal arithmetic, rounded once per customer). One query."""
     if not customer_pks:
         return {}
-    rows = _PIPELINE.all(pks=IdArray(customer_pks))
+    return _pipeline_sums(_PIPELINE.all(pks=IdArray(customer_pks)))
+
+
+def _pipeline_sums(rows: Iterable[tuple[int, Decimal, float]]) -> dict[int, OpenPipeline]:
     sums: dict[int, tuple[Decimal, Decimal, int]] = {}
     for pk, value, probability in rows:
         total, weighted, count = sums.get(pk, (Decimal(0), Decimal(0), 0))
@@ -224,6 +244,49 @@ def open_pipeline(customer_pks: Sequence[int]) -> dict[int, OpenPipeline]:
         pk: OpenPipeline(total, weighted.quantize(CENT, ROUND_HALF_UP), count)
         for pk, (total, weighted, count) in sums.items()
     }
+
+
+_REVENUE_AND_PIPELINE: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, first, last: (
+        ExpansionOpportunity.objects.filter(
+            Q(status=OpportunityStatus.OPEN) | _won_in(first, last), customer_id__in=pks
+        )
+        .order_by()
+        .values_list("customer_id", "status", "source", "value", "probability", "closed_value")
+    ),
+    pks=IdArray,
+    first=date,
+    last=date,
+)
+
+
+def revenue_and_pipeline(
+    customer_pks: Sequence[int], window: DayWindow
+) -> tuple[dict[int, ExpansionRevenue], dict[int, OpenPipeline]]:
+    """`expansion_revenue` and `open_pipeline` from one statement (the value read-out needs
+    both): the customers' open opportunities and those won in the window, summed here as
+    those two sum them. One query (none for no pks)."""
+    if not customer_pks:
+        return {}, {}
+    rows = _REVENUE_AND_PIPELINE.all(
+        pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
+    )
+    won: dict[int, list[tuple[str, Decimal]]] = {}
+    open_rows: list[tuple[int, Decimal, float]] = []
+    for pk, status, source, value, probability, closed_value in rows:
+        if status == OpportunityStatus.OPEN:
+            open_rows.append((pk, value, probability))
+        else:
+            won.setdefault(pk, []).append((source, closed_value))
+    revenue = {
+        pk: ExpansionRevenue(
+            sum((v for _, v in deals if v is not None), Decimal(0)),
+            sum((v for s, v in deals if s == OpportunitySource.CS and v is not None), Decimal(0)),
+            len(deals),
+        )
+        for pk, deals in won.items()
+    }
+    return revenue, _pipeline_sums(open_rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,32 +355,54 @@ _CONTRACTED: PreparedQuery[Any] = PreparedQuery(
 
 
 @dataclass(frozen=True, slots=True)
-class ActiveContractTotals:
-    """`contracted_value` and `arr` of a customer with active contracts, read together."""
+class ContractValueTotals:
+    """What the expansion read-out weighs a customer's contracts with, read together."""
 
-    contracted_value: Decimal  # Σ value
-    arr: Decimal  # Σ annual_value
+    contracted_value: Decimal | None  # Σ value of active contracts; None: none active
+    arr: Decimal | None  # Σ annual_value of active contracts; None: none active
+    realized_value: Decimal | None  # Σ value records dated on or before the day; None: none
 
 
-_ACTIVE_TOTALS: PreparedQuery[Any] = PreparedQuery(
-    lambda pks: (
-        Contract.objects.filter(customer_id__in=pks, status=ContractStatus.ACTIVE)
-        .order_by()
-        .values("customer_id")
-        .annotate(total=Sum("value"), arr=Sum("annual_value"))
-        .values_list("customer_id", "total", "arr")
-    ),
-    pks=IdArray,
+def _total(rows: QuerySet[Any], field: str) -> Subquery:
+    """Σ `field` over `rows` of the outer customer: a correlated subquery (null: no rows)."""
+    per_customer = rows.filter(customer_id=OuterRef("pk")).order_by().values("customer_id")
+    return Subquery(per_customer.annotate(total=Sum(field)).values("total")[:1])
+
+
+def _contract_value_totals(pks: IdArray, as_of: date) -> QuerySet[Any]:
+    active = Contract.objects.filter(status=ContractStatus.ACTIVE)
+    records = ValueRecord.objects.filter(date__lte=as_of)
+    return Customer.objects.filter(pk__in=pks).values_list(
+        "pk",
+        _total(active, "value"),
+        _total(active, "annual_value"),
+        _total(records, "amount"),
+    )
+
+
+_CONTRACT_VALUE_TOTALS: PreparedQuery[Any] = PreparedQuery(
+    _contract_value_totals, pks=IdArray, as_of=date
 )
 
 
-def active_contract_totals(customer_pks: Sequence[int]) -> dict[int, ActiveContractTotals]:
-    """`contracted_value` and `arr` in one query (the expansion read-out needs both), per
-    customer with an active contract. One query (none for no pks)."""
+def contract_value_totals(
+    customer_pks: Sequence[int], as_of: date
+) -> dict[int, ContractValueTotals]:
+    """Contracted value and ARR (active contracts) and realised value (as `realized_value`
+    sums it) of every asked customer, in one statement of three correlated subqueries, each
+    from its table's customer index: the expansion read-out needs all three, and a statement
+    per table cost it more than the sums. One query (none for no pks)."""
     if not customer_pks:
         return {}
-    rows = _ACTIVE_TOTALS.all(pks=IdArray(customer_pks))
-    return {pk: ActiveContractTotals(Decimal(total), arr) for pk, total, arr in rows}
+    rows = _CONTRACT_VALUE_TOTALS.all(pks=IdArray(customer_pks), as_of=as_of)
+    return {
+        pk: ContractValueTotals(
+            None if contracted is None else Decimal(contracted),
+            None if arr is None else Decimal(arr),
+            None if realized is None else Decimal(realized),
+        )
+        for pk, contracted, arr, realized in rows
+    }
 
 
 def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
@@ -340,20 +425,21 @@ class OpenOpportunity:
     source: str
 
 
+# OpenOpportunity's fields, in order.
+_OPEN_COLUMNS = (
+    "opportunity_id",
+    "type",
+    "product",
+    "value",
+    "probability",
+    "expected_close",
+    "source",
+)
 _OPEN_OPPORTUNITIES: PreparedQuery[Any] = PreparedQuery(
     lambda pks: (
         ExpansionOpportunity.objects.filter(customer_id__in=pks, status=OpportunityStatus.OPEN)
         .order_by("expected_close_date", "opportunity_id")
-        .values_list(
-            "customer_id",
-            "opportunity_id",
-            "type",
-            "product",
-            "value",
-            "probability",
-            "expected_close",
-            "source",
-        )
+        .values_list("customer_id", *_OPEN_COLUMNS)
     ),
     pks=IdArray,
 )
@@ -372,14 +458,18 @@ def open_opportunities(customer_pks: Sequence[int]) -> dict[int, tuple[OpenOppor
     return {pk: tuple(items) for pk, items in found.items()}
 
 
+def _customer_asked(first: date, last: date) -> Q:
+    """Source `customer`, and open or won with closed_on inside the window: the customer asked
+    to buy more (the readiness factor `expansion_requested` counts these)."""
+    return Q(source=OpportunitySource.CUSTOMER) & (
+        Q(status=OpportunityStatus.OPEN)
+        | (Q(status=OpportunityStatus.WON) & DayWindow(first, last).dates("closed_on"))
+    )
+
+
 _CUSTOMER_SOURCED: PreparedQuery[Any] = PreparedQuery(
     lambda pks, first, last: (
-        ExpansionOpportunity.objects.filter(
-            Q(status=OpportunityStatus.OPEN)
-            | (Q(status=OpportunityStatus.WON) & DayWindow(first, last).dates("closed_on")),
-            customer_id__in=pks,
-            source=OpportunitySource.CUSTOMER,
-        )
+        ExpansionOpportunity.objects.filter(_customer_asked(first, last), customer_id__in=pks)
         .order_by()
         .values("customer_id")
         .annotate(n=Count("id"))
@@ -394,14 +484,57 @@ _CUSTOMER_SOURCED: PreparedQuery[Any] = PreparedQuery(
 def customer_sourced_opportunities(
     customer_pks: Sequence[int], window: DayWindow
 ) -> dict[int, int]:
-    """Opportunities with source `customer` that are open, or won with closed_on inside the
-    window (the customer asked to buy more), per customer that has any. One query."""
+    """Opportunities the customer asked for (`_customer_asked`) per customer that has any.
+    One query."""
     if not customer_pks:
         return {}
     rows = _CUSTOMER_SOURCED.all(
         pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
     )
     return dict(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineAndAsks:
+    """A customer's open opportunities (as `open_opportunities`) and how many opportunities it
+    asked for in the window (as `customer_sourced_opportunities`)."""
+
+    open: tuple[OpenOpportunity, ...]
+    customer_sourced: int
+
+
+def _pipeline_and_asks(pks: IdArray, first: date, last: date) -> QuerySet[Any]:
+    asked = _customer_asked(first, last)
+    return (
+        ExpansionOpportunity.objects.filter(
+            Q(status=OpportunityStatus.OPEN) | asked, customer_id__in=pks
+        )
+        .annotate(asked=Case(When(asked, then=Value(True)), default=Value(False)))
+        .order_by("expected_close_date", "opportunity_id")
+        .values_list("customer_id", "status", "asked", *_OPEN_COLUMNS)
+    )
+
+
+_PIPELINE_AND_ASKS: PreparedQuery[Any] = PreparedQuery(
+    _pipeline_and_asks, pks=IdArray, first=date, last=date
+)
+
+
+def pipeline_and_asks(customer_pks: Sequence[int], window: DayWindow) -> dict[int, PipelineAndAsks]:
+    """`open_opportunities` and `customer_sourced_opportunities` from one statement (the
+    expansion read-out needs both), per customer with either. One query (none for no pks)."""
+    if not customer_pks:
+        return {}
+    rows = _PIPELINE_AND_ASKS.all(
+        pks=IdArray(customer_pks), first=window.first_day, last=window.last_day
+    )
+    found: dict[int, tuple[list[OpenOpportunity], list[bool]]] = {}
+    for pk, status, asked, *columns in rows:
+        pipeline, asks = found.setdefault(pk, ([], []))
+        if status == OpportunityStatus.OPEN:
+            pipeline.append(OpenOpportunity(*columns))
+        asks.append(asked)
+    return {pk: PipelineAndAsks(tuple(p), sum(a)) for pk, (p, a) in found.items()}
 
 
 # --- one customer's records, capped (the cockpit's customer 360) ----------------------------

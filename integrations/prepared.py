@@ -9,6 +9,16 @@ parameters, and from then on runs that SQL with the real values through Django's
 iterables (model instances, `values()` dicts, `values_list()` tuples, select_related,
 annotations, converters: everything after compilation is Django's code).
 
+On PostgreSQL the statement is also bound and prepared on the server (psycopg's `prepare`):
+PostgreSQL then parses and plans it once per connection instead of per request, and psycopg
+sends the parameters instead of quoting them into the text. On the bench's 10,000 customers
+the expansion read-out's dozen statements spent about 2 ms per request planning, more than
+executing. Only when every id list is short (`PREPARE_UP_TO_IDS`): a prepared statement may
+settle on a generic plan, fine for one customer's rows and not for thousands of ids (those
+run as before, planned for their own parameters). `DB_PREPARED_STATEMENTS=false` turns it off,
+for a pooler that cannot keep a session's prepared statements (PgBouncer's transaction mode
+before `max_prepared_statements`).
+
 The rule for `build`: its result depends only on its parameters, each passed straight to a
 lookup (`filter(customer_id=customer_id)`, not `customer_id.lower()` or `day - 30`: a
 derived value would not be found and is refused on the first run). Anything else it reads
@@ -21,11 +31,14 @@ queryset is simply built and run each time.
 from collections.abc import Callable
 from copy import copy
 from datetime import UTC, date, datetime
+from functools import cache
 from threading import local
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -41,6 +54,87 @@ _STAND_INS: dict[type, Callable[[int], Any]] = {
     date: lambda k: date(1901, 1, 1 + k),
     datetime: lambda k: datetime(1901, 1, 1, 0, 0, 0, 1 + k, tzinfo=UTC),
 }
+
+
+# Prepared on the server only when no id list is longer than this (see the module).
+PREPARE_UP_TO_IDS = 16
+
+
+def _preparable(values: dict[str, Any]) -> bool:
+    return all(len(v) <= PREPARE_UP_TO_IDS for v in values.values() if isinstance(v, IdArray))
+
+
+class _ServerBound:
+    """An alias's connection whose cursors bind parameters on the server and prepare each
+    statement (or not: `prepare`); everything else is the connection's own. Its cursors are
+    made and wrapped as Django's `create_cursor` and `cursor` make and wrap any (the
+    connection's time zone, execute wrappers, captured queries)."""
+
+    __slots__ = ("_connection", "_prepare")
+
+    def __init__(self, connection: Any, prepare: bool) -> None:
+        self._connection = connection
+        self._prepare = prepare
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def cursor(self) -> Any:
+        base = _postgresql_base()
+        connection = self._connection
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            kind = _preparing_cursor() if self._prepare else base.ServerBindingCursor
+            cursor = kind(connection.connection)
+            loader = connection.connection.adapters.get_loader(
+                base.TIMESTAMPTZ_OID, base.Format.TEXT
+            )
+            if connection.timezone != loader.timezone:
+                base.register_tzloader(connection.timezone, cursor)
+            if connection.queries_logged:  # as `_prepare_cursor`, logging the bound text
+                connection.validate_thread_sharing()
+                return _logging_wrapper()(cursor, connection)
+            return connection._prepare_cursor(cursor)
+
+
+def _postgresql_base() -> Any:
+    """Django's PostgreSQL backend module (its psycopg 3 names are not in the type stubs)."""
+    from django.db.backends.postgresql import base
+
+    return base
+
+
+@cache
+def _logging_wrapper() -> type:
+    debug_wrapper: Any = _postgresql_base().CursorDebugWrapper
+
+    class LoggingWrapper(debug_wrapper):
+        """Django's debug cursor wrapper logging the statement as the client-bound cursors
+        log theirs, the parameters in the text (it reads that text back from the cursor,
+        which a server-bound one does not keep), so captured queries read the same."""
+
+        def execute(self, sql: Any, params: Any = None) -> Any:
+            text = sql if params is None else self.db.ops.compose_sql(sql, params)
+            with self.debug_sql(text):
+                return CursorWrapper.execute(self, sql, params)
+
+    return LoggingWrapper
+
+
+@cache
+def _preparing_cursor() -> type:
+    server_binding: Any = _postgresql_base().ServerBindingCursor
+
+    class PreparingCursor(server_binding):
+        """Django's server-binding cursor, each statement prepared: psycopg prepares when
+        asked only (settings set the connections' automatic threshold out of reach) and
+        keeps a connection's last 100."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
 
 
 def _bound(value: Any) -> Any:
@@ -96,7 +190,12 @@ class PreparedQuery(Generic[T]):
             for at in positions:
                 params[at] = bound
         compiler = copy(compiled.compiler)
-        compiler.connection = connection  # this thread's connection to the alias
+        # This thread's connection to the alias, bound on the server (see the module).
+        compiler.connection = (
+            cast(Any, _ServerBound(connection, _preparable(values)))
+            if settings.CS_HUB_PREPARED_STATEMENTS
+            else connection
+        )
         sql, frozen = compiled.sql, tuple(params)
         compiler.as_sql = lambda *args, **kwargs: (sql, frozen)  # type: ignore[method-assign]
         run = template.using(alias)  # a fresh queryset over the same Query

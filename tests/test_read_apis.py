@@ -17,7 +17,7 @@ from operations.models import Alert, Escalation, WorkflowRun
 from product import read as product_read
 from product.models import FeatureUsage
 from tests.customers.factories import CustomerFactory, StakeholderFactory, TeamMemberFactory
-from tests.finance.factories import ContractFactory, InvoiceFactory
+from tests.finance.factories import ContractFactory, InvoiceFactory, ValueRecordFactory
 from tests.operations.factories import SupportTicketFactory, SurveyResponseFactory
 from tests.product.factories import FeatureFactory
 
@@ -99,6 +99,17 @@ def test_expansion_readers_of_product(django_assert_num_queries: Any) -> None:
     assert adopted == {a.pk: frozenset({"feat_sso"}), b.pk: frozenset({"feat_audit"})}
     subquery = Customer.objects.filter(pk=b.pk).values("pk")
     assert product_read.premium_adoption(subquery, day) == {b.pk: frozenset({"feat_audit"})}
+    # The same catalogue and adoption from the one pass the expansion read-out makes (the
+    # catalogue, the window's usage, the seats); a customer without usage adopted nothing.
+    idle = CustomerFactory.create()
+    with django_assert_num_queries(3):
+        signals = product_read.feature_signals([a.pk, b.pk, idle.pk], day)
+    assert signals.premium_features == premium
+    assert {pk: s.premium for pk, s in signals.customers.items()} == {
+        a.pk: frozenset({"feat_sso"}),
+        b.pk: frozenset({"feat_audit"}),
+        idle.pk: frozenset(),
+    }
 
     common: dict[str, Any] = {
         "category": "seats",
@@ -136,12 +147,24 @@ def test_expansion_readers_of_finance(django_assert_num_queries: Any) -> None:
     ContractFactory.create(customer=a, value=Decimal(9999), status="churned")
     with django_assert_num_queries(1):
         assert finance_read.contracted_value([a.pk, b.pk]) == {a.pk: Decimal("3000.50")}
-    with django_assert_num_queries(1):
-        totals = finance_read.active_contract_totals([a.pk, b.pk])
-    assert list(totals) == [a.pk]
-    assert totals[a.pk].contracted_value == Decimal("3000.50")
-    assert totals[a.pk].arr == Decimal("3000.50")  # 1-year terms: ARR = value
     day = date(2026, 6, 30)
+    # Realised value: records on or before the day (a: 100 + 20.25; the later one is not).
+    ValueRecordFactory.create(customer=a, date=day, amount=Decimal(100))
+    ValueRecordFactory.create(customer=a, date=day - timedelta(days=40), amount=Decimal("20.25"))
+    ValueRecordFactory.create(customer=a, date=day + timedelta(days=1), amount=Decimal(7))
+    # b: only a churned contract and one record; nobody: no row at all.
+    ContractFactory.create(customer=b, value=Decimal(500), status="churned")
+    ValueRecordFactory.create(customer=b, date=day, amount=Decimal(3))
+    nobody = CustomerFactory.create()
+    with django_assert_num_queries(1):
+        totals = finance_read.contract_value_totals([a.pk, b.pk, nobody.pk], day)
+    # 1-year terms: ARR = value.
+    assert totals[a.pk] == finance_read.ContractValueTotals(
+        Decimal("3000.50"), Decimal("3000.50"), Decimal("120.25")
+    )
+    assert totals[b.pk] == finance_read.ContractValueTotals(None, None, Decimal(3))
+    assert totals[nobody.pk] == finance_read.ContractValueTotals(None, None, None)
+    assert finance_read.realized_value([a.pk], day)[a.pk].total == totals[a.pk].realized_value
     OpportunityFactory.create(
         customer=a, opportunity_id="opp_2", expected_close="q4_2026", source="customer"
     )
@@ -166,6 +189,15 @@ def test_expansion_readers_of_finance(django_assert_num_queries: Any) -> None:
         finance_read.customer_sourced_opportunities([b.pk], days_window(day - timedelta(1), 9))
         == {}
     )
+    # Both from one statement, as the expansion read-out reads them: a has its two open ones
+    # (one customer-sourced), b none open and its won customer-sourced one in the window.
+    with django_assert_num_queries(1):
+        both = finance_read.pipeline_and_asks([a.pk, b.pk], days_window(day, 180))
+    assert both == {
+        a.pk: finance_read.PipelineAndAsks(found[a.pk], 1),
+        b.pk: finance_read.PipelineAndAsks((), 1),
+    }
+    assert finance_read.pipeline_and_asks([b.pk], days_window(day - timedelta(1), 9)) == {}
 
 
 def test_latest_health_and_30_day_change_for_many_customers(django_assert_num_queries: Any) -> None:

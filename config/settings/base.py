@@ -112,6 +112,12 @@ TEMPLATES = [
 ]
 
 
+# integrations.prepared: the single-customer read-outs' statements bound and prepared on the
+# server (PostgreSQL plans each once per connection). Off for a pooler that cannot keep a
+# session's prepared statements (PgBouncer in transaction mode before max_prepared_statements).
+CS_HUB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+
+
 def _database(url: str) -> dict[str, Any]:
     """One alias's settings: the primary and the read replica get the same engine options."""
     db: dict[str, Any] = env.db_url_config(url)
@@ -129,6 +135,10 @@ def _database(url: str) -> dict[str, Any]:
         # JIT compiles plans above a cost threshold that our analytics queries cross; on these
         # 10-150 ms queries compiling cost ~30 ms and gained nothing (see bench/REPORT.md).
         db.setdefault("OPTIONS", {})["options"] = env("DB_PG_OPTIONS", default="-c jit=off")
+        if CS_HUB_PREPARED_STATEMENTS:
+            # psycopg prepares a statement only when asked (integrations.prepared asks), never
+            # by count: Django's default (None) would refuse even when asked.
+            db["OPTIONS"]["prepare_threshold"] = 2**31 - 1
     return db
 
 

@@ -68,15 +68,26 @@ OVERDUE_LEVEL = {status: level for level, status in enumerate(PaymentStatus.valu
 SEGMENT_FEATURES = {segment: f"segment_{segment}" for segment in Segment.values}
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentsOn:
+    """Payment statuses a caller already read (`finance.measures.payment_facts`' buckets) for
+    every observed customer on one day (a customer absent: no invoice considered)."""
+
+    day: date
+    statuses: Mapping[int, str]
+
+
 def feature_rows(
     observations: Sequence[Observation],
     progress: Callable[[int], None] | None = None,
     segments: Mapping[int, str] | None = None,
+    payments: PaymentsOn | None = None,
 ) -> dict[int, FeatureRow]:
     """{observation.key: {feature: value or None}} for every observation, every FEATURES key
     present. One query for the segments (none when the caller read them: `segments`, every
-    observed customer's), then seven per distinct `as_of` day; off PostgreSQL, per 5,000
-    customers or observations of a day (`progress` is told how many each part covered)."""
+    observed customer's), then seven per distinct `as_of` day (six on the day of `payments`);
+    off PostgreSQL, per 5,000 customers or observations of a day (`progress` is told how many
+    each part covered)."""
     by_day: dict[date, list[Observation]] = {}
     for observation in observations:
         by_day.setdefault(observation.as_of, []).append(observation)
@@ -93,20 +104,24 @@ def feature_rows(
     for day, group in sorted(by_day.items()):
         for start in range(0, len(group), size):
             part = group[start : start + size]
-            rows.update(_rows_on(day, part, segments))
+            known = payments.statuses if payments is not None and payments.day == day else None
+            rows.update(_rows_on(day, part, segments, known))
             if progress is not None:
                 progress(len(part))
     return rows
 
 
 def _rows_on(
-    day: date, group: Sequence[Observation], segments: Mapping[int, str]
+    day: date,
+    group: Sequence[Observation],
+    segments: Mapping[int, str],
+    payment_statuses: Mapping[int, str] | None,
 ) -> dict[int, FeatureRow]:
     # Thousands of ids, read by seven queries: each binds them as one array (IdArray).
     pks = IdArray(sorted({o.customer_pk for o in group}))
     health, earlier = customers_read.latest_scores_until(pks, (day, day - timedelta(days=30)))
     usage = product_read.adoption_and_seats(pks, day)
-    payments = payment_status_for(pks, day)
+    payments = payment_statuses if payment_statuses is not None else payment_status_for(pks, day)
     escalations = operations_read.open_escalations_on(pks, day)
     sponsors = customers_read.executive_sponsor_on(pks, day)
     rows: dict[int, FeatureRow] = {}

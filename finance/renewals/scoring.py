@@ -15,7 +15,7 @@ from integrations.rounding import round_half_up
 
 from ..choices import ContractStatus
 from ..models import Contract, RenewalModelVersion
-from .features import FeatureRow, Observation, feature_rows
+from .features import FeatureRow, Observation, PaymentsOn, feature_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +145,18 @@ def active_model() -> ModelSpec | None:
 
 
 def renewal_probabilities(
-    customer_pks: Sequence[int], as_of: date, spec: ModelSpec | None = None
+    customer_pks: Sequence[int],
+    as_of: date,
+    spec: ModelSpec | None = None,
+    *,
+    segments: Mapping[int, str] | None = None,
+    payments: PaymentsOn | None = None,
 ) -> dict[int, RenewalProbability]:
     """For each customer with an active contract ending on or after `as_of`: the active model
     version's probability that its next-ending active contract renews, with the terms. Ten
-    queries (one for the contracts, one for the model, eight for the features), whatever the
-    number of customers; none without an active model or contract."""
+    queries (one for the contracts, one for the model, eight for the features; one fewer each
+    for the customers' `segments` and their `payments` on `as_of` when the caller read them),
+    whatever the number of customers; none without an active model or contract."""
     rows = _NEXT_CONTRACTS.all(pks=IdArray(customer_pks), as_of=as_of) if customer_pks else []
     next_contract: dict[int, NextContract] = {}
     for pk, customer_pk, contract_id, end_date in rows:
@@ -160,7 +166,7 @@ def renewal_probabilities(
     spec = spec or active_model()
     if spec is None:
         return {}
-    return score_next_contracts(next_contract, as_of, spec)
+    return score_next_contracts(next_contract, as_of, spec, segments, payments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,17 +183,18 @@ def score_next_contracts(
     as_of: date,
     spec: ModelSpec,
     segments: Mapping[int, str] | None = None,
+    payments: PaymentsOn | None = None,
 ) -> dict[int, RenewalProbability]:
     """`renewal_probabilities` for callers that already read each customer's next-ending
-    active contract ({customer pk: it}) and perhaps the customers' segments: the feature
-    reads alone (eight queries; nine without `segments`)."""
+    active contract ({customer pk: it}) and perhaps the customers' segments and payment
+    statuses: the feature reads alone (eight queries; one fewer for each of those given)."""
     if not next_contract:
         return {}
     observations = [
         Observation(c.pk, customer_pk, as_of, c.end_date)
         for customer_pk, c in next_contract.items()
     ]
-    features = feature_rows(observations, segments=segments)
+    features = feature_rows(observations, segments=segments, payments=payments)
     result: dict[int, RenewalProbability] = {}
     for customer_pk, c in next_contract.items():
         row = features[c.pk]

@@ -14,6 +14,7 @@ from operations.read import intervention_dates
 from ..choices import ContractStatus, PaymentStatus
 from ..models import Contract, ValueRecord
 from ..renewals.due import renewal_terms
+from ..renewals.features import PaymentsOn
 from ..renewals.scoring import RenewalProbability, active_model, renewal_probabilities
 
 CHURN_PREVENTION_DAYS = 180
@@ -101,19 +102,29 @@ def _renewal(renewal: RenewalProbability | None, has_model: bool) -> dict[str, A
 
 def customer_value(customer: Customer, as_of: date) -> dict[str, Any]:
     """Value realisation, revenue attribution and financial health of one customer, from rows
-    (README, "Finance: value realisation"). Seven queries plus the renewal scoring's fixed
-    number, whatever the customer's history."""
-    from ..read import expansion_revenue, open_pipeline, payment_status
+    (README, "Finance: value realisation"). Six queries plus the renewal scoring's fixed
+    number (less its segment and payment reads), whatever the customer's history."""
+    from ..read import payment_status, revenue_and_pipeline
 
     pks = [customer.pk]
     contracts = _CONTRACTS.all(customer_pk=customer.pk)
     records = _RECORDS.all(customer_pk=customer.pk, as_of=as_of)
-    won = expansion_revenue(pks, DayWindow(date.min, as_of)).get(customer.pk)
-    pipeline = open_pipeline(pks).get(customer.pk)
+    revenue, pipelines = revenue_and_pipeline(pks, DayWindow(date.min, as_of))
+    won, pipeline = revenue.get(customer.pk), pipelines.get(customer.pk)
     payment = payment_status(pks, as_of).get(customer.pk)
     interventions = intervention_dates(pks)[customer.pk].all
     spec = active_model()
-    renewal = renewal_probabilities(pks, as_of, spec).get(customer.pk) if spec else None
+    renewal = None
+    if spec:
+        # The scoring's segment and payment reads are the customer's row and the facts above.
+        statuses = {customer.pk: payment.payment_status} if payment else {}
+        renewal = renewal_probabilities(
+            pks,
+            as_of,
+            spec,
+            segments={customer.pk: customer.segment},
+            payments=PaymentsOn(as_of, statuses),
+        ).get(customer.pk)
 
     contracted = sum((c[3] for c in contracts if c[0] == ContractStatus.ACTIVE), Decimal(0))
     # Σ of the records just read (what `read.realized_value` sums in SQL): no statement more.

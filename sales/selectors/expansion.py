@@ -74,40 +74,55 @@ class Readiness:
 
 
 @dataclass(frozen=True, slots=True)
-class _Signals:
+class Signals:
     """One read of every lower app for a set of customers (nine queries)."""
 
-    adoption: dict[int, product_read.KeyFeatureAdoption]
+    features: product_read.FeatureSignals
     health: dict[int, customers_read.HealthSnapshot]
-    seats: dict[int, float]
     milestones: dict[int, int]
     coverage: dict[int, customers_read.StakeholderCoverage]
     feedback_requests: dict[int, int]
     customer_opportunities: dict[int, int]
     payments: dict[int, finance_read.PaymentFacts]
+    # {customer pk: its open opportunities}: read only when asked for (`signals(pipeline=)`).
+    pipeline: dict[int, tuple[finance_read.OpenOpportunity, ...]]
 
 
-def _signals(model: ExpansionModel, pks: Sequence[int], as_of: date) -> _Signals:
+def signals(
+    model: ExpansionModel, pks: Sequence[int], as_of: date, *, pipeline: bool = False
+) -> Signals:
+    """Every factor's inputs for `pks`; with `pipeline`, their open opportunities too, read
+    with the customer-sourced count (one statement for both: the read-out needs both). Nine
+    queries."""
     requests = days_window(as_of, model.request_window_days)
-    return _Signals(
-        adoption=product_read.key_feature_adoption(pks, as_of),
+    asked: dict[int, int]
+    open_ones: dict[int, tuple[finance_read.OpenOpportunity, ...]] = {}
+    if pipeline:
+        both = finance_read.pipeline_and_asks(pks, requests)
+        asked = {pk: b.customer_sourced for pk, b in both.items() if b.customer_sourced}
+        open_ones = {pk: b.open for pk, b in both.items() if b.open}
+    else:
+        asked = finance_read.customer_sourced_opportunities(pks, requests)
+    return Signals(
+        features=product_read.feature_signals(pks, as_of),
         health=customers_read.latest_health_scores(pks, as_of_until=as_of),
-        seats=product_read.seat_utilisation(pks, as_of),
         milestones=customers_read.milestones_achieved(
             pks, days_window(as_of, model.milestone_window_days)
         ),
         coverage=customers_read.stakeholder_coverage(pks),
         feedback_requests=product_read.expansion_requests(pks, requests),
-        customer_opportunities=finance_read.customer_sourced_opportunities(pks, requests),
+        customer_opportunities=asked,
         payments=finance_read.payment_status(pks, as_of),
+        pipeline=open_ones,
     )
 
 
-def _factors(model: ExpansionModel, s: _Signals, pk: int) -> tuple[Factor, ...]:
+def _factors(model: ExpansionModel, s: Signals, pk: int) -> tuple[Factor, ...]:
     w = model.weights
     found: list[Factor] = []
+    usage = s.features.customers.get(pk)
 
-    adoption = s.adoption.get(pk)
+    adoption = usage.adoption if usage else None
     if adoption is None or adoption.key_features == 0:
         found.append(
             Factor(
@@ -134,7 +149,7 @@ def _factors(model: ExpansionModel, s: _Signals, pk: int) -> tuple[Factor, ...]:
         holds = health.score >= model.strong_health_at
         found.append(Factor("health_score", health.score / 100, w["health_score"], holds, inputs))
 
-    utilisation = s.seats.get(pk)
+    utilisation = usage.seat_utilisation if usage else None
     if utilisation is None:
         found.append(
             Factor(
@@ -205,16 +220,20 @@ def _factors(model: ExpansionModel, s: _Signals, pk: int) -> tuple[Factor, ...]:
 
 
 def readiness(
-    model: ExpansionModel, customer_pks: Sequence[int], as_of: date
+    model: ExpansionModel,
+    customer_pks: Sequence[int],
+    as_of: date,
+    read: Signals | None = None,
 ) -> dict[int, Readiness]:
-    """Every asked customer's readiness under `model` as of `as_of`. Nine queries."""
+    """Every asked customer's readiness under `model` as of `as_of`: from `read` when the
+    caller read the signals (`signals`) for these customers, else nine queries."""
     pks = list(customer_pks)
     if not pks:
         return {}
-    signals = _signals(model, pks, as_of)
+    s = read if read is not None else signals(model, pks, as_of)
     out = {}
     for pk in pks:
-        factors = _factors(model, signals, pk)
+        factors = _factors(model, s, pk)
         score = round_half_up(sum(f.points for f in factors))
         out[pk] = Readiness(score, score >= model.ready_threshold, factors, model.version, as_of)
     return out

@@ -1,12 +1,15 @@
 """One customer's expansion read-out (README, "Sales: expansion readiness"): readiness with its
 factors, the open pipeline plus suggested opportunities, and the success evidence. A fixed
-number of queries (seventeen) whatever the customer's history or the size of its segment."""
+number of queries (twelve; fourteen before the first nightly run) whatever the customer's
+history or the size of its segment."""
 
 import math
 from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Case, JSONField, QuerySet, Subquery, When
 
 from customers import read as customers_read
 from customers.models import Customer, HealthGrade
@@ -19,7 +22,7 @@ from operations import read as operations_read
 from product import read as product_read
 
 from ..models import ExpansionModel, ExpansionPeerShare, ExpansionSnapshot
-from .expansion import Readiness, readiness
+from .expansion import Readiness, readiness, signals
 
 SEATS_PRODUCT = "additional_seats"
 NPS_WINDOW_DAYS = 180
@@ -69,28 +72,32 @@ def _live_peers(customer: Customer, as_of: date) -> tuple[int, Counter[str]]:
     return count, Counter(name for names in adoption.values() for name in names)
 
 
+def _peer_shares(segment: str, customer_pk: int) -> QuerySet[ExpansionPeerShare]:
+    # The segment's count row (empty feature_id) carries the customer's latest snapshot's
+    # factors: one statement, its JSON read once, not once per feature row.
+    own = ExpansionSnapshot.objects.filter(customer_id=customer_pk, is_latest=True)
+    return ExpansionPeerShare.objects.filter(segment=segment).annotate(
+        own_factors=Case(
+            When(feature_id="", then=Subquery(own.values("factors")[:1])),
+            default=None,
+            output_field=JSONField(),
+        )
+    )
+
+
 # Read on every read-out: compiled once per thread (integrations.prepared).
-_PEER_SHARES: PreparedQuery[Any] = PreparedQuery(
-    lambda segment: ExpansionPeerShare.objects.filter(segment=segment), segment=str
-)
-_SNAPSHOT_FACTORS: PreparedQuery[Any] = PreparedQuery(
-    lambda customer_pk: (
-        ExpansionSnapshot.objects.filter(customer_id=customer_pk, is_latest=True)
-        .order_by("-computed_at", "-id")
-        .values_list("factors", flat=True)[:1]
-    ),
-    customer_pk=int,
-)
+_PEER_SHARES: PreparedQuery[Any] = PreparedQuery(_peer_shares, segment=str, customer_pk=int)
 
 
 def _stored_peers(customer: Customer) -> tuple[int, Counter[str]] | None:
     """The same from the nightly run's peer shares (None before the first run), the
-    customer taken out of the count when that run scored it healthy. Two queries."""
-    rows = _PEER_SHARES.all(segment=customer.segment)
-    if not rows:
+    customer taken out of the count when that run scored it healthy. One query."""
+    rows = _PEER_SHARES.all(segment=customer.segment, customer_pk=customer.pk)
+    segment = next((r for r in rows if not r.feature_id), None)
+    if segment is None:
         return None
-    healthy = rows[0].healthy_customers
-    factors = _SNAPSHOT_FACTORS.first(customer_pk=customer.pk)
+    healthy = segment.healthy_customers
+    factors = segment.own_factors
     health = next((f for f in factors or [] if f["name"] == "health_score"), None)
     if health is not None and health["inputs"].get("grade") == HEALTHY:
         healthy -= 1
@@ -98,19 +105,20 @@ def _stored_peers(customer: Customer) -> tuple[int, Counter[str]] | None:
 
 
 def cross_sell(
-    model: ExpansionModel, customer: Customer, as_of: date
+    model: ExpansionModel, customer: Customer, as_of: date, features: product_read.FeatureSignals
 ) -> list[tuple[product_read.PremiumFeature, dict[str, Any]]]:
-    """Premium features the customer has not adopted that at least `peer_adoption_share` of
-    the healthy customers of its segment (itself excluded) have adopted: from the nightly
-    run's peer shares, or computed now before the first run. Four queries."""
-    features = product_read.premium_features()
-    own = product_read.premium_adoption([customer.pk], as_of).get(customer.pk, frozenset())
+    """Premium features the customer has not adopted (`features`, read for it) that at least
+    `peer_adoption_share` of the healthy customers of its segment (itself excluded) have
+    adopted: from the nightly run's peer shares, or computed now before the first run. Two
+    queries."""
+    usage = features.customers.get(customer.pk)
+    own = usage.premium if usage else frozenset()
     stored = _stored_peers(customer)
     peer_count, adopters = stored if stored is not None else _live_peers(customer, as_of)
     if peer_count <= 0:
         return []
     found = []
-    for feature in features:
+    for feature in features.premium_features:
         share = adopters[feature.feature_id] / peer_count
         if feature.feature_id not in own and share >= model.peer_adoption_share:
             inputs = {
@@ -151,7 +159,8 @@ def _suggestions(
     r: Readiness,
     as_of: date,
     taken: set[str],
-    totals: finance_read.ActiveContractTotals | None,
+    features: product_read.FeatureSignals,
+    totals: finance_read.ContractValueTotals | None,
 ) -> list[dict[str, Any]]:
     probability = suggestion_probability(model, r.score)
     timeline = suggestion_timeline(as_of, r.ready)
@@ -167,7 +176,7 @@ def _suggestions(
                 "seat utilisation at or above the model's seat_full_at",
             )
         )
-    for feature, inputs in cross_sell(model, customer, as_of):
+    for feature, inputs in cross_sell(model, customer, as_of, features):
         if feature.feature_id not in taken:
             found.append(
                 (
@@ -197,14 +206,14 @@ def _suggestions(
 
 
 def _evidence(
-    customer: Customer, r: Readiness, as_of: date, totals: finance_read.ActiveContractTotals | None
+    customer: Customer, r: Readiness, as_of: date, totals: finance_read.ContractValueTotals | None
 ) -> list[dict[str, str]]:
     pk = customer.pk
     found = []
     contracted = totals.contracted_value if totals else None
-    realized = finance_read.realized_value([pk], as_of).get(pk)
-    if contracted and realized:
-        roi = round_half_up(realized.total / contracted * 100)
+    realized = totals.realized_value if totals else None
+    if contracted and realized is not None:
+        roi = round_half_up(realized / contracted * 100)
         if roi >= ROI_TARGET:
             found.append(("achieved_roi_target", f"ROI {roi}% (realised ÷ contracted value)"))
     sponsor = r.factor("executive_sponsor")
@@ -254,11 +263,15 @@ def _evidence(
 
 def expansion_readout(model: ExpansionModel, customer: Customer, as_of: date) -> dict[str, Any]:
     """The spec's expansion document plus its explanation."""
-    r = readiness(model, [customer.pk], as_of)[customer.pk]
-    pipeline = finance_read.open_opportunities([customer.pk]).get(customer.pk, ())
+    pks = [customer.pk]
+    # The factors' inputs with the open pipeline (one statement for it and the customer-
+    # sourced count) and the premium adoption (from the adoption's pass over usage).
+    read = signals(model, pks, as_of, pipeline=True)
+    r = readiness(model, pks, as_of, read)[customer.pk]
+    pipeline = read.pipeline.get(customer.pk, ())
     taken = {o.product for o in pipeline}
-    # Contracted value (evidence) and ARR (seat upsell): one statement for both.
-    totals = finance_read.active_contract_totals([customer.pk]).get(customer.pk)
+    # Contracted and realised value (evidence), ARR (seat upsell): one statement for all.
+    totals = finance_read.contract_value_totals(pks, as_of).get(customer.pk)
     evidence = _evidence(customer, r, as_of, totals)
     return {
         "customer_id": customer.customer_id,
@@ -272,7 +285,7 @@ def expansion_readout(model: ExpansionModel, customer: Customer, as_of: date) ->
             "factors": [f.as_dict() for f in r.factors],
         },
         "opportunities": _pipeline(pipeline)
-        + _suggestions(model, customer, r, as_of, taken, totals),
+        + _suggestions(model, customer, r, as_of, taken, read.features, totals),
         "success_evidence": [e["name"] for e in evidence],
         "evidence_details": evidence,
     }

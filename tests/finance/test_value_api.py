@@ -315,9 +315,10 @@ def test_fixed_queries_whatever_the_history(records: int, django_assert_num_quer
             started_at=_at(date(2024, 1, 1)),
         )
         _contract(customer, "renewed", date(2023, 1, 1), date(2024, 2, 1), 100)
-    # Seven for value and attribution (the realised total is the records' sum), one for the
-    # active model, nine for the scoring (both health scores in one).
-    with django_assert_num_queries(17):
+    # Six for value and attribution (the realised total is the records' sum; won revenue and
+    # open pipeline one statement), one for the active model, seven for the scoring (both
+    # health scores in one; the segment and payment status are the ones already read).
+    with django_assert_num_queries(14):
         selectors.customer_value(customer, AS_OF)
 
 

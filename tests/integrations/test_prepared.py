@@ -204,3 +204,54 @@ def test_wrong_parameters_and_kinds_are_refused() -> None:
         prepared.all(id="x")
     with pytest.raises(ImproperlyConfigured, match="no stand-in"):
         PreparedQuery(_by_id, customer_id=float)
+
+
+def _prepared_statements() -> set[str]:
+    """The statements this connection prepared (PostgreSQL's view of the session)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _in_ids(ids: IdArray) -> QuerySet[Customer]:
+    return Customer.objects.filter(pk__in=ids).order_by("pk")
+
+
+@postgresql_only
+def test_short_id_lists_are_prepared_on_the_server_long_ones_planned_each_time(
+    customers: list[Customer],
+) -> None:
+    """A statement with at most PREPARE_UP_TO_IDS ids is prepared once per connection (its
+    parameters bound on the server: `$1`, not quoted into the text), and run again from there;
+    one with more ids is not prepared (a generic plan for a handful of ids could serve
+    thousands badly), though the same rows come back either way."""
+    from integrations import prepared as module
+
+    query = PreparedQuery(_in_ids, ids=IdArray)
+    few = IdArray([c.pk for c in customers[:2]])
+    many = IdArray([c.pk for c in customers] + list(range(10**9, 10**9 + 20)))
+    assert len(few) <= module.PREPARE_UP_TO_IDS < len(many)
+    before = _prepared_statements()
+    assert query.all(ids=many) == list(_in_ids(many))
+    assert _prepared_statements() == before
+    for _ in range(3):
+        assert query.all(ids=few) == customers[:2]
+    new = _prepared_statements() - before
+    assert len(new) == 1  # prepared once, then reused
+    (statement,) = new
+    assert "= ANY($1::bigint[])" in statement  # bound on the server, not quoted in
+    with CaptureQueriesContext(connection) as captured:  # logged as Django logs any
+        assert query.all(ids=IdArray([customers[3].pk])) == [customers[3]]
+    (logged,) = captured
+    assert f"= ANY('{{{customers[3].pk}}}'::bigint[])" in logged["sql"]  # its parameter in it
+    assert _prepared_statements() - before == new
+
+
+@postgresql_only
+def test_preparing_can_be_turned_off(customers: list[Customer], settings: Any) -> None:
+    settings.CS_HUB_PREPARED_STATEMENTS = False
+    query = PreparedQuery(_in_ids, ids=IdArray)
+    before = _prepared_statements()
+    for customer in customers:
+        assert query.all(ids=IdArray([customer.pk])) == [customer]
+    assert _prepared_statements() == before

@@ -80,28 +80,40 @@ def test_peak_below_the_seats_is_the_ratio() -> None:
     assert found.seat_utilisation == 30 / 40
 
 
-def test_equal_to_the_two_definitions(django_assert_num_queries: Any) -> None:
-    """Over varied rows, exactly what key_feature_adoption and seat_utilisation answer, for
-    every asked customer (an unknown pk too), in three queries."""
-    features = [*_features(), FeatureFactory.create(adoption_threshold_days=1)]
-    customers = [CustomerFactory.create(licensed_seats=seats) for seats in (0, 1, 7, 25, 60)]
+@pytest.mark.parametrize("count", [5, 20])
+def test_equal_to_the_three_definitions(count: int, django_assert_num_queries: Any) -> None:
+    """Over varied rows, exactly what key_feature_adoption, seat_utilisation and
+    premium_adoption answer, for every asked customer (an unknown pk too), in three queries:
+    for a few customers (a usage row per customer and feature) and for more than
+    _PER_FEATURE_UP_TO (a usage row per customer)."""
+    premium = FeatureFactory.create(is_premium=True, is_key=False, adoption_threshold_days=4)
+    both = FeatureFactory.create(is_premium=True, adoption_threshold_days=2)
+    features = [*_features(), FeatureFactory.create(adoption_threshold_days=1), premium, both]
+    seats = (0, 1, 7, 25, 60)
+    customers = [CustomerFactory.create(licensed_seats=seats[i % 5]) for i in range(count)]
     for i, customer in enumerate(customers):
         for j, feature in enumerate(features):
             for days_ago in range(0, 40, 2 + (i + j) % 5):
                 _use(customer, feature, days_ago, events=(i + j + days_ago) % 3, users=days_ago % 9)
     pks = [c.pk for c in customers] + [10**9]
+    assert (len(pks) > product_read._PER_FEATURE_UP_TO) == (count == 20)
 
     with django_assert_num_queries(3):
-        combined = product_read.adoption_and_seats(pks, DAY)
+        signals = product_read.feature_signals(pks, DAY)
+    combined = signals.customers
 
     adoption = product_read.key_feature_adoption(pks, DAY)
-    seats = product_read.seat_utilisation(pks, DAY)
+    utilisation = product_read.seat_utilisation(pks, DAY)
+    adopted_premium = product_read.premium_adoption(pks, DAY)
+    assert signals.premium_features == product_read.premium_features()
     assert set(combined) == set(pks)
     for pk in pks:
         assert combined[pk].adoption == adoption[pk]
-        assert combined[pk].seat_utilisation == seats.get(pk)
+        assert combined[pk].seat_utilisation == utilisation.get(pk)
+        assert combined[pk].premium == adopted_premium.get(pk, frozenset())
     assert any(found.adoption.adopted for found in combined.values())
     assert {found.seat_utilisation for found in combined.values()} - {None, 0.0}
+    assert {bool(found.premium) for found in combined.values()} == {True, False}
 
 
 def test_no_feature_no_usage_query(django_assert_num_queries: Any) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from customers.models import Customer
+from product import read as product_read
 from product.models import Feature
 from sales.api import expansion_views
-from sales.models import ExpansionPeerShare
+from sales.models import ExpansionModel, ExpansionPeerShare
 from sales.selectors.expansion_readout import cross_sell, expansion_readout
 from sales.services.expansion import (
     active_expansion_model,
@@ -27,6 +28,13 @@ from tests.sales.support import AS_OF, at, health, ready_customer, use
 from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
+
+
+def _cross_sell(model: ExpansionModel, customer: Customer) -> list[Any]:
+    """`cross_sell` with the customer's own usage read as the read-out reads it."""
+    return cross_sell(model, customer, AS_OF, product_read.feature_signals([customer.pk], AS_OF))
+
+
 URL = "/api/v1/cs-sales/expansion/{}"
 
 
@@ -148,17 +156,17 @@ def test_the_peer_share_rule_at_its_boundary(
     for other in _peers(2, grade="at_risk") + _peers(2, segment="enterprise"):
         use(other, b, 4)  # not healthy peers of the segment: do not count
     model = active_expansion_model()
-    found = cross_sell(model, subject, AS_OF)
+    found = _cross_sell(model, subject)
     assert [(f.feature_id, inputs["peer_share"]) for f, inputs in found] == [
         ("feat_premium_a", 0.4)
     ]
 
     _peers(1)  # a sixth healthy peer without it: 2 / 6 < 0.4
-    assert cross_sell(model, subject, AS_OF) == []
+    assert _cross_sell(model, subject) == []
 
     use(subject, a, 4)  # adopted by the customer itself: never suggested
     expansion_model_save(data={"peer_adoption_share": 0.3, "active": True}, model=model)
-    assert cross_sell(active_expansion_model(), subject, AS_OF) == []
+    assert _cross_sell(active_expansion_model(), subject) == []
 
 
 def test_a_feature_already_in_the_pipeline_is_not_suggested_again(
@@ -233,10 +241,12 @@ def test_fixed_number_of_queries_whatever_the_segment_size(
     if nightly:
         expansion_score(as_of=AS_OF, computed_at=at(AS_OF, 3), publish=False)
     model = active_expansion_model()
-    # Live peers: their count and adoption (2); from the nightly run: the customer's own
-    # snapshot instead (1). Either way no query depends on the segment's size. Contracted
-    # value and ARR are one query (finance.read.active_contract_totals).
-    with django_assert_num_queries(17 if nightly else 18):
+    # Nine for the signals (the open pipeline is read with the customer-sourced count, the
+    # premium adoption in the adoption's pass over usage), one for contracted value, ARR and
+    # realised value together, one for the NPS, one for the stored peer shares with the
+    # customer's own snapshot from the nightly run or, before it, none stored and the live
+    # peers' count and adoption (2). Either way no query depends on the segment's size.
+    with django_assert_num_queries(12 if nightly else 14):
         document = expansion_readout(model, customer, AS_OF)
     assert len(document["opportunities"]) == 4  # pipeline, seats, two cross-sells
 
@@ -254,7 +264,7 @@ def test_nightly_peer_shares_give_the_live_answer(
     use(peers[2], b, 4)
     _peers(2, segment="enterprise")
     model = active_expansion_model()
-    live = {c.pk: cross_sell(model, c, AS_OF) for c in (unhealthy, healthy)}
+    live = {c.pk: _cross_sell(model, c) for c in (unhealthy, healthy)}
     # unhealthy: 2 of 5 healthy = 0.4; healthy: 2 of its 4 peers = 0.5
     assert [(f.feature_id, i["peer_share"]) for f, i in live[unhealthy.pk]] == [
         ("feat_premium_a", 0.4)
@@ -272,6 +282,6 @@ def test_nightly_peer_shares_give_the_live_answer(
         ("small_business", "", 0, 0),
     ]
     for customer in (unhealthy, healthy):
-        stored = cross_sell(model, customer, AS_OF)
+        stored = _cross_sell(model, customer)
         assert [(f, {**i, "peers_as_of": "now"}) for f, i in stored] == live[customer.pk]
         assert {i["peers_as_of"] for _, i in stored} == {"nightly run"}

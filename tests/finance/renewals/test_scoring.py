@@ -102,3 +102,35 @@ def test_a_fixed_number_of_queries(n: int) -> None:
         found = renewal_probabilities(pks, DAY)
     assert len(found) == n
     assert len(ctx.captured_queries) == 10
+
+
+def test_segments_and_payments_the_caller_read_score_as_the_reads_would() -> None:
+    """The value read-out passes the customer's segment and its payment status (from the
+    facts it read): the same probability and terms, two statements fewer. A status given
+    for another day is not used for this one."""
+    from finance.measures import payment_facts
+    from finance.renewals.features import PaymentsOn
+    from tests.finance.factories import InvoiceFactory
+
+    FeatureFactory.create()
+    customer = CustomerFactory.create(segment="mid_market")
+    ContractFactory.create(customer=customer, end_date=DAY + timedelta(days=45))
+    # Due 20 days before DAY, unpaid: overdue 16-30 (level 2), the payment term moves.
+    InvoiceFactory.create(
+        customer=customer, issued_on=DAY - timedelta(days=50), due_on=DAY - timedelta(days=20)
+    )
+    pks = [customer.pk]
+    with CaptureQueriesContext(connection) as read:
+        plain = renewal_probabilities(pks, DAY)[customer.pk]
+    statuses = {pk: f.payment_status for pk, f in payment_facts(pks, DAY).items()}
+    assert statuses == {customer.pk: "overdue_16_30"}
+    with CaptureQueriesContext(connection) as given:
+        known = renewal_probabilities(
+            pks, DAY, segments={customer.pk: "mid_market"}, payments=PaymentsOn(DAY, statuses)
+        )[customer.pk]
+    assert len(given) == len(read) - 2
+    assert known == plain
+    assert {t.feature: t.value for t in known.terms}["payment_overdue_level"] == 2
+    # Statuses of another day: read for this one (a "current" claim does not stick).
+    other = PaymentsOn(DAY - timedelta(days=1), {customer.pk: "current"})
+    assert renewal_probabilities(pks, DAY, payments=other)[customer.pk] == plain
