@@ -3,7 +3,7 @@ Typed and set-based: customer primary keys in, `{pk: frozen dataclass}` out, in 
 of queries. Higher apps import this module (and `product.models` for foreign keys and type
 hints only); import-linter enforces it (pyproject, "Public read APIs")."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -313,7 +313,9 @@ def _window_days(
     return ((pk, max(peaks), counts) for pk, (peaks, counts) in found.items())
 
 
-def feature_signals(customer_pks: Sequence[int], as_of: date) -> FeatureSignals:
+def feature_signals(
+    customer_pks: Sequence[int], as_of: date, licensed_seats: Mapping[int, int] | None = None
+) -> FeatureSignals:
     """Every asked customer's key-feature adoption, seat utilisation and premium adoption in
     the 30 days up to `as_of`, exactly as `key_feature_adoption`, `seat_utilisation` and
     `premium_adoption` compute them, from one pass over the window: for thousands of
@@ -321,8 +323,9 @@ def feature_signals(customer_pks: Sequence[int], as_of: date) -> FeatureSignals:
     and for one (the expansion read-out) each was a statement of its own. Per customer: its
     peak and, per key or premium feature, its active days. Three queries: the catalogue, the
     window's usage (for many customers a row each, listing every feature so PostgreSQL
-    answers from the covering (feature, date) index alone), the customers' seats (no
-    feature: no usage query)."""
+    answers from the covering (feature, date) index alone), the customers' seats (none when
+    the caller has them: `licensed_seats`, every asked customer's; no feature: no usage
+    query)."""
     catalogue = _CATALOGUE.all()
     # (feature pk, feature_id, threshold) of the features whose active days are counted.
     counted = [
@@ -365,7 +368,11 @@ def feature_signals(customer_pks: Sequence[int], as_of: date) -> FeatureSignals:
             names = [name for i, name, threshold in premium_checks if days[i] >= threshold]
             if names:
                 premium_adopted[customer_pk] = frozenset(names)
-    seats = dict(_SEATS.all(pks=IdArray(customer_pks))) if customer_pks else {}
+    seats: Mapping[int, int]
+    if licensed_seats is not None:
+        seats = {pk: n for pk, n in licensed_seats.items() if n > 0}
+    else:
+        seats = dict(_SEATS.all(pks=IdArray(customer_pks))) if customer_pks else {}
     return FeatureSignals(
         premium,
         {

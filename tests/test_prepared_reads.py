@@ -176,10 +176,11 @@ def _readout_data(size: int) -> Any:
         ("/api/v1/cs-marketing/health/{}", 14),
         # Key 1 + customer 1 + stage 1 + history 1 + open refs 2 + health 2 + touchpoints 2.
         ("/api/v1/cs-marketing/journey/{}/status", 10),
-        # Key 1 + customer 1 + model 1 + signals 9 (the open pipeline with the customer-
-        # sourced count, premium adoption in the usage pass) + contract and value totals 1 +
-        # NPS 1 + peers 2 (no nightly shares; no healthy peer, so no peer adoption read).
-        ("/api/v1/cs-sales/expansion/{}", 16),
+        # Key 1 + customer 1 + model 1 + signals 8 (the open pipeline with the customer-
+        # sourced count, premium adoption in the usage pass, the customer row's seats) +
+        # contract and value totals 1 + NPS 1 + peers 2 (no nightly shares; no healthy
+        # peer, so no peer adoption read).
+        ("/api/v1/cs-sales/expansion/{}", 15),
         # Key 1 + customer 1 + value 6 + renewal model 1 + scoring 7 (next contracts 1,
         # features 6: the segment and the payment status are the read-out's).
         ("/api/v1/cs-finance/value/{}", 16),

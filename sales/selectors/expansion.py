@@ -2,7 +2,7 @@
 customers from the lower apps' read APIs in a fixed number of queries (nine), whatever the
 count, then the weighted, explained score per customer."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -89,11 +89,16 @@ class Signals:
 
 
 def signals(
-    model: ExpansionModel, pks: Sequence[int], as_of: date, *, pipeline: bool = False
+    model: ExpansionModel,
+    pks: Sequence[int],
+    as_of: date,
+    *,
+    pipeline: bool = False,
+    licensed_seats: Mapping[int, int] | None = None,
 ) -> Signals:
     """Every factor's inputs for `pks`; with `pipeline`, their open opportunities too, read
     with the customer-sourced count (one statement for both: the read-out needs both). Nine
-    queries."""
+    queries; eight when the caller has the customers' `licensed_seats` (every one's)."""
     requests = days_window(as_of, model.request_window_days)
     asked: dict[int, int]
     open_ones: dict[int, tuple[finance_read.OpenOpportunity, ...]] = {}
@@ -104,7 +109,7 @@ def signals(
     else:
         asked = finance_read.customer_sourced_opportunities(pks, requests)
     return Signals(
-        features=product_read.feature_signals(pks, as_of),
+        features=product_read.feature_signals(pks, as_of, licensed_seats),
         health=customers_read.latest_health_scores(pks, as_of_until=as_of),
         milestones=customers_read.milestones_achieved(
             pks, days_window(as_of, model.milestone_window_days)

@@ -1,6 +1,6 @@
 """One customer's expansion read-out (README, "Sales: expansion readiness"): readiness with its
 factors, the open pipeline plus suggested opportunities, and the success evidence. A fixed
-number of queries (twelve; fourteen before the first nightly run) whatever the customer's
+number of queries (eleven; thirteen before the first nightly run) whatever the customer's
 history or the size of its segment."""
 
 import math
@@ -265,8 +265,11 @@ def expansion_readout(model: ExpansionModel, customer: Customer, as_of: date) ->
     """The spec's expansion document plus its explanation."""
     pks = [customer.pk]
     # The factors' inputs with the open pipeline (one statement for it and the customer-
-    # sourced count) and the premium adoption (from the adoption's pass over usage).
-    read = signals(model, pks, as_of, pipeline=True)
+    # sourced count) and the premium adoption (from the adoption's pass over usage); the
+    # seats are the customer row's.
+    read = signals(
+        model, pks, as_of, pipeline=True, licensed_seats={customer.pk: customer.licensed_seats}
+    )
     r = readiness(model, pks, as_of, read)[customer.pk]
     pipeline = read.pipeline.get(customer.pk, ())
     taken = {o.product for o in pipeline}

@@ -114,6 +114,11 @@ def test_equal_to_the_three_definitions(count: int, django_assert_num_queries: A
     assert any(found.adoption.adopted for found in combined.values())
     assert {found.seat_utilisation for found in combined.values()} - {None, 0.0}
     assert {bool(found.premium) for found in combined.values()} == {True, False}
+    # The caller's own seats (a read-out has the customer row): the same, one query fewer.
+    seats_of = dict(Customer.objects.filter(pk__in=pks).values_list("pk", "licensed_seats"))
+    with django_assert_num_queries(2):
+        given = product_read.feature_signals(pks, DAY, seats_of | {10**9: 0})
+    assert given == signals
 
 
 def test_no_feature_no_usage_query(django_assert_num_queries: Any) -> None:

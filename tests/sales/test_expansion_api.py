@@ -241,12 +241,13 @@ def test_fixed_number_of_queries_whatever_the_segment_size(
     if nightly:
         expansion_score(as_of=AS_OF, computed_at=at(AS_OF, 3), publish=False)
     model = active_expansion_model()
-    # Nine for the signals (the open pipeline is read with the customer-sourced count, the
-    # premium adoption in the adoption's pass over usage), one for contracted value, ARR and
+    # Eight for the signals (the open pipeline is read with the customer-sourced count, the
+    # premium adoption in the adoption's pass over usage, the seats are the customer row's),
+    # one for contracted value, ARR and
     # realised value together, one for the NPS, one for the stored peer shares with the
     # customer's own snapshot from the nightly run or, before it, none stored and the live
     # peers' count and adoption (2). Either way no query depends on the segment's size.
-    with django_assert_num_queries(12 if nightly else 14):
+    with django_assert_num_queries(11 if nightly else 13):
         document = expansion_readout(model, customer, AS_OF)
     assert len(document["opportunities"]) == 4  # pipeline, seats, two cross-sells
 
