@@ -66,7 +66,6 @@ __all__ = [
     "expansion_revenue",
     "first_contract_starts",
     "open_opportunities",
-    "open_pipeline",
     "payment_status",
     "pipeline_and_asks",
     "realized_value",
@@ -218,23 +217,9 @@ class OpenPipeline:
     open_count: int
 
 
-_PIPELINE: PreparedQuery[Any] = PreparedQuery(
-    lambda pks: ExpansionOpportunity.objects.filter(
-        customer_id__in=pks, status=OpportunityStatus.OPEN
-    ).values_list("customer_id", "value", "probability"),
-    pks=IdArray,
-)
-
-
-def open_pipeline(customer_pks: Sequence[int]) -> dict[int, OpenPipeline]:
-    """Open opportunities per customer that has any: their value and the probability-weighted
-    value (exact decimal arithmetic, rounded once per customer). One query."""
-    if not customer_pks:
-        return {}
-    return _pipeline_sums(_PIPELINE.all(pks=IdArray(customer_pks)))
-
-
 def _pipeline_sums(rows: Iterable[tuple[int, Decimal, float]]) -> dict[int, OpenPipeline]:
+    """Open opportunities per customer: their value and the probability-weighted value (exact
+    decimal arithmetic, rounded once per customer)."""
     sums: dict[int, tuple[Decimal, Decimal, int]] = {}
     for pk, value, probability in rows:
         total, weighted, count = sums.get(pk, (Decimal(0), Decimal(0), 0))
@@ -263,9 +248,9 @@ _REVENUE_AND_PIPELINE: PreparedQuery[Any] = PreparedQuery(
 def revenue_and_pipeline(
     customer_pks: Sequence[int], window: DayWindow
 ) -> tuple[dict[int, ExpansionRevenue], dict[int, OpenPipeline]]:
-    """`expansion_revenue` and `open_pipeline` from one statement (the value read-out needs
-    both): the customers' open opportunities and those won in the window, summed here as
-    those two sum them. One query (none for no pks)."""
+    """Won revenue in the window (as `expansion_revenue` sums it) and the open pipeline
+    (`_pipeline_sums`), per customer that has any, from one statement: the value read-out
+    needs both. One query (none for no pks)."""
     if not customer_pks:
         return {}, {}
     rows = _REVENUE_AND_PIPELINE.all(

@@ -46,7 +46,6 @@ __all__ = [
     "key_feature_adoption",
     "key_feature_adoption_by_segment",
     "premium_adoption",
-    "premium_features",
     "seat_utilisation",
     "usage_ratio",
     "usage_totals",
@@ -421,20 +420,6 @@ def usage_window(customer_pks: Sequence[int], as_of: date) -> dict[int, UsageWin
 
 
 # --- expansion readiness (sales) ------------------------------------------------------------
-
-
-_PREMIUM_FEATURES: PreparedQuery[Any] = PreparedQuery(
-    lambda: (
-        Feature.objects.filter(is_premium=True)
-        .order_by("feature_id")
-        .values_list("feature_id", "name", "list_price")
-    )
-)
-
-
-def premium_features() -> tuple[PremiumFeature, ...]:
-    """The catalogue's premium features (is_premium), by feature_id. One query."""
-    return tuple(PremiumFeature(f, n, p) for f, n, p in _PREMIUM_FEATURES.all())
 
 
 def _premium_adoption(

@@ -88,8 +88,8 @@ def test_expansion_readers_of_product(django_assert_num_queries: Any) -> None:
                 events=3,
                 active_users=1,
             )
-    with django_assert_num_queries(1):
-        premium = product_read.premium_features()
+    with django_assert_num_queries(1):  # the catalogue alone: no customer asked
+        premium = product_read.feature_signals([], day).premium_features
     assert [(f.feature_id, f.list_price) for f in premium] == [
         ("feat_audit", Decimal(8000)),
         ("feat_sso", Decimal(6000)),
@@ -104,7 +104,7 @@ def test_expansion_readers_of_product(django_assert_num_queries: Any) -> None:
     idle = CustomerFactory.create()
     with django_assert_num_queries(3):
         signals = product_read.feature_signals([a.pk, b.pk, idle.pk], day)
-    assert signals.premium_features == premium
+    assert signals.premium_features == premium  # the same with customers asked
     assert {pk: s.premium for pk, s in signals.customers.items()} == {
         a.pk: frozenset({"feat_sso"}),
         b.pk: frozenset({"feat_audit"}),
