@@ -15,7 +15,7 @@ from customers.models import Customer
 from integrations.capped import Capped, capped
 from integrations.clock import DayWindow, days_window, instants_between
 from integrations.idarray import IdArray
-from integrations.prepared import PreparedQuery
+from integrations.prepared import PREPARE_UP_TO_IDS, PreparedQuery
 
 from .choices import FeedbackStatus, FeedbackType
 from .models import Feature, FeatureUsage, Feedback
@@ -28,6 +28,7 @@ from .selectors.feedback import CategorySummary, feedback_summary
 
 __all__ = [
     "AdoptionAndSeats",
+    "AdoptionAndUsage",
     "CategorySummary",
     "CustomerFeatureAdoption",
     "FeatureSignals",
@@ -38,6 +39,7 @@ __all__ = [
     "UsageTotals",
     "UsageWindow",
     "adoption_and_seats",
+    "adoption_and_usage",
     "customer_adoption",
     "customer_feedback",
     "expansion_requests",
@@ -168,6 +170,73 @@ def key_feature_adoption(customer_pks: Sequence[int], as_of: date) -> dict[int, 
     return {pk: KeyFeatureAdoption(tuple(sorted(names)), len(key)) for pk, names in adopted.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class AdoptionAndUsage:
+    """`key_feature_adoption` and `usage_totals` of one customer on one day (usage None: no
+    usage row in the 60 days, which `usage_totals` leaves out)."""
+
+    adoption: KeyFeatureAdoption
+    usage: UsageTotals | None
+
+
+_ADOPTION_AND_USAGE: PreparedQuery[Any] = PreparedQuery(
+    lambda pks, prior_first, last_first, as_of: (
+        FeatureUsage.objects.filter(
+            DayWindow(prior_first, as_of).dates("date"), customer_id__in=pks
+        )
+        .values("customer_id", "feature_id")
+        .annotate(
+            days=Count("date", filter=ACTIVE & Q(date__gte=last_first)),
+            last=Sum("events", filter=Q(date__gte=last_first)),
+            prior=Sum("events", filter=Q(date__lt=last_first)),
+        )
+        .order_by()
+        .values_list("customer_id", "feature_id", "days", "last", "prior")
+    ),
+    pks=IdArray,
+    prior_first=date,
+    last_first=date,
+    as_of=date,
+)
+
+
+def adoption_and_usage(customer_pks: Sequence[int], as_of: date) -> dict[int, AdoptionAndUsage]:
+    """Every asked customer's `key_feature_adoption` and `usage_totals`, as those reads compute
+    them. For a read-out's few customers (up to PREPARE_UP_TO_IDS) from one pass over the 60
+    days, a row per (customer, feature): two queries, the key features and that pass, where
+    the two reads took three. For more, the two reads, whose rows per customer keep Python's
+    share small."""
+    if not customer_pks:
+        return {}
+    if len(customer_pks) > PREPARE_UP_TO_IDS:
+        usage = usage_totals(customer_pks, as_of)
+        return {
+            pk: AdoptionAndUsage(adoption, usage.get(pk))
+            for pk, adoption in key_feature_adoption(customer_pks, as_of).items()
+        }
+    key = {pk: (feature_id, threshold) for pk, feature_id, threshold in _KEY_FEATURES.all()}
+    adopted: dict[int, list[str]] = {pk: [] for pk in customer_pks}
+    events: dict[int, UsageTotals] = {}
+    last = days_window(as_of, 30)
+    rows = _ADOPTION_AND_USAGE.all(
+        pks=IdArray(adopted),
+        prior_first=last.prior().first_day,
+        last_first=last.first_day,
+        as_of=as_of,
+    )
+    for pk, feature, days, last_events, prior_events in rows:
+        seen = events.get(pk, UsageTotals(0, 0))
+        events[pk] = UsageTotals(
+            seen.events_last_30d + (last_events or 0), seen.events_prior_30d + (prior_events or 0)
+        )
+        if feature in key and days >= key[feature][1]:
+            adopted[pk].append(key[feature][0])
+    return {
+        pk: AdoptionAndUsage(KeyFeatureAdoption(tuple(sorted(names)), len(key)), events.get(pk))
+        for pk, names in adopted.items()
+    }
+
+
 def _seat_peaks(pks: IdArray, first: date, as_of: date) -> QuerySet[Any]:
     recent = FilteredRelation("usage", condition=DayWindow(first, as_of).dates("usage__date"))
     return (
@@ -267,12 +336,12 @@ def _window_usage(features: tuple[int, ...], counted: tuple[int, ...]) -> Prepar
     return prepared
 
 
-# Up to this many customers, `feature_signals` reads usage a row per (customer, feature): for
-# a read-out's one customer PostgreSQL plans that in about a third of the time of the
-# one-row-per-customer statement with a filtered count per feature (0.2 against 0.4-0.8 ms on
-# the bench's 10,000-customer data set, planning alone), and its dozen rows cost nothing; for
-# thousands, one row per customer keeps Python's share small.
-_PER_FEATURE_UP_TO = 16
+# For a read-out's few customers (up to PREPARE_UP_TO_IDS, whose statements are prepared),
+# `feature_signals` reads usage a row per (customer, feature): for one customer PostgreSQL
+# plans that in about a third of the time of the one-row-per-customer statement with a
+# filtered count per feature (0.2 against 0.4-0.8 ms on the bench's 10,000-customer data set,
+# planning alone), and its dozen rows cost nothing; for thousands, one row per customer keeps
+# Python's share small.
 _PER_FEATURE_USAGE: PreparedQuery[Any] = PreparedQuery(
     lambda pks, first, as_of: (
         FeatureUsage.objects.filter(DayWindow(first, as_of).dates("date"), customer_id__in=pks)
@@ -293,7 +362,7 @@ def _window_days(
     """(customer pk, peak daily active users, active days per `counted` feature in its order)
     per customer with usage of a `catalogue` feature in the 30 days up to `as_of`."""
     first = days_window(as_of, 30).first_day
-    if len(pks) > _PER_FEATURE_UP_TO:
+    if len(pks) > PREPARE_UP_TO_IDS:
         rows = _window_usage(tuple(catalogue), tuple(counted)).all(
             pks=IdArray(pks), first=first, as_of=as_of
         )

@@ -170,10 +170,10 @@ def _readout_data(size: int) -> Any:
 @pytest.mark.parametrize(
     ("path", "bound"),
     [
-        # Key 1 + customer 1 + health detail 2 + signals 10 (lifecycle 1, adoption 2,
-        # engagement 1, renewal 1, expansion 1, onboarding 2, NPS 1, interventions 1; the
-        # segment is the customer row's).
-        ("/api/v1/cs-marketing/health/{}", 14),
+        # Key 1 + customer 1 + health detail 2 + signals 7 (lifecycle 1, the key features
+        # and the 60 days' usage 2, the contracts 1, the expansion snapshot with the handoff
+        # 1, NPS 1, interventions 1; the segment is the customer row's).
+        ("/api/v1/cs-marketing/health/{}", 11),
         # Key 1 + customer 1 + stage 1 + history 1 + open refs 2 + health 2 + touchpoints 2.
         ("/api/v1/cs-marketing/journey/{}/status", 10),
         # Key 1 + customer 1 + model 1 + signals 8 (the open pipeline with the customer-

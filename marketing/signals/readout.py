@@ -3,8 +3,8 @@ lifecycle and segments"): customers' own health detail (score, components, trend
 history; `customers.read.health_detail`, not recomputed), the lifecycle stage the rules
 determine, the campaign recommendations and the signals behind both.
 
-Queries: 2 for the health detail + 11 for the other signal groups (the segment comes with
-the customer's row), whatever the data.
+Queries: 2 for the health detail + 7 for the other signal groups (the segment comes with the
+customer's row; the pairs `signals._Reads._pairs` reads together), whatever the data.
 """
 
 from collections.abc import Callable

@@ -5,10 +5,12 @@ asked for are read, so an audience over one segment pays for that segment's grou
 
 Groups and their queries: `segment` 1, `lifecycle` 1 (status, recorded stage and since when),
 `health` 2, `adoption` 2, `engagement` 1, `renewal` 1, `expansion` 1, `onboarding` 2, `nps` 1,
-`interventions` 1.
+`interventions` 1. Pairs asked together cost less (`_Reads._pairs`): `expansion` and
+`onboarding`'s handoff one query fewer; for up to PREPARE_UP_TO_IDS customers (a read-out's),
+`adoption` and `engagement` one fewer, `renewal` and `onboarding`'s first contract one fewer.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -216,25 +218,15 @@ def customer_signals(
 
 
 class _Reads:
-    """The asked groups' reads, one per group (an unasked group reads nothing)."""
+    """The asked groups' reads, one per group (an unasked group reads nothing); two asked groups
+    from one app's tables are read together (`_pairs`)."""
 
     def __init__(self, pks: list[int], as_of: date, asked: frozenset[str]) -> None:
         self.as_of, self.asked = as_of, asked
         self.segments = customers_read.customer_segments(pks) if "segment" in asked else {}
         self.lifecycle = customers_read.lifecycle_positions(pks) if "lifecycle" in asked else {}
         self.health = _health(pks, as_of) if "health" in asked else {}
-        self.adoption = {
-            pk: AdoptionSignal(a.adopted, a.key_features)
-            for pk, a in (
-                product_read.key_feature_adoption(pks, as_of) if "adoption" in asked else {}
-            ).items()
-        }
-        self.usage = product_read.usage_totals(pks, as_of) if "engagement" in asked else {}
-        self.renewal = _renewals(pks, as_of) if "renewal" in asked else {}
-        self.expansion = sales_read.expansion_readiness(pks) if "expansion" in asked else {}
-        if "onboarding" in asked:
-            self.handoffs = sales_read.handoff_dates(pks)
-            self.first_contracts = finance_read.first_contract_starts(pks)
+        self._pairs(pks, as_of, asked)
         window = days_window(as_of, NPS_DAYS)
         self.surveys = (
             operations_read.survey_summaries(pks, window=window) if "nps" in asked else {}
@@ -242,6 +234,46 @@ class _Reads:
         self.interventions = (
             operations_read.open_interventions(pks) if "interventions" in asked else {}
         )
+
+    def _pairs(self, pks: list[int], as_of: date, asked: frozenset[str]) -> None:
+        """Adoption and engagement (usage), renewal and onboarding's first contract (contracts),
+        expansion and onboarding's handoff: each pair in one query fewer when both are asked
+        (issue 17: the marketing read-out's statements), else each group's own read."""
+        adoption: Mapping[int, product_read.KeyFeatureAdoption] = {}
+        if {"adoption", "engagement"} <= asked:
+            usage = product_read.adoption_and_usage(pks, as_of)
+            adoption = {pk: both.adoption for pk, both in usage.items()}
+            self.usage = {pk: u.usage for pk, u in usage.items() if u.usage is not None}
+        else:
+            if "adoption" in asked:
+                adoption = product_read.key_feature_adoption(pks, as_of)
+            self.usage = product_read.usage_totals(pks, as_of) if "engagement" in asked else {}
+        self.adoption = {
+            pk: AdoptionSignal(a.adopted, a.key_features) for pk, a in adoption.items()
+        }
+
+        # The days as_of .. as_of + RENEWAL_DAYS: the contract reads take (after, until].
+        due = days_window(as_of + timedelta(days=RENEWAL_DAYS), RENEWAL_DAYS + 1)
+        after, until = due.prior().last_day, due.last_day
+        ending: Mapping[int, tuple[finance_read.ContractEnding, ...]] = {}
+        if {"renewal", "onboarding"} <= asked:
+            dates = finance_read.contract_dates(pks, after=after, until=until)
+            ending, self.first_contracts = dates.ending, dates.first_starts
+        else:
+            if "renewal" in asked:
+                ending = finance_read.contracts_ending(pks, after=after, until=until)
+            self.first_contracts = (
+                finance_read.first_contract_starts(pks) if "onboarding" in asked else {}
+            )
+        self.renewal = {pk: _renewal(contracts[0], as_of) for pk, contracts in ending.items()}
+
+        if {"expansion", "onboarding"} <= asked:
+            sales = sales_read.readiness_and_handoffs(pks)
+            self.expansion = {pk: s.readiness for pk, s in sales.items() if s.readiness}
+            self.handoffs = {pk: s.handoff for pk, s in sales.items() if s.handoff}
+        else:
+            self.expansion = sales_read.expansion_readiness(pks) if "expansion" in asked else {}
+            self.handoffs = sales_read.handoff_dates(pks) if "onboarding" in asked else {}
 
     def engagement(self, pk: int) -> EngagementSignal | None:
         if "engagement" not in self.asked:
@@ -289,13 +321,10 @@ def health_signal(change: customers_read.HealthChange) -> HealthSignal:
     )
 
 
-def _renewals(pks: list[int], as_of: date) -> dict[int, RenewalSignal]:
-    # The days as_of .. as_of + RENEWAL_DAYS: contracts_ending takes (after, until].
-    due = days_window(as_of + timedelta(days=RENEWAL_DAYS), RENEWAL_DAYS + 1)
-    ending = finance_read.contracts_ending(pks, after=due.prior().last_day, until=due.last_day)
-    return {
-        pk: RenewalSignal(
-            c.contract_id, c.end_date, (c.end_date - as_of).days, round_half_up(c.annual_value)
-        )
-        for pk, (c, *_) in ending.items()
-    }
+def _renewal(contract: finance_read.ContractEnding, as_of: date) -> RenewalSignal:
+    return RenewalSignal(
+        contract.contract_id,
+        contract.end_date,
+        (contract.end_date - as_of).days,
+        round_half_up(contract.annual_value),
+    )

@@ -307,9 +307,10 @@ def test_a_fixed_number_of_queries_whatever_the_data(
         alert(c)
     client = make_client("marketing:read")
     _get(client, "cust_q", monkeypatch)  # warm the key cache
-    # Customer 1, health detail 2 (the latest snapshot with its 30-day reference, the
-    # history), signals 11 (lifecycle 1, adoption 2, engagement 1, renewal 1, expansion 1,
-    # onboarding 2, nps 1, interventions 1; the segment is the customer row's).
-    with django_assert_num_queries(14):
+    # The key 1, customer 1, health detail 2 (the latest snapshot with its 30-day reference,
+    # the history), signals 7: lifecycle 1, the key features and their usage with the 60 days'
+    # totals 2, the contracts (due and the first) 1, the expansion snapshot with the handoff 1,
+    # nps 1, interventions 1; the segment is the customer row's.
+    with django_assert_num_queries(11):
         response = _get(client, "cust_q", monkeypatch)
     assert response.status_code == 200

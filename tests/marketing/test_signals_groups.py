@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from customers.models import LifecycleChange
-from marketing.signals.signals import GROUPS, customer_signals, direction_of
+from customers.models import Customer, LifecycleChange
+from finance.choices import ContractStatus
+from integrations.prepared import PREPARE_UP_TO_IDS
+from marketing.signals.signals import GROUPS, EngagementSignal, customer_signals, direction_of
 from operations.read import OpenInterventions
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
@@ -187,11 +189,50 @@ def test_only_the_asked_group_is_read(group: str, django_assert_num_queries: Any
 def test_a_fixed_number_of_queries_whatever_the_count(
     n: int, django_assert_num_queries: Any
 ) -> None:
+    """Every group: each group's own, less a query for each pair read together (expansion and
+    the handoff always; for a read-out's few customers, adoption with engagement and the
+    renewal with the first contract too)."""
     pks = _populate(n)
-    with django_assert_num_queries(sum(QUERIES.values())):
+    paired = 1 if n > PREPARE_UP_TO_IDS else 3
+    with django_assert_num_queries(sum(QUERIES.values()) - paired):
         found = customer_signals(pks, AS_OF)
     assert len(found) == n
     assert customer_signals([], AS_OF) == {}
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_pairs_read_together_read_what_each_group_reads(n: int) -> None:
+    """The pairs (`_Reads._pairs`) give exactly what each group's own read gives."""
+    pks = _populate(n)
+    plain = FeatureFactory.create(is_key=False)
+    for i, pk in enumerate(pks):
+        customer = Customer.objects.get(pk=pk)
+        events(customer, plain, last=i % 4, prior=3 * (i % 3))
+        # An earlier contract (the first start), one due but no longer active, one past the
+        # 90 days: none of them is the renewal due.
+        contract_ending(customer, AS_OF - timedelta(days=400 + i), f"old_{i}")
+        ContractFactory.create(
+            customer=customer,
+            contract_id=f"churned_{i}",
+            start_date=AS_OF - timedelta(days=300),
+            end_date=AS_OF + timedelta(days=5),
+            status=ContractStatus.CHURNED,
+        )
+        contract_ending(customer, AS_OF + timedelta(days=91 + i), f"later_{i}")
+        if i % 2:
+            handoff(customer, AS_OF - timedelta(days=20 + i), AS_OF - timedelta(days=10))
+    pks.append(CustomerFactory.create().pk)  # nothing at all: the groups' empty values
+    together = customer_signals(pks, AS_OF)
+    for group in GROUPS:
+        alone = customer_signals(pks, AS_OF, [group])
+        for pk in pks:
+            assert getattr(together[pk], group) == getattr(alone[pk], group), (group, pk)
+    assert {together[pk].renewal is None for pk in pks} == {True, False}
+    assert {together[pk].expansion is None for pk in pks} == {True, False}
+    onboarding = [together[pk].onboarding for pk in pks]
+    assert {o.handoff_on is None for o in onboarding if o} == {True, False}
+    assert {o.first_contract_start is None for o in onboarding if o} == {True, False}
+    assert {together[pk].engagement for pk in pks} - {EngagementSignal(0, 0)}
 
 
 def test_unknown_group_is_a_programming_error() -> None:

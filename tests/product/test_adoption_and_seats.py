@@ -85,7 +85,7 @@ def test_equal_to_the_three_definitions(count: int, django_assert_num_queries: A
     """Over varied rows, exactly what key_feature_adoption, seat_utilisation and
     premium_adoption answer, for every asked customer (an unknown pk too), in three queries:
     for a few customers (a usage row per customer and feature) and for more than
-    _PER_FEATURE_UP_TO (a usage row per customer)."""
+    PREPARE_UP_TO_IDS (a usage row per customer)."""
     premium = FeatureFactory.create(is_premium=True, is_key=False, adoption_threshold_days=4)
     both = FeatureFactory.create(is_premium=True, adoption_threshold_days=2)
     features = [*_features(), FeatureFactory.create(adoption_threshold_days=1), premium, both]
@@ -96,7 +96,7 @@ def test_equal_to_the_three_definitions(count: int, django_assert_num_queries: A
             for days_ago in range(0, 40, 2 + (i + j) % 5):
                 _use(customer, feature, days_ago, events=(i + j + days_ago) % 3, users=days_ago % 9)
     pks = [c.pk for c in customers] + [10**9]
-    assert (len(pks) > product_read._PER_FEATURE_UP_TO) == (count == 20)
+    assert (len(pks) > product_read.PREPARE_UP_TO_IDS) == (count == 20)
 
     with django_assert_num_queries(3):
         signals = product_read.feature_signals(pks, DAY)
