@@ -81,6 +81,7 @@ __all__ = [
     "SuccessPlanView",
     "TeamMemberRef",
     "accounts_managed_by",
+    "active_customer",
     "active_customer_pks",
     "active_customers",
     "active_team_member_loads",
@@ -123,6 +124,13 @@ def active_customer_pks() -> list[int]:
 def active_customers() -> QuerySet[Customer]:
     """Customers with status active, as a queryset to compose into one aggregate query."""
     return Customer.objects.filter(status=CustomerStatus.ACTIVE)
+
+
+def active_customer(path: str) -> Q:
+    """The customer at `path` (a lookup from another model, "customer") is active: a filter on
+    a join the query makes anyway, where `customer__in=active_customers()` joins the
+    customers a second time."""
+    return Q(**{f"{path}__status": CustomerStatus.ACTIVE})
 
 
 def active_team_members() -> QuerySet[TeamMember]:

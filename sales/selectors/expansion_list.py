@@ -26,9 +26,7 @@ def latest_snapshots() -> QuerySet[ExpansionSnapshot]:
     """Latest snapshots of active customers, with the customer and CSM joined (one query a
     page), in rank_key order (readiness descending, then customer_id)."""
     return (
-        ExpansionSnapshot.objects.filter(
-            is_latest=True, customer__in=customers_read.active_customers()
-        )
+        ExpansionSnapshot.objects.filter(customers_read.active_customer("customer"), is_latest=True)
         .select_related("customer", "customer__success_manager")
         # Only what a row shows: 100 rows of three models each are built per page, and a
         # model's construction costs per field.
