@@ -60,7 +60,6 @@ __all__ = [
     "contract_dates",
     "contract_refs",
     "contract_value_totals",
-    "contracted_value",
     "contracts_ending",
     "customer_contracts",
     "customer_invoices",
@@ -372,18 +371,6 @@ def contract_refs(contract_ids: Sequence[str]) -> dict[str, ContractRef]:
 # --- expansion readiness (sales) ------------------------------------------------------------
 
 
-_CONTRACTED: PreparedQuery[Any] = PreparedQuery(
-    lambda pks: (
-        Contract.objects.filter(customer_id__in=pks, status=ContractStatus.ACTIVE)
-        .order_by()
-        .values("customer_id")
-        .annotate(total=Sum("value"))
-        .values_list("customer_id", "total")
-    ),
-    pks=IdArray,
-)
-
-
 @dataclass(frozen=True, slots=True)
 class ContractValueTotals:
     """What the expansion read-out weighs a customer's contracts with, read together."""
@@ -433,15 +420,6 @@ def contract_value_totals(
         )
         for pk, contracted, arr, realized in rows
     }
-
-
-def contracted_value(customer_pks: Sequence[int]) -> dict[int, Decimal]:
-    """Σ value of active contracts (the value read-out's `contracted_value`, the ROI's
-    denominator) per customer that has any. One query."""
-    if not customer_pks:
-        return {}
-    rows = _CONTRACTED.all(pks=IdArray(customer_pks))
-    return {pk: Decimal(total) for pk, total in rows}
 
 
 @dataclass(frozen=True, slots=True)
