@@ -4,13 +4,16 @@ Each runs a fixed number of aggregate queries for any number of customers.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from customers.health.measures import MeasureValue, clamp
+from customers.models import Customer
 from integrations.clock import DayWindow, days_window
+from integrations.idarray import IdArray
 from integrations.rounding import round_half_up
 
 from .models import Feature, FeatureUsage
@@ -39,21 +42,45 @@ def _usage(customer_pks: Sequence[int] | None, window: DayWindow) -> QuerySet[Fe
     return rows
 
 
+def _lapsed(
+    customer_pks: Sequence[int] | None, seen: Collection[int], year: DayWindow
+) -> list[dict[str, int]]:
+    """The customers not `seen` in the 60 days with usage in `year` (customer_id, seats): a
+    hashed NOT IN over the customers, then an index probe per customer left, where grouping
+    the year's rows read all of them (35 million at 100,000 customers) and an anti-join
+    hashed the 60 days' rows again."""
+    customers = Customer.objects.exclude(pk__in=IdArray(seen))
+    if customer_pks is not None:
+        customers = customers.filter(pk__in=IdArray(customer_pks))
+    used = FeatureUsage.objects.filter(year.dates("date"), customer_id=OuterRef("pk"))
+    rows = customers.filter(Exists(used)).values_list("pk", "licensed_seats")
+    return [{"customer_id": pk, "seats": seats} for pk, seats in rows]
+
+
 def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
     last_30 = days_window(as_of, 30)
-    rows = (
-        _usage(customer_pks, days_window(as_of, 365))
-        .values("customer_id", "customer__licensed_seats")
+    # The 60 days' rows grouped by customer alone (the seats ride along as an aggregate): with
+    # the seats in the GROUP BY, PostgreSQL guessed millions of groups at 100,000 customers
+    # and sorted a year of rows through the index instead of hashing (14 s against 1.1 s at
+    # 10,000). Customers whose last usage is older than the 60 days but inside the year score
+    # on zeros (`_lapsed`).
+    rows: list[dict[str, Any]] = list(
+        _usage(customer_pks, DayWindow(last_30.prior().first_day, as_of))
+        .values("customer_id")
         .annotate(
+            seats=Max("customer__licensed_seats"),
             events_30=Sum("events", filter=last_30.dates("date")),
             events_prior=Sum("events", filter=last_30.prior().dates("date")),
             peak_users=Max("active_users", filter=last_30.dates("date")),
         )
+        .order_by()
     )
+    seen = {row["customer_id"] for row in rows}
+    rows += _lapsed(customer_pks, seen, days_window(as_of, 365))
     result: dict[int, MeasureValue] = {}
     for row in rows:
-        last, prior = row["events_30"] or 0, row["events_prior"] or 0
-        peak, seats = row["peak_users"] or 0, row["customer__licensed_seats"]
+        last, prior = row.get("events_30") or 0, row.get("events_prior") or 0
+        peak, seats = row.get("peak_users") or 0, row["seats"]
         ratio = usage_ratio(last, prior)
         # New usage with nothing before counts as growth; silence for 60 days as collapse.
         trend = clamp(ratio - 0.5) if ratio is not None else (1.0 if last > 0 else 0.0)

@@ -79,6 +79,41 @@ def test_usage_collapse_scores_low(world: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_lapsed_usage_scores_zero_until_a_year_has_passed(world: Any) -> None:
+    """A customer whose last usage is older than the 60 days but inside the year scores 0 on
+    zeros (read apart from the 60 days' aggregate); past the year, no data. Asked for or all,
+    with seats or without."""
+    x, y, z = world
+    feature = FeatureFactory(feature_id="feat_d")
+    lapsed = CustomerFactory(customer_id="lapsed", licensed_seats=7)
+    use(lapsed, feature, 200, 5, 3)
+    seatless = CustomerFactory(customer_id="seatless", licensed_seats=0)
+    use(seatless, feature, 364, 1, 1)  # the year's first day: inside
+    gone = CustomerFactory(customer_id="gone", licensed_seats=7)
+    use(gone, feature, 365, 5, 3)  # a day before the year: outside
+
+    result = product_usage(None, AS_OF)
+
+    assert set(result) == {x.pk, y.pk, lapsed.pk, seatless.pk}
+    assert result[lapsed.pk].score == 0.0
+    assert result[lapsed.pk].inputs == {
+        "peak_daily_active_users_30d": 0,
+        "licensed_seats": 7,
+        "seat_utilisation": 0.0,
+        "events_last_30d": 0,
+        "events_prior_30d": 0,
+        "usage_trend_ratio": None,
+        "trend_factor": 0.0,
+    }
+    assert result[seatless.pk].score == 0.0
+    assert result[seatless.pk].inputs["seat_utilisation"] is None
+    asked = product_usage([lapsed.pk, gone.pk, y.pk, 10**9], AS_OF)
+    assert set(asked) == {lapsed.pk, y.pk}
+    assert asked[lapsed.pk] == result[lapsed.pk]
+    assert product_usage([gone.pk, z.pk], AS_OF) == {}
+
+
+@pytest.mark.django_db
 def test_feature_adoption_by_hand(world: Any) -> None:
     x, y, z = world
     result = feature_adoption(None, AS_OF)
@@ -122,4 +157,5 @@ def test_measures_use_a_fixed_number_of_queries() -> None:
             assert len(product_usage(None, AS_OF)) >= size
             assert len(feature_adoption(None, AS_OF)) >= size
         counts.append(len(ctx))
-    assert counts[0] == counts[1] <= 4
+    # product_usage 2 (the 60 days' aggregate, the lapsed customers), feature_adoption 3.
+    assert counts[0] == counts[1] == 5
