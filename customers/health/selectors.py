@@ -23,6 +23,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.lookups import IsNull, LessThanOrEqual
 
 from integrations.clock import local_day
+from integrations.idarray import IdArray
 from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 
@@ -180,7 +181,8 @@ def health_references(customer_pks: Sequence[int], at: datetime) -> dict[int, Re
         return {}
     refs = reference_annotations(HealthScore.objects.filter(customer=OuterRef("pk")), at)
     rows = (
-        Customer.objects.filter(pk__in=customer_pks)
+        # The ids as one array (integrations.idarray): the recompute asks for every customer.
+        Customer.objects.filter(pk__in=IdArray(customer_pks))
         .annotate(
             before_at=refs["before_at"],
             before_score=refs["before_score"],

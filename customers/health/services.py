@@ -12,6 +12,7 @@ from django.utils import timezone
 from integrations import events
 from integrations.bulk_sql import copy_rows
 from integrations.clock import local_last_second
+from integrations.idarray import IdArray
 from integrations.writes import activate, deactivate_others, next_version
 
 from ..choices import CustomerStatus
@@ -121,7 +122,7 @@ def _previous_snapshots(pks: list[int], before: datetime) -> dict[int, dict[str,
         "-computed_at"
     )
     rows = (
-        Customer.objects.filter(pk__in=pks)
+        Customer.objects.filter(pk__in=IdArray(pks))
         .values("pk", "customer_id")
         .annotate(
             last_score=Subquery(latest.values("score")[:1]),

@@ -1,9 +1,9 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 
 from customers.models import Customer, HealthScore
-from product.models import Feature
+from product.models import Feature, FeatureUsage
 
 
 def non_usage_health(customer: Customer, non_usage: int, day: date) -> HealthScore:
@@ -19,6 +19,19 @@ def non_usage_health(customer: Customer, non_usage: int, day: date) -> HealthSco
         components={},
         weights={},
         model_version=1,
+    )
+
+
+def used(
+    customer: Customer, feature: Feature, day: date, days_ago: int, events: int, users: int
+) -> FeatureUsage:
+    """The customer's usage row of `feature`, `days_ago` days before `day`."""
+    return FeatureUsage.objects.create(
+        customer=customer,
+        feature=feature,
+        date=day - timedelta(days=days_ago),
+        events=events,
+        active_users=users,
     )
 
 

@@ -2,16 +2,16 @@
 the 30-day window, equal to `key_feature_adoption` and `seat_utilisation` (the definitions),
 computed by hand here from the rows the test builds."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 
 from customers.models import Customer
 from product import read as product_read
-from product.models import Feature, FeatureUsage
+from product.models import Feature
 from tests.customers.factories import CustomerFactory
-from tests.product.factories import FeatureFactory
+from tests.product.factories import FeatureFactory, used
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,7 @@ DAY = date(2026, 6, 30)
 
 
 def _use(customer: Customer, feature: Feature, days_ago: int, events: int, users: int) -> None:
-    FeatureUsage.objects.create(
-        customer=customer,
-        feature=feature,
-        date=DAY - timedelta(days=days_ago),
-        events=events,
-        active_users=users,
-    )
+    used(customer, feature, DAY, days_ago, events, users)
 
 
 def _features() -> tuple[Feature, Feature, Feature]:
