@@ -118,6 +118,21 @@ TEMPLATES = [
 CS_HUB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
 
+# work_mem for the whole-population jobs' statements (integrations.job_memory); "" keeps the
+# server's own.
+def _env_memory(name: str, default: str) -> str:
+    """A PostgreSQL memory size (64MB; kB, MB or GB) from the environment, or "" (none),
+    refused at load rather than by the server at the first job."""
+    raw = env.str(name, default=default)
+    value = raw.strip()
+    if value and not re.fullmatch(r"[1-9][0-9]{0,6}(kB|MB|GB)", value):
+        raise ImproperlyConfigured(f"{name}={raw!r}: must be a size such as 64MB, or empty.")
+    return value
+
+
+CS_HUB_JOB_WORK_MEM = _env_memory("DB_JOB_WORK_MEM", "64MB")
+
+
 def _database(url: str) -> dict[str, Any]:
     """One alias's settings: the primary and the read replica get the same engine options."""
     db: dict[str, Any] = env.db_url_config(url)

@@ -13,6 +13,7 @@ from integrations import events
 from integrations.bulk_sql import copy_rows
 from integrations.clock import local_last_second
 from integrations.idarray import IdArray
+from integrations.job_memory import job_memory
 from integrations.writes import activate, deactivate_others, next_version
 
 from ..choices import CustomerStatus
@@ -51,12 +52,13 @@ def health_recompute(
     computed_at = computed_at or timezone.now()
     as_of = as_of or timezone.localdate(computed_at)
     model = active_health_model()
-    results = compute_health(model, as_of, customer_pks)
-    scored = {pk: r for pk, r in results.items() if r.score is not None}
-    history = _previous_snapshots(list(scored), computed_at) if publish else {}
-    _write_snapshots(scored, model.version, as_of, computed_at)
-    if publish:
-        events.publish_many(_health_events(scored, history, computed_at))
+    with job_memory(None if customer_pks is None else len(customer_pks)):
+        results = compute_health(model, as_of, customer_pks)
+        scored = {pk: r for pk, r in results.items() if r.score is not None}
+        history = _previous_snapshots(list(scored), computed_at) if publish else {}
+        _write_snapshots(scored, model.version, as_of, computed_at)
+        if publish:
+            events.publish_many(_health_events(scored, history, computed_at))
     return results
 
 

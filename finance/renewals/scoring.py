@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from integrations.idarray import IdArray
+from integrations.job_memory import job_memory
 from integrations.prepared import PreparedQuery
 from integrations.rounding import round_half_up
 
@@ -166,7 +167,8 @@ def renewal_probabilities(
     spec = spec or active_model()
     if spec is None:
         return {}
-    return score_next_contracts(next_contract, as_of, spec, segments, payments)
+    with job_memory(len(next_contract)):
+        return score_next_contracts(next_contract, as_of, spec, segments, payments)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from customers import read as customers_read
 from customers.choices import Segment
 from integrations import events, json_text
 from integrations.idarray import IdArray
+from integrations.job_memory import job_memory
 from integrations.prepared import PreparedQuery
 from integrations.writes import activate, deactivate_others, next_version
 from product import read as product_read
@@ -167,7 +168,8 @@ def expansion_score(
     if customer_pks is not None:
         targets = targets.filter(pk__in=list(customer_pks))
     ids = dict(targets.values_list("pk", "customer_id"))
-    results = readiness(model, list(ids), as_of)
+    with job_memory(len(ids)):
+        results = readiness(model, list(ids), as_of)
     latest = ExpansionSnapshot.objects.filter(is_latest=True, customer_id__in=list(ids))
     was_ready = dict(latest.values_list("customer_id", "ready"))
     latest.update(is_latest=False)
