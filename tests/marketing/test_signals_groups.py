@@ -12,6 +12,7 @@ from finance.choices import ContractStatus
 from integrations.prepared import PREPARE_UP_TO_IDS
 from marketing.signals.signals import GROUPS, EngagementSignal, customer_signals, direction_of
 from operations.read import OpenInterventions
+from sales.models import ExpansionSnapshot
 from tests.customers.factories import CustomerFactory
 from tests.finance.factories import ContractFactory
 from tests.marketing.support import (
@@ -221,6 +222,17 @@ def test_pairs_read_together_read_what_each_group_reads(n: int) -> None:
         contract_ending(customer, AS_OF + timedelta(days=91 + i), f"later_{i}")
         if i % 2:
             handoff(customer, AS_OF - timedelta(days=20 + i), AS_OF - timedelta(days=10))
+        # An earlier snapshot, no longer the latest: never the readiness read.
+        ExpansionSnapshot.objects.create(
+            customer=customer,
+            as_of=AS_OF - timedelta(days=7),
+            computed_at=at(AS_OF - timedelta(days=7), 3),
+            score=5,
+            ready=False,
+            model_version=1,
+            rank_key=f"995{customer.customer_id}",
+            is_latest=False,
+        )
     pks.append(CustomerFactory.create().pk)  # nothing at all: the groups' empty values
     together = customer_signals(pks, AS_OF)
     for group in GROUPS:
@@ -229,6 +241,7 @@ def test_pairs_read_together_read_what_each_group_reads(n: int) -> None:
             assert getattr(together[pk], group) == getattr(alone[pk], group), (group, pk)
     assert {together[pk].renewal is None for pk in pks} == {True, False}
     assert {together[pk].expansion is None for pk in pks} == {True, False}
+    assert all(together[pk].expansion.score != 5 for pk in pks if together[pk].expansion)
     onboarding = [together[pk].onboarding for pk in pks]
     assert {o.handoff_on is None for o in onboarding if o} == {True, False}
     assert {o.first_contract_start is None for o in onboarding if o} == {True, False}
