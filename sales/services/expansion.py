@@ -166,11 +166,11 @@ def expansion_score(
     model = ExpansionModel.objects.select_for_update().get(pk=model.pk)
     targets = customers_read.scorable_customers(as_of)
     if customer_pks is not None:
-        targets = targets.filter(pk__in=list(customer_pks))
+        targets = targets.filter(pk__in=IdArray(customer_pks))
     ids = dict(targets.values_list("pk", "customer_id"))
     with job_memory(len(ids)):
         results = readiness(model, list(ids), as_of)
-    latest = ExpansionSnapshot.objects.filter(is_latest=True, customer_id__in=list(ids))
+    latest = ExpansionSnapshot.objects.filter(is_latest=True, customer_id__in=IdArray(ids))
     was_ready = dict(latest.values_list("customer_id", "ready"))
     latest.update(is_latest=False)
     created = ExpansionSnapshot.objects.bulk_create(
