@@ -7,7 +7,7 @@ never `customers.selectors` or `customers.health.*` internals; import-linter enf
 (pyproject, "Public read APIs").
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -92,6 +92,7 @@ __all__ = [
     "customer_labels",
     "customer_refs",
     "customer_segments",
+    "customers_among",
     "direction_filter",
     "executive_sponsor_on",
     "health_changes",
@@ -124,6 +125,20 @@ def active_customer_pks() -> list[int]:
 def active_customers() -> QuerySet[Customer]:
     """Customers with status active, as a queryset to compose into one aggregate query."""
     return Customer.objects.filter(status=CustomerStatus.ACTIVE)
+
+
+def customers_among(
+    customer_pks: Sequence[int] | None, *, excluding: Collection[int] = ()
+) -> QuerySet[Customer]:
+    """The customers with the given pks (every customer: None) but those `excluding`, as a
+    queryset to compose; both id lists bound as one array each (integrations.idarray), so a
+    hashed lookup, not a placeholder per id, even for every customer."""
+    customers = Customer.objects.all()
+    if excluding:
+        customers = customers.exclude(pk__in=IdArray(excluding))
+    if customer_pks is not None:
+        customers = customers.filter(pk__in=IdArray(customer_pks))
+    return customers
 
 
 def active_customer(path: str) -> Q:

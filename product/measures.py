@@ -10,10 +10,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
+from customers import read as customers_read
 from customers.health.measures import MeasureValue, clamp
-from customers.models import Customer
 from integrations.clock import DayWindow, days_window
-from integrations.idarray import IdArray
 from integrations.rounding import round_half_up
 
 from .models import Feature, FeatureUsage
@@ -49,11 +48,12 @@ def _lapsed(
     hashed NOT IN over the customers, then an index probe per customer left, where grouping
     the year's rows read all of them (35 million at 100,000 customers) and an anti-join
     hashed the 60 days' rows again."""
-    customers = Customer.objects.exclude(pk__in=IdArray(seen))
-    if customer_pks is not None:
-        customers = customers.filter(pk__in=IdArray(customer_pks))
     used = FeatureUsage.objects.filter(year.dates("date"), customer_id=OuterRef("pk"))
-    rows = customers.filter(Exists(used)).values_list("pk", "licensed_seats")
+    rows = (
+        customers_read.customers_among(customer_pks, excluding=seen)
+        .filter(Exists(used))
+        .values_list("pk", "licensed_seats")
+    )
     return [{"customer_id": pk, "seats": seats} for pk, seats in rows]
 
 

@@ -615,3 +615,12 @@ def test_first_contract_starts(django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(1):
         found = finance_read.first_contract_starts([a.pk, b.pk])
     assert found == {a.pk: date(2025, 3, 1)}  # whatever its status now
+
+
+def test_customers_among_excludes_and_restricts(django_assert_num_queries: Any) -> None:
+    a, b, c = CustomerFactory.create_batch(3)
+    with django_assert_num_queries(1):
+        assert set(customers_read.customers_among([a.pk, b.pk, 10**9], excluding=[b.pk])) == {a}
+    assert set(customers_read.customers_among(None, excluding=[a.pk])) == {b, c}
+    assert set(customers_read.customers_among(None)) == {a, b, c}
+    assert set(customers_read.customers_among([], excluding=[a.pk])) == set()
