@@ -44,17 +44,21 @@ def _usage(customer_pks: Sequence[int] | None, window: DayWindow) -> QuerySet[Fe
 def _lapsed(
     customer_pks: Sequence[int] | None, seen: Collection[int], year: DayWindow
 ) -> list[dict[str, int]]:
-    """The customers not `seen` in the 60 days with usage in `year` (customer_id, seats): a
-    hashed NOT IN over the customers, then an index probe per customer left, where grouping
-    the year's rows read all of them (35 million at 100,000 customers) and an anti-join
-    hashed the 60 days' rows again."""
+    """The customers not `seen` in the 60 days with usage in `year`, as rows of the 60 days'
+    aggregate with nothing in them (so one loop scores both): a hashed NOT IN over the
+    customers, then an index probe per customer left, where grouping the year's rows read all
+    of them (35 million at 100,000 customers) and an anti-join hashed the 60 days' rows
+    again."""
     used = FeatureUsage.objects.filter(year.dates("date"), customer_id=OuterRef("pk"))
     rows = (
         customers_read.customers_among(customer_pks, excluding=seen)
         .filter(Exists(used))
         .values_list("pk", "licensed_seats")
     )
-    return [{"customer_id": pk, "seats": seats} for pk, seats in rows]
+    return [
+        {"customer_id": pk, "seats": seats, "events_30": 0, "events_prior": 0, "peak_users": 0}
+        for pk, seats in rows
+    ]
 
 
 def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, MeasureValue]:
@@ -79,8 +83,8 @@ def product_usage(customer_pks: Sequence[int] | None, as_of: date) -> dict[int, 
     rows += _lapsed(customer_pks, seen, days_window(as_of, 365))
     result: dict[int, MeasureValue] = {}
     for row in rows:
-        last, prior = row.get("events_30") or 0, row.get("events_prior") or 0
-        peak, seats = row.get("peak_users") or 0, row["seats"]
+        last, prior = row["events_30"] or 0, row["events_prior"] or 0
+        peak, seats = row["peak_users"] or 0, row["seats"]
         ratio = usage_ratio(last, prior)
         # New usage with nothing before counts as growth; silence for 60 days as collapse.
         trend = clamp(ratio - 0.5) if ratio is not None else (1.0 if last > 0 else 0.0)
